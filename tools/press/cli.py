@@ -1,0 +1,300 @@
+"""The ``press`` command: a thin layer over :mod:`press.model`.
+
+Exit codes: 0 ok, 1 problems found, 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import recording
+from .decisions import STATES
+from .model import Press, load
+from .problems import PressError
+
+OK, PROBLEMS, USAGE = 0, 1, 2
+
+
+class _Context:
+    def __init__(self, root: Path):
+        self.root = root
+
+    def press(self) -> Press:
+        return load(self.root)
+
+
+def _friendly(func):
+    """Turn a PressError into a one-line message and exit code 2, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except PressError as exc:
+            click.echo(f"press: {exc}", err=True)
+            sys.exit(USAGE)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The press repository (the folder with content/ and editorial/).",
+)
+@click.version_option(package_name="assembly-press")
+@click.pass_context
+def main(ctx: click.Context, root: Path) -> None:
+    """Assembly Press: publish only what the assemblies voted to publish."""
+    ctx.obj = _Context(root)
+
+
+# --------------------------------------------------------------------------- writers
+
+
+@main.command()
+@click.argument("assembly")
+@click.argument("title")
+@click.option("--author", help="Your name as it appears on the article.")
+@click.option("--slug", help="The file name (without .md); made from the title by default.")
+@click.pass_obj
+@_friendly
+def new(obj: _Context, assembly: str, title: str, author: str | None, slug: str | None) -> None:
+    """Start a new article draft for ASSEMBLY, titled TITLE."""
+    press = obj.press()
+    try:
+        path = recording.new_article(press, assembly, title, author, slug)
+    except FileExistsError as exc:
+        click.echo(f"press: {Path(exc.args[0]).relative_to(press.root)} already exists — choose another --slug", err=True)
+        sys.exit(PROBLEMS)
+    rel = path.relative_to(press.root)
+    click.echo(f"created {rel}")
+    click.echo(f"Write it, commit it and open a pull request. Its id is {assembly}/{path.stem}.")
+
+
+@main.command()
+@click.argument("article")
+@click.pass_obj
+@_friendly
+def digest(obj: _Context, article: str) -> None:
+    """Print the content digest of ARTICLE (an id like springfield/rent, or a path)."""
+    press = obj.press()
+    click.echo(press.records.articles[press.article_id(article)].digest)
+
+
+# --------------------------------------------------------------------------- editors
+
+
+def _date(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date written YYYY-MM-DD", param_hint="--date") from None
+
+
+def _votes(values: tuple[str, ...], side: str) -> list[str] | int:
+    """``--yes ana,ben --yes carla`` -> [ana, ben, carla]; ``--yes 12`` -> 12 (secret ballot)."""
+    items = [v.strip() for value in values for v in value.split(",") if v.strip()]
+    if len(items) == 1 and items[0].isdigit():
+        return int(items[0])
+    if any(item.isdigit() for item in items):
+        raise click.BadParameter("give either member ids or one count", param_hint=f"--{side}")
+    return items
+
+
+_date_option = click.option("--date", "day", metavar="YYYY-MM-DD", help="Meeting date (default: today).")
+
+
+def _vote_options(func):
+    for side in ("abstain", "no", "yes"):
+        func = click.option(
+            f"--{side}",
+            multiple=True,
+            metavar="IDS|COUNT",
+            help=f"Who voted {side} (member ids, comma-separated), or how many with a secret ballot.",
+        )(func)
+    func = click.option(
+        "--rest",
+        type=click.Choice(["yes", "no", "abstain"]),
+        help="Everyone present not named elsewhere voted this way.",
+    )(func)
+    return _date_option(func)
+
+
+@main.group()
+def record() -> None:
+    """Record a meeting: attendance first, then each motion as it is voted."""
+
+
+@record.command("attendance")
+@click.argument("assembly")
+@click.argument("members", nargs=-1)
+@click.option("--count", type=click.IntRange(min=0), help="Number present (secret-ballot assemblies only).")
+@_date_option
+@click.pass_obj
+@_friendly
+def record_attendance(obj: _Context, assembly: str, members: tuple[str, ...], count: int | None, day: str | None) -> None:
+    """Record who is present at ASSEMBLY's meeting: MEMBER ids, or --count."""
+    press = obj.press()
+    if not members and count is None:
+        raise click.UsageError("name the members present, or give --count for a secret ballot")
+    members_list = [m for value in members for m in value.split(",") if m]
+    try:
+        path = recording.record_attendance(press, assembly, _date(day), members_list, count)
+    except recording.RecordRefused as exc:
+        _refused(exc)
+    click.echo(f"recorded attendance in {path.relative_to(press.root)}")
+
+
+def _refused(exc: recording.RecordRefused) -> None:
+    for problem in exc.problems:
+        click.echo(str(problem), err=True)
+    click.echo("press: nothing was recorded", err=True)
+    sys.exit(PROBLEMS)
+
+
+def _motion(obj: _Context, kind: str, assembly: str | None, target: str, day, yes, no, abstain, rest, **extra) -> None:
+    press = obj.press()
+    if kind in ("publish", "reject", "retract"):
+        target = press.article_id(target)
+        assembly = target.split("/")[0]
+    assert assembly is not None
+    votes = recording.Votes(_votes(yes, "yes"), _votes(no, "no"), _votes(abstain, "abstain"))
+    try:
+        outcome = recording.record_motion(press, assembly, _date(day), kind, target, votes, rest=rest, **extra)
+    except recording.RecordRefused as exc:
+        _refused(exc)
+    verdict = outcome.status if outcome.passed else f"{outcome.status} — {'; '.join(outcome.reasons)}"
+    click.echo(f"recorded in {outcome.meeting.path}: {kind} {target}: {verdict}")
+    click.echo(f"  {outcome.tally}")
+
+
+@record.command("publish")
+@click.argument("article")
+@click.option("--note", help="What changed, when this approves a new revision.")
+@_vote_options
+@click.pass_obj
+@_friendly
+def record_publish(obj, article, note, **votes) -> None:
+    """A vote to publish ARTICLE exactly as it is now (its digest is filled in)."""
+    _motion(obj, "publish", None, article, note=note, **votes)
+
+
+@record.command("reject")
+@click.argument("article")
+@_vote_options
+@click.pass_obj
+@_friendly
+def record_reject(obj, article, **votes) -> None:
+    """A vote to reject ARTICLE."""
+    _motion(obj, "reject", None, article, **votes)
+
+
+@record.command("retract")
+@click.argument("article")
+@click.option("--reason", required=True, help="Shown on the retraction notice.")
+@_vote_options
+@click.pass_obj
+@_friendly
+def record_retract(obj, article, reason, **votes) -> None:
+    """A vote to retract the published ARTICLE."""
+    _motion(obj, "retract", None, article, reason=reason, **votes)
+
+
+@record.command("elect")
+@click.argument("assembly")
+@click.argument("member")
+@_vote_options
+@click.pass_obj
+@_friendly
+def record_elect(obj, assembly, member, **votes) -> None:
+    """A vote electing MEMBER delegate of ASSEMBLY."""
+    _motion(obj, "elect-delegate", assembly, member, **votes)
+
+
+@record.command("recall")
+@click.argument("assembly")
+@click.argument("member")
+@_vote_options
+@click.pass_obj
+@_friendly
+def record_recall(obj, assembly, member, **votes) -> None:
+    """A vote recalling MEMBER, ASSEMBLY's delegate."""
+    _motion(obj, "recall-delegate", assembly, member, **votes)
+
+
+# --------------------------------------------------------------------------- everyone
+
+
+@main.command()
+@click.option("--assembly", help="Only this assembly's articles.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+@_friendly
+def status(obj: _Context, assembly: str | None, as_json: bool) -> None:
+    """Show the state of every article, and why."""
+    press = obj.press()
+    if assembly and assembly not in press.records.assemblies:
+        raise PressError(f"no assembly '{assembly}'")
+    decisions = [d for d in press.decisions.articles.values() if not assembly or d.article.assembly == assembly]
+    if as_json:
+        rows = [
+            {
+                "id": d.article.id,
+                "path": d.article.path,
+                "assembly": d.article.assembly,
+                "state": d.state,
+                "digest": d.article.digest,
+                "approved_digest": d.approved_digest,
+                "decided": d.decided.date.isoformat() if d.decided else None,
+                "reasons": d.reasons,
+            }
+            for d in decisions
+        ]
+        click.echo(json.dumps({"articles": rows}, indent=2, ensure_ascii=False))
+    else:
+        width = max([len(d.article.id) for d in decisions] + [2])
+        click.echo(f"{'ID':<{width}}  {'STATE':<21}  {'DECIDED':<10}  WHY")
+        for d in decisions:
+            decided = d.decided.date.isoformat() if d.decided else "-"
+            click.echo(f"{d.article.id:<{width}}  {d.state:<21}  {decided:<10}  {d.reasons[0]}")
+            for more in d.reasons[1:]:
+                click.echo(f"{'':<{width}}  {'':<21}  {'':<10}  {more}")
+        counts = {s: sum(d.state == s for d in decisions) for s in STATES}
+        click.echo("\n" + ", ".join(f"{n} {s}" for s, n in counts.items() if n) if decisions else "no articles")
+    if press.problems:
+        click.echo(f"press: {len(press.problems)} problem(s) in the records — run: press verify", err=True)
+        sys.exit(PROBLEMS)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+@_friendly
+def verify(obj: _Context, as_json: bool) -> None:
+    """Check every roster, meeting record and article; list each problem as path:line: message."""
+    press = obj.press()
+    problems = press.problems
+    if as_json:
+        click.echo(json.dumps({"ok": not problems, "problems": [p.as_json() for p in problems]}, indent=2, ensure_ascii=False))
+    else:
+        for problem in problems:
+            click.echo(str(problem))
+        r = press.records
+        checked = f"{len(r.assemblies)} assemblies, {len(r.meetings)} meetings, {len(r.articles)} articles"
+        if problems:
+            click.echo(f"{len(problems)} problem(s) in {len({p.path for p in problems})} file(s) ({checked} read)", err=True)
+        else:
+            click.echo(f"ok: {checked} checked")
+    sys.exit(PROBLEMS if problems else OK)

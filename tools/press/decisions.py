@@ -1,0 +1,318 @@
+"""Decisions: pure functions from records to the outcome of every motion, the state of every
+article and the delegate history of every assembly.
+
+Nothing here reads files. ``decide(records, today)`` is deterministic: it sorts meetings by
+(assembly, date) and takes motions in their recorded order, so the order files were read in
+never matters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .problems import Problem
+from .records import ARTICLE_MOTIONS, Article, Assembly, Meeting, Motion, Records
+
+PASSED, FAILED, INVALID = "passed", "failed", "invalid"
+
+PUBLISHED = "published"
+EDITED = "edited-since-approval"
+REJECTED = "rejected"
+RETRACTED = "retracted"
+AWAITING = "awaiting-vote"
+STATES = (PUBLISHED, EDITED, REJECTED, RETRACTED, AWAITING)
+
+
+@dataclass
+class Outcome:
+    """What became of one motion at one meeting."""
+
+    assembly: Assembly
+    meeting: Meeting
+    motion: Motion
+    status: str
+    reasons: list[str]
+    yes: int = 0
+    no: int = 0
+    abstain: int = 0
+    quorum: int = 0
+    eligible: int = 0
+
+    @property
+    def passed(self) -> bool:
+        return self.status == PASSED
+
+    @property
+    def date(self) -> dt.date:
+        return self.meeting.date
+
+    @property
+    def tally(self) -> str:
+        """``12 yes · 3 no · 1 abstain (quorum 10)``"""
+        return f"{self.yes} yes · {self.no} no · {self.abstain} abstain (quorum {self.quorum})"
+
+    @property
+    def anchor(self) -> str:
+        """Fragment id of this motion on the ledger page."""
+        return f"{self.meeting.date.isoformat()}-{self.motion.index + 1}"
+
+
+@dataclass
+class ArticleDecision:
+    article: Article
+    state: str
+    reasons: list[str]
+    decided: Outcome | None = None
+    approved: Outcome | None = None
+    published_on: dt.date | None = None
+    updated_on: dt.date | None = None
+    update_note: str | None = None
+    history: list[Outcome] = field(default_factory=list)
+
+    @property
+    def approved_digest(self) -> str | None:
+        return self.approved.motion.digest if self.approved else None
+
+    @property
+    def retraction(self) -> Outcome | None:
+        return self.decided if self.state == RETRACTED else None
+
+
+@dataclass
+class DelegateTerm:
+    member: str
+    elected: Outcome
+    ended: dt.date | None = None
+    ended_by: str | None = None  # "recalled", "replaced" or "left the assembly"
+
+
+@dataclass
+class Decisions:
+    today: dt.date
+    outcomes: list[Outcome]
+    articles: dict[str, ArticleDecision]
+    delegates: dict[str, list[DelegateTerm]]
+    problems: list[Problem]
+
+    def delegate(self, assembly: str, on: dt.date | None = None) -> DelegateTerm | None:
+        """The delegate of ``assembly`` on ``on`` (default: today), or None."""
+        on = on or self.today
+        for term in reversed(self.delegates.get(assembly, [])):
+            if term.elected.date <= on and (term.ended is None or on < term.ended):
+                return term
+        return None
+
+    def published(self) -> list[ArticleDecision]:
+        return [d for d in self.articles.values() if d.state == PUBLISHED]
+
+
+# --------------------------------------------------------------------------- motions
+
+
+class _Meeting:
+    """Evaluates the motions of one meeting against the roster on its date."""
+
+    def __init__(self, assembly: Assembly, meeting: Meeting, today: dt.date, problems: list[Problem]):
+        self.assembly = assembly
+        self.meeting = meeting
+        self.problems = problems
+        self.eligible = {m.id for m in assembly.members_on(meeting.date)}
+        self.meeting_reasons: list[str] = []
+        if meeting.date > today and meeting.motions:
+            self._meeting_error(
+                meeting.motions[0].line,
+                f"motions are recorded for {meeting.date}, which is after today ({today}) — "
+                "a future meeting may be scheduled only with no motions",
+            )
+        self.present = self._check_present()
+
+    def _meeting_error(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.meeting.path, line, message))
+        self.meeting_reasons.append(message)
+
+    def _standing(self, mid: str, role: str) -> str | None:
+        """Why ``mid`` may not take part in this meeting, or None if they may."""
+        member = self.assembly.members.get(mid)
+        day = self.meeting.date
+        if member is None:
+            return f"'{mid}' {role} but is not a member of {self.assembly.id}"
+        if not member.in_good_standing(day):
+            when = f"joined {member.joined}" if day < member.joined else f"left {member.left}"
+            return f"'{mid}' {role} but is not a member of {self.assembly.id} in good standing on {day} ({when})"
+        return None
+
+    def _check_present(self) -> int:
+        present = self.meeting.present
+        if present is None:
+            return 0
+        if isinstance(present, int):
+            count = present
+        else:
+            for mid, line in zip(present, self.meeting.present_lines):
+                why = self._standing(mid, "is listed as present")
+                if why:
+                    self._meeting_error(line, why)
+            count = len(present)
+        if self.assembly.rules.ballot == "secret" and count > len(self.eligible):
+            self._meeting_error(
+                self.meeting.present_line,
+                f"{count} present, but {self.assembly.id} has only {len(self.eligible)} members in good standing on {self.meeting.date}",
+            )
+        return count
+
+    def evaluate(self, motion: Motion, delegate: str | None, articles: dict[str, Article]) -> Outcome:
+        rules = self.assembly.rules
+        reasons = list(motion.problems) + list(self.meeting_reasons)
+
+        def error(line: int, message: str) -> None:
+            self.problems.append(Problem(self.meeting.path, line, message))
+            reasons.append(message)
+
+        if rules.ballot == "secret":
+            yes, no, abstain = int(motion.yes), int(motion.no), int(motion.abstain)  # type: ignore[arg-type]
+            if yes + no + abstain > self.present:
+                error(motion.line, f"{yes + no + abstain} ballots cast but only {self.present} present")
+        else:
+            seen: dict[str, str] = {}
+            present = set(self.meeting.present) if isinstance(self.meeting.present, tuple) else set()
+            for side in ("yes", "no", "abstain"):
+                voters = motion.__dict__[side]
+                for mid, line in zip(voters, motion.vote_lines.get(side, [])):
+                    why = self._standing(mid, "voted")
+                    if why:
+                        error(line, why)
+                    elif mid not in present:
+                        error(line, f"'{mid}' voted but is not listed as present — add them to 'present'")
+                    if mid in seen:
+                        error(line, f"'{mid}' voted more than once in this motion ({seen[mid]} and {side}) — one vote each")
+                    seen.setdefault(mid, side)
+            yes, no, abstain = len(motion.yes), len(motion.no), len(motion.abstain)  # type: ignore[arg-type]
+
+        if not motion.problems:
+            if motion.kind in ARTICLE_MOTIONS and motion.target not in articles:
+                error(motion.line, f"no article {motion.target} — expected content/{motion.target}.md")
+            elif motion.kind == "elect-delegate":
+                why = self._standing(motion.target, "is proposed as delegate")
+                if why:
+                    error(motion.line, why)
+            elif motion.kind == "recall-delegate" and motion.target != delegate:
+                current = f"the delegate is {delegate}" if delegate else "there is no delegate"
+                error(motion.line, f"cannot recall '{motion.target}': {current} of {self.assembly.id} on {self.meeting.date}")
+
+        quorum = rules.quorum_for(len(self.eligible))
+        outcome = Outcome(
+            assembly=self.assembly,
+            meeting=self.meeting,
+            motion=motion,
+            status=INVALID,
+            reasons=reasons,
+            yes=yes,
+            no=no,
+            abstain=abstain,
+            quorum=quorum,
+            eligible=len(self.eligible),
+        )
+        if reasons:
+            return outcome
+        cast = yes + no + abstain
+        if cast < quorum:
+            outcome.status = FAILED
+            outcome.reasons = [f"no quorum: {cast} ballots cast, {quorum} needed"]
+        elif not rules.threshold_met(yes, no):
+            outcome.status = FAILED
+            outcome.reasons = [f"threshold not met: {yes} yes against {no} no, {rules.threshold_text} needed"]
+        else:
+            outcome.status = PASSED
+        return outcome
+
+
+# --------------------------------------------------------------------------- articles
+
+
+def _article_decision(article: Article, history: list[Outcome]) -> ArticleDecision:
+    decision = ArticleDecision(article=article, state=AWAITING, reasons=[], history=history)
+    approved_digest = None
+    for outcome in history:
+        if not outcome.passed:
+            continue
+        kind = outcome.motion.kind
+        decision.decided = outcome
+        if kind == "publish":
+            if decision.approved is None or decision.state in (REJECTED, RETRACTED, AWAITING):
+                decision.published_on, decision.updated_on, decision.update_note = outcome.date, None, None
+            elif outcome.motion.digest != approved_digest:
+                decision.updated_on, decision.update_note = outcome.date, outcome.motion.note
+            decision.approved = outcome
+            approved_digest = outcome.motion.digest
+            decision.state = PUBLISHED
+        else:
+            decision.state = REJECTED if kind == "reject" else RETRACTED
+            decision.published_on = decision.updated_on = decision.update_note = None
+            if kind == "reject":
+                decision.approved = None
+
+    decided = decision.decided
+    if decided is None:
+        decision.reasons.append("no passed motion names it yet")
+    elif decision.state == PUBLISHED:
+        if approved_digest != article.digest:
+            decision.state = EDITED
+            decision.reasons.append(
+                f"the file changed after approval on {decided.date} "
+                f"(approved {approved_digest[:15]}…, now {article.digest[:15]}…) — the edits need a new vote"
+            )
+        else:
+            decision.reasons.append(f"approved {decided.date}: {decided.tally}")
+    elif decision.state == REJECTED:
+        decision.reasons.append(f"rejected {decided.date}: {decided.tally}")
+    else:
+        decision.reasons.append(f"retracted {decided.date}: {decided.motion.reason}")
+    for outcome in history:
+        if outcome.passed or (decided and (outcome.date, outcome.motion.index) < (decided.date, decided.motion.index)):
+            continue
+        decision.reasons.append(
+            f"{outcome.motion.kind} motion of {outcome.date} {outcome.status}: {'; '.join(outcome.reasons)}"
+        )
+    return decision
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def decide(records: Records, today: dt.date | None = None) -> Decisions:
+    """Evaluate every motion and derive every article's state and every assembly's delegates."""
+    today = today or dt.date.today()
+    problems: list[Problem] = []
+    outcomes: list[Outcome] = []
+    delegates: dict[str, list[DelegateTerm]] = defaultdict(list)
+    by_article: dict[str, list[Outcome]] = defaultdict(list)
+
+    for meeting in sorted(records.meetings, key=lambda m: (m.assembly, m.date)):
+        assembly = records.assemblies.get(meeting.assembly)
+        if assembly is None:
+            continue
+        evaluator = _Meeting(assembly, meeting, today, problems)
+        terms = delegates[assembly.id]
+        for motion in meeting.motions:
+            current = terms[-1] if terms and (terms[-1].ended is None or meeting.date < terms[-1].ended) else None
+            outcome = evaluator.evaluate(motion, current.member if current else None, records.articles)
+            outcomes.append(outcome)
+            if motion.kind in ARTICLE_MOTIONS:
+                by_article[motion.target].append(outcome)
+            elif outcome.passed and motion.kind == "elect-delegate":
+                if current:
+                    current.ended, current.ended_by = meeting.date, "replaced"
+                terms.append(DelegateTerm(member=motion.target, elected=outcome))
+            elif outcome.passed and motion.kind == "recall-delegate" and current:
+                current.ended, current.ended_by = meeting.date, "recalled"
+        for term in terms:  # a delegate's term also ends when they leave the assembly
+            left = assembly.members[term.member].left
+            if term.ended is None and left is not None:
+                term.ended, term.ended_by = left, "left the assembly"
+
+    articles = {
+        aid: _article_decision(article, by_article.get(aid, [])) for aid, article in sorted(records.articles.items())
+    }
+    return Decisions(today=today, outcomes=outcomes, articles=articles, delegates=dict(delegates), problems=problems)

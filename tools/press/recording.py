@@ -1,0 +1,201 @@
+"""Writing meeting records and new articles, for the ``press new`` and ``press record`` commands.
+
+Every write is checked by reading the press back: a record that would not verify is not kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from . import strictyaml
+from .decisions import Outcome
+from .model import Press, load
+from .problems import PressError, Problem
+from .records import SLUG_RE, Assembly, parse_metadata  # noqa: F401  (parse_metadata re-used by tests)
+
+
+def slugify(title: str) -> str:
+    """``"Rent strike wins!"`` -> ``rent-strike-wins``"""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    return slug[:80].rstrip("-")
+
+
+def new_article(press: Press, assembly: str, title: str, author: str | None, slug: str | None = None) -> Path:
+    """Create ``content/<assembly>/<slug>.md`` with a metadata header. Refuses to overwrite."""
+    if assembly not in press.records.assemblies:
+        known = ", ".join(sorted(press.records.assemblies)) or "none yet"
+        raise PressError(f"no assembly '{assembly}' (known: {known})")
+    if not title.strip() or "\n" in title:
+        raise PressError("the title must be one non-empty line")
+    slug = slug or slugify(title)
+    if not SLUG_RE.match(slug):
+        raise PressError(f"cannot make a file name from {title!r}; pass --slug with lowercase letters, digits and '-'")
+    path = press.root / "content" / assembly / f"{slug}.md"
+    if path.exists():
+        raise FileExistsError(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = [f"Title: {title.strip()}"]
+    if author:
+        header.append(f"Author: {author}")
+    header += ["Summary: One or two sentences that sell the piece.", "Tags:", "Lang: en"]
+    body = "Write the article here, in Markdown.\n"
+    path.write_text("\n".join(header) + "\n\n" + body, encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------- meetings
+
+
+@dataclass
+class Votes:
+    """Votes as an editor gives them on the command line: names (roll-call) or counts (secret)."""
+
+    yes: list[str] | int
+    no: list[str] | int
+    abstain: list[str] | int
+
+
+def meeting_path(press: Press, assembly: str, day: dt.date) -> Path:
+    return press.root / "editorial" / "meetings" / assembly / f"{day.isoformat()}.yml"
+
+
+def _assembly(press: Press, assembly: str) -> Assembly:
+    if assembly not in press.records.assemblies:
+        known = ", ".join(sorted(press.records.assemblies)) or "none yet"
+        raise PressError(f"no assembly '{assembly}' (known: {known})")
+    return press.records.assemblies[assembly]
+
+
+def _read_existing(path: Path, rel: str) -> dict:
+    if not path.exists():
+        return {}
+    text = path.read_text(encoding="utf-8")
+    if any(line.lstrip().startswith("#") for line in text.splitlines()):
+        raise PressError(
+            f"{rel} has comments that rewriting would drop — move them into 'notes:' or edit the file by hand"
+        )
+    data, problem = strictyaml.load(path, rel)
+    if problem:
+        raise PressError(problem)
+    return dict(data or {})
+
+
+class _FlowList(list):
+    """A list written inline, ``[ana, ben]``, as editors write rosters by hand."""
+
+
+yaml.SafeDumper.add_representer(
+    _FlowList, lambda dumper, data: dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
+)
+
+
+def _render(data: dict) -> str:
+    def shape(value):
+        if isinstance(value, dict):
+            return {k: shape(v) for k, v in value.items()}
+        if isinstance(value, list):
+            items = [shape(v) for v in value]
+            return _FlowList(items) if all(not isinstance(v, (dict, list)) for v in items) else items
+        return value
+
+    return yaml.safe_dump(shape(data), sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+
+
+def _write_checked(press: Press, path: Path, data: dict) -> Press:
+    """Write ``data`` to ``path`` and read the press back; restore the old file if the write adds problems."""
+    rel = path.relative_to(press.root).as_posix()
+    before = {p for p in press.problems if p.path == rel}
+    old = path.read_bytes() if path.exists() else None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(_render(data), encoding="utf-8")
+    after = load(press.root, press.decisions.today)
+    added = [p for p in after.problems if p.path == rel and p not in before]
+    if added:
+        if old is None:
+            path.unlink()
+        else:
+            path.write_bytes(old)
+        raise RecordRefused(added)
+    return after
+
+
+class RecordRefused(Exception):
+    """The record would not verify; nothing was written."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(map(str, problems)))
+
+
+def record_attendance(press: Press, assembly: str, day: dt.date, members: list[str], count: int | None) -> Path:
+    """Set who attended the meeting of ``assembly`` on ``day`` (creating its record)."""
+    a = _assembly(press, assembly)
+    path = meeting_path(press, assembly, day)
+    data = _read_existing(path, path.relative_to(press.root).as_posix())
+    if count is not None:
+        if a.rules.ballot != "secret":
+            raise PressError(f"{assembly} votes by roll-call: name who is present instead of giving a count")
+        present: list[str] | int = count
+    else:
+        present = list(dict.fromkeys(members))
+    data = {"present": present, **{k: v for k, v in data.items() if k != "present"}}
+    _write_checked(press, path, data)
+    return path
+
+
+def record_motion(
+    press: Press,
+    assembly: str,
+    day: dt.date,
+    kind: str,
+    target: str,
+    votes: Votes,
+    rest: str | None = None,
+    note: str | None = None,
+    reason: str | None = None,
+) -> Outcome:
+    """Append a motion to the meeting of ``day`` and return its outcome as the build will see it."""
+    a = _assembly(press, assembly)
+    path = meeting_path(press, assembly, day)
+    rel = path.relative_to(press.root).as_posix()
+    data = _read_existing(path, rel)
+    if "present" not in data:
+        raise PressError(
+            f"no attendance recorded for {assembly} on {day} — first run: press record attendance {assembly} --date {day} MEMBER..."
+        )
+    motion: dict = {kind: target}
+    if kind == "publish":
+        motion["digest"] = press.records.articles[target].digest
+    if reason is not None:
+        motion["reason"] = reason
+    if note is not None:
+        motion["note"] = note
+    sides = {"yes": votes.yes, "no": votes.no, "abstain": votes.abstain}
+    if a.rules.ballot == "secret":
+        if rest:
+            raise PressError("--rest needs names; with a secret ballot give each count")
+        for side, value in sides.items():
+            if not isinstance(value, int):
+                raise PressError(f"{assembly} votes by secret ballot: give --{side} as a count, e.g. --{side} 12")
+            motion[side] = value
+    else:
+        for side, value in sides.items():
+            if isinstance(value, int):
+                raise PressError(f"{assembly} votes by roll-call: give --{side} as member ids, e.g. --{side} ana,ben")
+        if rest:
+            named = {m for value in sides.values() for m in value}  # type: ignore[union-attr]
+            sides[rest] = list(sides[rest]) + [m for m in data["present"] if m not in named]  # type: ignore[operator]
+        for side, value in sides.items():
+            motion[side] = list(value)  # type: ignore[arg-type]
+    motions = list(data.get("motions") or [])
+    motions.append(motion)
+    data["motions"] = motions
+    after = _write_checked(press, path, data)
+    return next(o for o in after.decisions.outcomes if o.meeting.path == rel and o.motion.index == len(motions) - 1)

@@ -1,0 +1,645 @@
+"""Editorial records and articles, read from the repository into a typed model.
+
+``read_records(root)`` reads ``editorial/assemblies/*.yml``, ``editorial/meetings/*/*.yml`` and
+``content/<assembly>/*.md``. It checks the *form* of each record (keys, types, ids, dates) and
+reports every problem with its file and line; the rules that need a roster and a date (who may
+vote, quorum, threshold) belong to :mod:`press.decisions`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import zoneinfo
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+from . import strictyaml
+from .problems import Problem
+from .strictyaml import Map, Seq
+
+ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+DIGEST_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
+FRACTION_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# Folders of content/ that hold no assembly's articles.
+NOT_ASSEMBLIES = frozenset({"pages", "images"})
+
+BALLOTS = ("roll-call", "secret")
+MOTION_KINDS = ("publish", "reject", "retract", "elect-delegate", "recall-delegate")
+ARTICLE_MOTIONS = ("publish", "reject", "retract")
+
+
+def digest_bytes(data: bytes) -> str:
+    """The content digest a publish vote names: ``sha256:`` + hex SHA-256 of the file's bytes."""
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+# --------------------------------------------------------------------------- model
+
+
+@dataclass(frozen=True)
+class Member:
+    id: str
+    name: str
+    joined: dt.date
+    left: dt.date | None = None
+    key: str | None = None
+    line: int = 0
+
+    def in_good_standing(self, on: dt.date) -> bool:
+        """Joined on or before ``on`` and not yet left (``left`` is the first day out)."""
+        return self.joined <= on and (self.left is None or on < self.left)
+
+
+@dataclass(frozen=True)
+class Rules:
+    quorum: int | Fraction = 1
+    threshold: str | Fraction = "majority"
+    ballot: str = "roll-call"
+    signatures: int = 0
+
+    def quorum_for(self, eligible: int) -> int:
+        """Ballots needed, given the number of members in good standing."""
+        if isinstance(self.quorum, Fraction):
+            return -(-self.quorum.numerator * eligible // self.quorum.denominator)  # ceiling
+        return self.quorum
+
+    def threshold_met(self, yes: int, no: int) -> bool:
+        """Whether ``yes`` carries against ``no``; abstentions do not count here. A motion
+        with no yes vote never carries, whatever the threshold."""
+        if yes == 0:
+            return False
+        if self.threshold == "majority":
+            return yes > no
+        ratio = Fraction(2, 3) if self.threshold == "two-thirds" else self.threshold
+        return Fraction(yes) >= ratio * (yes + no)
+
+    @property
+    def quorum_text(self) -> str:
+        if isinstance(self.quorum, Fraction):
+            return f"{self.quorum.numerator}/{self.quorum.denominator} of members"
+        return str(self.quorum)
+
+    @property
+    def threshold_text(self) -> str:
+        if isinstance(self.threshold, Fraction):
+            return f"{self.threshold.numerator}/{self.threshold.denominator} of yes + no"
+        return self.threshold
+
+
+@dataclass
+class Assembly:
+    id: str
+    path: str
+    name: str
+    rules: Rules
+    members: dict[str, Member]
+    editors: tuple[str, ...] = ()
+    region: str | None = None
+    description: str | None = None
+    meets: str | None = None
+    timezone: str = "UTC"
+
+    def members_on(self, day: dt.date) -> list[Member]:
+        return [m for m in self.members.values() if m.in_good_standing(day)]
+
+
+@dataclass
+class Motion:
+    """One motion as recorded. ``yes``/``no``/``abstain`` are member ids (roll-call) or counts (secret)."""
+
+    index: int
+    kind: str
+    target: str
+    line: int
+    yes: tuple[str, ...] | int = ()
+    no: tuple[str, ...] | int = ()
+    abstain: tuple[str, ...] | int = ()
+    vote_lines: dict[str, list[int]] = field(default_factory=dict)
+    digest: str | None = None
+    note: str | None = None
+    reason: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Meeting:
+    assembly: str
+    date: dt.date
+    path: str
+    present: tuple[str, ...] | int | None
+    motions: list[Motion]
+    notes: str | None = None
+    present_lines: list[int] = field(default_factory=list)
+    present_line: int = 1
+
+
+@dataclass
+class Article:
+    id: str
+    assembly: str
+    slug: str
+    path: str
+    digest: str
+    title: str | None
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Records:
+    root: Path
+    assemblies: dict[str, Assembly]
+    meetings: list[Meeting]
+    articles: dict[str, Article]
+    problems: list[Problem]
+
+
+# --------------------------------------------------------------------------- reading
+
+
+class _Checker:
+    """Collects problems for one file while pulling typed values out of a parsed record."""
+
+    def __init__(self, rel: str, problems: list[Problem]):
+        self.rel = rel
+        self.problems = problems
+        self.ok = True
+
+    def error(self, line: int, message: str) -> None:
+        self.ok = False
+        self.problems.append(Problem(self.rel, line, message))
+
+    def keys(self, data: Map, allowed: tuple[str, ...], required: tuple[str, ...] = (), what: str = "") -> None:
+        for key in data:
+            if key not in allowed:
+                self.error(
+                    data.line_of(key),
+                    f"unknown key '{key}'{what} — allowed keys: {', '.join(allowed)}",
+                )
+        for key in required:
+            if key not in data:
+                self.error(data.line, f"missing required key '{key}'{what}")
+
+    def text(self, data: Map, key: str, required: bool = False) -> str | None:
+        value = data.get(key)
+        if value is None:
+            if required and key in data:
+                self.error(data.line_of(key), f"'{key}' must not be empty")
+            return None
+        if isinstance(value, (Map, Seq)) or isinstance(value, bool):
+            self.error(data.line_of(key), f"'{key}' must be text")
+            return None
+        return str(value)
+
+    def date(self, data: Map, key: str) -> dt.date | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if not strictyaml.is_date(value):
+            self.error(data.line_of(key), f"'{key}' must be a date written YYYY-MM-DD, not {value!r}")
+            return None
+        return value
+
+    def member_id(self, value, line: int, what: str) -> str | None:
+        if not isinstance(value, str) or not ID_RE.match(value):
+            self.error(line, f"{what} {value!r} is not a valid id (lowercase letters, digits and '-', 1-40 characters)")
+            return None
+        return value
+
+
+def _parse_fraction(text: str) -> Fraction | None:
+    match = FRACTION_RE.match(text)
+    if not match or int(match[2]) == 0:
+        return None
+    value = Fraction(int(match[1]), int(match[2]))
+    return value if 0 < value <= 1 else None
+
+
+def read_assembly(path: Path, rel: str, problems: list[Problem]) -> Assembly | None:
+    data, problem = strictyaml.load(path, rel)
+    if problem:
+        problems.append(problem)
+        return None
+    check = _Checker(rel, problems)
+    aid = path.stem
+    if not ID_RE.match(aid):
+        check.error(0, f"assembly id '{aid}' (the file name) must be lowercase letters, digits and '-', 1-40 characters")
+    if not isinstance(data, Map):
+        check.error(1, "an assembly record must be a mapping with name, rules, members and editors")
+        return None
+    check.keys(
+        data,
+        ("name", "region", "description", "meets", "timezone", "rules", "members", "editors"),
+        required=("name", "members"),
+    )
+    name = check.text(data, "name", required=True) or aid
+    timezone = check.text(data, "timezone") or "UTC"
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        check.error(data.line_of("timezone"), f"unknown timezone '{timezone}' — use an IANA name like Europe/Berlin")
+        timezone = "UTC"
+
+    rules = _read_rules(data.get("rules"), data.line_of("rules"), check)
+    members = _read_members(data.get("members"), data.line_of("members"), check)
+
+    editors: list[str] = []
+    raw_editors = data.get("editors", Seq())
+    if not isinstance(raw_editors, Seq):
+        check.error(data.line_of("editors"), "'editors' must be a list of member ids, e.g. [ana, ben]")
+        raw_editors = Seq()
+        raw_editors.line, raw_editors.item_lines = 0, []
+    for i, value in enumerate(raw_editors):
+        line = raw_editors.line_of(i)
+        if check.member_id(value, line, "editor") is None:
+            continue
+        if value not in members:
+            check.error(line, f"editor '{value}' is not in this assembly's members — add them under members first")
+        elif value in editors:
+            check.error(line, f"editor '{value}' is listed twice")
+        else:
+            editors.append(value)
+    if not check.ok:
+        return None
+    return Assembly(
+        id=aid,
+        path=rel,
+        name=name,
+        region=check.text(data, "region"),
+        description=check.text(data, "description"),
+        meets=check.text(data, "meets"),
+        timezone=timezone,
+        rules=rules,
+        members=members,
+        editors=tuple(editors),
+    )
+
+
+def _read_rules(data, line: int, check: _Checker) -> Rules:
+    if data is None:
+        return Rules()
+    if not isinstance(data, Map):
+        check.error(line, "'rules' must be a mapping with quorum, threshold, ballot and signatures")
+        return Rules()
+    check.keys(data, ("quorum", "threshold", "ballot", "signatures"), what=" in rules")
+    quorum: int | Fraction = 1
+    raw = data.get("quorum", 1)
+    if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 1:
+        quorum = raw
+    elif isinstance(raw, str) and _parse_fraction(raw) is not None:
+        quorum = _parse_fraction(raw)
+    else:
+        check.error(data.line_of("quorum"), f"quorum {raw!r} must be a whole number of ballots >= 1 or a fraction like \"1/3\"")
+
+    threshold: str | Fraction = "majority"
+    raw = data.get("threshold", "majority")
+    if raw in ("majority", "two-thirds"):
+        threshold = raw
+    elif isinstance(raw, str) and _parse_fraction(raw) is not None:
+        threshold = _parse_fraction(raw)
+    else:
+        check.error(
+            data.line_of("threshold"),
+            f"threshold {raw!r} must be majority, two-thirds or a fraction like \"3/5\"",
+        )
+
+    ballot = data.get("ballot", "roll-call")
+    if ballot not in BALLOTS:
+        check.error(data.line_of("ballot"), f"ballot {ballot!r} must be roll-call or secret")
+        ballot = "roll-call"
+
+    signatures = data.get("signatures", 0)
+    if not isinstance(signatures, int) or isinstance(signatures, bool) or signatures < 0:
+        check.error(data.line_of("signatures"), f"signatures {signatures!r} must be a whole number >= 0")
+        signatures = 0
+    elif signatures > 0:
+        check.error(
+            data.line_of("signatures"),
+            "signed meeting records are not supported by this version of press yet — set signatures: 0",
+        )
+    return Rules(quorum=quorum, threshold=threshold, ballot=ballot, signatures=signatures)
+
+
+def _read_members(data, line: int, check: _Checker) -> dict[str, Member]:
+    members: dict[str, Member] = {}
+    if not isinstance(data, Seq):
+        if data is not None:
+            check.error(line, "'members' must be a list of members, each with id, name and joined")
+        return members
+    for i, entry in enumerate(data):
+        entry_line = data.line_of(i)
+        if not isinstance(entry, Map):
+            check.error(entry_line, "each member must be a mapping with id, name and joined")
+            continue
+        check.keys(entry, ("id", "name", "joined", "left", "key"), required=("id", "name", "joined"), what=" for a member")
+        mid = check.member_id(entry.get("id"), entry.line_of("id"), "member id") if "id" in entry else None
+        joined = check.date(entry, "joined")
+        left = check.date(entry, "left")
+        if joined and left and left <= joined:
+            check.error(entry.line_of("left"), f"left {left} must be after joined {joined}")
+        if mid is None or joined is None:
+            continue
+        if mid in members:
+            check.error(entry_line, f"member '{mid}' is listed twice (first at line {members[mid].line})")
+            continue
+        members[mid] = Member(
+            id=mid,
+            name=check.text(entry, "name", required=True) or mid,
+            joined=joined,
+            left=left,
+            key=check.text(entry, "key"),
+            line=entry_line,
+        )
+    return members
+
+
+def read_meeting(path: Path, rel: str, assembly: str, problems: list[Problem], ballot: str) -> Meeting | None:
+    check = _Checker(rel, problems)
+    try:
+        day = dt.date.fromisoformat(path.stem) if DATE_RE.match(path.stem) else None
+    except ValueError:
+        day = None
+    if day is None:
+        check.error(0, f"meeting file name '{path.name}' must be the meeting date, YYYY-MM-DD.yml, and a real date")
+        return None
+    data, problem = strictyaml.load(path, rel)
+    if problem:
+        problems.append(problem)
+        return None
+    if data is None:
+        data = Map()
+        data.line, data.key_lines = 1, {}
+    if not isinstance(data, Map):
+        check.error(1, "a meeting record must be a mapping with present and motions")
+        return None
+    check.keys(data, ("present", "motions", "notes"))
+
+    present: tuple[str, ...] | int | None = None
+    present_lines: list[int] = []
+    raw = data.get("present")
+    if raw is None:
+        if data.get("motions"):
+            check.error(data.line, "missing 'present': record who attended before recording motions")
+    elif isinstance(raw, int) and not isinstance(raw, bool) and ballot == "secret" and raw >= 0:
+        present = raw
+    elif isinstance(raw, Seq):
+        ids = [check.member_id(v, raw.line_of(i), "present member") for i, v in enumerate(raw)]
+        present, present_lines = tuple(i for i in ids if i), [raw.line_of(i) for i, v in enumerate(ids) if v]
+        seen: set[str] = set()
+        for mid, ln in zip(present, present_lines):
+            if mid in seen:
+                check.error(ln, f"'{mid}' is listed as present twice")
+            seen.add(mid)
+    else:
+        want = "a list of member ids or a count" if ballot == "secret" else "a list of member ids"
+        check.error(data.line_of("present"), f"'present' must be {want}")
+
+    motions: list[Motion] = []
+    raw_motions = data.get("motions")
+    if raw_motions is not None and not isinstance(raw_motions, Seq):
+        check.error(data.line_of("motions"), "'motions' must be a list of motions")
+    elif raw_motions:
+        for i, entry in enumerate(raw_motions):
+            motion = _read_motion(i, entry, raw_motions.line_of(i), ballot, assembly, check)
+            if motion is not None:
+                motions.append(motion)
+    if not check.ok and not motions and present is None:
+        return None
+    return Meeting(
+        assembly=assembly,
+        date=day,
+        path=rel,
+        present=present,
+        motions=motions,
+        notes=check.text(data, "notes"),
+        present_lines=present_lines,
+        present_line=data.line_of("present"),
+    )
+
+
+_MOTION_KEYS = {
+    "publish": ("digest", "note"),
+    "reject": ("note",),
+    "retract": ("reason", "note"),
+    "elect-delegate": ("note",),
+    "recall-delegate": ("note",),
+}
+
+
+def _read_motion(index: int, entry, line: int, ballot: str, assembly: str, meeting_check: _Checker) -> Motion | None:
+    """Read one motion. Problems of form are recorded both as file problems and on the motion,
+    so the ledger can show why it did not count."""
+    if not isinstance(entry, Map):
+        meeting_check.error(line, f"motion {index + 1} must be a mapping like 'publish: {assembly}/slug'")
+        return None
+    kinds = [k for k in MOTION_KINDS if k in entry]
+    if len(kinds) != 1:
+        found = " and ".join(kinds) if kinds else "none"
+        meeting_check.error(
+            line, f"motion {index + 1} must name exactly one of {', '.join(MOTION_KINDS)} (found {found})"
+        )
+        return None
+    kind = kinds[0]
+    motion = Motion(index=index, kind=kind, target=str(entry[kind]), line=line)
+
+    def fail(at: int, message: str) -> None:
+        motion.problems.append(message)
+        meeting_check.error(at, message)
+
+    allowed = (kind, *_MOTION_KEYS[kind], "yes", "no", "abstain")
+    for key in entry:
+        if key not in allowed:
+            fail(entry.line_of(key), f"unknown key '{key}' in a {kind} motion — allowed keys: {', '.join(allowed)}")
+
+    target = entry[kind]
+    if kind in ARTICLE_MOTIONS:
+        if not isinstance(target, str) or "/" not in target:
+            fail(line, f"{kind} must name an article as <assembly>/<slug>, not {target!r}")
+        else:
+            owner, _, slug = target.partition("/")
+            if owner != assembly:
+                fail(line, f"{target} belongs to assembly '{owner}'; {assembly} decides only on its own articles")
+            elif not SLUG_RE.match(slug):
+                fail(line, f"'{target}' is not a valid article id")
+    elif not isinstance(target, str) or not ID_RE.match(target):
+        fail(line, f"{kind} must name a member id, not {target!r}")
+
+    if kind == "publish":
+        digest = entry.get("digest")
+        if digest is None:
+            fail(line, "a publish motion needs 'digest:' — the exact content approved (run: press digest " + str(target) + ")")
+        elif not isinstance(digest, str) or not DIGEST_RE.match(digest):
+            fail(entry.line_of("digest"), f"digest {digest!r} is malformed — expected sha256: followed by 64 hex digits")
+        else:
+            motion.digest = digest
+    if kind == "retract":
+        reason = entry.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            fail(entry.line_of("reason") if "reason" in entry else line, "a retract motion needs a 'reason:' for the retraction notice")
+        else:
+            motion.reason = reason.strip()
+    note = entry.get("note")
+    if note is not None:
+        motion.note = str(note)
+
+    for side in ("yes", "no", "abstain"):
+        raw = entry.get(side)
+        at = entry.line_of(side)
+        if ballot == "secret":
+            if raw is None:
+                value: tuple[str, ...] | int = 0
+            elif isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
+                value = raw
+            else:
+                fail(at, f"'{side}' must be a count (this assembly votes by secret ballot), not {raw!r}")
+                value = 0
+            setattr(motion, side, value)
+            continue
+        if raw is None:
+            setattr(motion, side, ())
+        elif isinstance(raw, Seq):
+            ids, lines = [], []
+            for i, v in enumerate(raw):
+                if meeting_check.member_id(v, raw.line_of(i), f"'{side}' voter") is None:
+                    motion.problems.append(f"'{side}' voter {v!r} is not a valid id")
+                    continue
+                ids.append(v)
+                lines.append(raw.line_of(i))
+            setattr(motion, side, tuple(ids))
+            motion.vote_lines[side] = lines
+        else:
+            fail(at, f"'{side}' must list member ids (this assembly votes by roll-call), e.g. [ana, ben]")
+            setattr(motion, side, ())
+    return motion
+
+
+META_RE = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)")
+META_MORE_RE = re.compile(r"^[ ]{4,}(?P<value>.*)")
+
+
+def parse_metadata(text: str) -> dict[str, str]:
+    """The metadata header of a Markdown article, as Python-Markdown's meta extension reads it."""
+    meta: dict[str, str] = {}
+    key = None
+    lines = text.split("\n")
+    if lines and re.match(r"^-{3}(\s.*)?$", lines[0]):
+        lines = lines[1:]
+    for line in lines:
+        if not line.strip() or re.match(r"^(-{3}|\.{3})\s*$", line):
+            break
+        if m := META_RE.match(line):
+            key = m["key"].lower()
+            meta[key] = (meta[key] + "\n" if key in meta else "") + m["value"].strip()
+        elif key and (m := META_MORE_RE.match(line)):
+            meta[key] += "\n" + m["value"].strip()
+        else:
+            break
+    return meta
+
+
+def read_article(path: Path, rel: str, assembly: str, problems: list[Problem]) -> Article | None:
+    raw = path.read_bytes()
+    slug = path.stem
+    if not SLUG_RE.match(slug):
+        problems.append(
+            Problem(rel, 0, f"article file name '{path.name}' must be lowercase letters, digits and '-', ending in .md")
+        )
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(rel, raw[: exc.start].count(b"\n") + 1, "not valid UTF-8 — save the file as UTF-8"))
+        return None
+    meta = parse_metadata(text.lstrip("\ufeff"))
+    title = meta.get("title", "").strip() or None
+    if title is None:
+        problems.append(Problem(rel, 1, "article has no 'Title:' line in its metadata header"))
+    return Article(
+        id=f"{assembly}/{slug}",
+        assembly=assembly,
+        slug=slug,
+        path=rel,
+        digest=digest_bytes(raw),
+        title=title,
+        metadata=meta,
+    )
+
+
+def read_records(root: Path) -> Records:
+    """Read every record and article under ``root``. Never raises for bad input: problems are collected."""
+    root = Path(root)
+    problems: list[Problem] = []
+    assemblies: dict[str, Assembly] = {}
+    known_ids: set[str] = set()
+
+    assemblies_dir = root / "editorial" / "assemblies"
+    for path in sorted(assemblies_dir.glob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_symlink() or not path.is_file() or path.suffix != ".yml":
+            problems.append(Problem(rel, 0, "editorial/assemblies/ holds only <assembly>.yml files (no links or folders)"))
+            continue
+        known_ids.add(path.stem)
+        assembly = read_assembly(path, rel, problems)
+        if assembly:
+            assemblies[assembly.id] = assembly
+
+    meetings: list[Meeting] = []
+    meetings_dir = root / "editorial" / "meetings"
+    for folder in sorted(meetings_dir.glob("*")):
+        rel_folder = folder.relative_to(root).as_posix()
+        if folder.is_symlink() or not folder.is_dir():
+            problems.append(Problem(rel_folder, 0, "editorial/meetings/ holds one folder per assembly"))
+            continue
+        if folder.name not in known_ids:
+            problems.append(
+                Problem(rel_folder, 0, f"no assembly '{folder.name}' — add editorial/assemblies/{folder.name}.yml")
+            )
+            continue
+        ballot = assemblies[folder.name].rules.ballot if folder.name in assemblies else "roll-call"
+        for path in sorted(folder.glob("*")):
+            rel = path.relative_to(root).as_posix()
+            if path.is_symlink() or not path.is_file() or path.suffix != ".yml":
+                problems.append(Problem(rel, 0, "meeting records are <YYYY-MM-DD>.yml files (no links or folders)"))
+                continue
+            meeting = read_meeting(path, rel, folder.name, problems, ballot)
+            if meeting:
+                meetings.append(meeting)
+
+    articles: dict[str, Article] = {}
+    content_dir = root / "content"
+    for folder in sorted(content_dir.glob("*")):
+        if folder.name in NOT_ASSEMBLIES or folder.name.startswith("."):
+            continue
+        rel_folder = folder.relative_to(root).as_posix()
+        if folder.is_symlink():
+            problems.append(Problem(rel_folder, 0, "content folders must not be symbolic links"))
+            continue
+        if not folder.is_dir():
+            if folder.suffix == ".md":
+                problems.append(Problem(rel_folder, 0, "articles go in content/<assembly>/, not directly in content/"))
+            continue
+        if folder.name not in known_ids:
+            problems.append(
+                Problem(rel_folder, 0, f"no assembly '{folder.name}' — articles go in a folder named after an assembly")
+            )
+            continue
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(root).as_posix()
+            if path.is_symlink():
+                problems.append(Problem(rel, 0, "symbolic links are not allowed in content/ — commit the file itself"))
+                continue
+            if path.suffix != ".md" or not path.is_file():
+                continue
+            if path.parent != folder:
+                problems.append(Problem(rel, 0, f"articles live directly in {rel_folder}/, not in sub-folders"))
+                continue
+            article = read_article(path, rel, folder.name, problems)
+            if article:
+                articles[article.id] = article
+
+    return Records(root=root, assemblies=assemblies, meetings=meetings, articles=articles, problems=problems)

@@ -1,0 +1,168 @@
+"""Strict, safe YAML for editorial records.
+
+Records are small, hand-written files, so the loader is deliberately unforgiving: safe
+types only, no aliases (no YAML bombs), no duplicate keys, bounded size and depth, UTF-8
+only. Every mapping and sequence remembers the line of each key or item so that the
+model can report ``path:line`` for any value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import yaml
+
+from .problems import Problem
+
+MAX_BYTES = 256 * 1024
+MAX_DEPTH = 12
+
+
+class Map(dict):
+    """A YAML mapping that knows its own line and the line of each key."""
+
+    line: int
+    key_lines: dict
+
+    def line_of(self, key) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class Seq(list):
+    """A YAML sequence that knows its own line and the line of each item."""
+
+    line: int
+    item_lines: list
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
+class YamlProblem(Exception):
+    def __init__(self, line: int, message: str):
+        self.line = line
+        super().__init__(message)
+
+
+_BOOL_RE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose composer refuses aliases and deep nesting before building anything.
+
+    Booleans are YAML 1.2's ``true``/``false`` only: in records ``yes:`` and ``no:`` are vote
+    lists, and a member called ``no`` or ``on`` is a name, not a boolean.
+    """
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise YamlProblem(
+                event.start_mark.line + 1,
+                f"YAML aliases (*{event.anchor}) are not allowed in records — write the value out",
+            )
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            event = self.peek_event()
+            raise YamlProblem(event.start_mark.line + 1, f"nested deeper than {MAX_DEPTH} levels")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _build(node: yaml.Node, scalars: yaml.constructor.SafeConstructor):
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out = Map()
+        out.line, out.key_lines = line, {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise YamlProblem(key_node.start_mark.line + 1, "a key must be a plain word")
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise YamlProblem(key_node.start_mark.line + 1, "merge keys (<<) are not allowed in records")
+            key = _build(key_node, scalars)
+            key_line = key_node.start_mark.line + 1
+            if key in out:
+                raise YamlProblem(key_line, f"duplicate key '{key}' (first at line {out.key_lines[key]})")
+            out[key] = _build(value_node, scalars)
+            out.key_lines[key] = key_line
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        out = Seq(_build(item, scalars) for item in node.value)
+        out.line, out.item_lines = line, [item.start_mark.line + 1 for item in node.value]
+        return out
+    if node.tag == "tag:yaml.org,2002:timestamp":
+        try:
+            return scalars.construct_object(node, deep=True)
+        except ValueError:
+            raise YamlProblem(line, f"'{node.value}' is not a real date") from None
+    if node.tag not in _SAFE_SCALAR_TAGS:
+        raise YamlProblem(line, f"unsupported YAML tag {node.tag}")
+    return scalars.construct_object(node, deep=True)
+
+
+_SAFE_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+}
+
+
+def parse(text: str):
+    """Parse one YAML document from ``text``; raise :class:`YamlProblem` with a line number."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except YamlProblem:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = exc.problem or exc.context or "invalid YAML"
+        if "'\\t'" in what:
+            what += " (YAML does not allow tabs for indentation: use spaces)"
+        raise YamlProblem(mark.line + 1 if mark else 0, f"invalid YAML: {what}") from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(0, f"invalid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    return None if node is None else _build(node, yaml.constructor.SafeConstructor())
+
+
+def load(path: Path, rel: str):
+    """Read and parse a record file. Returns ``(data, None)`` or ``(None, Problem)``."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, Problem(rel, 0, f"cannot read the file: {exc.strerror}")
+    if len(raw) > MAX_BYTES:
+        return None, Problem(rel, 0, f"record is {len(raw):,} bytes; records are limited to {MAX_BYTES:,} bytes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, Problem(rel, line, "not valid UTF-8 — save the file as UTF-8")
+    try:
+        return parse(text), None
+    except YamlProblem as exc:
+        return None, Problem(rel, exc.line, str(exc))
+
+
+def is_date(value) -> bool:
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+
+
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", _BOOL_RE, list("tTfF"))
