@@ -298,3 +298,42 @@ def verify(obj: _Context, as_json: bool) -> None:
         else:
             click.echo(f"ok: {checked} checked")
     sys.exit(PROBLEMS if problems else OK)
+
+
+# --------------------------------------------------------------------------- the site
+
+
+@main.command()
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path), help="Where to write the site (default: OUTPUT_PATH of the config).")
+@click.option("--publish", is_flag=True, help="Use publishconf.py (absolute URLs) instead of pelicanconf.py.")
+@click.pass_obj
+@_friendly
+def build(obj: _Context, output: Path | None, publish: bool) -> None:
+    """Build the press site: only what the assemblies approved."""
+    from .build import BuildFailed, build as run_build
+
+    try:
+        result = run_build(obj.root, output, publish)
+    except BuildFailed as exc:
+        for reason in exc.reasons:
+            click.echo(reason, err=True)
+        click.echo("press: build failed; the previous output was left as it was", err=True)
+        sys.exit(PROBLEMS)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for line in result.summary():
+        click.echo(line)
+    click.echo(f"built {result.output}")
+
+
+@main.command()
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--bind", default="127.0.0.1", show_default=True)
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path), help="Where to write the site.")
+@click.pass_obj
+@_friendly
+def serve(obj: _Context, port: int, bind: str, output: Path | None) -> None:
+    """Build, serve on localhost, and rebuild when content, records or theme change."""
+    from .serve import serve as run_serve
+
+    run_serve(obj.root, output, bind, port, echo=click.echo)

@@ -66,6 +66,7 @@ class ArticleDecision:
     reasons: list[str]
     decided: Outcome | None = None
     approved: Outcome | None = None
+    first_approved: Outcome | None = None
     published_on: dt.date | None = None
     updated_on: dt.date | None = None
     update_note: str | None = None
@@ -242,6 +243,7 @@ def _article_decision(article: Article, history: list[Outcome]) -> ArticleDecisi
         if kind == "publish":
             if decision.approved is None or decision.state in (REJECTED, RETRACTED, AWAITING):
                 decision.published_on, decision.updated_on, decision.update_note = outcome.date, None, None
+                decision.first_approved = outcome
             elif outcome.motion.digest != approved_digest:
                 decision.updated_on, decision.update_note = outcome.date, outcome.motion.note
             decision.approved = outcome
@@ -251,7 +253,7 @@ def _article_decision(article: Article, history: list[Outcome]) -> ArticleDecisi
             decision.state = REJECTED if kind == "reject" else RETRACTED
             decision.published_on = decision.updated_on = decision.update_note = None
             if kind == "reject":
-                decision.approved = None
+                decision.approved = decision.first_approved = None
 
     decided = decision.decided
     if decided is None:

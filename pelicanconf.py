@@ -1,0 +1,37 @@
+"""Pelican settings for the press. `press build` uses this file; `press build --publish` uses publishconf.py."""
+
+import os
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+
+SITENAME = "Assembly Press"
+SITESUBTITLE = "News approved, article by article, by the votes of our community assemblies"
+SITEURL = ""
+RELATIVE_URLS = True
+# Feeds need absolute links even on a local build; publishconf.py sets the real address.
+FEED_DOMAIN = "http://localhost:8000"
+TIMEZONE = "UTC"
+DEFAULT_LANG = "en"
+
+PATH = os.path.join(ROOT, "content")
+OUTPUT_PATH = os.path.join(ROOT, "output")
+THEME = os.path.join(ROOT, "theme")
+CACHE_PATH = os.path.join(ROOT, "cache")
+
+# The editorial gate and the press's own pages and feeds.
+PLUGINS = ["press.site"]
+PRESS_ROOT = ROOT
+PRESS_FEED_CONTENT = "full"  # "full" or "summary"
+
+DEFAULT_PAGINATION = 10
+# Page 2 of anything lives in its own folder, so no page can collide with another name.
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+)
+
+# Content caching is safe: the press decides every article on every build.
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CONTENT_CACHING_LAYER = "reader"
+CHECK_MODIFIED_METHOD = "sha256"

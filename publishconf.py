@@ -1,0 +1,14 @@
+"""Settings for the published site: `press build --publish`."""
+
+import os
+import sys
+
+sys.path.append(os.path.dirname(os.path.abspath(__file__)))
+
+from pelicanconf import *  # noqa: E402,F403
+
+SITEURL = os.environ.get("PRESS_SITEURL", "https://press.example.org")
+RELATIVE_URLS = False
+FEED_DOMAIN = SITEURL
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False

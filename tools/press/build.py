@@ -1,0 +1,119 @@
+"""Running the build: Pelican with the press plugin, into a fresh folder, swapped in only on success."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import shutil
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .decisions import AWAITING, EDITED, PUBLISHED, REJECTED, RETRACTED
+from .model import Press, load
+from .problems import PressError
+
+
+class BuildFailed(Exception):
+    """The build did not produce a site; the previous output is untouched."""
+
+    def __init__(self, reasons: list[str]):
+        self.reasons = reasons
+        super().__init__("\n".join(reasons))
+
+
+@dataclass
+class BuildResult:
+    output: Path
+    press: Press
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> list[str]:
+        """One line per assembly: what was published, held back and retracted."""
+        lines = []
+        for aid in sorted(self.press.records.assemblies):
+            counts = Counter(d.state for d in self.press.decisions.articles.values() if d.article.assembly == aid)
+            held = counts[AWAITING] + counts[EDITED] + counts[REJECTED]
+            lines.append(f"{aid}: {counts[PUBLISHED]} published, {held} held back, {counts[RETRACTED]} retracted")
+        return lines
+
+
+class _Collect(logging.Handler):
+    """Keeps Pelican's warnings and errors so the build can report them and fail on errors."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.warnings: list[str] = []
+        self.errors: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        (self.errors if record.levelno >= logging.ERROR else self.warnings).append(message)
+
+
+def _check_output(root: Path, output: Path) -> None:
+    root, output = root.resolve(), output.resolve()
+    if output == root or output in root.parents:
+        raise PressError(f"refusing to build into {output}: it contains the press itself")
+    for folder in ("content", "editorial", "theme", "tools", ".git"):
+        protected = root / folder
+        if output == protected or protected in output.parents:
+            raise PressError(f"refusing to build into {output}: it is inside {folder}/")
+
+
+def build(root: Path | str = ".", output: Path | str | None = None, publish: bool = False) -> BuildResult:
+    """Build the site. Raises :class:`BuildFailed` (records or Pelican errors) or :class:`PressError` (setup)."""
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    root = Path(root).resolve()
+    conf = root / ("publishconf.py" if publish else "pelicanconf.py")
+    if not conf.is_file():
+        raise PressError(f"no {conf.name} in {root} — is --root the press repository?")
+    press = load(root)
+    if press.problems:
+        raise BuildFailed([str(p) for p in press.problems] + ["fix these problems (press verify lists them) and build again"])
+
+    settings = read_settings(str(conf), override={"PRESS_MODEL": press})
+    final = Path(output).resolve() if output else Path(settings["OUTPUT_PATH"]).resolve()
+    _check_output(root, final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.building-", dir=final.parent))
+    settings["OUTPUT_PATH"] = str(staging)
+    settings["DELETE_OUTPUT_DIRECTORY"] = False
+
+    collect = _Collect()
+    pelican_log = logging.getLogger("pelican")
+    saved = pelican_log.propagate
+    pelican_log.addHandler(collect)
+    pelican_log.propagate = False
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # Pelican prints its own summary
+            Pelican(settings).run()
+    except Exception as exc:  # a theme or Pelican failure: report it, keep the old site
+        collect.errors.append(f"{type(exc).__name__}: {exc}")
+    finally:
+        pelican_log.removeHandler(collect)
+        pelican_log.propagate = saved
+    if collect.errors:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise BuildFailed(collect.errors)
+
+    _swap(staging, final)
+    return BuildResult(output=final, press=press, warnings=collect.warnings)
+
+
+def _swap(staging: Path, final: Path) -> None:
+    """Put the new site in place with renames, so readers never see half a site."""
+    staging.chmod(0o755)
+    if final.exists():
+        retired = final.with_name(f".{final.name}.old-{os.getpid()}")
+        final.rename(retired)
+        staging.rename(final)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        staging.rename(final)
+

@@ -1,0 +1,191 @@
+"""The Pelican plugin: the editorial gate, plus the press's own pages and feeds.
+
+The plugin decides nothing. It asks :mod:`press.model` once per build and applies the
+answer: an article reaches Pelican's writers only if its decision is ``published`` and the
+file's bytes still match the approved digest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from itertools import chain
+from pathlib import Path, PurePosixPath
+from zoneinfo import ZoneInfo
+
+from pelican import signals
+from pelican.contents import Article
+from pelican.readers import MarkdownReader
+from pelican.utils import order_content
+from pelican.urlwrappers import Category
+
+from ..decisions import PUBLISHED, ArticleDecision
+from ..model import Press, load
+from ..records import digest_bytes
+
+log = logging.getLogger(__name__)
+
+PRESS_KEY = "PRESS_MODEL"
+
+# Metadata a writer may not set: it would decide publication, dates or where the page is written.
+WRITER_CANNOT_SET = ("status", "date", "modified", "save_as", "url", "slug", "template", "translation", "category")
+PLACEHOLDER_DATE = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+class PressReader(MarkdownReader):
+    """Pelican's Markdown reader, minus the metadata that would let a writer publish or move a page.
+
+    An article's category is its assembly (its folder); its date is a placeholder until the
+    gate sets the approval date.
+    """
+
+    def read(self, source_path: str):
+        content, metadata = super().read(source_path)
+        rel = Path(source_path).resolve().relative_to(Path(self.settings["PATH"]).resolve())
+        if rel.parts[0] in self.settings.get("PAGE_PATHS", ["pages"]):
+            return content, metadata
+        for key in WRITER_CANNOT_SET:
+            metadata.pop(key, None)
+        metadata["category"] = Category(rel.parts[0] if len(rel.parts) > 1 else "unfiled", self.settings)
+        metadata["date"] = PLACEHOLDER_DATE
+        return content, metadata
+
+
+# Settings the gate depends on. They are the press's, not the site maintainer's: a
+# pelicanconf.py that changes them is overridden, so no configuration can reopen a side door.
+ENFORCED_SETTINGS = {
+    "ARTICLE_URL": "{category}/{slug}.html",
+    "ARTICLE_SAVE_AS": "{category}/{slug}.html",
+    "ARTICLE_LANG_URL": "{category}/{slug}.html",
+    "ARTICLE_LANG_SAVE_AS": "{category}/{slug}.html",
+    "ARTICLE_TRANSLATION_ID": None,  # every file is its own article, voted on by itself
+    "DRAFT_URL": "",
+    "DRAFT_SAVE_AS": "",
+    "DRAFT_LANG_URL": "",
+    "DRAFT_LANG_SAVE_AS": "",
+    "WITH_FUTURE_DATES": True,  # dates come from votes; a future date must not turn anything into a draft
+    "USE_FOLDER_AS_CATEGORY": True,
+    "SLUGIFY_SOURCE": "basename",
+    "CATEGORY_URL": "{slug}/",
+    "CATEGORY_SAVE_AS": "",  # chapter pages replace category pages
+    "CATEGORIES_SAVE_AS": "",
+    "AUTHOR_URL": "author/{slug}.html",
+    "AUTHOR_SAVE_AS": "author/{slug}.html",
+    "TAG_URL": "tag/{slug}.html",
+    "TAG_SAVE_AS": "tag/{slug}.html",
+    "PAGE_URL": "{slug}.html",
+    "PAGE_SAVE_AS": "{slug}.html",
+    "PAGE_LANG_URL": "{slug}-{lang}.html",
+    "PAGE_LANG_SAVE_AS": "{slug}-{lang}.html",
+    "DRAFT_PAGE_URL": "",
+    "DRAFT_PAGE_SAVE_AS": "",
+    "DRAFT_PAGE_LANG_URL": "",
+    "DRAFT_PAGE_LANG_SAVE_AS": "",
+    "YEAR_ARCHIVE_SAVE_AS": "",
+    "MONTH_ARCHIVE_SAVE_AS": "",
+    "DAY_ARCHIVE_SAVE_AS": "",
+    "DIRECT_TEMPLATES": ["index", "tags", "authors", "archives"],
+    "PAGINATED_TEMPLATES": {"index": None, "tag": None, "author": None, "chapter": None},
+    "READERS": {"html": None, "htm": None, "rst": None, **dict.fromkeys(MarkdownReader.file_extensions, PressReader)},
+    # Titles and record fields are text: templates escape everything not marked |safe.
+    "JINJA_ENVIRONMENT": {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True, "extensions": []},
+    # Pelican's own feeds overlap (category and author feeds share a default path);
+    # the press writes every feed itself with feedgen.
+    **dict.fromkeys(
+        [
+            f"{what}_{kind}"
+            for what in ("FEED", "FEED_ALL", "CATEGORY_FEED", "AUTHOR_FEED", "TAG_FEED", "TRANSLATION_FEED")
+            for kind in ("ATOM", "RSS")
+        ],
+        None,
+    ),
+}
+
+def press_of(settings: dict) -> Press:
+    return settings[PRESS_KEY]
+
+
+def article_id(source_path: str, content_path: str) -> str | None:
+    """``/…/content/springfield/rent.md`` -> ``springfield/rent``; None for anything else."""
+    try:
+        rel = PurePosixPath(Path(source_path).resolve().relative_to(Path(content_path).resolve()).as_posix())
+    except ValueError:
+        return None
+    if len(rel.parts) != 2 or rel.suffix != ".md":
+        return None
+    return f"{rel.parts[0]}/{rel.stem}"
+
+
+def approval_datetime(day: dt.date, timezone: str) -> dt.datetime:
+    """Articles are dated by the approving meeting, at midnight in the assembly's timezone."""
+    return dt.datetime.combine(day, dt.time(0, 0), ZoneInfo(timezone))
+
+
+def on_initialized(pelican) -> None:
+    settings = pelican.settings
+    settings.update(ENFORCED_SETTINGS)
+    if PRESS_KEY not in settings:
+        root = settings.get("PRESS_ROOT") or str(Path(settings["PATH"]).parent)
+        settings[PRESS_KEY] = load(root)
+
+
+def _apply(article: Article, decision: ArticleDecision, settings: dict) -> None:
+    assembly = decision.approved.assembly
+    article.category = Category(assembly.id, settings)
+    article.slug = decision.article.slug
+    article.status = "published"
+    article.template = "article"
+    for attr in ("override_url", "override_save_as", "modified", "locale_modified"):
+        article.__dict__.pop(attr, None)
+    article.date = approval_datetime(decision.published_on, assembly.timezone)
+    article.locale_date = article.date.strftime(article.date_format)
+    if decision.updated_on:
+        article.modified = approval_datetime(decision.updated_on, assembly.timezone)
+        article.locale_modified = article.modified.strftime(article.date_format)
+    article.press = decision
+    article.assembly = assembly
+
+
+def gate(generator) -> None:
+    """Keep only articles whose assembly voted to publish exactly these bytes."""
+    press = press_of(generator.settings)
+    decisions = press.decisions.articles
+    content_path = generator.settings["PATH"]
+    everything = chain(
+        generator.articles,
+        generator.translations,
+        generator.drafts,
+        generator.drafts_translations,
+        generator.hidden_articles,
+        generator.hidden_translations,
+    )
+    kept: list[Article] = []
+    for article in everything:
+        aid = article_id(article.source_path, content_path)
+        decision = decisions.get(aid) if aid else None
+        if (
+            decision is not None
+            and decision.state == PUBLISHED
+            and digest_bytes(Path(article.source_path).read_bytes()) == decision.approved_digest
+        ):
+            _apply(article, decision, generator.settings)
+            kept.append(article)
+        else:
+            generator.context["generated_content"].pop(article.get_relative_source_path(), None)
+    generator.articles = order_content(kept, generator.settings["ARTICLE_ORDER_BY"])
+    generator.translations, generator.drafts, generator.drafts_translations = [], [], []
+    generator.hidden_articles, generator.hidden_translations = [], []
+    # Files linked with {static}/{attach} are copied only for articles that are published.
+    generator.context["static_links"] = set().union(*(a.get_static_links() for a in kept))
+
+
+def get_generators(pelican):
+    from .generator import PressGenerator
+
+    return PressGenerator
+
+
+def register() -> None:
+    signals.initialized.connect(on_initialized)
+    signals.article_generator_pretaxonomy.connect(gate)
+    signals.get_generators.connect(get_generators)

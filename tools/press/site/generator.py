@@ -1,0 +1,301 @@
+"""The press's own output: chapter pages, the assemblies index, ledgers, retraction notices
+and every feed. Runs after Pelican's article generator, so it sees only gated articles."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import markdown
+import nh3
+from pelican.generators import Generator
+
+from ..decisions import RETRACTED, ArticleDecision, Decisions, DelegateTerm, Outcome
+from ..model import Press
+from ..records import ARTICLE_MOTIONS, Assembly, Meeting
+from . import approval_datetime, feeds, press_of
+
+
+@dataclass
+class Chapter:
+    """Everything a chapter page shows about one assembly."""
+
+    assembly: Assembly
+    articles: list  # Pelican articles, newest first
+    retracted: list[ArticleDecision]
+    members_in_good_standing: int
+    delegate: DelegateTerm | None
+    delegates: list[DelegateTerm]
+    next_meeting: Meeting | None
+    description_html: str
+    ledger: dict = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.assembly.id
+
+    @property
+    def url(self) -> str:
+        return f"{self.id}/"
+
+
+def _markdown(text: str | None) -> str:
+    return nh3.clean(markdown.markdown(text)) if text else ""
+
+
+def _motion_target(outcome: Outcome, decisions: Decisions, article_urls: dict[str, str]) -> dict:
+    """How the ledger names a motion's subject: never the title or text of an unpublished article."""
+    motion = outcome.motion
+    if motion.kind in ARTICLE_MOTIONS:
+        url = article_urls.get(motion.target)
+        decision = decisions.articles.get(motion.target)
+        title = decision.article.title if url and decision else None
+        return {"article": motion.target, "title": title, "url": url}
+    member = outcome.assembly.members.get(motion.target)
+    return {"member": motion.target, "name": member.name if member else None}
+
+
+def ledger_data(assembly: Assembly, press: Press, article_urls: dict[str, str]) -> dict:
+    """The public record of one assembly: every meeting and motion, in order, as plain data.
+
+    The ledger page and ``ledger.json`` are both rendered from this, so they cannot disagree.
+    """
+    decisions = press.decisions
+    secret = assembly.rules.ballot == "secret"
+    outcomes_by_meeting: dict[str, list[Outcome]] = {}
+    for outcome in decisions.outcomes:
+        if outcome.assembly.id == assembly.id:
+            outcomes_by_meeting.setdefault(outcome.meeting.path, []).append(outcome)
+    meetings = []
+    for meeting in sorted((m for m in press.records.meetings if m.assembly == assembly.id), key=lambda m: m.date):
+        if isinstance(meeting.present, tuple):
+            present: dict = {"count": len(meeting.present)}
+            if not secret:
+                present["members"] = list(meeting.present)
+        else:
+            present = {"count": meeting.present}
+        motions = []
+        for outcome in outcomes_by_meeting.get(meeting.path, []):
+            motion = outcome.motion
+            entry = {
+                "number": motion.index + 1,
+                "anchor": outcome.anchor,
+                "kind": motion.kind,
+                **_motion_target(outcome, decisions, article_urls),
+                "outcome": outcome.status,
+                "reasons": outcome.reasons,
+                "tally": {"yes": outcome.yes, "no": outcome.no, "abstain": outcome.abstain},
+                "quorum": outcome.quorum,
+                "members_in_good_standing": outcome.eligible,
+            }
+            if not secret:
+                entry["votes"] = {side: list(getattr(motion, side)) for side in ("yes", "no", "abstain")}
+            if motion.digest:
+                entry["digest"] = motion.digest
+            if motion.note:
+                entry["note"] = motion.note
+            if motion.reason:
+                entry["reason"] = motion.reason
+            motions.append(entry)
+        meetings.append(
+            {
+                "date": meeting.date.isoformat(),
+                "scheduled": meeting.date > decisions.today,
+                "present": present,
+                "notes": meeting.notes,
+                "motions": motions,
+            }
+        )
+    delegate_history = [
+        {
+            "member": term.member,
+            "name": assembly.members[term.member].name,
+            "elected": term.elected.date.isoformat(),
+            "ended": term.ended.isoformat() if term.ended else None,
+            "ended_by": term.ended_by,
+        }
+        for term in decisions.delegates.get(assembly.id, [])
+    ]
+    return {
+        "assembly": assembly.id,
+        "name": assembly.name,
+        "rules": {
+            "quorum": assembly.rules.quorum_text,
+            "threshold": assembly.rules.threshold_text,
+            "ballot": assembly.rules.ballot,
+        },
+        "meetings": meetings,
+        "delegates": delegate_history,
+    }
+
+
+class PressGenerator(Generator):
+    """Writes chapter pages, ledgers, retraction notices and feeds."""
+
+    def generate_context(self) -> None:
+        press = press_of(self.settings)
+        decisions = press.decisions
+        today = decisions.today
+        articles = self.context["articles"]  # already gated
+        self.article_urls = {a.press.article.id: a.url for a in articles}
+        retracted_decisions = [d for d in decisions.articles.values() if d.state == RETRACTED]
+        for d in retracted_decisions:
+            self.article_urls[d.article.id] = f"{d.article.assembly}/{d.article.slug}.html"
+
+        self.chapters: list[Chapter] = []
+        for aid, assembly in sorted(press.records.assemblies.items(), key=lambda kv: kv[1].name.lower()):
+            upcoming = sorted(
+                (m for m in press.records.meetings if m.assembly == aid and m.date >= today), key=lambda m: m.date
+            )
+            chapter = Chapter(
+                assembly=assembly,
+                articles=[a for a in articles if a.assembly.id == aid],
+                retracted=[d for d in retracted_decisions if d.article.assembly == aid],
+                members_in_good_standing=len(assembly.members_on(today)),
+                delegate=decisions.delegate(aid),
+                delegates=decisions.delegates.get(aid, []),
+                next_meeting=upcoming[0] if upcoming else None,
+                description_html=_markdown(assembly.description),
+            )
+            chapter.ledger = ledger_data(assembly, press, self.article_urls)
+            self.chapters.append(chapter)
+        self.context["chapters"] = self.chapters
+        self.context["chapters_by_id"] = {c.id: c for c in self.chapters}
+
+    # ------------------------------------------------------------------ output
+
+    def generate_output(self, writer) -> None:
+        relative = self.settings["RELATIVE_URLS"]
+        write = writer.write_file
+        write("assemblies.html", self.get_template("assemblies"), self.context, relative, page_name="assemblies")
+        for chapter in self.chapters:
+            aid = chapter.id
+            write(
+                f"{aid}/index.html",
+                self.get_template("chapter"),
+                self.context,
+                relative,
+                paginated={"articles": chapter.articles},
+                template_name="chapter",
+                url=f"{aid}/",
+                chapter=chapter,
+                page_name=f"{aid}/index",
+            )
+            write(
+                f"{aid}/ledger.html",
+                self.get_template("ledger"),
+                self.context,
+                relative,
+                chapter=chapter,
+                ledger=chapter.ledger,
+                page_name=f"{aid}/ledger",
+            )
+            for decision in chapter.retracted:
+                write(
+                    self.article_urls[decision.article.id],
+                    self.get_template("retracted"),
+                    self.context,
+                    relative,
+                    chapter=chapter,
+                    decision=decision,
+                    retraction=decision.retraction,
+                    page_name=f"{aid}/{decision.article.slug}",
+                )
+        self._write_json()
+        self._write_feeds()
+
+    def _write(self, name: str, data: bytes) -> None:
+        path = Path(self.output_path) / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+    def _write_json(self) -> None:
+        ledgers = []
+        for chapter in self.chapters:
+            self._write(f"{chapter.id}/ledger.json", _json(chapter.ledger))
+            ledgers.append(chapter.ledger)
+        self._write("ledger.json", _json({"assemblies": ledgers}))
+
+    # ------------------------------------------------------------------ feeds
+
+    def _absolute(self, url: str) -> str:
+        return f"{self.settings['FEED_DOMAIN'].rstrip('/')}/{url}"
+
+    def _entry(self, article) -> feeds.Entry:
+        base = self.settings["FEED_DOMAIN"]
+        full = self.settings.get("PRESS_FEED_CONTENT", "full") == "full"
+        return feeds.Entry(
+            id=self._absolute(article.url),
+            title=article.title,
+            link=self._absolute(article.url),
+            published=article.date,
+            updated=getattr(article, "modified", article.date),
+            authors=[a.name for a in getattr(article, "authors", [])],
+            summary=article.get_summary(base),
+            content=article.get_content(base) if full else None,
+            categories=tuple(t.name for t in getattr(article, "tags", [])),
+        )
+
+    def _article_feeds(self, prefix: str, title: str, subtitle: str, link: str, articles: list) -> None:
+        feed = feeds.Feed(
+            id=self._absolute(link),
+            title=title,
+            subtitle=subtitle,
+            link=self._absolute(link),
+            language=self.settings.get("DEFAULT_LANG", "en"),
+            entries=[self._entry(a) for a in sorted(articles, key=lambda a: a.date, reverse=True)],
+        )
+        self._write(f"{prefix}feed.atom", feeds.atom(feed, self._absolute(f"{prefix}feed.atom")))
+        self._write(f"{prefix}feed.rss", feeds.rss(feed, self._absolute(f"{prefix}feed.rss")))
+
+    def _write_feeds(self) -> None:
+        sitename = self.settings["SITENAME"]
+        self._article_feeds("", sitename, self.settings.get("SITESUBTITLE", ""), "", self.context["articles"])
+        for chapter in self.chapters:
+            name = chapter.assembly.name
+            self._article_feeds(f"{chapter.id}/", f"{name} — {sitename}", f"Articles approved by {name}", chapter.url, chapter.articles)
+            self._decisions_feed(chapter)
+
+    def _decisions_feed(self, chapter: Chapter) -> None:
+        """One Atom entry per motion, so members can follow what their assembly decided."""
+        tz = chapter.assembly.timezone
+        ledger_url = f"{chapter.id}/ledger.html"
+        entries = []
+        for meeting in chapter.ledger["meetings"]:
+            when = approval_datetime(dt.date.fromisoformat(meeting["date"]), tz)
+            for motion in meeting["motions"]:
+                subject = motion.get("title") or motion.get("article") or motion.get("name") or motion.get("member")
+                verdict = {"passed": "Passed", "failed": "Failed", "invalid": "Not counted"}[motion["outcome"]]
+                t = motion["tally"]
+                summary = f"{t['yes']} yes · {t['no']} no · {t['abstain']} abstain (quorum {motion['quorum']})"
+                if motion["reasons"]:
+                    summary += " — " + "; ".join(motion["reasons"])
+                entries.append(
+                    feeds.Entry(
+                        id=self._absolute(f"{ledger_url}#{motion['anchor']}"),
+                        title=f"{verdict}: {motion['kind']} {subject}",
+                        link=self._absolute(f"{ledger_url}#{motion['anchor']}"),
+                        published=when,
+                        updated=when,
+                        authors=[chapter.assembly.name],
+                        summary=html.escape(summary),
+                    )
+                )
+        entries.reverse()  # newest first
+        feed = feeds.Feed(
+            id=self._absolute(ledger_url),
+            title=f"Decisions of {chapter.assembly.name}",
+            subtitle=f"Every motion put to {chapter.assembly.name}, with its outcome and tally",
+            link=self._absolute(ledger_url),
+            language=self.settings.get("DEFAULT_LANG", "en"),
+            entries=entries,
+        )
+        self._write(f"{chapter.id}/decisions.atom", feeds.atom(feed, self._absolute(f"{chapter.id}/decisions.atom")))
+
+
+def _json(data) -> bytes:
+    return (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
+
