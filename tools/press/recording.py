@@ -17,7 +17,7 @@ from . import strictyaml
 from .decisions import Outcome
 from .model import Press, load
 from .problems import PressError, Problem
-from .records import SLUG_RE, Assembly, parse_metadata  # noqa: F401  (parse_metadata re-used by tests)
+from .records import SLUG_RE, Assembly
 
 
 def slugify(title: str) -> str:
@@ -182,6 +182,8 @@ def record_motion(
         if rest:
             raise PressError("--rest needs names; with a secret ballot give each count")
         for side, value in sides.items():
+            if value == []:
+                value = 0  # a side nobody voted for
             if not isinstance(value, int):
                 raise PressError(f"{assembly} votes by secret ballot: give --{side} as a count, e.g. --{side} 12")
             motion[side] = value

@@ -1,0 +1,105 @@
+"""Shared fixtures: small presses written into temporary folders, and a copy of the sample press."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import press
+
+REPO = Path(__file__).resolve().parent.parent
+TODAY = dt.date(2026, 11, 21)
+
+
+class PressDir:
+    """A press in a temporary folder, written file by file in the tests' own words."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        (root / "content").mkdir(parents=True, exist_ok=True)
+        (root / "editorial" / "assemblies").mkdir(parents=True, exist_ok=True)
+        (root / "editorial" / "meetings").mkdir(parents=True, exist_ok=True)
+
+    def write(self, rel: str, text: str | bytes) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    def assembly(self, aid: str = "springfield", text: str | None = None, **rules) -> Path:
+        if text is None:
+            rule_lines = "\n".join(f"  {k}: {v}" for k, v in {"quorum": 2, "threshold": "majority", **rules}.items())
+            text = (
+                "name: Springfield Assembly\n"
+                "timezone: America/Chicago\n"
+                f"rules:\n{rule_lines}\n"
+                "members:\n"
+                "  - {id: ana, name: Ana, joined: 2025-01-01}\n"
+                "  - {id: ben, name: Ben, joined: 2025-01-01}\n"
+                "  - {id: cai, name: Cai, joined: 2025-01-01}\n"
+                "  - {id: dev, name: Dev, joined: 2026-12-01}\n"
+                "  - {id: eve, name: Eve, joined: 2025-01-01, left: 2026-06-01}\n"
+                "editors: [ana]\n"
+            )
+        return self.write(f"editorial/assemblies/{aid}.yml", text)
+
+    def article(self, aid: str, slug: str, title: str = "A title", body: str = "Body text.", **meta) -> Path:
+        lines = [f"Title: {title}"] + [f"{k.capitalize()}: {v}" for k, v in meta.items()]
+        return self.write(f"content/{aid}/{slug}.md", "\n".join(lines) + "\n\n" + body + "\n")
+
+    def digest(self, aid: str, slug: str) -> str:
+        return press.digest_bytes((self.root / "content" / aid / f"{slug}.md").read_bytes())
+
+    def meeting(self, aid: str, day: str, text: str) -> Path:
+        return self.write(f"editorial/meetings/{aid}/{day}.yml", text)
+
+    def publish(self, aid: str, slug: str, day: str, yes="[ana, ben]", digest: str | None = None) -> Path:
+        return self.meeting(
+            aid,
+            day,
+            f"""
+            present: [ana, ben, cai]
+            motions:
+              - publish: {aid}/{slug}
+                digest: {digest or self.digest(aid, slug)}
+                yes: {yes}
+            """,
+        )
+
+    def load(self, today: dt.date = TODAY) -> press.Press:
+        return press.load(self.root, today)
+
+    def problems(self, today: dt.date = TODAY) -> list[str]:
+        return [str(p) for p in self.load(today).problems]
+
+
+@pytest.fixture
+def pressdir(tmp_path: Path) -> PressDir:
+    return PressDir(tmp_path / "press")
+
+
+SAMPLE_PARTS = ("content", "editorial", "theme", "pelicanconf.py", "publishconf.py")
+
+
+def copy_sample(dest: Path) -> Path:
+    dest.mkdir(parents=True, exist_ok=True)
+    for part in SAMPLE_PARTS:
+        src = REPO / part
+        if src.is_dir():
+            shutil.copytree(src, dest / part)
+        else:
+            shutil.copy2(src, dest / part)
+    return dest
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    """A copy of the repository's sample press, safe to change."""
+    return copy_sample(tmp_path / "sample")

@@ -1,0 +1,325 @@
+"""The gated build of the sample press: pages, feeds, ledgers, and nothing unapproved."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+from pathlib import Path
+
+import feedparser
+import pytest
+from click.testing import CliRunner
+
+from press.cli import main
+from conftest import copy_sample
+
+# A sentence from each article the sample press must not publish.
+UNPUBLISHED = {
+    "springfield/city-hall-gossip": "UNPUBLISHED-SENTENCE-SPRINGFIELD-GOSSIP",  # rejected
+    "springfield/library-hours": "UNPUBLISHED-SENTENCE-SPRINGFIELD-LIBRARY",  # motion failed: no quorum
+    "springfield/water-rates": "require separate meters in every building",  # edited since approval
+    "riverside/heat-pump-coop": "UNPUBLISHED-SENTENCE-RIVERSIDE-HEATPUMP",  # retracted
+    "riverside/night-bus-petition": "UNPUBLISHED-SENTENCE-RIVERSIDE-NIGHTBUS",  # awaiting a vote
+    "harbor/shift-safety": "UNPUBLISHED-SENTENCE-HARBOR-SHIFTS",  # motion failed: threshold
+}
+PUBLISHED = {
+    "springfield": ["bus-fares", "rent-strike-wins"],  # newest first by first approval: 09-01, 07-07 (updated 10-06)
+    "riverside": ["eviction-watch"],
+    "harbor": ["ferry-cuts", "dockers-pension"],
+}
+
+
+def build(root: Path, *extra: str):
+    return CliRunner().invoke(main, ["--root", str(root), "build", *extra])
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def text_of(html: str) -> str:
+    """Visible text, whitespace folded: what a reader sees."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    return unescape(re.sub(r" ([.,:)])", r"\1", text).replace("( ", "(")).strip()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    root = copy_sample(tmp_path_factory.mktemp("built") / "sample")
+    result = build(root)
+    assert result.exit_code == 0, result.output
+    return root / "output"
+
+
+def test_build_prints_a_summary_per_assembly(sample):
+    result = build(sample)
+    assert result.exit_code == 0, result.output
+    assert "springfield: 2 published, 3 held back, 0 retracted" in result.output
+    assert "riverside: 1 published, 1 held back, 1 retracted" in result.output
+
+
+def test_every_page_kind_is_built(built):
+    expected = [
+        "index.html",
+        "assemblies.html",
+        "archives.html",
+        "about.html",
+        "ledger.json",
+        "feed.atom",
+        "feed.rss",
+        "author/ana-ruiz.html",
+        "tag/housing.html",
+        "riverside/heat-pump-coop.html",  # retraction notice
+    ]
+    for aid, slugs in PUBLISHED.items():
+        expected += [f"{aid}/{s}.html" for s in slugs]
+        expected += [f"{aid}/{name}" for name in ("index.html", "ledger.html", "ledger.json", "feed.atom", "feed.rss", "decisions.atom")]
+    missing = [name for name in expected if not (built / name).is_file()]
+    assert missing == []
+
+
+def test_nothing_unpublished_reaches_any_output_file(built):
+    files = tree(built)
+    assert not any(name.startswith("drafts/") for name in files)
+    for aid, sentence in UNPUBLISHED.items():
+        leaks = [name for name, data in files.items() if sentence.encode() in data]
+        assert leaks == [], f"{aid} leaked into {leaks}"
+    for aid in UNPUBLISHED:
+        if aid != "riverside/heat-pump-coop":  # a retraction keeps its URL, as a notice
+            assert not (built / f"{aid}.html").exists()
+
+
+def test_article_shows_its_provenance(built):
+    page = text_of((built / "springfield/rent-strike-wins.html").read_text())
+    assert (
+        "Approved by Springfield Community Assembly on 7 July 2026 — 5 yes · 0 no · 1 abstain (quorum 5)" in page
+    )
+    assert (
+        "Updated 6 October 2026: Corrects the date of the march to the management office (14 June, not 14 May). — "
+        "7 yes · 0 no · 0 abstain (quorum 5)" in page
+    )
+    html = (built / "springfield/rent-strike-wins.html").read_text()
+    assert 'href="../springfield/ledger.html#2026-07-07-1"' in html
+
+
+def test_retraction_notice_keeps_the_url_but_not_the_body(built):
+    page = text_of((built / "riverside/heat-pump-coop.html").read_text())
+    assert "Retracted: A heat-pump co-operative for Riverside terraces" in page
+    assert "retracted this article on 12 October 2026" in page
+    assert "The subsidy figures were wrong" in page
+    assert "6 yes · 1 no · 0 abstain (quorum 3)" in page
+    assert "shared installation van" not in page
+    assert "heat-pump" not in (built / "riverside/feed.atom").read_text()
+    assert "heat-pump" not in text_of((built / "index.html").read_text()).lower()
+
+
+def test_chapter_page(built):
+    page = text_of((built / "springfield/index.html").read_text())
+    assert "Springfield Community Assembly" in page and "Springfield, Missouri" in page
+    assert "First Tuesday of the month, 19:00, Union Hall, 12 Main St" in page
+    assert "Delegate Dev Patel, elected 6 October 2026" in page
+    assert "Carla Mendes: elected 2026-07-07, recalled 2026-10-06" in page
+    assert "Members in good standing 7" in page  # hana left in August
+    assert "Next meeting 1 December 2026" in page
+    html = (built / "springfield/index.html").read_text()
+    for link in ("feed.atom", "feed.rss", "decisions.atom", "ledger.html", "ledger.json"):
+        assert f'href="../springfield/{link}"' in html
+    titles = re.findall(r"<h2><a [^>]+>([^<]+)</a></h2>", html)
+    assert titles == ["Why free buses pay for themselves", "The rent strike on Maple Street wins"]
+
+
+def test_assemblies_index_lists_every_chapter(built):
+    page = text_of((built / "assemblies.html").read_text())
+    for name in ("Springfield Community Assembly", "Riverside Tenants' Assembly", "Harbour Workers' Assembly"):
+        assert name in page
+
+
+def test_ledger_names_roll_call_voters_and_only_counts_secret_ballots(built):
+    springfield = json.loads((built / "springfield/ledger.json").read_text())
+    motion = springfield["meetings"][0]["motions"][0]
+    assert motion["votes"] == {"yes": ["ana", "ben", "carla", "eli", "hana"], "no": [], "abstain": ["dev"]}
+    assert motion["outcome"] == "passed" and motion["url"] == "springfield/rent-strike-wins.html"
+    failed = springfield["meetings"][4]["motions"][0]
+    assert (failed["outcome"], failed["reasons"]) == ("failed", ["no quorum: 4 ballots cast, 5 needed"])
+    assert failed["title"] is None  # an unpublished article is named by id only
+    riverside = json.loads((built / "riverside/ledger.json").read_text())
+    for meeting in riverside["meetings"]:
+        assert "members" not in meeting["present"]
+        assert all("votes" not in m for m in meeting["motions"])
+    ledger_text = (built / "riverside/ledger.html").read_text() + (built / "riverside/ledger.json").read_text()
+    for member in ("priya", "grace", "owen", "leila"):
+        assert member not in ledger_text.split("Delegates")[0].lower().replace("priya shah", "")
+    combined = json.loads((built / "ledger.json").read_text())
+    assert [a["assembly"] for a in combined["assemblies"]] == ["harbor", "riverside", "springfield"]
+
+
+def test_ledger_page_shows_failed_motions_with_reason(built):
+    page = text_of((built / "harbor/ledger.html").read_text())
+    assert "Failed: publish harbor/shift-safety" in page
+    assert "threshold not met: 2 yes against 2 no, 3/5 of yes + no needed" in page
+
+
+@pytest.mark.parametrize("aid", [None, "springfield", "riverside", "harbor"])
+def test_feeds_parse_and_hold_exactly_the_published_articles_newest_first(built, aid):
+    prefix = f"{aid}/" if aid else ""
+    expected = (
+        [f"{aid}/{s}" for s in PUBLISHED[aid]]
+        if aid
+        else ["harbor/ferry-cuts", "harbor/dockers-pension", "springfield/bus-fares", "riverside/eviction-watch", "springfield/rent-strike-wins"]
+    )
+    for kind in ("atom", "rss"):
+        feed = feedparser.parse((built / f"{prefix}feed.{kind}").read_bytes())
+        assert feed.bozo == 0, feed.get("bozo_exception")
+        ids = [e.id.removeprefix("http://localhost:8000/").removesuffix(".html") for e in feed.entries]
+        assert ids == expected, kind
+        for entry in feed.entries:
+            assert entry.link.startswith("http://localhost:8000/")
+            assert entry.published_parsed is not None
+
+
+def test_feed_dates_are_approval_dates_and_feeds_are_reproducible(built, sample):
+    feed = feedparser.parse((built / "springfield/feed.atom").read_bytes())
+    rent = next(e for e in feed.entries if "rent-strike" in e.id)
+    assert rent.published.startswith("2026-07-07T00:00:00-05:00")
+    assert rent.updated.startswith("2026-10-06T00:00:00-05:00")
+    assert feed.feed.updated.startswith("2026-10-06")  # the newest entry, not the build time
+    assert build(sample).exit_code == 0
+    for name in ("feed.atom", "feed.rss", "springfield/feed.atom", "springfield/decisions.atom", "ledger.json"):
+        assert (sample / "output" / name).read_bytes() == (built / name).read_bytes(), name
+
+
+def test_decisions_feed_has_every_motion(built):
+    feed = feedparser.parse((built / "springfield/decisions.atom").read_bytes())
+    assert feed.bozo == 0
+    titles = [e.title for e in feed.entries]
+    assert titles[0] == "Failed: publish springfield/library-hours"
+    assert "Passed: recall-delegate Carla Mendes" in titles
+    assert len(titles) == 9
+
+
+def test_publish_build_uses_absolute_urls(sample, monkeypatch):
+    monkeypatch.setenv("PRESS_SITEURL", "https://press.example.net")
+    out = sample / "public"
+    result = build(sample, "--publish", "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert 'href="https://press.example.net/springfield/ledger.html#2026-07-07-1"' in (out / "springfield/rent-strike-wins.html").read_text()
+    assert "<id>https://press.example.net/springfield/bus-fares.html</id>" in (out / "springfield/feed.atom").read_text()
+
+
+# --------------------------------------------------------------------------- rebuilds
+
+
+def test_a_recall_and_a_retraction_take_effect_with_the_cache_warm(sample):
+    assert build(sample).exit_code == 0
+    assert (sample / "cache").is_dir()
+    (sample / "editorial/meetings/springfield/2026-11-10.yml").write_text(
+        "present: [ana, ben, carla, eli, fatima, gus]\n"
+        "motions:\n"
+        "  - retract: springfield/bus-fares\n"
+        "    reason: The fare figures were last year's.\n"
+        "    yes: [ana, ben, carla, eli, fatima]\n"
+        "  - recall-delegate: dev\n"
+        "    yes: [ana, ben, carla, eli, fatima, gus]\n"
+    )
+    result = build(sample)
+    assert result.exit_code == 0, result.output
+    out = sample / "output"
+    assert "The fare figures were last year's." in text_of((out / "springfield/bus-fares.html").read_text())
+    assert "ticket machines" not in (out / "springfield/bus-fares.html").read_text()
+    assert "bus-fares" not in (out / "springfield/feed.atom").read_text()
+    assert "bus-fares" not in (out / "feed.rss").read_text()
+    chapter = text_of((out / "springfield/index.html").read_text())
+    assert "Delegate none elected" in chapter
+
+
+def test_a_new_approval_publishes_with_the_cache_warm(sample):
+    assert build(sample).exit_code == 0
+    result = CliRunner().invoke(main, ["--root", str(sample), "digest", "riverside/night-bus-petition"])
+    (sample / "editorial/meetings/riverside/2026-11-16.yml").write_text(
+        f"present: 6\nmotions:\n  - publish: riverside/night-bus-petition\n    digest: {result.output.strip()}\n    yes: 6\n"
+    )
+    assert build(sample).exit_code == 0
+    page = text_of((sample / "output/riverside/night-bus-petition.html").read_text())
+    assert "UNPUBLISHED-SENTENCE-RIVERSIDE-NIGHTBUS" in page
+    assert "Approved by Riverside Tenants' Assembly on 16 November 2026 — 6 yes · 0 no · 0 abstain (quorum 3)" in page
+
+
+def test_a_failed_build_leaves_the_previous_output_untouched(sample):
+    assert build(sample).exit_code == 0
+    before = tree(sample / "output")
+    (sample / "editorial/meetings/springfield/2026-11-10.yml").write_text("present: [ana, zed]\n")
+    result = build(sample)
+    assert result.exit_code == 1
+    assert "editorial/meetings/springfield/2026-11-10.yml:1: 'zed' is listed as present but is not a member of springfield" in result.output
+    assert "the previous output was left as it was" in result.output
+    assert tree(sample / "output") == before
+    (sample / "editorial/meetings/springfield/2026-11-10.yml").unlink()
+    (sample / "theme/templates/ledger.html").write_text("{% if %}broken")
+    result = build(sample)
+    assert result.exit_code == 1
+    assert "TemplateSyntaxError" in result.output and "Traceback" not in result.output
+    assert tree(sample / "output") == before
+    assert not [p for p in sample.iterdir() if ".building-" in p.name]
+
+
+def test_build_refuses_to_write_over_the_press(sample):
+    for target in (sample, sample / "content", sample.parent):
+        result = build(sample, "--output", str(target))
+        assert result.exit_code == 2
+        assert "refusing to build into" in result.output
+    assert (sample / "content/springfield/bus-fares.md").is_file()
+
+
+# --------------------------------------------------------------------------- the gate against writers' metadata
+
+
+def test_writer_metadata_cannot_publish_or_move_anything(pressdir):
+    from conftest import REPO
+    import shutil
+
+    shutil.copytree(REPO / "theme", pressdir.root / "theme")
+    shutil.copy(REPO / "pelicanconf.py", pressdir.root / "pelicanconf.py")
+    pressdir.assembly()
+    pressdir.write(
+        "content/springfield/sneaky.md",
+        "Title: Sneaky\nStatus: published\nDate: 2020-01-01\nSave_as: index.html\nUrl: index.html\nSlug: rent\n"
+        "Template: page\n\nSNEAKY-BODY\n",
+    )
+    pressdir.write(
+        "content/springfield/rent.md",
+        "Title: Rent\nDate: 2030-01-01\nStatus: draft\nCategory: elsewhere\nSlug: moved\n\nRENT-BODY\n",
+    )
+    pressdir.publish("springfield", "rent", "2026-10-06")
+    result = build(pressdir.root)
+    assert result.exit_code == 0, result.output
+    files = tree(pressdir.root / "output")
+    assert not any(b"SNEAKY-BODY" in data for data in files.values())
+    assert b"RENT-BODY" in files["springfield/rent.html"]
+    assert "Sneaky" not in text_of(files["index.html"].decode())
+    assert '<time datetime="2026-10-06">' in files["springfield/rent.html"].decode()
+    assert not any(name.startswith(("elsewhere", "drafts", "moved")) for name in files)
+
+
+def test_pagination_pages_cannot_collide_with_other_names(pressdir):
+    from conftest import REPO
+    import shutil
+
+    shutil.copytree(REPO / "theme", pressdir.root / "theme")
+    shutil.copy(REPO / "pelicanconf.py", pressdir.root / "pelicanconf.py")
+    pressdir.assembly()
+    motions = []
+    for n in range(11):
+        pressdir.article("springfield", f"w1-{n}", title=f"One {n}", author="Writer 1")
+        motions.append(f"  - publish: springfield/w1-{n}\n    digest: {pressdir.digest('springfield', f'w1-{n}')}\n    yes: [ana, ben]\n")
+    pressdir.article("springfield", "w12", title="Twelve", author="Writer 12")
+    motions.append(f"  - publish: springfield/w12\n    digest: {pressdir.digest('springfield', 'w12')}\n    yes: [ana, ben]\n")
+    pressdir.meeting("springfield", "2026-10-06", "present: [ana, ben]\nmotions:\n" + "".join(motions))
+    assert build(pressdir.root).exit_code == 0
+    out = pressdir.root / "output"
+    assert "Twelve" in (out / "author/writer-12.html").read_text()
+    assert "One" not in text_of((out / "author/writer-12.html").read_text())
+    assert (out / "author/writer-1/page/2/index.html").is_file()
+    assert (out / "springfield/page/2/index.html").is_file()
+    assert (out / "page/2/index.html").is_file()
