@@ -52,7 +52,7 @@ def test_missing_quorum_fails_without_error(pressdir):
     outcome, problems = vote(pressdir, yes="[ana]", quorum=2)
     assert problems == []
     assert outcome.status == "failed"
-    assert outcome.reasons == ["no quorum: 1 ballots cast, 2 needed"]
+    assert outcome.reasons == ["no quorum: 1 ballot cast, 2 needed"]
     assert state(pressdir).state == "awaiting-vote"
 
 

@@ -220,7 +220,7 @@ class _Meeting:
         cast = yes + no + abstain
         if cast < quorum:
             outcome.status = FAILED
-            outcome.reasons = [f"no quorum: {cast} ballots cast, {quorum} needed"]
+            outcome.reasons = [f"no quorum: {cast} {'ballot' if cast == 1 else 'ballots'} cast, {quorum} needed"]
         elif not rules.threshold_met(yes, no):
             outcome.status = FAILED
             outcome.reasons = [f"threshold not met: {yes} yes against {no} no, {rules.threshold_text} needed"]
