@@ -185,6 +185,7 @@ def test_feed_dates_are_approval_dates_and_feeds_are_reproducible(built, sample)
     assert rent.published.startswith("2026-07-07T00:00:00-05:00")
     assert rent.updated.startswith("2026-10-06T00:00:00-05:00")
     assert feed.feed.updated.startswith("2026-10-06")  # the newest entry, not the build time
+    assert "forty-two households" in rent.content[0].value  # full content by default
     assert build(sample).exit_code == 0
     for name in ("feed.atom", "feed.rss", "springfield/feed.atom", "springfield/decisions.atom", "ledger.json"):
         assert (sample / "output" / name).read_bytes() == (built / name).read_bytes(), name
@@ -323,3 +324,13 @@ def test_pagination_pages_cannot_collide_with_other_names(pressdir):
     assert (out / "author/writer-1/page/2/index.html").is_file()
     assert (out / "springfield/page/2/index.html").is_file()
     assert (out / "page/2/index.html").is_file()
+
+
+def test_feeds_can_carry_summaries_only(sample):
+    conf = sample / "pelicanconf.py"
+    conf.write_text(conf.read_text().replace('PRESS_FEED_CONTENT = "full"', 'PRESS_FEED_CONTENT = "summary"'))
+    assert build(sample).exit_code == 0
+    feed = feedparser.parse((sample / "output/springfield/feed.atom").read_bytes())
+    bus = next(e for e in feed.entries if "bus-fares" in e.id)
+    assert "content" not in bus
+    assert "We did the arithmetic." in bus.summary

@@ -13,49 +13,77 @@ from .build import BuildFailed, build
 WATCHED = ("content", "editorial", "theme", "pelicanconf.py", "publishconf.py")
 
 
-def snapshot(root: Path) -> dict[str, float]:
-    """Modification times of everything a build reads."""
-    stamps: dict[str, float] = {}
+def snapshot(root: Path) -> dict[str, tuple[float, int]]:
+    """Modification time and size of everything a build reads."""
+    stamps: dict[str, tuple[float, int]] = {}
     for name in WATCHED:
         path = root / name
-        if path.is_file():
-            stamps[name] = path.stat().st_mtime
-        for child in path.rglob("*") if path.is_dir() else ():
+        for child in [path] if path.is_file() else (path.rglob("*") if path.is_dir() else ()):
             if child.is_file():
-                stamps[str(child)] = child.stat().st_mtime
+                stat = child.stat()
+                stamps[str(child.relative_to(root))] = (stat.st_mtime, stat.st_size)
     return stamps
 
 
-def _build(root: Path, output: Path | None, echo) -> Path | None:
-    try:
-        result = build(root, output)
-    except BuildFailed as exc:
-        for reason in exc.reasons:
-            echo(reason)
-        echo("build failed; still serving the previous site")
-        return None
-    for line in result.summary():
-        echo(line)
-    return result.output
+class DevServer:
+    """Serves the built site and rebuilds it when a source changes."""
+
+    def __init__(self, root: Path, output: Path | None, echo=print):
+        self.root = Path(root).resolve()
+        self.output = output
+        self.echo = echo
+        self.seen = snapshot(self.root)
+        self.site = self.rebuild()
+        self.httpd: http.server.ThreadingHTTPServer | None = None
+
+    def rebuild(self) -> Path | None:
+        try:
+            result = build(self.root, self.output)
+        except BuildFailed as exc:
+            for reason in exc.reasons:
+                self.echo(reason)
+            self.echo("build failed; still serving the previous site")
+            return None
+        for line in result.summary():
+            self.echo(line)
+        return result.output
+
+    def rebuild_if_changed(self) -> bool:
+        now = snapshot(self.root)
+        if now == self.seen:
+            return False
+        self.seen = now
+        self.echo("change detected; rebuilding")
+        self.rebuild()
+        return True
+
+    def start(self, bind: str, port: int) -> tuple[str, int]:
+        """Serve in a background thread; returns the bound address (port 0 picks a free one)."""
+        handler = functools.partial(_QuietHandler, directory=str(self.site))
+        self.httpd = http.server.ThreadingHTTPServer((bind, port), handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        return self.httpd.server_address[:2]
+
+    def stop(self) -> None:
+        if self.httpd:
+            self.httpd.shutdown()
+            self.httpd.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002  (the signature is the standard library's)
+        pass
 
 
 def serve(root: Path, output: Path | None, bind: str, port: int, echo=print, interval: float = 1.0) -> None:
-    root = Path(root).resolve()
-    site = _build(root, output, echo)
-    if site is None:
+    server = DevServer(root, output, echo)
+    if server.site is None:
         raise SystemExit(1)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer((bind, port), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    echo(f"serving http://{bind}:{port}/ — rebuilding on changes; Ctrl-C to stop")
-    seen = snapshot(root)
+    host, port = server.start(bind, port)
+    echo(f"serving http://{host}:{port}/ — rebuilding on changes; Ctrl-C to stop")
     try:
         while True:
             time.sleep(interval)
-            now = snapshot(root)
-            if now != seen:
-                seen = now
-                echo("change detected; rebuilding")
-                _build(root, output, echo)
+            server.rebuild_if_changed()
     except KeyboardInterrupt:
-        server.shutdown()
+        server.stop()
