@@ -22,6 +22,8 @@ CACHE_PATH = os.path.join(ROOT, "cache")
 PLUGINS = ["press.site"]
 PRESS_ROOT = ROOT
 PRESS_FEED_CONTENT = "full"  # "full" or "summary"
+# Writers' HTML is sanitized; iframes survive only from these hosts (https).
+PRESS_IFRAME_HOSTS = ["www.youtube-nocookie.com", "player.vimeo.com"]
 
 DEFAULT_PAGINATION = 10
 # Page 2 of anything lives in its own folder, so no page can collide with another name.

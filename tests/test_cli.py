@@ -235,7 +235,8 @@ def test_verify_lists_problems_and_exits_1(pressdir, run):
         {
             "path": "editorial/meetings/springfield/2026-10-06.yml",
             "line": 1,
-            "message": "'zed' is listed as present but is not a member of springfield",
+            "message": "'zed' is listed as present but is not a member of springfield — "
+            "check the id against the roster in editorial/assemblies/springfield.yml",
         }
     ]
 

@@ -99,8 +99,8 @@ def test_threshold_is_yes_against_no(pressdir, threshold, yes, no, abstain, pass
 
 def test_voter_who_joined_later_is_an_error(pressdir):
     outcome, problems = vote(pressdir, yes="[ana, ben, dev]", present="[ana, ben, cai, dev]")
-    assert f"{MEETING}:1: 'dev' is listed as present but is not a member of springfield in good standing on 2026-10-06 (joined 2026-12-01)" in problems
-    assert f"{MEETING}:5: 'dev' voted but is not a member of springfield in good standing on 2026-10-06 (joined 2026-12-01)" in problems
+    assert f"{MEETING}:1: 'dev' is listed as present but is not a member of springfield in good standing on 2026-10-06 (joined 2026-12-01) — only members in good standing on the meeting date take part" in problems
+    assert f"{MEETING}:5: 'dev' voted but is not a member of springfield in good standing on 2026-10-06 (joined 2026-12-01) — only members in good standing on the meeting date take part" in problems
     assert outcome.status == "invalid"
     assert state(pressdir).state == "awaiting-vote"
 
@@ -118,12 +118,12 @@ def test_member_is_out_of_good_standing_from_the_day_they_left(pressdir):
     pressdir.meeting("springfield", "2026-06-01", text)
     problems = pressdir.problems()
     assert not any("2026-05-31" in p for p in problems)
-    assert "editorial/meetings/springfield/2026-06-01.yml:4: 'eve' voted but is not a member of springfield in good standing on 2026-06-01 (left 2026-06-01)" in problems
+    assert "editorial/meetings/springfield/2026-06-01.yml:4: 'eve' voted but is not a member of springfield in good standing on 2026-06-01 (left 2026-06-01) — only members in good standing on the meeting date take part" in problems
 
 
 def test_unknown_voter(pressdir):
     outcome, problems = vote(pressdir, yes="[ana, zed]")
-    assert f"{MEETING}:5: 'zed' voted but is not a member of springfield" in problems
+    assert f"{MEETING}:5: 'zed' voted but is not a member of springfield — check the id against the roster in editorial/assemblies/springfield.yml" in problems
     assert outcome.status == "invalid"
 
 
@@ -154,7 +154,7 @@ def test_secret_ballot_cannot_count_more_ballots_than_present(pressdir):
     pressdir.article("springfield", "rent")
     digest = pressdir.digest("springfield", "rent")
     pressdir.meeting("springfield", "2026-10-06", f"present: 2\nmotions:\n  - publish: springfield/rent\n    digest: {digest}\n    yes: 2\n    no: 1\n")
-    assert pressdir.problems() == [f"{MEETING}:3: 3 ballots cast but only 2 present"]
+    assert pressdir.problems() == [f"{MEETING}:3: 3 ballots cast but only 2 present — correct the counts or the attendance"]
     assert state(pressdir).state == "awaiting-vote"
 
 
@@ -164,7 +164,7 @@ def test_secret_ballot_cannot_have_more_present_than_members(pressdir):
     digest = pressdir.digest("springfield", "rent")
     pressdir.meeting("springfield", "2026-10-06", f"present: 4\nmotions:\n  - publish: springfield/rent\n    digest: {digest}\n    yes: 4\n")
     assert pressdir.problems() == [
-        f"{MEETING}:1: 4 present, but springfield has only 3 members in good standing on 2026-10-06"
+        f"{MEETING}:1: 4 present, but springfield has only 3 members in good standing on 2026-10-06 — correct the attendance count"
     ]
     assert state(pressdir).state == "awaiting-vote"
 
@@ -316,7 +316,7 @@ def test_recalling_someone_who_is_not_delegate_is_an_error(pressdir):
     delegate_meeting(pressdir, "2026-03-03", "elect-delegate", "ana")
     delegate_meeting(pressdir, "2026-05-05", "recall-delegate", "ben")
     assert pressdir.problems() == [
-        "editorial/meetings/springfield/2026-05-05.yml:3: cannot recall 'ben': the delegate is ana of springfield on 2026-05-05"
+        "editorial/meetings/springfield/2026-05-05.yml:3: cannot recall 'ben': the delegate is ana of springfield on 2026-05-05 — a recall names the current delegate"
     ]
     assert pressdir.load().decisions.delegate("springfield").member == "ana"
 
@@ -341,7 +341,7 @@ def test_electing_a_non_member_is_an_error(pressdir):
     pressdir.assembly()
     delegate_meeting(pressdir, "2026-03-03", "elect-delegate", "dev")
     assert pressdir.problems() == [
-        "editorial/meetings/springfield/2026-03-03.yml:3: 'dev' is proposed as delegate but is not a member of springfield in good standing on 2026-03-03 (joined 2026-12-01)"
+        "editorial/meetings/springfield/2026-03-03.yml:3: 'dev' is proposed as delegate but is not a member of springfield in good standing on 2026-03-03 (joined 2026-12-01) — only members in good standing on the meeting date take part"
     ]
 
 

@@ -138,10 +138,16 @@ class _Meeting:
         member = self.assembly.members.get(mid)
         day = self.meeting.date
         if member is None:
-            return f"'{mid}' {role} but is not a member of {self.assembly.id}"
+            return (
+                f"'{mid}' {role} but is not a member of {self.assembly.id} — "
+                f"check the id against the roster in {self.assembly.path}"
+            )
         if not member.in_good_standing(day):
             when = f"joined {member.joined}" if day < member.joined else f"left {member.left}"
-            return f"'{mid}' {role} but is not a member of {self.assembly.id} in good standing on {day} ({when})"
+            return (
+                f"'{mid}' {role} but is not a member of {self.assembly.id} in good standing on {day} ({when})"
+                " — only members in good standing on the meeting date take part"
+            )
         return None
 
     def _check_present(self) -> int:
@@ -159,7 +165,8 @@ class _Meeting:
         if self.assembly.rules.ballot == "secret" and count > len(self.eligible):
             self._meeting_error(
                 self.meeting.present_line,
-                f"{count} present, but {self.assembly.id} has only {len(self.eligible)} members in good standing on {self.meeting.date}",
+                f"{count} present, but {self.assembly.id} has only {len(self.eligible)} members in good standing "
+                f"on {self.meeting.date} — correct the attendance count",
             )
         return count
 
@@ -174,7 +181,7 @@ class _Meeting:
         if rules.ballot == "secret":
             yes, no, abstain = int(motion.yes), int(motion.no), int(motion.abstain)  # type: ignore[arg-type]
             if yes + no + abstain > self.present:
-                error(motion.line, f"{yes + no + abstain} ballots cast but only {self.present} present")
+                error(motion.line, f"{yes + no + abstain} ballots cast but only {self.present} present — correct the counts or the attendance")
         else:
             seen: dict[str, str] = {}
             present = set(self.meeting.present) if isinstance(self.meeting.present, tuple) else set()
@@ -200,7 +207,7 @@ class _Meeting:
                     error(motion.line, why)
             elif motion.kind == "recall-delegate" and motion.target != delegate:
                 current = f"the delegate is {delegate}" if delegate else "there is no delegate"
-                error(motion.line, f"cannot recall '{motion.target}': {current} of {self.assembly.id} on {self.meeting.date}")
+                error(motion.line, f"cannot recall '{motion.target}': {current} of {self.assembly.id} on {self.meeting.date} — a recall names the current delegate")
 
         quorum = rules.quorum_for(len(self.eligible))
         outcome = Outcome(

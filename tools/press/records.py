@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 import zoneinfo
 from dataclasses import dataclass, field
@@ -28,6 +29,11 @@ DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 # Folders of content/ that hold no assembly's articles.
 NOT_ASSEMBLIES = frozenset({"pages", "images"})
+# Names the site itself uses at the top of the output (an assembly's folder) or inside an
+# assembly's folder (an article's file name), or for static pages.
+RESERVED_ASSEMBLY_IDS = NOT_ASSEMBLIES | {"author", "tag", "page", "theme", "drafts", "static", "search", "pagefind", "feeds"}
+RESERVED_SLUGS = frozenset({"index", "ledger", "feed", "decisions"})
+RESERVED_PAGES = frozenset({"index", "assemblies", "archives", "authors", "tags", "search", "ledger", "feed", "sitemap", "robots"})
 
 BALLOTS = ("roll-call", "secret")
 MOTION_KINDS = ("publish", "reject", "retract", "elect-delegate", "recall-delegate")
@@ -229,6 +235,8 @@ def read_assembly(path: Path, rel: str, problems: list[Problem]) -> Assembly | N
     aid = path.stem
     if not ID_RE.match(aid):
         check.error(0, f"assembly id '{aid}' (the file name) must be lowercase letters, digits and '-', 1-40 characters")
+    elif aid in RESERVED_ASSEMBLY_IDS:
+        check.error(0, f"assembly id '{aid}' is reserved for the site's own pages — rename the file")
     if not isinstance(data, Map):
         check.error(1, "an assembly record must be a mapping with name, rules, members and editors")
         return None
@@ -550,6 +558,9 @@ def read_article(path: Path, rel: str, assembly: str, problems: list[Problem]) -
             Problem(rel, 0, f"article file name '{path.name}' must be lowercase letters, digits and '-', ending in .md")
         )
         return None
+    if slug in RESERVED_SLUGS:
+        problems.append(Problem(rel, 0, f"'{slug}' is reserved for the assembly's own pages — rename the file"))
+        return None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -580,8 +591,10 @@ def read_records(root: Path) -> Records:
     assemblies_dir = root / "editorial" / "assemblies"
     for path in sorted(assemblies_dir.glob("*")):
         rel = path.relative_to(root).as_posix()
-        if path.is_symlink() or not path.is_file() or path.suffix != ".yml":
-            problems.append(Problem(rel, 0, "editorial/assemblies/ holds only <assembly>.yml files (no links or folders)"))
+        if path.is_symlink():
+            continue  # reported by _links()
+        if not path.is_file() or path.suffix != ".yml":
+            problems.append(Problem(rel, 0, "editorial/assemblies/ holds only <assembly>.yml files"))
             continue
         known_ids.add(path.stem)
         assembly = read_assembly(path, rel, problems)
@@ -592,7 +605,9 @@ def read_records(root: Path) -> Records:
     meetings_dir = root / "editorial" / "meetings"
     for folder in sorted(meetings_dir.glob("*")):
         rel_folder = folder.relative_to(root).as_posix()
-        if folder.is_symlink() or not folder.is_dir():
+        if folder.is_symlink():
+            continue  # reported by _links()
+        if not folder.is_dir():
             problems.append(Problem(rel_folder, 0, "editorial/meetings/ holds one folder per assembly"))
             continue
         if folder.name not in known_ids:
@@ -603,8 +618,10 @@ def read_records(root: Path) -> Records:
         ballot = assemblies[folder.name].rules.ballot if folder.name in assemblies else "roll-call"
         for path in sorted(folder.glob("*")):
             rel = path.relative_to(root).as_posix()
-            if path.is_symlink() or not path.is_file() or path.suffix != ".yml":
-                problems.append(Problem(rel, 0, "meeting records are <YYYY-MM-DD>.yml files (no links or folders)"))
+            if path.is_symlink():
+                continue  # reported by _links()
+            if not path.is_file() or path.suffix != ".yml":
+                problems.append(Problem(rel, 0, "meeting records are <YYYY-MM-DD>.yml files"))
                 continue
             meeting = read_meeting(path, rel, folder.name, problems, ballot)
             if meeting:
@@ -617,8 +634,7 @@ def read_records(root: Path) -> Records:
             continue
         rel_folder = folder.relative_to(root).as_posix()
         if folder.is_symlink():
-            problems.append(Problem(rel_folder, 0, "content folders must not be symbolic links"))
-            continue
+            continue  # reported by _links()
         if not folder.is_dir():
             if folder.suffix == ".md":
                 problems.append(Problem(rel_folder, 0, "articles go in content/<assembly>/, not directly in content/"))
@@ -630,10 +646,7 @@ def read_records(root: Path) -> Records:
             continue
         for path in sorted(folder.rglob("*")):
             rel = path.relative_to(root).as_posix()
-            if path.is_symlink():
-                problems.append(Problem(rel, 0, "symbolic links are not allowed in content/ — commit the file itself"))
-                continue
-            if path.suffix != ".md" or not path.is_file():
+            if path.is_symlink() or path.suffix != ".md" or not path.is_file():
                 continue
             if path.parent != folder:
                 problems.append(Problem(rel, 0, f"articles live directly in {rel_folder}/, not in sub-folders"))
@@ -642,4 +655,46 @@ def read_records(root: Path) -> Records:
             if article:
                 articles[article.id] = article
 
+    problems += _links(root)
+    problems += _page_urls(root)
     return Records(root=root, assemblies=assemblies, meetings=meetings, articles=articles, problems=problems)
+
+
+def _links(root: Path) -> list[Problem]:
+    """Symbolic links anywhere in content/ or editorial/: they could pull in files from outside."""
+    problems = []
+    for top in ("content", "editorial"):
+        for dirpath, dirnames, filenames in os.walk(root / top):
+            for name in sorted(dirnames + filenames):
+                path = Path(dirpath) / name
+                if path.is_symlink():
+                    problems.append(
+                        Problem(path.relative_to(root).as_posix(), 0, f"symbolic links are not allowed in {top}/ — commit the file itself")
+                    )
+    return problems
+
+
+def _page_urls(root: Path) -> list[Problem]:
+    """Static pages are written at <slug>.html: two pages, or a page and the site, may not claim one URL."""
+    problems = []
+    claimed: dict[str, str] = {}
+    for path in sorted((root / "content" / "pages").glob("*.md")):
+        if path.is_symlink():
+            continue
+        rel = path.relative_to(root).as_posix()
+        try:
+            meta = parse_metadata(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            problems.append(Problem(rel, 0, "not valid UTF-8 — save the file as UTF-8"))
+            continue
+        slug = meta.get("slug", path.stem).strip()
+        url = f"{slug}.html"
+        if not SLUG_RE.match(slug):
+            problems.append(Problem(rel, 1, f"page slug '{slug}' must be lowercase letters, digits and '-'"))
+        elif slug in RESERVED_PAGES:
+            problems.append(Problem(rel, 1, f"page URL {url} is the site's own — choose another Slug"))
+        elif url in claimed:
+            problems.append(Problem(rel, 1, f"page URL {url} is also claimed by {claimed[url]} — give one of them another Slug"))
+        else:
+            claimed[url] = rel
+    return problems

@@ -75,7 +75,7 @@ class _Loader(yaml.SafeLoader):
         self._depth += 1
         if self._depth > MAX_DEPTH:
             event = self.peek_event()
-            raise YamlProblem(event.start_mark.line + 1, f"nested deeper than {MAX_DEPTH} levels")
+            raise YamlProblem(event.start_mark.line + 1, f"nested deeper than {MAX_DEPTH} levels — records are short lists and mappings")
         try:
             return super().compose_node(parent, index)
         finally:
@@ -89,13 +89,13 @@ def _build(node: yaml.Node, scalars: yaml.constructor.SafeConstructor):
         out.line, out.key_lines = line, {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                raise YamlProblem(key_node.start_mark.line + 1, "a key must be a plain word")
+                raise YamlProblem(key_node.start_mark.line + 1, "a key must be a plain word — write key: value")
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise YamlProblem(key_node.start_mark.line + 1, "merge keys (<<) are not allowed in records")
+                raise YamlProblem(key_node.start_mark.line + 1, "merge keys (<<) are not allowed in records — write the keys out")
             key = _build(key_node, scalars)
             key_line = key_node.start_mark.line + 1
             if key in out:
-                raise YamlProblem(key_line, f"duplicate key '{key}' (first at line {out.key_lines[key]})")
+                raise YamlProblem(key_line, f"duplicate key '{key}' (first at line {out.key_lines[key]}) — keep one")
             out[key] = _build(value_node, scalars)
             out.key_lines[key] = key_line
         return out
@@ -107,9 +107,9 @@ def _build(node: yaml.Node, scalars: yaml.constructor.SafeConstructor):
         try:
             return scalars.construct_object(node, deep=True)
         except ValueError:
-            raise YamlProblem(line, f"'{node.value}' is not a real date") from None
+            raise YamlProblem(line, f"'{node.value}' is not a real date — check the day and month") from None
     if node.tag not in _SAFE_SCALAR_TAGS:
-        raise YamlProblem(line, f"unsupported YAML tag {node.tag}")
+        raise YamlProblem(line, f"unsupported YAML tag {node.tag} — remove the tag and write a plain value")
     return scalars.construct_object(node, deep=True)
 
 

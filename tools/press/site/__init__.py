@@ -22,6 +22,7 @@ from pelican.urlwrappers import Category
 from ..decisions import PUBLISHED, ArticleDecision
 from ..model import Press, load
 from ..records import digest_bytes
+from ..sanitize import clean_html
 
 log = logging.getLogger(__name__)
 
@@ -33,16 +34,23 @@ PLACEHOLDER_DATE = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
 class PressReader(MarkdownReader):
-    """Pelican's Markdown reader, minus the metadata that would let a writer publish or move a page.
+    """Pelican's Markdown reader, minus what would let a writer publish, move or script a page.
 
-    An article's category is its assembly (its folder); its date is a placeholder until the
-    gate sets the approval date.
+    HTML is sanitized with an allowlist. An article's category is its assembly (its folder);
+    its date is a placeholder until the gate sets the approval date. Static pages keep their
+    metadata except where they would be written (``Save_as``, ``URL``).
     """
 
     def read(self, source_path: str):
         content, metadata = super().read(source_path)
+        hosts = frozenset(self.settings.get("PRESS_IFRAME_HOSTS", ()))
+        content = clean_html(content, hosts)
+        if isinstance(metadata.get("summary"), str):
+            metadata["summary"] = clean_html(metadata["summary"], hosts)
         rel = Path(source_path).resolve().relative_to(Path(self.settings["PATH"]).resolve())
         if rel.parts[0] in self.settings.get("PAGE_PATHS", ["pages"]):
+            for key in ("save_as", "url"):
+                metadata.pop(key, None)
             return content, metadata
         for key in WRITER_CANNOT_SET:
             metadata.pop(key, None)
@@ -86,6 +94,12 @@ ENFORCED_SETTINGS = {
     "DAY_ARCHIVE_SAVE_AS": "",
     "DIRECT_TEMPLATES": ["index", "tags", "authors", "archives"],
     "PAGINATED_TEMPLATES": {"index": None, "tag": None, "author": None, "chapter": None},
+    # Only images/ is copied wholesale: files beside articles are copied only when a published
+    # article links them.
+    "STATIC_PATHS": ["images"],
+    "PAGE_PATHS": ["pages"],
+    "ARTICLE_PATHS": [""],
+    "ARTICLE_EXCLUDES": ["pages", "images"],
     "READERS": {"html": None, "htm": None, "rst": None, **dict.fromkeys(MarkdownReader.file_extensions, PressReader)},
     # Titles and record fields are text: templates escape everything not marked |safe.
     "JINJA_ENVIRONMENT": {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True, "extensions": []},

@@ -1,0 +1,49 @@
+"""HTML from writers' Markdown, cleaned with an allowlist (nh3, the Ammonia sanitizer).
+
+No scripts, no event handlers, no ``javascript:`` URLs, no styles; iframes only from hosts
+the site configuration names (``PRESS_IFRAME_HOSTS``), over https.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import nh3
+
+_IFRAME_ATTRIBUTES = {"src", "title", "width", "height", "allow", "allowfullscreen", "loading"}
+_EMPTY_IFRAME = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*>\s*</iframe>")
+
+
+def _attributes() -> dict[str, set[str]]:
+    attributes = {tag: set(values) for tag, values in nh3.ALLOWED_ATTRIBUTES.items()}
+    attributes.setdefault("a", set()).update({"title"})
+    attributes.setdefault("img", set()).update({"title", "loading"})
+    attributes["*"] = {"id", "class", "lang", "dir"}  # footnotes, tables of contents, code highlighting
+    attributes["iframe"] = _IFRAME_ATTRIBUTES
+    return attributes
+
+
+_ATTRIBUTES = _attributes()
+
+
+def clean_html(html: str, iframe_hosts: frozenset[str] | set[str] = frozenset()) -> str:
+    """Return ``html`` with everything outside the allowlist removed."""
+    if not html:
+        return html
+
+    def keep(tag: str, attribute: str, value: str) -> str | None:
+        if tag == "iframe" and attribute == "src":
+            parts = urlsplit(value)
+            return value if parts.scheme == "https" and parts.hostname in iframe_hosts else None
+        return value
+
+    tags = set(nh3.ALLOWED_TAGS) | ({"iframe"} if iframe_hosts else set())
+    cleaned = nh3.clean(
+        html,
+        tags=tags,
+        attributes=_ATTRIBUTES,
+        attribute_filter=keep,
+        url_schemes={"http", "https", "mailto"},
+    )
+    return _EMPTY_IFRAME.sub("", cleaned)
