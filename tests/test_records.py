@@ -130,7 +130,7 @@ def test_bad_motion_is_reported_at_its_line(pressdir, motions, expected):
     ("text", "expected"),
     [
         ("present: ana\n", ":1: 'present' must be a list of member ids"),
-        ("present: [ana, ana]\n", ":1: 'ana' is listed as present twice"),
+        ("present: [ana, ana]\n", ":1: 'ana' is listed as present twice — list each member once"),
         ("attendance: [ana]\n", ":1: unknown key 'attendance'"),
         ("motions:\n  - reject: springfield/rent\n    yes: [ana]\n", ":1: missing 'present'"),
         ("present: [ana]\nmotions: {reject: springfield/rent}\n", ":2: 'motions' must be a list of motions"),
@@ -172,3 +172,8 @@ def test_symlinked_article_is_refused(pressdir, tmp_path):
         "content/springfield/secret.md: symbolic links are not allowed in content/ — commit the file itself"
     ]
     assert "springfield/secret" not in pressdir.load().records.articles
+
+
+def test_control_characters_are_named(pressdir):
+    pressdir.write(ROSTER, "name: A\nmembers: []\nregion: \x00\n")
+    assert pressdir.problems() == [f"{ROSTER}:3: invalid character '\\x00' — records are plain text"]

@@ -1,6 +1,6 @@
 """The ``press`` command: a thin layer over :mod:`press.model`.
 
-Exit codes: 0 ok, 1 problems found, 2 usage or configuration error.
+Exit codes: 0 ok, 1 problems found, 2 usage or configuration error, 3 a bug in press.
 """
 
 from __future__ import annotations
@@ -18,7 +18,28 @@ from .decisions import STATES
 from .model import Press, load
 from .problems import PressError
 
-OK, PROBLEMS, USAGE = 0, 1, 2
+OK, PROBLEMS, USAGE, BUG = 0, 1, 2, 3
+
+
+class _Group(click.Group):
+    """Turns any unexpected exception into one sentence: a crash is a bug, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except OSError as exc:
+            where = f": {exc.filename}" if exc.filename else ""
+            click.echo(f"press: {exc.strerror or exc}{where}", err=True)
+            ctx.exit(USAGE)
+        except Exception as exc:
+            click.echo(
+                f"press: internal error ({type(exc).__name__}: {exc}) — this is a bug in press; "
+                "please report it with the command you ran",
+                err=True,
+            )
+            ctx.exit(BUG)
 
 
 class _Context:
@@ -43,7 +64,7 @@ def _friendly(func):
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--root",
     type=click.Path(file_okay=False, path_type=Path),

@@ -157,10 +157,14 @@ class _Meeting:
         if isinstance(present, int):
             count = present
         else:
+            seen: set[str] = set()
             for mid, line in zip(present, self.meeting.present_lines):
                 why = self._standing(mid, "is listed as present")
                 if why:
                     self._meeting_error(line, why)
+                elif mid in seen:
+                    self._meeting_error(line, f"'{mid}' is listed as present twice — list each member once")
+                seen.add(mid)
             count = len(present)
         if self.assembly.rules.ballot == "secret" and count > len(self.eligible):
             self._meeting_error(

@@ -398,11 +398,6 @@ def read_meeting(path: Path, rel: str, assembly: str, problems: list[Problem], b
     elif isinstance(raw, Seq):
         ids = [check.member_id(v, raw.line_of(i), "present member") for i, v in enumerate(raw)]
         present, present_lines = tuple(i for i in ids if i), [raw.line_of(i) for i, v in enumerate(ids) if v]
-        seen: set[str] = set()
-        for mid, ln in zip(present, present_lines):
-            if mid in seen:
-                check.error(ln, f"'{mid}' is listed as present twice")
-            seen.add(mid)
     else:
         want = "a list of member ids or a count" if ballot == "secret" else "a list of member ids"
         check.error(data.line_of("present"), f"'present' must be {want}")

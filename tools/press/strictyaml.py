@@ -124,7 +124,11 @@ _SAFE_SCALAR_TAGS = {
 
 def parse(text: str):
     """Parse one YAML document from ``text``; raise :class:`YamlProblem` with a line number."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:  # a control character such as NUL
+        line = text[: exc.position].count("\n") + 1
+        raise YamlProblem(line, f"invalid character {chr(exc.character)!r} — records are plain text") from None
     try:
         node = loader.get_single_node()
     except YamlProblem:
