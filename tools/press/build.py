@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .decisions import AWAITING, EDITED, PUBLISHED, REJECTED, RETRACTED
+from .decisions import RETRACTED
 from .model import Press, load
 from .problems import PressError
 
@@ -34,10 +34,17 @@ class BuildResult:
     def summary(self) -> list[str]:
         """One line per assembly: what was published, held back and retracted."""
         lines = []
-        for aid in sorted(self.press.records.assemblies):
-            counts = Counter(d.state for d in self.press.decisions.articles.values() if d.article.assembly == aid)
-            held = counts[AWAITING] + counts[EDITED] + counts[REJECTED]
-            lines.append(f"{aid}: {counts[PUBLISHED]} published, {held} held back, {counts[RETRACTED]} retracted")
+        press = self.press
+        for aid in sorted(press.records.assemblies):
+            decisions = [d for d in press.decisions.articles.values() if d.article.assembly == aid]
+            counts = Counter(d.state for d in decisions)
+            published = sum(press.publishable(d) for d in decisions)
+            held = len(decisions) - published - counts[RETRACTED]
+            line = f"{aid}: {published} published, {held} held back, {counts[RETRACTED]} retracted"
+            revisions = sum(d.article.id in press.revisions for d in decisions)
+            if revisions:
+                line += f" ({revisions} as the approved revision, with edits awaiting a vote)"
+            lines.append(line)
         return lines
 
 

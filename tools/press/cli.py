@@ -279,7 +279,7 @@ def status(obj: _Context, assembly: str | None, as_json: bool) -> None:
                 "digest": d.article.digest,
                 "approved_digest": d.approved_digest,
                 "decided": d.decided.date.isoformat() if d.decided else None,
-                "reasons": d.reasons,
+                "reasons": press.reasons(d),
             }
             for d in decisions
         ]
@@ -289,8 +289,12 @@ def status(obj: _Context, assembly: str | None, as_json: bool) -> None:
         click.echo(f"{'ID':<{width}}  {'STATE':<21}  {'DECIDED':<10}  WHY")
         for d in decisions:
             decided = d.decided.date.isoformat() if d.decided else "-"
-            click.echo(f"{d.article.id:<{width}}  {d.state:<21}  {decided:<10}  {d.reasons[0]}")
-            for more in d.reasons[1:]:
+            reasons = press.reasons(d)
+            first = press.history.first(d.article.path)
+            if first:
+                reasons = [*reasons, f"submitted {first.when.date()} by {', '.join(press.history.authors(d.article.path))}"]
+            click.echo(f"{d.article.id:<{width}}  {d.state:<21}  {decided:<10}  {reasons[0]}")
+            for more in reasons[1:]:
                 click.echo(f"{'':<{width}}  {'':<21}  {'':<10}  {more}")
         counts = {s: sum(d.state == s for d in decisions) for s in STATES}
         click.echo("\n" + ", ".join(f"{n} {s}" for s, n in counts.items() if n) if decisions else "no articles")

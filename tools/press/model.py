@@ -1,14 +1,25 @@
-"""The press as one object: records read once, decisions derived once."""
+"""The press as one object: records read once, decisions derived once, git asked once."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from .decisions import Decisions, decide
+from .decisions import EDITED, PUBLISHED, ArticleDecision, Decisions, decide
+from .history import History, Version
 from .problems import PressError, Problem
 from .records import Records, read_records
+
+
+@dataclass(frozen=True)
+class ApprovedRevision:
+    """The exact bytes an assembly approved, found in git history, for an article edited since."""
+
+    data: bytes
+    version: Version  # the commit that introduced the approved bytes
+    edited: Version | None  # the first commit that changed them; None: the edits are not committed
 
 
 @dataclass
@@ -21,6 +32,36 @@ class Press:
     def problems(self) -> list[Problem]:
         """Every problem in the input, in file and line order."""
         return sorted(set(self.records.problems) | set(self.decisions.problems))
+
+    @functools.cached_property
+    def history(self) -> History:
+        """Every version of every article in git (empty outside a git work tree)."""
+        return History.read(self.root)
+
+    @functools.cached_property
+    def revisions(self) -> dict[str, ApprovedRevision]:
+        """Approved revisions of the articles edited since approval, where git still has them."""
+        found = {}
+        for aid, decision in self.decisions.articles.items():
+            if decision.state == EDITED and self.history.repo is not None:
+                hit = self.history.find(decision.article.path, decision.approved_digest)
+                if hit:
+                    found[aid] = ApprovedRevision(*hit)
+        return found
+
+    def publishable(self, decision: ArticleDecision) -> bool:
+        """Published as it is, or published as the revision that was approved."""
+        return decision.state == PUBLISHED or decision.article.id in self.revisions
+
+    def reasons(self, decision: ArticleDecision) -> list[str]:
+        """Why an article is in its state, in words for its writer and editors."""
+        if decision.state != EDITED:
+            return decision.reasons
+        revision = self.revisions.get(decision.article.id)
+        if revision is None:
+            return ["held back: the approved revision is nowhere in git history", *decision.reasons]
+        since = revision.edited.when.date().isoformat() if revision.edited else "(uncommitted)"
+        return [f"published (approved revision); edits since {since} await a vote", *decision.reasons[1:]]
 
     def article_id(self, ref: str) -> str:
         """Resolve an article given as an id (``springfield/rent``) or a path to its file."""

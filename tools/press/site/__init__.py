@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import tempfile
 from itertools import chain
 from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo
@@ -42,7 +43,11 @@ class PressReader(MarkdownReader):
     """
 
     def read(self, source_path: str):
-        content, metadata = super().read(source_path)
+        return self.read_as(source_path, source_path)
+
+    def read_as(self, file: str, source_path: str):
+        """Read the bytes in ``file`` as if they were the article at ``source_path``."""
+        content, metadata = super().read(file)
         hosts = frozenset(self.settings.get("PRESS_IFRAME_HOSTS", ()))
         content = clean_html(content, hosts)
         if isinstance(metadata.get("summary"), str):
@@ -160,6 +165,15 @@ def _apply(article: Article, decision: ArticleDecision, settings: dict) -> None:
     article.assembly = assembly
 
 
+def _approved_revision(generator, article: Article, data: bytes) -> Article:
+    """The article as it was approved: the same source path, the approved bytes from git history."""
+    with tempfile.TemporaryDirectory(prefix="press-revision-") as folder:
+        file = Path(folder) / Path(article.source_path).name
+        file.write_bytes(data)
+        content, metadata = PressReader(generator.settings).read_as(str(file), article.source_path)
+    return Article(content, metadata=metadata, settings=generator.settings, source_path=article.source_path, context=generator.context)
+
+
 def gate(generator) -> None:
     """Keep only articles whose assembly voted to publish exactly these bytes."""
     press = press_of(generator.settings)
@@ -177,15 +191,24 @@ def gate(generator) -> None:
     for article in everything:
         aid = article_id(article.source_path, content_path)
         decision = decisions.get(aid) if aid else None
-        if (
-            decision is not None
-            and decision.state == PUBLISHED
-            and digest_bytes(Path(article.source_path).read_bytes()) == decision.approved_digest
-        ):
-            _apply(article, decision, generator.settings)
-            kept.append(article)
-        else:
+        revision = press.revisions.get(aid) if aid else None
+        if decision is None or not press.publishable(decision):
             generator.context["generated_content"].pop(article.get_relative_source_path(), None)
+            continue
+        if revision is not None:
+            data = revision.data
+            article = _approved_revision(generator, article, data)
+            generator.context["generated_content"][article.get_relative_source_path()] = article
+        else:
+            data = Path(article.source_path).read_bytes()
+        if digest_bytes(data) != decision.approved_digest:  # the file changed during the build
+            generator.context["generated_content"].pop(article.get_relative_source_path(), None)
+            continue
+        _apply(article, decision, generator.settings)
+        first = press.history.first(decision.article.path)
+        article.submitted = first.when if first else None
+        article.git_authors = press.history.authors(decision.article.path)
+        kept.append(article)
     generator.articles = order_content(kept, generator.settings["ARTICLE_ORDER_BY"])
     generator.translations, generator.drafts, generator.drafts_translations = [], [], []
     generator.hidden_articles, generator.hidden_translations = [], []

@@ -1,0 +1,145 @@
+"""Git-native workflow: the approved revision is published from history; dates and authors from git."""
+
+from __future__ import annotations
+
+import subprocess
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import press
+from conftest import REPO, PressDir
+from press.cli import main
+
+
+def git(root: Path, *args: str, author: str = "Ana Ruiz <ana@example.org>") -> str:
+    name, email = author[:-1].split(" <")
+    env = {
+        "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email,
+        "HOME": str(root), "PATH": "/usr/bin:/bin:/usr/local/bin",
+    }  # fmt: skip
+    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def commit(root: Path, message: str, author: str = "Ana Ruiz <ana@example.org>", when: str | None = None) -> None:
+    git(root, "add", "-A")
+    args = ["commit", "-q", "-m", message]
+    if when:
+        args += ["--date", when]
+    git(root, *args, author=author)
+
+
+@pytest.fixture
+def repo(pressdir: PressDir) -> PressDir:
+    shutil.copytree(REPO / "theme", pressdir.root / "theme")
+    shutil.copy(REPO / "pelicanconf.py", pressdir.root / "pelicanconf.py")
+    git(pressdir.root, "init", "-q", "-b", "main")
+    pressdir.assembly()
+    commit(pressdir.root, "Roster")
+    return pressdir
+
+
+def cli(root: Path, *args: str):
+    return CliRunner().invoke(main, ["--root", str(root), *args])
+
+
+def test_approve_edit_build_revote(repo):
+    repo.article("springfield", "rent", title="Rent", body="The march was on 14 May.")
+    commit(repo.root, "Draft: rent", author="Writer Wu <wu@example.org>", when="2026-09-20T10:00:00Z")
+    repo.publish("springfield", "rent", "2026-10-06")
+    commit(repo.root, "Record the October meeting")
+
+    repo.article("springfield", "rent", title="Rent", body="The march was on 14 June.")
+    commit(repo.root, "Fix the date", author="Writer Wu <wu@example.org>", when="2026-10-20T10:00:00Z")
+
+    status = cli(repo.root, "status")
+    assert "published (approved revision); edits since 2026-10-20 await a vote" in status.output
+    assert "submitted 2026-09-20 by Writer Wu" in status.output
+    built = cli(repo.root, "build")
+    assert built.exit_code == 0, built.output
+    assert "springfield: 1 published, 0 held back, 0 retracted (1 as the approved revision" in built.output
+    page = (repo.root / "output/springfield/rent.html").read_text()
+    assert "14 May" in page and "14 June" not in page
+    assert "Submitted" in page and "20 September 2026" in page
+
+    # the assembly approves the corrected text
+    digest = repo.digest("springfield", "rent")
+    repo.meeting(
+        "springfield",
+        "2026-11-03",
+        f"present: [ana, ben]\nmotions:\n  - publish: springfield/rent\n    digest: {digest}\n    note: Corrects the date.\n    yes: [ana, ben]\n",
+    )
+    commit(repo.root, "Record the November meeting")
+    assert cli(repo.root, "build").exit_code == 0
+    page = (repo.root / "output/springfield/rent.html").read_text()
+    assert "14 June" in page and "14 May" not in page
+    assert "Updated" in page and "Corrects the date." in page
+
+
+def test_uncommitted_edits_keep_the_approved_revision_online(repo):
+    repo.article("springfield", "rent", body="Approved text.")
+    repo.publish("springfield", "rent", "2026-10-06")
+    commit(repo.root, "Article and vote")
+    repo.article("springfield", "rent", body="Edited, not yet committed.")
+    assert "edits since (uncommitted) await a vote" in cli(repo.root, "status").output
+    assert cli(repo.root, "build").exit_code == 0
+    assert "Approved text." in (repo.root / "output/springfield/rent.html").read_text()
+
+
+def test_approved_bytes_missing_from_history_hold_the_article_back(repo):
+    repo.article("springfield", "rent", body="Never committed in this form.")
+    repo.publish("springfield", "rent", "2026-10-06")
+    repo.article("springfield", "rent", body="The committed form.")
+    commit(repo.root, "Article and a vote on bytes that were never committed")
+    status = cli(repo.root, "status", "--json")
+    assert "held back: the approved revision is nowhere in git history" in status.output
+    built = cli(repo.root, "build")
+    assert "springfield: 0 published, 1 held back" in built.output
+    assert not (repo.root / "output/springfield/rent.html").exists()
+
+
+def test_outside_git_an_edited_article_is_held_back(pressdir):
+    pressdir.assembly()
+    pressdir.article("springfield", "rent", body="One.")
+    pressdir.publish("springfield", "rent", "2026-10-06")
+    pressdir.article("springfield", "rent", body="Two.")
+    loaded = press.load(pressdir.root)
+    assert loaded.revisions == {}
+    assert loaded.reasons(loaded.decisions.articles["springfield/rent"])[0].startswith("held back")
+
+
+def test_git_processes_do_not_grow_with_the_number_of_articles(repo, monkeypatch):
+    """The history is read in one git log and blobs through one cat-file process."""
+
+    def edited_press(n: int) -> int:
+        root = repo.root
+        for i in range(n):
+            repo.article("springfield", f"a{i}", body=f"Approved {i}.")
+        motions = "".join(
+            f"  - publish: springfield/a{i}\n    digest: {repo.digest('springfield', f'a{i}')}\n    yes: [ana, ben]\n" for i in range(n)
+        )
+        repo.meeting("springfield", "2026-10-06", "present: [ana, ben]\nmotions:\n" + motions)
+        commit(root, f"{n} articles approved")
+        for i in range(n):
+            repo.article("springfield", f"a{i}", body=f"Edited {i}.")
+        commit(root, "edits")
+        spawned = []
+        real = subprocess.Popen.__init__
+
+        def counting(self, args, *a, **kw):
+            if "git" in str(args[0] if isinstance(args, (list, tuple)) else args):
+                spawned.append(args)
+            real(self, args, *a, **kw)
+
+        monkeypatch.setattr(subprocess.Popen, "__init__", counting)
+        loaded = press.load(root)
+        assert len(loaded.revisions) == n
+        monkeypatch.setattr(subprocess.Popen, "__init__", real)
+        return len(spawned)
+
+    few = edited_press(2)
+    many = edited_press(40)
+    print(f"git processes: {few} for 2 edited articles, {many} for 40")
+    assert few == many <= 3
