@@ -362,3 +362,47 @@ def serve(obj: _Context, port: int, bind: str, output: Path | None) -> None:
     from .serve import serve as run_serve
 
     run_serve(obj.root, output, bind, port, echo=click.echo)
+
+
+# --------------------------------------------------------------------------- git workflow
+
+
+@main.command()
+@click.argument("record", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--key", "key_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Your SSH key (private, or public with the private half in ssh-agent). Default: the first key in ssh-agent.")
+@click.option("--member", help="Your member id (default: the editor whose roster key matches).")
+@click.pass_obj
+@_friendly
+def sign(obj: _Context, record: Path, key_file: Path | None, member: str | None) -> None:
+    """Sign a meeting RECORD (editorial/meetings/<assembly>/<date>.yml) with your SSH key."""
+    from . import signatures
+
+    press = obj.press()
+    path = record if record.is_absolute() else (Path.cwd() / record)
+    if not path.is_file():
+        path = press.root / record
+    try:
+        rel = path.resolve().relative_to((press.root / "editorial" / "meetings").resolve())
+    except ValueError:
+        raise PressError(f"{record} is not a meeting record under editorial/meetings/") from None
+    if len(rel.parts) != 2 or not path.is_file():
+        raise PressError(f"{record} is not a meeting record (editorial/meetings/<assembly>/<date>.yml)")
+    assembly = press.records.assemblies.get(rel.parts[0])
+    if assembly is None:
+        raise PressError(f"no assembly '{rel.parts[0]}'")
+    try:
+        if member is None:
+            mine = signatures.key_of(key_file) if key_file else None
+            matches = [
+                e for e in assembly.editors
+                if assembly.members[e].key and (mine is None or assembly.members[e].key.split()[:2] == mine.split()[:2])
+            ]  # fmt: skip
+            if len(matches) != 1:
+                raise PressError("cannot tell which editor you are from the key — pass --member")
+            member = matches[0]
+        if member not in assembly.editors:
+            raise PressError(f"'{member}' is not an editor of {assembly.id}")
+        target = signatures.sign(path, member, key_file)
+    except signatures.SigningError as exc:
+        raise PressError(str(exc)) from None
+    click.echo(f"signed {record} as {member}: wrote {target.name} — commit it beside the record")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from .problems import Problem
 from .records import ARTICLE_MOTIONS, Article, Assembly, Meeting, Motion, Records
+from .signatures import check_meeting
 
 PASSED, FAILED, INVALID = "passed", "failed", "invalid"
 
@@ -128,6 +129,20 @@ class _Meeting:
                 "a future meeting may be scheduled only with no motions",
             )
         self.present = self._check_present()
+        if assembly.rules.signatures and meeting.motions:
+            self._check_signatures()
+
+    def _check_signatures(self) -> None:
+        """A record counts only when enough distinct editors signed its exact bytes."""
+        needed = self.assembly.rules.signatures
+        check = check_meeting(self.assembly, self.meeting)
+        for sig_path, why in check.rejected:
+            self.problems.append(Problem(sig_path, 0, f"signature not counted: {why} — sign again with press sign"))
+        if check.count < needed:
+            signed = f"signed by {', '.join(check.signers)}" if check.signers else "not signed"
+            self.meeting_reasons.append(
+                f"awaiting signatures: {self.assembly.id} requires {needed} editor signature(s), this record is {signed}"
+            )
 
     def _meeting_error(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.meeting.path, line, message))

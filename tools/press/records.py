@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
+import sshsig
+
 from . import strictyaml
 from .problems import Problem
 from .strictyaml import Map, Seq
@@ -26,6 +28,7 @@ SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 DIGEST_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
 FRACTION_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+SIGNATURE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2}\.yml)\.([a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?)\.sig$")
 
 # Folders of content/ that hold no assembly's articles.
 NOT_ASSEMBLIES = frozenset({"pages", "images"})
@@ -55,6 +58,7 @@ class Member:
     joined: dt.date
     left: dt.date | None = None
     key: str | None = None
+    github: str | None = None  # GitHub user name, for CODEOWNERS
     line: int = 0
 
     def in_good_standing(self, on: dt.date) -> bool:
@@ -143,6 +147,8 @@ class Meeting:
     notes: str | None = None
     present_lines: list[int] = field(default_factory=list)
     present_line: int = 1
+    raw: bytes = b""  # the record's exact bytes, as signed
+    signatures: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # member -> (path, armored)
 
 
 @dataclass
@@ -272,6 +278,12 @@ def read_assembly(path: Path, rel: str, problems: list[Problem]) -> Assembly | N
             check.error(line, f"editor '{value}' is listed twice")
         else:
             editors.append(value)
+    keyed = [e for e in editors if members[e].key]
+    if rules.signatures > len(keyed):
+        check.error(
+            data.line_of("rules"),
+            f"rules require {rules.signatures} editor signatures but only {len(keyed)} editor(s) have a key — add keys or lower signatures",
+        )
     if not check.ok:
         return None
     return Assembly(
@@ -325,11 +337,6 @@ def _read_rules(data, line: int, check: _Checker) -> Rules:
     if not isinstance(signatures, int) or isinstance(signatures, bool) or signatures < 0:
         check.error(data.line_of("signatures"), f"signatures {signatures!r} must be a whole number >= 0")
         signatures = 0
-    elif signatures > 0:
-        check.error(
-            data.line_of("signatures"),
-            "signed meeting records are not supported by this version of press yet — set signatures: 0",
-        )
     return Rules(quorum=quorum, threshold=threshold, ballot=ballot, signatures=signatures)
 
 
@@ -344,7 +351,7 @@ def _read_members(data, line: int, check: _Checker) -> dict[str, Member]:
         if not isinstance(entry, Map):
             check.error(entry_line, "each member must be a mapping with id, name and joined")
             continue
-        check.keys(entry, ("id", "name", "joined", "left", "key"), required=("id", "name", "joined"), what=" for a member")
+        check.keys(entry, ("id", "name", "joined", "left", "key", "github"), required=("id", "name", "joined"), what=" for a member")
         mid = check.member_id(entry.get("id"), entry.line_of("id"), "member id") if "id" in entry else None
         joined = check.date(entry, "joined")
         left = check.date(entry, "left")
@@ -355,12 +362,20 @@ def _read_members(data, line: int, check: _Checker) -> dict[str, Member]:
         if mid in members:
             check.error(entry_line, f"member '{mid}' is listed twice (first at line {members[mid].line})")
             continue
+        key = check.text(entry, "key")
+        if key is not None:
+            try:
+                sshsig.PublicKey.from_openssh_str(key.strip())
+            except (ValueError, NotImplementedError, IndexError):
+                check.error(entry.line_of("key"), f"key of '{mid}' is not an OpenSSH public key — paste the line from ~/.ssh/id_ed25519.pub")
+                key = None
         members[mid] = Member(
             id=mid,
             name=check.text(entry, "name", required=True) or mid,
             joined=joined,
             left=left,
-            key=check.text(entry, "key"),
+            key=key,
+            github=check.text(entry, "github"),
             line=entry_line,
         )
     return members
@@ -379,6 +394,7 @@ def read_meeting(path: Path, rel: str, assembly: str, problems: list[Problem], b
     if problem:
         problems.append(problem)
         return None
+    record_bytes = path.read_bytes()
     if data is None:
         data = Map()
         data.line, data.key_lines = 1, {}
@@ -422,6 +438,7 @@ def read_meeting(path: Path, rel: str, assembly: str, problems: list[Problem], b
         notes=check.text(data, "notes"),
         present_lines=present_lines,
         present_line=data.line_of("present"),
+        raw=record_bytes,
     )
 
 
@@ -611,16 +628,28 @@ def read_records(root: Path) -> Records:
             )
             continue
         ballot = assemblies[folder.name].rules.ballot if folder.name in assemblies else "roll-call"
+        signatures: dict[str, dict[str, tuple[str, bytes]]] = {}
+        folder_meetings: dict[str, Meeting] = {}
         for path in sorted(folder.glob("*")):
             rel = path.relative_to(root).as_posix()
             if path.is_symlink():
                 continue  # reported by _links()
+            if path.is_file() and (sig := SIGNATURE_RE.match(path.name)):
+                signatures.setdefault(sig[1], {})[sig[2]] = (rel, path.read_bytes())
+                continue
             if not path.is_file() or path.suffix != ".yml":
-                problems.append(Problem(rel, 0, "meeting records are <YYYY-MM-DD>.yml files"))
+                problems.append(Problem(rel, 0, "meeting records are <YYYY-MM-DD>.yml files, signatures <YYYY-MM-DD>.yml.<member>.sig"))
                 continue
             meeting = read_meeting(path, rel, folder.name, problems, ballot)
             if meeting:
                 meetings.append(meeting)
+                folder_meetings[path.name] = meeting
+        for record, sigs in signatures.items():
+            if record in folder_meetings:
+                folder_meetings[record].signatures = sigs
+            elif not (folder / record).is_file():
+                for rel, _ in sigs.values():
+                    problems.append(Problem(rel, 0, f"signature of {record}, which does not exist — remove it"))
 
     articles: dict[str, Article] = {}
     content_dir = root / "content"

@@ -1,0 +1,219 @@
+"""Signed minutes: throwaway keys made by ssh-keygen, every way a signature can fail to count."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import sshsig
+from click.testing import CliRunner
+
+import press
+from press.cli import main
+from press.signatures import NAMESPACE, check_meeting
+
+RECORD = "editorial/meetings/springfield/2026-10-06.yml"
+
+
+def require(tool: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{tool} is required in CI (.ci/run installs openssh-client)")
+        pytest.skip(f"{tool} is not installed (Debian: openssh-client)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory) -> dict[str, Path]:
+    require("ssh-keygen")
+    folder = tmp_path_factory.mktemp("keys")
+    made = {}
+    for name in ("ana", "ben", "cai", "dev"):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(folder / name)], check=True)
+        made[name] = folder / name
+    return made
+
+
+def pub(keys, name) -> str:
+    return (keys[name].with_suffix(".pub")).read_text().strip()
+
+
+def ssh_sign(keys, signer: str, file: Path, as_member: str, namespace: str = NAMESPACE) -> Path:
+    subprocess.run(["ssh-keygen", "-Y", "sign", "-q", "-n", namespace, "-f", str(keys[signer]), str(file)], check=True)
+    target = file.with_name(f"{file.name}.{as_member}.sig")
+    file.with_name(file.name + ".sig").rename(target)
+    return target
+
+
+@pytest.fixture
+def signed_press(pressdir, keys):
+    """Springfield requires 2 editor signatures; ana, ben and cai are editors, dev is a member."""
+    def roster(ben_key: str | None = None, cai_left: str | None = None) -> None:
+        left = f", left: {cai_left}" if cai_left else ""
+        pressdir.assembly(
+            text="name: Springfield\nrules: {quorum: 2, signatures: 2}\nmembers:\n"
+            f"  - {{id: ana, name: Ana, joined: 2025-01-01, key: {pub(keys, 'ana')}}}\n"
+            f"  - {{id: ben, name: Ben, joined: 2025-01-01, key: {ben_key or pub(keys, 'ben')}}}\n"
+            f"  - {{id: cai, name: Cai, joined: 2025-01-01{left}, key: {pub(keys, 'cai')}}}\n"
+            f"  - {{id: dev, name: Dev, joined: 2025-01-01, key: {pub(keys, 'dev')}}}\n"
+            "editors: [ana, ben, cai]\n"
+        )
+
+    roster()
+    pressdir.article("springfield", "rent", body="Signed approval.")
+    pressdir.publish("springfield", "rent", "2026-10-06")
+    pressdir.roster = roster
+    return pressdir
+
+
+def state(pressdir) -> str:
+    return pressdir.load().decisions.articles["springfield/rent"].state
+
+
+def test_two_editor_signatures_make_the_record_count(signed_press, keys):
+    record = signed_press.root / RECORD
+    assert state(signed_press) == "awaiting-vote"
+    outcome = signed_press.load().decisions.outcomes[0]
+    assert "awaiting signatures: springfield requires 2 editor signature(s), this record is not signed" in outcome.reasons
+    ssh_sign(keys, "ana", record, "ana")
+    assert state(signed_press) == "awaiting-vote"
+    assert "this record is signed by ana" in signed_press.load().decisions.outcomes[0].reasons[0]
+    ssh_sign(keys, "ben", record, "ben")
+    assert state(signed_press) == "published"
+    assert signed_press.problems() == []
+
+
+@pytest.mark.parametrize(
+    ("signer", "as_member", "namespace", "why"),
+    [
+        ("ben", "ben", "git", "does not verify with ben's key for namespace 'assembly-press'"),
+        ("ana", "ben", NAMESPACE, "does not verify with ben's key"),  # ana's key in ben's name
+        ("dev", "dev", NAMESPACE, "'dev' is not an editor of springfield"),
+        ("dev", "zed", NAMESPACE, "'zed' is not a member of springfield"),
+    ],
+)
+def test_a_bad_second_signature_does_not_count(signed_press, keys, signer, as_member, namespace, why):
+    record = signed_press.root / RECORD
+    ssh_sign(keys, "ana", record, "ana")
+    sig = ssh_sign(keys, signer, record, as_member, namespace)
+    assert state(signed_press) == "awaiting-vote"
+    rel = sig.relative_to(signed_press.root).as_posix()
+    assert any(p.startswith(f"{rel}: signature not counted: {why}") for p in signed_press.problems()), signed_press.problems()
+
+
+def test_editing_a_signed_record_voids_its_signatures(signed_press, keys):
+    record = signed_press.root / RECORD
+    ssh_sign(keys, "ana", record, "ana")
+    ssh_sign(keys, "ben", record, "ben")
+    assert state(signed_press) == "published"
+    record.write_text(record.read_text().replace("yes: [ana, ben]", "yes: [ana, ben, cai]").replace("present: [ana, ben, cai]", "present: [ana, ben, cai]"))
+    record.write_text(record.read_text() + "notes: amended after signing\n")
+    assert state(signed_press) == "awaiting-vote"
+    assert sum("over these exact bytes" in p for p in signed_press.problems()) == 2
+
+
+def test_an_editor_who_left_before_the_meeting_cannot_sign(signed_press, keys):
+    signed_press.roster(cai_left="2026-09-01")
+    record = signed_press.root / RECORD
+    ssh_sign(keys, "ana", record, "ana")
+    ssh_sign(keys, "cai", record, "cai")
+    assert state(signed_press) == "awaiting-vote"
+    assert any("'cai' was not a member in good standing on 2026-10-06" in p for p in signed_press.problems())
+
+
+def test_one_key_for_two_members_counts_once(signed_press, keys):
+    signed_press.roster(ben_key=pub(keys, "ana"))
+    record = signed_press.root / RECORD
+    ssh_sign(keys, "ana", record, "ana")
+    ssh_sign(keys, "ana", record, "ben")
+    assert state(signed_press) == "awaiting-vote"
+    loaded = signed_press.load()
+    check = check_meeting(loaded.records.assemblies["springfield"], loaded.records.meetings[0])
+    assert check.signers == ["ana"]
+    assert any("already counted for another editor" in why for _, why in check.rejected)
+
+
+def test_orphan_signature_is_a_problem(signed_press, keys):
+    sig = signed_press.root / "editorial/meetings/springfield/2026-09-01.yml.ana.sig"
+    sig.write_text("-----BEGIN SSH SIGNATURE-----\n-----END SSH SIGNATURE-----\n")
+    assert "editorial/meetings/springfield/2026-09-01.yml.ana.sig: signature of 2026-09-01.yml, which does not exist — remove it" in signed_press.problems()
+
+
+def test_verification_agrees_with_ssh_keygen(signed_press, keys, tmp_path):
+    """Differential test: the in-process verifier and `ssh-keygen -Y verify` accept and reject alike."""
+    record = signed_press.root / RECORD
+    allowed = tmp_path / "allowed_signers"
+    allowed.write_text("".join(f'{name} namespaces="{NAMESPACE}" {pub(keys, name)}\n' for name in ("ana", "ben")))
+    cases = [  # (identity, signature, signed bytes, valid?)
+        ("ana", ssh_sign(keys, "ana", record, "ana"), record.read_bytes(), True),
+        ("ben", ssh_sign(keys, "ben", record, "ben", "git"), record.read_bytes(), False),
+        ("ben", ssh_sign(keys, "ana", record, "ben"), record.read_bytes(), False),
+        ("ana", signed_press.root / f"{RECORD}.ana.sig", record.read_bytes() + b"\n", False),
+    ]
+    for identity, sig, data, valid in cases:
+        try:
+            sshsig.verify(data, sig.read_bytes(), [sshsig.PublicKey.from_openssh_str(pub(keys, identity))], namespace=NAMESPACE)
+            ours = True
+        except sshsig.InvalidSignature:
+            ours = False
+        theirs = subprocess.run(
+            ["ssh-keygen", "-Y", "verify", "-f", str(allowed), "-I", identity, "-n", NAMESPACE, "-s", str(sig)],
+            input=data, capture_output=True,
+        ).returncode == 0  # fmt: skip
+        assert ours == theirs == valid, (identity, sig.name)
+
+
+def test_press_sign_with_a_key_file(signed_press, keys, monkeypatch):
+    monkeypatch.chdir(signed_press.root)  # the record is named relative to where the editor stands
+    runner = CliRunner()
+    root = str(signed_press.root)
+    result = runner.invoke(main, ["--root", root, "sign", str(signed_press.root / RECORD), "--key", str(keys["ana"])])
+    assert result.exit_code == 0, result.output
+    assert "as ana" in result.output
+    result = runner.invoke(main, ["--root", root, "sign", RECORD, "--key", str(keys["ben"]), "--member", "ben"])
+    assert result.exit_code == 0, result.output
+    assert (signed_press.root / f"{RECORD}.ben.sig").is_file()
+    assert state(signed_press) == "published"
+
+
+def test_press_sign_through_ssh_agent(signed_press, keys, monkeypatch):
+    require("ssh-agent")
+    agent = subprocess.run(["ssh-agent", "-s"], capture_output=True, text=True, check=True).stdout
+    env = dict(part.split("=", 1) for part in agent.replace(";", "\n").split() if "=" in part)
+    monkeypatch.setenv("SSH_AUTH_SOCK", env["SSH_AUTH_SOCK"])
+    try:
+        subprocess.run(["ssh-add", "-q", str(keys["cai"])], check=True, capture_output=True)
+        result = CliRunner().invoke(main, ["--root", str(signed_press.root), "sign", str(signed_press.root / RECORD), "--member", "cai"])
+        assert result.exit_code == 0, result.output
+    finally:
+        subprocess.run(["kill", env["SSH_AGENT_PID"]])
+    assert (signed_press.root / f"{RECORD}.cai.sig").is_file()
+    loaded = signed_press.load()
+    assert check_meeting(loaded.records.assemblies["springfield"], loaded.records.meetings[0]).signers == ["cai"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["sign", "content/springfield/rent.md", "--member", "ana"], "is not a meeting record under editorial/meetings/"),
+        (["sign", RECORD, "--member", "dev", "--key", "KEY"], "'dev' is not an editor of springfield"),
+        (["sign", RECORD, "--key", "NOKEY"], "does not exist"),
+    ],
+)
+def test_press_sign_rejects_bad_arguments(signed_press, keys, args, message, monkeypatch):
+    monkeypatch.chdir(signed_press.root)
+    args = [str(keys["dev"]) if a == "KEY" else a for a in args]
+    result = CliRunner().invoke(main, ["--root", str(signed_press.root), *args])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_signed_press_verifies_like_any_other(signed_press, keys):
+    record = signed_press.root / RECORD
+    ssh_sign(keys, "ana", record, "ana")
+    ssh_sign(keys, "cai", record, "cai")
+    assert press.load(signed_press.root).problems == []

@@ -1,0 +1,121 @@
+"""Signed minutes: OpenSSH signatures (SSHSIG, ``ssh-keygen -Y sign``) over a meeting record's bytes.
+
+Verification is offline and in-process with the ``sshsig`` package; ``press sign`` signs with
+``ssh-keygen`` itself, the tool editors already have.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sshsig
+
+from .records import Assembly, Meeting
+
+NAMESPACE = "assembly-press"
+
+
+def public_key(line: str) -> sshsig.PublicKey:
+    """Parse an OpenSSH public key line (``ssh-ed25519 AAAA… comment``); raises ValueError."""
+    try:
+        return sshsig.PublicKey.from_openssh_str(line.strip())
+    except (ValueError, NotImplementedError, IndexError) as exc:
+        raise ValueError(str(exc) or "not an OpenSSH public key") from None
+
+
+@dataclass
+class SignatureCheck:
+    """Which editors' signatures on a meeting record hold, and why the others do not."""
+
+    signers: list[str] = field(default_factory=list)  # members whose signature counted
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (signature file, why)
+
+    @property
+    def count(self) -> int:
+        return len(self.signers)
+
+
+def check_meeting(assembly: Assembly, meeting: Meeting) -> SignatureCheck:
+    """Count the distinct editors in good standing whose keys signed exactly this record."""
+    result = SignatureCheck()
+    counted_keys: set[str] = set()
+    for member_id, (sig_path, armored) in sorted(meeting.signatures.items()):
+        member = assembly.members.get(member_id)
+        if member is None:
+            result.rejected.append((sig_path, f"'{member_id}' is not a member of {assembly.id}"))
+            continue
+        if member_id not in assembly.editors:
+            result.rejected.append((sig_path, f"'{member_id}' is not an editor of {assembly.id}"))
+            continue
+        if not member.in_good_standing(meeting.date):
+            result.rejected.append((sig_path, f"'{member_id}' was not a member in good standing on {meeting.date}"))
+            continue
+        if not member.key:
+            result.rejected.append((sig_path, f"'{member_id}' has no key in the roster"))
+            continue
+        try:
+            key = public_key(member.key)
+            sshsig.verify(meeting.raw, armored, [key], namespace=NAMESPACE)
+        except ValueError as exc:
+            result.rejected.append((sig_path, f"'{member_id}''s roster key cannot be read: {exc}"))
+            continue
+        except (sshsig.InvalidSignature, NotImplementedError) as exc:
+            result.rejected.append(
+                (sig_path, f"does not verify with {member_id}'s key for namespace '{NAMESPACE}' over these exact bytes ({exc})")
+            )
+            continue
+        fingerprint = key.sha256_str()
+        if fingerprint in counted_keys:
+            result.rejected.append((sig_path, f"{member_id}'s key already counted for another editor — one key, one signature"))
+            continue
+        counted_keys.add(fingerprint)
+        result.signers.append(member_id)
+    return result
+
+
+class SigningError(Exception):
+    pass
+
+
+def sign(record: Path, member: str, key_file: Path | None) -> Path:
+    """Sign ``record`` with ``ssh-keygen -Y sign``; write ``<record>.<member>.sig``.
+
+    ``key_file`` is a private key, or a public key whose private half is in ssh-agent.
+    """
+    keygen = shutil.which("ssh-keygen")
+    if keygen is None:
+        raise SigningError("ssh-keygen is not installed — install OpenSSH to sign records")
+    with tempfile.TemporaryDirectory(prefix="press-sign-") as folder:
+        copy = Path(folder) / record.name
+        copy.write_bytes(record.read_bytes())
+        command = [keygen, "-Y", "sign", "-n", NAMESPACE, "-q"]
+        if key_file is not None:
+            command += ["-f", str(key_file)]
+        else:
+            agent = subprocess.run(["ssh-add", "-L"], capture_output=True, text=True)
+            if agent.returncode != 0 or not agent.stdout.strip():
+                raise SigningError("no key given and ssh-agent has none — pass --key ~/.ssh/id_ed25519")
+            pub = Path(folder) / "agent.pub"
+            pub.write_text(agent.stdout.splitlines()[0] + "\n")
+            command += ["-f", str(pub)]
+        done = subprocess.run([*command, str(copy)], capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        if done.returncode != 0:
+            raise SigningError(f"ssh-keygen could not sign: {done.stderr.strip() or done.returncode}")
+        target = record.with_name(f"{record.name}.{member}.sig")
+        target.write_bytes((Path(folder) / f"{record.name}.sig").read_bytes())
+    return target
+
+
+def key_of(key_file: Path) -> str:
+    """The public key line of a key file (private keys are asked to ``ssh-keygen -y``)."""
+    text = key_file.read_text(errors="replace")
+    if text.startswith(("ssh-", "ecdsa-", "sk-")):
+        return text.strip()
+    done = subprocess.run(["ssh-keygen", "-y", "-f", str(key_file)], capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    if done.returncode != 0:
+        raise SigningError(f"cannot read the public key of {key_file}: {done.stderr.strip()}")
+    return done.stdout.strip()
