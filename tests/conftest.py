@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import subprocess
 import textwrap
 from pathlib import Path
 
@@ -103,3 +104,36 @@ def copy_sample(dest: Path) -> Path:
 def sample(tmp_path: Path) -> Path:
     """A copy of the repository's sample press, safe to change."""
     return copy_sample(tmp_path / "sample")
+
+
+# --------------------------------------------------------------------------- git
+
+
+def git(root: Path, *args: str, author: str = "Ana Ruiz <ana@example.org>") -> str:
+    name, email = author[:-1].split(" <")
+    env = {
+        "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email,
+        "HOME": str(root), "PATH": "/usr/bin:/bin:/usr/local/bin",
+    }  # fmt: skip
+    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def commit(root: Path, message: str, author: str = "Ana Ruiz <ana@example.org>", when: str | None = None) -> None:
+    git(root, "add", "-A")
+    args = ["commit", "-q", "-m", message]
+    if when:
+        args += ["--date", when]
+    git(root, *args, author=author)
+
+
+@pytest.fixture
+def repo(pressdir: PressDir) -> PressDir:
+    """A press in a git repository on branch main, its roster committed, with a theme to build with."""
+    shutil.copytree(REPO / "theme", pressdir.root / "theme")
+    shutil.copy(REPO / "pelicanconf.py", pressdir.root / "pelicanconf.py")
+    git(pressdir.root, "init", "-q", "-b", "main")
+    pressdir.assembly()
+    commit(pressdir.root, "Roster")
+    return pressdir
+
+

@@ -406,3 +406,39 @@ def sign(obj: _Context, record: Path, key_file: Path | None, member: str | None)
     except signatures.SigningError as exc:
         raise PressError(str(exc)) from None
     click.echo(f"signed {record} as {member}: wrote {target.name} — commit it beside the record")
+
+
+@main.command()
+@click.option("--base", required=True, help="The branch the change will merge into, e.g. origin/main.")
+@click.pass_obj
+@_friendly
+def check(obj: _Context, base: str) -> None:
+    """Check a pull request: its articles' states under the base branch's rosters, as Markdown."""
+    from .check import check as run_check
+
+    report = run_check(obj.root, base)
+    click.echo(report.markdown(), nl=False)
+    sys.exit(PROBLEMS if report.problems else OK)
+
+
+@main.command()
+@click.option("--check", "check_only", is_flag=True, help="Exit 1 if .github/CODEOWNERS is out of date instead of writing it.")
+@click.pass_obj
+@_friendly
+def codeowners(obj: _Context, check_only: bool) -> None:
+    """Write .github/CODEOWNERS so each assembly's editors own its content and records."""
+    from .codeowners import render
+
+    press = obj.press()
+    text = render(press)
+    path = press.root / ".github" / "CODEOWNERS"
+    if check_only:
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current != text:
+            click.echo(f"{path.relative_to(press.root)} is out of date — run: press codeowners", err=True)
+            sys.exit(PROBLEMS)
+        click.echo(f"{path.relative_to(press.root)} is up to date")
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {path.relative_to(press.root)}")

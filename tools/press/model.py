@@ -80,10 +80,13 @@ class Press:
         return ref
 
 
-def load(root: Path | str = ".", today: dt.date | None = None) -> Press:
-    """Read every record under ``root`` and decide every motion and article."""
+def load(root: Path | str = ".", today: dt.date | None = None, rosters: Path | None = None) -> Press:
+    """Read every record under ``root`` and decide every motion and article.
+
+    ``rosters``: read the assemblies' rosters and rules from this folder instead (``press check``).
+    """
     root = Path(root)
     if not (root / "editorial").is_dir() and not (root / "content").is_dir():
         raise PressError(f"{root} is not a press: it has neither content/ nor editorial/ (use --root)")
-    records = read_records(root)
+    records = read_records(root, rosters)
     return Press(root=root, records=records, decisions=decide(records, today))

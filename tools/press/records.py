@@ -26,6 +26,7 @@ from .strictyaml import Map, Seq
 ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 DIGEST_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
+GITHUB_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$")
 FRACTION_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SIGNATURE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2}\.yml)\.([a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?)\.sig$")
@@ -375,10 +376,18 @@ def _read_members(data, line: int, check: _Checker) -> dict[str, Member]:
             joined=joined,
             left=left,
             key=key,
-            github=check.text(entry, "github"),
+            github=_github(entry, mid, check),
             line=entry_line,
         )
     return members
+
+
+def _github(entry: Map, mid: str, check: _Checker) -> str | None:
+    handle = check.text(entry, "github")
+    if handle is not None and not GITHUB_RE.match(handle.lstrip("@")):
+        check.error(entry.line_of("github"), f"github handle {handle!r} of '{mid}' is not a GitHub user name")
+        return None
+    return handle
 
 
 def read_meeting(path: Path, rel: str, assembly: str, problems: list[Problem], ballot: str) -> Meeting | None:
@@ -593,16 +602,20 @@ def read_article(path: Path, rel: str, assembly: str, problems: list[Problem]) -
     )
 
 
-def read_records(root: Path) -> Records:
-    """Read every record and article under ``root``. Never raises for bad input: problems are collected."""
+def read_records(root: Path, rosters: Path | None = None) -> Records:
+    """Read every record and article under ``root``. Never raises for bad input: problems are collected.
+
+    ``rosters`` reads the assembly records from another folder (a pull request is checked
+    against the rosters and rules of its base branch); problems still name editorial/assemblies/.
+    """
     root = Path(root)
     problems: list[Problem] = []
     assemblies: dict[str, Assembly] = {}
     known_ids: set[str] = set()
 
-    assemblies_dir = root / "editorial" / "assemblies"
+    assemblies_dir = rosters or root / "editorial" / "assemblies"
     for path in sorted(assemblies_dir.glob("*")):
-        rel = path.relative_to(root).as_posix()
+        rel = f"editorial/assemblies/{path.name}"
         if path.is_symlink():
             continue  # reported by _links()
         if not path.is_file() or path.suffix != ".yml":
