@@ -260,7 +260,8 @@ def test_a_failed_build_leaves_the_previous_output_untouched(sample):
     (sample / "theme/templates/ledger.html").write_text("{% if %}broken")
     result = build(sample)
     assert result.exit_code == 1
-    assert "TemplateSyntaxError" in result.output and "Traceback" not in result.output
+    assert "theme/templates/ledger.html:1: TemplateSyntaxError: Expected an expression" in result.output
+    assert "Traceback" not in result.output
     assert tree(sample / "output") == before
     assert not [p for p in sample.iterdir() if ".building-" in p.name]
 

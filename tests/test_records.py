@@ -158,7 +158,7 @@ def test_articles_must_live_in_an_assembly_folder(pressdir):
         "content/springfield/Rent Strike.md: article file name 'Rent Strike.md' must be lowercase letters, digits and '-', ending in .md",
         "content/springfield/deep/rent.md: articles live directly in content/springfield/, not in sub-folders",
         "content/springfield/latin.md:1: not valid UTF-8 — save the file as UTF-8",
-        "content/springfield/untitled.md:1: article has no 'Title:' line in its metadata header",
+        "content/springfield/untitled.md:1: article has no 'Title:' line in its metadata header — start the file with 'Title: …'",
         "content/stray.md: articles go in content/<assembly>/, not directly in content/",
     ]
 

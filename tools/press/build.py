@@ -12,6 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
+
 from .decisions import RETRACTED
 from .model import Press, load
 from .problems import PressError
@@ -100,6 +102,10 @@ def build(root: Path | str = ".", output: Path | str | None = None, publish: boo
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # Pelican prints its own summary
             Pelican(settings).run()
+    except jinja2.TemplateSyntaxError as exc:
+        where = Path(exc.filename).resolve() if exc.filename else None
+        rel = where.relative_to(root).as_posix() if where and where.is_relative_to(root) else exc.name or "template"
+        collect.errors.append(f"{rel}:{exc.lineno}: TemplateSyntaxError: {exc.message} — fix the template")
     except Exception as exc:  # a theme or Pelican failure: report it, keep the old site
         collect.errors.append(f"{type(exc).__name__}: {exc}")
     finally:

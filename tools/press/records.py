@@ -590,7 +590,7 @@ def read_article(path: Path, rel: str, assembly: str, problems: list[Problem]) -
     meta = parse_metadata(text.lstrip("\ufeff"))
     title = meta.get("title", "").strip() or None
     if title is None:
-        problems.append(Problem(rel, 1, "article has no 'Title:' line in its metadata header"))
+        problems.append(Problem(rel, 1, "article has no 'Title:' line in its metadata header — start the file with 'Title: …'"))
     return Article(
         id=f"{assembly}/{slug}",
         assembly=assembly,
