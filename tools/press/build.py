@@ -7,6 +7,8 @@ import io
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -73,8 +75,12 @@ def _check_output(root: Path, output: Path) -> None:
             raise PressError(f"refusing to build into {output}: it is inside {folder}/")
 
 
-def build(root: Path | str = ".", output: Path | str | None = None, publish: bool = False) -> BuildResult:
-    """Build the site. Raises :class:`BuildFailed` (records or Pelican errors) or :class:`PressError` (setup)."""
+def build(root: Path | str = ".", output: Path | str | None = None, publish: bool = False, search: bool = True) -> BuildResult:
+    """Build the site. Raises :class:`BuildFailed` (records or Pelican errors) or :class:`PressError` (setup).
+
+    ``search``: index the built articles with Pagefind (only pages marked ``data-pagefind-body``,
+    which the theme puts on published articles alone).
+    """
     from pelican import Pelican
     from pelican.settings import read_settings
 
@@ -111,12 +117,25 @@ def build(root: Path | str = ".", output: Path | str | None = None, publish: boo
     finally:
         pelican_log.removeHandler(collect)
         pelican_log.propagate = saved
+    if not collect.errors and search:
+        collect.errors += _index_for_search(staging)
     if collect.errors:
         shutil.rmtree(staging, ignore_errors=True)
         raise BuildFailed(collect.errors)
 
     _swap(staging, final)
     return BuildResult(output=final, press=press, warnings=collect.warnings)
+
+
+def _index_for_search(site: Path) -> list[str]:
+    """Run Pagefind over the staged site; returns errors, if any."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pagefind", "--site", str(site), "--silent"],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    if done.returncode != 0:
+        return [f"the search index could not be built (pagefind exit {done.returncode}): {done.stderr.strip() or done.stdout.strip()}"]
+    return []
 
 
 def _swap(staging: Path, final: Path) -> None:

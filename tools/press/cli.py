@@ -331,14 +331,15 @@ def verify(obj: _Context, as_json: bool) -> None:
 @main.command()
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path), help="Where to write the site (default: OUTPUT_PATH of the config).")
 @click.option("--publish", is_flag=True, help="Use publishconf.py (absolute URLs) instead of pelicanconf.py.")
+@click.option("--no-search", is_flag=True, help="Skip the Pagefind search index (faster local builds).")
 @click.pass_obj
 @_friendly
-def build(obj: _Context, output: Path | None, publish: bool) -> None:
+def build(obj: _Context, output: Path | None, publish: bool, no_search: bool) -> None:
     """Build the press site: only what the assemblies approved."""
     from .build import BuildFailed, build as run_build
 
     try:
-        result = run_build(obj.root, output, publish)
+        result = run_build(obj.root, output, publish, search=not no_search)
     except BuildFailed as exc:
         for reason in exc.reasons:
             click.echo(reason, err=True)

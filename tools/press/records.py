@@ -116,6 +116,12 @@ class Assembly:
     meets: str | None = None
     timezone: str = "UTC"
 
+    @property
+    def usual_time(self) -> dt.time | None:
+        """The time in ``meets`` ("First Tuesday, 19:00, …"), used when a meeting gives none."""
+        match = TIME_RE.search(self.meets or "")
+        return dt.time(int(match[1]), int(match[2])) if match else None
+
     def members_on(self, day: dt.date) -> list[Member]:
         return [m for m in self.members.values() if m.in_good_standing(day)]
 
@@ -149,6 +155,8 @@ class Meeting:
     present_lines: list[int] = field(default_factory=list)
     present_line: int = 1
     raw: bytes = b""  # the record's exact bytes, as signed
+    time: dt.time | None = None  # when it starts, in the assembly's timezone
+    location: str | None = None
     signatures: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # member -> (path, armored)
 
 
@@ -382,6 +390,22 @@ def _read_members(data, line: int, check: _Checker) -> dict[str, Member]:
     return members
 
 
+TIME_RE = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b")
+
+
+def _time(data: Map, check: _Checker) -> dt.time | None:
+    """``time: "19:00"``. YAML 1.1 reads an unquoted 19:00 as the number 1140 (base 60); both work."""
+    value = data.get("time")
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        return dt.time(value // 60, value % 60)
+    if isinstance(value, str) and (m := TIME_RE.fullmatch(value.strip())):
+        return dt.time(int(m[1]), int(m[2]))
+    check.error(data.line_of("time"), f"time {value!r} must be a time of day like \"19:00\"")
+    return None
+
+
 def _github(entry: Map, mid: str, check: _Checker) -> str | None:
     handle = check.text(entry, "github")
     if handle is not None and not GITHUB_RE.match(handle.lstrip("@")):
@@ -410,7 +434,8 @@ def read_meeting(path: Path, rel: str, assembly: str, problems: list[Problem], b
     if not isinstance(data, Map):
         check.error(1, "a meeting record must be a mapping with present and motions")
         return None
-    check.keys(data, ("present", "motions", "notes"))
+    check.keys(data, ("present", "motions", "notes", "time", "location"))
+    starts = _time(data, check)
 
     present: tuple[str, ...] | int | None = None
     present_lines: list[int] = []
@@ -448,6 +473,8 @@ def read_meeting(path: Path, rel: str, assembly: str, problems: list[Problem], b
         present_lines=present_lines,
         present_line=data.line_of("present"),
         raw=record_bytes,
+        time=starts,
+        location=check.text(data, "location"),
     )
 
 
@@ -591,6 +618,7 @@ def read_article(path: Path, rel: str, assembly: str, problems: list[Problem]) -
     title = meta.get("title", "").strip() or None
     if title is None:
         problems.append(Problem(rel, 1, "article has no 'Title:' line in its metadata header — start the file with 'Title: …'"))
+    problems += _audio_problems(meta, path, rel, text)
     return Article(
         id=f"{assembly}/{slug}",
         assembly=assembly,
@@ -600,6 +628,32 @@ def read_article(path: Path, rel: str, assembly: str, problems: list[Problem]) -
         title=title,
         metadata=meta,
     )
+
+
+AUDIO_FILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.(mp3|m4a|ogg|opus|wav)$")
+
+
+def _audio_problems(meta: dict[str, str], path: Path, rel: str, text: str) -> list[Problem]:
+    """``Audio:`` is an https URL, or a file beside the article (copied only if it is published)."""
+    audio = meta.get("audio", "").strip()
+    if not audio:
+        return []
+    line = next((n for n, l in enumerate(text.splitlines(), 1) if l.lower().startswith("audio:")), 1)
+    problems = []
+    if audio.startswith("https://"):
+        if not meta.get("audio_length", "").strip().isdigit():
+            problems.append(Problem(rel, line, "a remote Audio: needs 'Audio_length:' in bytes, for podcast apps"))
+    elif not AUDIO_FILE_RE.match(audio):
+        problems.append(Problem(rel, line, f"Audio {audio!r} must be an https URL or an .mp3/.m4a/.ogg/.opus/.wav file beside the article"))
+    elif not (path.parent / audio).is_file():
+        problems.append(Problem(rel, line, f"Audio file {audio} is not in {path.parent.name}/ — add it beside the article"))
+    length = meta.get("audio_length", "").strip()
+    if length and not length.isdigit():
+        problems.append(Problem(rel, line, f"Audio_length {length!r} must be a number of bytes"))
+    duration = meta.get("duration", "").strip()
+    if duration and not re.fullmatch(r"(\d+:)?\d{1,2}:\d{2}|\d+", duration):
+        problems.append(Problem(rel, line, f"Duration {duration!r} must be like 23:10 or 1:02:03"))
+    return problems
 
 
 def read_records(root: Path, rosters: Path | None = None) -> Records:

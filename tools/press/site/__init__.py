@@ -8,7 +8,9 @@ file's bytes still match the approved digest.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
+import re
 import tempfile
 from itertools import chain
 from pathlib import Path, PurePosixPath
@@ -25,13 +27,32 @@ from ..model import Press, load
 from ..records import digest_bytes
 from ..sanitize import clean_html
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("pelican.press")  # Pelican's logger tree: press build reports these
 
 PRESS_KEY = "PRESS_MODEL"
 
 # Metadata a writer may not set: it would decide publication, dates or where the page is written.
 WRITER_CANNOT_SET = ("status", "date", "modified", "save_as", "url", "slug", "template", "translation", "category")
 PLACEHOLDER_DATE = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+_IMG = re.compile(r"<img\b[^>]*>", re.I)
+_ALT = re.compile(r"""\balt\s*=\s*(["'])\s*\S""", re.I)
+_SRC = re.compile(r"""\bsrc\s*=\s*["']([^"']+)["']""", re.I)
+
+
+def _warn_missing_alt(html: str, file: str, source_path: str, content_path: str) -> None:
+    """Images need alt text for readers who cannot see them: warn with the file and line."""
+    text = None
+    for tag in _IMG.findall(html):
+        if _ALT.search(tag):
+            continue
+        src = (_SRC.search(tag) or [None, "?"])[1]
+        if text is None:
+            text = Path(file).read_text(encoding="utf-8", errors="replace").splitlines()
+        line = next((n for n, l in enumerate(text, 1) if src.split("}")[-1].lstrip("/") in l), 0)
+        rel = Path(source_path).resolve().relative_to(Path(content_path).resolve().parent).as_posix()
+        log.warning("%s:%d: image %s has no alt text — describe it: ![what it shows](%s)", rel, line, src, src)
 
 
 class PressReader(MarkdownReader):
@@ -50,6 +71,7 @@ class PressReader(MarkdownReader):
         content, metadata = super().read(file)
         hosts = frozenset(self.settings.get("PRESS_IFRAME_HOSTS", ()))
         content = clean_html(content, hosts)
+        _warn_missing_alt(content, file, source_path, self.settings["PATH"])
         if isinstance(metadata.get("summary"), str):
             metadata["summary"] = clean_html(metadata["summary"], hosts)
         rel = Path(source_path).resolve().relative_to(Path(self.settings["PATH"]).resolve())
@@ -97,7 +119,7 @@ ENFORCED_SETTINGS = {
     "YEAR_ARCHIVE_SAVE_AS": "",
     "MONTH_ARCHIVE_SAVE_AS": "",
     "DAY_ARCHIVE_SAVE_AS": "",
-    "DIRECT_TEMPLATES": ["index", "tags", "authors", "archives"],
+    "DIRECT_TEMPLATES": ["index", "tags", "authors", "archives", "search"],
     "PAGINATED_TEMPLATES": {"index": None, "tag": None, "author": None, "chapter": None},
     # Only images/ is copied wholesale: files beside articles are copied only when a published
     # article links them.
@@ -163,6 +185,34 @@ def _apply(article: Article, decision: ArticleDecision, settings: dict) -> None:
         article.locale_modified = article.modified.strftime(article.date_format)
     article.press = decision
     article.assembly = assembly
+    article.jsonld = _news_article(article, decision, settings)
+
+
+def _news_article(article: Article, decision: ArticleDecision, settings: dict) -> str:
+    """schema.org NewsArticle as JSON-LD, safe to put inside <script>."""
+    base = settings["FEED_DOMAIN"].rstrip("/")
+    url = f"{base}/{article.url}"
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "url": url,
+        "mainEntityOfPage": url,
+        "datePublished": article.date.isoformat(),
+        "dateModified": getattr(article, "modified", article.date).isoformat(),
+        "author": [{"@type": "Person", "name": a.name} for a in getattr(article, "authors", [])],
+        "publisher": {"@type": "Organization", "name": settings["SITENAME"], "url": base + "/"},
+        "sourceOrganization": {"@type": "Organization", "name": decision.approved.assembly.name, "url": f"{base}/{decision.approved.assembly.id}/"},
+        "isAccessibleForFree": True,
+        "inLanguage": getattr(article, "lang", settings.get("DEFAULT_LANG", "en")),
+    }
+    if decision.updated_on:
+        data["correction"] = {
+            "@type": "CorrectionComment",
+            "text": decision.update_note or "Revised text approved by the assembly.",
+            "datePublished": article.modified.isoformat(),
+        }
+    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
 
 
 def _approved_revision(generator, article: Article, data: bytes) -> Article:

@@ -7,11 +7,29 @@ absolute URLs, and a feed's own updated date is its newest entry's, never "now".
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from feedgen.feed import FeedGenerator
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class Enclosure:
+    url: str
+    length: int
+    type: str
+    duration: str | None = None  # "23:10"
+
+    @property
+    def seconds(self) -> int | None:
+        if not self.duration:
+            return None
+        total = 0
+        for part in self.duration.split(":"):
+            total = total * 60 + int(part)
+        return total
 
 
 @dataclass
@@ -25,6 +43,7 @@ class Entry:
     summary: str | None = None
     content: str | None = None
     categories: tuple[str, ...] = ()
+    enclosure: Enclosure | None = None
 
 
 @dataclass
@@ -41,8 +60,14 @@ class Feed:
         return max((e.updated for e in self.entries), default=EPOCH)
 
 
-def _generator(feed: Feed, self_url: str, self_type: str) -> FeedGenerator:
+def _generator(feed: Feed, self_url: str, self_type: str, podcast: bool = False) -> FeedGenerator:
     fg = FeedGenerator()
+    if podcast:
+        fg.load_extension("podcast")
+        fg.podcast.itunes_author(feed.title)
+        fg.podcast.itunes_category("News", "Politics")
+        fg.podcast.itunes_explicit("no")
+        fg.podcast.itunes_summary(feed.subtitle or feed.title)
     fg.id(feed.id)
     fg.title(feed.title)
     fg.subtitle(feed.subtitle or feed.title)
@@ -70,6 +95,10 @@ def _generator(feed: Feed, self_url: str, self_type: str) -> FeedGenerator:
             fe.summary(item.summary, type="html")
         if item.content:
             fe.content(item.content, type="html")
+        if item.enclosure:
+            fe.enclosure(item.enclosure.url, str(item.enclosure.length), item.enclosure.type)
+            if podcast and item.enclosure.duration:
+                fe.podcast.itunes_duration(item.enclosure.duration)
     return fg
 
 
@@ -79,3 +108,45 @@ def atom(feed: Feed, self_url: str) -> bytes:
 
 def rss(feed: Feed, self_url: str) -> bytes:
     return _generator(feed, self_url, "application/rss+xml").rss_str(pretty=True)
+
+
+def podcast(feed: Feed, self_url: str) -> bytes:
+    """RSS with the iTunes podcast tags, for the entries that carry audio."""
+    return _generator(feed, self_url, "application/rss+xml", podcast=True).rss_str(pretty=True)
+
+
+def json_feed(feed: Feed, self_url: str) -> bytes:
+    """JSON Feed 1.1 (https://jsonfeed.org/version/1.1)."""
+    items = []
+    for item in feed.entries:
+        entry = {
+            "id": item.id,
+            "url": item.link,
+            "title": item.title,
+            "date_published": item.published.isoformat(),
+            "date_modified": item.updated.isoformat(),
+            "authors": [{"name": name} for name in item.authors],
+        }
+        if item.content:
+            entry["content_html"] = item.content
+        if item.summary:
+            entry["summary"] = item.summary
+            entry.setdefault("content_html", item.summary)
+        if item.categories:
+            entry["tags"] = list(item.categories)
+        if item.enclosure:
+            attachment = {"url": item.enclosure.url, "mime_type": item.enclosure.type, "size_in_bytes": item.enclosure.length}
+            if item.enclosure.seconds is not None:
+                attachment["duration_in_seconds"] = item.enclosure.seconds
+            entry["attachments"] = [attachment]
+        items.append(entry)
+    data = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": feed.title,
+        "home_page_url": feed.link,
+        "feed_url": self_url,
+        "description": feed.subtitle,
+        "language": feed.language,
+        "items": items,
+    }
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

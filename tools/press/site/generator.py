@@ -6,9 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import mimetypes
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
+import icalendar
 import markdown
 import nh3
 from pelican.generators import Generator
@@ -40,6 +45,11 @@ class Chapter:
     @property
     def url(self) -> str:
         return f"{self.id}/"
+
+    @property
+    def podcast(self) -> bool:
+        """Whether any published article of this assembly carries audio (then podcast.rss exists)."""
+        return any(getattr(a, "audio", None) for a in self.articles)
 
 
 def _markdown(text: str | None) -> str:
@@ -136,7 +146,7 @@ class PressGenerator(Generator):
     """Writes chapter pages, ledgers, retraction notices and feeds."""
 
     def generate_context(self) -> None:
-        press = press_of(self.settings)
+        press = self.press = press_of(self.settings)
         decisions = press.decisions
         today = decisions.today
         articles = self.context["articles"]  # already gated
@@ -206,6 +216,9 @@ class PressGenerator(Generator):
                 )
         self._write_json()
         self._write_feeds()
+        self._copy_audio()
+        self._write_calendars()
+        self._write_sitemap()
 
     def _write(self, name: str, data: bytes) -> None:
         path = Path(self.output_path) / name
@@ -237,7 +250,22 @@ class PressGenerator(Generator):
             summary=article.get_summary(base),
             content=article.get_content(base) if full else None,
             categories=tuple(t.name for t in getattr(article, "tags", [])),
+            enclosure=self._enclosure(article),
         )
+
+    def _enclosure(self, article) -> feeds.Enclosure | None:
+        audio = getattr(article, "audio", None)
+        if not audio:
+            return None
+        audio = str(audio).strip()
+        if audio.startswith("https://"):
+            url, length = audio, int(getattr(article, "audio_length", 0) or 0)
+        else:
+            source = Path(article.source_path).parent / audio
+            url, length = self._absolute(f"{article.assembly.id}/{audio}"), source.stat().st_size
+        kind = getattr(article, "audio_type", None) or mimetypes.guess_type(audio)[0] or "audio/mpeg"
+        duration = getattr(article, "duration", None)
+        return feeds.Enclosure(url=url, length=length, type=str(kind), duration=str(duration) if duration else None)
 
     def _article_feeds(self, prefix: str, title: str, subtitle: str, link: str, articles: list) -> None:
         feed = feeds.Feed(
@@ -250,6 +278,11 @@ class PressGenerator(Generator):
         )
         self._write(f"{prefix}feed.atom", feeds.atom(feed, self._absolute(f"{prefix}feed.atom")))
         self._write(f"{prefix}feed.rss", feeds.rss(feed, self._absolute(f"{prefix}feed.rss")))
+        self._write(f"{prefix}feed.json", feeds.json_feed(feed, self._absolute(f"{prefix}feed.json")))
+        episodes = [e for e in feed.entries if e.enclosure]
+        if episodes:
+            podcast = feeds.Feed(feed.id, feed.title, feed.subtitle, feed.link, feed.language, episodes)
+            self._write(f"{prefix}podcast.rss", feeds.podcast(podcast, self._absolute(f"{prefix}podcast.rss")))
 
     def _write_feeds(self) -> None:
         sitename = self.settings["SITENAME"]
@@ -258,6 +291,75 @@ class PressGenerator(Generator):
             name = chapter.assembly.name
             self._article_feeds(f"{chapter.id}/", f"{name} — {sitename}", f"Articles approved by {name}", chapter.url, chapter.articles)
             self._decisions_feed(chapter)
+
+    def _copy_audio(self) -> None:
+        """Audio beside a published article is copied with it; beside anything else, never."""
+        for article in self.context["articles"]:
+            audio = str(getattr(article, "audio", "") or "").strip()
+            if audio and not audio.startswith("https://"):
+                self._write(f"{article.assembly.id}/{audio}", (Path(article.source_path).parent / audio).read_bytes())
+
+    def _write_calendars(self) -> None:
+        """iCalendar feeds of recorded and scheduled meetings, per assembly and for all."""
+        everything = icalendar.Calendar()
+        _calendar_header(everything, self.settings["SITENAME"] + " — assembly meetings")
+        for chapter in self.chapters:
+            calendar = icalendar.Calendar()
+            _calendar_header(calendar, f"{chapter.assembly.name} — meetings")
+            for event in self._events(chapter):
+                calendar.add_component(event)
+                everything.add_component(event)
+            calendar.add_missing_timezones()
+            self._write(f"{chapter.id}/meetings.ics", calendar.to_ical())
+        everything.add_missing_timezones()
+        self._write("meetings.ics", everything.to_ical())
+
+    def _events(self, chapter: Chapter):
+        assembly = chapter.assembly
+        host = urlsplit(self.settings["FEED_DOMAIN"]).hostname or "localhost"
+        tz = ZoneInfo(assembly.timezone)
+        for meeting in sorted((m for m in self.press.records.meetings if m.assembly == assembly.id), key=lambda m: m.date):
+            event = icalendar.Event()
+            event.add("uid", f"{meeting.date.isoformat()}.{assembly.id}@{host}")
+            event.add("summary", f"{assembly.name}: monthly meeting")
+            starts = meeting.time or assembly.usual_time
+            if starts:
+                begin = dt.datetime.combine(meeting.date, starts, tz)
+                event.add("dtstart", begin)
+                event.add("dtend", begin + dt.timedelta(hours=2))
+            else:
+                event.add("dtstart", meeting.date)
+                event.add("dtend", meeting.date + dt.timedelta(days=1))
+            event.add("dtstamp", dt.datetime.combine(meeting.date, dt.time(0, 0), dt.timezone.utc))
+            location = meeting.location or _place(assembly.meets)
+            if location:
+                event.add("location", location)
+            decided = [m for m in chapter.ledger["meetings"] if m["date"] == meeting.date.isoformat()]
+            lines = [meeting.notes or ""]
+            for motion in decided[0]["motions"] if decided else []:
+                lines.append(f"{motion['kind']} {motion.get('title') or motion.get('article') or motion.get('member')}: {motion['outcome']}")
+            event.add("description", _ics_text("\n".join(l for l in lines if l)) or "Monthly meeting")
+            event.add("url", self._absolute(f"{assembly.id}/ledger.html#{meeting.date.isoformat()}"))
+            event.add("status", "CONFIRMED")
+            yield event
+
+    def _write_sitemap(self) -> None:
+        """Every public page: home, chapters, ledgers, published articles, retraction notices, pages."""
+        entries: list[tuple[str, str | None]] = [("", None), ("assemblies.html", None)]
+        for chapter in self.chapters:
+            entries += [(chapter.url, None), (f"{chapter.id}/ledger.html", None)]
+        for article in self.context["articles"]:
+            modified = getattr(article, "modified", article.date)
+            entries.append((article.url, modified.date().isoformat()))
+        for chapter in self.chapters:
+            entries += [(self.article_urls[d.article.id], d.decided.date.isoformat()) for d in chapter.retracted]
+        entries += [(page.url, None) for page in self.context.get("pages", [])]
+        lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+        for url, lastmod in entries:
+            lines.append(f"  <url><loc>{html.escape(self._absolute(url))}</loc>" + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>")
+        lines.append("</urlset>")
+        self._write("sitemap.xml", ("\n".join(lines) + "\n").encode())
+        self._write("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {self._absolute('sitemap.xml')}\n".encode())
 
     def _decisions_feed(self, chapter: Chapter) -> None:
         """One Atom entry per motion, so members can follow what their assembly decided."""
@@ -299,3 +401,21 @@ class PressGenerator(Generator):
 def _json(data) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
 
+
+
+def _ics_text(value: str) -> str:
+    return value.replace("\n", " ")
+
+
+def _calendar_header(calendar: icalendar.Calendar, name: str) -> None:
+    calendar.add("prodid", "-//Assembly Press//meetings//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", name)
+
+
+def _place(meets: str | None) -> str | None:
+    """The place in ``meets``: what follows the time ("First Tuesday, 19:00, Union Hall" -> "Union Hall")."""
+    if not meets:
+        return None
+    parts = re.split(r"\b(?:[01]?\d|2[0-3]):[0-5]\d\b,?", meets, maxsplit=1)
+    return parts[1].strip(" ,") or None if len(parts) == 2 else None
