@@ -26,7 +26,7 @@ UNPUBLISHED = {
 PUBLISHED = {
     "springfield": ["bus-fares", "rent-strike-wins"],  # newest first by first approval: 09-01, 07-07 (updated 10-06)
     "riverside": ["eviction-watch"],
-    "harbor": ["ferry-cuts", "dockers-pension"],
+    "harbor": ["radio-hour", "ferry-cuts", "dockers-pension"],  # radio-hour: the later motion on 11-05
 }
 
 
@@ -167,7 +167,7 @@ def test_feeds_parse_and_hold_exactly_the_published_articles_newest_first(built,
     expected = (
         [f"{aid}/{s}" for s in PUBLISHED[aid]]
         if aid
-        else ["harbor/ferry-cuts", "harbor/dockers-pension", "springfield/bus-fares", "riverside/eviction-watch", "springfield/rent-strike-wins"]
+        else ["harbor/radio-hour", "harbor/ferry-cuts", "harbor/dockers-pension", "springfield/bus-fares", "riverside/eviction-watch", "springfield/rent-strike-wins"]
     )
     for kind in ("atom", "rss"):
         feed = feedparser.parse((built / f"{prefix}feed.{kind}").read_bytes())

@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 from pelican import signals
 from pelican.contents import Article
 from pelican.readers import MarkdownReader
-from pelican.utils import order_content
 from pelican.urlwrappers import Category
 
 from ..decisions import PUBLISHED, ArticleDecision
@@ -37,7 +36,7 @@ PLACEHOLDER_DATE = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
 _IMG = re.compile(r"<img\b[^>]*>", re.I)
-_ALT = re.compile(r"""\balt\s*=\s*(["'])\s*\S""", re.I)
+_ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 _SRC = re.compile(r"""\bsrc\s*=\s*["']([^"']+)["']""", re.I)
 
 
@@ -45,7 +44,8 @@ def _warn_missing_alt(html: str, file: str, source_path: str, content_path: str)
     """Images need alt text for readers who cannot see them: warn with the file and line."""
     text = None
     for tag in _IMG.findall(html):
-        if _ALT.search(tag):
+        alt = _ALT.search(tag)
+        if alt and (alt[1] or alt[2] or "").strip():
             continue
         src = (_SRC.search(tag) or [None, "?"])[1]
         if text is None:
@@ -141,6 +141,12 @@ ENFORCED_SETTINGS = {
         None,
     ),
 }
+
+def newest_first(article: Article):
+    """Latest approval first; within one meeting, the motion taken later first."""
+    approved = article.press.first_approved
+    return (-article.date.timestamp(), -approved.motion.index, article.press.article.id)
+
 
 def press_of(settings: dict) -> Press:
     return settings[PRESS_KEY]
@@ -259,7 +265,7 @@ def gate(generator) -> None:
         article.submitted = first.when if first else None
         article.git_authors = press.history.authors(decision.article.path)
         kept.append(article)
-    generator.articles = order_content(kept, generator.settings["ARTICLE_ORDER_BY"])
+    generator.articles = sorted(kept, key=newest_first)
     generator.translations, generator.drafts, generator.drafts_translations = [], [], []
     generator.hidden_articles, generator.hidden_translations = [], []
     # Files linked with {static}/{attach} are copied only for articles that are published.

@@ -21,7 +21,7 @@ from pelican.generators import Generator
 from ..decisions import RETRACTED, ArticleDecision, Decisions, DelegateTerm, Outcome
 from ..model import Press
 from ..records import ARTICLE_MOTIONS, Assembly, Meeting
-from . import approval_datetime, feeds, press_of
+from . import approval_datetime, feeds, newest_first, press_of
 
 
 @dataclass
@@ -274,7 +274,7 @@ class PressGenerator(Generator):
             subtitle=subtitle,
             link=self._absolute(link),
             language=self.settings.get("DEFAULT_LANG", "en"),
-            entries=[self._entry(a) for a in sorted(articles, key=lambda a: a.date, reverse=True)],
+            entries=[self._entry(a) for a in sorted(articles, key=newest_first)],
         )
         self._write(f"{prefix}feed.atom", feeds.atom(feed, self._absolute(f"{prefix}feed.atom")))
         self._write(f"{prefix}feed.rss", feeds.rss(feed, self._absolute(f"{prefix}feed.rss")))
