@@ -1,0 +1,122 @@
+"""The built sample press in a real browser: no console errors, no horizontal overflow on a phone,
+zero axe-core violations, and a search box that finds published articles and nothing else."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from press import browser
+from conftest import copy_sample
+from press.cli import main
+
+PAGES = [
+    "index.html",
+    "springfield/rent-strike-wins.html",  # article with provenance and an update
+    "springfield/index.html",  # chapter
+    "springfield/ledger.html",
+    "riverside/ledger.html",  # secret ballot
+    "riverside/heat-pump-coop.html",  # retraction notice
+    "harbor/radio-hour.html",  # audio
+    "assemblies.html",
+    "search.html",
+]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    why = browser.missing()
+    if why:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests must run in CI: {why}")
+        pytest.skip(why)
+    with browser.browser() as instance:
+        yield instance
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, chromium):
+    root = copy_sample(tmp_path_factory.mktemp("browser") / "sample")
+    result = CliRunner().invoke(main, ["--root", str(root), "build"])
+    assert result.exit_code == 0, result.output
+    with browser.serve(root / "output") as url:
+        yield url
+
+
+def open_page(chromium, url: str, width: int):
+    page = chromium.new_page(viewport={"width": width, "height": 800})
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("requestfailed", lambda request: errors.append(f"failed: {request.url}"))
+    page.on("response", lambda response: errors.append(f"{response.status}: {response.url}") if response.status >= 400 else None)
+    page.goto(url, wait_until="load")
+    return page, errors
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_renders_without_errors_and_fits_a_phone(chromium, site, path):
+    page, errors = open_page(chromium, f"{site}/{path}", 360)
+    try:
+        assert page.locator("main h1").count() == 1
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} overflows a 360 px screen by {overflow}px"
+        assert errors == []
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_violations(chromium, site, path, scheme):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page, _ = open_page(chromium, f"{site}/{path}", 1280)
+    try:
+        page.emulate_media(color_scheme=scheme)
+        results = Axe().run(page)
+        violations = [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes: {v['nodes'][0]['target']})" for v in results.response["violations"]]
+        assert violations == []
+    finally:
+        page.close()
+
+
+def test_keyboard_users_can_skip_to_the_content(chromium, site):
+    page, _ = open_page(chromium, f"{site}/index.html", 1280)
+    try:
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+        assert page.evaluate("document.activeElement.getBoundingClientRect().left") >= 0  # visible when focused
+    finally:
+        page.close()
+
+
+def search(chromium, site, query: str):
+    """Type a query and wait until the page announces its results."""
+    page, errors = open_page(chromium, f"{site}/search.html", 1280)
+    page.fill("#q", query)
+    page.wait_for_function("/\\d+ results? for|No results/.test(document.getElementById('status').textContent)")
+    return page, errors
+
+
+def test_search_finds_a_published_article(chromium, site):
+    page, errors = search(chromium, site, "rent strike Maple")
+    try:
+        titles = page.locator("#results a").all_text_contents()
+        assert "The rent strike on Maple Street wins" in titles
+        assert errors == []
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("query", ["UNPUBLISHED-SENTENCE-SPRINGFIELD-GOSSIP", "heat pump cooperative", "night bus petition"])
+def test_search_never_finds_an_unpublished_article(chromium, site, query):
+    page, _ = search(chromium, site, query)
+    try:
+        hrefs = page.locator("#results a").evaluate_all("links => links.map(l => l.href)")
+        for unpublished in ("city-hall-gossip", "heat-pump-coop", "night-bus-petition"):
+            assert not any(unpublished in h for h in hrefs), hrefs
+    finally:
+        page.close()
