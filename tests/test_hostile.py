@@ -58,7 +58,7 @@ def test_a_tab_in_yaml_fails_the_build_with_file_and_line(site):
     site.meeting("springfield", "2026-10-06", "present:\n\t- ana\n")
     result = cli(site.root, "build")
     assert result.exit_code == 1
-    assert "editorial/meetings/springfield/2026-10-06.yml:2: invalid YAML: found character '\\t'" in result.output
+    assert "editorial/meetings/springfield/2026-10-06.yml:2: invalid YAML: found a tab character" in result.output
     assert "use spaces" in result.output
     assert not (site.root / "output").exists()
 

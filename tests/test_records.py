@@ -20,7 +20,7 @@ def test_a_clean_press_has_no_problems(pressdir):
     [
         ("name: A\nname: B\nmembers: []\n", f"{ROSTER}:2: duplicate key 'name' (first at line 1)"),
         ("name: &n A\nregion: *n\nmembers: []\n", f"{ROSTER}:2: YAML aliases (*n) are not allowed"),
-        ("name: A\nmembers:\n\t- id: ana\n", f"{ROSTER}:3: invalid YAML: found character '\\t'"),
+        ("name: A\nmembers:\n\t- id: ana\n", f"{ROSTER}:3: invalid YAML: found a tab character (YAML does not allow tabs for indentation: use spaces)"),
         ("name: A\nmembers:\n  - {id: ana, name: Ana, joined: 2026-02-30}\n", f"{ROSTER}:3: '2026-02-30' is not a real date"),
         ("name: A\nmembers: []\ncolour: red\n", f"{ROSTER}:3: unknown key 'colour' — allowed keys: name,"),
         ("name: A\nmembers: []\nrules:\n  quorom: 3\n", f"{ROSTER}:4: unknown key 'quorom' in rules"),

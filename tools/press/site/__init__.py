@@ -8,8 +8,11 @@ file's bytes still match the approved digest.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
+import os
+import pickle
 import re
 import tempfile
 from itertools import chain
@@ -221,17 +224,64 @@ def _news_article(article: Article, decision: ArticleDecision, settings: dict) -
     return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
 
 
-def _approved_revision(generator, article: Article, data: bytes) -> Article:
-    """The article as it was approved: the same source path, the approved bytes from git history."""
-    with tempfile.TemporaryDirectory(prefix="press-revision-") as folder:
-        file = Path(folder) / Path(article.source_path).name
-        file.write_bytes(data)
-        content, metadata = PressReader(generator.settings).read_as(str(file), article.source_path)
-    return Article(content, metadata=metadata, settings=generator.settings, source_path=article.source_path, context=generator.context)
+def only_published_files(generator) -> None:
+    """Pelican reads only the files whose assembly approved them as they are: nothing else is ever
+    rendered. (Approved revisions of edited articles are added by the gate, from git history.)"""
+    press = press_of(generator.settings)
+    content_path = generator.settings["PATH"]
+    find = generator.get_files
+
+    def get_files(paths, exclude=None, extensions=None):
+        files = find(paths, exclude, extensions)
+        published = set()
+        for file in files:
+            aid = article_id(os.path.join(content_path, file), content_path)
+            decision = press.decisions.articles.get(aid) if aid else None
+            if decision is not None and decision.state == PUBLISHED:
+                published.add(file)
+        return published
+
+    generator.get_files = get_files
+
+
+class _RevisionCache:
+    """Rendered approved revisions, keyed by their digest and the reader's settings: the bytes of a
+    revision never change, so an entry never goes stale."""
+
+    def __init__(self, settings: dict):
+        self.path = Path(settings["CACHE_PATH"]) / "press-revisions.pickle"
+        self.enabled = bool(settings.get("CACHE_CONTENT"))
+        relevant = {k: settings.get(k) for k in ("MARKDOWN", "PRESS_IFRAME_HOSTS", "FORMATTED_FIELDS", "TIMEZONE", "DEFAULT_LANG")}
+        self.salt = hashlib.sha256(repr(sorted(relevant.items())).encode()).hexdigest()[:16]
+        self.entries: dict = {}
+        if self.enabled and self.path.is_file():
+            try:
+                with self.path.open("rb") as f:
+                    self.entries = pickle.load(f)
+            except Exception:  # a damaged cache is rebuilt, never trusted
+                self.entries = {}
+        self.dirty = False
+
+    def read(self, generator, source_path: str, data: bytes):
+        key = (self.salt, digest_bytes(data))
+        if key not in self.entries:
+            with tempfile.TemporaryDirectory(prefix="press-revision-") as folder:
+                file = Path(folder) / Path(source_path).name
+                file.write_bytes(data)
+                self.entries[key] = PressReader(generator.settings).read_as(str(file), source_path)
+            self.dirty = True
+        return self.entries[key]
+
+    def save(self) -> None:
+        if self.enabled and self.dirty:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("wb") as f:
+                pickle.dump(self.entries, f, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def gate(generator) -> None:
-    """Keep only articles whose assembly voted to publish exactly these bytes."""
+    """Keep only articles whose assembly voted to publish exactly these bytes, and add the approved
+    revisions of articles edited since their approval."""
     press = press_of(generator.settings)
     decisions = press.decisions.articles
     content_path = generator.settings["PATH"]
@@ -243,20 +293,26 @@ def gate(generator) -> None:
         generator.hidden_articles,
         generator.hidden_translations,
     )
-    kept: list[Article] = []
+    candidates: list[tuple[Article, ArticleDecision, bytes]] = []
     for article in everything:
         aid = article_id(article.source_path, content_path)
         decision = decisions.get(aid) if aid else None
-        revision = press.revisions.get(aid) if aid else None
-        if decision is None or not press.publishable(decision):
+        if decision is None or decision.state != PUBLISHED:
             generator.context["generated_content"].pop(article.get_relative_source_path(), None)
             continue
-        if revision is not None:
-            data = revision.data
-            article = _approved_revision(generator, article, data)
-            generator.context["generated_content"][article.get_relative_source_path()] = article
-        else:
-            data = Path(article.source_path).read_bytes()
+        candidates.append((article, decision, Path(article.source_path).read_bytes()))
+    revisions = _RevisionCache(generator.settings)
+    for aid, revision in sorted(press.revisions.items()):
+        decision = decisions[aid]
+        source_path = os.path.join(content_path, decision.article.path.removeprefix("content/"))
+        content, metadata = revisions.read(generator, source_path, revision.data)
+        article = Article(content, metadata=dict(metadata), settings=generator.settings, source_path=source_path, context=generator.context)
+        generator.context["generated_content"][article.get_relative_source_path()] = article
+        candidates.append((article, decision, revision.data))
+    revisions.save()
+
+    kept: list[Article] = []
+    for article, decision, data in candidates:
         if digest_bytes(data) != decision.approved_digest:  # the file changed during the build
             generator.context["generated_content"].pop(article.get_relative_source_path(), None)
             continue
@@ -280,5 +336,6 @@ def get_generators(pelican):
 
 def register() -> None:
     signals.initialized.connect(on_initialized)
+    signals.article_generator_init.connect(only_published_files)
     signals.article_generator_pretaxonomy.connect(gate)
     signals.get_generators.connect(get_generators)

@@ -301,6 +301,9 @@ class PressGenerator(Generator):
 
     def _write_calendars(self) -> None:
         """iCalendar feeds of recorded and scheduled meetings, per assembly and for all."""
+        days = [m.date for m in self.press.records.meetings] or [self.press.decisions.today]
+        # Time zone rules only for the years the meetings span: small files, same on every build.
+        span = {"first_date": dt.date(min(days).year, 1, 1), "last_date": dt.date(max(days).year + 1, 12, 31)}
         everything = icalendar.Calendar()
         _calendar_header(everything, self.settings["SITENAME"] + " — assembly meetings")
         for chapter in self.chapters:
@@ -309,9 +312,9 @@ class PressGenerator(Generator):
             for event in self._events(chapter):
                 calendar.add_component(event)
                 everything.add_component(event)
-            calendar.add_missing_timezones()
+            calendar.add_missing_timezones(**span)
             self._write(f"{chapter.id}/meetings.ics", calendar.to_ical())
-        everything.add_missing_timezones()
+        everything.add_missing_timezones(**span)
         self._write("meetings.ics", everything.to_ical())
 
     def _events(self, chapter: Chapter):
