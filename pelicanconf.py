@@ -2,6 +2,8 @@
 
 import os
 
+from press.cache import cache_dir
+
 ROOT = os.path.dirname(os.path.abspath(__file__))
 
 SITENAME = "Assembly Press"
@@ -16,7 +18,8 @@ DEFAULT_LANG = "en"
 PATH = os.path.join(ROOT, "content")
 OUTPUT_PATH = os.path.join(ROOT, "output")
 THEME = os.path.join(ROOT, "theme")
-CACHE_PATH = os.path.join(ROOT, "cache")
+# Outside the repository: a cache is pickles, and a pull request must not be able to plant one.
+CACHE_PATH = str(cache_dir(ROOT, "pelican"))
 
 # The editorial gate and the press's own pages and feeds.
 PLUGINS = ["press.site"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import subprocess
 import textwrap
@@ -13,6 +14,13 @@ import pytest
 import press
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config):
+    """Caches live outside the repository (press.cache); keep the tests' own out of the user's home."""
+    import tempfile
+
+    os.environ.setdefault("PRESS_CACHE_DIR", tempfile.mkdtemp(prefix="press-test-cache-"))
 TODAY = dt.date(2026, 11, 21)
 
 

@@ -214,7 +214,9 @@ def test_publish_build_uses_absolute_urls(sample, monkeypatch):
 
 def test_a_recall_and_a_retraction_take_effect_with_the_cache_warm(sample):
     assert build(sample).exit_code == 0
-    assert (sample / "cache").is_dir()
+    from press.cache import cache_dir
+
+    assert cache_dir(sample, "pelican").is_dir()
     (sample / "editorial/meetings/springfield/2026-11-10.yml").write_text(
         "present: [ana, ben, carla, eli, fatima, gus]\n"
         "motions:\n"

@@ -209,8 +209,11 @@ def run(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, 
 
 
 def clean(root: Path, *names: str) -> None:
+    """Remove outputs and caches: the press keeps its caches outside the repository."""
+    from press.cache import cache_dir
+
     for name in names:
-        shutil.rmtree(root / name, ignore_errors=True)
+        shutil.rmtree(cache_dir(root) if name == "cache" else root / name, ignore_errors=True)
 
 
 def git_processes(root: Path) -> int:

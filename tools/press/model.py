@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .decisions import EDITED, PUBLISHED, ArticleDecision, Decisions, decide
+from .cache import ParsedRecords
 from .history import History, Version
 from .problems import PressError, Problem
 from .records import Records, read_records
@@ -80,13 +81,17 @@ class Press:
         return ref
 
 
-def load(root: Path | str = ".", today: dt.date | None = None, rosters: Path | None = None) -> Press:
+def load(root: Path | str = ".", today: dt.date | None = None, rosters: Path | None = None, cache: bool = True) -> Press:
     """Read every record under ``root`` and decide every motion and article.
 
     ``rosters``: read the assemblies' rosters and rules from this folder instead (``press check``).
+    ``cache``: reuse records parsed by an earlier run when their bytes are unchanged.
     """
     root = Path(root)
     if not (root / "editorial").is_dir() and not (root / "content").is_dir():
         raise PressError(f"{root} is not a press: it has neither content/ nor editorial/ (use --root)")
-    records = read_records(root, rosters)
+    parsed = ParsedRecords(root) if cache else None
+    records = read_records(root, rosters, parsed)
+    if parsed is not None:
+        parsed.save()
     return Press(root=root, records=records, decisions=decide(records, today))

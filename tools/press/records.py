@@ -656,11 +656,28 @@ def _audio_problems(meta: dict[str, str], path: Path, rel: str, text: str) -> li
     return problems
 
 
-def read_records(root: Path, rosters: Path | None = None) -> Records:
+def _cached(cache, problems: list[Problem], key: tuple, path: Path, parse):
+    """``parse(problems)`` once per content: later runs take the parsed record and its problems
+    from ``cache`` (see :mod:`press.cache`) when the file's bytes are unchanged."""
+    if cache is None:
+        return parse(problems)
+    key = (*key, hashlib.sha256(path.read_bytes()).digest())
+    hit = cache.get(key)
+    if hit is None:
+        found: list[Problem] = []
+        hit = (parse(found), found)
+        cache.put(key, hit)
+    value, found = hit
+    problems.extend(found)
+    return value
+
+
+def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records:
     """Read every record and article under ``root``. Never raises for bad input: problems are collected.
 
     ``rosters`` reads the assembly records from another folder (a pull request is checked
     against the rosters and rules of its base branch); problems still name editorial/assemblies/.
+    ``cache`` (a :class:`press.cache.ParsedRecords`) skips parsing records whose bytes are unchanged.
     """
     root = Path(root)
     problems: list[Problem] = []
@@ -676,7 +693,7 @@ def read_records(root: Path, rosters: Path | None = None) -> Records:
             problems.append(Problem(rel, 0, "editorial/assemblies/ holds only <assembly>.yml files"))
             continue
         known_ids.add(path.stem)
-        assembly = read_assembly(path, rel, problems)
+        assembly = _cached(cache, problems, ("assembly", rel), path, lambda found: read_assembly(path, rel, found))
         if assembly:
             assemblies[assembly.id] = assembly
 
@@ -707,7 +724,10 @@ def read_records(root: Path, rosters: Path | None = None) -> Records:
             if not path.is_file() or path.suffix != ".yml":
                 problems.append(Problem(rel, 0, "meeting records are <YYYY-MM-DD>.yml files, signatures <YYYY-MM-DD>.yml.<member>.sig"))
                 continue
-            meeting = read_meeting(path, rel, folder.name, problems, ballot)
+            meeting = _cached(
+                cache, problems, ("meeting", rel, ballot), path,
+                lambda found, path=path, rel=rel: read_meeting(path, rel, folder.name, found, ballot),
+            )  # fmt: skip
             if meeting:
                 meetings.append(meeting)
                 folder_meetings[path.name] = meeting
