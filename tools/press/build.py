@@ -94,7 +94,10 @@ def build(root: Path | str = ".", output: Path | str | None = None, publish: boo
     if press.problems:
         raise BuildFailed([str(p) for p in press.problems] + ["fix these problems (press verify lists them) and build again"])
 
-    settings = read_settings(str(conf), override={"PRESS_MODEL": press})
+    from .site import provide
+
+    settings = read_settings(str(conf))
+    provide(press)
     final = Path(output).resolve() if output else Path(settings["OUTPUT_PATH"]).resolve()
     _check_output(root, final)
     final.parent.mkdir(parents=True, exist_ok=True)

@@ -31,7 +31,15 @@ from ..sanitize import clean_html
 
 log = logging.getLogger("pelican.press")  # Pelican's logger tree: press build reports these
 
-PRESS_KEY = "PRESS_MODEL"
+# The press model of each running build, keyed by the identity of Pelican's settings dict. It is
+# kept out of the settings themselves: Pelican pickles settings into its caches.
+_PRESSES: dict[int, Press] = {}
+_preloaded: list[Press] = []
+
+
+def provide(press: Press) -> None:
+    """Hand an already loaded press to the next Pelican run (``press build`` loads it first)."""
+    _preloaded[:] = [press]
 
 # Metadata a writer may not set: it would decide publication, dates or where the page is written.
 WRITER_CANNOT_SET = ("status", "date", "modified", "save_as", "url", "slug", "template", "translation", "category")
@@ -152,7 +160,7 @@ def newest_first(article: Article):
 
 
 def press_of(settings: dict) -> Press:
-    return settings[PRESS_KEY]
+    return _PRESSES[id(settings)]
 
 
 def article_id(source_path: str, content_path: str) -> str | None:
@@ -174,9 +182,11 @@ def approval_datetime(day: dt.date, timezone: str) -> dt.datetime:
 def on_initialized(pelican) -> None:
     settings = pelican.settings
     settings.update(ENFORCED_SETTINGS)
-    if PRESS_KEY not in settings:
+    if _preloaded:
+        _PRESSES[id(settings)] = _preloaded.pop()
+    else:
         root = settings.get("PRESS_ROOT") or str(Path(settings["PATH"]).parent)
-        settings[PRESS_KEY] = load(root)
+        _PRESSES[id(settings)] = load(root)
 
 
 def _apply(article: Article, decision: ArticleDecision, settings: dict) -> None:
@@ -334,8 +344,13 @@ def get_generators(pelican):
     return PressGenerator
 
 
+def on_finalized(pelican) -> None:
+    _PRESSES.pop(id(pelican.settings), None)
+
+
 def register() -> None:
     signals.initialized.connect(on_initialized)
+    signals.finalized.connect(on_finalized)
     signals.article_generator_init.connect(only_published_files)
     signals.article_generator_pretaxonomy.connect(gate)
     signals.get_generators.connect(get_generators)
