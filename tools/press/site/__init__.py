@@ -28,6 +28,7 @@ from ..decisions import PUBLISHED, ArticleDecision
 from ..model import Press, load
 from ..records import digest_bytes
 from ..sanitize import clean_html
+from . import prerender
 
 log = logging.getLogger("pelican.press")  # Pelican's logger tree: press build reports these
 
@@ -35,6 +36,7 @@ log = logging.getLogger("pelican.press")  # Pelican's logger tree: press build r
 # kept out of the settings themselves: Pelican pickles settings into its caches.
 _PRESSES: dict[int, Press] = {}
 _preloaded: list[Press] = []
+_PRERENDERED: dict[str, tuple] = {}  # path -> rendered Markdown, consumed by PressReader
 
 
 def provide(press: Press) -> None:
@@ -79,12 +81,17 @@ class PressReader(MarkdownReader):
 
     def read_as(self, file: str, source_path: str):
         """Read the bytes in ``file`` as if they were the article at ``source_path``."""
-        content, metadata = super().read(file)
-        hosts = frozenset(self.settings.get("PRESS_IFRAME_HOSTS", ()))
-        content = clean_html(content, hosts)
+        done = _PRERENDERED.pop(file, None) if file == source_path else None
+        if done is not None:  # rendered (and sanitized) in parallel: see prerender.py
+            content, raw, formatted = done
+            metadata = prerender.metadata(self, raw, formatted)
+        else:
+            content, metadata = super().read(file)
+            hosts = frozenset(self.settings.get("PRESS_IFRAME_HOSTS", ()))
+            content = clean_html(content, hosts)
+            if isinstance(metadata.get("summary"), str):
+                metadata["summary"] = clean_html(metadata["summary"], hosts)
         _warn_missing_alt(content, file, source_path, self.settings["PATH"])
-        if isinstance(metadata.get("summary"), str):
-            metadata["summary"] = clean_html(metadata["summary"], hosts)
         rel = Path(source_path).resolve().relative_to(Path(self.settings["PATH"]).resolve())
         if rel.parts[0] in self.settings.get("PAGE_PATHS", ["pages"]):
             for key in ("save_as", "url"):
@@ -249,6 +256,12 @@ def only_published_files(generator) -> None:
             decision = press.decisions.articles.get(aid) if aid else None
             if decision is not None and decision.state == PUBLISHED:
                 published.add(file)
+        # On a cold cache, render the Markdown of the files Pelican will read on every core first.
+        uncached = [
+            path for path in (os.path.abspath(os.path.join(content_path, f)) for f in sorted(published))
+            if generator.readers.get_cached_data(path, None) is None
+        ]  # fmt: skip
+        _PRERENDERED.update(prerender.render_all(uncached, generator.settings))
         return published
 
     generator.get_files = get_files
@@ -320,6 +333,7 @@ def gate(generator) -> None:
         generator.context["generated_content"][article.get_relative_source_path()] = article
         candidates.append((article, decision, revision.data))
     revisions.save()
+    _PRERENDERED.clear()
 
     kept: list[Article] = []
     for article, decision, data in candidates:
