@@ -25,6 +25,7 @@ CACHE_PATH = str(cache_dir(ROOT, "pelican"))
 PLUGINS = ["press.site"]
 PRESS_ROOT = ROOT
 PRESS_FEED_CONTENT = "full"  # "full" or "summary"
+PRESS_FEED_MAX_ITEMS = 50  # newest articles in each article feed; None for all
 # Writers' HTML is sanitized; iframes survive only from these hosts (https).
 PRESS_IFRAME_HOSTS = ["www.youtube-nocookie.com", "player.vimeo.com"]
 

@@ -34,6 +34,7 @@ class BuildResult:
     output: Path
     press: Press
     warnings: list[str] = field(default_factory=list)
+    memo: object | None = None  # RenderMemo: how many pages were rendered and reused
 
     def summary(self) -> list[str]:
         """One line per assembly: what was published, held back and retracted."""
@@ -67,6 +68,17 @@ class _Collect(logging.Handler):
         (self.errors if record.levelno >= logging.ERROR else self.warnings).append(message)
 
 
+def _version() -> str:
+    """The press's own code, hashed: a page rendered by other code is never reused."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for file in sorted(package.rglob("*.py")):
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
 def _check_output(root: Path, output: Path) -> None:
     root, output = root.resolve(), output.resolve()
     if output == root or output in root.parents:
@@ -95,11 +107,14 @@ def build(root: Path | str = ".", output: Path | str | None = None, publish: boo
         raise BuildFailed([str(p) for p in press.problems] + ["fix these problems (press verify lists them) and build again"])
 
     from .site import provide
+    from .site.memo import RenderMemo
 
     settings = read_settings(str(conf))
-    provide(press)
     final = Path(output).resolve() if output else Path(settings["OUTPUT_PATH"]).resolve()
     _check_output(root, final)
+    # With caching on, pages whose inputs did not change are taken from the previous site.
+    memo = RenderMemo(settings, final, root, _version()) if settings.get("CACHE_CONTENT") else None
+    provide(press, memo)
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.building-", dir=final.parent))
     settings["OUTPUT_PATH"] = str(staging)
@@ -129,7 +144,9 @@ def build(root: Path | str = ".", output: Path | str | None = None, publish: boo
         raise BuildFailed(collect.errors)
 
     _swap(staging, final)
-    return BuildResult(output=final, press=press, warnings=collect.warnings)
+    if memo is not None:
+        memo.save()
+    return BuildResult(output=final, press=press, warnings=collect.warnings, memo=memo)
 
 
 def _index_for_search(site: Path) -> list[str]:

@@ -23,25 +23,33 @@ from pelican import signals
 from pelican.contents import Article
 from pelican.readers import MarkdownReader
 from pelican.urlwrappers import Category
+from pelican.writers import Writer
 
 from ..decisions import PUBLISHED, ArticleDecision
 from ..model import Press, load
 from ..records import digest_bytes
 from ..sanitize import clean_html
 from . import prerender
+from .memo import MemoTemplate
 
 log = logging.getLogger("pelican.press")  # Pelican's logger tree: press build reports these
 
 # The press model of each running build, keyed by the identity of Pelican's settings dict. It is
 # kept out of the settings themselves: Pelican pickles settings into its caches.
 _PRESSES: dict[int, Press] = {}
-_preloaded: list[Press] = []
+_preloaded: list[tuple] = []
+_MEMOS: dict[int, object] = {}  # settings id -> RenderMemo of the running build
 _PRERENDERED: dict[str, tuple] = {}  # path -> rendered Markdown, consumed by PressReader
 
 
-def provide(press: Press) -> None:
-    """Hand an already loaded press to the next Pelican run (``press build`` loads it first)."""
-    _preloaded[:] = [press]
+def provide(press: Press, memo=None) -> None:
+    """Hand an already loaded press (and the build's render memo) to the next Pelican run."""
+    _preloaded[:] = [(press, memo)]
+
+
+def memo_of(settings: dict):
+    """The build's :class:`~press.site.memo.RenderMemo`, or None (a plain ``pelican`` run)."""
+    return _MEMOS.get(id(settings))
 
 # Metadata a writer may not set: it would decide publication, dates or where the page is written.
 WRITER_CANNOT_SET = ("status", "date", "modified", "save_as", "url", "slug", "template", "translation", "category")
@@ -190,7 +198,9 @@ def on_initialized(pelican) -> None:
     settings = pelican.settings
     settings.update(ENFORCED_SETTINGS)
     if _preloaded:
-        _PRESSES[id(settings)] = _preloaded.pop()
+        _PRESSES[id(settings)], memo = _preloaded.pop()
+        if memo is not None:
+            _MEMOS[id(settings)] = memo
     else:
         root = settings.get("PRESS_ROOT") or str(Path(settings["PATH"]).parent)
         _PRESSES[id(settings)] = load(root)
@@ -358,8 +368,23 @@ def get_generators(pelican):
     return PressGenerator
 
 
+def get_writer(pelican):
+    return PressWriter
+
+
 def on_finalized(pelican) -> None:
     _PRESSES.pop(id(pelican.settings), None)
+    _MEMOS.pop(id(pelican.settings), None)
+
+
+class PressWriter(Writer):
+    """Pelican's writer, rendering a page only when what its template reads has changed."""
+
+    def write_file(self, name, template, context, *args, **kwargs):
+        memo = memo_of(self.settings)
+        if memo is not None:
+            template = MemoTemplate(template, memo)
+        return super().write_file(name, template, context, *args, **kwargs)
 
 
 def register() -> None:
@@ -368,3 +393,4 @@ def register() -> None:
     signals.article_generator_init.connect(only_published_files)
     signals.article_generator_pretaxonomy.connect(gate)
     signals.get_generators.connect(get_generators)
+    signals.get_writer.connect(get_writer)

@@ -4,6 +4,7 @@ and every feed. Runs after Pelican's article generator, so it sees only gated ar
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import json
 import mimetypes
@@ -21,7 +22,7 @@ from pelican.generators import Generator
 from ..decisions import RETRACTED, ArticleDecision, Decisions, DelegateTerm, Outcome
 from ..model import Press
 from ..records import ARTICLE_MOTIONS, Assembly, Meeting
-from . import approval_datetime, feeds, newest_first, press_of
+from . import approval_datetime, feeds, memo_of, newest_first, press_of
 
 
 @dataclass
@@ -225,12 +226,24 @@ class PressGenerator(Generator):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
 
+    def _emit(self, name: str, inputs: tuple, produce) -> None:
+        """Write ``produce()`` to ``name`` — or, when ``inputs`` are as in the previous build, the
+        previous build's file (see memo.py)."""
+        memo = memo_of(self.settings)
+        key = memo.key(name, *inputs) if memo else None
+        old = memo.previous_bytes(name, key) if memo else None
+        if old is not None:
+            self._write(name, old)
+            return
+        self._write(name, produce())
+        if memo:
+            memo.record(name, key)
+
     def _write_json(self) -> None:
-        ledgers = []
         for chapter in self.chapters:
-            self._write(f"{chapter.id}/ledger.json", _json(chapter.ledger))
-            ledgers.append(chapter.ledger)
-        self._write("ledger.json", _json({"assemblies": ledgers}))
+            self._emit(f"{chapter.id}/ledger.json", (chapter.ledger,), lambda c=chapter: _json(c.ledger))
+        ledgers = [chapter.ledger for chapter in self.chapters]
+        self._emit("ledger.json", (ledgers,), lambda: _json({"assemblies": ledgers}))
 
     # ------------------------------------------------------------------ feeds
 
@@ -268,21 +281,33 @@ class PressGenerator(Generator):
         return feeds.Enclosure(url=url, length=length, type=str(kind), duration=str(duration) if duration else None)
 
     def _article_feeds(self, prefix: str, title: str, subtitle: str, link: str, articles: list) -> None:
-        feed = feeds.Feed(
-            id=self._absolute(link),
-            title=title,
-            subtitle=subtitle,
-            link=self._absolute(link),
-            language=self.settings.get("DEFAULT_LANG", "en"),
-            entries=[self._entry(a) for a in sorted(articles, key=newest_first)],
-        )
-        self._write(f"{prefix}feed.atom", feeds.atom(feed, self._absolute(f"{prefix}feed.atom")))
-        self._write(f"{prefix}feed.rss", feeds.rss(feed, self._absolute(f"{prefix}feed.rss")))
-        self._write(f"{prefix}feed.json", feeds.json_feed(feed, self._absolute(f"{prefix}feed.json")))
-        episodes = [e for e in feed.entries if e.enclosure]
+        limit = self.settings.get("PRESS_FEED_MAX_ITEMS") or None
+        articles = sorted(articles, key=newest_first)[:limit]
+        inputs = (title, subtitle, link, articles)
+
+        @functools.cache
+        def feed() -> feeds.Feed:
+            return feeds.Feed(
+                id=self._absolute(link),
+                title=title,
+                subtitle=subtitle,
+                link=self._absolute(link),
+                language=self.settings.get("DEFAULT_LANG", "en"),
+                entries=[self._entry(a) for a in articles],
+            )
+
+        for name, render in (("feed.atom", feeds.atom), ("feed.rss", feeds.rss), ("feed.json", feeds.json_feed)):
+            self._emit(prefix + name, inputs, lambda n=prefix + name, r=render: r(feed(), self._absolute(n)))
+        episodes = [a for a in articles if getattr(a, "audio", None)]
         if episodes:
-            podcast = feeds.Feed(feed.id, feed.title, feed.subtitle, feed.link, feed.language, episodes)
-            self._write(f"{prefix}podcast.rss", feeds.podcast(podcast, self._absolute(f"{prefix}podcast.rss")))
+
+            def podcast() -> bytes:
+                entries = [e for e in feed().entries if e.enclosure]
+                whole = feed()
+                show = feeds.Feed(whole.id, whole.title, whole.subtitle, whole.link, whole.language, entries)
+                return feeds.podcast(show, self._absolute(f"{prefix}podcast.rss"))
+
+            self._emit(f"{prefix}podcast.rss", inputs, podcast)
 
     def _write_feeds(self) -> None:
         sitename = self.settings["SITENAME"]
@@ -290,7 +315,7 @@ class PressGenerator(Generator):
         for chapter in self.chapters:
             name = chapter.assembly.name
             self._article_feeds(f"{chapter.id}/", f"{name} — {sitename}", f"Articles approved by {name}", chapter.url, chapter.articles)
-            self._decisions_feed(chapter)
+            self._emit(f"{chapter.id}/decisions.atom", (chapter.ledger,), lambda c=chapter: self._decisions_feed(c))
 
     def _copy_audio(self) -> None:
         """Audio beside a published article is copied with it; beside anything else, never."""
@@ -306,16 +331,30 @@ class PressGenerator(Generator):
         span = {"first_date": dt.date(min(days).year, 1, 1), "last_date": dt.date(max(days).year + 1, 12, 31)}
         everything = icalendar.Calendar()
         _calendar_header(everything, self.settings["SITENAME"] + " — assembly meetings")
+        inputs_of = {}
         for chapter in self.chapters:
+            meetings = [m for m in self.press.records.meetings if m.assembly == chapter.id]
+            inputs_of[chapter.id] = (chapter.assembly, meetings, chapter.ledger, span, self.settings["FEED_DOMAIN"])
+
+        def calendar_of(chapter) -> icalendar.Calendar:
             calendar = icalendar.Calendar()
             _calendar_header(calendar, f"{chapter.assembly.name} — meetings")
             for event in self._events(chapter):
                 calendar.add_component(event)
-                everything.add_component(event)
             calendar.add_missing_timezones(**span)
-            self._write(f"{chapter.id}/meetings.ics", calendar.to_ical())
-        everything.add_missing_timezones(**span)
-        self._write("meetings.ics", everything.to_ical())
+            return calendar
+
+        for chapter in self.chapters:
+            self._emit(f"{chapter.id}/meetings.ics", inputs_of[chapter.id], lambda c=chapter: calendar_of(c).to_ical())
+
+        def all_meetings() -> bytes:
+            for chapter in self.chapters:
+                for event in self._events(chapter):
+                    everything.add_component(event)
+            everything.add_missing_timezones(**span)
+            return everything.to_ical()
+
+        self._emit("meetings.ics", tuple(inputs_of.values()), all_meetings)
 
     def _events(self, chapter: Chapter):
         assembly = chapter.assembly
@@ -364,7 +403,7 @@ class PressGenerator(Generator):
         self._write("sitemap.xml", ("\n".join(lines) + "\n").encode())
         self._write("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {self._absolute('sitemap.xml')}\n".encode())
 
-    def _decisions_feed(self, chapter: Chapter) -> None:
+    def _decisions_feed(self, chapter: Chapter) -> bytes:
         """One Atom entry per motion, so members can follow what their assembly decided."""
         tz = chapter.assembly.timezone
         ledger_url = f"{chapter.id}/ledger.html"
@@ -398,7 +437,7 @@ class PressGenerator(Generator):
             language=self.settings.get("DEFAULT_LANG", "en"),
             entries=entries,
         )
-        self._write(f"{chapter.id}/decisions.atom", feeds.atom(feed, self._absolute(f"{chapter.id}/decisions.atom")))
+        return feeds.atom(feed, self._absolute(f"{chapter.id}/decisions.atom"))
 
 
 def _json(data) -> bytes:

@@ -1,0 +1,67 @@
+"""Incremental rebuilds: pages whose inputs did not change are reused, and the site is the same as a
+clean build's, file for file."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_sample
+from press.build import build
+from press.site import prerender
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def clean_build(root: Path, tmp_path: Path, monkeypatch, name: str) -> dict[str, bytes]:
+    """The same press built with no caches at all, into a fresh folder."""
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / f"caches-{name}"))
+    out = tmp_path / f"clean-{name}"
+    build(root, out)
+    return tree(out)
+
+
+CHANGES = {
+    "an edit to a published article's text": lambda root: (root / "content/harbor/ferry-cuts.md").write_text(
+        (root / "content/harbor/ferry-cuts.md").read_text() + "\nA late addition.\n"
+    ),
+    "a new vote": lambda root: (root / "editorial/meetings/riverside/2026-11-16.yml").write_text(
+        "present: 6\nmotions:\n  - reject: riverside/night-bus-petition\n    yes: 5\n    no: 1\n"
+    ),
+    "a retraction": lambda root: (root / "editorial/meetings/springfield/2026-11-10.yml").write_text(
+        "present: [ana, ben, carla, eli, fatima]\nmotions:\n  - retract: springfield/bus-fares\n"
+        "    reason: Old figures.\n    yes: [ana, ben, carla, eli, fatima]\n"
+    ),
+    "a roster change": lambda root: (root / "editorial/assemblies/harbor.yml").write_text(
+        (root / "editorial/assemblies/harbor.yml").read_text().replace("name: Harbour Workers' Assembly", "name: Harbour and Ferry Workers' Assembly")
+    ),
+    "a theme change": lambda root: (root / "theme/templates/base.html").write_text(
+        (root / "theme/templates/base.html").read_text().replace("Skip to content", "Skip to the articles")
+    ),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_a_rebuild_equals_a_clean_build(sample, tmp_path, monkeypatch, change):
+    first = build(sample)
+    assert first.memo is not None
+    second = build(sample)  # nothing changed: every page is reused
+    assert second.memo.rendered == 0 and second.memo.reused > 20
+    CHANGES[change](sample)
+    third = build(sample)
+    assert 0 < third.memo.rendered
+    assert tree(sample / "output") == clean_build(sample, tmp_path, monkeypatch, "after")
+
+
+def test_parallel_markdown_gives_the_same_site(sample, tmp_path, monkeypatch):
+    monkeypatch.setattr(prerender, "MIN_FILES", 0)  # the sample is small: force the worker pool
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches-parallel"))
+    build(sample, tmp_path / "parallel")
+    monkeypatch.setattr(prerender, "MIN_FILES", 10**9)
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches-serial"))
+    build(sample, tmp_path / "serial")
+    assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")

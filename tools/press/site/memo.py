@@ -1,0 +1,213 @@
+"""Incremental builds: render a page only when what its template reads has changed.
+
+For each template, the press asks Jinja which context variables the template (with everything it
+extends, includes and imports) refers to. A page's fingerprint is a hash of exactly those values —
+articles by their source, decision and metadata; lists by their items; the press's records by their
+fields — plus the theme's files and the settings. If the fingerprint equals last build's for the
+same file, the previous site's file is written again instead of rendering the template.
+
+A value the fingerprinter does not understand makes the page uncacheable: it is always rendered.
+So a theme that starts using new context is never served stale pages; at worst it is slower.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import os
+import pickle
+from fractions import Fraction
+from pathlib import Path
+
+from jinja2 import meta, nodes
+from markupsafe import Markup
+from pelican.contents import Content
+from pelican.paginator import Page, Paginator
+from pelican.urlwrappers import URLWrapper
+
+from ..cache import FORMAT, cache_dir
+
+# Metadata values Pelican sets on every page but that never change its rendering.
+_SKIP_ATTRIBUTES = {"_context", "settings", "_content", "_summary", "translations"}
+_LINK_MARKERS = ("{filename}", "{static}", "{attach}", "{tag}", "{category}", "{author}", "{index}", "|filename|", "|static|")
+_SETTINGS_SALT = (
+    "SITENAME", "SITESUBTITLE", "SITEURL", "FEED_DOMAIN", "RELATIVE_URLS", "DEFAULT_LANG", "TIMEZONE",
+    "DEFAULT_PAGINATION", "PAGINATION_PATTERNS", "SUMMARY_MAX_LENGTH", "SUMMARY_END_SUFFIX", "MARKDOWN",
+    "PRESS_FEED_CONTENT", "PRESS_FEED_MAX_ITEMS", "PRESS_IFRAME_HOSTS", "THEME_STATIC_DIR", "DATE_FORMATS",
+    "DEFAULT_DATE_FORMAT", "JINJA_ENVIRONMENT",
+)  # fmt: skip
+
+
+class Uncacheable(Exception):
+    """A value the fingerprinter cannot see into."""
+
+
+class RenderMemo:
+    """Fingerprints of last build's files, and the links that reuse them."""
+
+    def __init__(self, settings: dict, previous: Path, root: Path, version: str):
+        self.previous = Path(previous)
+        key = hashlib.sha256(str(self.previous).encode()).hexdigest()[:16]
+        self.path = cache_dir(root, "renders", f"{key}.pickle")
+        self.before: dict[str, bytes] = {}
+        self.after: dict[str, bytes] = {}
+        self.rendered = self.reused = 0
+        try:
+            with self.path.open("rb") as f:
+                stored_format, stored = pickle.load(f)
+            if stored_format == FORMAT:
+                self.before = stored
+        except Exception:
+            self.before = {}
+        theme = Path(settings["THEME"])
+        digest = hashlib.sha256(version.encode())
+        for file in sorted(p for p in theme.rglob("*") if p.is_file()):
+            digest.update(file.relative_to(theme).as_posix().encode() + b"\0" + file.read_bytes())
+        digest.update(repr([(k, settings.get(k)) for k in _SETTINGS_SALT]).encode())
+        self.salt = digest.digest()
+        self._values: dict[int, tuple[object, bytes]] = {}  # id -> (object kept alive, fingerprint)
+        self._templates: dict[str, frozenset[str]] = {}
+
+    # ------------------------------------------------------------------ templates
+
+    def variables(self, template) -> frozenset[str]:
+        """Context names ``template`` refers to, through extends, include and import."""
+        name = template.name
+        if name not in self._templates:
+            env = template.environment
+            names: set[str] = set()
+            seen: set[str] = set()
+            todo = [name]
+            while todo:
+                current = todo.pop()
+                if current in seen:
+                    continue
+                seen.add(current)
+                source = env.loader.get_source(env, current)[0]
+                tree = env.parse(source)
+                names |= meta.find_undeclared_variables(tree)
+                for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
+                    if isinstance(node.template, nodes.Const) and isinstance(node.template.value, str):
+                        todo.append(node.template.value)
+                    else:  # a computed template name: we cannot know what it reads
+                        names.add("\0dynamic")
+            self._templates[name] = frozenset(names)
+        return self._templates[name]
+
+    # ------------------------------------------------------------------ fingerprints
+
+    def of(self, value) -> bytes:
+        """A digest of ``value`` as templates can see it; raises :class:`Uncacheable`."""
+        if value is None or isinstance(value, (bool, int, float, str, bytes, dt.date, dt.time, dt.tzinfo, Fraction, Path)):
+            return hashlib.sha256(repr(value).encode() if not isinstance(value, bytes) else value).digest()
+        hit = self._values.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        digest = hashlib.sha256(type(value).__name__.encode())
+        if isinstance(value, Markup):
+            digest.update(str(value).encode())
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                digest.update(self.of(item))
+        elif isinstance(value, (set, frozenset)):
+            for item in sorted(self.of(item) for item in value):
+                digest.update(item)
+        elif isinstance(value, dict):
+            for key in sorted(value, key=repr):
+                digest.update(self.of(key) + self.of(value[key]))
+        elif isinstance(value, Content):
+            self._content(value, digest)
+        elif isinstance(value, URLWrapper):
+            digest.update(repr((value.name, value.slug, value.url)).encode())
+        elif isinstance(value, Page):
+            digest.update(repr((value.number, value.paginator.num_pages, value.base_name, value.base_url)).encode())
+            digest.update(self.of(value.object_list))
+        elif isinstance(value, Paginator):
+            digest.update(repr((value.num_pages, value.count, value.per_page)).encode())
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            for field in dataclasses.fields(value):
+                digest.update(field.name.encode() + self.of(getattr(value, field.name)))
+        else:
+            raise Uncacheable(type(value).__name__)
+        result = digest.digest()
+        self._values[id(value)] = (value, result)
+        return result
+
+    def _content(self, item: Content, digest) -> None:
+        raw = item._content or ""
+        digest.update(hashlib.sha256(raw.encode()).digest())
+        if any(marker in raw for marker in _LINK_MARKERS):  # links resolve to other pages' URLs
+            digest.update(hashlib.sha256(item.content.encode()).digest())
+        for key in sorted(k for k in vars(item) if k not in _SKIP_ATTRIBUTES):
+            digest.update(key.encode() + self.of(vars(item)[key]))
+        digest.update(repr((item.url, item.save_as)).encode())
+
+    def fingerprint(self, template, localcontext: dict, name: str) -> bytes | None:
+        names = self.variables(template)
+        if "\0dynamic" in names:
+            return None
+        digest = hashlib.sha256(self.salt + template.name.encode() + b"\0" + name.encode())
+        try:
+            for variable in sorted(names):
+                if variable in localcontext:
+                    digest.update(variable.encode() + self.of(localcontext[variable]))
+        except Uncacheable:
+            return None
+        return digest.digest()
+
+    def key(self, *parts) -> bytes | None:
+        """A fingerprint of press output (feeds, calendars, JSON) from the values it is made of."""
+        try:
+            return hashlib.sha256(self.salt + b"".join(self.of(p) for p in parts)).digest()
+        except Uncacheable:
+            return None
+
+    # ------------------------------------------------------------------ reuse
+
+    def previous_bytes(self, name: str, fingerprint: bytes | None) -> bytes | None:
+        """Last build's ``name``, if its fingerprint is unchanged (then it need not be made again)."""
+        if fingerprint is None or self.before.get(name) != fingerprint:
+            return None
+        try:
+            data = (self.previous / name).read_bytes()
+        except OSError:
+            return None
+        self.after[name] = fingerprint
+        self.reused += 1
+        return data
+
+    def record(self, name: str, fingerprint: bytes | None) -> None:
+        self.rendered += 1
+        if fingerprint is not None:
+            self.after[name] = fingerprint
+
+    def save(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as f:
+                pickle.dump((FORMAT, self.after), f, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(self.path)
+        except OSError:
+            pass
+
+
+class MemoTemplate:
+    """Stands in for a Jinja template in Pelican's writer: renders only when the inputs changed."""
+
+    def __init__(self, template, memo: RenderMemo):
+        self.template = template
+        self.memo = memo
+        self.name = template.name
+        self.environment = template.environment
+
+    def render(self, localcontext: dict) -> str:
+        name = localcontext["output_file"]
+        fingerprint = self.memo.fingerprint(self.template, localcontext, name)
+        old = self.memo.previous_bytes(name, fingerprint)
+        if old is not None:
+            return old.decode("utf-8")
+        output = self.template.render(localcontext)
+        self.memo.record(name, fingerprint)
+        return output
