@@ -41,3 +41,4 @@ CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True
 CONTENT_CACHING_LAYER = "reader"
 CHECK_MODIFIED_METHOD = "sha256"
+GZIP_CACHE = False  # the cache is rewritten on every build: compressing it costs more than it saves

@@ -116,6 +116,7 @@ def build(root: Path | str = ".", output: Path | str | None = None, publish: boo
     memo = RenderMemo(settings, final, root, _version()) if settings.get("CACHE_CONTENT") else None
     provide(press, memo)
     final.parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(final)
     staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.building-", dir=final.parent))
     settings["OUTPUT_PATH"] = str(staging)
     settings["DELETE_OUTPUT_DIRECTORY"] = False
@@ -167,7 +168,26 @@ def _swap(staging: Path, final: Path) -> None:
         retired = final.with_name(f".{final.name}.old-{os.getpid()}")
         final.rename(retired)
         staging.rename(final)
-        shutil.rmtree(retired, ignore_errors=True)
+        _remove_in_background(retired)
     else:
         staging.rename(final)
+
+
+def _remove_in_background(folder: Path) -> None:
+    """The retired site is no longer served: delete it without making the user wait."""
+    rm = shutil.which("rm")
+    if rm is None:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    subprocess.Popen(
+        [rm, "-rf", "--", str(folder)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+
+
+def _remove_leftovers(final: Path) -> None:
+    """Folders of builds that were interrupted (a crash, a power cut) are removed before a new one."""
+    for leftover in final.parent.glob(f".{final.name}.*"):
+        if leftover.is_dir() and (".building-" in leftover.name or ".old-" in leftover.name):
+            shutil.rmtree(leftover, ignore_errors=True)
 

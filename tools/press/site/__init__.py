@@ -16,7 +16,7 @@ import pickle
 import re
 import tempfile
 from itertools import chain
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pelican import signals
@@ -179,14 +179,14 @@ def press_of(settings: dict) -> Press:
 
 
 def article_id(source_path: str, content_path: str) -> str | None:
-    """``/…/content/springfield/rent.md`` -> ``springfield/rent``; None for anything else."""
-    try:
-        rel = PurePosixPath(Path(source_path).resolve().relative_to(Path(content_path).resolve()).as_posix())
-    except ValueError:
+    """``/…/content/springfield/rent.md`` -> ``springfield/rent``; None for anything else.
+
+    (Symbolic links are refused when records are read, so plain path arithmetic is enough.)"""
+    rel = os.path.relpath(os.path.abspath(source_path), os.path.abspath(content_path))
+    parts = rel.split(os.sep)
+    if len(parts) != 2 or not parts[1].endswith(".md") or parts[0] in ("..", "."):
         return None
-    if len(rel.parts) != 2 or rel.suffix != ".md":
-        return None
-    return f"{rel.parts[0]}/{rel.stem}"
+    return f"{parts[0]}/{parts[1][:-3]}"
 
 
 def approval_datetime(day: dt.date, timezone: str) -> dt.datetime:
@@ -221,7 +221,17 @@ def _apply(article: Article, decision: ArticleDecision, settings: dict) -> None:
         article.locale_modified = article.modified.strftime(article.date_format)
     article.press = decision
     article.assembly = assembly
-    article.jsonld = _news_article(article, decision, settings)
+    article.jsonld = _LazyJSON(lambda: _news_article(article, decision, settings))
+
+
+class _LazyJSON:
+    """JSON-LD made only when a page is rendered (most pages of a rebuild are not)."""
+
+    def __init__(self, make):
+        self.make = make
+
+    def __str__(self) -> str:
+        return self.make()
 
 
 def _news_article(article: Article, decision: ArticleDecision, settings: dict) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import json
 import os
 import pickle
 from fractions import Fraction
@@ -29,7 +30,7 @@ from pelican.urlwrappers import URLWrapper
 from ..cache import FORMAT, cache_dir
 
 # Metadata values Pelican sets on every page but that never change its rendering.
-_SKIP_ATTRIBUTES = {"_context", "settings", "_content", "_summary", "translations"}
+_SKIP_ATTRIBUTES = {"_context", "settings", "_content", "_summary", "translations", "metadata", "jsonld", "assembly"}
 _LINK_MARKERS = ("{filename}", "{static}", "{attach}", "{tag}", "{category}", "{author}", "{index}", "|filename|", "|static|")
 _SETTINGS_SALT = (
     "SITENAME", "SITESUBTITLE", "SITEURL", "FEED_DOMAIN", "RELATIVE_URLS", "DEFAULT_LANG", "TIMEZONE",
@@ -114,10 +115,16 @@ class RenderMemo:
             for item in sorted(self.of(item) for item in value):
                 digest.update(item)
         elif isinstance(value, dict):
-            for key in sorted(value, key=repr):
-                digest.update(self.of(key) + self.of(value[key]))
+            plain = _json(value)
+            if plain is not None:  # plain data (a ledger): one C-speed serialisation
+                digest.update(plain)
+            else:
+                for key in sorted(value, key=repr):
+                    digest.update(self.of(key) + self.of(value[key]))
         elif isinstance(value, Content):
             self._content(value, digest)
+        elif type(value) in _REDUCERS:
+            digest.update(self.of(_REDUCERS[type(value)](value)))
         elif isinstance(value, URLWrapper):
             digest.update(repr((value.name, value.slug, value.url)).encode())
         elif isinstance(value, Page):
@@ -135,13 +142,23 @@ class RenderMemo:
         return result
 
     def _content(self, item: Content, digest) -> None:
+        """An article or page: its text, URL, metadata and the provenance the press adds.
+
+        Built as one flat tuple of plain values (fast: thousands of articles per build)."""
         raw = item._content or ""
-        digest.update(hashlib.sha256(raw.encode()).digest())
+        text = hashlib.sha256(raw.encode()).hexdigest()
         if any(marker in raw for marker in _LINK_MARKERS):  # links resolve to other pages' URLs
-            digest.update(hashlib.sha256(item.content.encode()).digest())
-        for key in sorted(k for k in vars(item) if k not in _SKIP_ATTRIBUTES):
-            digest.update(key.encode() + self.of(vars(item)[key]))
-        digest.update(repr((item.url, item.save_as)).encode())
+            text += hashlib.sha256(item.content.encode()).hexdigest()
+        decision = getattr(item, "press", None)
+        fields = (
+            text,
+            item.url,
+            item.save_as,
+            sorted((k, _plain(v)) for k, v in item.metadata.items()),
+            sorted((k, _plain(v)) for k, v in vars(item).items() if k not in _SKIP_ATTRIBUTES and k not in item.metadata and k != "press"),
+            _decision(decision) if decision is not None else None,
+        )
+        digest.update(repr(fields).encode())
 
     def fingerprint(self, template, localcontext: dict, name: str) -> bytes | None:
         names = self.variables(template)
@@ -211,3 +228,86 @@ class MemoTemplate:
         output = self.template.render(localcontext)
         self.memo.record(name, fingerprint)
         return output
+
+
+def _json(value) -> bytes | None:
+    try:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False).encode()
+    except (TypeError, ValueError):
+        return None
+
+
+def _meeting(m) -> tuple:
+    return (m.assembly, m.date, m.path, hashlib.sha256(m.raw).hexdigest(), m.time, m.location, tuple(sorted(m.signatures)))
+
+
+def _plain(value):
+    """Metadata as plain values: Pelican's tags, authors and categories by name."""
+    if isinstance(value, URLWrapper):
+        return (type(value).__name__, value.name, value.slug)
+    if isinstance(value, (list, tuple)):
+        return tuple(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _plain(v)) for k, v in value.items()))
+    if value is None or isinstance(value, (bool, int, float, str, dt.date, dt.time, dt.tzinfo, Markup)):
+        return value
+    if dataclasses.is_dataclass(value):
+        return _REDUCERS[type(value)](value) if type(value) in _REDUCERS else repr(value)
+    raise Uncacheable(type(value).__name__)
+
+
+def _assembly(a) -> tuple:
+    return (a.id, a.name, a.region, a.description, a.meets, a.timezone, repr(a.rules), len(a.members), a.editors)
+
+
+def _outcome(o) -> tuple | None:
+    if o is None:
+        return None
+    m = o.motion
+    return (o.meeting.date, o.meeting.path, m.index, m.kind, m.target, m.digest, m.note, m.reason,
+            o.status, tuple(o.reasons), o.yes, o.no, o.abstain, o.quorum, o.eligible, o.assembly.id, o.assembly.name)  # fmt: skip
+
+
+def _decision(d) -> tuple:
+    """What a page can show of an article's decision: state, approvals, dates, update note."""
+    return (d.article.id, d.article.digest, d.article.title, d.state, tuple(d.reasons), _outcome(d.decided),
+            _outcome(d.approved), _outcome(d.first_approved), d.published_on, d.updated_on, d.update_note)  # fmt: skip
+
+
+def _chapter(c) -> tuple:
+    return (
+        _assembly(c.assembly), c.articles, tuple(_decision(d) for d in c.retracted), c.members_in_good_standing,
+        tuple((t.member, t.elected.date, t.ended, t.ended_by) for t in c.delegates),
+        (c.delegate.member, c.delegate.elected.date) if c.delegate else None,
+        c.next_meeting.date if c.next_meeting else None, c.description_html, repr(c.ledger),
+        tuple((m.id, m.name) for m in c.assembly.members.values()),
+    )  # fmt: skip
+
+
+def _register_reducers() -> dict:
+    from ..decisions import ArticleDecision, Outcome
+    from ..records import Assembly
+    from .generator import Chapter
+
+    from ..records import Meeting
+
+    return {Chapter: _chapter, ArticleDecision: _decision, Outcome: _outcome, Assembly: _assembly, Meeting: _meeting}
+
+
+class _Reducers(dict):
+    """Fingerprints for the press's own objects, registered on first use (to avoid import cycles)."""
+
+    def _load(self):
+        if not self:
+            self.update(_register_reducers())
+
+    def __contains__(self, key):
+        self._load()
+        return dict.__contains__(self, key)
+
+    def __getitem__(self, key):
+        self._load()
+        return dict.__getitem__(self, key)
+
+
+_REDUCERS = _Reducers()
