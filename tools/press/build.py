@@ -40,8 +40,11 @@ class BuildResult:
         """One line per assembly: what was published, held back and retracted."""
         lines = []
         press = self.press
+        by_assembly: dict[str, list] = {}
+        for decision in press.decisions.articles.values():
+            by_assembly.setdefault(decision.article.assembly, []).append(decision)
         for aid in sorted(press.records.assemblies):
-            decisions = [d for d in press.decisions.articles.values() if d.article.assembly == aid]
+            decisions = by_assembly.get(aid, [])
             counts = Counter(d.state for d in decisions)
             published = sum(press.publishable(d) for d in decisions)
             held = len(decisions) - published - counts[RETRACTED]

@@ -219,6 +219,8 @@ def _apply(article: Article, decision: ArticleDecision, settings: dict) -> None:
     if decision.updated_on:
         article.modified = approval_datetime(decision.updated_on, assembly.timezone)
         article.locale_modified = article.modified.strftime(article.date_format)
+    # The URL follows from the enforced settings; work it out once (Pelican would on every access).
+    article.override_url, article.override_save_as = article.url, article.save_as
     article.press = decision
     article.assembly = assembly
     article.jsonld = _LazyJSON(lambda: _news_article(article, decision, settings))
@@ -285,6 +287,17 @@ def only_published_files(generator) -> None:
         return published
 
     generator.get_files = get_files
+
+    # Pelican rewrites its whole reader cache after every build; do so only when something was read.
+    readers, misses = generator.readers, []
+    cache_data, save_cache = readers.cache_data, readers.save_cache
+
+    def note_miss(filename, data):
+        misses.append(filename)
+        cache_data(filename, data)
+
+    readers.cache_data = note_miss
+    readers.save_cache = lambda: save_cache() if misses else None
 
 
 class _RevisionCache:
