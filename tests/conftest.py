@@ -33,6 +33,12 @@ class PressDir:
         (root / "editorial" / "assemblies").mkdir(parents=True, exist_ok=True)
         (root / "editorial" / "meetings").mkdir(parents=True, exist_ok=True)
 
+    def buildable(self) -> "PressDir":
+        """Give the press the repository's theme and configuration, so that it can be built."""
+        shutil.copytree(REPO / "theme", self.root / "theme")
+        shutil.copy(REPO / "pelicanconf.py", self.root / "pelicanconf.py")
+        return self
+
     def write(self, rel: str, text: str | bytes) -> Path:
         path = self.root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -137,8 +143,7 @@ def commit(root: Path, message: str, author: str = "Ana Ruiz <ana@example.org>",
 @pytest.fixture
 def repo(pressdir: PressDir) -> PressDir:
     """A press in a git repository on branch main, its roster committed, with a theme to build with."""
-    shutil.copytree(REPO / "theme", pressdir.root / "theme")
-    shutil.copy(REPO / "pelicanconf.py", pressdir.root / "pelicanconf.py")
+    pressdir.buildable()
     git(pressdir.root, "init", "-q", "-b", "main")
     pressdir.assembly()
     commit(pressdir.root, "Roster")

@@ -280,11 +280,7 @@ def test_build_refuses_to_write_over_the_press(sample):
 
 
 def test_writer_metadata_cannot_publish_or_move_anything(pressdir):
-    from conftest import REPO
-    import shutil
-
-    shutil.copytree(REPO / "theme", pressdir.root / "theme")
-    shutil.copy(REPO / "pelicanconf.py", pressdir.root / "pelicanconf.py")
+    pressdir.buildable()
     pressdir.assembly()
     pressdir.write(
         "content/springfield/sneaky.md",
@@ -307,11 +303,7 @@ def test_writer_metadata_cannot_publish_or_move_anything(pressdir):
 
 
 def test_pagination_pages_cannot_collide_with_other_names(pressdir):
-    from conftest import REPO
-    import shutil
-
-    shutil.copytree(REPO / "theme", pressdir.root / "theme")
-    shutil.copy(REPO / "pelicanconf.py", pressdir.root / "pelicanconf.py")
+    pressdir.buildable()
     pressdir.assembly()
     motions = []
     for n in range(11):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from html import unescape
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import feedparser
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPO, PressDir
+from conftest import PressDir
 from press.cli import main
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -46,8 +45,7 @@ def feed_digest(data: bytes) -> str:
 @pytest.fixture(scope="module")
 def small_press(tmp_path_factory) -> Path:
     p = PressDir(tmp_path_factory.mktemp("golden") / "press")
-    shutil.copytree(REPO / "theme", p.root / "theme")
-    shutil.copy(REPO / "pelicanconf.py", p.root / "pelicanconf.py")
+    p.buildable()
     p.write("content/pages/about.md", "Title: About\nSlug: about\n\nA small press.\n")
     p.assembly(
         "northside",

@@ -6,13 +6,11 @@ Each asserts the message a person sees and that nothing unapproved was published
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPO
 from press.cli import main
 
 
@@ -23,8 +21,7 @@ def cli(root: Path, *args: str):
 @pytest.fixture
 def site(pressdir):
     """A small press that can be built: the repository's theme and configuration."""
-    shutil.copytree(REPO / "theme", pressdir.root / "theme")
-    shutil.copy(REPO / "pelicanconf.py", pressdir.root / "pelicanconf.py")
+    pressdir.buildable()
     pressdir.assembly()
     pressdir.article("springfield", "good", title="Good news", body="APPROVED-TEXT")
     pressdir.publish("springfield", "good", "2026-09-01")

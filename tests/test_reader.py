@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
 from zoneinfo import ZoneInfo
 
 import feedparser
@@ -107,8 +106,7 @@ def test_search_index_holds_only_published_articles(site):
 
 
 def test_images_without_alt_text_are_warned_about(pressdir):
-    shutil.copytree(REPO / "theme", pressdir.root / "theme")
-    shutil.copy(REPO / "pelicanconf.py", pressdir.root / "pelicanconf.py")
+    pressdir.buildable()
     pressdir.assembly()
     pressdir.write("content/images/chart.png", b"\x89PNG\r\n")
     pressdir.article("springfield", "chart", body="Intro.\n\n![](/images/chart.png)\n\n![A rising line](/images/chart.png)\n")
@@ -120,8 +118,7 @@ def test_images_without_alt_text_are_warned_about(pressdir):
 
 
 def test_audio_beside_an_unpublished_article_is_not_copied(pressdir):
-    shutil.copytree(REPO / "theme", pressdir.root / "theme")
-    shutil.copy(REPO / "pelicanconf.py", pressdir.root / "pelicanconf.py")
+    pressdir.buildable()
     pressdir.assembly()
     pressdir.write("content/springfield/secret.mp3", b"SECRET-AUDIO")
     pressdir.article("springfield", "draft", audio="secret.mp3")

@@ -73,6 +73,7 @@ FEED_ALL_RSS = "feed.rss"
 CATEGORY_FEED_ATOM = "{slug}/feed.atom"
 CATEGORY_FEED_RSS = "{slug}/feed.rss"
 AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = TRANSLATION_FEED_ATOM = None
+FEED_MAX_ITEMS = 50  # as PRESS_FEED_MAX_ITEMS in pelicanconf.py
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True, "extensions": []}
 STATIC_PATHS = ["images"]
 SLUGIFY_SOURCE = "basename"

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from .problems import Problem
 from .records import ARTICLE_MOTIONS, Article, Assembly, Meeting, Motion, Records
-from .signatures import check_meeting
 
 PASSED, FAILED, INVALID = "passed", "failed", "invalid"
 
@@ -134,6 +133,8 @@ class _Meeting:
 
     def _check_signatures(self) -> None:
         """A record counts only when enough distinct editors signed its exact bytes."""
+        from .signatures import check_meeting  # cryptography is imported only when minutes are signed
+
         needed = self.assembly.rules.signatures
         check = check_meeting(self.assembly, self.meeting)
         for sig_path, why in check.rejected:

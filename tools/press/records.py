@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-import sshsig
-
 from . import strictyaml
 from .problems import Problem
 from .strictyaml import Map, Seq
@@ -373,6 +371,8 @@ def _read_members(data, line: int, check: _Checker) -> dict[str, Member]:
             continue
         key = check.text(entry, "key")
         if key is not None:
+            import sshsig  # only rosters with keys pay for the import
+
             try:
                 sshsig.PublicKey.from_openssh_str(key.strip())
             except (ValueError, NotImplementedError, IndexError):
@@ -755,14 +755,20 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
                 Problem(rel_folder, 0, f"no assembly '{folder.name}' — articles go in a folder named after an assembly")
             )
             continue
-        for path in sorted(folder.rglob("*")):
-            rel = path.relative_to(root).as_posix()
-            if path.is_symlink() or path.suffix != ".md" or not path.is_file():
+        with os.scandir(folder) as entries:
+            listing = sorted(entries, key=lambda e: e.name)
+        for entry in listing:
+            if entry.is_symlink():
+                continue  # reported by _links()
+            rel = f"{rel_folder}/{entry.name}"
+            if entry.is_dir():
+                for nested in sorted(Path(entry.path).rglob("*.md")):
+                    nested_rel = nested.relative_to(root).as_posix()
+                    problems.append(Problem(nested_rel, 0, f"articles live directly in {rel_folder}/, not in sub-folders"))
                 continue
-            if path.parent != folder:
-                problems.append(Problem(rel, 0, f"articles live directly in {rel_folder}/, not in sub-folders"))
+            if not entry.name.endswith(".md") or not entry.is_file():
                 continue
-            article = read_article(path, rel, folder.name, problems)
+            article = read_article(Path(entry.path), rel, folder.name, problems)
             if article:
                 articles[article.id] = article
 
@@ -774,14 +780,19 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
 def _links(root: Path) -> list[Problem]:
     """Symbolic links anywhere in content/ or editorial/: they could pull in files from outside."""
     problems = []
+
+    def scan(folder: str, top: str) -> None:
+        with os.scandir(folder) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                if entry.is_symlink():  # from the directory listing: no extra system call
+                    rel = Path(entry.path).relative_to(root).as_posix()
+                    problems.append(Problem(rel, 0, f"symbolic links are not allowed in {top}/ — commit the file itself"))
+                elif entry.is_dir():
+                    scan(entry.path, top)
+
     for top in ("content", "editorial"):
-        for dirpath, dirnames, filenames in os.walk(root / top):
-            for name in sorted(dirnames + filenames):
-                path = Path(dirpath) / name
-                if path.is_symlink():
-                    problems.append(
-                        Problem(path.relative_to(root).as_posix(), 0, f"symbolic links are not allowed in {top}/ — commit the file itself")
-                    )
+        if (root / top).is_dir():
+            scan(str(root / top), top)
     return problems
 
 
