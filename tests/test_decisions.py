@@ -371,8 +371,8 @@ def histories(draw):
 def _expected_states(meetings, digests):
     """The rule, stated directly: the latest passed article motion decides; publish needs the current digest."""
     latest = {}
-    for day, motions in sorted(meetings):
-        for index, (slug, kind, passes) in enumerate(motions):
+    for _day, motions in sorted(meetings, key=lambda m: m[0]):
+        for slug, kind, passes in motions:
             if passes:
                 latest[slug] = kind
     expected = {}

@@ -3,12 +3,10 @@ clean build's, file for file."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import copy_sample
 from press.build import build
 from press.site import prerender
 

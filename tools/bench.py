@@ -257,7 +257,6 @@ def main() -> int:
             before()
         results.setdefault(name, []).append(run(command, root))
 
-    env = dict(os.environ)
     for _ in range(args.runs):  # alternate, so machine noise hits both sides alike
         measure("press build (full)", [*press_cmd, "build", "--no-search"], lambda: clean(root, "output", "cache"))
         measure("pelican (full)", pelican_cmd, lambda: clean(root, "plain-output", "plain-cache"))
