@@ -266,8 +266,8 @@ def record_recall(obj, assembly, member, **votes) -> None:
 def status(obj: _Context, assembly: str | None, as_json: bool) -> None:
     """Show the state of every article, and why."""
     press = obj.press()
-    if assembly and assembly not in press.records.assemblies:
-        raise PressError(f"no assembly '{assembly}'")
+    if assembly:
+        press.assembly(assembly)
     decisions = [d for d in press.decisions.articles.values() if not assembly or d.article.assembly == assembly]
     if as_json:
         rows = [
@@ -388,9 +388,7 @@ def sign(obj: _Context, record: Path, key_file: Path | None, member: str | None)
         raise PressError(f"{record} is not a meeting record under editorial/meetings/") from None
     if len(rel.parts) != 2 or not path.is_file():
         raise PressError(f"{record} is not a meeting record (editorial/meetings/<assembly>/<date>.yml)")
-    assembly = press.records.assemblies.get(rel.parts[0])
-    if assembly is None:
-        raise PressError(f"no assembly '{rel.parts[0]}'")
+    assembly = press.assembly(rel.parts[0])
     try:
         if member is None:
             mine = signatures.key_of(key_file) if key_file else None

@@ -11,7 +11,7 @@ from .decisions import EDITED, PUBLISHED, ArticleDecision, Decisions, decide
 from .cache import ParsedRecords
 from .history import History, Version
 from .problems import PressError, Problem
-from .records import Records, read_records
+from .records import Assembly, Records, read_records
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,13 @@ class Press:
             return ["held back: the approved revision is nowhere in git history", *decision.reasons]
         since = revision.edited.when.date().isoformat() if revision.edited else "(uncommitted)"
         return [f"published (approved revision); edits since {since} await a vote", *decision.reasons[1:]]
+
+    def assembly(self, aid: str) -> Assembly:
+        """The assembly ``aid``; a PressError naming the known ones if there is none."""
+        if aid not in self.records.assemblies:
+            known = ", ".join(sorted(self.records.assemblies)) or "none yet"
+            raise PressError(f"no assembly '{aid}' (known: {known})")
+        return self.records.assemblies[aid]
 
     def article_id(self, ref: str) -> str:
         """Resolve an article given as an id (``springfield/rent``) or a path to its file."""

@@ -17,7 +17,7 @@ from . import strictyaml
 from .decisions import Outcome
 from .model import Press, load
 from .problems import PressError, Problem
-from .records import SLUG_RE, Assembly
+from .records import SLUG_RE
 
 
 def slugify(title: str) -> str:
@@ -29,9 +29,7 @@ def slugify(title: str) -> str:
 
 def new_article(press: Press, assembly: str, title: str, author: str | None, slug: str | None = None) -> Path:
     """Create ``content/<assembly>/<slug>.md`` with a metadata header. Refuses to overwrite."""
-    if assembly not in press.records.assemblies:
-        known = ", ".join(sorted(press.records.assemblies)) or "none yet"
-        raise PressError(f"no assembly '{assembly}' (known: {known})")
+    press.assembly(assembly)
     if not title.strip() or "\n" in title:
         raise PressError("the title must be one non-empty line")
     slug = slug or slugify(title)
@@ -64,13 +62,6 @@ class Votes:
 
 def meeting_path(press: Press, assembly: str, day: dt.date) -> Path:
     return press.root / "editorial" / "meetings" / assembly / f"{day.isoformat()}.yml"
-
-
-def _assembly(press: Press, assembly: str) -> Assembly:
-    if assembly not in press.records.assemblies:
-        known = ", ".join(sorted(press.records.assemblies)) or "none yet"
-        raise PressError(f"no assembly '{assembly}' (known: {known})")
-    return press.records.assemblies[assembly]
 
 
 def _read_existing(path: Path, rel: str) -> dict:
@@ -136,7 +127,7 @@ class RecordRefused(Exception):
 
 def record_attendance(press: Press, assembly: str, day: dt.date, members: list[str], count: int | None) -> Path:
     """Set who attended the meeting of ``assembly`` on ``day`` (creating its record)."""
-    a = _assembly(press, assembly)
+    a = press.assembly(assembly)
     path = meeting_path(press, assembly, day)
     data = _read_existing(path, path.relative_to(press.root).as_posix())
     if count is not None:
@@ -162,7 +153,7 @@ def record_motion(
     reason: str | None = None,
 ) -> Outcome:
     """Append a motion to the meeting of ``day`` and return its outcome as the build will see it."""
-    a = _assembly(press, assembly)
+    a = press.assembly(assembly)
     path = meeting_path(press, assembly, day)
     rel = path.relative_to(press.root).as_posix()
     data = _read_existing(path, rel)
