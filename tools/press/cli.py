@@ -204,12 +204,17 @@ def _motion(obj: _Context, kind: str, assembly: str | None, target: str, day, ye
 @record.command("publish")
 @click.argument("article")
 @click.option("--note", help="What changed, when this approves a new revision.")
+@click.option("--agenda", "agenda", metavar="DIGEST", help="The short digest printed on the agenda: refuse if the article changed since.")
 @_vote_options
 @click.pass_obj
 @_friendly
-def record_publish(obj, article, note, **votes) -> None:
+def record_publish(obj, article, note, agenda, **votes) -> None:
     """A vote to publish ARTICLE exactly as it is now (its digest is filled in)."""
-    _motion(obj, "publish", None, article, note=note, **votes)
+    if agenda is not None:
+        from .agenda import parse_short
+
+        parse_short(agenda)  # a typo is a usage error before anything is read
+    _motion(obj, "publish", None, article, note=note, agenda=agenda, **votes)
 
 
 @record.command("reject")
@@ -253,6 +258,31 @@ def record_elect(obj, assembly, member, **votes) -> None:
 def record_recall(obj, assembly, member, **votes) -> None:
     """A vote recalling MEMBER, ASSEMBLY's delegate."""
     _motion(obj, "recall-delegate", assembly, member, **votes)
+
+
+@main.command()
+@click.argument("assembly")
+@_date_option
+@click.option("--output", "output", metavar="FILE", help="Where to write the agenda (default: agenda-ASSEMBLY-DATE.html; '-' for standard output).")
+@click.option("--paper", type=click.Choice(["auto", "a4", "letter"]), default="auto", show_default=True, help="Paper size for printing.")
+@click.pass_obj
+@_friendly
+def agenda(obj: _Context, assembly: str, day: str | None, output: str | None, paper: str) -> None:
+    """Write the printable agenda of ASSEMBLY's meeting (default: its next recorded meeting, or today)."""
+    from . import agenda as agendas
+
+    press = obj.press()
+    made = agendas.make(press, assembly, _date(day) if day else None, paper)
+    html = agendas.render(made)
+    if output == "-":
+        click.echo(html, nl=False)
+        return
+    path = Path(output) if output else Path(f"agenda-{assembly}-{made.date.isoformat()}.html")
+    agendas.write(html, path)
+    items = len(made.items)
+    click.echo(f"wrote {path}: {assembly} on {made.date}, {len(made.roll)} members on the roll, {items} article{'' if items == 1 else 's'} to vote on")
+    for item in made.items:
+        click.echo(f"  {item.short}  {item.article.id}")
 
 
 # --------------------------------------------------------------------------- everyone

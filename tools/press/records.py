@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from . import strictyaml
+from . import frontmatter, strictyaml
 from .problems import Problem
 from .strictyaml import Map, Seq
 
@@ -614,7 +614,12 @@ def read_article(path: Path, rel: str, assembly: str, problems: list[Problem]) -
     except UnicodeDecodeError as exc:
         problems.append(Problem(rel, raw[: exc.start].count(b"\n") + 1, "not valid UTF-8 — save the file as UTF-8"))
         return None
-    meta = parse_metadata(text.lstrip("\ufeff"))
+    try:
+        text = frontmatter.to_header(text.lstrip("\ufeff"))
+    except frontmatter.FrontMatterProblem as exc:
+        problems.append(Problem(rel, exc.line, str(exc)))
+        return None
+    meta = parse_metadata(text)
     title = meta.get("title", "").strip() or None
     if title is None:
         problems.append(Problem(rel, 1, "article has no 'Title:' line in its metadata header — start the file with 'Title: …'"))

@@ -22,6 +22,7 @@ from pelican.generators import Generator
 from ..decisions import RETRACTED, ArticleDecision, Decisions, DelegateTerm, Outcome
 from ..model import Press
 from ..records import ARTICLE_MOTIONS, Assembly, Meeting
+from ..agenda import pending
 from . import approval_datetime, feeds, memo_of, newest_first, press_of
 
 
@@ -37,6 +38,7 @@ class Chapter:
     delegates: list[DelegateTerm]
     next_meeting: Meeting | None
     description_html: str
+    agenda_items: int = 0  # articles the next meeting votes on: a count, never their titles
     ledger: dict = field(default_factory=dict)
 
     @property
@@ -170,6 +172,7 @@ class PressGenerator(Generator):
                 delegates=decisions.delegates.get(aid, []),
                 next_meeting=upcoming[0] if upcoming else None,
                 description_html=_markdown(assembly.description),
+                agenda_items=len(pending(press, aid)) if upcoming else 0,
             )
             chapter.ledger = ledger_data(assembly, press, self.article_urls)
             self.chapters.append(chapter)
@@ -220,6 +223,16 @@ class PressGenerator(Generator):
         self._copy_audio()
         self._write_calendars()
         self._write_sitemap()
+        self._write_admin()
+
+    def _write_admin(self) -> None:
+        """The writers' desk, admin/ (see press.cms), generated from the rosters."""
+        from .. import cms
+
+        assemblies = [c.assembly for c in self.chapters]
+        settings = cms.Settings.from_pelican(self.settings)
+        for name, text in cms.files(assemblies, settings).items():
+            self._emit(name, ([(a.id, a.name) for a in assemblies], settings), lambda text=text: text.encode("utf-8"))
 
     def _write(self, name: str, data: bytes) -> None:
         path = Path(self.output_path) / name
