@@ -126,8 +126,8 @@ def config(assemblies: list[Assembly], settings: Settings) -> dict:
     if settings.auth_endpoint:
         backend["auth_endpoint"] = settings.auth_endpoint
     backend["commit_messages"] = {
-        "create": "Propose {{collection}} article “{{slug}}” (from the browser)",
-        "update": "Edit {{collection}} article “{{slug}}” (from the browser)",
+        "create": "Propose “{{slug}}” to {{collection}} (from the browser)",
+        "update": "Edit “{{slug}}” (from the browser)",
         "uploadMedia": "Add {{path}} (from the browser)",
         "deleteMedia": "Remove {{path}} (from the browser)",
     }
@@ -166,11 +166,11 @@ def index_html(settings: Settings) -> str:
 <meta name="referrer" content="same-origin">
 <title>{title}</title>
 <link href="config.yml" type="text/yaml" rel="cms-config-url">
-<script src="{escape(settings.script)}" integrity="{DECAP_INTEGRITY}" crossorigin="anonymous"></script>
-<script src="preview.js"></script>
 </head>
 <body>
 <noscript>The writing desk needs JavaScript. You can also write articles as Markdown files and send them by pull request.</noscript>
+<script src="{escape(settings.script)}" integrity="{DECAP_INTEGRITY}" crossorigin="anonymous"></script>
+<script src="preview.js"></script>
 </body>
 </html>
 """
