@@ -126,7 +126,7 @@ def config(assemblies: list[Assembly], settings: Settings) -> dict:
     if settings.auth_endpoint:
         backend["auth_endpoint"] = settings.auth_endpoint
     backend["commit_messages"] = {
-        "create": "Propose “{{slug}}” to {{collection}} (from the browser)",
+        "create": "Propose “{{slug}}” (from the browser)",
         "update": "Edit “{{slug}}” (from the browser)",
         "uploadMedia": "Add {{path}} (from the browser)",
         "deleteMedia": "Remove {{path}} (from the browser)",
