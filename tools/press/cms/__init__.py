@@ -65,9 +65,9 @@ class Settings:
             sitename=get("SITENAME") or "Assembly Press",
             script=get("PRESS_DECAP_SCRIPT") or DECAP_SCRIPT,
         )
-        if made.repo is not None and not REPO_RE.match(made.repo):
+        if made.repo is not None and not REPO_RE.fullmatch(made.repo):
             raise PressError(f"PRESS_REPO {made.repo!r} must be the GitHub repository as owner/name, e.g. springfield-party/press")
-        if not BRANCH_RE.match(made.branch):
+        if not BRANCH_RE.fullmatch(made.branch):
             raise PressError(f"PRESS_BRANCH {made.branch!r} is not a branch name")
         for key, value in (("PRESS_CMS_AUTH_URL", made.auth_url), ("PRESS_DECAP_SCRIPT", made.script)):
             if value is not None and not value.startswith("https://") and not value.startswith("http://127.0.0.1"):
