@@ -184,3 +184,53 @@ def test_the_chapter_page_counts_the_next_agenda_and_never_names_it(club):
     site = "".join(p.read_text(encoding="utf-8", errors="replace") for p in output.rglob("*") if p.is_file() and p.suffix in (".html", ".xml", ".json", ".atom", ".rss", ".ics", ".yml", ".js"))
     for needle in ("Bike lanes", "waiting", "Line one", "New text, edited"):
         assert needle not in site, needle
+
+
+# --------------------------------------------------------------------------- on paper
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    import os
+
+    from press import browser
+
+    why = browser.missing()
+    if why:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests must run in CI: {why}")
+        pytest.skip(why)
+    with browser.browser() as instance:
+        yield instance
+
+
+@pytest.mark.parametrize(("paper", "printable_mm"), [("a4", 210 - 30), ("letter", 215.9 - 30)])  # minus the margins
+def test_the_agenda_prints_on_a4_and_letter_without_cutting_anything(club, chromium, paper, printable_mm):
+    club.article("springfield", "waiting", title="Long", body="x" * 3000 + " https://example.org/" + "a" * 400 + "\n")
+    sheet = club.root / "agenda.html"
+    assert cli(club.root, "agenda", "springfield", "--paper", paper, "--output", str(sheet)).exit_code == 0
+    width = int(printable_mm / 25.4 * 96)
+    page = chromium.new_page(viewport={"width": width, "height": 900})
+    try:
+        page.emulate_media(media="print")
+        page.goto(sheet.as_uri())
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        pdf = page.pdf(prefer_css_page_size=True)
+        boxes = {tuple(round(float(n)) for n in box.split()) for box in re.findall(rb"/MediaBox \[([\d. ]+)\]", pdf)}
+        assert boxes == {(0, 0, 595, 842)} if paper == "a4" else boxes == {(0, 0, 612, 792)}, boxes
+    finally:
+        page.close()
+
+
+def test_the_agenda_on_screen_has_no_accessibility_violations(club, chromium):
+    from axe_playwright_python.sync_playwright import Axe
+
+    sheet = club.root / "agenda.html"
+    assert cli(club.root, "agenda", "springfield", "--output", str(sheet)).exit_code == 0
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(sheet.as_uri())
+        violations = [f"{v['id']}: {v['help']}" for v in Axe().run(page).response["violations"]]
+        assert violations == []
+    finally:
+        page.close()
