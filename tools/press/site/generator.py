@@ -232,7 +232,7 @@ class PressGenerator(Generator):
         assemblies = [c.assembly for c in self.chapters]
         settings = cms.Settings.from_pelican(self.settings)
         for name, text in cms.files(assemblies, settings).items():
-            self._emit(name, ([(a.id, a.name) for a in assemblies], settings), lambda text=text: text.encode("utf-8"))
+            self._emit(name, (text,), lambda text=text: text.encode("utf-8"))  # cheap to make: keyed by the text itself
 
     def _write(self, name: str, data: bytes) -> None:
         path = Path(self.output_path) / name
