@@ -48,7 +48,7 @@ def test_one_collection_per_assembly_storing_drafts_and_pictures_in_the_bundle(s
     assert [c["name"] for c in config["collections"]] == ["harbor", "springfield"]
     harbor = config["collections"][0]
     assert harbor["label"] == "Harbour Workers' \"Assembly\""
-    assert harbor["folder"] == "content/harbor" and harbor["extension"] == "md" and harbor["format"] == "yaml-frontmatter"
+    assert harbor["folder"] == "content/harbor" and harbor["extension"] == "md" and harbor["format"] == "press-markdown"
     # Pictures go to content/harbor/<slug>/ and are linked as <slug>/file.ext, as the press reads bundles.
     assert harbor["slug"] == harbor["media_folder"] == harbor["public_folder"] == "{{slug}}"
     assert [f["name"] for f in harbor["fields"]] == ["title", "authors", "summary", "tags", "lang", "image", "image_alt", "audio", "body"]
@@ -63,7 +63,7 @@ def test_a_new_assembly_gets_its_collection_on_the_next_build(site):
     site.assembly("riverside", text="name: Riverside\nmembers:\n  - {id: rio, name: Rio, joined: 2025-01-01}\n")
     config, _ = build(site)
     assert [c["name"] for c in config["collections"]] == ["harbor", "riverside", "springfield"]
-    preview = (site.root / "output" / "admin" / "preview.js").read_text(encoding="utf-8")
+    preview = (site.root / "output" / "admin" / "press.js").read_text(encoding="utf-8")
     assert '"riverside": "Riverside"' in preview
 
 
