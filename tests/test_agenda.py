@@ -118,6 +118,14 @@ def test_the_agenda_never_overwrites_a_file_that_is_not_an_agenda(club):
     agenda(club)  # an earlier agenda is replaced
 
 
+@pytest.mark.parametrize("folder", ["output", "content/springfield", "theme"])
+def test_the_agenda_is_never_written_where_the_site_could_publish_it(club, folder):
+    target = club.root / folder / "agenda.html"
+    result = cli(club.root, "agenda", "springfield", "--output", str(target))
+    assert result.exit_code == 2 and "an agenda holds unapproved text and must stay off the site" in result.output
+    assert not target.exists()
+
+
 def test_bad_agenda_arguments_are_usage_errors(club):
     assert cli(club.root, "agenda", "nowhere").exit_code == 2
     result = cli(club.root, "agenda", "springfield", "--date", "2026-13-01")

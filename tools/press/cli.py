@@ -278,7 +278,7 @@ def agenda(obj: _Context, assembly: str, day: str | None, output: str | None, pa
         click.echo(html, nl=False)
         return
     path = Path(output) if output else Path(f"agenda-{assembly}-{made.date.isoformat()}.html")
-    agendas.write(html, path)
+    agendas.write(html, path, press.root)
     items = len(made.items)
     click.echo(f"wrote {path}: {assembly} on {made.date}, {len(made.roll)} members on the roll, {items} article{'' if items == 1 else 's'} to vote on")
     for item in made.items:

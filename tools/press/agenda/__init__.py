@@ -151,8 +151,18 @@ def render(agenda: Agenda) -> str:
     return env.get_template("agenda.html").render(agenda=agenda, page_size=PAPERS[agenda.paper], marker=MARKER)
 
 
-def write(html: str, path: Path) -> None:
-    """Write the agenda to ``path`` at once (never half a file), refusing to replace anything but an agenda."""
+# An agenda holds unapproved text: never where the site, or what the site is built from, lives.
+PRIVATE_FOLDERS = ("output", "content", "editorial", "theme")
+
+
+def write(html: str, path: Path, root: Path | None = None) -> None:
+    """Write the agenda to ``path`` at once (never half a file), refusing to replace anything but an
+    agenda, and refusing the press's site and source folders under ``root``."""
+    if root is not None:
+        where = path.resolve()
+        for folder in PRIVATE_FOLDERS:
+            if where.is_relative_to((root / folder).resolve()):
+                raise PressError(f"{path} is inside {folder}/: an agenda holds unapproved text and must stay off the site — choose another --output")
     if path.exists():
         if not path.is_file():
             raise PressError(f"{path} is not a file")

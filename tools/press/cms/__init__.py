@@ -77,8 +77,8 @@ class Settings:
 
 def description(assembly: Assembly) -> str:
     return (
-        f"Articles proposed to {assembly.name}. 'Save' keeps your draft; setting it to 'Ready' asks the "
-        f"assembly's editors to review it as a pull request. 'Publish' in this editor only merges the draft "
+        f"Articles proposed to {assembly.name}. 'Save' keeps your draft on its own branch, as a pull request; "
+        f"set its status to 'In review' when the assembly's editors should read it. 'Publish' in this editor only merges the draft "
         f"into the press's repository (it is submitted): it appears on the site only after {assembly.name} "
         f"votes at a meeting to publish exactly this text. Add pictures after writing the title."
     )
