@@ -7,8 +7,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from press import frontmatter
 from press.cli import main
+from press.records import parse_metadata
 
 ARTICLE = "content/springfield/elm.md"
 
@@ -118,3 +122,21 @@ def test_a_vote_binds_the_front_matter_bytes(site):
     assert site.load().decisions.articles["springfield/elm"].state == "published"
     site.write(ARTICLE, front("title: Elm\ntags: [changed]\n"))
     assert site.load().decisions.articles["springfield/elm"].state == "edited-since-approval"
+
+
+# --------------------------------------------------------------------------- fuzz
+
+PIECES = ["---\n", "...\n", "title: ", "tags:\n", "  - ", "[", "]", "{", "}", "&a ", "*a", "!!python/name:os.system ", "<<: ",
+          "\t", "\x00", "\ufeff", "é", ": ", "|\n", "  ", "\n", "status: published\n", "#", "'", '"', "2026-02-30", "no"]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PIECES) | st.text(max_size=8), max_size=30))
+def test_any_front_matter_is_read_or_refused_never_a_crash(parts):
+    text = "---\n" + "".join(parts)
+    try:
+        header = frontmatter.to_header(text)
+    except frontmatter.FrontMatterProblem as problem:
+        assert problem.line >= 1 and str(problem)
+        return
+    assert all(frontmatter.KEY_RE.match(key) for key in parse_metadata(header))
