@@ -107,7 +107,7 @@
   "use strict";
   CMS.registerPreviewStyle(PRESS_STYLESHEET);
   CMS.registerPreviewStyle(
-    ".draft-notice{border:2px dashed currentColor;padding:.5rem 1rem;margin:0 0 1rem}" +
+    ".draft-notice{border:2px dashed currentColor;padding:.5rem 1rem;margin:0 3.5rem 1rem 0}" +  // clear of Decap's buttons
       ".draft-warning{font-weight:700}.lead-image img{max-width:100%;height:auto}",
     { raw: true }
   );
