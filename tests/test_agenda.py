@@ -242,3 +242,13 @@ def test_the_agenda_on_screen_has_no_accessibility_violations(club, chromium):
         assert violations == []
     finally:
         page.close()
+
+
+def test_a_rebuild_updates_the_count_when_an_article_is_proposed(club):
+    assert cli(club.root, "build", "--no-search").exit_code == 0
+    chapter = club.root / "output" / "springfield" / "index.html"
+    assert "2 articles on the agenda" in chapter.read_text(encoding="utf-8")
+    club.article("springfield", "another", title="Another proposal")
+    result = cli(club.root, "build", "--no-search")  # incremental: unchanged pages are reused
+    assert result.exit_code == 0, result.output
+    assert "3 articles on the agenda" in chapter.read_text(encoding="utf-8")
