@@ -114,3 +114,8 @@ def test_the_integrity_hash_is_that_of_the_npm_package():
         pytest.skip(why)
     data = (local.decap_dist() / "decap-cms.js").read_bytes()
     assert cms.DECAP_INTEGRITY == "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
+
+
+def test_no_assembly_can_take_the_desks_address(pressdir):
+    pressdir.assembly("admin", text="name: Admins\nmembers:\n  - {id: rio, name: Rio, joined: 2025-01-01}\n")
+    assert pressdir.problems() == ["editorial/assemblies/admin.yml: assembly id 'admin' is reserved for the site's own pages — rename the file"]
