@@ -472,3 +472,29 @@ def test_two_builds_at_once_both_finish_and_leave_one_complete_site(versions):
     assert [code for code, _, _ in results] == [0, 0], results
     assert tree(out) == references["B"]
     assert len([p for p in (site.root / ".output.builds").iterdir() if p.is_dir()]) == 1
+
+
+@pytest.mark.parametrize("first_build", [False, True])
+def test_what_appears_at_the_output_path_during_a_build_is_never_replaced(tmp_path, first_build):
+    """The path is checked under the lock, and again right before the swap: a file someone put there
+    meanwhile (or a folder in place of press's link) stays, and the build says why it stopped."""
+    site = small_press(tmp_path / "press")
+    out = tmp_path / "site"
+    kept = []
+    if first_build is False:
+        assert cli(site.root, "build", "--output", str(out), "--no-search").exit_code == 0
+        kept = [tmp_path / os.readlink(out)]  # the previous site: no longer linked, but not deleted either
+    build = start(site.root, out, pause="saved")
+    wait_for_line(build.stdout, "press-test: paused at saved", build)
+    if out.is_symlink():
+        out.unlink()
+        out.mkdir()
+        (out / "mine.txt").write_text("MINE")
+    else:
+        out.write_text("MINE")
+    build.send_signal(signal.SIGUSR1)
+    code, _, err = finish(build)
+    assert code == 2
+    assert f"press: refusing to replace {out}: " in err and "it changed during the build; nothing was replaced" in err
+    assert (out / "mine.txt" if out.is_dir() else out).read_text() == "MINE"
+    assert [p for p in (tmp_path / ".site.builds").iterdir() if p.is_dir()] == kept

@@ -95,6 +95,11 @@ def check(root: Path, path: Path, protected: tuple[Path, ...] = ()) -> str:
     for folder in path.parents:
         if folder.name.startswith(".") and folder.name.endswith(".builds") and (folder / MARKER).exists():
             raise refuse(f"it is inside {folder}, where press keeps the builds of another output")
+    return _state(path, refuse)
+
+
+def _state(path: Path, refuse: Callable[[str], Exception]) -> str:
+    """What ``path`` holds, judged by itself (see :func:`check`)."""
     try:
         info = path.lstat()
     except FileNotFoundError:
@@ -254,10 +259,14 @@ class Output:
     # ------------------------------------------------------------------ builds
 
     def current(self) -> Path | None:
-        """The folder the output link points to, if it is a complete site press made."""
-        if self.state != OURS:
+        """The folder the output link points to, if it is a complete site press made (read from the
+        disk each time, never remembered: a build interrupted mid-swap must still see the truth)."""
+        try:
+            if not self.path.is_symlink() or not _is_ours(self.path):
+                return None
+            target = self.path.parent / os.readlink(self.path)
+        except OSError:
             return None
-        target = self.path.parent / os.readlink(self.path)
         return target if target.is_dir() and not target.is_symlink() else None
 
     def new_build(self) -> Path:
@@ -266,7 +275,7 @@ class Output:
         return Path(tempfile.mkdtemp(prefix=f"{stamp}-", dir=self.builds))
 
     def discard(self, staging: Path) -> None:
-        """Remove a build that failed; the output link never pointed to it."""
+        """Remove a build that failed or was interrupted — unless the output link already points to it."""
         if staging.parent == self.builds and staging != self.current():
             shutil.rmtree(staging, ignore_errors=True)
 
@@ -279,13 +288,15 @@ class Output:
         link.unlink(missing_ok=True)
         os.symlink(f"{self.builds.name}/{staging.name}", link)
         pause_point("link-made")
-        if self.state == EMPTY:
-            os.rmdir(self.path)  # fails if someone put a file there since: then nothing is replaced
-            os.rename(link, self.path)
+        self._still(self.state)
+        if self.state == OURS:
+            os.rename(link, self.path)  # replaces the old link atomically
         elif self.state == OLDER:
             self._replace_older_site(link)
         else:
-            os.rename(link, self.path)  # replaces the old link atomically
+            if self.state == EMPTY:
+                os.rmdir(self.path)  # fails if a file was put there since: then nothing is replaced
+            _place(link, self.path)
         _fsync_folder(self.path.parent)
         self.state = OURS
         pause_point("swapped")
@@ -302,7 +313,16 @@ class Output:
         if _exchange(self.path, link):
             return  # the old site now sits at `link`, among the leftovers
         os.rename(self.path, self.builds / f"older-{link.name}")
-        os.rename(link, self.path)
+        _place(link, self.path)
+
+    def _still(self, expected: str) -> None:
+        """Right before the swap: the output path still holds what the build found under the lock
+        (anyone may have changed it meanwhile; press replaces only what it checked)."""
+        def refuse(why: str) -> OutputRefused:
+            return OutputRefused(f"refusing to replace {self.path}: {why} — it changed during the build; nothing was replaced")
+
+        if (now := _state(self.path, refuse)) != expected:
+            raise refuse(f"it was {expected}, it is now {now}")
 
     def _remove_leftovers(self) -> None:
         """Builds that were killed, and sites that were replaced: removed only while the output link
@@ -313,8 +333,12 @@ class Output:
                 continue
             if entry.is_symlink():
                 os.unlink(entry.path)  # a link that was not swapped in yet
-            elif current is not None:
+            elif current is None:
+                continue  # maybe the only copy of a site: kept until a new one is in place
+            elif entry.is_dir(follow_symlinks=False):
                 _remove_tree(Path(entry.path), "removing-leftover")
+            else:
+                os.unlink(entry.path)
         if current is None:
             return
         # Leftovers of press versions before the builds folder, named after this output.
@@ -322,6 +346,16 @@ class Output:
         for entry in os.scandir(self.path.parent):
             if older.match(entry.name) and entry.is_dir(follow_symlinks=False):
                 shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _place(link: Path, path: Path) -> None:
+    """Put ``link`` at ``path`` only if nothing is there (a hard link of the link itself fails when
+    ``path`` exists, where a rename would replace it), then drop the temporary name."""
+    try:
+        os.link(link, path, follow_symlinks=False)
+    except FileExistsError:
+        raise OutputRefused(f"refusing to replace {path}: something was put there during the build — nothing was replaced") from None
+    link.unlink()
 
 
 def _remove_tree(folder: Path, point: str) -> None:
