@@ -33,6 +33,7 @@ import re
 import shutil
 import signal
 import stat
+import subprocess
 import tempfile
 import threading
 from pathlib import Path
@@ -50,6 +51,7 @@ LOCK = "lock"
 SOURCES = ("content", "editorial", "theme", "docs", "tools", "tests", ".github", ".git")
 _BUILD_NAME = re.compile(r"^\d{8}T\d{6}Z-[A-Za-z0-9_]+$")
 _KEEP = {MARKER, ".gitignore", LOCK}
+RETIRED = "retired-"  # a replaced site, being deleted
 
 
 class OutputRefused(PressError):
@@ -301,8 +303,13 @@ class Output:
         self.state = OURS
         pause_point("swapped")
         if previous is not None:
-            _remove_tree(previous, "removing-replaced")
-        self._remove_leftovers()
+            # No reader is sent there any more: rename it out of the way, and delete it without making
+            # the user wait (thousands of files on a busy disk can take seconds).
+            retired = self.builds / f"{RETIRED}{previous.name}"
+            os.rename(previous, retired)
+            pause_point("retired")
+            _remove_in_background(retired)
+        self._remove_leftovers(retired_too=False)
         pause_point("published")
 
     def _replace_older_site(self, link: Path) -> None:
@@ -324,13 +331,15 @@ class Output:
         if (now := _state(self.path, refuse)) != expected:
             raise refuse(f"it was {expected}, it is now {now}")
 
-    def _remove_leftovers(self) -> None:
+    def _remove_leftovers(self, retired_too: bool = True) -> None:
         """Builds that were killed, and sites that were replaced: removed only while the output link
         points to a complete site, so the only copy of a site is never removed."""
         current = self.current()
         for entry in sorted(os.scandir(self.builds), key=lambda e: e.name):
             if entry.name in _KEEP or (current is not None and entry.name == current.name):
                 continue
+            if entry.name.startswith(RETIRED) and not retired_too:
+                continue  # being deleted in the background
             if entry.is_symlink():
                 os.unlink(entry.path)  # a link that was not swapped in yet
             elif current is None:
@@ -355,11 +364,29 @@ def _place(link: Path, path: Path) -> None:
         os.link(link, path, follow_symlinks=False)
     except FileExistsError:
         raise OutputRefused(f"refusing to replace {path}: something was put there during the build — nothing was replaced") from None
+    except (OSError, NotImplementedError):  # a filesystem without hard links to links: check, then rename
+        if os.path.lexists(path):
+            raise OutputRefused(f"refusing to replace {path}: something was put there during the build — nothing was replaced") from None
+        os.rename(link, path)
+        return
     link.unlink()
 
 
+def _remove_in_background(folder: Path) -> None:
+    """Delete a retired site in a process of its own, not waited for (stdin closed, its own session);
+    if it is killed first, the next build removes what is left."""
+    rm = shutil.which("rm")
+    if rm is None:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    subprocess.Popen(
+        [rm, "-rf", "--", str(folder)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+
+
 def _remove_tree(folder: Path, point: str) -> None:
-    """Remove a replaced or abandoned build, one part at a time (a kill in between leaves a leftover)."""
+    """Remove an abandoned build, one part at a time (a kill in between leaves a leftover)."""
     with os.scandir(folder) as entries:
         names = sorted(entry.name for entry in entries)
     for n, name in enumerate(names):
