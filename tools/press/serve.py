@@ -66,6 +66,8 @@ class DevServer:
 
     def start(self, bind: str, port: int) -> tuple[str, int]:
         """Serve in a background thread; returns the bound address (port 0 picks a free one)."""
+        # The output path is a link to the current build: each request follows it, so a rebuild is
+        # served from the moment it is swapped in.
         handler = functools.partial(_QuietHandler, directory=str(self.site))
         self.httpd = http.server.ThreadingHTTPServer((bind, port), handler)
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
