@@ -328,18 +328,31 @@ def verify(obj: _Context, as_json: bool) -> None:
 # --------------------------------------------------------------------------- the site
 
 
+_OUTPUT_HELP = (
+    "Where to write the site (default: OUTPUT_PATH of the config, output/). It must not exist yet, be an "
+    "empty folder, or be a site press built there before; anything else is refused with exit 2 and left "
+    "untouched: a folder of other files, a file, a device, a link press did not make, the press, a folder "
+    "holding it, or its sources (content/, editorial/, theme/, docs/, tools/, tests/, .github/, .git/). The "
+    "path becomes a link to the current build, kept in .NAME.builds/ beside it."
+)
+
+
 @main.command()
-@click.option("--output", type=click.Path(file_okay=False, path_type=Path), help="Where to write the site (default: OUTPUT_PATH of the config).")
+@click.option("--output", type=click.Path(path_type=Path), help=_OUTPUT_HELP)
 @click.option("--publish", is_flag=True, help="Use publishconf.py (absolute URLs) instead of pelicanconf.py.")
 @click.option("--no-search", is_flag=True, help="Skip the Pagefind search index (faster local builds).")
 @click.pass_obj
 @_friendly
 def build(obj: _Context, output: Path | None, publish: bool, no_search: bool) -> None:
-    """Build the press site: only what the assemblies approved."""
+    """Build the press site: only what the assemblies approved.
+
+    The new site replaces the old one in one step, only when it is complete: a failed or interrupted
+    build leaves the previous site as it was. One build per output runs at a time; a second one waits.
+    """
     from .build import BuildFailed, build as run_build
 
     try:
-        result = run_build(obj.root, output, publish, search=not no_search)
+        result = run_build(obj.root, output, publish, search=not no_search, notice=lambda m: click.echo(f"press: {m}", err=True))
     except BuildFailed as exc:
         for reason in exc.reasons:
             click.echo(reason, err=True)
@@ -355,7 +368,7 @@ def build(obj: _Context, output: Path | None, publish: bool, no_search: bool) ->
 @main.command()
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--bind", default="127.0.0.1", show_default=True)
-@click.option("--output", type=click.Path(file_okay=False, path_type=Path), help="Where to write the site.")
+@click.option("--output", type=click.Path(path_type=Path), help="Where to write the site: as for press build --output.")
 @click.pass_obj
 @_friendly
 def serve(obj: _Context, port: int, bind: str, output: Path | None) -> None:
