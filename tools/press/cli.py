@@ -368,6 +368,13 @@ def serve(obj: _Context, port: int, bind: str, output: Path | None) -> None:
 # --------------------------------------------------------------------------- git workflow
 
 
+def _record_date(path: Path) -> dt.date:
+    try:
+        return dt.date.fromisoformat(path.stem)
+    except ValueError:
+        raise PressError(f"{path.name} is not named after a meeting date (YYYY-MM-DD.yml)") from None
+
+
 @main.command()
 @click.argument("record", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--key", "key_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Your SSH key (private, or public with the private half in ssh-agent). Default: the first key in ssh-agent.")
@@ -392,9 +399,10 @@ def sign(obj: _Context, record: Path, key_file: Path | None, member: str | None)
     try:
         if member is None:
             mine = signatures.key_of(key_file) if key_file else None
+            day = _record_date(path)
             matches = [
                 e for e in assembly.editors
-                if assembly.members[e].key and (mine is None or assembly.members[e].key.split()[:2] == mine.split()[:2])
+                if any(mine is None or k.line.split()[:2] == mine.split()[:2] for k in assembly.members[e].keys_on(day))
             ]  # fmt: skip
             if len(matches) != 1:
                 raise PressError("cannot tell which editor you are from the key — pass --member")
