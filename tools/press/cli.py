@@ -417,13 +417,15 @@ def sign(obj: _Context, record: Path, key_file: Path | None, member: str | None)
 
 @main.command()
 @click.option("--base", required=True, help="The branch the change will merge into, e.g. origin/main.")
+@click.option("--author", metavar="LOGIN", help="The GitHub login of the pull request's author (the workflow passes it).")
 @click.pass_obj
 @_friendly
-def check(obj: _Context, base: str) -> None:
-    """Check a pull request: its articles' states under the base branch's rosters, as Markdown."""
+def check(obj: _Context, base: str, author: str | None) -> None:
+    """Check a pull request against its base branch, as Markdown: outcomes under both branches' rosters and
+    rules, append-only minutes, and no self-approval. Exit 1 if it must not be merged."""
     from .check import check as run_check
 
-    report = run_check(obj.root, base)
+    report = run_check(obj.root, base, author)
     click.echo(report.markdown(), nl=False)
     sys.exit(PROBLEMS if report.problems else OK)
 
