@@ -110,7 +110,9 @@ def load(root: Path | str = ".", today: dt.date | None = None, rosters: Path | N
 
 def _withdrawn(root: Path, records: Records) -> tuple[History | None, frozenset[str]]:
     """Articles that motions name but whose file is gone: withdrawn if git history shows the file was
-    there (a removed article), otherwise a mistake in the record. Git is asked only when there are any."""
+    there (a removed article), otherwise a mistake in the record. Git is asked only when there are any.
+    Outside git (an exported copy) a removed file cannot be told from a mistyped id: both are withdrawn,
+    which publishes nothing."""
     missing = {
         motion.target
         for meeting in records.meetings
@@ -120,4 +122,6 @@ def _withdrawn(root: Path, records: Records) -> tuple[History | None, frozenset[
     if not missing:
         return None, frozenset()
     history = History.read(root)
+    if history.repo is None:
+        return history, frozenset(missing)
     return history, frozenset(aid for aid in missing if f"content/{aid}.md" in history.versions)
