@@ -369,6 +369,7 @@ def _named(own: Press, base_records, changed: set[str]) -> set[str]:
     """Articles named by the motions of changed meeting records, before and after the change (a
     correction names its article through the motion it corrects)."""
     by_date = {(m.assembly, m.date): m for m in own.records.meetings}
+    changed = changed | {path.rsplit(".", 2)[0] for path in changed if path.endswith(".sig")}  # signed records
     named = set()
     for meeting in [*own.records.meetings, *base_records.meetings]:
         if meeting.path not in changed:
