@@ -255,6 +255,27 @@ def record_recall(obj, assembly, member, **votes) -> None:
     _motion(obj, "recall-delegate", assembly, member, **votes)
 
 
+@record.command("correct")
+@click.argument("assembly")
+@click.argument("motion", metavar="YYYY-MM-DD#N")
+@click.option("--reason", required=True, help="What the minutes got wrong; shown in the ledger.")
+@click.option("--as-yes", multiple=True, metavar="IDS|COUNT", help="Who really voted yes in that motion (or how many).")
+@click.option("--as-no", multiple=True, metavar="IDS|COUNT", help="Who really voted no in that motion.")
+@click.option("--as-abstain", multiple=True, metavar="IDS|COUNT", help="Who really abstained in that motion.")
+@click.option("--strike", is_flag=True, help="The motion was never taken: strike it from the record.")
+@_vote_options
+@click.pass_obj
+@_friendly
+def record_correct(obj, assembly, motion, reason, as_yes, as_no, as_abstain, strike, **votes) -> None:
+    """A vote correcting the minutes: motion N of ASSEMBLY's meeting of YYYY-MM-DD was really voted
+    --as-yes/--as-no/--as-abstain, or is struck (--strike). Merged minutes are never edited."""
+    given = bool(as_yes or as_no or as_abstain)
+    if given == strike:
+        raise click.UsageError("give how the motion was really voted (--as-yes, --as-no, --as-abstain) or --strike, not both")
+    corrected = None if strike else recording.Votes(_votes(as_yes, "as-yes"), _votes(as_no, "as-no"), _votes(as_abstain, "as-abstain"))
+    _motion(obj, "correct", assembly, motion, reason=reason, corrected=corrected, **votes)
+
+
 # --------------------------------------------------------------------------- everyone
 
 

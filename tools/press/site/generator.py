@@ -65,6 +65,9 @@ def _motion_target(outcome: Outcome, decisions: Decisions, article_urls: dict[st
         decision = decisions.articles.get(motion.target)
         title = decision.article.title if url and decision else None
         return {"article": motion.target, "title": title, "url": url}
+    if motion.kind == "correct":
+        day, index = motion.corrects or (None, 0)
+        return {"motion": motion.target, "motion_anchor": f"{day.isoformat()}-{index + 1}" if day else None}
     member = outcome.assembly.members.get(motion.target)
     return {"member": motion.target, "name": member.name if member else None}
 
@@ -110,6 +113,11 @@ def ledger_data(assembly: Assembly, press: Press, article_urls: dict[str, str]) 
                 entry["note"] = motion.note
             if motion.reason:
                 entry["reason"] = motion.reason
+            if outcome.corrected_by:
+                by = outcome.corrected_by
+                entry["corrected"] = {
+                    "by": by.anchor, "date": by.date.isoformat(), "reason": by.motion.reason, "struck": by.motion.corrected is None,
+                }  # fmt: skip
             motions.append(entry)
         meetings.append(
             {
