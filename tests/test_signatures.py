@@ -322,3 +322,25 @@ def test_a_pull_request_may_add_signatures_but_not_remove_one_that_counted(signe
     result = CliRunner().invoke(main, ["--root", str(root), "check", "--base", "main"])
     assert result.exit_code == 1
     assert f"- `{RECORD}.ana.sig`: ana's signature of {RECORD} counted on the base branch and was removed — signatures that count stay" in result.output
+
+
+def test_a_retired_key_cannot_add_a_backdated_record(pressdir, keys):
+    """The thief of ana's old laptop signs a new record dated back to when that key was valid."""
+    import datetime as dt
+
+    from conftest import commit, git
+
+    today = dt.date.today()
+    lost, meeting = today - dt.timedelta(days=10), today - dt.timedelta(days=20)
+    rotated_roster(pressdir, keys, until=lost.isoformat(), signatures="signatures: 1")
+    pressdir.article("springfield", "rent")
+    git(pressdir.root, "init", "-q", "-b", "main")
+    commit(pressdir.root, "Roster with ana's rotated key")
+    git(pressdir.root, "checkout", "-q", "-b", "backdated")
+    record = pressdir.publish("springfield", "rent", meeting.isoformat())
+    sig = ssh_sign(keys, "dev", record, "ana")  # the old key, valid on the meeting date
+    commit(pressdir.root, "Minutes", author="Ana Ruiz <ana@example.org>")
+    result = CliRunner().invoke(main, ["--root", str(pressdir.root), "check", "--base", "main"])
+    assert result.exit_code == 1
+    rel = sig.relative_to(pressdir.root).as_posix()
+    assert f"- `{rel}`: signed with ana's key retired on {lost} — a retired key signs nothing new: sign with the current key" in result.output

@@ -127,6 +127,7 @@ def check(root: Path, base: str, author: str | None = None) -> CheckReport:
         ]
         base_records = read_records(base_root)
         findings += _history(base_root, base_records, root)
+    findings += _retired_keys(own, changed)
 
     assemblies = set(own.records.assemblies) | set(base_rules.records.assemblies)
     touched = {f"{parts[1]}/{parts[2].removesuffix('.md')}" for parts in (p.split("/") for p in changed)
@@ -285,6 +286,27 @@ def _record_changes(rel: str, before: bytes, after: bytes | None) -> list[Proble
     if not problems:
         changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k)) or ["its layout or comments"]
         problems.append(Problem(rel, 0, f"a merged meeting record was changed ({', '.join(changed)}) — minutes are append-only; {CORRECTING}"))
+    return problems
+
+
+def _retired_keys(own: Press, changed: list[str]) -> list[Problem]:
+    """A signature the change adds must be made with a key still in service: a key closed with
+    ``until`` (a lost laptop) verifies what it signed before, and signs nothing new — not even a
+    record dated back to when it was valid."""
+    from .signatures import signing_key
+
+    problems = []
+    added = {path for path in changed if path.endswith(".sig")}
+    for meeting in own.records.meetings:
+        assembly = own.records.assemblies.get(meeting.assembly)
+        for member_id, (path, _) in sorted(meeting.signatures.items()):
+            if path not in added or assembly is None:
+                continue
+            key = signing_key(assembly, meeting, member_id)
+            if key is not None and key.until is not None and key.until <= own.decisions.today:
+                problems.append(
+                    Problem(path, 0, f"signed with {member_id}'s key retired on {key.until} — a retired key signs nothing new: sign with the current key")
+                )
     return problems
 
 

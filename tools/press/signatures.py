@@ -72,6 +72,18 @@ def check_meeting(assembly: Assembly, meeting: Meeting) -> SignatureCheck:
     return result
 
 
+def signing_key(assembly: Assembly, meeting: Meeting, member_id: str):
+    """The roster key (a MemberKey valid on the meeting date) that made ``member_id``'s signature, or None."""
+    member = assembly.members.get(member_id)
+    if member is None or member_id not in meeting.signatures:
+        return None
+    armored = meeting.signatures[member_id][1]
+    for member_key in member.keys_on(meeting.date):
+        if _verifying_key(meeting.raw, armored, [member_key])[0] is not None:
+            return member_key
+    return None
+
+
 def _verifying_key(data: bytes, armored: bytes, keys) -> tuple[sshsig.PublicKey | None, str]:
     """The first of ``keys`` (MemberKeys) that verifies the signature, or None and why none did."""
     why = ""
