@@ -426,3 +426,17 @@ def test_the_repository_codeowners_is_up_to_date():
     assert result.exit_code == 0, result.output
     text = (REPO / ".github/CODEOWNERS").read_text()
     assert [line for line in text.splitlines() if line and not line.startswith("#")][0].startswith("* @")
+
+
+def test_a_correction_that_approves_counts_as_an_approval(repo):
+    repo.article("springfield", "rent", title="Rent")
+    repo.publish("springfield", "rent", "2026-10-06", yes="[ana]")  # 1 yes: no quorum
+    commit(repo.root, "Draft and a failed vote", author=EDITOR)
+    branch(repo)
+    path = repo.root / "content/springfield/rent.md"
+    path.write_text(path.read_text() + "More.\n")
+    repo.meeting("springfield", "2026-11-03", "present: [ana, ben]\nmotions:\n  - correct: 2026-10-06#1\n    reason: Ben voted yes too.\n    corrected: {yes: [ana, ben]}\n    yes: [ana, ben]\n")
+    commit(repo.root, "Edit, and correct the vote", author=WRITER)
+    result = cli(repo.root, "check", "--base", "main")
+    assert result.exit_code == 1
+    assert "editorial/meetings/springfield/2026-11-03.yml:3`: this change both edits springfield/rent and records its approval" in result.output

@@ -410,9 +410,18 @@ def _approvals(press: Press, changed: list[str]) -> dict[str, dict[str, int]]:
     """Meeting records the change adds or edits -> the articles whose publication they record, with the line."""
     found: dict[str, dict[str, int]] = {}
     changed_set = set(changed)
+    by_date = {(m.assembly, m.date): m for m in press.records.meetings}
     for meeting in press.records.meetings:
-        if meeting.path in changed_set:
-            found[meeting.path] = {m.target: m.line for m in reversed(meeting.motions) if m.kind == "publish"}
+        if meeting.path not in changed_set:
+            continue
+        targets = found.setdefault(meeting.path, {})
+        for motion in reversed(meeting.motions):
+            if motion.kind == "publish":
+                targets[motion.target] = motion.line
+            elif motion.kind == "correct" and motion.corrects:  # a correction can turn a failed publish into a passed one
+                earlier = by_date.get((meeting.assembly, motion.corrects[0]))
+                if earlier and motion.corrects[1] < len(earlier.motions) and earlier.motions[motion.corrects[1]].kind == "publish":
+                    targets[earlier.motions[motion.corrects[1]].target] = motion.line
     return found
 
 
