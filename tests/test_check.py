@@ -440,3 +440,17 @@ def test_a_correction_that_approves_counts_as_an_approval(repo):
     result = cli(repo.root, "check", "--base", "main")
     assert result.exit_code == 1
     assert "editorial/meetings/springfield/2026-11-03.yml:3`: this change both edits springfield/rent and records its approval" in result.output
+
+
+def test_minutes_merged_after_the_change_began_are_not_its_deletions(repo):
+    on_main(repo, published=False)
+    branch(repo)
+    repo.article("springfield", "fares", title="Fares")
+    commit(repo.root, "Another draft", author=WRITER)
+    git(repo.root, "checkout", "-q", "main")
+    repo.publish("springfield", "rent", "2026-10-06")
+    commit(repo.root, "October minutes", author=EDITOR)
+    git(repo.root, "checkout", "-q", "change")
+    assert not (repo.root / RECORD).exists()
+    result = cli(repo.root, "check", "--base", "main")
+    assert result.exit_code == 0, result.output

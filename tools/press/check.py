@@ -125,8 +125,12 @@ def check(root: Path, base: str, author: str | None = None) -> CheckReport:
             Problem(p.path, p.line, f"with the base branch's rosters: {p.message}")
             for p in set(base_rules.problems) - set(own.problems)
         ]
-        base_records = read_records(base_root)
-        findings += _history(base_root, base_records, root)
+    with tempfile.TemporaryDirectory(prefix="press-fork-") as folder:
+        # the minutes as they were where the change began: what is merged since is not the change's doing
+        fork_root = Path(folder)
+        _extract(fork.tree, f"{prefix}editorial", fork_root / "editorial")
+        base_records = read_records(fork_root)
+        findings += _history(fork_root, base_records, root)
     findings += _retired_keys(own, changed)
 
     assemblies = set(own.records.assemblies) | set(base_rules.records.assemblies)
