@@ -344,3 +344,20 @@ def test_a_retired_key_cannot_add_a_backdated_record(pressdir, keys):
     assert result.exit_code == 1
     rel = sig.relative_to(pressdir.root).as_posix()
     assert f"- `{rel}`: signed with ana's key retired on {lost} — a retired key signs nothing new: sign with the current key" in result.output
+
+
+def test_press_sign_keeps_only_a_signature_that_will_count(signed_press, keys, monkeypatch):
+    import datetime as dt
+
+    monkeypatch.chdir(signed_press.root)
+    root = str(signed_press.root)
+    result = CliRunner().invoke(main, ["--root", root, "sign", RECORD, "--key", str(keys["dev"]), "--member", "ana"])
+    assert result.exit_code == 2
+    assert "signature not kept: it does not verify with a roster key of ana valid on 2026-10-06" in result.output
+    assert not (signed_press.root / f"{RECORD}.ana.sig").exists()
+    retired = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    rotated_roster(signed_press, keys, until=retired)  # ana's old key ('dev') was valid on 2026-10-06, retired yesterday
+    result = CliRunner().invoke(main, ["--root", root, "sign", RECORD, "--key", str(keys["dev"]), "--member", "ana"])
+    assert result.exit_code == 2
+    assert f"signature not kept: it was made with ana's key retired on {retired} — a retired key signs nothing new" in result.output
+    assert not (signed_press.root / f"{RECORD}.ana.sig").exists()

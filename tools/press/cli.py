@@ -433,6 +433,19 @@ def sign(obj: _Context, record: Path, key_file: Path | None, member: str | None)
         target = signatures.sign(path, member, key_file)
     except signatures.SigningError as exc:
         raise PressError(str(exc)) from None
+    # keep the signature only if it will count: made with the member's key for that date, still in service
+    after = load(press.root)
+    meeting = next((m for m in after.records.meetings if m.path == f"editorial/meetings/{rel.as_posix()}"), None)
+    roster = after.records.assemblies.get(assembly.id)
+    key = signatures.signing_key(roster, meeting, member) if meeting and roster else None
+    why = None
+    if key is None:
+        why = f"it does not verify with a roster key of {member} valid on {_record_date(path)} — sign with that key (--key)"
+    elif key.until is not None and key.until <= after.decisions.today:
+        why = f"it was made with {member}'s key retired on {key.until} — a retired key signs nothing new"
+    if why:
+        target.unlink()
+        raise PressError(f"signature not kept: {why}")
     click.echo(f"signed {record} as {member}: wrote {target.name} — commit it beside the record")
 
 
