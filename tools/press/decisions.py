@@ -115,6 +115,20 @@ class Decisions:
 # --------------------------------------------------------------------------- motions
 
 
+def _standing(assembly: Assembly, mid: str, day: dt.date, role: str) -> str | None:
+    """Why ``mid`` may not take part in a meeting of ``assembly`` on ``day``, or None if they may."""
+    member = assembly.members.get(mid)
+    if member is None:
+        return f"'{mid}' {role} but is not a member of {assembly.id} — check the id against the roster in {assembly.path}"
+    if not member.in_good_standing(day):
+        when = f"joined {member.joined}" if day < member.joined else f"left {member.left}"
+        return (
+            f"'{mid}' {role} but is not a member of {assembly.id} in good standing on {day} ({when})"
+            " — only members in good standing on the meeting date take part"
+        )
+    return None
+
+
 class _Meeting:
     """Evaluates the motions of one meeting against the roster on its date."""
 
@@ -154,20 +168,7 @@ class _Meeting:
 
     def _standing(self, mid: str, role: str) -> str | None:
         """Why ``mid`` may not take part in this meeting, or None if they may."""
-        member = self.assembly.members.get(mid)
-        day = self.meeting.date
-        if member is None:
-            return (
-                f"'{mid}' {role} but is not a member of {self.assembly.id} — "
-                f"check the id against the roster in {self.assembly.path}"
-            )
-        if not member.in_good_standing(day):
-            when = f"joined {member.joined}" if day < member.joined else f"left {member.left}"
-            return (
-                f"'{mid}' {role} but is not a member of {self.assembly.id} in good standing on {day} ({when})"
-                " — only members in good standing on the meeting date take part"
-            )
-        return None
+        return _standing(self.assembly, mid, self.meeting.date, role)
 
     def _check_present(self) -> int:
         present = self.meeting.present
@@ -264,7 +265,6 @@ class _Meeting:
             outcome.status = PASSED
         return outcome
 
-
     def _correctable(self, motion: Motion, meetings: dict) -> str | None:
         """Why ``motion`` (a correct motion) cannot correct what it names, or None if it can."""
         day, index = motion.corrects
@@ -280,9 +280,7 @@ class _Meeting:
         corrected = motion.corrected
         if corrected is None:
             return None
-        original = _Meeting.__new__(_Meeting)  # check the corrected votes against that meeting's roster and attendance
-        original.assembly, original.meeting, original.problems, original.meeting_reasons = self.assembly, target, [], []
-        original.eligible = {m.id for m in self.assembly.members_on(day)}
+        # the corrected votes answer to the roster and attendance of the meeting they correct
         if self.assembly.rules.ballot == "secret":
             cast = int(corrected.yes) + int(corrected.no) + int(corrected.abstain)
             present = target.present if isinstance(target.present, int) else len(target.present or ())
@@ -293,9 +291,9 @@ class _Meeting:
         seen: set[str] = set()
         for side in ("yes", "no", "abstain"):
             for mid in getattr(corrected, side):
-                why = original._standing(mid, f"is a corrected {side} vote")
+                why = _standing(self.assembly, mid, day, f"is a corrected {side} vote")
                 if why:
-                    return f"{why} (on {day})"
+                    return why
                 if mid not in present:
                     return f"'{mid}' is a corrected {side} vote but is not in the attendance of {day}"
                 if mid in seen:
