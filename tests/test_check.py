@@ -403,9 +403,11 @@ def test_control_characters_are_refused_anywhere_in_a_record(pressdir):
 
 def test_maintainers_and_handles_are_validated(pressdir):
     pressdir.assembly()
-    pressdir.write("editorial/press.yml", "maintainers: [ok-name, '-bad', 'a--b', 'org/team', 'x y']\n")
+    too_long = "a" * 40
+    pressdir.write("editorial/press.yml", f"maintainers: [ok-name, '-bad', 'a--b', 'org/team', 'x y', {too_long}, {too_long}/team, {'a' * 39}]\n")
     problems = pressdir.problems()
-    for bad in ("'-bad'", "'a--b'", "'x y'"):
+    assert len([p for p in problems if p.startswith("editorial/press.yml")]) == 5, problems
+    for bad in ("'-bad'", "'a--b'", "'x y'", repr(too_long), repr(too_long + "/team")):
         assert f"editorial/press.yml:1: maintainer {bad} is not a GitHub user name or org/team" in problems
     pressdir.write("editorial/press.yml", "maintainer: [ok]\n")
     assert "editorial/press.yml:1: unknown key 'maintainer' — allowed keys: maintainers" in pressdir.problems()

@@ -24,7 +24,7 @@ from pathlib import Path
 from . import strictyaml
 from .model import Press, load
 from .problems import PressError, Problem
-from .records import MOTION_KINDS, SIGNATURE_RE, read_records
+from .records import GITHUB_RE, MOTION_KINDS, SIGNATURE_RE, read_records
 
 NOREPLY_RE = re.compile(r"^(?:\d+\+)?([A-Za-z0-9-]+)@users\.noreply\.github\.com$", re.IGNORECASE)
 WEB_FLOW = "noreply@github.com"  # GitHub's committer identity for edits and merges made in the browser
@@ -102,7 +102,7 @@ def check(root: Path, base: str, author: str | None = None) -> CheckReport:
         head = repo.head.commit
     except (git.BadName, ValueError) as exc:
         raise PressError(f"unknown base '{base}' — fetch it first (e.g. git fetch origin main) ({exc})") from None
-    if author is not None and not re.fullmatch(r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}(?:\[bot\])?", author):
+    if author is not None and not GITHUB_RE.match(author.removesuffix("[bot]")):
         raise PressError(f"--author {author!r} is not a GitHub login")
     merge_bases = repo.merge_base(base_commit, head)
     fork = merge_bases[0] if merge_bases else base_commit

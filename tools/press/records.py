@@ -24,8 +24,9 @@ from .strictyaml import Map, Seq
 ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 DIGEST_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
-GITHUB_RE = re.compile(r"^[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}$")  # GitHub's user-name rule: no leading, trailing or double '-'
-TEAM_RE = re.compile(r"^[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}/[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")  # org/team-slug
+# GitHub's user-name rule: letters, digits and single '-' between them, at most 39 characters
+GITHUB_RE = re.compile(r"^(?=.{1,39}$)[A-Za-z0-9](?:-?[A-Za-z0-9])*$")
+TEAM_RE = re.compile(r"^(?=[^/]{1,39}/)[A-Za-z0-9](?:-?[A-Za-z0-9])*/[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")  # org/team-slug
 FRACTION_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CORRECTS_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})#(\d{1,3})$")
