@@ -116,9 +116,8 @@ def check(root: Path, base: str, author: str | None = None) -> CheckReport:
     findings: list[Problem] = []
     with tempfile.TemporaryDirectory(prefix="press-base-") as folder:
         base_root = Path(folder)
-        _extract(base_commit.tree, f"{prefix}editorial", base_root / "editorial")
-        (base_root / "content").mkdir()
-        base_rules = load(root, rosters=base_root / "editorial" / "assemblies", cache=False)
+        _extract(base_commit.tree, prefix, ["editorial/assemblies"], base_root)
+        base_rules = load(root, rosters=base_root / "editorial" / "assemblies")
         outcomes = _outcomes(base_rules)
         findings += _differences(own, base_rules, outcomes)
         findings += [
@@ -128,9 +127,9 @@ def check(root: Path, base: str, author: str | None = None) -> CheckReport:
     with tempfile.TemporaryDirectory(prefix="press-fork-") as folder:
         # the minutes as they were where the change began: what is merged since is not the change's doing
         fork_root = Path(folder)
-        _extract(fork.tree, f"{prefix}editorial", fork_root / "editorial")
+        _extract(fork.tree, prefix, _minutes_of(fork.tree, prefix, changed), fork_root)
         base_records = read_records(fork_root)
-        findings += _history(fork_root, base_records, root)
+        findings += _history(fork_root, base_records, root, changed)
     findings += _retired_keys(own, changed)
 
     assemblies = set(own.records.assemblies) | set(base_rules.records.assemblies)
@@ -157,19 +156,38 @@ def check(root: Path, base: str, author: str | None = None) -> CheckReport:
     )
 
 
-def _extract(tree, path: str, dest: Path) -> None:
-    """Write the files under ``path`` of a git tree into ``dest`` (the base branch's records)."""
-    try:
-        sub = tree / path
-    except KeyError:
-        dest.mkdir(parents=True)
-        return
-    for item in sub.traverse():
-        if item.type == "blob" and item.mode & 0o170000 == 0o100000:  # regular files only, never links
-            target = dest / Path(item.path).relative_to(path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(item.data_stream.read())
-    dest.mkdir(parents=True, exist_ok=True)
+def _extract(tree, prefix: str, paths: list[str], dest: Path) -> None:
+    """Write the files at or under ``paths`` (relative to the press root) of a git tree into ``dest``."""
+    for path in paths:
+        try:
+            item = tree / f"{prefix}{path}"
+        except KeyError:
+            continue
+        for blob in item.traverse() if item.type == "tree" else [item]:
+            if blob.type == "blob" and blob.mode & 0o170000 == 0o100000:  # regular files only, never links
+                target = dest / blob.path[len(prefix):]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(blob.data_stream.read())
+    for folder in ("editorial/assemblies", "editorial/meetings", "content"):
+        (dest / folder).mkdir(parents=True, exist_ok=True)
+
+
+def _minutes_of(tree, prefix: str, changed: list[str]) -> list[str]:
+    """The meeting records a change touches (directly or through a signature), with their
+    signatures and their assembly's roster: what the append-only rule compares."""
+    paths: set[str] = set()
+    for path in changed:
+        parts = path.split("/")
+        if len(parts) != 4 or parts[:2] != ["editorial", "meetings"]:
+            continue
+        record = parts[3].split(".yml")[0] + ".yml"
+        paths |= {f"editorial/assemblies/{parts[2]}.yml", f"editorial/meetings/{parts[2]}/{record}"}
+        try:
+            folder = tree / f"{prefix}editorial/meetings/{parts[2]}"
+        except KeyError:
+            continue
+        paths |= {f"editorial/meetings/{parts[2]}/{b.name}" for b in folder.blobs if b.name.startswith(record + ".")}
+    return sorted(paths)
 
 
 # --------------------------------------------------------------------------- two readings
@@ -221,8 +239,8 @@ def _motion_name(index: int, motion) -> str:
     return f"motion {index + 1}"
 
 
-def _history(base_root: Path, base_records, root: Path) -> list[Problem]:
-    """Meeting records and counted signatures on the base branch may be added to, never changed."""
+def _history(base_root: Path, base_records, root: Path, changed: list[str]) -> list[Problem]:
+    """Meeting records and counted signatures where the change began may be added to, never changed."""
     from .signatures import check_meeting
 
     problems: list[Problem] = []
@@ -231,9 +249,10 @@ def _history(base_root: Path, base_records, root: Path) -> list[Problem]:
         assembly = base_records.assemblies.get(meeting.assembly)
         if assembly is not None and meeting.signatures:
             counted[meeting.path] = set(check_meeting(assembly, meeting).signers)
-    meetings_dir = base_root / "editorial" / "meetings"
-    for path in sorted(meetings_dir.glob("*/*")):
-        rel = path.relative_to(base_root).as_posix()
+    for rel in sorted(changed):
+        path = base_root / rel
+        if not rel.startswith("editorial/meetings/") or not path.is_file():
+            continue  # not minutes, or new ones
         now = root / rel
         before = path.read_bytes()
         after = now.read_bytes() if now.is_file() and not now.is_symlink() else None
