@@ -19,7 +19,7 @@ import markdown
 import nh3
 from pelican.generators import Generator
 
-from ..decisions import RETRACTED, ArticleDecision, Decisions, DelegateTerm, Outcome
+from ..decisions import RETRACTED, WITHDRAWN, ArticleDecision, Decisions, DelegateTerm, Outcome
 from ..model import Press
 from ..records import ARTICLE_MOTIONS, Assembly, Meeting
 from . import approval_datetime, feeds, memo_of, newest_first, press_of
@@ -64,6 +64,8 @@ def _motion_target(outcome: Outcome, decisions: Decisions, article_urls: dict[st
         url = article_urls.get(motion.target)
         decision = decisions.articles.get(motion.target)
         title = decision.article.title if url and decision else None
+        if decision is not None and decision.state == WITHDRAWN:
+            return {"article": motion.target, "title": None, "url": None, "withdrawn": True}
         return {"article": motion.target, "title": title, "url": url}
     if motion.kind == "correct":
         day, index = motion.corrects or (None, 0)
