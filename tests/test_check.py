@@ -456,3 +456,17 @@ def test_minutes_merged_after_the_change_began_are_not_its_deletions(repo):
     assert not (repo.root / RECORD).exists()
     result = cli(repo.root, "check", "--base", "main")
     assert result.exit_code == 0, result.output
+
+
+def test_a_new_assembly_lands_its_roster_before_its_minutes(repo):
+    branch(repo)
+    repo.write("editorial/assemblies/northside.yml", "name: Northside\nmembers:\n  - {id: ana, name: Ana, joined: 2025-01-01}\neditors: [ana]\n")
+    repo.meeting("northside", "2026-10-06", "present: [ana]\nmotions:\n  - elect-delegate: ana\n    yes: [ana]\n")
+    commit(repo.root, "A new assembly and its first meeting", author=EDITOR)
+    result = cli(repo.root, "check", "--base", "main")
+    assert result.exit_code == 1
+    assert "- `editorial/meetings/northside`: with the base branch's rosters: no assembly 'northside'" in result.output
+    assert "delegate of northside: ana elected 2026-10-06 with this change's rosters and rules, but none with the base branch's" in result.output
+    git(repo.root, "rm", "-q", "-r", "editorial/meetings/northside")
+    git(repo.root, "commit", "-q", "-m", "Roster first", author=EDITOR)
+    assert cli(repo.root, "check", "--base", "main").exit_code == 0
