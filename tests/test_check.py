@@ -470,3 +470,34 @@ def test_a_new_assembly_lands_its_roster_before_its_minutes(repo):
     git(repo.root, "rm", "-q", "-r", "editorial/meetings/northside")
     git(repo.root, "commit", "-q", "-m", "Roster first", author=EDITOR)
     assert cli(repo.root, "check", "--base", "main").exit_code == 0
+
+
+def test_a_pull_request_cannot_inject_a_codeowners_line(repo):
+    repo.write("editorial/press.yml", MAINTAINERS)
+    assert cli(repo.root, "codeowners").exit_code == 0
+    commit(repo.root, "Maintainers and CODEOWNERS", author=EDITOR)
+    branch(repo)
+    edit_roster(repo, "name: Springfield Assembly", 'name: "Springfield\\n* @someone"')
+    commit(repo.root, "Rename", author=WRITER)
+    result = cli(repo.root, "check", "--base", "main")
+    assert result.exit_code == 1
+    assert f"- `{ROSTER}:1`: a line break inside a quoted value" in result.output
+    result = cli(repo.root, "codeowners")
+    assert result.exit_code == 2 and f"fix the problems in {ROSTER} first" in result.output
+    assert "@someone" not in (repo.root / ".github/CODEOWNERS").read_text()
+
+
+def test_turning_signatures_on_in_a_pull_request(repo):
+    on_main(repo)
+    branch(repo)
+    key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl ana"
+    edit_roster(repo, "{id: ana, name: Ana, joined: 2025-01-01}", f"{{id: ana, name: Ana, joined: 2025-01-01, key: {key}}}")
+    edit_roster(repo, "quorum: 2", "quorum: 2\n  signatures: 1")
+    commit(repo.root, "Sign the minutes from now on", author=EDITOR)
+    result = cli(repo.root, "check", "--base", "main")
+    assert result.exit_code == 1  # the October approval would now await a signature
+    assert "springfield/rent: awaiting-vote with this change's rosters and rules, but published (sha256:" in result.output
+    edit_roster(repo, "  signatures: 1", "  signatures: 1\n  signatures-from: 2026-11-01")
+    commit(repo.root, "From November", author=EDITOR)
+    result = cli(repo.root, "check", "--base", "main")
+    assert result.exit_code == 0, result.output
