@@ -17,7 +17,7 @@ from typing import Callable
 
 import jinja2
 
-from .decisions import RETRACTED
+from .decisions import RETRACTED, WITHDRAWN
 from .model import Press, load
 from .output import Output, output_path, pause_point
 from .problems import PressError
@@ -49,8 +49,10 @@ class BuildResult:
             decisions = by_assembly.get(aid, [])
             counts = Counter(d.state for d in decisions)
             published = sum(press.publishable(d) for d in decisions)
-            held = len(decisions) - published - counts[RETRACTED]
+            held = len(decisions) - published - counts[RETRACTED] - counts[WITHDRAWN]
             line = f"{aid}: {published} published, {held} held back, {counts[RETRACTED]} retracted"
+            if counts[WITHDRAWN]:
+                line += f", {counts[WITHDRAWN]} withdrawn"
             revisions = sum(d.article.id in press.revisions for d in decisions)
             if revisions:
                 line += f" ({revisions} as the approved revision, with edits awaiting a vote)"
