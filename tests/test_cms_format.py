@@ -42,7 +42,10 @@ def node():
 
 
 TRICKY = ["yes", "no", "on", "2026-01-01", "12", "1e3", "null", "~", "a: b", "#hash", "- dash", "'quoted'", '"double"',
-          "*alias", "&anchor", "!tag", "{x: 1}", "[1, 2]", "back\\slash", "Ünïcödé — “quotes” 🚲", "  spaces  ", "%percent", "@at"]  # fmt: skip
+          "*alias", "&anchor", "!tag", "{x: 1}", "[1, 2]", "back\\slash", "Ünïcödé — “quotes” 🚲", "  spaces  ", "%percent", "@at",
+          "|", ">", "  |-"]  # fmt: skip
+# Pasted text the press's reader refuses in a value: the desk writes it as the press reads it.
+PASTED = {"tab\there": "tab here", "bell\x07": "bell", "bidi\u202eevil": "bidievil", "nul\x00": "nul"}
 
 
 def test_every_value_the_desk_writes_reads_back_exactly(node):
@@ -59,7 +62,14 @@ def test_every_value_the_desk_writes_reads_back_exactly(node):
         assert meta["summary"] == "\n".join(line.strip() for line in data["summary"].split("\n")), text
         assert meta["tags"].startswith(data["title"].strip()) and meta["authors"] == "Ana Ruiz"
         assert header.endswith("\n\nText.\n")
-        assert back == {**data, "tags": [data["title"].strip(), "plain"]}, text
+        assert back == {**data, "summary": "\n".join(line.strip() for line in data["summary"].split("\n")), "tags": [data["title"].strip(), "plain"]}, text
+
+
+def test_pasted_control_characters_are_cleaned_before_the_press_sees_them(node):
+    written = node(*[("toFile", {"title": value, "summary": f"A\r\n{value}\u2028C", "body": ""}) for value in PASTED])
+    for (value, expected), text in zip(PASTED.items(), written):
+        meta = parse_metadata(frontmatter.to_header(text))
+        assert meta["title"] == expected and meta["summary"] == f"A\n{expected}\nC", text
 
 
 def test_a_press_new_header_opens_with_its_fields(node):

@@ -68,7 +68,26 @@
     return data;
   }
 
-  function quote(value) { return JSON.stringify(String(value)); }
+  // What the press's YAML reader refuses in a value: control characters, line and paragraph
+  // separators, bidirectional overrides. The desk writes only what the press reads.
+  var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+  function clean(value) {
+    return String(value).replace(/\r\n?|[\u2028\u2029]/g, "\n").replace(/\t/g, " ").replace(CONTROL, "");
+  }
+
+  function quote(value) { return JSON.stringify(clean(value)); }
+
+  // A value of several lines is a YAML block: quoted values are one line in press records.
+  function field(key, value) {
+    var text = clean(value);
+    if (text.indexOf("\n") < 0) return [key + ": " + JSON.stringify(text)];
+    var lines = text.split("\n").map(function (line) { return line.trim(); });
+    while (lines.length && !lines[lines.length - 1]) lines.pop();
+    while (lines.length && !lines[0]) lines.shift();
+    if (lines.length <= 1) return [key + ": " + JSON.stringify(lines.join(""))];
+    return [key + ": |-"].concat(lines.map(function (line) { return line ? "  " + line : ""; }));
+  }
 
   CMS.registerCustomFormat("press-markdown", "md", {
     fromFile: function (content) {
@@ -88,11 +107,11 @@
         var value = data[key];
         if (value === undefined || value === null || value === "") return;
         if (Array.isArray(value)) {
-          var items = value.map(function (v) { return String(v).trim(); }).filter(Boolean);
+          var items = value.map(function (v) { return clean(v).replace(/\n/g, " ").trim(); }).filter(Boolean);
           if (!items.length) return;
           out.push(key + ":");
           items.forEach(function (item) { out.push("  - " + quote(item)); });
-        } else out.push(key + ": " + quote(value));
+        } else out.push.apply(out, field(key, value));
       });
       out.push("---");
       var body = String(data.body || "");
