@@ -19,6 +19,7 @@ import jinja2
 from .decisions import RETRACTED
 from .model import Press, load
 from .problems import PressError
+from .site.outputs import OutputList
 
 
 class BuildFailed(Exception):
@@ -73,13 +74,9 @@ class _Collect(logging.Handler):
 
 def _version() -> str:
     """The press's own code, hashed: a page rendered by other code is never reused."""
-    import hashlib
+    from .cache import press_version
 
-    digest = hashlib.sha256()
-    package = Path(__file__).parent
-    for file in sorted(package.rglob("*.py")):
-        digest.update(file.read_bytes())
-    return digest.hexdigest()
+    return press_version()
 
 
 def _check_output(root: Path, output: Path) -> None:
@@ -117,10 +114,11 @@ def build(root: Path | str = ".", output: Path | str | None = None, publish: boo
     _check_output(root, final)
     # With caching on, pages whose inputs did not change are taken from the previous site.
     memo = RenderMemo(settings, final, root, _version()) if settings.get("CACHE_CONTENT") else None
-    provide(press, memo)
     final.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(final)
     staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.building-", dir=final.parent))
+    outputs = OutputList(staging)
+    provide(press, memo, outputs)
     settings["OUTPUT_PATH"] = str(staging)
     settings["DELETE_OUTPUT_DIRECTORY"] = False
 
@@ -143,6 +141,9 @@ def build(root: Path | str = ".", output: Path | str | None = None, publish: boo
         pelican_log.propagate = saved
     if not collect.errors and search:
         collect.errors += _index_for_search(staging)
+        outputs.tools_ran.add("pagefind")
+    if not collect.errors:  # the positive list: every staged file has a reason to be published
+        collect.errors += outputs.check()
     if collect.errors:
         shutil.rmtree(staging, ignore_errors=True)
         raise BuildFailed(collect.errors)

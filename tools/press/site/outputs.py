@@ -1,0 +1,115 @@
+"""The positive list of output files: for every file of the built site, why it may be there.
+
+Every writer of the build claims the files it writes, with a reason: Pelican's writer (published
+articles, maintainers' pages, index and archive pages), the press's own generator (chapter pages,
+ledgers, feeds, calendars, sitemap), the approved attachments of published articles, the theme's
+static files and the shared images of ``content/images/``; Pagefind's index is accounted for as a
+folder. Before the new site replaces the old one, :meth:`OutputList.check` walks the staged folder:
+a file nobody claimed, a file claimed twice, or a file whose bytes are not the bytes claimed fails
+the build, naming the file. Nothing is filtered: what is not on the list is refused.
+
+Whoever adds a new kind of output file registers it here, by claiming it where it is written
+(``outputs_of(settings).claim(name, reason, data)``) or, for a folder written by another tool, in
+:data:`TOOL_FOLDERS`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+# Folders written whole by a tool the press runs after Pelican: folder -> reason.
+TOOL_FOLDERS = {"pagefind": "the search index, made by Pagefind from the published pages"}
+
+
+class OutsideOutput(Exception):
+    """A write that would land outside the output folder."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    reason: str
+    sha256: str | None  # None: the file is hashed when the list is checked (written by Pelican)
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class OutputList:
+    """The files one build may leave in its output folder, and why."""
+
+    def __init__(self, folder: Path | str):
+        self.folder = Path(folder).resolve()
+        self.claims: dict[str, Claim] = {}
+        self.conflicts: list[str] = []
+        self.tools_ran: set[str] = set()
+
+    def relative(self, name: str | os.PathLike) -> str:
+        """``name`` (relative to the output folder, or absolute inside it) as a clean relative path;
+        :class:`OutsideOutput` if it would leave the folder."""
+        path = Path(name)
+        full = path if path.is_absolute() else self.folder / path
+        resolved = Path(os.path.normpath(full))
+        try:
+            rel = resolved.relative_to(self.folder)
+        except ValueError:
+            raise OutsideOutput(f"{name}: refusing to write outside the output folder") from None
+        if rel == Path(".") or ".." in rel.parts:
+            raise OutsideOutput(f"{name}: refusing to write outside the output folder")
+        return PurePosixPath(*rel.parts).as_posix()
+
+    def path(self, name: str) -> Path:
+        """Where to write ``name``: inside the output folder, never outside."""
+        return self.folder / self.relative(name)
+
+    def claim(self, name: str | os.PathLike, reason: str, data: bytes | None = None) -> str:
+        rel = self.relative(name)
+        claim = Claim(reason, _sha(data) if data is not None else None)
+        previous = self.claims.get(rel)
+        if previous is not None and previous.reason != reason:
+            self.conflicts.append(f"output/{rel}: claimed by {previous.reason} and by {reason} — two sources may not write one path")
+        self.claims[rel] = claim
+        return rel
+
+    def write(self, name: str, data: bytes, reason: str) -> None:
+        """Write ``data`` at ``name`` and claim it."""
+        path = self.path(name)
+        self.claim(name, reason, data)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+    def check(self) -> list[str]:
+        """Every problem with the staged folder: unclaimed files, files claimed twice, files whose
+        bytes changed after they were written, links, claimed files that are missing."""
+        problems = list(self.conflicts)
+        seen = set()
+        for dirpath, dirnames, filenames in os.walk(self.folder):
+            for name in sorted(dirnames + filenames):
+                full = Path(dirpath) / name
+                if full.is_symlink():
+                    problems.append(f"output/{self.relative(full)}: a symbolic link in the output — the press never makes one")
+            for name in filenames:
+                full = Path(dirpath) / name
+                if full.is_symlink():
+                    continue
+                rel = self.relative(full)
+                seen.add(rel)
+                claim = self.claims.get(rel)
+                if claim is None:
+                    top = rel.split("/", 1)[0]
+                    if top in TOOL_FOLDERS and top in self.tools_ran:
+                        continue
+                    problems.append(f"output/{rel}: no reason to publish this file — it is not a published article's page or voted attachment, a maintainers' page, a theme file or a file the press generates")
+                    continue
+                if claim.sha256 is not None and _sha(full.read_bytes()) != claim.sha256:
+                    problems.append(f"output/{rel}: changed after it was written (as {claim.reason}) — something else wrote over it")
+        for rel in sorted(set(self.claims) - seen):
+            problems.append(f"output/{rel}: claimed ({self.claims[rel].reason}) but missing")
+        return problems
+
+    def reasons(self) -> dict[str, str]:
+        """Path -> why it is published (for people and tests)."""
+        return {rel: claim.reason for rel, claim in sorted(self.claims.items())}
