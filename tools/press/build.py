@@ -36,6 +36,7 @@ class BuildResult:
     press: Press
     warnings: list[str] = field(default_factory=list)
     memo: object | None = None  # RenderMemo: how many pages were rendered and reused
+    outputs: OutputList | None = None  # the positive list: why each file is in the site
 
     def summary(self) -> list[str]:
         """One line per assembly: what was published, held back and retracted."""
@@ -151,7 +152,7 @@ def build(root: Path | str = ".", output: Path | str | None = None, publish: boo
     _swap(staging, final)
     if memo is not None:
         memo.save()
-    return BuildResult(output=final, press=press, warnings=collect.warnings, memo=memo)
+    return BuildResult(output=final, press=press, warnings=collect.warnings, memo=memo, outputs=outputs)
 
 
 def _index_for_search(site: Path) -> list[str]:

@@ -12,6 +12,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .bundle import article_of
 from .model import Press, load
 from .problems import PressError, Problem
 
@@ -97,7 +98,7 @@ def check(root: Path, base: str) -> CheckReport:
 
     changed = [p[len(prefix):] for p in repo.git.diff("--name-only", "-z", fork.hexsha, "--", prefix or ".").split("\0") if p]
     changed_meetings = [p for p in changed if p.startswith("editorial/meetings/") and p.endswith(".yml")]
-    touched = {p[len("content/"):-3] for p in changed if p.startswith("content/") and p.endswith(".md") and p.count("/") == 2}
+    touched = {aid for aid in map(article_of, changed) if aid}
     for meeting in press.records.meetings:
         if meeting.path in changed_meetings:
             touched |= {m.target for m in meeting.motions if "/" in m.target}
@@ -117,7 +118,7 @@ def check(root: Path, base: str) -> CheckReport:
             if meeting.path not in range_files:
                 continue
             for motion in meeting.motions:
-                if motion.kind == "publish" and f"content/{motion.target}.md" in edited_articles:
+                if motion.kind == "publish" and motion.target in {article_of(p) for p in edited_articles}:
                     report.self_approvals.append(
                         Problem(
                             meeting.path,
