@@ -260,7 +260,7 @@ def test_metadata_files_must_be_in_the_bundle_and_of_their_kind(site):
     site.article("springfield", "rent", title="Rent", audio="rent/photo.png", image="../good.md")
     problems = site.problems()
     assert "content/springfield/rent.md:2: Audio: rent/photo.png must be an audio file of the bundle" in problems
-    assert any(p.startswith("content/springfield/rent.md:3: link ../good.md climbs out with '..'") for p in problems)
+    assert any(p.startswith("content/springfield/rent.md:3: Image: ../good.md climbs out with '..'") for p in problems)
 
 
 # --------------------------------------------------------------------------- class: pages squat article URLs

@@ -170,6 +170,7 @@ class Link:
     target: str  # as written
     what: str | None  # attach, static, filename, … or None for a plain URL
     path: str  # the path part, unquoted
+    key: str | None = None  # the metadata field (audio, image) naming the file, if any
 
 
 def links(text: str) -> list[Link]:
@@ -197,7 +198,7 @@ def metadata_links(text: str, meta: dict[str, str]) -> list[Link]:
         intrasite = INTRASITE_RE.match(value)
         what = (intrasite["what"] or intrasite["what2"]).lower() if intrasite else None
         raw = intrasite["path"] if intrasite else value
-        found.append(Link(line, value, what or key, unquote(urlsplit(raw).path)))
+        found.append(Link(line, value, what, unquote(urlsplit(raw).path), key))
     return found
 
 
@@ -229,13 +230,11 @@ def article_link_problems(rel: str, assembly: str, slug: str, text: str, meta: d
         elif not path:
             continue  # a plain "?query" or "#anchor"
         why = _why_not(path, slug, assembly, files, link)
+        label = f"{link.key.capitalize()}: {link.target}" if link.key else f"link {link.target}"
         if why:
-            problems.append(Problem(rel, link.line, f"link {link.target} {why}"))
-        elif link.what in METADATA_FILES:
-            kind = kind_of(path)
-            want = "audio" if link.what == "audio" else "image"
-            if kind != want:
-                problems.append(Problem(rel, link.line, f"{link.what.capitalize()}: {link.target} must be an {want} file of the bundle"))
+            problems.append(Problem(rel, link.line, f"{label} {why}"))
+        elif link.key and kind_of(path) != link.key:
+            problems.append(Problem(rel, link.line, f"{label} must be an {link.key} file of the bundle"))
     return problems
 
 
@@ -247,7 +246,7 @@ def _article_target(path: str, assembly: str) -> bool:
 
 def _why_not(path: str, slug: str, assembly: str, files: dict[str, bytes], link: Link) -> str | None:
     last = path.rsplit("/", 1)[-1]
-    if link.what is None and (not last or last.endswith(".html") or "." not in last):
+    if link.what is None and link.key is None and (not last or last.endswith(".html") or "." not in last):
         return None  # a page of the site (another article, a chapter): a URL, nothing is copied
     if path.startswith("/") or re.match(r"^[A-Za-z]:", path):
         return f"is an absolute path — attachments are linked as {slug}/<file>"

@@ -823,8 +823,12 @@ def _page_urls(root: Path) -> list[Problem]:
     """Static pages are written at <slug>.html: two pages, or a page and the site, may not claim one URL."""
     problems = []
     claimed: dict[str, str] = {}
-    for path in sorted((root / "content" / "pages").glob("*.md")):
-        if path.is_symlink():
+    pages = root / "content" / "pages"
+    for path in sorted(pages.rglob("*")) if pages.is_dir() else []:
+        if path.is_symlink() or path.is_dir():
+            continue
+        if path.suffix != ".md":
+            problems.append(Problem(path.relative_to(root).as_posix(), 0, "content/pages/ holds only pages (.md files) — shared images go in content/images/"))
             continue
         rel = path.relative_to(root).as_posix()
         try:
