@@ -442,6 +442,8 @@ def test_incremental_builds_never_reuse_output_they_cannot_vouch_for(site):
         ("editorial/meetings/springfield/2026-10-06.yml", "present: " + "9" * 5000 + "\n", "editorial/meetings/springfield/2026-10-06.yml:1: number 999999999999… is too large"),
         ("editorial/meetings/springfield/2026-10-06.yml", "present: [ana]\nmotions:\n  - reject: springfield/good\n    yes: " + "1" * 4301 + "\n", "2026-10-06.yml:4: number 111111111111… is too large"),
         ("editorial/assemblies/riverside.yml", "name: R\nmembers:\n  - {id: ana, name: Ana, joined: 9999-01-01}\n", "editorial/assemblies/riverside.yml:3: 'joined' 9999-01-01 is out of range"),
+        ("content/springfield/good.md", "Title: Good news\nAudio: https://cdn.example.org/a.mp3\nAudio_length: " + "9" * 5000 + "\n\nAPPROVED-TEXT\n", "content/springfield/good.md:2: Audio_length '99999999999999999999' must be a number of bytes (at most 15 digits)"),
+        ("content/springfield/good.md", "Title: Good news\nAudio: https://cdn.example.org/a.mp3\nAudio_length: 10\nDuration: " + "9" * 5000 + "\n\nAPPROVED-TEXT\n", "content/springfield/good.md:2: Duration '99999"),
     ],
 )
 def test_verify_reports_everything_that_would_break_the_build(site, file, text, message):
@@ -455,6 +457,14 @@ def test_verify_reports_everything_that_would_break_the_build(site, file, text, 
     assert built.exit_code == 1 and message in built.output
     assert output_bytes(site.root) == {}
     outside.unchanged()
+
+
+def test_parsed_records_are_never_reused_by_other_press_code(site, monkeypatch):
+    site.meeting("springfield", "2026-10-06", "present: [ana]\n")
+    assert site.problems() == []  # parsed, and cached
+    monkeypatch.setattr("press.cache.press_version", lambda: "a newer press")
+    monkeypatch.setattr("press.records.date_in_range", lambda day: False)  # the newer press's rule
+    assert "editorial/meetings/springfield/2026-10-06.yml: meeting date 2026-10-06 is out of range — dates are between 1900-01-01 and 2999-12-31" in site.problems()
 
 
 # --------------------------------------------------------------------------- the positive list

@@ -127,6 +127,9 @@ def read_folder(folder: Path, rel_folder: str, problems: list[Problem]) -> dict[
                 continue  # reported by records._links
             if not NAME_RE.match(entry.name):
                 problems.append(Problem(where, 0, "attachment names are letters, digits, '.', '-' and '_' (no spaces) — rename it"))
+                if entry.is_file():
+                    files[name] = entry.read_bytes()  # still part of the bundle: it is there
+                continue
             if entry.is_dir():
                 if depth >= MAX_DEPTH:
                     problems.append(Problem(where, 0, f"attachments are at most {MAX_DEPTH} folders deep"))

@@ -8,6 +8,7 @@ user's cache folder (``$PRESS_CACHE_DIR``, else ``$XDG_CACHE_HOME/assembly-press
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -21,6 +22,7 @@ FORMAT = 4
 _VOLATILE_SETTINGS = frozenset({"OUTPUT_PATH", "CACHE_PATH", "PRESS_ROOT"})
 
 
+@functools.lru_cache(maxsize=1)
 def press_version() -> str:
     """The press's own code and the libraries that shape its output, hashed: anything made by other
     code is never reused."""
@@ -82,7 +84,7 @@ class ParsedRecords:
         try:
             with self.path.open("rb") as f:
                 version, entries = pickle.load(f)
-            if version == FORMAT:
+            if version == (FORMAT, press_version()):  # parsed by this very code, or not at all
                 self.entries = entries
         except Exception:  # missing, damaged or foreign: start empty
             self.entries = {}
@@ -102,7 +104,7 @@ class ParsedRecords:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
             with tmp.open("wb") as f:
-                pickle.dump((FORMAT, entries), f, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(((FORMAT, press_version()), entries), f, protocol=pickle.HIGHEST_PROTOCOL)
             tmp.replace(self.path)
         except OSError:
             pass  # a read-only home: work without the cache

@@ -657,14 +657,14 @@ def _audio_problems(meta: dict[str, str], path: Path, rel: str, text: str) -> li
     line = next((n for n, l in enumerate(text.splitlines(), 1) if l.lower().startswith("audio:")), 1)
     problems = []
     if audio.startswith("https://"):
-        if not meta.get("audio_length", "").strip().isdigit():
+        if not meta.get("audio_length", "").strip():
             problems.append(Problem(rel, line, "a remote Audio: needs 'Audio_length:' in bytes, for podcast apps"))
     length = meta.get("audio_length", "").strip()
-    if length and not length.isdigit():
-        problems.append(Problem(rel, line, f"Audio_length {length!r} must be a number of bytes"))
+    if length and not (length.isascii() and length.isdigit() and len(length) <= 15):
+        problems.append(Problem(rel, line, f"Audio_length {length[:20]!r} must be a number of bytes (at most 15 digits)"))
     duration = meta.get("duration", "").strip()
-    if duration and not re.fullmatch(r"(\d+:)?\d{1,2}:\d{2}|\d+", duration):
-        problems.append(Problem(rel, line, f"Duration {duration!r} must be like 23:10 or 1:02:03"))
+    if duration and not re.fullmatch(r"(\d{1,6}:)?\d{1,2}:\d{2}|\d{1,9}", duration):
+        problems.append(Problem(rel, line, f"Duration {duration[:20]!r} must be like 23:10 or 1:02:03"))
     return problems
 
 

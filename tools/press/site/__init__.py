@@ -8,8 +8,6 @@ file's bytes still match the approved digest.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import logging
 import os
 import pickle
@@ -19,6 +17,7 @@ from itertools import chain
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup
 from pelican import signals
 from pelican.contents import Article
 from pelican.readers import MarkdownReader
@@ -211,6 +210,10 @@ def approval_datetime(day: dt.date, timezone: str) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0, 0), ZoneInfo(timezone))
 
 
+def _script_json_filter(value) -> Markup:
+    return Markup(script_json(value))
+
+
 def on_initialized(pelican) -> None:
     settings = pelican.settings
     settings.update(ENFORCED_SETTINGS)
@@ -219,6 +222,8 @@ def on_initialized(pelican) -> None:
         raise ValueError(f"THEME_STATIC_DIR {static_dir!r} must be a folder inside the output, like 'theme'")
     # Pelican's reader cache is keyed by file content only: keep one per reader-relevant settings
     # and press code, so a change to either is never answered from an older cache.
+    # Inline JSON in templates: {{ data|script_json }} (see sanitize.script_json).
+    settings["JINJA_FILTERS"] = {**settings.get("JINJA_FILTERS", {}), "script_json": _script_json_filter}
     if settings.get("CACHE_PATH"):
         settings["CACHE_PATH"] = os.path.join(settings["CACHE_PATH"], settings_salt(settings))
     if _preloaded:
@@ -382,8 +387,13 @@ def gate(generator) -> None:
             generator.context["generated_content"].pop(article.get_relative_source_path(), None)
             continue
         folder = Path(article.source_path[:-3])
-        files = {name: (folder / name).read_bytes() for name in decision.article.attachments}
-        candidates.append((article, decision, Path(article.source_path).read_bytes(), files))
+        try:
+            files = {name: (folder / name).read_bytes() for name in decision.article.attachments}
+            data = Path(article.source_path).read_bytes()
+        except OSError:  # removed during the build: nothing of it is published
+            generator.context["generated_content"].pop(article.get_relative_source_path(), None)
+            continue
+        candidates.append((article, decision, data, files))
     revisions = _RevisionCache(generator.settings)
     for aid, revision in sorted(press.revisions.items()):
         decision = decisions[aid]
@@ -452,6 +462,8 @@ def on_content_written(path: str, context: dict) -> None:
         if "article" in context and getattr(context["article"], "press", None) is not None:
             decision = context["article"].press
             reason = f"the page of {decision.article.id}, approved {decision.approved.date}"
+        elif context.get("retraction") is not None and context.get("decision") is not None:
+            reason = f"the retraction notice of {context['decision'].article.id}"
         elif "page" in context and context.get("page") is not None and hasattr(context["page"], "source_path"):
             source = Path(context["page"].source_path)
             reason = f"the maintainers' page content/pages/{source.name}"
