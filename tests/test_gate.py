@@ -282,6 +282,8 @@ def test_pages_stay_in_their_own_url_space(site, metadata):
     result = cli(site.root, "build")
     assert result.exit_code == 0, result.output
     files = output_bytes(site.root)
+    first = metadata.split(":")[0]
+    assert f"warning: content/pages/squat.md:2: '{first}' is ignored in a page — a page lives at <slug>.html, in the pages' own URL space" in result.output
     written = [name for name, data in files.items() if b"SQUAT-PAGE" in data and not name.startswith("pagefind/")]
     assert written in (["squat.html"], ["good.html"])  # at <slug>.html, in the pages' own space
     assert "springfield/draft.html" not in files
@@ -337,7 +339,11 @@ def test_an_article_served_as_its_approved_revision_shows_only_approved_metadata
     commit(repo.root, "Article and vote")
     repo.article("springfield", "rent", title="UNVOTED-TITLE", body="UNVOTED-BODY", summary="UNVOTED-SUMMARY", author="Unvoted Author", tags="unvoted-tag")
     commit(repo.root, "Edit")
+    status = cli(repo.root, "status").output
+    assert "published (approved revision)" in status
+    outside = Outside(repo.root)
     assert cli(repo.root, "build").exit_code == 0
+    outside.unchanged()
     files = output_bytes(repo.root)
     assert b"Approved Title" in files["springfield/rent.html"] and b"Approved Title" in files["springfield/ledger.json"]
     assert_nowhere(repo.root, "UNVOTED-TITLE", "UNVOTED-BODY", "UNVOTED-SUMMARY", "Unvoted Author", "unvoted-tag")
@@ -366,7 +372,9 @@ def test_script_embedded_json_cannot_break_out(site):
     name = "Springfield <!--<script>&</script>"
     site.assembly("springfield", text=(site.root / "editorial/assemblies/springfield.yml").read_text().replace("Springfield Assembly", f"'{name}'"))
     site.publish("springfield", "good", "2026-09-01")
+    outside = Outside(site.root)
     assert cli(site.root, "build").exit_code == 0
+    outside.unchanged()
     page = (site.root / "output/springfield/good.html").read_text()
     scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
     assert len(scripts) == 1
@@ -392,7 +400,9 @@ def test_a_warm_build_after_a_settings_change_equals_a_cold_build(site, tmp_path
     assert 'src="https://player.vimeo.com/video/1"' in (site.root / "output/springfield/good.html").read_text()
     conf = site.root / "pelicanconf.py"
     conf.write_text(conf.read_text().replace('"player.vimeo.com"', ""))  # narrow the iframe hosts
+    outside = Outside(site.root)
     warm = build(site.root, search=False)
+    outside.unchanged()
     assert "player.vimeo.com" not in (site.root / "output/springfield/good.html").read_text()
     monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "cold-caches"))
     build(site.root, tmp_path / "cold", search=False)
@@ -422,7 +432,9 @@ def test_incremental_builds_never_reuse_output_they_cannot_vouch_for(site):
     (site.root / "output/springfield/forged.html").write_text("FORGED-PAGE")
     (site.root / "output/springfield/good").mkdir()
     (site.root / "output/springfield/good/forged.png").write_bytes(PNG + b"FORGED-PHOTO")
+    outside = Outside(site.root)
     again = build(site.root, search=False)
+    outside.unchanged()
     assert again.memo.reused > 0  # still incremental, for files that are as written
     assert "APPROVED-TEXT" in page.read_text()
     assert "Good news" in feed.read_text()

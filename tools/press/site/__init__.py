@@ -35,6 +35,8 @@ from .memo import MemoTemplate
 from .outputs import OutputList
 
 log = logging.getLogger("pelican.press")  # Pelican's logger tree: press build reports these
+for _filter in list(log.filters):  # Pelican's LimitFilter would say each warning once per process, not per build
+    log.removeFilter(_filter)
 
 # The press model of each running build, keyed by the identity of Pelican's settings dict. It is
 # kept out of the settings themselves: Pelican pickles settings into its caches.
@@ -88,6 +90,15 @@ def _warn_missing_alt(html: str, file: str, source_path: str, content_path: str)
         log.warning("%s:%d: image %s has no alt text — describe it: ![what it shows](%s)", rel, line, src, src)
 
 
+def _warn_ignored(keys: list[str], file: str, source_path: str, content_path: str) -> None:
+    """Metadata a page may not use is dropped; its maintainer hears so, with the line."""
+    lines = Path(file).read_text(encoding="utf-8", errors="replace").splitlines()
+    rel = Path(source_path).resolve().relative_to(Path(content_path).resolve().parent).as_posix()
+    for key in keys:
+        line = next((n for n, l in enumerate(lines, 1) if l.lower().startswith(key + ":")), 1)
+        log.warning("%s:%d: '%s' is ignored in a page — a page lives at <slug>.html, in the pages' own URL space", rel, line, key.capitalize())
+
+
 class PressReader(MarkdownReader):
     """Pelican's Markdown reader, minus what would let a writer publish, move or script a page.
 
@@ -115,8 +126,9 @@ class PressReader(MarkdownReader):
         rel = Path(source_path).resolve().relative_to(Path(self.settings["PATH"]).resolve())
         if rel.parts[0] in self.settings.get("PAGE_PATHS", ["pages"]):
             # A page lives at <slug>.html and nowhere else: no language or translation moves it.
-            for key in PAGE_CANNOT_SET:
-                metadata.pop(key, None)
+            moved = [key for key in PAGE_CANNOT_SET if metadata.pop(key, None) is not None]
+            if moved:
+                _warn_ignored(moved, file, source_path, self.settings["PATH"])
             return content, metadata
         for key in WRITER_CANNOT_SET:
             metadata.pop(key, None)
