@@ -50,12 +50,20 @@ class Outside:
         self.before = self.files()
 
     def files(self) -> dict[str, bytes]:
+        """Every file but the output, git's own files, and the staging and retired copies of the output
+        that the atomic swap keeps beside it (``.output.building-*``, ``.output.old-*``)."""
         base = self.root.parent
-        return {
-            p.relative_to(base).as_posix(): p.read_bytes()
-            for p in base.rglob("*")
-            if p.is_file() and not p.is_relative_to(self.root / "output") and ".git" not in p.relative_to(base).parts
-        }
+        found = {}
+        for p in base.rglob("*"):
+            parts = p.relative_to(base).parts
+            if p.is_relative_to(self.root / "output") or ".git" in parts or any(part.startswith(".output.") for part in parts):
+                continue
+            try:
+                if p.is_file():
+                    found[p.relative_to(base).as_posix()] = p.read_bytes()
+            except FileNotFoundError:
+                continue
+        return found
 
     def unchanged(self) -> None:
         after = self.files()

@@ -159,10 +159,9 @@ def article_of(path: str) -> str | None:
 
 # --------------------------------------------------------------------------- links
 
-LINK_RE = re.compile(
-    r"""(?:\]\(\s*<?|\]:[ \t]*<?|\b(?:src|href|poster|data)\s*=\s*["']?)(?P<target>[^\s"'<>)]+)""",
-    re.I,
-)
+MARKDOWN_LINK_RE = re.compile(r"""\]\(\s*<?(?P<target>[^\s"'<>)]+)|^[ ]{0,3}\[[^\]]+\]:[ \t]*<?(?P<ref>[^\s"'<>]+)""")
+TAG_RE = re.compile(r"<[A-Za-z][^>]*>")
+ATTRIBUTE_RE = re.compile(r"""\s(?:src|href|poster|data|cite|formaction|action|content)\s*=\s*["']?(?P<target>[^\s"'<>]+)""", re.I)
 INTRASITE_RE = re.compile(r"^(?:\{(?P<what>\w+)\}|\|(?P<what2>\w+)\|)(?P<path>.*)$")
 METADATA_FILES = ("audio", "image")
 
@@ -179,9 +178,17 @@ class Link:
 def links(text: str) -> list[Link]:
     """Every link target in Markdown/HTML text, with its line."""
     found = []
+    fence = None
     for number, line in enumerate(text.splitlines(), 1):
-        for match in LINK_RE.finditer(line):
-            target = match["target"]
+        marker = re.match(r"^[ ]{0,3}(`{3,}|~{3,})", line)
+        if marker and (fence is None or marker[1].startswith(fence)):
+            fence = None if fence else marker[1][:3]
+            continue
+        if fence:  # code is shown, not linked
+            continue
+        targets = [m["target"] or m["ref"] for m in MARKDOWN_LINK_RE.finditer(line)]
+        targets += [m["target"] for tag in TAG_RE.findall(line) for m in ATTRIBUTE_RE.finditer(tag)]
+        for target in targets:
             intrasite = INTRASITE_RE.match(target)
             what = (intrasite["what"] or intrasite["what2"]).lower() if intrasite else None
             raw = intrasite["path"] if intrasite else target
