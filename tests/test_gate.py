@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -54,15 +55,14 @@ class Outside:
         that the atomic swap keeps beside it (``.output.building-*``, ``.output.old-*``)."""
         base = self.root.parent
         found = {}
-        for p in base.rglob("*"):
-            parts = p.relative_to(base).parts
-            if p.is_relative_to(self.root / "output") or ".git" in parts or any(part.startswith(".output.") for part in parts):
-                continue
-            try:
-                if p.is_file():
-                    found[p.relative_to(base).as_posix()] = p.read_bytes()
-            except FileNotFoundError:
-                continue
+        for folder, dirs, files in os.walk(base):
+            here = Path(folder)
+            dirs[:] = [d for d in dirs if d != ".git" and not d.startswith(".output.") and here / d != self.root / "output"]
+            for name in files:
+                try:
+                    found[(here / name).relative_to(base).as_posix()] = (here / name).read_bytes()
+                except FileNotFoundError:
+                    continue
         return found
 
     def unchanged(self) -> None:

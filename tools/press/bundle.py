@@ -91,33 +91,46 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def manifest(slug: str, markdown: bytes, files: dict[str, bytes]) -> bytes:
+def manifest(slug: str, markdown_sha256: str, files: dict[str, str]) -> bytes:
     """The ``sha256sum`` lines the bundle digest is the hash of. ``files`` maps paths relative to the
-    bundle folder (``photo.jpg``, ``audio/ep1.mp3``) to their bytes."""
-    lines = {f"{slug}.md": sha256(markdown)}
-    lines.update({f"{slug}/{rel}": sha256(data) for rel, data in files.items()})
+    bundle folder (``photo.jpg``, ``audio/ep1.mp3``) to their SHA-256 (hex)."""
+    lines = {f"{slug}.md": markdown_sha256}
+    lines.update({f"{slug}/{rel}": value for rel, value in files.items()})
     return "".join(f"{lines[path]}  {path}\n" for path in sorted(lines, key=lambda p: p.encode())).encode()
 
 
-def digest(slug: str, markdown: bytes, files: dict[str, bytes]) -> str:
-    """The digest a publish vote names: the Markdown's own SHA-256 when there are no attachments,
-    else the SHA-256 of the bundle's manifest (see the module docstring)."""
+def digest_of(slug: str, markdown_sha256: str, files: dict[str, str]) -> str:
+    """The digest a publish vote names, from the SHA-256 of each file: the Markdown's own when there
+    are no attachments, else the SHA-256 of the bundle's manifest (see the module docstring)."""
     if not files:
-        return "sha256:" + sha256(markdown)
-    return "sha256:" + sha256(manifest(slug, markdown, files))
+        return "sha256:" + markdown_sha256
+    return "sha256:" + sha256(manifest(slug, markdown_sha256, files))
 
 
-@dataclass(frozen=True)
-class Attachment:
-    rel: str  # relative to the bundle folder: photo.jpg, audio/ep1.mp3
-    sha256: str
-    size: int
+def digest(slug: str, markdown: bytes, files: dict[str, bytes]) -> str:
+    """:func:`digest_of` for bytes in hand."""
+    return digest_of(slug, sha256(markdown), {rel: sha256(data) for rel, data in files.items()})
 
 
-def read_folder(folder: Path, rel_folder: str, problems: list[Problem]) -> dict[str, bytes]:
-    """The files of a bundle folder (``rel_folder`` relative to the press root), each checked against
-    the allowlist; a file that is refused is reported and still counted in the digest (it is there)."""
-    files: dict[str, bytes] = {}
+_HEAD = 16  # bytes the content checks look at
+
+
+def _hash_file(path: Path) -> tuple[str, bytes]:
+    """SHA-256 (hex) and first bytes of a file, read in chunks: a long recording never sits in memory."""
+    value = hashlib.sha256()
+    with path.open("rb") as f:
+        head = f.read(1 << 20)
+        value.update(head)
+        while chunk := f.read(1 << 20):
+            value.update(chunk)
+    return value.hexdigest(), head[:_HEAD]
+
+
+def read_folder(folder: Path, rel_folder: str, problems: list[Problem]) -> dict[str, str]:
+    """The files of a bundle folder (``rel_folder`` relative to the press root) with their SHA-256,
+    each checked against the allowlist; a file that is refused is reported and still counted in the
+    digest (it is there)."""
+    files: dict[str, str] = {}
 
     def walk(path: Path, rel: str, depth: int) -> None:
         for entry in sorted(path.iterdir(), key=lambda p: p.name):
@@ -128,7 +141,7 @@ def read_folder(folder: Path, rel_folder: str, problems: list[Problem]) -> dict[
             if not NAME_RE.match(entry.name):
                 problems.append(Problem(where, 0, "attachment names are letters, digits, '.', '-' and '_' (no spaces) — rename it"))
                 if entry.is_file():
-                    files[name] = entry.read_bytes()  # still part of the bundle: it is there
+                    files[name] = _hash_file(entry)[0]  # still part of the bundle: it is there
                 continue
             if entry.is_dir():
                 if depth >= MAX_DEPTH:
@@ -136,11 +149,10 @@ def read_folder(folder: Path, rel_folder: str, problems: list[Problem]) -> dict[
                     continue
                 walk(entry, name + "/", depth + 1)
             elif entry.is_file():
-                data = entry.read_bytes()
-                files[name] = data
+                files[name], head = _hash_file(entry)
                 if entry.suffix == ".md" and rel_folder.count("/") == 2:
                     problems.append(Problem(where, 0, f"articles live directly in {rel_folder.rsplit('/', 1)[0]}/, not in sub-folders"))
-                elif why := file_problem(entry.name, data):
+                elif why := file_problem(entry.name, head):
                     problems.append(Problem(where, 0, why))
 
     walk(folder, "", 0)
@@ -227,7 +239,7 @@ def bundle_path(slug: str, path: str) -> str | None:
 
 
 def article_link_problems(rel: str, assembly: str, slug: str, text: str, meta: dict[str, str],
-                          files: dict[str, bytes]) -> list[Problem]:  # fmt: skip
+                          files: dict[str, str]) -> list[Problem]:  # fmt: skip
     """Links of the article ``content/<assembly>/<slug>.md`` that would reach outside its bundle."""
     problems = []
     for link in links(text) + metadata_links(text, meta):
@@ -254,7 +266,7 @@ def _article_target(path: str, assembly: str) -> bool:
     return len(parts) == 2 and parts[1].endswith(".md") and all(p not in ("", ".", "..") for p in parts)
 
 
-def _why_not(path: str, slug: str, assembly: str, files: dict[str, bytes], link: Link) -> str | None:
+def _why_not(path: str, slug: str, assembly: str, files: dict[str, str], link: Link) -> str | None:
     last = path.rsplit("/", 1)[-1]
     if link.what is None and link.key is None and (not last or last.endswith(".html") or "." not in last):
         return None  # a page of the site (another article, a chapter): a URL, nothing is copied

@@ -613,8 +613,9 @@ def parse_metadata(text: str) -> dict[str, str]:
     return meta
 
 
-def read_article(path: Path, rel: str, assembly: str, problems: list[Problem], files: dict[str, bytes] | None = None) -> Article | None:
-    """``files``: the article's bundle (the files of ``content/<assembly>/<slug>/``), see :mod:`press.bundle`."""
+def read_article(path: Path, rel: str, assembly: str, problems: list[Problem], files: dict[str, str] | None = None) -> Article | None:
+    """``files``: the article's bundle (the files of ``content/<assembly>/<slug>/``, each with its
+    SHA-256), see :mod:`press.bundle`."""
     raw = path.read_bytes()
     files = files or {}
     slug = path.stem
@@ -642,10 +643,10 @@ def read_article(path: Path, rel: str, assembly: str, problems: list[Problem], f
         assembly=assembly,
         slug=slug,
         path=rel,
-        digest=bundle.digest(slug, raw, files),
+        digest=bundle.digest_of(slug, bundle.sha256(raw), files),
         title=title,
         metadata=meta,
-        attachments={name: bundle.sha256(data) for name, data in sorted(files.items())},
+        attachments=dict(sorted(files.items())),
     )
 
 
