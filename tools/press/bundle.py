@@ -171,9 +171,11 @@ def article_of(path: str) -> str | None:
 
 # --------------------------------------------------------------------------- links
 
-MARKDOWN_LINK_RE = re.compile(r"""\]\(\s*<?(?P<target>[^\s"'<>)]+)|^[ ]{0,3}\[[^\]]+\]:[ \t]*<?(?P<ref>[^\s"'<>]+)""")
+INLINE_LINK_RE = re.compile(r"""\]\(\s*<?([^\s"'<>)]+)""")
+REFERENCE_RE = re.compile(r"""^[ ]{0,3}\[[^\]\n]+\]:[ \t]*<?([^\s"'<>]+)""", re.M)
 TAG_RE = re.compile(r"<[A-Za-z][^>]*>")
 ATTRIBUTE_RE = re.compile(r"""\s(?:src|href|poster|data|cite|formaction|action|content)\s*=\s*["']?(?P<target>[^\s"'<>]+)""", re.I)
+FENCE_RE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^[ ]{0,3}\1[^\n]*$|\Z)", re.M | re.S)
 INTRASITE_RE = re.compile(r"^(?:\{(?P<what>\w+)\}|\|(?P<what2>\w+)\|)(?P<path>.*)$")
 METADATA_FILES = ("audio", "image")
 
@@ -188,24 +190,25 @@ class Link:
 
 
 def links(text: str) -> list[Link]:
-    """Every link target in Markdown/HTML text, with its line."""
-    found = []
-    fence = None
-    for number, line in enumerate(text.splitlines(), 1):
-        marker = re.match(r"^[ ]{0,3}(`{3,}|~{3,})", line)
-        if marker and (fence is None or marker[1].startswith(fence)):
-            fence = None if fence else marker[1][:3]
+    """Every link target in Markdown/HTML text, with its line: Markdown links and reference
+    definitions, and URL attributes of HTML tags — not in fenced code, which is shown, not linked."""
+    if "](" not in text and "]:" not in text and "<" not in text:
+        return []
+    fenced = [m.span() for m in FENCE_RE.finditer(text)] if ("```" in text or "~~~" in text) else []
+    found = [(m.start(), m[1]) for m in INLINE_LINK_RE.finditer(text)] if "](" in text else []
+    if "]:" in text:
+        found += [(m.start(), m[1]) for m in REFERENCE_RE.finditer(text)]
+    for tag in TAG_RE.finditer(text) if "<" in text else ():
+        found += [(tag.start() + m.start(), m["target"]) for m in ATTRIBUTE_RE.finditer(tag[0])]
+    result = []
+    for at, target in sorted(found):
+        if any(a <= at < b for a, b in fenced):
             continue
-        if fence:  # code is shown, not linked
-            continue
-        targets = [m["target"] or m["ref"] for m in MARKDOWN_LINK_RE.finditer(line)]
-        targets += [m["target"] for tag in TAG_RE.findall(line) for m in ATTRIBUTE_RE.finditer(tag)]
-        for target in targets:
-            intrasite = INTRASITE_RE.match(target)
-            what = (intrasite["what"] or intrasite["what2"]).lower() if intrasite else None
-            raw = intrasite["path"] if intrasite else target
-            found.append(Link(number, target, what, unquote(urlsplit(raw).path)))
-    return found
+        intrasite = INTRASITE_RE.match(target)
+        what = (intrasite["what"] or intrasite["what2"]).lower() if intrasite else None
+        raw = intrasite["path"] if intrasite else target
+        result.append(Link(text.count("\n", 0, at) + 1, target, what, unquote(urlsplit(raw).path)))
+    return result
 
 
 def metadata_links(text: str, meta: dict[str, str]) -> list[Link]:

@@ -771,6 +771,7 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
         with os.scandir(folder) as entries:
             listing = sorted(entries, key=lambda e: e.name)
         names = {entry.name for entry in listing}
+        folders = {entry.name for entry in listing if entry.is_dir(follow_symlinks=False)}  # from the listing: no stat
         for entry in listing:
             if entry.is_symlink():
                 continue  # reported by _links()
@@ -786,10 +787,9 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
             if not entry.name.endswith(".md") or not entry.is_file():
                 problems.append(Problem(rel, 0, f"{entry.name} is not an article — an article is <slug>.md and its files go in the folder <slug>/ beside it"))
                 continue
-            bundle_folder = Path(entry.path[:-3])
             files = {}
-            if bundle_folder.is_dir() and not bundle_folder.is_symlink():
-                files = bundle.read_folder(bundle_folder, rel[:-3], problems)
+            if entry.name[:-3] in folders:
+                files = bundle.read_folder(Path(entry.path[:-3]), rel[:-3], problems)
             article = read_article(Path(entry.path), rel, folder.name, problems, files)
             if article:
                 articles[article.id] = article
