@@ -529,3 +529,14 @@ def test_every_output_file_has_a_reason(sample):
     assert reasons["springfield/rent-strike-wins.html"] == "the page of springfield/rent-strike-wins, approved 2026-10-06"
     assert reasons["about.html"] == "the maintainers' page content/pages/about.md"
     assert reasons["theme/css/press.css"] == "a file of the theme"
+
+
+@pytest.mark.parametrize("name", ["../x.html", "a/../../x.html", "/etc/passwd", "", "."])
+def test_the_positive_list_never_writes_outside_the_output_folder(tmp_path, name):
+    from press.site.outputs import OutputList, OutsideOutput
+
+    outputs = OutputList(tmp_path / "out")
+    with pytest.raises(OutsideOutput, match="refusing to write outside the output folder"):
+        outputs.write(name, b"X", "a test")
+    assert [p for p in tmp_path.rglob("*")] == []
+    assert outputs.relative("a/./b/../c.html") == "a/c.html"

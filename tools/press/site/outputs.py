@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 # Folders written whole by a tool the press runs after Pelican: folder -> reason.
 TOOL_FOLDERS = {"pagefind": "the search index, made by Pagefind from the published pages"}
@@ -43,6 +43,7 @@ class OutputList:
 
     def __init__(self, folder: Path | str):
         self.folder = Path(folder).resolve()
+        self._prefix = str(self.folder) + os.sep
         self.claims: dict[str, Claim] = {}
         self.conflicts: list[str] = []
         self.tools_ran: set[str] = set()
@@ -50,16 +51,11 @@ class OutputList:
     def relative(self, name: str | os.PathLike) -> str:
         """``name`` (relative to the output folder, or absolute inside it) as a clean relative path;
         :class:`OutsideOutput` if it would leave the folder."""
-        path = Path(name)
-        full = path if path.is_absolute() else self.folder / path
-        resolved = Path(os.path.normpath(full))
-        try:
-            rel = resolved.relative_to(self.folder)
-        except ValueError:
-            raise OutsideOutput(f"{name}: refusing to write outside the output folder") from None
-        if rel == Path(".") or ".." in rel.parts:
+        name = os.fspath(name)
+        full = os.path.normpath(name if os.path.isabs(name) else self._prefix + name)
+        if not full.startswith(self._prefix) or full == self._prefix.rstrip(os.sep):
             raise OutsideOutput(f"{name}: refusing to write outside the output folder")
-        return PurePosixPath(*rel.parts).as_posix()
+        return full[len(self._prefix):].replace(os.sep, "/")
 
     def path(self, name: str) -> Path:
         """Where to write ``name``: inside the output folder, never outside."""
@@ -87,15 +83,15 @@ class OutputList:
         problems = list(self.conflicts)
         seen = set()
         for dirpath, dirnames, filenames in os.walk(self.folder):
+            base = "" if dirpath == str(self.folder) else dirpath[len(self._prefix):].replace(os.sep, "/") + "/"
             for name in sorted(dirnames + filenames):
-                full = Path(dirpath) / name
-                if full.is_symlink():
-                    problems.append(f"output/{self.relative(full)}: a symbolic link in the output — the press never makes one")
+                if os.path.islink(os.path.join(dirpath, name)):
+                    problems.append(f"output/{base}{name}: a symbolic link in the output — the press never makes one")
             for name in filenames:
-                full = Path(dirpath) / name
-                if full.is_symlink():
+                full = os.path.join(dirpath, name)
+                if os.path.islink(full):
                     continue
-                rel = self.relative(full)
+                rel = base + name
                 seen.add(rel)
                 claim = self.claims.get(rel)
                 if claim is None:
@@ -104,8 +100,10 @@ class OutputList:
                         continue
                     problems.append(f"output/{rel}: no reason to publish this file — it is not a published article's page or voted attachment, a maintainers' page, a theme file or a file the press generates")
                     continue
-                if claim.sha256 is not None and _sha(full.read_bytes()) != claim.sha256:
-                    problems.append(f"output/{rel}: changed after it was written (as {claim.reason}) — something else wrote over it")
+                if claim.sha256 is not None:
+                    with open(full, "rb") as f:
+                        if _sha(f.read()) != claim.sha256:
+                            problems.append(f"output/{rel}: changed after it was written (as {claim.reason}) — something else wrote over it")
         for rel in sorted(set(self.claims) - seen):
             problems.append(f"output/{rel}: claimed ({self.claims[rel].reason}) but missing")
         return problems
