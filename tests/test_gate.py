@@ -540,3 +540,17 @@ def test_the_positive_list_never_writes_outside_the_output_folder(tmp_path, name
         outputs.write(name, b"X", "a test")
     assert [p for p in tmp_path.rglob("*")] == []
     assert outputs.relative("a/./b/../c.html") == "a/c.html"
+
+
+def test_a_pull_request_that_swaps_an_attachment_and_approves_it_is_self_approval(repo):
+    repo.write("content/springfield/rent/photo.png", PNG + b"VOTED-PHOTO")
+    repo.article("springfield", "rent", title="Rent", body="![The march](rent/photo.png)")
+    repo.publish("springfield", "rent", "2026-10-06")
+    commit(repo.root, "Article and vote")
+    git(repo.root, "checkout", "-q", "-b", "change")
+    repo.write("content/springfield/rent/photo.png", PNG + b"SWAPPED-PHOTO")
+    repo.publish("springfield", "rent", "2026-11-03")
+    commit(repo.root, "New photo, approved by myself", author="Writer Wu <wu@example.org>")
+    result = cli(repo.root, "check", "--base", "main")
+    assert result.exit_code == 1
+    assert "this change both edits springfield/rent and records its approval, all by Writer Wu <wu@example.org>" in result.output
