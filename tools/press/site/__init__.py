@@ -1,8 +1,9 @@
 """The Pelican plugin: the editorial gate, plus the press's own pages and feeds.
 
 The plugin decides nothing. It asks :mod:`press.model` once per build and applies the
-answer: an article reaches Pelican's writers only if its decision is ``published`` and the
-file's bytes still match the approved digest.
+answer: an article reaches Pelican's writers only if its decision is ``published`` and its
+bundle (the Markdown and its attachments) still matches the approved digest. Every file written
+is claimed on the build's positive list (:mod:`press.site.outputs`).
 """
 
 from __future__ import annotations
@@ -232,10 +233,10 @@ def on_initialized(pelican) -> None:
     static_dir = str(settings.get("THEME_STATIC_DIR", "theme"))
     if not static_dir or static_dir.startswith("/") or ".." in Path(static_dir).parts:
         raise ValueError(f"THEME_STATIC_DIR {static_dir!r} must be a folder inside the output, like 'theme'")
-    # Pelican's reader cache is keyed by file content only: keep one per reader-relevant settings
-    # and press code, so a change to either is never answered from an older cache.
     # Inline JSON in templates: {{ data|script_json }} (see sanitize.script_json).
     settings["JINJA_FILTERS"] = {**settings.get("JINJA_FILTERS", {}), "script_json": _script_json_filter}
+    # Pelican's reader cache is keyed by file content only: keep one per settings and press code,
+    # so a change to either is never answered from an older cache.
     if settings.get("CACHE_PATH"):
         settings["CACHE_PATH"] = os.path.join(settings["CACHE_PATH"], settings_salt(settings))
     if _preloaded:
