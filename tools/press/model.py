@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,7 +77,8 @@ class Press:
         except UnicodeDecodeError:
             return None
         title = meta.get("title", "").strip() or None
-        return dataclasses.replace(article, title=title, metadata=meta, digest=decision.approved_digest)
+        attachments = {name: hashlib.sha256(data).hexdigest() for name, data in sorted(revision.files.items())}
+        return dataclasses.replace(article, title=title, metadata=meta, digest=decision.approved_digest, attachments=attachments)
 
     @functools.cached_property
     def shown(self) -> dict[str, ArticleDecision]:

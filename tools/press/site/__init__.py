@@ -382,7 +382,7 @@ def gate(generator) -> None:
     """Keep only articles whose assembly voted to publish exactly these bytes, and add the approved
     revisions of articles edited since their approval."""
     press = press_of(generator.settings)
-    decisions = press.decisions.articles
+    decisions = press.shown  # the decisions as the public may see them: approved titles and metadata
     content_path = generator.settings["PATH"]
     everything = chain(
         generator.articles,
