@@ -553,4 +553,4 @@ def test_a_pull_request_that_swaps_an_attachment_and_approves_it_is_self_approva
     commit(repo.root, "New photo, approved by myself", author="Writer Wu <wu@example.org>")
     result = cli(repo.root, "check", "--base", "main")
     assert result.exit_code == 1
-    assert "this change both edits springfield/rent and records its approval, all by Writer Wu <wu@example.org>" in result.output
+    assert "this change both edits springfield/rent and records its approval, both done by" in result.output

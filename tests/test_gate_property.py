@@ -116,7 +116,13 @@ def write(p: PressDir, bundles, articles, page) -> tuple[dict[str, bool], bool]:
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
-    return {f.relative_to(folder).as_posix(): f.read_bytes() for f in folder.rglob("*") if f.is_file()}
+    """Every file under ``folder``, but the output's own build folders (``.output.builds/``: the builds,
+    their marker and lock, kept beside the output so that it can be swapped atomically)."""
+    return {
+        f.relative_to(folder).as_posix(): f.read_bytes()
+        for f in folder.rglob("*")
+        if f.is_file() and not any(part.startswith(".output.") for part in f.relative_to(folder).parts)
+    }
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

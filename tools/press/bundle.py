@@ -159,16 +159,6 @@ def read_folder(folder: Path, rel_folder: str, problems: list[Problem]) -> dict[
     return files
 
 
-def article_of(path: str) -> str | None:
-    """The article a changed file belongs to: ``content/a/x.md`` and ``content/a/x/photo.jpg`` -> ``a/x``."""
-    parts = path.split("/")
-    if len(parts) < 3 or parts[0] != "content" or parts[1] in ("pages", "images"):
-        return None
-    if len(parts) == 3:
-        return f"{parts[1]}/{parts[2][:-3]}" if parts[2].endswith(".md") else None
-    return f"{parts[1]}/{parts[2]}"
-
-
 # --------------------------------------------------------------------------- links
 
 INLINE_LINK_RE = re.compile(r"""\]\(\s*<?([^\s"'<>)]+)""")

@@ -138,7 +138,21 @@ def _build(node: yaml.Node, scalars: yaml.constructor.SafeConstructor):
         raise YamlProblem(line, f"unsupported YAML tag {node.tag} — remove the tag and write a plain value")
     if node.tag == "tag:yaml.org,2002:int" and len(node.value) > MAX_INT_CHARS:
         raise YamlProblem(line, f"number {node.value[:12]}… is too large — numbers in records are counts of at most {MAX_INT_CHARS} digits")
-    return scalars.construct_object(node, deep=True)
+    value = scalars.construct_object(node, deep=True)
+    if isinstance(value, str) and (bad := _CONTROL_RE.search(value)):
+        raise YamlProblem(
+            line + (1 + value[: bad.start()].count("\n") if node.style in ("|", ">") else 0),
+            f"control character U+{ord(bad[0]):04X} in a value — records are plain text "
+            "(a line break belongs only in a block written with | or >)",
+        )
+    if isinstance(value, str) and "\n" in value.rstrip("\n") and node.style not in ("|", ">"):
+        raise YamlProblem(line, "a line break inside a quoted value — write several lines as a block with | (or keep it on one line)")
+    return value
+
+
+# Every C0 and C1 control except the line feed (block scalars), DEL, line and paragraph separators, and the
+# bidirectional overrides that make text read differently from what it is ("Trojan Source").
+_CONTROL_RE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 _SAFE_SCALAR_TAGS = {
