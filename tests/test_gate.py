@@ -263,6 +263,15 @@ def test_approved_attachments_are_published_beside_the_article(site):
     outside.unchanged()
 
 
+def test_a_lead_image_without_alt_text_is_warned_about(site):
+    site.write("content/springfield/rent/photo.png", PNG)
+    site.article("springfield", "rent", title="Rent", image="rent/photo.png")
+    vote(site, "rent")
+    result = cli(site.root, "build")
+    assert result.exit_code == 0, result.output
+    assert "warning: content/springfield/rent.md:2: Image rent/photo.png has no Image_alt — describe it for readers who cannot see it" in result.output
+
+
 def test_metadata_files_must_be_in_the_bundle_and_of_their_kind(site):
     site.write("content/springfield/rent/photo.png", PNG)
     site.article("springfield", "rent", title="Rent", audio="rent/photo.png", image="../good.md")

@@ -433,6 +433,10 @@ def gate(generator) -> None:
             value = str(getattr(article, key, "") or "").strip()
             if value and not value.startswith("https://"):
                 setattr(article, key, f"{decision.article.slug}/{_bundle_file(decision.article.slug, value)}")
+        if getattr(article, "image", None) and not str(getattr(article, "image_alt", "") or "").strip():
+            lines = data.decode("utf-8", "replace").splitlines()
+            line = next((n for n, l in enumerate(lines, 1) if l.lower().startswith("image:")), 1)
+            log.warning("%s:%d: Image %s has no Image_alt — describe it for readers who cannot see it", decision.article.path, line, article.image)
         bundles[decision.article.id] = files
         kept.append(article)
     generator.articles = sorted(kept, key=newest_first)
