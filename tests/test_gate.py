@@ -517,6 +517,22 @@ def test_a_file_nobody_claimed_fails_the_build_and_keeps_the_old_site(site, monk
     assert tree(site.root / "output") == before
 
 
+def test_a_page_written_over_after_it_was_claimed_fails_the_build(site, monkeypatch):
+    from press.site import generator
+
+    original = generator.PressGenerator._write_sitemap
+
+    def and_overwrite_an_article(self):
+        original(self)
+        (Path(self.output_path) / "springfield" / "good.html").write_text("OVERWRITTEN-PAGE")
+
+    monkeypatch.setattr(generator.PressGenerator, "_write_sitemap", and_overwrite_an_article)
+    with pytest.raises(BuildFailed) as failed:
+        build(site.root, search=False)
+    assert "output/springfield/good.html: changed after it was written (as the page of springfield/good, approved 2026-09-01) — something else wrote over it" in str(failed.value)
+    assert output_bytes(site.root) == {}
+
+
 def test_two_sources_claiming_one_path_fail_the_build(site):
     site.write("content/images/logo.png", PNG + b"LOGO")
     conf = site.root / "pelicanconf.py"

@@ -486,7 +486,7 @@ def on_content_written(path: str, context: dict) -> None:
             reason = f"the maintainers' page content/pages/{source.name}"
         else:
             reason = f"a page of the site ({context.get('template_name') or context.get('page_name') or rel})"
-        outputs.claim(rel, reason, Path(path).read_bytes())
+        outputs.claim(rel, reason, written=True)
         return
 
 

@@ -31,7 +31,8 @@ class OutsideOutput(Exception):
 @dataclass(frozen=True)
 class Claim:
     reason: str
-    sha256: str | None  # None: the file is hashed when the list is checked (written by Pelican)
+    sha256: str | None = None  # a copy claimed before it is made: its bytes are checked at the end
+    stat: tuple[int, int] | None = None  # (size, mtime_ns) of a file claimed once written
 
 
 def _sha(data: bytes) -> str:
@@ -61,9 +62,16 @@ class OutputList:
         """Where to write ``name``: inside the output folder, never outside."""
         return self.folder / self.relative(name)
 
-    def claim(self, name: str | os.PathLike, reason: str, data: bytes | None = None) -> str:
+    def claim(self, name: str | os.PathLike, reason: str, data: bytes | None = None, written: bool = False) -> str:
+        """Claim ``name`` for ``reason``: either the bytes it will hold (``data``, checked at the end),
+        or, with ``written``, the file as it now is (its size and modification time, checked at the end:
+        something else writing over it afterwards is caught without reading it twice)."""
         rel = self.relative(name)
-        claim = Claim(reason, _sha(data) if data is not None else None)
+        if written:
+            st = os.stat(self.folder / rel)
+            claim = Claim(reason, stat=(st.st_size, st.st_mtime_ns))
+        else:
+            claim = Claim(reason, _sha(data) if data is not None else None)
         previous = self.claims.get(rel)
         if previous is not None and previous.reason != reason:
             self.conflicts.append(f"output/{rel}: claimed by {previous.reason} and by {reason} — two sources may not write one path")
@@ -73,9 +81,9 @@ class OutputList:
     def write(self, name: str, data: bytes, reason: str) -> None:
         """Write ``data`` at ``name`` and claim it."""
         path = self.path(name)
-        self.claim(name, reason, data)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+        self.claim(name, reason, written=True)
 
     def check(self) -> list[str]:
         """Every problem with the staged folder: unclaimed files, files claimed twice, files whose
@@ -100,10 +108,15 @@ class OutputList:
                         continue
                     problems.append(f"output/{rel}: no reason to publish this file — it is not a published article's page or voted attachment, a maintainers' page, a theme file or a file the press generates")
                     continue
-                if claim.sha256 is not None:
+                changed = False
+                if claim.stat is not None:
+                    st = os.stat(full)
+                    changed = (st.st_size, st.st_mtime_ns) != claim.stat
+                elif claim.sha256 is not None:
                     with open(full, "rb") as f:
-                        if _sha(f.read()) != claim.sha256:
-                            problems.append(f"output/{rel}: changed after it was written (as {claim.reason}) — something else wrote over it")
+                        changed = _sha(f.read()) != claim.sha256
+                if changed:
+                    problems.append(f"output/{rel}: changed after it was written (as {claim.reason}) — something else wrote over it")
         for rel in sorted(set(self.claims) - seen):
             problems.append(f"output/{rel}: claimed ({self.claims[rel].reason}) but missing")
         return problems
