@@ -936,7 +936,11 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
             files = {}
             if entry.name[:-3] in folders:
                 files = bundle.read_folder(Path(entry.path[:-3]), rel[:-3], problems)
-            article = read_article(Path(entry.path), rel, folder.name, problems, files)
+            path = Path(entry.path)
+            article = _cached(
+                cache, problems, ("article", rel, tuple(files.items())), path,
+                lambda found, path=path, rel=rel, files=files: read_article(path, rel, folder.name, found, files),
+            )  # fmt: skip
             if article:
                 articles[article.id] = article
 
