@@ -252,3 +252,17 @@ def test_a_rebuild_updates_the_count_when_an_article_is_proposed(club):
     result = cli(club.root, "build", "--no-search")  # incremental: unchanged pages are reused
     assert result.exit_code == 0, result.output
     assert "3 articles on the agenda" in chapter.read_text(encoding="utf-8")
+
+
+def test_an_attachment_swapped_after_printing_is_refused_too(club):
+    from test_cms_browser import png
+
+    first = png(rgb=(1, 2, 3))
+    club.write("content/springfield/waiting/chart.png", first)
+    page = agenda(club)
+    assert f"waiting/chart.png ({len(first):,} bytes)" in page
+    printed = short_of(club, "waiting")
+    cli(club.root, "record", "attendance", "springfield", "ana", "ben", "cai", "--date", VOTED)
+    club.write("content/springfield/waiting/chart.png", png(rgb=(3, 2, 1)))
+    result = cli(club.root, "record", "publish", "springfield/waiting", "--agenda", printed, "--rest", "yes", "--date", VOTED)
+    assert result.exit_code == 1 and "changed since the agenda was printed" in result.output

@@ -102,16 +102,10 @@ def pending(press: Press, assembly: str) -> list[ArticleDecision]:
     return sorted(found, key=lambda d: d.article.id)
 
 
-def _attachments(press: Press, item_path: str) -> list[tuple[str, int]]:
-    folder = (press.root / item_path).with_suffix("")
-    if not folder.is_dir():
-        return []
-    base = folder.parent
-    return [
-        (path.relative_to(base).as_posix(), path.stat().st_size)
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and not path.is_symlink()
-    ]
+def _attachments(press: Press, article) -> list[tuple[str, int]]:
+    """The files of the article's bundle (which its digest covers), with their sizes."""
+    folder = press.root / article.path.removesuffix(".md")
+    return [(f"{article.slug}/{name}", (folder / name).stat().st_size) for name in article.attachments]
 
 
 def next_meeting_date(press: Press, assembly: str) -> dt.date | None:
@@ -132,7 +126,7 @@ def make(press: Press, assembly: str, day: dt.date | None = None, paper: str = "
     for number, decision in enumerate(pending(press, assembly), 1):
         raw = (press.root / decision.article.path).read_bytes()
         text = raw.decode("utf-8")
-        items.append(Item(number, decision, text, _attachments(press, decision.article.path)))
+        items.append(Item(number, decision, text, _attachments(press, decision.article)))
     meeting = next((m for m in press.records.meetings if m.assembly == assembly and m.date == day), None)
     term = press.decisions.delegate(assembly, day)
     name = a.members[term.member].name if term and term.member in a.members else (term.member if term else None)

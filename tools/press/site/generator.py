@@ -10,7 +10,6 @@ import json
 import mimetypes
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -19,11 +18,11 @@ import markdown
 import nh3
 from pelican.generators import Generator
 
-from ..decisions import RETRACTED, WITHDRAWN, ArticleDecision, Decisions, DelegateTerm, Outcome
+from ..decisions import RETRACTED, WITHDRAWN, ArticleDecision, DelegateTerm, Outcome
 from ..model import Press
 from ..records import ARTICLE_MOTIONS, Assembly, Meeting
 from ..agenda import pending
-from . import approval_datetime, feeds, memo_of, newest_first, press_of
+from . import approval_datetime, feeds, memo_of, newest_first, outputs_of, press_of
 
 
 @dataclass
@@ -59,13 +58,14 @@ def _markdown(text: str | None) -> str:
     return nh3.clean(markdown.markdown(text)) if text else ""
 
 
-def _motion_target(outcome: Outcome, decisions: Decisions, article_urls: dict[str, str]) -> dict:
-    """How the ledger names a motion's subject: never the title or text of an unpublished article."""
+def _motion_target(outcome: Outcome, shown: dict[str, ArticleDecision], article_urls: dict[str, str]) -> dict:
+    """How the ledger names a motion's subject: never the title or text of an unpublished article,
+    and the title of a published or retracted one as it was approved."""
     motion = outcome.motion
     if motion.kind in ARTICLE_MOTIONS:
         url = article_urls.get(motion.target)
-        decision = decisions.articles.get(motion.target)
-        title = decision.article.title if url and decision else None
+        decision = shown.get(motion.target)
+        title = decision.article.title if url and decision and decision.article.title != motion.target else None
         if decision is not None and decision.state == WITHDRAWN:
             return {"article": motion.target, "title": None, "url": None, "withdrawn": True}
         return {"article": motion.target, "title": title, "url": url}
@@ -102,7 +102,7 @@ def ledger_data(assembly: Assembly, press: Press, article_urls: dict[str, str]) 
                 "number": motion.index + 1,
                 "anchor": outcome.anchor,
                 "kind": motion.kind,
-                **_motion_target(outcome, decisions, article_urls),
+                **_motion_target(outcome, press.shown, article_urls),
                 "outcome": outcome.status,
                 "reasons": outcome.reasons,
                 "tally": {"yes": outcome.yes, "no": outcome.no, "abstain": outcome.abstain},
@@ -164,7 +164,7 @@ class PressGenerator(Generator):
         today = decisions.today
         articles = self.context["articles"]  # already gated
         self.article_urls = {a.press.article.id: a.url for a in articles}
-        retracted_decisions = [d for d in decisions.articles.values() if d.state == RETRACTED]
+        retracted_decisions = [press.shown[aid] for aid, d in decisions.articles.items() if d.state == RETRACTED]
         for d in retracted_decisions:
             self.article_urls[d.article.id] = f"{d.article.assembly}/{d.article.slug}.html"
 
@@ -230,7 +230,7 @@ class PressGenerator(Generator):
                 )
         self._write_json()
         self._write_feeds()
-        self._copy_audio()
+        self._write_bundles()
         self._write_calendars()
         self._write_sitemap()
         self._write_admin()
@@ -242,12 +242,10 @@ class PressGenerator(Generator):
         assemblies = [c.assembly for c in self.chapters]
         settings = cms.Settings.from_pelican(self.settings)
         for name, text in cms.files(assemblies, settings).items():
-            self._emit(name, (text,), lambda text=text: text.encode("utf-8"))  # cheap to make: keyed by the text itself
+            self._write(name, text.encode("utf-8"), f"the writers' desk: {cms.FILES[name]}")  # cheap: made on every build
 
-    def _write(self, name: str, data: bytes) -> None:
-        path = Path(self.output_path) / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+    def _write(self, name: str, data: bytes, reason: str = "a file the press generates (feeds, ledgers, calendars, sitemap)") -> None:
+        outputs_of(self.settings).write(name, data, reason)
 
     def _emit(self, name: str, inputs: tuple, produce) -> None:
         """Write ``produce()`` to ``name`` — or, when ``inputs`` are as in the previous build, the
@@ -258,9 +256,10 @@ class PressGenerator(Generator):
         if old is not None:
             self._write(name, old)
             return
-        self._write(name, produce())
+        data = produce()
+        self._write(name, data)
         if memo:
-            memo.record(name, key)
+            memo.record(name, key, data)
 
     def _write_json(self) -> None:
         for chapter in self.chapters:
@@ -296,9 +295,9 @@ class PressGenerator(Generator):
         audio = str(audio).strip()
         if audio.startswith("https://"):
             url, length = audio, int(getattr(article, "audio_length", 0) or 0)
-        else:
-            source = Path(article.source_path).parent / audio
-            url, length = self._absolute(f"{article.assembly.id}/{audio}"), source.stat().st_size
+        else:  # a file of the approved bundle: the gate made it <slug>/<file>
+            data = self.context["press_bundles"][article.press.article.id].get(audio.split("/", 1)[1], b"")
+            url, length = self._absolute(f"{article.assembly.id}/{audio}"), len(data)
         kind = getattr(article, "audio_type", None) or mimetypes.guess_type(audio)[0] or "audio/mpeg"
         duration = getattr(article, "duration", None)
         return feeds.Enclosure(url=url, length=length, type=str(kind), duration=str(duration) if duration else None)
@@ -340,12 +339,16 @@ class PressGenerator(Generator):
             self._article_feeds(f"{chapter.id}/", f"{name} — {sitename}", f"Articles approved by {name}", chapter.url, chapter.articles)
             self._emit(f"{chapter.id}/decisions.atom", (chapter.ledger,), lambda c=chapter: self._decisions_feed(c))
 
-    def _copy_audio(self) -> None:
-        """Audio beside a published article is copied with it; beside anything else, never."""
+    def _write_bundles(self) -> None:
+        """The attachments of published articles, from the bytes the vote covers (for an approved
+        revision, from git): files of anything else are never written."""
+        bundles = self.context["press_bundles"]
         for article in self.context["articles"]:
-            audio = str(getattr(article, "audio", "") or "").strip()
-            if audio and not audio.startswith("https://"):
-                self._write(f"{article.assembly.id}/{audio}", (Path(article.source_path).parent / audio).read_bytes())
+            decision = article.press
+            files = bundles[decision.article.id]
+            reason = f"an attachment of {decision.article.id}, covered by the vote of {decision.approved.date}"
+            for name, data in sorted(files.items()):
+                self._write(f"{decision.article.id}/{name}", data, reason)
 
     def _write_calendars(self) -> None:
         """iCalendar feeds of recorded and scheduled meetings, per assembly and for all."""
