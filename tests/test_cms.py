@@ -119,3 +119,12 @@ def test_the_integrity_hash_is_that_of_the_npm_package():
 def test_no_assembly_can_take_the_desks_address(pressdir):
     pressdir.assembly("admin", text="name: Admins\nmembers:\n  - {id: rio, name: Rio, joined: 2025-01-01}\n")
     assert pressdir.problems() == ["editorial/assemblies/admin.yml: assembly id 'admin' is reserved for the site's own pages — rename the file"]
+
+
+def test_the_desk_is_on_the_positive_list_with_its_reasons(site):
+    from press.build import build as run_build
+
+    result = run_build(site.root, search=False)
+    reasons = result.outputs.reasons()
+    assert reasons["admin/config.yml"] == "the writers' desk: Decap's configuration, generated from editorial/assemblies/"
+    assert {name for name in reasons if name.startswith("admin/")} == set(cms.FILES)
