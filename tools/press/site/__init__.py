@@ -29,7 +29,7 @@ from ..decisions import PUBLISHED, ArticleDecision
 from ..model import Press, load
 from ..records import digest_bytes
 from ..sanitize import clean_html
-from . import prerender
+from . import fastgroups, prerender
 from .memo import MemoTemplate
 
 log = logging.getLogger("pelican.press")  # Pelican's logger tree: press build reports these
@@ -414,6 +414,7 @@ def register() -> None:
     signals.initialized.connect(on_initialized)
     signals.finalized.connect(on_finalized)
     signals.article_generator_init.connect(only_published_files)
+    signals.article_generator_init.connect(fastgroups.install)
     signals.article_generator_pretaxonomy.connect(gate)
     signals.get_generators.connect(get_generators)
     signals.get_writer.connect(get_writer)
