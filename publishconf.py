@@ -10,5 +10,5 @@ from pelicanconf import *  # noqa: E402,F403
 SITEURL = os.environ.get("PRESS_SITEURL", "https://press.example.org")
 RELATIVE_URLS = False
 FEED_DOMAIN = SITEURL
-CACHE_CONTENT = False
-LOAD_CONTENT_CACHE = False
+# Caches stay on (pelicanconf.py): the publish workflow restores them from its last deploy, so a deploy
+# renders only what changed. They live outside the repository (press.cache) and never decide what is published.
