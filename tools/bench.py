@@ -358,6 +358,7 @@ class Changes:
         if f"publish: {aid}\n" in text:  # approved at that very meeting: retract another one
             return self.retraction()
         record.write_text(text + f"  - retract: {aid}\n    reason: Figures were wrong.\n    yes: [{', '.join(present)}]\n")
+        self.retracted = aid
 
     def roster(self) -> None:
         """An editor adds a new member to an assembly's roster."""
