@@ -462,7 +462,11 @@ def bench_size(folder: Path, articles: int, assemblies: int, runs: int, hugo: st
 
     def empty(*paths: Path) -> None:
         for path in paths:
-            shutil.rmtree(path, ignore_errors=True)
+            if path.is_symlink():  # the press's output: a link to the current build in .<name>.builds/
+                path.unlink()
+                shutil.rmtree(path.with_name(f".{path.name}.builds"), ignore_errors=True)
+            else:
+                shutil.rmtree(path, ignore_errors=True)
 
     for n in range(runs):  # alternate the tools, so machine noise hits them alike
         measure("press cold", [*press, "build", "--no-search"], before=lambda: empty(root / "output", cache_dir(root)))

@@ -14,7 +14,7 @@ import pickle
 from pathlib import Path
 
 # Bump when the parsed-record classes change shape: older cache files are then ignored.
-FORMAT = 3
+FORMAT = 4
 
 
 def cache_dir(root: Path | str, *parts: str) -> Path:
@@ -54,7 +54,7 @@ class ParsedRecords:
     def save(self) -> None:
         """Keep only what this run used, written atomically; when every record was found and used,
         the file already holds exactly that and is left alone."""
-        if not self.added and len(self.used) == len(self.entries):
+        if not self.added and self.used == self.entries.keys():
             return
         entries = {k: v for k, v in self.entries.items() if k in self.used}
         try:

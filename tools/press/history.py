@@ -52,7 +52,9 @@ class History:
         prefix = "" if prefix == "." else prefix + "/"
         history = cls(repo, prefix)
         raw = repo.git.log(
-            "--raw", "--no-abbrev", "--no-renames", "--reverse", "-z",
+            # --full-history: a file added and removed on a merged branch is history too (git's default
+            # simplification drops the side of a merge where the file never reached the first parent).
+            "--raw", "--no-abbrev", "--no-renames", "--reverse", "-z", "--full-history",
             "--format=%x1e%H%x1f%at%x1f%an",
             "--", f"{prefix}content",
         )  # fmt: skip
