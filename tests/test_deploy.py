@@ -90,7 +90,12 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 def test_a_deploy_on_a_fresh_clone_with_restored_caches_equals_a_clean_one(sample, tmp_path, monkeypatch):
     git(sample, "init", "-q", "-b", "main")
+    # The sample's history: an article approved, then withdrawn (its file removed).
+    withdrawn = sample / "content/harbor/pier-9-closure.md"
+    withdrawn.write_text("Title: Pier 9 closes for repairs\n\nThe port authority closes Pier 9.\n")
     commit(sample, "The sample press")
+    withdrawn.unlink()
+    commit(sample, "Withdraw harbor/pier-9-closure")
     reads = _read_counter(monkeypatch)
     checkout = tmp_path / "runner" / "press"  # the same path on every run, as on a CI runner
 
