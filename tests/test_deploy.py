@@ -131,3 +131,17 @@ def test_a_deploy_on_a_fresh_clone_with_restored_caches_equals_a_clean_one(sampl
     deploy(tmp_path / "empty-cache", tmp_path / "clean")
     assert tree(tmp_path / "warm") == tree(tmp_path / "clean")
     assert len(tree(tmp_path / "clean")) > 20
+
+
+def test_publish_settings_are_the_pelicanconf_beside_them(tmp_path):
+    """A process that loaded another press's pelicanconf.py (a test run, a server) still builds this one."""
+    from pelican.settings import read_settings
+
+    from conftest import copy_sample
+
+    one, two = copy_sample(tmp_path / "one"), copy_sample(tmp_path / "two")
+    read_settings(str(one / "pelicanconf.py"))
+    settings = read_settings(str(two / "publishconf.py"))
+    assert Path(settings["PATH"]) == two / "content"
+    assert Path(settings["THEME"]) == two / "theme"
+    assert settings["RELATIVE_URLS"] is False and settings["PLUGINS"] == ["press.site"]
