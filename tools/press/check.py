@@ -87,13 +87,19 @@ def check(root: Path, base: str) -> CheckReport:
     prefix = "" if prefix == "." else prefix + "/"
 
     with tempfile.TemporaryDirectory(prefix="press-base-rosters-") as folder:
+        rosters = Path(folder) / "assemblies"
+        rosters.mkdir()
         try:
             tree = base_commit.tree / f"{prefix}editorial/assemblies"
             for blob in tree.blobs:
-                (Path(folder) / blob.name).write_bytes(blob.data_stream.read())
+                (rosters / blob.name).write_bytes(blob.data_stream.read())
         except KeyError:
             pass  # the base has no assemblies yet
-        press = load(root, rosters=Path(folder))
+        try:  # the council's rules too are the base branch's (read beside the rosters)
+            (Path(folder) / "council.yml").write_bytes((base_commit.tree / f"{prefix}editorial/council.yml").data_stream.read())
+        except KeyError:
+            pass  # the base has no council
+        press = load(root, rosters=rosters)
 
     changed = [p[len(prefix):] for p in repo.git.diff("--name-only", "-z", fork.hexsha, "--", prefix or ".").split("\0") if p]
     changed_meetings = [p for p in changed if p.startswith("editorial/meetings/") and p.endswith(".yml")]
