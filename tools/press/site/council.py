@@ -10,6 +10,7 @@ the council voted.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ ACTIVE_DAYS = 92
 STORIES_PER_ASSEMBLY = 2
 FEATURED_ROW = 6
 IMAGE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*\.(jpe?g|png|webp|gif|avif)$", re.I)
+_SITE = "http://press-site.invalid"
 _IMG = re.compile(r"<img\b[^>]*>", re.I)
 _SRC = re.compile(r"""\bsrc\s*=\s*"([^"]+)"|\bsrc\s*=\s*'([^']+)'""", re.I)
 _ALT = re.compile(r"""\balt\s*=\s*"([^"]*)"|\balt\s*=\s*'([^']*)'""", re.I)
@@ -75,20 +77,29 @@ class FrontPage:
         return {s.article.press.article.id for s in stories}
 
 
-def story_image(article) -> Image | None:
-    """The ``Image:`` of the article's bundle (with ``Image_alt:``), else the first image of its text.
-
-    ``Image:`` must name a picture file inside the article's folder ``content/<assembly>/<slug>/``;
-    anything else is ignored here (and reported by the records check)."""
+def bundle_image(article) -> Image | None:
+    """The ``Image:`` of a gated article (alt text from ``Image_alt:``), if it names a picture file
+    inside the article's folder ``content/<assembly>/<slug>/``; anything else is ignored here."""
     meta = getattr(article, "metadata", {})
     named = str(meta.get("image", "") or "").strip()
-    if named:
-        decision = article.press.article
-        source = Path(article.source_path).parent / named
-        inside = named.startswith(f"{decision.slug}/") and IMAGE_RE.match(named) and ".." not in named.split("/")
-        if inside and source.is_file() and not source.is_symlink():
-            return Image(path=f"{decision.assembly}/{named}", alt=str(meta.get("image_alt", "") or "").strip(), source=source)
-    tag = _IMG.search(article.get_content(""))
+    if not named:
+        return None
+    decision = article.press.article
+    source = Path(article.source_path).parent / named
+    inside = named.startswith(f"{decision.slug}/") and IMAGE_RE.match(named) and ".." not in named.split("/")
+    if inside and source.is_file() and not source.is_symlink():
+        return Image(path=f"{decision.assembly}/{named}", alt=str(meta.get("image_alt", "") or "").strip(), source=source)
+    return None
+
+
+def story_image(article) -> Image | None:
+    """The article's ``Image:``, else the first image of its (published, sanitized) text."""
+    named = bundle_image(article)
+    if named is not None:
+        return named
+    # Pelican resolves {static}/{attach} links against the siteurl it is given: a marker tells this
+    # site's files apart from links relative to the article's own page (which would break here).
+    tag = _IMG.search(article.get_content(_SITE))
     if not tag:
         return None
     src = _SRC.search(tag[0])
@@ -96,13 +107,18 @@ def story_image(article) -> Image | None:
         return None
     url = src[1] or src[2]
     alt = _ALT.search(tag[0])
-    alt_text = (alt[1] or alt[2] or "") if alt else ""
+    alt_text = html.unescape((alt[1] or alt[2] or "") if alt else "")  # the template escapes it again
     if url.startswith("https://"):
         return Image(path=url, alt=alt_text)
-    parts = urlsplit(url)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
-        return None  # neither on this site nor https
-    return Image(path=unquote(parts.path.lstrip("/")), alt=alt_text)
+    if url.startswith(_SITE + "/"):
+        return Image(path=unquote(urlsplit(url).path.lstrip("/")), alt=alt_text)
+    # Links to files not yet known to Pelican (the static generator runs last): resolve them as it will.
+    match = re.match(r"^\{(static|attach)\}(/?)([^?#]+)$", url)
+    if match:
+        path = match[3] if match[2] else f"{article.press.article.assembly}/{match[3]}"
+        if ".." not in path.split("/") and IMAGE_RE.match(unquote(path)):
+            return Image(path=unquote(path), alt=alt_text)
+    return None
 
 
 def front_page(articles: list, decisions: Decisions) -> FrontPage:

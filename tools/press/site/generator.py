@@ -394,7 +394,7 @@ class PressGenerator(Generator):
     def _copy_story_images(self) -> None:
         """An ``Image:`` of a published article's bundle is copied for the front page; of anything else, never."""
         for article in self.context["articles"]:
-            image = council_site.story_image(article)
+            image = council_site.bundle_image(article)
             if image is not None and image.source is not None:
                 self._write(image.path, image.source.read_bytes())
 
