@@ -1,0 +1,87 @@
+"""The council on the command line: attendance by seat, the feature verbs, status, verify, CODEOWNERS."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from press.cli import main
+from test_council import cpress  # noqa: F401  (fixture)
+
+
+@pytest.fixture
+def run(cpress):  # noqa: F811
+    def invoke(*args):
+        return CliRunner().invoke(main, ["--root", str(cpress.root), *args])
+
+    return invoke
+
+
+def test_attendance_by_seat_fills_in_each_seats_delegate(cpress, run):  # noqa: F811
+    result = run("record", "attendance", "council", "springfield", "harbor", "--date", "2026-10-18")
+    assert result.exit_code == 0, result.output
+    assert (cpress.root / "editorial/meetings/council/2026-10-18.yml").read_text() == "present:\n  springfield: ana\n  harbor: jo\n"
+
+
+def test_feature_and_unfeature_from_the_command_line(cpress, run):  # noqa: F811
+    run("record", "attendance", "council", "springfield", "harbor", "--date", "2026-10-18")
+    result = run("record", "feature", "harbor/ferry", "--lead", "--until", "2026-12-31", "--date", "2026-10-18", "--rest", "yes")
+    assert result.exit_code == 0, result.output
+    assert "recorded in editorial/meetings/council/2026-10-18.yml: feature harbor/ferry: passed" in result.output
+    assert "2 yes · 0 no · 0 abstain (quorum 1 of 2 seats)" in result.output
+    record = (cpress.root / "editorial/meetings/council/2026-10-18.yml").read_text()
+    assert "- feature: harbor/ferry\n  lead: true\n  until: 2026-12-31\n  'yes': [springfield, harbor]\n" in record
+    status = json.loads(run("status", "--json").output)
+    assert status["council"]["front_page"] == [{"article": "harbor/ferry", "featured": "2026-10-18", "lead": True, "until": "2026-12-31"}]
+    result = run("record", "unfeature", "content/harbor/ferry.md", "--date", "2026-10-18", "--yes", "harbor")
+    assert "unfeature harbor/ferry: passed" in result.output
+    assert json.loads(run("status", "--json").output)["council"]["front_page"] == []
+
+
+def test_a_recalled_delegate_cannot_be_recorded_in_the_seat(cpress, run):  # noqa: F811
+    cpress.meeting("springfield", "2026-10-06", "present: [ana, ben, cai]\nmotions:\n  - recall-delegate: ana\n    yes: [ben, cai]\n  - elect-delegate: ben\n    yes: [ana, cai]\n")
+    result = run("record", "attendance", "council", "springfield=ana", "harbor", "--date", "2026-10-18")
+    assert result.exit_code == 1
+    assert "2026-10-18.yml:2: 'ana' was recalled as springfield's delegate on 2026-10-06; on 2026-10-18 the seat is held by 'ben' (Ben)" in result.output
+    assert "nothing was recorded" in result.output
+    assert not (cpress.root / "editorial/meetings/council/2026-10-18.yml").exists()
+    assert run("record", "attendance", "council", "springfield=ben", "harbor", "--date", "2026-10-18").exit_code == 0
+
+
+def test_featuring_an_unpublished_article_is_refused(cpress, run):  # noqa: F811
+    run("record", "attendance", "council", "springfield", "harbor", "--date", "2026-10-18")
+    path = cpress.root / "editorial/meetings/council/2026-10-18.yml"
+    before = path.read_bytes()
+    result = run("record", "feature", "springfield/draft", "--date", "2026-10-18", "--rest", "yes")
+    assert result.exit_code == 1
+    assert "springfield/draft is awaiting-vote on 2026-10-18, not published" in result.output
+    assert path.read_bytes() == before
+
+
+def test_council_counts_are_given_as_seats(cpress, run):  # noqa: F811
+    run("record", "attendance", "council", "springfield", "harbor", "--date", "2026-10-18")
+    assert run("record", "attendance", "council", "--count", "2", "--date", "2026-10-18").exit_code == 2
+    result = run("record", "feature", "harbor/ferry", "--date", "2026-10-18", "--yes", "atlantis")
+    assert result.exit_code == 1
+    assert "seat 'atlantis' voted" not in result.output and "'atlantis' voted but is not an assembly" in result.output
+
+
+def test_status_and_verify_cover_the_council(cpress, run):  # noqa: F811
+    cpress.meeting("council", "2026-10-18", "present: [springfield, harbor]\nmotions:\n  - feature: harbor/ferry\n    lead: true\n    yes: [harbor]\n")
+    status = run("status")
+    assert "National Council: seats today harbor (jo), springfield (ana)" in status.output
+    assert "front page: harbor/ferry (lead, featured 2026-10-18)" in status.output
+    verify = run("verify")
+    assert verify.exit_code == 0
+    assert verify.output.startswith("ok: 2 assemblies and the council, 3 meetings, 3 articles checked")
+
+
+def test_codeowners_gives_the_councils_records_to_the_delegates(cpress, run):  # noqa: F811
+    roster = (cpress.root / "editorial/assemblies/springfield.yml").read_text()
+    cpress.write("editorial/assemblies/springfield.yml", roster.replace("{id: ana, name: Ana, joined: 2025-01-01}", "{id: ana, name: Ana, joined: 2025-01-01, github: ana-gh}"))
+    assert run("codeowners").exit_code == 0
+    text = (cpress.root / ".github/CODEOWNERS").read_text()
+    assert "# delegates without a github handle in their assembly's roster: jo (harbor)" in text
+    assert "/content/council/ @ana-gh\n/editorial/meetings/council/ @ana-gh\n/editorial/council.yml @ana-gh\n" in text
