@@ -85,3 +85,41 @@ def test_codeowners_gives_the_councils_records_to_the_delegates(cpress, run):  #
     text = (cpress.root / ".github/CODEOWNERS").read_text()
     assert "# delegates without a github handle in their assembly's roster: jo (harbor)" in text
     assert "/content/council/ @ana-gh\n/editorial/meetings/council/ @ana-gh\n/editorial/council.yml @ana-gh\n" in text
+
+
+def test_council_records_are_signed_by_the_sitting_delegates_with_their_own_keys(pressdir, tmp_path):
+    from test_signatures import require
+
+    require("ssh-keygen")
+    import subprocess
+
+    keys = {}
+    for name in ("ana", "jo"):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(tmp_path / name)], check=True)
+        keys[name] = (tmp_path / f"{name}.pub").read_text().strip()
+    from test_council import HARBOR, council_yml
+
+    p = pressdir
+    p.assembly(text=f"name: Springfield\nrules: {{quorum: 1}}\nmembers:\n  - {{id: ana, name: Ana, joined: 2025-01-01, key: {keys['ana']}}}\n  - {{id: ben, name: Ben, joined: 2025-01-01}}\neditors: [ben]\n")
+    p.assembly("harbor", HARBOR.lstrip().replace("{id: jo, name: Jo, joined: 2025-01-01}", f"{{id: jo, name: Jo, joined: 2025-01-01, key: {keys['jo']}}}"))
+    p.write("editorial/council.yml", council_yml(extra="  signatures: 2\n"))
+    p.article("harbor", "ferry", "Ferry")
+    p.meeting("springfield", "2026-09-01", "present: [ben]\nmotions:\n  - elect-delegate: ana\n    yes: [ben]\n")
+    p.meeting("harbor", "2026-09-02", f"present: [jo, kim]\nmotions:\n  - publish: harbor/ferry\n    digest: {p.digest('harbor', 'ferry')}\n    yes: [jo, kim]\n  - elect-delegate: jo\n    yes: [jo, kim]\n")
+    record = p.meeting("council", "2026-10-18", "present: [springfield, harbor]\nmotions:\n  - feature: harbor/ferry\n    yes: [springfield, harbor]\n")
+
+    def outcome():
+        return p.load().decisions.council.outcomes[0]
+
+    assert outcome().status == "invalid" and "awaiting signatures: the council requires 2 delegate signature(s), this record is not signed" in outcome().reasons
+    run = lambda *args: CliRunner().invoke(main, ["--root", str(p.root), *args])  # noqa: E731
+    signed = run("sign", str(record), "--key", str(tmp_path / "ana"))
+    assert signed.exit_code == 0, signed.output
+    assert "signed" in signed.output and "as springfield" in signed.output
+    # jo's key signing for springfield's seat does not count: each seat signs with its own delegate's key
+    wrong = run("sign", str(record), "--key", str(tmp_path / "jo"), "--member", "springfield")
+    assert wrong.exit_code == 0
+    assert any("does not verify with springfield's key" in str(x) for x in p.load().problems)
+    assert run("sign", str(record), "--key", str(tmp_path / "ana")).exit_code == 0
+    assert run("sign", str(record), "--key", str(tmp_path / "jo")).exit_code == 0
+    assert outcome().status == "passed"

@@ -448,6 +448,15 @@ def sign(obj: _Context, record: Path, key_file: Path | None, member: str | None)
     if len(rel.parts) != 2 or not path.is_file():
         raise PressError(f"{record} is not a meeting record (editorial/meetings/<assembly>/<date>.yml)")
     assembly = press.assembly(rel.parts[0])
+    if assembly is press.records.council:  # the council signs by seat, with each delegate's own key
+        from .council.decisions import seats_on, signing_body
+
+        try:
+            day = dt.date.fromisoformat(path.stem)
+        except ValueError:
+            raise PressError(f"{record} is not a meeting record (editorial/meetings/council/<date>.yml)") from None
+        seats = seats_on(press.records.assemblies, press.decisions.delegates, day, assembly.rules.weighting)  # type: ignore[attr-defined]
+        assembly = signing_body(assembly, press.records.assemblies, seats, day)  # type: ignore[arg-type]
     try:
         if member is None:
             mine = signatures.key_of(key_file) if key_file else None

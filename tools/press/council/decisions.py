@@ -220,7 +220,7 @@ class _CouncilMeeting:
         """A record counts once enough sitting delegates signed its exact bytes (``<date>.yml.<seat>.sig``)."""
         from ..signatures import check_meeting
 
-        signers = _signing_body(self.council, self.assemblies, self.seats, self.meeting.date)
+        signers = signing_body(self.council, self.assemblies, self.seats, self.meeting.date)
         check = check_meeting(signers, self.meeting)
         for sig_path, why in check.rejected:
             self.problems.append(Problem(sig_path, 0, f"signature not counted: {why} — sign again with press sign"))
@@ -300,8 +300,9 @@ class _CouncilMeeting:
         return outcome
 
 
-def _signing_body(council: Council, assemblies: dict[str, Assembly], seats: dict[str, Seat], day: dt.date) -> Assembly:
-    """The council on ``day`` as signatures see it: each seat signs with its delegate's roster key."""
+def signing_body(council: Council, assemblies: dict[str, Assembly], seats: dict[str, Seat], day: dt.date) -> Assembly:
+    """The council on ``day`` as signatures see it: each seat is an editor that signs with its
+    delegate's key from the delegate's own assembly roster (``<date>.yml.<seat>.sig``)."""
     members = {}
     for aid, seat in seats.items():
         delegate = assemblies[aid].members[seat.delegate]
