@@ -123,3 +123,24 @@ def test_council_records_are_signed_by_the_sitting_delegates_with_their_own_keys
     assert run("sign", str(record), "--key", str(tmp_path / "ana")).exit_code == 0
     assert run("sign", str(record), "--key", str(tmp_path / "jo")).exit_code == 0
     assert outcome().status == "passed"
+
+
+def test_press_check_judges_council_votes_by_the_base_branchs_council_rules(repo):
+    from conftest import commit, git
+    from test_council import HARBOR, council_yml
+
+    repo.assembly("harbor", HARBOR.lstrip())
+    repo.write("editorial/council.yml", council_yml(quorum="2"))
+    repo.article("harbor", "ferry", "Ferry")
+    repo.meeting("harbor", "2026-09-02", f"present: [jo, kim]\nmotions:\n  - publish: harbor/ferry\n    digest: {repo.digest('harbor', 'ferry')}\n    yes: [jo, kim]\n  - elect-delegate: jo\n    yes: [jo, kim]\n")
+    commit(repo.root, "Council and the harbour")
+    git(repo.root, "checkout", "-q", "-b", "change")
+    repo.write("editorial/council.yml", council_yml(quorum="1"))  # lower the quorum ...
+    repo.meeting("council", "2026-10-18", "present: [harbor]\nmotions:\n  - feature: harbor/ferry\n    yes: [harbor]\n")  # ... and use it
+    commit(repo.root, "Feature the ferry", author="Jo <jo@example.org>")
+    result = CliRunner().invoke(main, ["--root", str(repo.root), "check", "--base", "main"])
+    assert "- `editorial/council.yml`" in result.output  # listed as a rules change
+    assert "- `editorial/meetings/council/2026-10-18.yml:3` feature `harbor/ferry`: failed, 1 yes · 0 no · 0 abstain (quorum 2 of 1 seats) — no quorum: 1 seat cast, 2 needed of 1 filled" in result.output
+    assert json.loads(CliRunner().invoke(main, ["--root", str(repo.root), "status", "--json"]).output)["council"]["front_page"] == [
+        {"article": "harbor/ferry", "featured": "2026-10-18", "lead": False, "until": None}
+    ]  # once merged, the new rules apply

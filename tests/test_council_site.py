@@ -179,3 +179,42 @@ def test_without_a_lead_feature_the_newest_article_leads(tmp_path):
     assert "Chosen by the council" not in text
     assert not (p.root / "output/featured.atom").exists()  # no council, no featured feeds
     assert text.index("From the assemblies") < text.index("An older story") < text.index("Latest", text.index("From the assemblies"))
+
+
+@pytest.mark.parametrize(
+    "image, shown",
+    [
+        ("story/photo.png", True),
+        ("photo.png", False),  # not in the article's bundle folder
+        ("../harbor/photo.png", False),
+        ("story/../../harbor/photo.png", False),
+        ("story/photo.svg", False),  # pictures only: an SVG can carry script
+        ("story/missing.png", False),
+        ("story/link.png", False),  # a symbolic link could pull in any file
+        ("/etc/passwd", False),
+    ],
+)
+def test_only_a_picture_of_the_articles_own_bundle_is_used(tmp_path, image, shown):
+    from types import SimpleNamespace
+
+    from press.site.council import bundle_image
+
+    folder = tmp_path / "content/springfield"
+    (folder / "story").mkdir(parents=True)
+    (folder / "story/photo.png").write_bytes(PNG)
+    (folder / "story/photo.svg").write_text("<svg/>")
+    (folder / "story/link.png").symlink_to(folder / "story/photo.png")
+    (tmp_path / "content/harbor").mkdir()
+    (tmp_path / "content/harbor/photo.png").write_bytes(PNG)
+    (folder / "story.md").write_text("Title: T\n\nBody\n")
+
+    def article(state: str):
+        decision = SimpleNamespace(state=state, article=SimpleNamespace(slug="story", assembly="springfield"))
+        return SimpleNamespace(metadata={"image": image, "image_alt": "A photo"}, source_path=str(folder / "story.md"), press=decision)
+
+    found = bundle_image(article("published"))
+    assert (found is not None) == shown
+    if shown:
+        assert (found.path, found.alt) == ("springfield/story/photo.png", "A photo")
+    # an article served as its approved revision never shows the working tree's (unapproved) picture
+    assert bundle_image(article("edited-since-approval")) is None

@@ -25,6 +25,7 @@ class CheckReport:
     roster_changes: list[str]
     authors: list[str]
     self_approvals: list[Problem] = field(default_factory=list)
+    changed_meetings: list[str] = field(default_factory=list)
 
     @property
     def problems(self) -> list[Problem]:
@@ -56,10 +57,25 @@ class CheckReport:
                 "votes in this change were counted with the base branch's rosters:",
                 *[f"- `{path}`" for path in self.roster_changes],
             ]
+        lines += _council_motions(self)
         problems = self.problems
         lines += ["", f"### {len(problems)} problem(s)" if problems else "No problems found."]
         lines += [f"- `{p.path}:{p.line}`: {_cell(p.message)}" if p.line else f"- `{p.path}`: {_cell(p.message)}" for p in problems]
         return "\n".join(lines) + "\n"
+
+
+def _council_motions(report: CheckReport) -> list[str]:
+    """The council's motions in the meeting records this change touches, with their outcomes."""
+    council = report.press.decisions.council
+    changed = set(report.changed_meetings)
+    outcomes = [o for o in council.outcomes if o.meeting.path in changed] if council else []
+    if not outcomes:
+        return []
+    lines = ["", "**Council motions in this change** (judged with the base branch's council rules):"]
+    for o in outcomes:
+        why = f" — {_cell('; '.join(o.reasons))}" if o.reasons else ""
+        lines.append(f"- `{o.meeting.path}:{o.motion.line}` {o.motion.kind} `{o.motion.target}`: {o.status}, {_cell(o.tally)}{why}")
+    return lines
 
 
 def _cell(text: str) -> str:
@@ -114,8 +130,9 @@ def check(root: Path, base: str) -> CheckReport:
         base_commit=base_commit.hexsha,
         press=press,
         touched=sorted(touched),
-        roster_changes=[p for p in changed if p.startswith("editorial/assemblies/")],
+        roster_changes=[p for p in changed if p.startswith("editorial/assemblies/") or p == "editorial/council.yml"],
         authors=authors,
+        changed_meetings=changed_meetings,
     )
     if len(authors) == 1:
         edited_articles = {p for p in range_files if p.startswith("content/")}

@@ -84,6 +84,8 @@ def bundle_image(article) -> Image | None:
     named = str(meta.get("image", "") or "").strip()
     if not named:
         return None
+    if article.press.state != "published":
+        return None  # served as its approved revision from git: the working tree's files are not what was approved
     decision = article.press.article
     source = Path(article.source_path).parent / named
     inside = named.startswith(f"{decision.slug}/") and IMAGE_RE.match(named) and ".." not in named.split("/")
