@@ -318,7 +318,8 @@ def _state_on(history: list[Outcome], day: dt.date, before: tuple | None = None)
             continue
         if before is not None and outcome.assembly.id == "council" and (outcome.date, outcome.motion.index) >= before:
             continue
-        state = {"publish": "published", "reject": "rejected", "retract": "retracted"}[outcome.motion.kind]
+        kind = outcome.motion.kind
+        state = {"publish": "published", "reject": "rejected", "retract": "retracted"}.get(kind, kind)
     return state
 
 
@@ -357,7 +358,8 @@ def decide_council(records: Records, delegates: dict[str, list[DelegateTerm]], b
     for feature in features:
         after = (feature.date, feature.outcome.motion.index)
         for outcome in sorted(by_article.get(feature.article, []), key=lambda o: (o.date, o.motion.index)):
-            if not outcome.passed or outcome.motion.kind not in ("retract", "reject") or outcome.date < feature.date:
+            # any passed motion but publish (retract, reject, …) takes the article off the front page
+            if not outcome.passed or outcome.motion.kind == "publish" or outcome.date < feature.date:
                 continue
             if outcome.assembly.id == "council" and (outcome.date, outcome.motion.index) < after:
                 continue
