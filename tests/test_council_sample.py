@@ -56,6 +56,7 @@ def test_a_council_decision_reaches_the_front_page_with_the_cache_warm(sample):
     def build():
         result = CliRunner().invoke(main, ["--root", str(sample), "build", "--no-search"])
         assert result.exit_code == 0, result.output
+        assert "council: 1 published, 0 held back, 0 retracted" in result.output
         return (sample / "output/index.html").read_text(), (sample / "output/springfield/index.html").read_text()
 
     front, chapter = build()
