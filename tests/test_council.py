@@ -405,3 +405,11 @@ def test_the_mandate_record_shows_an_empty_seat(cpress):
     council_meeting(cpress, "2026-10-18", "present: [harbor]\nmotions:\n  - feature: harbor/ferry\n    yes: [harbor]\n")
     (entry,) = cpress.load().decisions.council.mandates["springfield"]
     assert (entry.holder, entry.vote) == (None, "no delegate")
+
+
+def test_a_broken_council_record_reports_only_its_own_problems(cpress):
+    cpress.article("council", "statement", "A statement")
+    council_meeting(cpress, "2026-10-18", "present: [springfield]\n")
+    cpress.write("editorial/council.yml", "name: [not, text]\n")
+    assert cpress.problems() == ["editorial/council.yml:1: 'name' must be text"]
+    assert cpress.load().decisions.articles["council/statement"].state == "awaiting-vote"

@@ -702,11 +702,11 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
         if assembly:
             assemblies[assembly.id] = assembly
 
-    from .council.records import COUNCIL, read_council  # the council's records build on these
+    from .council.records import COUNCIL, council_path, read_council  # the council's records build on these
 
     council, meetings = read_council(root, rosters, problems)  # type: ignore[assignment]
-    if council is not None:
-        known_ids.add(COUNCIL)  # its statements live in content/council/
+    if council is not None or council_path(root, rosters).is_file():
+        known_ids.add(COUNCIL)  # its statements live in content/council/ (even while council.yml has problems)
     meetings_dir = root / "editorial" / "meetings"
     for folder in sorted(meetings_dir.glob("*")):
         rel_folder = folder.relative_to(root).as_posix()

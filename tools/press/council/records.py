@@ -79,12 +79,19 @@ class CouncilMeeting(Meeting):
     sitting: dict[str, tuple[str, int]] = field(default_factory=dict)  # seat -> (delegate, line)
 
 
+def council_path(root: Path, rosters: Path | None = None) -> Path:
+    """Where the council's record is read from: ``editorial/council.yml``, or beside the base
+    branch's rosters (``press check``)."""
+    return (rosters.parent / "council.yml") if rosters is not None else root / "editorial" / "council.yml"
+
+
 def read_council(root: Path, rosters: Path | None, problems: list[Problem]) -> tuple[Council | None, list[CouncilMeeting]]:
-    """The council and its meetings, or (None, []) when the press has no ``editorial/council.yml``.
+    """The council and its meetings, or (None, []) when the press has no ``editorial/council.yml``
+    (or it cannot be read: its problems are reported).
 
     ``rosters`` (``press check``): the council's rules are read from ``rosters/../council.yml``,
     the base branch's, as the assemblies' are."""
-    path = (rosters.parent / "council.yml") if rosters is not None else root / "editorial" / "council.yml"
+    path = council_path(root, rosters)
     folder = root / "editorial" / "meetings" / COUNCIL
     if path.is_symlink() or not path.is_file():
         if folder.is_dir() and not folder.is_symlink():
