@@ -6,8 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import TODAY, PressDir
+from test_fuzz import NOISE
 
 HARBOR = """
 name: Harbour Assembly
@@ -413,3 +416,37 @@ def test_a_broken_council_record_reports_only_its_own_problems(cpress):
     cpress.write("editorial/council.yml", "name: [not, text]\n")
     assert cpress.problems() == ["editorial/council.yml:1: 'name' must be text"]
     assert cpress.load().decisions.articles["council/statement"].state == "awaiting-vote"
+
+
+# --------------------------------------------------------------------------- fuzzing
+
+VALID = """present:
+  springfield: ana
+  harbor: jo
+motions:
+  - feature: harbor/ferry
+    lead: true
+    until: 2026-12-31
+    yes: [springfield, harbor]
+  - feature: springfield/draft
+    yes: [springfield]
+  - unfeature: springfield/rent
+    no: [harbor]
+  - publish: council/statement
+    digest: sha256:0000000000000000000000000000000000000000000000000000000000000000
+    yes: [springfield, harbor]
+"""
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.integers(0, len(VALID)), st.sampled_from(NOISE + ["springfield", "harbor", "atlantis", "lead: true", "ana", "jo"])), max_size=4))
+def test_mangled_council_records_never_crash_and_never_feature_the_unpublished(cpress, edits):
+    text = VALID
+    for at, noise in sorted(edits, reverse=True):
+        text = text[:at] + noise + text[at:]
+    council_meeting(cpress, "2026-10-18", text)
+    loaded = cpress.load()  # never raises: every problem is a path:line message
+    for problem in loaded.problems:
+        assert problem.path.startswith("editorial/") and problem.message
+    for feature in loaded.decisions.council.on_front_page():
+        assert feature.article in ("harbor/ferry", "springfield/rent")  # the two articles published before the 18th
