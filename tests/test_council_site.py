@@ -37,7 +37,8 @@ def site(tmp_path_factory) -> Path:
     p.article("springfield", "gone", "A story later retracted", "RETRACTED-BODY-TEXT")
     p.article("springfield", "draft", "UNPUBLISHED-DRAFT-TITLE", "UNPUBLISHED-DRAFT-TEXT")
     p.article("harbor", "ferry", "No to the ferry cuts", "FERRY-BODY-TEXT")
-    p.article("harbor", "pier", "The pier reopens", "PIER-BODY-TEXT")
+    p.article("harbor", "pier", "The pier reopens", "PIER-BODY-TEXT", image="pier/dawn.png", image_alt="The pier at dawn")
+    p.write("content/harbor/pier/dawn.png", PNG)
     p.article("council", "statement", "A national day of action", "STATEMENT-TEXT", image="statement/banner.png", image_alt="A banner reading Free fares")
     p.write("content/council/statement/banner.png", PNG)
     p.write("content/springfield/draft/secret.png", PNG)  # beside an unpublished article: never copied
@@ -107,6 +108,8 @@ def test_front_page_shows_a_bundle_image_with_its_alt_text_and_copies_it(site):
     page = read(site, "index.html")
     assert '<img class="story-image" src="./council/statement/banner.png" alt="A banner reading Free fares"' in page
     assert (site / "council/statement/banner.png").read_bytes() == PNG
+    assemblies = page.split('id="assemblies-title"')[1]
+    assert '<img class="story-image" src="./harbor/pier/dawn.png" alt="The pier at dawn"' in assemblies
     assert not (site / "springfield/draft/secret.png").exists()
 
 
