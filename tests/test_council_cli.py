@@ -144,3 +144,11 @@ def test_press_check_judges_council_votes_by_the_base_branchs_council_rules(repo
     assert json.loads(CliRunner().invoke(main, ["--root", str(repo.root), "status", "--json"]).output)["council"]["front_page"] == [
         {"article": "harbor/ferry", "featured": "2026-10-18", "lead": False, "until": None}
     ]  # once merged, the new rules apply
+
+
+def test_feature_arguments_are_checked(cpress, run, pressdir):  # noqa: F811
+    bad = run("record", "feature", "harbor/ferry", "--until", "soon", "--date", "2026-10-18", "--yes", "harbor")
+    assert bad.exit_code == 2 and "'soon' is not a date written YYYY-MM-DD" in bad.output
+    (cpress.root / "editorial/council.yml").unlink()
+    none = run("record", "feature", "harbor/ferry", "--date", "2026-10-18", "--yes", "harbor")
+    assert none.exit_code == 2 and "no assembly 'council' (known: harbor, springfield)" in none.output
