@@ -165,6 +165,7 @@ def record_motion(
     rest: str | None = None,
     note: str | None = None,
     reason: str | None = None,
+    corrected: Votes | None = None,
     lead: bool = False,
     until: dt.date | None = None,
 ) -> Outcome:
@@ -186,6 +187,13 @@ def record_motion(
         motion["lead"] = True
     if until is not None:
         motion["until"] = until
+    if corrected is not None:  # a correct motion: how the earlier motion was really voted
+        as_cast = {side: value for side, value in vars(corrected).items() if value not in ([], 0)}
+        if a.rules.ballot == "secret" and any(not isinstance(v, int) for v in as_cast.values()):
+            raise PressError(f"{assembly} votes by secret ballot: give the corrected votes as counts")
+        if a.rules.ballot != "secret" and any(isinstance(v, int) for v in as_cast.values()):
+            raise PressError(f"{assembly} votes by roll-call: give the corrected votes as member ids")
+        motion["corrected"] = {side: list(v) if isinstance(v, list) else v for side, v in as_cast.items()}
     if note is not None:
         motion["note"] = note
     sides = {"yes": votes.yes, "no": votes.no, "abstain": votes.abstain}

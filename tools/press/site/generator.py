@@ -20,7 +20,7 @@ import markdown
 import nh3
 from pelican.generators import Generator
 
-from ..decisions import RETRACTED, ArticleDecision, Decisions, DelegateTerm, Outcome
+from ..decisions import RETRACTED, WITHDRAWN, ArticleDecision, Decisions, DelegateTerm, Outcome
 from ..model import Press
 from ..records import ARTICLE_MOTIONS, Assembly, Meeting
 from . import approval_datetime, feeds, memo_of, newest_first, press_of
@@ -72,7 +72,12 @@ def _motion_target(outcome: Outcome, decisions: Decisions, article_urls: dict[st
         url = article_urls.get(motion.target)
         decision = decisions.articles.get(motion.target)
         title = decision.article.title if url and decision else None
+        if decision is not None and decision.state == WITHDRAWN:
+            return {"article": motion.target, "title": None, "url": None, "withdrawn": True}
         return {"article": motion.target, "title": title, "url": url}
+    if motion.kind == "correct":
+        day, index = motion.corrects or (None, 0)
+        return {"motion": motion.target, "motion_anchor": f"{day.isoformat()}-{index + 1}" if day else None}
     member = outcome.assembly.members.get(motion.target)
     return {"member": motion.target, "name": member.name if member else None}
 
@@ -118,6 +123,11 @@ def ledger_data(assembly: Assembly, press: Press, article_urls: dict[str, str]) 
                 entry["note"] = motion.note
             if motion.reason:
                 entry["reason"] = motion.reason
+            if outcome.corrected_by:
+                by = outcome.corrected_by
+                entry["corrected"] = {
+                    "by": by.anchor, "date": by.date.isoformat(), "reason": by.motion.reason, "struck": by.motion.corrected is None,
+                }  # fmt: skip
             motions.append(entry)
         meetings.append(
             {
