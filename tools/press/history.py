@@ -52,7 +52,9 @@ class History:
         prefix = "" if prefix == "." else prefix + "/"
         history = cls(repo, prefix)
         raw = repo.git.log(
-            "--raw", "--no-abbrev", "--no-renames", "--reverse", "-z",
+            # --full-history: a merge whose content equals one side's must not hide the other side's
+            # commits (an article added and removed on a merged branch is withdrawn, not unknown)
+            "--raw", "--no-abbrev", "--no-renames", "--reverse", "--full-history", "-z",
             "--format=%x1e%H%x1f%at%x1f%an",
             "--", f"{prefix}content",
         )  # fmt: skip
