@@ -450,3 +450,15 @@ def test_mangled_council_records_never_crash_and_never_feature_the_unpublished(c
         assert problem.path.startswith("editorial/") and problem.message
     for feature in loaded.decisions.council.on_front_page():
         assert feature.article in ("harbor/ferry", "springfield/rent")  # the two articles published before the 18th
+
+
+def test_a_withdrawn_article_leaves_the_front_page(cpress):
+    council_meeting(cpress, "2026-10-18", "present: [harbor]\nmotions:\n  - feature: harbor/ferry\n    yes: [harbor]\n")
+    assert features(cpress) == [("harbor/ferry", False)]
+    (cpress.root / "content/harbor/ferry.md").unlink()  # outside git: a removed file is withdrawn
+    loaded = cpress.load()
+    assert loaded.decisions.articles["harbor/ferry"].state == "withdrawn"
+    assert [(f.article, f.ended_by) for f in loaded.decisions.council.features] == [("harbor/ferry", "withdrawn")]
+    assert loaded.problems == []
+    # the votes said it was published in October: the feature stood until the file was removed
+    assert loaded.decisions.council.outcomes[0].status == "passed"

@@ -59,7 +59,8 @@ class BuildResult:
                 line += f" ({revisions} as the approved revision, with edits awaiting a vote)"
             lines.append(line)
         if press.decisions.council is not None:
-            shown = [f for f in press.decisions.council.on_front_page() if press.publishable(press.decisions.articles[f.article])]
+            articles = press.decisions.articles
+            shown = [f for f in press.decisions.council.on_front_page() if f.article in articles and press.publishable(articles[f.article])]
             lead = next((f.article for f in shown if f.lead), None)
             lines.append(f"front page: {len(shown)} stories featured by the council, " + (f"lead {lead}" if lead else "no lead feature (the newest article leads)"))
         return lines

@@ -373,7 +373,8 @@ def status(obj: _Context, assembly: str | None, as_json: bool) -> None:
             seats = ", ".join(f"{s.assembly} ({s.delegate})" for s in council.seats_today.values()) or "none filled"
             click.echo(f"\n{council.council.name}: seats today {seats}")
             for f in council.on_front_page():
-                shown = "" if press.publishable(press.decisions.articles[f.article]) else " — not shown: not published as it is"
+                decision = press.decisions.articles.get(f.article)
+                shown = "" if decision and press.publishable(decision) else " — not shown: not published as it is"
                 lead = "lead, " if f.lead else ""
                 until = f", until {f.until}" if f.until else ""
                 click.echo(f"  front page: {f.article} ({lead}featured {f.date}{until}){shown}")

@@ -460,7 +460,7 @@ def decide(records: Records, today: dt.date | None = None, withdrawn: frozenset[
     if records.council is not None:
         from .council.decisions import decide_council
 
-        council = decide_council(records, delegates, by_article, today, problems)
+        council = decide_council(records, delegates, by_article, today, problems, withdrawn)
         outcomes += council.outcomes
     articles = {
         aid: _article_decision(article, by_article.get(aid, [])) for aid, article in sorted(records.articles.items())

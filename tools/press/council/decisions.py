@@ -229,7 +229,7 @@ class _CouncilMeeting:
             signed = f"signed for {', '.join(check.signers)}" if check.signers else "not signed"
             self.meeting_reasons.append(f"awaiting signatures: the council requires {needed} delegate signature(s), this record is {signed}")
 
-    def evaluate(self, motion: CouncilMotion, state_on, featured: dict[str, Feature], articles) -> CouncilOutcome:
+    def evaluate(self, motion: CouncilMotion, state_on, featured: dict[str, Feature], articles, withdrawn=frozenset()) -> CouncilOutcome:
         rules = self.council.rules
         reasons = list(motion.problems) + list(self.meeting_reasons)
 
@@ -253,7 +253,7 @@ class _CouncilMeeting:
         day = self.meeting.date
         if not motion.problems:
             target = motion.target
-            if target not in articles:
+            if target not in articles and target not in withdrawn:
                 error(motion.line, f"no article {target} — expected content/{target}.md")
             elif motion.kind == "feature":
                 state = state_on(target, day, motion.index)
@@ -323,9 +323,17 @@ def _state_on(history: list[Outcome], day: dt.date, before: tuple | None = None)
     return state
 
 
-def decide_council(records: Records, delegates: dict[str, list[DelegateTerm]], by_article: dict[str, list[Outcome]], today: dt.date, problems: list[Problem]) -> CouncilDecisions:
+def decide_council(
+    records: Records,
+    delegates: dict[str, list[DelegateTerm]],
+    by_article: dict[str, list[Outcome]],
+    today: dt.date,
+    problems: list[Problem],
+    withdrawn: frozenset[str] = frozenset(),
+) -> CouncilDecisions:
     """Evaluate every council meeting in date order. Outcomes of the council's own article motions
-    are added to ``by_article``, so its statements are decided exactly as articles are."""
+    are added to ``by_article``, so its statements are decided exactly as articles are.
+    ``withdrawn``: articles whose file was removed (their motions stay on the record)."""
     council: Council = records.council  # type: ignore[assignment]
     outcomes: list[CouncilOutcome] = []
     features: list[Feature] = []
@@ -338,7 +346,7 @@ def decide_council(records: Records, delegates: dict[str, list[DelegateTerm]], b
     for meeting in meetings:
         evaluator = _CouncilMeeting(records, meeting, delegates, today, problems)
         for motion in meeting.motions:
-            outcome = evaluator.evaluate(motion, state_on, featured, records.articles)  # type: ignore[arg-type]
+            outcome = evaluator.evaluate(motion, state_on, featured, records.articles, withdrawn)  # type: ignore[arg-type]
             outcomes.append(outcome)
             if motion.kind in ARTICLE_MOTIONS:
                 by_article.setdefault(motion.target, []).append(outcome)
@@ -366,6 +374,8 @@ def decide_council(records: Records, delegates: dict[str, list[DelegateTerm]], b
             if feature.ended is None or outcome.date < feature.ended:
                 feature.ended, feature.ended_by = outcome.date, f"{outcome.motion.kind}ed"
             break
+        if feature.ended is None and feature.article in withdrawn:  # its file is gone: off the front page now
+            feature.ended, feature.ended_by = today, "withdrawn"
         if feature.ended is None and feature.until is not None and feature.until < today:
             feature.ended, feature.ended_by = feature.until + dt.timedelta(days=1), "expired"
 
