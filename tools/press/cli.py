@@ -462,6 +462,19 @@ def serve(obj: _Context, port: int, bind: str, output: Path | None) -> None:
 # --------------------------------------------------------------------------- git workflow
 
 
+def _signers(press: Press, aid: str, path: Path):
+    """Who signs a record of ``aid``: its editors, or for the council each seat filled on the record's
+    date, signing with its delegate's keys from the delegate's own roster."""
+    assembly = press.assembly(aid)
+    if assembly is not press.records.council:
+        return assembly
+    from .council.decisions import seats_on, signing_body
+
+    day = _record_date(path)
+    seats = seats_on(press.records.assemblies, press.decisions.delegates, day, assembly.rules.weighting)  # type: ignore[attr-defined]
+    return signing_body(assembly, press.records.assemblies, seats, day)  # type: ignore[arg-type]
+
+
 def _record_date(path: Path) -> dt.date:
     try:
         return dt.date.fromisoformat(path.stem)
@@ -489,16 +502,7 @@ def sign(obj: _Context, record: Path, key_file: Path | None, member: str | None)
         raise PressError(f"{record} is not a meeting record under editorial/meetings/") from None
     if len(rel.parts) != 2 or not path.is_file():
         raise PressError(f"{record} is not a meeting record (editorial/meetings/<assembly>/<date>.yml)")
-    assembly = press.assembly(rel.parts[0])
-    if assembly is press.records.council:  # the council signs by seat, with each delegate's own key
-        from .council.decisions import seats_on, signing_body
-
-        try:
-            day = dt.date.fromisoformat(path.stem)
-        except ValueError:
-            raise PressError(f"{record} is not a meeting record (editorial/meetings/council/<date>.yml)") from None
-        seats = seats_on(press.records.assemblies, press.decisions.delegates, day, assembly.rules.weighting)  # type: ignore[attr-defined]
-        assembly = signing_body(assembly, press.records.assemblies, seats, day)  # type: ignore[arg-type]
+    assembly = _signers(press, rel.parts[0], path)
     try:
         if member is None:
             mine = signatures.key_of(key_file) if key_file else None
@@ -518,7 +522,7 @@ def sign(obj: _Context, record: Path, key_file: Path | None, member: str | None)
     # keep the signature only if it will count: made with the member's key for that date, still in service
     after = load(press.root)
     meeting = next((m for m in after.records.meetings if m.path == f"editorial/meetings/{rel.as_posix()}"), None)
-    roster = after.records.assemblies.get(assembly.id)
+    roster = _signers(after, rel.parts[0], path) if meeting else None
     key = signatures.signing_key(roster, meeting, member) if meeting and roster else None
     why = None
     if key is None:

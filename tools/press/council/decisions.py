@@ -306,7 +306,7 @@ def signing_body(council: Council, assemblies: dict[str, Assembly], seats: dict[
     members = {}
     for aid, seat in seats.items():
         delegate = assemblies[aid].members[seat.delegate]
-        members[aid] = Member(id=aid, name=delegate.name, joined=day, key=delegate.key, github=delegate.github)
+        members[aid] = Member(id=aid, name=delegate.name, joined=day, keys=delegate.keys, github=delegate.github)
     return Assembly(id=council.id, path=council.path, name=council.name, rules=council.rules, members=members, editors=tuple(members))
 
 
