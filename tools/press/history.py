@@ -52,9 +52,9 @@ class History:
         prefix = "" if prefix == "." else prefix + "/"
         history = cls(repo, prefix)
         raw = repo.git.log(
-            # --full-history: a merge whose content equals one side's must not hide the other side's
-            # commits (an article added and removed on a merged branch is withdrawn, not unknown)
-            "--raw", "--no-abbrev", "--no-renames", "--reverse", "--full-history", "-z",
+            # --full-history: a file added and removed on a merged branch is history too (git's default
+            # simplification drops the side of a merge where the file never reached the first parent).
+            "--raw", "--no-abbrev", "--no-renames", "--reverse", "-z", "--full-history",
             "--format=%x1e%H%x1f%at%x1f%an",
             "--", f"{prefix}content",
         )  # fmt: skip
