@@ -13,9 +13,9 @@ import datetime as dt
 import html
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from ..bundle import kind_of
 from ..council.decisions import CouncilDecisions, Feature
 from ..decisions import Decisions
 
@@ -23,7 +23,6 @@ from ..decisions import Decisions
 ACTIVE_DAYS = 92
 STORIES_PER_ASSEMBLY = 2
 FEATURED_ROW = 6
-IMAGE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*\.(jpe?g|png|webp|gif|avif)$", re.I)
 _SITE = "http://press-site.invalid"
 _IMG = re.compile(r"<img\b[^>]*>", re.I)
 _SRC = re.compile(r"""\bsrc\s*=\s*"([^"]+)"|\bsrc\s*=\s*'([^']+)'""", re.I)
@@ -36,7 +35,6 @@ class Image:
 
     path: str
     alt: str
-    source: Path | None = None  # the file to copy, for an ``Image:`` of the article's bundle
 
     @property
     def external(self) -> bool:
@@ -77,26 +75,24 @@ class FrontPage:
         return {s.article.press.article.id for s in stories}
 
 
-def bundle_image(article) -> Image | None:
-    """The ``Image:`` of a gated article (alt text from ``Image_alt:``), if it names a picture file
-    inside the article's folder ``content/<assembly>/<slug>/``; anything else is ignored here."""
-    meta = getattr(article, "metadata", {})
-    named = str(meta.get("image", "") or "").strip()
-    if not named:
-        return None
-    if article.press.state != "published":
-        return None  # served as its approved revision from git: the working tree's files are not what was approved
+def bundle_image(article, bundles: dict[str, dict[str, bytes]]) -> Image | None:
+    """The ``Image:`` of a gated article (alt text from ``Image_alt:``), if it names a picture among
+    the files its vote covers (``bundles``: what the press writes of each published article's bundle,
+    from the approved bytes). Anything else is not shown."""
+    named = str(getattr(article, "image", "") or "").strip()
     decision = article.press.article
-    source = Path(article.source_path).parent / named
-    inside = named.startswith(f"{decision.slug}/") and IMAGE_RE.match(named) and ".." not in named.split("/")
-    if inside and source.is_file() and not source.is_symlink():
-        return Image(path=f"{decision.assembly}/{named}", alt=str(meta.get("image_alt", "") or "").strip(), source=source)
-    return None
+    prefix = f"{decision.slug}/"
+    if not named.startswith(prefix):
+        return None
+    name = named[len(prefix):]
+    if name not in bundles.get(decision.id, {}) or kind_of(name) != "image":
+        return None
+    return Image(path=f"{decision.assembly}/{named}", alt=str(getattr(article, "image_alt", "") or "").strip())
 
 
-def story_image(article) -> Image | None:
+def story_image(article, bundles: dict[str, dict[str, bytes]]) -> Image | None:
     """The article's ``Image:``, else the first image of its (published, sanitized) text."""
-    named = bundle_image(article)
+    named = bundle_image(article, bundles)
     if named is not None:
         return named
     # Pelican resolves {static}/{attach} links against the siteurl it is given: a marker tells this
@@ -118,12 +114,12 @@ def story_image(article) -> Image | None:
     match = re.match(r"^\{(static|attach)\}(/?)([^?#]+)$", url)
     if match:
         path = match[3] if match[2] else f"{article.press.article.assembly}/{match[3]}"
-        if ".." not in path.split("/") and IMAGE_RE.match(unquote(path)):
+        if ".." not in path.split("/") and kind_of(unquote(path)) == "image":
             return Image(path=unquote(path), alt=alt_text)
     return None
 
 
-def front_page(articles: list, decisions: Decisions) -> FrontPage:
+def front_page(articles: list, decisions: Decisions, bundles: dict[str, dict[str, bytes]]) -> FrontPage:
     """The newspaper front page, from the gated ``articles`` (newest first) and the council's features.
 
     Lead: the council's latest lead feature still on the front page, else the newest article.
@@ -136,14 +132,14 @@ def front_page(articles: list, decisions: Decisions) -> FrontPage:
     live = [f for f in council.on_front_page(today) if f.article in by_id] if council else []
     lead_feature = next((f for f in live if f.lead), None)
     if lead_feature is not None:
-        lead: Story | None = Story(by_id[lead_feature.article], story_image(by_id[lead_feature.article]), lead_feature)
+        lead: Story | None = Story(by_id[lead_feature.article], story_image(by_id[lead_feature.article], bundles), lead_feature)
     else:
-        lead = Story(articles[0], story_image(articles[0])) if articles else None
+        lead = Story(articles[0], story_image(articles[0], bundles)) if articles else None
     seen = {lead.article.press.article.id} if lead else set()
     featured = []
     for feature in live:
         if feature.article not in seen and len(featured) < FEATURED_ROW:
-            featured.append(Story(by_id[feature.article], story_image(by_id[feature.article]), feature))
+            featured.append(Story(by_id[feature.article], story_image(by_id[feature.article], bundles), feature))
             seen.add(feature.article)
     page = FrontPage(lead=lead, featured=featured)
     since = today - dt.timedelta(days=ACTIVE_DAYS)
@@ -158,7 +154,7 @@ def front_page(articles: list, decisions: Decisions) -> FrontPage:
     for aid, group in groups.items():
         fresh = [a for a in group if a.press.article.id not in seen][:STORIES_PER_ASSEMBLY]
         if fresh:
-            page.assemblies.append(AssemblyStories(aid, group[0].assembly.name, [Story(a, story_image(a)) for a in fresh]))
+            page.assemblies.append(AssemblyStories(aid, group[0].assembly.name, [Story(a, story_image(a, bundles)) for a in fresh]))
             seen |= {a.press.article.id for a in fresh}
     return page
 

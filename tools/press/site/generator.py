@@ -11,7 +11,6 @@ import json
 import mimetypes
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -20,10 +19,10 @@ import markdown
 import nh3
 from pelican.generators import Generator
 
-from ..decisions import RETRACTED, WITHDRAWN, ArticleDecision, Decisions, DelegateTerm, Outcome
+from ..decisions import RETRACTED, WITHDRAWN, ArticleDecision, DelegateTerm, Outcome
 from ..model import Press
 from ..records import ARTICLE_MOTIONS, Assembly, Meeting
-from . import approval_datetime, feeds, memo_of, newest_first, press_of
+from . import approval_datetime, feeds, memo_of, newest_first, outputs_of, press_of
 from . import council as council_site
 
 
@@ -65,13 +64,14 @@ def _markdown(text: str | None) -> str:
     return nh3.clean(markdown.markdown(text)) if text else ""
 
 
-def _motion_target(outcome: Outcome, decisions: Decisions, article_urls: dict[str, str]) -> dict:
-    """How the ledger names a motion's subject: never the title or text of an unpublished article."""
+def _motion_target(outcome: Outcome, shown: dict[str, ArticleDecision], article_urls: dict[str, str]) -> dict:
+    """How the ledger names a motion's subject: never the title or text of an unpublished article,
+    and the title of a published or retracted one as it was approved."""
     motion = outcome.motion
     if motion.kind in ARTICLE_MOTIONS or motion.kind in ("feature", "unfeature"):
         url = article_urls.get(motion.target)
-        decision = decisions.articles.get(motion.target)
-        title = decision.article.title if url and decision else None
+        decision = shown.get(motion.target)
+        title = decision.article.title if url and decision and decision.article.title != motion.target else None
         if decision is not None and decision.state == WITHDRAWN:
             return {"article": motion.target, "title": None, "url": None, "withdrawn": True}
         return {"article": motion.target, "title": title, "url": url}
@@ -108,7 +108,7 @@ def ledger_data(assembly: Assembly, press: Press, article_urls: dict[str, str]) 
                 "number": motion.index + 1,
                 "anchor": outcome.anchor,
                 "kind": motion.kind,
-                **_motion_target(outcome, decisions, article_urls),
+                **_motion_target(outcome, press.shown, article_urls),
                 "outcome": outcome.status,
                 "reasons": outcome.reasons,
                 "tally": {"yes": outcome.yes, "no": outcome.no, "abstain": outcome.abstain},
@@ -170,7 +170,7 @@ class PressGenerator(Generator):
         today = decisions.today
         articles = self.context["articles"]  # already gated
         self.article_urls = {a.press.article.id: a.url for a in articles}
-        retracted_decisions = [d for d in decisions.articles.values() if d.state == RETRACTED]
+        retracted_decisions = [press.shown[aid] for aid, d in decisions.articles.items() if d.state == RETRACTED]
         for d in retracted_decisions:
             self.article_urls[d.article.id] = f"{d.article.assembly}/{d.article.slug}.html"
 
@@ -199,7 +199,7 @@ class PressGenerator(Generator):
         """The council's chapter, each assembly's mandate record and the front page."""
         press, decisions = self.press, self.press.decisions
         council = decisions.council
-        self.context["front"] = council_site.front_page(articles, decisions)
+        self.context["front"] = council_site.front_page(articles, decisions, self.context.get("press_bundles", {}))
         self.context["council"] = None
         if council is None:
             return
@@ -265,15 +265,12 @@ class PressGenerator(Generator):
                 )
         self._write_json()
         self._write_feeds()
-        self._copy_audio()
-        self._copy_story_images()
+        self._write_bundles()
         self._write_calendars()
         self._write_sitemap()
 
-    def _write(self, name: str, data: bytes) -> None:
-        path = Path(self.output_path) / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+    def _write(self, name: str, data: bytes, reason: str = "a file the press generates (feeds, ledgers, calendars, sitemap)") -> None:
+        outputs_of(self.settings).write(name, data, reason)
 
     def _emit(self, name: str, inputs: tuple, produce) -> None:
         """Write ``produce()`` to ``name`` — or, when ``inputs`` are as in the previous build, the
@@ -284,9 +281,10 @@ class PressGenerator(Generator):
         if old is not None:
             self._write(name, old)
             return
-        self._write(name, produce())
+        data = produce()
+        self._write(name, data)
         if memo:
-            memo.record(name, key)
+            memo.record(name, key, data)
 
     def _write_json(self) -> None:
         for chapter in self.chapters:
@@ -324,9 +322,9 @@ class PressGenerator(Generator):
         audio = str(audio).strip()
         if audio.startswith("https://"):
             url, length = audio, int(getattr(article, "audio_length", 0) or 0)
-        else:
-            source = Path(article.source_path).parent / audio
-            url, length = self._absolute(f"{article.assembly.id}/{audio}"), source.stat().st_size
+        else:  # a file of the approved bundle: the gate made it <slug>/<file>
+            data = self.context["press_bundles"][article.press.article.id].get(audio.split("/", 1)[1], b"")
+            url, length = self._absolute(f"{article.assembly.id}/{audio}"), len(data)
         kind = getattr(article, "audio_type", None) or mimetypes.guess_type(audio)[0] or "audio/mpeg"
         duration = getattr(article, "duration", None)
         return feeds.Enclosure(url=url, length=length, type=str(kind), duration=str(duration) if duration else None)
@@ -401,19 +399,16 @@ class PressGenerator(Generator):
         for name, render in (("featured.atom", feeds.atom), ("featured.rss", feeds.rss), ("featured.json", feeds.json_feed)):
             self._emit(name, inputs, lambda n=name, r=render: r(feed(), self._absolute(n)))
 
-    def _copy_story_images(self) -> None:
-        """An ``Image:`` of a published article's bundle is copied for the front page; of anything else, never."""
+    def _write_bundles(self) -> None:
+        """The attachments of published articles, from the bytes the vote covers (for an approved
+        revision, from git): files of anything else are never written."""
+        bundles = self.context["press_bundles"]
         for article in self.context["articles"]:
-            image = council_site.bundle_image(article)
-            if image is not None and image.source is not None:
-                self._write(image.path, image.source.read_bytes())
-
-    def _copy_audio(self) -> None:
-        """Audio beside a published article is copied with it; beside anything else, never."""
-        for article in self.context["articles"]:
-            audio = str(getattr(article, "audio", "") or "").strip()
-            if audio and not audio.startswith("https://"):
-                self._write(f"{article.assembly.id}/{audio}", (Path(article.source_path).parent / audio).read_bytes())
+            decision = article.press
+            files = bundles[decision.article.id]
+            reason = f"an attachment of {decision.article.id}, covered by the vote of {decision.approved.date}"
+            for name, data in sorted(files.items()):
+                self._write(f"{decision.article.id}/{name}", data, reason)
 
     def _write_calendars(self) -> None:
         """iCalendar feeds of recorded and scheduled meetings, per assembly and for all."""
