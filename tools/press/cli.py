@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -516,22 +517,26 @@ def sign(obj: _Context, record: Path, key_file: Path | None, member: str | None)
             member = matches[0]
         if member not in assembly.editors:
             raise PressError(f"'{member}' is not an editor of {assembly.id}")
-        target = signatures.sign(path, member, key_file)
+        armored = signatures.signature_of(path, key_file)
     except signatures.SigningError as exc:
         raise PressError(str(exc)) from None
-    # keep the signature only if it will count: made with the member's key for that date, still in service
-    after = load(press.root)
-    meeting = next((m for m in after.records.meetings if m.path == f"editorial/meetings/{rel.as_posix()}"), None)
-    roster = _signers(after, rel.parts[0], path) if meeting else None
-    key = signatures.signing_key(roster, meeting, member) if meeting and roster else None
+    # Keep the signature only if it will count — made with the member's key for that date, still in
+    # service — and decide that before writing, so a failed attempt never touches a signature on disk.
+    meeting = next((m for m in press.records.meetings if m.path == f"editorial/meetings/{rel.as_posix()}"), None)
+    key = signatures.key_for(assembly, meeting, member, armored) if meeting else None
     why = None
-    if key is None:
-        why = f"it does not verify with a roster key of {member} valid on {_record_date(path)} — sign with that key (--key)"
-    elif key.until is not None and key.until <= after.decisions.today:
+    if meeting is None:
+        why = f"{record} has problems of its own — press verify lists them"
+    elif key is None:
+        why = f"it does not verify with a roster key of {member} valid on {meeting.date} — sign with that key (--key)"
+    elif key.until is not None and key.until <= press.decisions.today:
         why = f"it was made with {member}'s key retired on {key.until} — a retired key signs nothing new"
     if why:
-        target.unlink()
         raise PressError(f"signature not kept: {why}")
+    target = path.with_name(f"{path.name}.{member}.sig")
+    staged = target.with_name(f".{target.name}.new")
+    staged.write_bytes(armored)
+    os.replace(staged, target)  # a signature file is whole or not there, never half-written
     click.echo(f"signed {record} as {member}: wrote {target.name} — commit it beside the record")
 
 
