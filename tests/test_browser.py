@@ -22,6 +22,9 @@ PAGES = [
     "harbor/radio-hour.html",  # audio
     "assemblies.html",
     "search.html",
+    "council/index.html",  # the council's chapter: seats and delegates
+    "council/ledger.html",
+    "council/transit-day-of-action.html",  # a council statement with an image
 ]
 
 

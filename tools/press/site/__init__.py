@@ -115,9 +115,11 @@ class PressReader(MarkdownReader):
 
     def _read_markdown(self, file: str):
         """``MarkdownReader.read``, with YAML front matter read as the equivalent header (see frontmatter.py)."""
-        self._source_path = file
-        self._md = Markdown(**self.settings["MARKDOWN"])
         with pelican_open(file) as text:
+            if not frontmatter.has_front_matter(text):
+                return super().read(file)  # a Pelican-style header: Pelican's own reader, unchanged
+            self._source_path = file
+            self._md = Markdown(**self.settings["MARKDOWN"])
             content = self._md.convert(frontmatter.to_header(text))
         return content, (self._parse_metadata(self._md.Meta) if hasattr(self._md, "Meta") else {})
 

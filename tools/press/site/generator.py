@@ -3,6 +3,7 @@ and every feed. Runs after Pelican's article generator, so it sees only gated ar
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import html
@@ -23,6 +24,7 @@ from ..model import Press
 from ..records import ARTICLE_MOTIONS, Assembly, Meeting
 from ..agenda import pending
 from . import approval_datetime, feeds, memo_of, newest_first, outputs_of, press_of
+from . import council as council_site
 
 
 @dataclass
@@ -39,6 +41,12 @@ class Chapter:
     description_html: str
     agenda_items: int = 0  # articles the next meeting votes on: a count, never their titles
     ledger: dict = field(default_factory=dict)
+    is_council: bool = False  # the council's chapter: seats instead of members (council.html)
+
+    @property
+    def mandate(self) -> list[dict]:
+        """How this assembly's delegate voted on the council (part of the ledger)."""
+        return self.ledger.get("mandate", [])
 
     @property
     def id(self) -> str:
@@ -62,7 +70,7 @@ def _motion_target(outcome: Outcome, shown: dict[str, ArticleDecision], article_
     """How the ledger names a motion's subject: never the title or text of an unpublished article,
     and the title of a published or retracted one as it was approved."""
     motion = outcome.motion
-    if motion.kind in ARTICLE_MOTIONS:
+    if motion.kind in ARTICLE_MOTIONS or motion.kind in ("feature", "unfeature"):
         url = article_urls.get(motion.target)
         decision = shown.get(motion.target)
         title = decision.article.title if url and decision and decision.article.title != motion.target else None
@@ -186,8 +194,38 @@ class PressGenerator(Generator):
             )
             chapter.ledger = ledger_data(assembly, press, self.article_urls)
             self.chapters.append(chapter)
-        self.context["chapters"] = self.chapters
+        self.context["chapters"] = list(self.chapters)  # the assemblies (the council has its own page)
+        self._council_context(articles, retracted_decisions)
         self.context["chapters_by_id"] = {c.id: c for c in self.chapters}
+
+    def _council_context(self, articles: list, retracted: list[ArticleDecision]) -> None:
+        """The council's chapter, each assembly's mandate record and the front page."""
+        press, decisions = self.press, self.press.decisions
+        council = decisions.council
+        self.context["front"] = council_site.front_page(articles, decisions, self.context.get("press_bundles", {}))
+        self.context["council"] = None
+        if council is None:
+            return
+        cid = council.council.id
+        upcoming = sorted((m for m in press.records.meetings if m.assembly == cid and m.date >= decisions.today), key=lambda m: m.date)
+        chapter = Chapter(
+            assembly=council.council,
+            articles=[a for a in articles if a.assembly.id == cid],
+            retracted=[d for d in retracted if d.article.assembly == cid],
+            members_in_good_standing=len(council.seats_today),
+            delegate=None,
+            delegates=[],
+            next_meeting=upcoming[0] if upcoming else None,
+            description_html=_markdown(council.council.description),
+            is_council=True,
+        )
+        chapter.ledger = council_site.council_ledger_extras(ledger_data(council.council, press, self.article_urls), council)
+        chapter.ledger["seats_today"] = council_site.seat_rows(council, decisions)
+        targets = {m["anchor"]: m for meeting in chapter.ledger["meetings"] for m in meeting["motions"]}
+        for assembly_chapter in self.chapters:
+            assembly_chapter.ledger["mandate"] = council_site.mandate_data(assembly_chapter.id, council, targets)
+        self.chapters.append(chapter)
+        self.context["council"] = chapter
 
     # ------------------------------------------------------------------ output
 
@@ -199,7 +237,7 @@ class PressGenerator(Generator):
             aid = chapter.id
             write(
                 f"{aid}/index.html",
-                self.get_template("chapter"),
+                self.get_template("council" if chapter.is_council else "chapter"),
                 self.context,
                 relative,
                 paginated={"articles": chapter.articles},
@@ -210,7 +248,7 @@ class PressGenerator(Generator):
             )
             write(
                 f"{aid}/ledger.html",
-                self.get_template("ledger"),
+                self.get_template("council-ledger" if chapter.is_council else "ledger"),
                 self.context,
                 relative,
                 chapter=chapter,
@@ -264,8 +302,10 @@ class PressGenerator(Generator):
     def _write_json(self) -> None:
         for chapter in self.chapters:
             self._emit(f"{chapter.id}/ledger.json", (chapter.ledger,), lambda c=chapter: _json(c.ledger))
-        ledgers = [chapter.ledger for chapter in self.chapters]
-        self._emit("ledger.json", (ledgers,), lambda: _json({"assemblies": ledgers}))
+        ledgers = [chapter.ledger for chapter in self.chapters if not chapter.is_council]
+        council = [chapter.ledger for chapter in self.chapters if chapter.is_council]
+        everything = {"assemblies": ledgers, **({"council": council[0]} if council else {})}
+        self._emit("ledger.json", (everything,), lambda: _json(everything))
 
     # ------------------------------------------------------------------ feeds
 
@@ -338,6 +378,39 @@ class PressGenerator(Generator):
             name = chapter.assembly.name
             self._article_feeds(f"{chapter.id}/", f"{name} — {sitename}", f"Articles approved by {name}", chapter.url, chapter.articles)
             self._emit(f"{chapter.id}/decisions.atom", (chapter.ledger,), lambda c=chapter: self._decisions_feed(c))
+        self._featured_feeds()
+
+    def _featured_feeds(self) -> None:
+        """featured.atom/.rss/.json: the stories the council has on the front page, latest feature first.
+        Drawn from the gated articles only; an entry's updated date is the day it was featured."""
+        if self.press.decisions.council is None:
+            return
+        council = self.press.decisions.council.council
+        chosen = council_site.featured_articles(self.context["articles"], self.press.decisions)
+        limit = self.settings.get("PRESS_FEED_MAX_ITEMS") or None
+        chosen = chosen[:limit]
+        sitename = self.settings["SITENAME"]
+        title, subtitle = f"Front page — {sitename}", f"Stories chosen for the front page by the {council.name}"
+        inputs = (title, subtitle, [(a, f.date, f.lead) for a, f in chosen])
+
+        @functools.cache
+        def feed() -> feeds.Feed:
+            entries = []
+            for article, feature in chosen:
+                entry = self._entry(article)
+                featured = approval_datetime(feature.date, council.timezone)
+                entries.append(dataclasses.replace(entry, updated=max(entry.updated, featured)))
+            return feeds.Feed(
+                id=self._absolute("featured.atom"),
+                title=title,
+                subtitle=subtitle,
+                link=self._absolute(""),
+                language=self.settings.get("DEFAULT_LANG", "en"),
+                entries=entries,
+            )
+
+        for name, render in (("featured.atom", feeds.atom), ("featured.rss", feeds.rss), ("featured.json", feeds.json_feed)):
+            self._emit(name, inputs, lambda n=name, r=render: r(feed(), self._absolute(n)))
 
     def _write_bundles(self) -> None:
         """The attachments of published articles, from the bytes the vote covers (for an approved
@@ -440,7 +513,7 @@ class PressGenerator(Generator):
                 subject = motion.get("title") or motion.get("article") or motion.get("name") or motion.get("member")
                 verdict = {"passed": "Passed", "failed": "Failed", "invalid": "Not counted"}[motion["outcome"]]
                 t = motion["tally"]
-                summary = f"{t['yes']} yes · {t['no']} no · {t['abstain']} abstain (quorum {motion['quorum']})"
+                summary = motion.get("tally_text") or f"{t['yes']} yes · {t['no']} no · {t['abstain']} abstain (quorum {motion['quorum']})"
                 if motion["reasons"]:
                     summary += " — " + "; ".join(motion["reasons"])
                 entries.append(
