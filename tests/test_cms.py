@@ -128,3 +128,10 @@ def test_the_desk_is_on_the_positive_list_with_its_reasons(site):
     reasons = result.outputs.reasons()
     assert reasons["admin/config.yml"] == "the writers' desk: Decap's configuration, generated from editorial/assemblies/"
     assert {name for name in reasons if name.startswith("admin/")} == set(cms.FILES)
+
+
+def test_the_desk_offers_the_assemblies_not_the_council(sample):
+    result = CliRunner().invoke(main, ["--root", str(sample), "build", "--no-search"])
+    assert result.exit_code == 0, result.output
+    config = yaml.safe_load((sample / "output" / "admin" / "config.yml").read_text(encoding="utf-8"))
+    assert [c["name"] for c in config["collections"]] == ["harbor", "riverside", "springfield"]

@@ -277,7 +277,8 @@ class PressGenerator(Generator):
         """The writers' desk, admin/ (see press.cms), generated from the rosters."""
         from .. import cms
 
-        assemblies = [c.assembly for c in self.chapters]
+        # The assemblies' writers only: the council's statements are moved by delegates at council meetings.
+        assemblies = [c.assembly for c in self.chapters if c.id in self.press.records.assemblies and not c.is_council]
         settings = cms.Settings.from_pelican(self.settings)
         for name, text in cms.files(assemblies, settings).items():
             self._write(name, text.encode("utf-8"), f"the writers' desk: {cms.FILES[name]}")  # cheap: made on every build
