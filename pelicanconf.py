@@ -29,6 +29,13 @@ PRESS_FEED_MAX_ITEMS = 50  # newest articles in each article feed; None for all
 # Writers' HTML is sanitized; iframes survive only from these hosts (https).
 PRESS_IFRAME_HOSTS = ["www.youtube-nocookie.com", "player.vimeo.com"]
 
+# The writers' desk, admin/ (Decap CMS; docs/writing-in-the-browser.md): the GitHub repository
+# "owner/name" drafts go to, its branch, and the OAuth client that logs writers in to GitHub.
+PRESS_REPO = os.environ.get("PRESS_REPO")
+PRESS_BRANCH = os.environ.get("PRESS_BRANCH", "main")
+PRESS_CMS_AUTH_URL = os.environ.get("PRESS_CMS_AUTH_URL")  # e.g. https://api.netlify.com, or your own OAuth client
+PRESS_CMS_AUTH_ENDPOINT = os.environ.get("PRESS_CMS_AUTH_ENDPOINT")
+
 DEFAULT_PAGINATION = 10
 # Page 2 of anything lives in its own folder, so no page can collide with another name.
 PAGINATION_PATTERNS = (

@@ -211,12 +211,17 @@ def _motion(obj: _Context, kind: str, assembly: str | None, target: str, day, ye
 @record.command("publish")
 @click.argument("article")
 @click.option("--note", help="What changed, when this approves a new revision.")
+@click.option("--agenda", "agenda", metavar="DIGEST", help="The short digest printed on the agenda: refuse if the article changed since.")
 @_vote_options
 @click.pass_obj
 @_friendly
-def record_publish(obj, article, note, **votes) -> None:
+def record_publish(obj, article, note, agenda, **votes) -> None:
     """A vote to publish ARTICLE exactly as it is now (its digest is filled in)."""
-    _motion(obj, "publish", None, article, note=note, **votes)
+    if agenda is not None:
+        from .agenda import parse_short
+
+        parse_short(agenda)  # a typo is a usage error before anything is read
+    _motion(obj, "publish", None, article, note=note, agenda=agenda, **votes)
 
 
 @record.command("reject")
@@ -311,6 +316,31 @@ def record_correct(obj, assembly, motion, reason, as_yes, as_no, as_abstain, str
         raise click.UsageError("give how the motion was really voted (--as-yes, --as-no, --as-abstain) or --strike, not both")
     corrected = None if strike else recording.Votes(_votes(as_yes, "as-yes"), _votes(as_no, "as-no"), _votes(as_abstain, "as-abstain"))
     _motion(obj, "correct", assembly, motion, reason=reason, corrected=corrected, **votes)
+
+
+@main.command()
+@click.argument("assembly")
+@_date_option
+@click.option("--output", "output", metavar="FILE", help="Where to write the agenda (default: agenda-ASSEMBLY-DATE.html; '-' for standard output).")
+@click.option("--paper", type=click.Choice(["auto", "a4", "letter"]), default="auto", show_default=True, help="Paper size for printing.")
+@click.pass_obj
+@_friendly
+def agenda(obj: _Context, assembly: str, day: str | None, output: str | None, paper: str) -> None:
+    """Write the printable agenda of ASSEMBLY's meeting (default: its next recorded meeting, or today)."""
+    from . import agenda as agendas
+
+    press = obj.press()
+    made = agendas.make(press, assembly, _date(day) if day else None, paper)
+    html = agendas.render(made)
+    if output == "-":
+        click.echo(html, nl=False)
+        return
+    path = Path(output) if output else Path(f"agenda-{assembly}-{made.date.isoformat()}.html")
+    agendas.write(html, path, press.root)
+    items = len(made.items)
+    click.echo(f"wrote {path}: {assembly} on {made.date}, {len(made.roll)} members on the roll, {items} article{'' if items == 1 else 's'} to vote on")
+    for item in made.items:
+        click.echo(f"  {item.short}  {item.article.id}")
 
 
 # --------------------------------------------------------------------------- everyone

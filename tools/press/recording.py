@@ -168,9 +168,27 @@ def record_motion(
     corrected: Votes | None = None,
     lead: bool = False,
     until: dt.date | None = None,
+    agenda: str | None = None,
 ) -> Outcome:
-    """Append a motion to the meeting of ``day`` and return its outcome as the build will see it."""
+    """Append a motion to the meeting of ``day`` and return its outcome as the build will see it.
+
+    ``agenda``: the short digest printed on the agenda the assembly voted from; the motion is
+    refused, and nothing written, unless the article is still exactly those bytes.
+    """
     a = press.assembly(assembly)
+    if agenda is not None:
+        from .agenda import matches, parse_short, short
+
+        if kind != "publish":
+            raise PressError("--agenda binds a publish vote to the printed text; it is for press record publish")
+        article = press.records.articles[target]
+        if not matches(article.digest, agenda):
+            raise RecordRefused([Problem(
+                article.path, 0,
+                f"changed since the agenda was printed: the agenda shows {parse_short(agenda)[:16]}, the article is now "
+                f"{short(article.digest).replace(' ', '')} — the assembly voted on the paper, so this vote cannot bind the new text; "
+                "print a new agenda (press agenda) and vote again",
+            )])  # fmt: skip
     path = meeting_path(press, assembly, day)
     rel = path.relative_to(press.root).as_posix()
     data = _read_existing(path, rel)

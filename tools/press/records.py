@@ -18,7 +18,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import bundle, strictyaml
+from . import bundle, frontmatter, strictyaml
 from .problems import Problem
 from .strictyaml import Map, Seq
 
@@ -40,7 +40,7 @@ SIGNATURE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2}\.yml)\.([a-z0-9](?:[a-z0-9-]{0,3
 NOT_ASSEMBLIES = frozenset({"pages", "images"})
 # Names the site itself uses at the top of the output (an assembly's folder) or inside an
 # assembly's folder (an article's file name), or for static pages.
-RESERVED_ASSEMBLY_IDS = NOT_ASSEMBLIES | {"author", "tag", "page", "theme", "drafts", "static", "search", "pagefind", "feeds", "council"}
+RESERVED_ASSEMBLY_IDS = NOT_ASSEMBLIES | {"author", "tag", "page", "theme", "drafts", "static", "search", "pagefind", "feeds", "council", "admin"}
 RESERVED_SLUGS = frozenset({"index", "ledger", "feed", "decisions"})
 RESERVED_PAGES = frozenset({"index", "assemblies", "archives", "authors", "tags", "search", "ledger", "feed", "sitemap", "robots"})
 
@@ -783,7 +783,12 @@ def read_article(path: Path, rel: str, assembly: str, problems: list[Problem], f
     except UnicodeDecodeError as exc:
         problems.append(Problem(rel, raw[: exc.start].count(b"\n") + 1, "not valid UTF-8 — save the file as UTF-8"))
         return None
-    meta = parse_metadata(text.lstrip("\ufeff"))
+    try:
+        header = frontmatter.to_header(text.lstrip("\ufeff"))  # YAML front matter, read as a header
+    except frontmatter.FrontMatterProblem as exc:
+        problems.append(Problem(rel, exc.line, str(exc)))
+        return None
+    meta = parse_metadata(header)
     title = meta.get("title", "").strip() or None
     if title is None:
         problems.append(Problem(rel, 1, "article has no 'Title:' line in its metadata header — start the file with 'Title: …'"))

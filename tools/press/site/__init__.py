@@ -18,14 +18,16 @@ from itertools import chain
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from markdown import Markdown
 from markupsafe import Markup
 from pelican import signals
 from pelican.contents import Article
 from pelican.readers import MarkdownReader
 from pelican.urlwrappers import Category
+from pelican.utils import pelican_open
 from pelican.writers import Writer
 
-from .. import bundle
+from .. import bundle, frontmatter
 from ..cache import settings_salt
 from ..decisions import PUBLISHED, ArticleDecision
 from ..model import Press, load
@@ -111,6 +113,16 @@ class PressReader(MarkdownReader):
     def read(self, source_path: str):
         return self.read_as(source_path, source_path)
 
+    def _read_markdown(self, file: str):
+        """``MarkdownReader.read``, with YAML front matter read as the equivalent header (see frontmatter.py)."""
+        with pelican_open(file) as text:
+            if not frontmatter.has_front_matter(text):
+                return super().read(file)  # a Pelican-style header: Pelican's own reader, unchanged
+            self._source_path = file
+            self._md = Markdown(**self.settings["MARKDOWN"])
+            content = self._md.convert(frontmatter.to_header(text))
+        return content, (self._parse_metadata(self._md.Meta) if hasattr(self._md, "Meta") else {})
+
     def read_as(self, file: str, source_path: str):
         """Read the bytes in ``file`` as if they were the article at ``source_path``."""
         done = _PRERENDERED.pop(file, None) if file == source_path else None
@@ -118,7 +130,7 @@ class PressReader(MarkdownReader):
             content, raw, formatted = done
             metadata = prerender.metadata(self, raw, formatted)
         else:
-            content, metadata = super().read(file)
+            content, metadata = self._read_markdown(file)
             hosts = frozenset(self.settings.get("PRESS_IFRAME_HOSTS", ()))
             content = clean_html(content, hosts)
             if isinstance(metadata.get("summary"), str):

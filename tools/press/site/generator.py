@@ -22,6 +22,7 @@ from pelican.generators import Generator
 from ..decisions import RETRACTED, WITHDRAWN, ArticleDecision, DelegateTerm, Outcome
 from ..model import Press
 from ..records import ARTICLE_MOTIONS, Assembly, Meeting
+from ..agenda import pending
 from . import approval_datetime, feeds, memo_of, newest_first, outputs_of, press_of
 from . import council as council_site
 
@@ -38,6 +39,7 @@ class Chapter:
     delegates: list[DelegateTerm]
     next_meeting: Meeting | None
     description_html: str
+    agenda_items: int = 0  # articles the next meeting votes on: a count, never their titles
     ledger: dict = field(default_factory=dict)
     is_council: bool = False  # the council's chapter: seats instead of members (council.html)
 
@@ -188,6 +190,7 @@ class PressGenerator(Generator):
                 delegates=decisions.delegates.get(aid, []),
                 next_meeting=upcoming[0] if upcoming else None,
                 description_html=_markdown(assembly.description),
+                agenda_items=len(pending(press, aid)) if upcoming else 0,
             )
             chapter.ledger = ledger_data(assembly, press, self.article_urls)
             self.chapters.append(chapter)
@@ -268,6 +271,17 @@ class PressGenerator(Generator):
         self._write_bundles()
         self._write_calendars()
         self._write_sitemap()
+        self._write_admin()
+
+    def _write_admin(self) -> None:
+        """The writers' desk, admin/ (see press.cms), generated from the rosters."""
+        from .. import cms
+
+        # The assemblies' writers only: the council's statements are moved by delegates at council meetings.
+        assemblies = [c.assembly for c in self.chapters if c.id in self.press.records.assemblies and not c.is_council]
+        settings = cms.Settings.from_pelican(self.settings)
+        for name, text in cms.files(assemblies, settings).items():
+            self._write(name, text.encode("utf-8"), f"the writers' desk: {cms.FILES[name]}")  # cheap: made on every build
 
     def _write(self, name: str, data: bytes, reason: str = "a file the press generates (feeds, ledgers, calendars, sitemap)") -> None:
         outputs_of(self.settings).write(name, data, reason)

@@ -15,6 +15,7 @@ from markdown import Markdown
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 from pelican.utils import pelican_open
 
+from .. import frontmatter
 from ..sanitize import clean_html
 
 # Below this many files a pool costs more than it saves.
@@ -27,7 +28,7 @@ def _render(path: str) -> tuple[str, str, dict, dict]:
     reader = MarkdownReader(_settings)  # normalises MARKDOWN settings as Pelican does
     md = Markdown(**reader.settings["MARKDOWN"])
     with pelican_open(path) as text:
-        content = md.convert(text)
+        content = md.convert(frontmatter.to_header(text))
     meta = getattr(md, "Meta", {})
     md.preprocessors.deregister("meta")
     formatted = {}

@@ -1,0 +1,176 @@
+"""The printed agenda of an assembly's meeting, and the short digest that binds a vote to it.
+
+``press agenda springfield`` prints, for one meeting: the roll of members in good standing that
+day with a box to tick, every article awaiting a vote or edited since its approval — its full text
+exactly as it will be voted, its attachments and its short digest — the delegate with room for an
+election or a recall, and a tally box for every motion. ``press record publish ARTICLE --agenda
+DIGEST`` refuses to record a vote if the article is no longer the one on the paper.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from ..decisions import AWAITING, EDITED, ArticleDecision, DelegateTerm
+from ..model import Press
+from ..problems import PressError
+from ..records import Assembly, Meeting, Member
+
+# 16 hex digits (64 bits): short enough to read aloud, too long to forge a matching edit.
+SHORT = 16
+SHORT_RE = re.compile(r"^(?:sha256:)?([0-9a-f]{%d,64})$" % SHORT)
+MARKER = "<!-- press agenda -->"
+PAPERS = {"auto": "auto", "a4": "A4", "letter": "letter"}
+
+
+def short(digest: str) -> str:
+    """``sha256:1a2b…`` -> ``1a2b 3c4d 5e6f 7a8b``, as printed on the agenda."""
+    hexdigits = digest.removeprefix("sha256:")[:SHORT]
+    return " ".join(hexdigits[i : i + 4] for i in range(0, SHORT, 4))
+
+
+def parse_short(text: str) -> str:
+    """What an editor typed from the paper -> the hex digits; PressError if it cannot be one."""
+    cleaned = re.sub(r"[\s-]", "", text).lower()
+    match = SHORT_RE.match(cleaned)
+    if not match:
+        raise PressError(f"--agenda {text!r} is not a digest from an agenda: give the {SHORT} characters printed beside the article, e.g. 1a2b 3c4d 5e6f 7a8b")
+    return match[1]
+
+
+def matches(digest: str, typed: str) -> bool:
+    return digest.removeprefix("sha256:").startswith(parse_short(typed))
+
+
+@dataclass
+class Item:
+    """One article on the agenda."""
+
+    number: int
+    decision: ArticleDecision
+    text: str
+    attachments: list[tuple[str, int]]  # (path relative to the assembly's folder, size in bytes)
+
+    @property
+    def article(self):
+        return self.decision.article
+
+    @property
+    def digest(self) -> str:
+        return self.article.digest
+
+    @property
+    def short(self) -> str:
+        return short(self.article.digest)
+
+    @property
+    def edited(self) -> bool:
+        return self.decision.state == EDITED
+
+
+@dataclass
+class Agenda:
+    assembly: Assembly
+    date: dt.date
+    meeting: Meeting | None
+    roll: list[Member]
+    items: list[Item]
+    delegate: DelegateTerm | None
+    delegate_name: str | None
+    generated: dt.datetime
+    paper: str = "auto"
+    motions: int = field(init=False, default=0)
+
+    def __post_init__(self):
+        self.motions = len(self.items) + 1  # every article, and the delegate
+
+    @property
+    def quorum(self) -> int:
+        return self.assembly.rules.quorum_for(len(self.roll))
+
+
+def pending(press: Press, assembly: str) -> list[ArticleDecision]:
+    """The articles of ``assembly`` a meeting has to vote on: awaiting a vote, or edited since approval."""
+    found = [d for d in press.decisions.articles.values() if d.article.assembly == assembly and d.state in (AWAITING, EDITED)]
+    return sorted(found, key=lambda d: d.article.id)
+
+
+def _attachments(press: Press, article) -> list[tuple[str, int]]:
+    """The files of the article's bundle (which its digest covers), with their sizes."""
+    folder = press.root / article.path.removesuffix(".md")
+    return [(f"{article.slug}/{name}", (folder / name).stat().st_size) for name in article.attachments]
+
+
+def next_meeting_date(press: Press, assembly: str) -> dt.date | None:
+    today = press.decisions.today
+    upcoming = sorted(m.date for m in press.records.meetings if m.assembly == assembly and m.date >= today)
+    return upcoming[0] if upcoming else None
+
+
+def make(press: Press, assembly: str, day: dt.date | None = None, paper: str = "auto") -> Agenda:
+    """The agenda of ``assembly``'s meeting on ``day`` (default: its next recorded meeting, or today)."""
+    a = press.assembly(assembly)
+    own = (f"editorial/assemblies/{assembly}.yml", f"editorial/meetings/{assembly}/", f"content/{assembly}/")
+    problems = [p for p in press.problems if p.path.startswith(own)]
+    if problems:
+        raise PressError(f"{problems[0]} — fix the records of {assembly} (press verify lists {len(problems)} problem(s)) before printing an agenda")
+    day = day or next_meeting_date(press, assembly) or press.decisions.today
+    items = []
+    for number, decision in enumerate(pending(press, assembly), 1):
+        raw = (press.root / decision.article.path).read_bytes()
+        text = raw.decode("utf-8")
+        items.append(Item(number, decision, text, _attachments(press, decision.article)))
+    meeting = next((m for m in press.records.meetings if m.assembly == assembly and m.date == day), None)
+    term = press.decisions.delegate(assembly, day)
+    name = a.members[term.member].name if term and term.member in a.members else (term.member if term else None)
+    roll = sorted(a.members_on(day), key=lambda m: (m.name.lower(), m.id))
+    return Agenda(a, day, meeting, roll, items, term, name, dt.datetime.now(dt.timezone.utc), paper)
+
+
+def render(agenda: Agenda) -> str:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("press.agenda", "."),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    return env.get_template("agenda.html").render(agenda=agenda, page_size=PAPERS[agenda.paper], marker=MARKER)
+
+
+# An agenda holds unapproved text: never where the site, or what the site is built from, lives.
+PRIVATE_FOLDERS = ("output", "content", "editorial", "theme")
+
+
+def write(html: str, path: Path, root: Path | None = None) -> None:
+    """Write the agenda to ``path`` at once (never half a file), refusing to replace anything but an
+    agenda, and refusing the press's site and source folders under ``root``."""
+    if root is not None:
+        where = path.resolve()
+        for folder in PRIVATE_FOLDERS:
+            if where.is_relative_to((root / folder).resolve()):
+                raise PressError(f"{path} is inside {folder}/: an agenda holds unapproved text and must stay off the site — choose another --output")
+    if path.exists():
+        if not path.is_file():
+            raise PressError(f"{path} is not a file")
+        with path.open("rb") as f:
+            head = f.read(256)
+        if MARKER.encode() not in head:
+            raise PressError(f"{path} exists and is not an agenda printed by press — choose another --output")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(html)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
