@@ -26,6 +26,8 @@ PLUGINS = ["press.site"]
 PRESS_ROOT = ROOT
 PRESS_FEED_CONTENT = "full"  # "full" or "summary"
 PRESS_FEED_MAX_ITEMS = 50  # newest articles in each article feed; None for all
+# Who answers for the podcast feeds (Apple and other directories write to this address).
+PRESS_PODCAST_OWNER = ("Assembly Press", "press@example.org")
 # Writers' HTML is sanitized; iframes survive only from these hosts (https).
 PRESS_IFRAME_HOSTS = ["www.youtube-nocookie.com", "player.vimeo.com"]
 

@@ -1,0 +1,173 @@
+"""Images the press draws itself, with Pillow: share cards, podcast covers and the site's icons.
+
+A share card (1200×630, what social networks show for a link) carries the article's headline, its
+assembly and its approval line. Drawing is slow next to copying, so every image is kept in the
+press's cache under a key made of everything it shows (for an article: the approved digest, the
+headline, the assembly and the approval line) and drawn again only when one of those changes.
+
+The fonts are the theme's (``theme/fonts/``: DejaVu Sans, which covers the Latin, Greek and Cyrillic
+names of our members), so the images are the same on every machine with the same Pillow, and a
+fresh machine needs no fonts installed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import PIL
+from PIL import Image, ImageDraw, ImageFont
+
+from ..cache import cache_dir
+
+SHARE_SIZE = (1200, 630)
+COVER_SIZE = (1400, 1400)  # Apple Podcasts asks for square art of at least 1400 px
+ICON_SIZES = {"icon-192.png": 192, "icon-512.png": 512, "apple-touch-icon.png": 180, "favicon-64.png": 64}
+
+PAPER = (253, 252, 248)
+INK = (27, 27, 27)
+MUTED = (90, 90, 90)
+ACCENT = (179, 18, 46)
+_VERSION = "1"  # bump when the drawing changes: cached images are then drawn again
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a share card or cover shows. ``key`` names the content it was approved as, if any."""
+
+    headline: str
+    kicker: str
+    footer: str
+    site: str
+    key: str = ""
+
+
+class ImageCache:
+    """PNG files keyed by what they show, in the press's cache folder (never in the repository)."""
+
+    def __init__(self, root: Path | str, fonts: Path | str):
+        self.folder = cache_dir(root, "images")
+        self.fonts = Path(fonts)
+        digest = hashlib.sha256()
+        for name in (REGULAR, BOLD):
+            digest.update((self.fonts / name).read_bytes())
+        self.font_digest = digest.hexdigest()
+        self.drawn = 0
+
+    def get(self, kind: str, card: Card | str, size: tuple[int, int]) -> bytes:
+        inputs = (_VERSION, PIL.__version__, self.font_digest, kind, card, size)
+        name = hashlib.sha256(repr(inputs).encode()).hexdigest()
+        path = self.folder / f"{name}.png"
+        try:
+            return path.read_bytes()
+        except OSError:
+            pass
+        data = _draw(kind, card, size, self.fonts)
+        self.drawn += 1
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(data)
+            tmp.replace(path)
+        except OSError:
+            pass  # a read-only cache: draw again next time
+        return data
+
+
+def _draw(kind: str, card: Card | str, size: tuple[int, int], fonts: Path) -> bytes:
+    global _FONTS
+    _FONTS = fonts
+    if kind == "icon":
+        image = _icon(str(card), size[0])
+    else:
+        image = _card(card, size)
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+REGULAR, BOLD = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
+_FONTS = Path()
+
+
+def _font(size: int, bold: bool = True) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(_FONTS / (BOLD if bold else REGULAR)), size)
+
+
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> list[str]:
+    lines: list[str] = []
+    for word in text.split(" "):  # not at no-break spaces: "7\u00a0yes" stays on one line
+        if not word:
+            continue
+        if lines and draw.textlength(f"{lines[-1]} {word}", font=font) <= width:
+            lines[-1] += f" {word}"
+        else:
+            while draw.textlength(word, font=font) > width and len(word) > 1:  # a word wider than the card
+                cut = len(word)
+                while cut > 1 and draw.textlength(word[:cut], font=font) > width:
+                    cut -= 1
+                lines.append(word[:cut])
+                word = word[cut:]
+            lines.append(word)
+    return lines
+
+
+def _fit(draw, text: str, width: int, height: int, largest: int, smallest: int, stroke: int = 0):
+    """The largest font (and its lines) at which ``text`` fits the box; cut with … at the smallest."""
+    for size in range(largest, smallest - 1, -4):
+        font = _font(size)
+        lines = _wrap(draw, text, font, width)
+        if len(lines) * size * 1.2 <= height:
+            return font, lines
+    font = _font(smallest)
+    lines = _wrap(draw, text, font, width)
+    keep = max(1, int(height // (smallest * 1.2)))
+    if len(lines) > keep:
+        lines = lines[:keep]
+        lines[-1] = lines[-1].rstrip(" .,;:") + "…"
+    return font, lines
+
+
+def _card(card: Card, size: tuple[int, int]) -> Image.Image:
+    w, h = size
+    image = Image.new("RGB", size, PAPER)
+    draw = ImageDraw.Draw(image)
+    margin = int(w * 0.07)
+    draw.rectangle((0, 0, int(w * 0.02), h), fill=ACCENT)
+    inner = w - 2 * margin
+    y = margin
+    kicker_font = _font(max(24, w // 38))
+    for line in _wrap(draw, card.kicker.upper(), kicker_font, inner)[:2]:
+        draw.text((margin, y), line, font=kicker_font, fill=ACCENT)
+        y += int(kicker_font.size * 1.3)
+    y += int(h * 0.03)
+    footer_font = _font(max(22, w // 48), bold=False)
+    footer_lines = _wrap(draw, card.footer, footer_font, inner)[:3] if card.footer else []
+    site_font = _font(max(26, w // 36))
+    bottom = h - margin - site_font.size - int(h * 0.03) - len(footer_lines) * int(footer_font.size * 1.3)
+    font, lines = _fit(draw, card.headline, inner, bottom - y, largest=max(48, w // 16), smallest=max(32, w // 32))
+    for line in lines:
+        draw.text((margin, y), line, font=font, fill=INK)
+        y += int(font.size * 1.2)
+    y = h - margin - site_font.size - len(footer_lines) * int(footer_font.size * 1.3) - int(h * 0.03)
+    for line in footer_lines:
+        draw.text((margin, y), line, font=footer_font, fill=MUTED)
+        y += int(footer_font.size * 1.3)
+    draw.line((margin, h - margin - site_font.size - int(h * 0.015), w - margin, h - margin - site_font.size - int(h * 0.015)), fill=(221, 214, 200), width=2)
+    draw.text((margin, h - margin - site_font.size + 4), card.site, font=site_font, fill=INK)
+    return image
+
+
+def _icon(site: str, size: int) -> Image.Image:
+    """The press's mark: its initials, white on the accent red, as in favicon.svg."""
+    image = Image.new("RGB", (size, size), ACCENT)
+    draw = ImageDraw.Draw(image)
+    initials = "".join(word[0] for word in site.split()[:2]).upper() or "P"
+    font = _font(int(size * 0.42))
+    box = draw.textbbox((0, 0), initials, font=font)
+    x = (size - (box[2] - box[0])) / 2 - box[0]
+    y = (size - (box[3] - box[1])) / 2 - box[1]
+    draw.text((x, y), initials, font=font, fill=(255, 255, 255),)
+    return image
