@@ -32,10 +32,11 @@ PRESS_PODCAST_OWNER = ("Assembly Press", "press@example.org")
 PRESS_IFRAME_HOSTS = ["www.youtube-nocookie.com", "player.vimeo.com"]
 
 DEFAULT_PAGINATION = 10
-# Page 2 of anything lives in its own folder, so no page can collide with another name.
+# Page 2 of anything lives in its own folder, so no page can collide with another name. Links
+# name the file (…/index.html), so they work opened from disk too.
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),
-    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+    (2, "{base_name}/page/{number}/index.html", "{base_name}/page/{number}/index.html"),
 )
 
 # Content caching is safe: the press decides every article on every build.

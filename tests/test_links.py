@@ -311,3 +311,22 @@ def test_sitemap_lists_the_discovery_pages(site):
         assert f"{FEED_DOMAIN}/tag/{tag.name}" in locs
     for author in (site / "author").glob("*.html"):
         assert f"{FEED_DOMAIN}/author/{author.name}" in locs
+
+
+def test_paginated_lists_link_files_that_exist_from_disk(sample):
+    """Page 2 of the home page, a chapter, a tag and an author: every link names a file."""
+    conf = sample / "pelicanconf.py"
+    conf.write_text(conf.read_text() + "\nDEFAULT_PAGINATION = 1\n")
+    result = CliRunner().invoke(main, ["--root", str(sample), "build", "--no-search"])
+    assert result.exit_code == 0, result.output
+    site = sample / "output"  # (built without the search index: search.html's link to it is not checked)
+    for page in ("page/2/index.html", "springfield/page/2/index.html", "tag/housing/page/2/index.html"):
+        assert (site / page).is_file(), page
+    checker = Checker(site)
+    for source, (relative, _) in sources(site).items():
+        for url in relative:
+            if is_internal(url) and "pagefind/" not in url:
+                checker.on_disk(source, url)
+    assert checker.problems == []
+    home2 = parse_html(site / "page/2/index.html").urls
+    assert "../../index.html" in home2 and "../../page/3/index.html" in home2

@@ -309,7 +309,7 @@ class PressGenerator(Generator):
                 relative,
                 paginated={"articles": chapter.articles},
                 template_name="chapter",
-                url=f"{aid}/",
+                url=f"{aid}/index.html",
                 chapter=chapter,
                 page_name=f"{aid}/index",
             )
