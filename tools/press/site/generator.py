@@ -364,18 +364,21 @@ class PressGenerator(Generator):
         cache = images.ImageCache(self.settings["PRESS_ROOT"] if self.settings.get("PRESS_ROOT") else Path(self.settings["PATH"]).parent, Path(self.settings["THEME"]) / "fonts")
         self.image_cache = cache
         site = self.settings["SITENAME"]
+        wanted: list[tuple[str, tuple]] = []  # (output file, what to draw)
         for article in self.context["articles"]:
             first = article.press.first_approved
             footer = f"Approved by {article.assembly.name} on {long_date(first.date)} — {_short_tally(first)}"
             card = images.Card(article.title, article.assembly.name, footer, site, key=article.press.approved_digest)
-            self._write(article.share_image, cache.get("share", card, images.SHARE_SIZE))
+            wanted.append((article.share_image, ("share", card, images.SHARE_SIZE)))
         default = images.Card(site, "", self.settings.get("SITESUBTITLE", ""), self._host())
-        self._write(DEFAULT_SHARE_IMAGE, cache.get("share", default, images.SHARE_SIZE))
+        wanted.append((DEFAULT_SHARE_IMAGE, ("share", default, images.SHARE_SIZE)))
         for name, size in images.ICON_SIZES.items():
-            self._write(name, cache.get("icon", site, (size, size)))
+            wanted.append((name, ("icon", site, (size, size))))
         for prefix, title in [("", site)] + [(f"{c.id}/", c.assembly.name) for c in self.chapters if c.podcast]:
             cover = images.Card(title, "Podcast" if prefix else "", f"Audio approved by {title}" if prefix else "Audio approved by our assemblies", site)
-            self._write(f"{prefix}podcast.png", cache.get("cover", cover, images.COVER_SIZE))
+            wanted.append((f"{prefix}podcast.png", ("cover", cover, images.COVER_SIZE)))
+        for (name, _), data in zip(wanted, cache.get_many([w for _, w in wanted])):
+            self._write(name, data)
         manifest = {
             "name": site,
             "short_name": site if len(site) <= 12 else "".join(w[0] for w in site.split()).upper(),

@@ -12,8 +12,11 @@ fresh machine needs no fonts installed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
+import multiprocessing
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,24 +59,41 @@ class ImageCache:
         self.font_digest = digest.hexdigest()
         self.drawn = 0
 
-    def get(self, kind: str, card: Card | str, size: tuple[int, int]) -> bytes:
+    def _path(self, kind: str, card: Card | str, size: tuple[int, int]) -> Path:
         inputs = (_VERSION, PIL.__version__, self.font_digest, kind, card, size)
-        name = hashlib.sha256(repr(inputs).encode()).hexdigest()
-        path = self.folder / f"{name}.png"
-        try:
-            return path.read_bytes()
-        except OSError:
-            pass
-        data = _draw(kind, card, size, self.fonts)
-        self.drawn += 1
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(data)
-            tmp.replace(path)
-        except OSError:
-            pass  # a read-only cache: draw again next time
-        return data
+        return self.folder / f"{hashlib.sha256(repr(inputs).encode()).hexdigest()}.png"
+
+    def get(self, kind: str, card: Card | str, size: tuple[int, int]) -> bytes:
+        return self.get_many([(kind, card, size)])[0]
+
+    def get_many(self, wanted: list[tuple[str, Card | str, tuple[int, int]]]) -> list[bytes]:
+        """The PNG of each ``(kind, card, size)``: from the cache, or drawn (on every core when
+        there are many, as on a first build of a large press)."""
+        paths = [self._path(*w) for w in wanted]
+        found: dict[Path, bytes] = {}
+        for path in paths:
+            try:
+                found[path] = path.read_bytes()
+            except OSError:
+                pass
+        missing = list({path: (*w, self.fonts) for path, w in zip(paths, wanted) if path not in found}.items())
+        cores = os.cpu_count() or 1
+        if len(missing) >= 16 and cores > 1 and "fork" in multiprocessing.get_all_start_methods():
+            with multiprocessing.get_context("fork").Pool(cores) as pool:
+                drawn = pool.starmap(_draw, [args for _, args in missing], chunksize=8)
+        else:
+            drawn = [_draw(*args) for _, args in missing]
+        self.drawn += len(drawn)
+        for (path, _), data in zip(missing, drawn):
+            found[path] = data
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(f".{os.getpid()}.tmp")
+                tmp.write_bytes(data)
+                tmp.replace(path)
+            except OSError:
+                pass  # a read-only cache: draw again next time
+        return [found[path] for path in paths]
 
 
 def _draw(kind: str, card: Card | str, size: tuple[int, int], fonts: Path) -> bytes:
@@ -84,7 +104,7 @@ def _draw(kind: str, card: Card | str, size: tuple[int, int], fonts: Path) -> by
     else:
         image = _card(card, size)
     out = io.BytesIO()
-    image.save(out, "PNG", optimize=True)
+    image.save(out, "PNG", compress_level=1)  # a third of the time of the default, files ~20% larger
     return out.getvalue()
 
 
@@ -93,7 +113,12 @@ _FONTS = Path()
 
 
 def _font(size: int, bold: bool = True) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(_FONTS / (BOLD if bold else REGULAR)), size)
+    return _load_font(str(_FONTS / (BOLD if bold else REGULAR)), size)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_font(path: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(path, size)
 
 
 def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> list[str]:
