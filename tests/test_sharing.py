@@ -278,3 +278,27 @@ def test_a_submitted_date_after_the_approval_is_not_shown(repo):
     assert "Submitted" not in late and "20 November 2026" not in late
     early = text_of((repo.root / "output/springfield/early.html").read_text())
     assert "Submitted 1 September 2026 by Ana Ruiz." in early
+
+
+# --------------------------------------------------------------------------- the record, in words
+
+
+def test_the_ledger_reads_in_words_and_the_json_keeps_ids(site):
+    text = text_of((site / "springfield/ledger.html").read_text())
+    assert "7 July 2026" in text and ">2026-07-07<" not in (site / "springfield/ledger.html").read_text()
+    assert re.search(r"Passed\s*:\s*Elected Dev Patel delegate", text)
+    assert "Recalled Carla Mendes as delegate" in text
+    assert "Yes: Ana Ruiz, Ben Okafor" in text  # names, not ids
+    assert "elect-delegate" not in text and "recall-delegate" not in text
+    assert not re.search(r"Yes: (ana|ben)\b", text)
+    data = json.loads((site / "springfield/ledger.json").read_text())
+    motions = [m for meeting in data["meetings"] for m in meeting["motions"]]
+    assert {m["kind"] for m in motions} >= {"publish", "elect-delegate", "recall-delegate"}
+    assert all(isinstance(v, str) and v.islower() for m in motions for side in m.get("votes", {}).values() for v in side)
+    assert data["meetings"][0]["date"] == "2026-07-07"
+
+
+def test_the_chapter_page_gives_dates_in_words(site):
+    text = text_of((site / "springfield/index.html").read_text())
+    assert "Carla Mendes: elected 7 July 2026, recalled 6 October 2026" in text
+    assert not re.search(r"\b2026-\d\d-\d\d\b", text)
