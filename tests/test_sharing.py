@@ -61,9 +61,9 @@ def test_podcast_feed_has_itunes_values_the_validator_accepts(site):
         channel = etree.parse(str(site / name)).getroot().find("channel")
         assert [e.text for e in channel.iter(f"{ITUNES}explicit")] == ["false"]
         image = channel.find(f"{ITUNES}image").get("href")
-        assert image == f"{DOMAIN}/{name.replace('podcast.rss', 'podcast.png')}"
-        with Image.open(site / name.replace("podcast.rss", "podcast.png")) as cover:
-            assert cover.size == (1400, 1400) and cover.format == "PNG"
+        assert image == f"{DOMAIN}/{name.replace('podcast.rss', 'podcast.jpg')}"
+        with Image.open(site / name.replace("podcast.rss", "podcast.jpg")) as cover:
+            assert cover.size == (1400, 1400) and cover.format == "JPEG"
         owner = channel.find(f"{ITUNES}owner")
         assert (owner.findtext(f"{ITUNES}name"), owner.findtext(f"{ITUNES}email")) == ("Assembly Press", "press@example.org")
 
@@ -127,9 +127,10 @@ def test_each_page_kind_has_its_own_title_description_and_image(site, page):
     assert (tags["og:image:width"], tags["og:image:height"]) == ("1200", "630")
     image = tags["og:image"]
     assert image == tags["twitter:image"] and image.startswith(f"{DOMAIN}/")
-    with Image.open(site / image.removeprefix(f"{DOMAIN}/")) as png:
-        assert png.size == (1200, 630)
-    expected = "springfield/rent-strike-wins.share.png" if "rent-strike" in page else "share.png"
+    assert tags["og:image:type"] == "image/jpeg"
+    with Image.open(site / image.removeprefix(f"{DOMAIN}/")) as card:
+        assert card.size == (1200, 630) and card.format == "JPEG"
+    expected = "springfield/rent-strike-wins.share.jpg" if "rent-strike" in page else "share.jpg"
     assert image == f"{DOMAIN}/{expected}"
 
 
@@ -140,11 +141,11 @@ def test_a_shared_retraction_says_it_is_one(site):
 
 
 def test_share_images_exist_for_published_articles_only(site):
-    images = {p.relative_to(site).as_posix() for p in site.rglob("*.share.png")}
-    assert images == {f"{a}.share.png" for a in PUBLISHED + ["springfield/water-rates"] if (site / f"{a}.html").exists() and a != "riverside/heat-pump-coop"}
-    assert {f"{a}.share.png" for a in PUBLISHED} <= images
+    images = {p.relative_to(site).as_posix() for p in site.rglob("*.share.jpg")}
+    assert images == {f"{a}.share.jpg" for a in PUBLISHED + ["springfield/water-rates"] if (site / f"{a}.html").exists() and a != "riverside/heat-pump-coop"}
+    assert {f"{a}.share.jpg" for a in PUBLISHED} <= images
     for article in UNPUBLISHED:
-        assert not (site / f"{article}.share.png").exists()
+        assert not (site / f"{article}.share.jpg").exists()
 
 
 def test_share_images_are_drawn_once_per_approved_text(sample, monkeypatch):
@@ -155,10 +156,10 @@ def test_share_images_are_drawn_once_per_approved_text(sample, monkeypatch):
     drawn = []
     real = images._draw
     monkeypatch.setattr(images, "_draw", lambda *a: drawn.append(a[1]) or real(*a))
-    first = (sample / "output/springfield/bus-fares.share.png").read_bytes()
+    first = (sample / "output/springfield/bus-fares.share.jpg").read_bytes()
     build(sample)
     assert drawn == []  # every image came from the cache
-    assert (sample / "output/springfield/bus-fares.share.png").read_bytes() == first
+    assert (sample / "output/springfield/bus-fares.share.jpg").read_bytes() == first
     # A newly approved title is a new image (and only that one is drawn).
     meeting = sample / "editorial/meetings/springfield/2026-09-01.yml"
     article = sample / "content/springfield/bus-fares.md"
@@ -176,11 +177,11 @@ def test_an_unapproved_headline_never_reaches_a_share_image(sample):
     from press.build import build
 
     build(sample)
-    before = (sample / "output/springfield/bus-fares.share.png").read_bytes()
+    before = (sample / "output/springfield/bus-fares.share.jpg").read_bytes()
     article = sample / "content/springfield/bus-fares.md"
     article.write_text(article.read_text().replace("Why free buses pay for themselves", "UNAPPROVED HEADLINE"))
     build(sample)
-    assert not (sample / "output/springfield/bus-fares.share.png").exists() or (sample / "output/springfield/bus-fares.share.png").read_bytes() == before
+    assert not (sample / "output/springfield/bus-fares.share.jpg").exists() or (sample / "output/springfield/bus-fares.share.jpg").read_bytes() == before
 
 
 # --------------------------------------------------------------------------- microformats, manifest, print

@@ -26,7 +26,7 @@ from ..records import ARTICLE_MOTIONS, Assembly, Meeting
 from . import feeds, images, memo_of, motion_datetime, newest_first, press_of
 
 THEME_COLOR = "#b3122e"  # the accent of theme/static/css/press.css
-DEFAULT_SHARE_IMAGE = "share.png"
+DEFAULT_SHARE_IMAGE = "share.jpg"
 WORDS_PER_MINUTE = 220
 RELATED = 3  # related articles shown under each article
 
@@ -292,7 +292,7 @@ class PressGenerator(Generator):
             article.related = tuple(_link(peer) for _, peer in ranked[:RELATED])
             words = len(re.sub(r"<[^>]+>", " ", article.content or "").split())
             article.reading_minutes = max(1, round(words / WORDS_PER_MINUTE))
-            article.share_image = f"{article.assembly.id}/{article.slug}.share.png"
+            article.share_image = f"{article.assembly.id}/{article.slug}.share.jpg"
 
     # ------------------------------------------------------------------ output
 
@@ -375,8 +375,8 @@ class PressGenerator(Generator):
         for name, size in images.ICON_SIZES.items():
             wanted.append((name, ("icon", site, (size, size))))
         for prefix, title in [("", site)] + [(f"{c.id}/", c.assembly.name) for c in self.chapters if c.podcast]:
-            cover = images.Card(title, "Podcast" if prefix else "", f"Audio approved by {title}" if prefix else "Audio approved by our assemblies", site)
-            wanted.append((f"{prefix}podcast.png", ("cover", cover, images.COVER_SIZE)))
+            cover = images.Card(title, "Podcast", f"Audio approved by {title}" if prefix else "Audio approved by our assemblies", site)
+            wanted.append((f"{prefix}podcast.jpg", ("cover", cover, images.COVER_SIZE)))
         for (name, _), data in zip(wanted, cache.get_many([w for _, w in wanted])):
             self._write(name, data)
         manifest = {
@@ -474,7 +474,7 @@ class PressGenerator(Generator):
             def podcast() -> bytes:
                 entries = [e for e in feed().entries if e.enclosure]
                 show = dataclasses.replace(
-                    feed(), entries=entries, cover=self._absolute(f"{prefix}podcast.png"), owner=tuple(owner) if owner else None
+                    feed(), entries=entries, cover=self._absolute(f"{prefix}podcast.jpg"), owner=tuple(owner) if owner else None
                 )
                 return feeds.podcast(show, self._absolute(f"{prefix}podcast.rss"))
 
