@@ -3,13 +3,14 @@ and every feed. Runs after Pelican's article generator, so it sees only gated ar
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import html
 import json
 import mimetypes
 import re
-import dataclasses
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -377,8 +378,10 @@ class PressGenerator(Generator):
         for prefix, title in [("", site)] + [(f"{c.id}/", c.assembly.name) for c in self.chapters if c.podcast]:
             cover = images.Card(title, "Podcast", f"Audio approved by {title}" if prefix else "Audio approved by our assemblies", site)
             wanted.append((f"{prefix}podcast.jpg", ("cover", cover, images.COVER_SIZE)))
-        for (name, _), data in zip(wanted, cache.get_many([w for _, w in wanted])):
-            self._write(name, data)
+        for (name, _), cached in zip(wanted, cache.files([w for _, w in wanted])):
+            target = Path(self.output_path) / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(cached, target)
         manifest = {
             "name": site,
             "short_name": site if len(site) <= 12 else "".join(w[0] for w in site.split()).upper(),

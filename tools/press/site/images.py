@@ -17,6 +17,7 @@ import hashlib
 import io
 import multiprocessing
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,36 +65,44 @@ class ImageCache:
         return self.folder / f"{hashlib.sha256(repr(inputs).encode()).hexdigest()}.{'png' if kind == 'icon' else 'jpg'}"
 
     def get(self, kind: str, card: Card | str, size: tuple[int, int]) -> bytes:
-        return self.get_many([(kind, card, size)])[0]
+        return self.files([(kind, card, size)])[0].read_bytes()
 
-    def get_many(self, wanted: list[tuple[str, Card | str, tuple[int, int]]]) -> list[bytes]:
-        """The image file of each ``(kind, card, size)``: from the cache, or drawn (on every core when
-        there are many, as on a first build of a large press)."""
+    def files(self, wanted: list[tuple[str, Card | str, tuple[int, int]]]) -> list[Path]:
+        """The cached file of each ``(kind, card, size)``, drawn first where missing (on every
+        core when there are many, as on a first build of a large press). Files, not bytes: a
+        press of thousands of articles never holds its images in memory."""
         paths = [self._path(*w) for w in wanted]
-        found: dict[Path, bytes] = {}
-        for path in paths:
-            try:
-                found[path] = path.read_bytes()
-            except OSError:
-                pass
-        missing = list({path: (*w, self.fonts) for path, w in zip(paths, wanted) if path not in found}.items())
+        missing = list({path: (*w, self.fonts) for path, w in zip(paths, wanted) if not path.is_file()}.items())
+        if not missing:
+            return paths
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _store(self.folder / "writable", b"")
+        except OSError:  # a read-only cache: draw into a folder of this build's own
+            self.folder = Path(tempfile.mkdtemp(prefix="press-images-"))
+            return self.files(wanted)
         cores = os.cpu_count() or 1
         if len(missing) >= 16 and cores > 1 and "fork" in multiprocessing.get_all_start_methods():
             with multiprocessing.get_context("fork").Pool(cores) as pool:
-                drawn = pool.starmap(_draw, [args for _, args in missing], chunksize=8)
+                drawn = pool.imap(_draw_args, [args for _, args in missing], chunksize=8)
+                for (path, _), data in zip(missing, drawn):
+                    _store(path, data)
         else:
-            drawn = [_draw(*args) for _, args in missing]
-        self.drawn += len(drawn)
-        for (path, _), data in zip(missing, drawn):
-            found[path] = data
-            try:
-                self.folder.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(f".{os.getpid()}.tmp")
-                tmp.write_bytes(data)
-                tmp.replace(path)
-            except OSError:
-                pass  # a read-only cache: draw again next time
-        return [found[path] for path in paths]
+            for path, args in missing:
+                _store(path, _draw(*args))
+        self.drawn += len(missing)
+        return paths
+
+
+def _store(path: Path, data: bytes) -> None:
+    """Write atomically: a build that is stopped never leaves half an image in the cache."""
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def _draw_args(args: tuple) -> bytes:
+    return _draw(*args)
 
 
 def _draw(kind: str, card: Card | str, size: tuple[int, int], fonts: Path) -> bytes:
