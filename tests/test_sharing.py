@@ -303,3 +303,20 @@ def test_the_chapter_page_gives_dates_in_words(site):
     text = text_of((site / "springfield/index.html").read_text())
     assert "Carla Mendes: elected 7 July 2026, recalled 6 October 2026" in text
     assert not re.search(r"\b2026-\d\d-\d\d\b", text)
+
+
+def test_many_missing_images_are_drawn_in_parallel_to_the_same_bytes(tmp_path, monkeypatch):
+    """A first build of a large press draws on every core; the images are the same as drawn one by one."""
+    from press.site import images
+
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "cache"))
+    cards = [("share", images.Card(f"Headline {i}", "Springfield", f"Approved — {i}\u00a0yes", "Press"), images.SHARE_SIZE) for i in range(20)]
+    cache = images.ImageCache(tmp_path, REPO / "theme/fonts")
+    drawing = cache.start(cards)
+    assert drawing.pool is not None  # 20 missing: worker processes
+    files = drawing.finish()
+    assert cache.drawn == 20 and len(set(files)) == 20
+    for (kind, card, size), file in zip(cards, files):
+        assert file.read_bytes() == images._draw(kind, card, size, REPO / "theme/fonts")
+    again = images.ImageCache(tmp_path, REPO / "theme/fonts")
+    assert again.files(cards) == files and again.drawn == 0

@@ -265,6 +265,7 @@ class PressGenerator(Generator):
         self.context["THEME_COLOR"] = THEME_COLOR
         self.context["DEFAULT_SHARE_IMAGE"] = DEFAULT_SHARE_IMAGE
         self._discovery(articles)
+        self._start_images()
 
     def _discovery(self, articles: list) -> None:
         """What each article page offers next: reading time, the assembly's previous and next
@@ -359,11 +360,11 @@ class PressGenerator(Generator):
         if memo:
             memo.record(name, key)
 
-    def _write_images(self) -> None:
-        """Share cards (one per published article, one for the press), podcast covers, icons and
-        the web manifest. Images come from the cache when what they show is unchanged."""
-        cache = images.ImageCache(self.settings["PRESS_ROOT"] if self.settings.get("PRESS_ROOT") else Path(self.settings["PATH"]).parent, Path(self.settings["THEME"]) / "fonts")
-        self.image_cache = cache
+    def _start_images(self) -> None:
+        """Share cards (one per published article, one for the press), podcast covers and icons.
+        They come from the cache when what they show is unchanged; the rest start drawing now."""
+        root = self.settings.get("PRESS_ROOT") or Path(self.settings["PATH"]).parent
+        cache = images.ImageCache(root, Path(self.settings["THEME"]) / "fonts")
         site = self.settings["SITENAME"]
         wanted: list[tuple[str, tuple]] = []  # (output file, what to draw)
         for article in self.context["articles"]:
@@ -378,10 +379,16 @@ class PressGenerator(Generator):
         for prefix, title in [("", site)] + [(f"{c.id}/", c.assembly.name) for c in self.chapters if c.podcast]:
             cover = images.Card(title, "Podcast", f"Audio approved by {title}" if prefix else "Audio approved by our assemblies", site)
             wanted.append((f"{prefix}podcast.jpg", ("cover", cover, images.COVER_SIZE)))
-        for (name, _), cached in zip(wanted, cache.files([w for _, w in wanted])):
+        self.image_names = [name for name, _ in wanted]
+        self.drawing = cache.start([w for _, w in wanted])
+
+    def _write_images(self) -> None:
+        """The images started in generate_context, and the web manifest."""
+        for name, cached in zip(self.image_names, self.drawing.finish()):
             target = Path(self.output_path) / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(cached, target)
+        site = self.settings["SITENAME"]
         manifest = {
             "name": site,
             "short_name": site if len(site) <= 12 else "".join(w[0] for w in site.split()).upper(),

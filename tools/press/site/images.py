@@ -18,6 +18,7 @@ import io
 import multiprocessing
 import os
 import tempfile
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,30 +69,49 @@ class ImageCache:
         return self.files([(kind, card, size)])[0].read_bytes()
 
     def files(self, wanted: list[tuple[str, Card | str, tuple[int, int]]]) -> list[Path]:
-        """The cached file of each ``(kind, card, size)``, drawn first where missing (on every
-        core when there are many, as on a first build of a large press). Files, not bytes: a
-        press of thousands of articles never holds its images in memory."""
+        """The cached file of each ``(kind, card, size)``, drawn first where missing."""
+        return self.start(wanted).finish()
+
+    def start(self, wanted: list[tuple[str, Card | str, tuple[int, int]]]) -> "Drawing":
+        """Begin drawing what is missing from the cache — in worker processes when there are many
+        (a first build of a large press), so Pelican goes on writing pages meanwhile."""
         paths = [self._path(*w) for w in wanted]
         missing = list({path: (*w, self.fonts) for path, w in zip(paths, wanted) if not path.is_file()}.items())
-        if not missing:
-            return paths
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            _store(self.folder / "writable", b"")
-        except OSError:  # a read-only cache: draw into a folder of this build's own
-            self.folder = Path(tempfile.mkdtemp(prefix="press-images-"))
-            return self.files(wanted)
+        if missing:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                _store(self.folder / "writable", b"")
+            except OSError:  # a read-only cache: draw into a folder of this build's own
+                self.folder = Path(tempfile.mkdtemp(prefix="press-images-"))
+                return self.start(wanted)
+        self.drawn += len(missing)
+        return Drawing(paths, missing)
+
+
+class Drawing:
+    """Images being drawn; :meth:`finish` waits for them and returns every file."""
+
+    def __init__(self, paths: list[Path], missing: list[tuple[Path, tuple]]):
+        self.paths, self.missing = paths, missing
+        self.pool = self.pending = None
         cores = os.cpu_count() or 1
         if len(missing) >= 16 and cores > 1 and "fork" in multiprocessing.get_all_start_methods():
-            with multiprocessing.get_context("fork").Pool(cores) as pool:
-                drawn = pool.imap(_draw_args, [args for _, args in missing], chunksize=8)
-                for (path, _), data in zip(missing, drawn):
-                    _store(path, data)
-        else:
-            for path, args in missing:
-                _store(path, _draw(*args))
-        self.drawn += len(missing)
-        return paths
+            self.pool = multiprocessing.get_context("fork").Pool(cores)
+            # A build that fails before finish() must not leave the workers behind.
+            weakref.finalize(self, self.pool.terminate)
+            self.pending = self.pool.imap(_draw_args, [args for _, args in missing], chunksize=8)
+
+    def finish(self) -> list[Path]:
+        try:
+            drawn = self.pending if self.pool else (_draw(*args) for _, args in self.missing)
+            for (path, _), data in zip(self.missing, drawn):
+                _store(path, data)
+        finally:
+            if self.pool:
+                self.pool.terminate()
+                self.pool.join()
+                self.pool = None
+        return self.paths
 
 
 def _store(path: Path, data: bytes) -> None:
