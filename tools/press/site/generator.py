@@ -278,15 +278,18 @@ class PressGenerator(Generator):
                 article.older_in_assembly = _link(ordered[i + 1]) if i + 1 < len(ordered) else None
         by_tag: dict[str, list] = {}
         position = {id(a): i for i, a in enumerate(articles)}
+        place_in_tag: dict[tuple[str, int], int] = {}
         for article in articles:
             for tag in getattr(article, "tags", []) or []:
-                by_tag.setdefault(tag.name, []).append(article)
+                peers = by_tag.setdefault(tag.name, [])
+                place_in_tag[tag.name, id(article)] = len(peers)
+                peers.append(article)
         for article in articles:
             scores: dict[int, list] = {}
             for tag in getattr(article, "tags", []) or []:
                 peers = by_tag[tag.name]
-                # Nearest in time first, so a tag shared by thousands costs no more than a rare one.
-                mine = peers.index(article)
+                # Only the nearest in time, so a tag shared by thousands costs no more than a rare one.
+                mine = place_in_tag[tag.name, id(article)]
                 for peer in peers[max(0, mine - 10): mine + 11]:
                     if peer is not article:
                         scores.setdefault(id(peer), [0, peer])[0] += 1
