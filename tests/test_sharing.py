@@ -320,3 +320,23 @@ def test_many_missing_images_are_drawn_in_parallel_to_the_same_bytes(tmp_path, m
         assert file.read_bytes() == images._draw(kind, card, size, REPO / "theme/fonts")
     again = images.ImageCache(tmp_path, REPO / "theme/fonts")
     assert again.files(cards) == files and again.drawn == 0
+
+
+def test_a_writer_cannot_claim_another_author_to_microformats_readers(pressdir):
+    pressdir.buildable()
+    pressdir.assembly()
+    body = (
+        'Text.\n\n<p><a class="p-author h-card" href="https://evil.example/">Impostor</a> '
+        '<span class="p-name">Fake headline</span> <a class="u-url" href="https://evil.example/x">x</a> '
+        '<code class="language-python">ok</code></p>\n'
+    )
+    pressdir.article("springfield", "mf", title="The real headline", body=body, author="Ana")
+    pressdir.publish("springfield", "mf", "2026-10-06")
+    result = CliRunner().invoke(main, ["--root", str(pressdir.root), "build", "--no-search"])
+    assert result.exit_code == 0, result.output
+    html = (pressdir.root / "output/springfield/mf.html").read_text()
+    entry = next(i for i in mf2py.parse(doc=html, url=f"{DOMAIN}/springfield/mf.html")["items"] if "h-entry" in i["type"])
+    assert entry["properties"]["name"] == ["The real headline"]
+    assert [a["properties"]["name"] for a in entry["properties"]["author"]] == [["Ana"]]
+    assert entry["properties"]["url"] == [f"{DOMAIN}/springfield/mf.html"]
+    assert 'class="language-python"' in html  # other classes stay (code highlighting)
