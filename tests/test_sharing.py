@@ -74,6 +74,24 @@ def test_every_entry_of_a_feed_has_its_own_updated_time(site, name):
     assert len(updated) == len(set(updated)) > 1, updated
 
 
+def test_atom_feeds_have_an_icon_and_a_wide_logo(site):
+    root = etree.parse(str(site / "springfield/feed.atom")).getroot()
+    assert root.findtext(f"{ATOM}icon") == f"{DOMAIN}/favicon-64.png"
+    assert root.findtext(f"{ATOM}logo") == f"{DOMAIN}/share.jpg"  # RFC 4287: about 2:1
+
+
+def test_calendar_events_link_back_to_the_record_or_the_chapter(site):
+    import icalendar
+
+    events = {str(e["uid"]): e for e in icalendar.Calendar.from_ical((site / "springfield/meetings.ics").read_bytes()).walk("VEVENT")}
+    assert str(events["2026-10-06.springfield@localhost"]["url"]) == f"{DOMAIN}/springfield/ledger.html#2026-10-06"
+    scheduled = events["2026-12-01.springfield@localhost"]  # still to come: no record yet
+    assert str(scheduled["url"]) == f"{DOMAIN}/springfield/"
+    assert str(scheduled["description"]).endswith(f"The assembly's page: {DOMAIN}/springfield/")
+    recorded = str(events["2026-10-06.springfield@localhost"]["description"])
+    assert "Decisions:\n- " in recorded and "Elected Dev Patel delegate" in recorded and "dev" not in recorded.split()
+
+
 def test_decision_times_are_the_meeting_time_plus_the_motion_order(site):
     feed = feedparser.parse((site / "harbor/decisions.atom").read_bytes())
     times = {e.id.split("#")[1]: e.updated for e in feed.entries}

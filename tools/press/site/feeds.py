@@ -59,8 +59,9 @@ class Feed:
     link: str
     language: str
     entries: list[Entry]  # newest first
-    icon: str | None = None  # square image, at least 512 px (JSON Feed ``icon``, Atom ``logo``)
+    icon: str | None = None  # square image, at least 512 px (JSON Feed ``icon``)
     favicon: str | None = None  # small square image (JSON Feed ``favicon``, Atom ``icon``)
+    logo: str | None = None  # about twice as wide as tall (Atom ``logo``)
     authors: tuple[str, ...] = ()
     cover: str | None = None  # podcast art, 1400 px square
     owner: tuple[str, str] | None = None  # podcast owner: (name, e-mail)
@@ -97,8 +98,8 @@ def _generator(feed: Feed, self_url: str, self_type: str, podcast: bool = False)
             fg.podcast.itunes_owner(name=feed.owner[0], email=feed.owner[1])
     if feed.favicon:
         fg.icon(feed.favicon)
-    if feed.icon:
-        fg.logo(feed.icon)
+    if feed.logo:
+        fg.logo(feed.logo)
     fg.id(feed.id)
     fg.title(feed.title)
     fg.subtitle(feed.subtitle or feed.title)

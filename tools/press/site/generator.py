@@ -458,6 +458,7 @@ class PressGenerator(Generator):
         return {
             "icon": self._absolute("icon-512.png"),
             "favicon": self._absolute("favicon-64.png"),
+            "logo": self._absolute(DEFAULT_SHARE_IMAGE),
             "authors": (author,),
         }
 
