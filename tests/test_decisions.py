@@ -199,10 +199,21 @@ def test_approving_another_digest_never_publishes(pressdir):
     assert state(pressdir).state == "edited-since-approval"
 
 
-def test_motion_on_missing_article_is_an_error(pressdir):
+def test_motion_on_missing_article_is_an_error(repo):
+    repo.meeting("springfield", "2026-10-06", "present: [ana, ben]\nmotions:\n  - reject: springfield/ghost\n    yes: [ana, ben]\n")
+    assert repo.problems() == [f"{MEETING}:3: no article springfield/ghost — expected content/springfield/ghost.md"]
+
+
+def test_outside_git_a_missing_article_is_withdrawn(pressdir):
+    """An exported copy has no history to tell a removed file from a mistyped id: neither publishes."""
     pressdir.assembly()
     pressdir.meeting("springfield", "2026-10-06", "present: [ana, ben]\nmotions:\n  - reject: springfield/ghost\n    yes: [ana, ben]\n")
-    assert pressdir.problems() == [f"{MEETING}:3: no article springfield/ghost — expected content/springfield/ghost.md"]
+    assert pressdir.problems() == []
+    decision = state(pressdir, "springfield/ghost")
+    assert (decision.state, decision.reasons) == (
+        "withdrawn",
+        ["withdrawn: content/springfield/ghost.md was removed (was rejected 2026-10-06); its motions stay on the record"],
+    )
 
 
 def test_later_meeting_wins_and_failed_motions_change_nothing(pressdir):

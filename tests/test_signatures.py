@@ -217,3 +217,147 @@ def test_signed_press_verifies_like_any_other(signed_press, keys):
     ssh_sign(keys, "ana", record, "ana")
     ssh_sign(keys, "cai", record, "cai")
     assert press.load(signed_press.root).problems == []
+
+
+# --------------------------------------------------------------------------- keys over time
+
+
+def rotated_roster(pressdir, keys, *, until: str = "2026-11-01", signatures: str = "signatures: 2") -> None:
+    """ana's laptop was lost: her old key ('dev''s key file stands in for it) is valid until 2026-11-01."""
+    pressdir.assembly(
+        text=f"name: Springfield\nrules: {{quorum: 2, {signatures}}}\nmembers:\n"
+        "  - id: ana\n    name: Ana\n    joined: 2025-01-01\n    keys:\n"
+        f"      - {{key: {pub(keys, 'dev')}, until: {until}}}\n"
+        f"      - {{key: {pub(keys, 'ana')}, from: {until}}}\n"
+        f"  - {{id: ben, name: Ben, joined: 2025-01-01, key: {pub(keys, 'ben')}}}\n"
+        "  - {id: cai, name: Cai, joined: 2025-01-01}\n"
+        "editors: [ana, ben]\n"
+    )
+
+
+def test_rotating_a_key_keeps_earlier_signatures_valid(signed_press, keys):
+    record = signed_press.root / RECORD  # the meeting of 2026-10-06, before the rotation
+    rotated_roster(signed_press, keys)
+    ssh_sign(keys, "dev", record, "ana")  # signed with the key ana had then
+    ssh_sign(keys, "ben", record, "ben")
+    assert state(signed_press) == "published"
+    assert signed_press.problems() == []
+
+
+def test_a_retired_key_cannot_sign_a_later_meeting_and_a_new_key_cannot_sign_an_earlier_one(signed_press, keys):
+    rotated_roster(signed_press, keys, until="2026-10-01")  # rotated before the meeting of 2026-10-06
+    record = signed_press.root / RECORD
+    old = ssh_sign(keys, "dev", record, "ana")
+    ssh_sign(keys, "ben", record, "ben")
+    assert state(signed_press) == "awaiting-vote"
+    rel = old.relative_to(signed_press.root).as_posix()
+    assert any(p.startswith(f"{rel}: signature not counted: does not verify with ana's key") and "valid on the meeting date" in p for p in signed_press.problems())
+    ssh_sign(keys, "ana", record, "ana")  # the new key, valid from 2026-10-01
+    assert state(signed_press) == "published"
+    rotated_roster(signed_press, keys, until="2026-12-01")  # the new key is valid only after the meeting
+    assert state(signed_press) == "awaiting-vote"
+
+
+@pytest.mark.parametrize(
+    ("keys_yaml", "problem"),
+    [
+        ("    key: KEY\n    keys: [{key: KEY}]\n", ":7: 'ana' has both 'key' and 'keys' — list every key under 'keys' with its dates"),
+        ("    keys:\n      - {key: KEY, from: 2026-02-01, until: 2026-01-01}\n", ":7: key of 'ana': until 2026-01-01 must be after from 2026-02-01"),
+        ("    keys:\n      - {key: KEY, since: 2026-01-01}\n", ":7: unknown key 'since' for a key of 'ana' — allowed keys: key, from, until"),
+        ("    keys:\n      - {key: not-a-key}\n", ":7: key of 'ana' is not an OpenSSH public key"),
+        ("    keys: KEY\n", ":6: 'keys' of 'ana' must be a list of {key, from, until}"),
+    ],
+)
+def test_bad_keys_are_named_with_their_line(pressdir, keys, keys_yaml, problem):
+    pressdir.assembly(text="name: S\nmembers:\n  - id: ana\n    name: Ana\n    joined: 2025-01-01\n" + keys_yaml.replace("KEY", pub(keys, "ana")))
+    assert any(p.startswith(f"editorial/assemblies/springfield.yml{problem}") for p in pressdir.problems()), pressdir.problems()
+
+
+def test_signatures_from_a_date_keep_earlier_records_counting(pressdir, keys):
+    """Signing turned on in November: the September election still counts, so October's recall is valid."""
+    pressdir.assembly(
+        text="name: Springfield\nrules: {quorum: 2, signatures: 1, signatures-from: 2026-11-01}\nmembers:\n"
+        f"  - {{id: ana, name: Ana, joined: 2025-01-01, key: {pub(keys, 'ana')}}}\n"
+        "  - {id: ben, name: Ben, joined: 2025-01-01}\n  - {id: cai, name: Cai, joined: 2025-01-01}\neditors: [ana]\n"
+    )
+    pressdir.meeting("springfield", "2026-09-01", "present: [ana, ben, cai]\nmotions:\n  - elect-delegate: cai\n    yes: [ana, ben]\n")
+    pressdir.meeting("springfield", "2026-10-06", "present: [ana, ben, cai]\nmotions:\n  - recall-delegate: cai\n    yes: [ana, ben]\n")
+    nov = pressdir.meeting("springfield", "2026-11-03", "present: [ana, ben, cai]\nmotions:\n  - elect-delegate: ben\n    yes: [ana, cai]\n")
+    loaded = pressdir.load()
+    assert loaded.problems == []
+    terms = loaded.decisions.delegates["springfield"]
+    assert [(t.member, t.ended_by) for t in terms] == [("cai", "recalled")]  # November's awaits its signature
+    assert "awaiting signatures: springfield requires 1 editor signature(s)" in loaded.decisions.outcomes[-1].reasons[0]
+    ssh_sign(keys, "ana", nov, "ana")
+    assert [t.member for t in pressdir.load().decisions.delegates["springfield"]] == ["cai", "ben"]
+    # without the date, turning signing on would undo the past: the recall names no delegate
+    pressdir.assembly(text=(pressdir.root / "editorial/assemblies/springfield.yml").read_text().replace(", signatures-from: 2026-11-01", ""))
+    assert any("cannot recall 'cai': there is no delegate" in p for p in pressdir.problems())
+
+
+def test_signatures_from_needs_signatures(pressdir):
+    pressdir.assembly(text="name: S\nrules: {signatures-from: 2026-11-01}\nmembers:\n  - {id: ana, name: Ana, joined: 2025-01-01}\n")
+    assert "editorial/assemblies/springfield.yml:2: 'signatures-from' needs 'signatures' (how many editors sign) to be at least 1" in pressdir.problems()
+
+
+def test_a_pull_request_may_add_signatures_but_not_remove_one_that_counted(signed_press, keys):
+    from conftest import commit, git
+
+    root = signed_press.root
+    record = root / RECORD
+    ssh_sign(keys, "ana", record, "ana")
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "Minutes, signed by ana")
+    git(root, "checkout", "-q", "-b", "sign")
+    ssh_sign(keys, "ben", record, "ben")
+    commit(root, "Ben signs", author="Ben <ben@example.org>")
+    result = CliRunner().invoke(main, ["--root", str(root), "check", "--base", "main"])
+    assert result.exit_code == 0, result.output
+    assert "| `springfield/rent` | published |" in result.output
+    git(root, "checkout", "-q", "main")
+    git(root, "merge", "-q", "--ff-only", "sign")
+    git(root, "checkout", "-q", "-b", "unsign")
+    (root / f"{RECORD}.ana.sig").unlink()
+    commit(root, "Take back a signature", author="Ben <ben@example.org>")
+    result = CliRunner().invoke(main, ["--root", str(root), "check", "--base", "main"])
+    assert result.exit_code == 1
+    assert f"- `{RECORD}.ana.sig`: ana's signature of {RECORD} counted on the base branch and was removed — signatures that count stay" in result.output
+
+
+def test_a_retired_key_cannot_add_a_backdated_record(pressdir, keys):
+    """The thief of ana's old laptop signs a new record dated back to when that key was valid."""
+    import datetime as dt
+
+    from conftest import commit, git
+
+    today = dt.date.today()
+    lost, meeting = today - dt.timedelta(days=10), today - dt.timedelta(days=20)
+    rotated_roster(pressdir, keys, until=lost.isoformat(), signatures="signatures: 1")
+    pressdir.article("springfield", "rent")
+    git(pressdir.root, "init", "-q", "-b", "main")
+    commit(pressdir.root, "Roster with ana's rotated key")
+    git(pressdir.root, "checkout", "-q", "-b", "backdated")
+    record = pressdir.publish("springfield", "rent", meeting.isoformat())
+    sig = ssh_sign(keys, "dev", record, "ana")  # the old key, valid on the meeting date
+    commit(pressdir.root, "Minutes", author="Ana Ruiz <ana@example.org>")
+    result = CliRunner().invoke(main, ["--root", str(pressdir.root), "check", "--base", "main"])
+    assert result.exit_code == 1
+    rel = sig.relative_to(pressdir.root).as_posix()
+    assert f"- `{rel}`: signed with ana's key retired on {lost} — a retired key signs nothing new: sign with the current key" in result.output
+
+
+def test_press_sign_keeps_only_a_signature_that_will_count(signed_press, keys, monkeypatch):
+    import datetime as dt
+
+    monkeypatch.chdir(signed_press.root)
+    root = str(signed_press.root)
+    result = CliRunner().invoke(main, ["--root", root, "sign", RECORD, "--key", str(keys["dev"]), "--member", "ana"])
+    assert result.exit_code == 2
+    assert "signature not kept: it does not verify with a roster key of ana valid on 2026-10-06" in result.output
+    assert not (signed_press.root / f"{RECORD}.ana.sig").exists()
+    retired = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    rotated_roster(signed_press, keys, until=retired)  # ana's old key ('dev') was valid on 2026-10-06, retired yesterday
+    result = CliRunner().invoke(main, ["--root", root, "sign", RECORD, "--key", str(keys["dev"]), "--member", "ana"])
+    assert result.exit_code == 2
+    assert f"signature not kept: it was made with ana's key retired on {retired} — a retired key signs nothing new" in result.output
+    assert not (signed_press.root / f"{RECORD}.ana.sig").exists()

@@ -214,7 +214,12 @@ def clean(root: Path, *names: str) -> None:
     from press.cache import cache_dir
 
     for name in names:
-        shutil.rmtree(cache_dir(root) if name == "cache" else root / name, ignore_errors=True)
+        path = cache_dir(root) if name == "cache" else root / name
+        if path.is_symlink():  # press's output: a link to the current build in .<name>.builds/
+            path.unlink()
+            shutil.rmtree(root / f".{name}.builds", ignore_errors=True)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def git_processes(root: Path) -> int:

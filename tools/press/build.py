@@ -6,18 +6,20 @@ import contextlib
 import io
 import logging
 import os
-import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 
-from .decisions import RETRACTED
+from .decisions import RETRACTED, WITHDRAWN
 from .model import Press, load
+from .output import Output, output_path, pause_point
 from .problems import PressError
 
 
@@ -47,8 +49,10 @@ class BuildResult:
             decisions = by_assembly.get(aid, [])
             counts = Counter(d.state for d in decisions)
             published = sum(press.publishable(d) for d in decisions)
-            held = len(decisions) - published - counts[RETRACTED]
+            held = len(decisions) - published - counts[RETRACTED] - counts[WITHDRAWN]
             line = f"{aid}: {published} published, {held} held back, {counts[RETRACTED]} retracted"
+            if counts[WITHDRAWN]:
+                line += f", {counts[WITHDRAWN]} withdrawn"
             revisions = sum(d.article.id in press.revisions for d in decisions)
             if revisions:
                 line += f" ({revisions} as the approved revision, with edits awaiting a vote)"
@@ -82,115 +86,190 @@ def _version() -> str:
     return digest.hexdigest()
 
 
-def _check_output(root: Path, output: Path) -> None:
-    root, output = root.resolve(), output.resolve()
-    if output == root or output in root.parents:
-        raise PressError(f"refusing to build into {output}: it contains the press itself")
-    for folder in ("content", "editorial", "theme", "tools", ".git"):
-        protected = root / folder
-        if output == protected or protected in output.parents:
-            raise PressError(f"refusing to build into {output}: it is inside {folder}/")
-
-
-def build(root: Path | str = ".", output: Path | str | None = None, publish: bool = False, search: bool = True) -> BuildResult:
-    """Build the site. Raises :class:`BuildFailed` (records or Pelican errors) or :class:`PressError` (setup).
+def build(
+    root: Path | str = ".",
+    output: Path | str | None = None,
+    publish: bool = False,
+    search: bool = True,
+    notice: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Build the site. Raises :class:`BuildFailed` (records or Pelican errors) or :class:`PressError`
+    (setup, or an output path that is not press's: see :mod:`press.output`).
 
     ``search``: index the built articles with Pagefind (only pages marked ``data-pagefind-body``,
-    which the theme puts on published articles alone).
+    which the theme puts on published articles alone). ``notice``: where to say that the build waits
+    for another build of the same output (default: stderr).
     """
-    from pelican import Pelican
     from pelican.settings import read_settings
 
     root = Path(root).resolve()
     conf = root / ("publishconf.py" if publish else "pelicanconf.py")
     if not conf.is_file():
         raise PressError(f"no {conf.name} in {root} — is --root the press repository?")
+    settings = read_settings(str(conf))
+    final = output_path(output if output else settings["OUTPUT_PATH"])
+    sources = (Path(settings["THEME"]), Path(settings["PATH"]))
+    with Output.claim(root, final, notice or _to_stderr, protected=sources) as out:
+        pause_point("locked")
+        return _build(root, settings, out, search)
+
+
+def _to_stderr(message: str) -> None:
+    print(f"press: {message}", file=sys.stderr, flush=True)
+
+
+def _build(root: Path, settings: dict, out: Output, search: bool) -> BuildResult:
+    """The build proper, with the output locked."""
+    from pelican import Pelican, signals
+
     press = load(root)
     if press.problems:
         raise BuildFailed([str(p) for p in press.problems] + ["fix these problems (press verify lists them) and build again"])
+    refused = _unsafe_sources(root, settings)
+    if refused:
+        raise BuildFailed(refused)
+    pause_point("loaded")
 
     from .site import provide
     from .site.memo import RenderMemo
 
-    settings = read_settings(str(conf))
-    final = Path(output).resolve() if output else Path(settings["OUTPUT_PATH"]).resolve()
-    _check_output(root, final)
-    # With caching on, pages whose inputs did not change are taken from the previous site.
-    memo = RenderMemo(settings, final, root, _version()) if settings.get("CACHE_CONTENT") else None
-    provide(press, memo)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(final)
-    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.building-", dir=final.parent))
-    settings["OUTPUT_PATH"] = str(staging)
-    settings["DELETE_OUTPUT_DIRECTORY"] = False
-
-    collect = _Collect()
-    pelican_log = logging.getLogger("pelican")
-    saved = pelican_log.propagate
-    pelican_log.addHandler(collect)
-    pelican_log.propagate = False
+    final = out.path
+    staging = out.new_build()
+    published = False
     try:
-        with contextlib.redirect_stdout(io.StringIO()):  # Pelican prints its own summary
-            Pelican(settings).run()
-    except jinja2.TemplateSyntaxError as exc:
-        where = Path(exc.filename).resolve() if exc.filename else None
-        rel = where.relative_to(root).as_posix() if where and where.is_relative_to(root) else exc.name or "template"
-        collect.errors.append(f"{rel}:{exc.lineno}: TemplateSyntaxError: {exc.message} — fix the template")
-    except Exception as exc:  # a theme or Pelican failure: report it, keep the old site
-        collect.errors.append(f"{type(exc).__name__}: {exc}")
+        # With caching on, pages whose inputs did not change are taken from the previous site — only
+        # from a build folder press swapped in, whose fingerprints were saved with it.
+        memo = RenderMemo(settings, out.current() or staging, root, _version()) if settings.get("CACHE_CONTENT") else None
+        provide(press, memo)
+        settings["OUTPUT_PATH"] = str(staging)
+        settings["DELETE_OUTPUT_DIRECTORY"] = False
+        settings["STATIC_CREATE_LINKS"] = False  # a link into content/ would let a later edit change the site
+        collect = _Collect()
+        pelican_log = logging.getLogger("pelican")
+        saved = pelican_log.propagate
+        pelican_log.addHandler(collect)
+        pelican_log.propagate = False
+        signals.content_written.connect(_count_written)
+        _written[0] = 0
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):  # Pelican prints its own summary
+                Pelican(settings).run()
+        except jinja2.TemplateSyntaxError as exc:
+            where = Path(exc.filename).resolve() if exc.filename else None
+            rel = where.relative_to(root).as_posix() if where and where.is_relative_to(root) else exc.name or "template"
+            collect.errors.append(f"{rel}:{exc.lineno}: TemplateSyntaxError: {exc.message} — fix the template")
+        except Exception as exc:  # a theme or Pelican failure: report it, keep the old site
+            collect.errors.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            signals.content_written.disconnect(_count_written)
+            pelican_log.removeHandler(collect)
+            pelican_log.propagate = saved
+        pause_point("written")
+        if not collect.errors and search:
+            collect.errors += _index_for_search(staging, settings.get("PRESS_SUBPROCESS_TIMEOUT", SUBPROCESS_TIMEOUT))
+            pause_point("indexed")
+        if not collect.errors:
+            collect.errors += _only_plain_files(staging)
+        if collect.errors:
+            raise BuildFailed(collect.errors)
+        if memo is not None:
+            memo.save(staging)  # before the swap: a kill after it finds fingerprints of the site it serves
+        pause_point("saved")
+        out.publish(staging)
+        published = True
     finally:
-        pelican_log.removeHandler(collect)
-        pelican_log.propagate = saved
-    if not collect.errors and search:
-        collect.errors += _index_for_search(staging)
-    if collect.errors:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise BuildFailed(collect.errors)
-
-    _swap(staging, final)
-    if memo is not None:
-        memo.save()
+        if not published:
+            out.discard(staging)
     return BuildResult(output=final, press=press, warnings=collect.warnings, memo=memo)
 
 
-def _index_for_search(site: Path) -> list[str]:
+_written = [0]
+
+
+def _count_written(path, context=None) -> None:
+    """Pelican wrote a file: the tests' hook can stop the build a few files into writing the site."""
+    _written[0] += 1
+    if _written[0] == 3:
+        pause_point("writing")
+
+
+def _unsafe_sources(root: Path, settings: dict) -> list[str]:
+    """Pelican follows symbolic links when it copies the theme's static files and content's static
+    paths (``os.walk(followlinks=True)``): a link to /etc would copy /etc into the site. Refuse any
+    link in the theme, and any file that is not a plain file (a FIFO would hang the copy) in the theme
+    or content. Links in content/ are refused by the records (press verify)."""
+    problems: list[str] = []
+
+    def rel(path: Path) -> str:
+        return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+    def scan(folder: Path, where: str, links: bool) -> None:
+        with os.scandir(folder) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                path = Path(entry.path)
+                if entry.is_symlink():
+                    if links:
+                        problems.append(f"{rel(path)}: symbolic links are not allowed in {where} — commit the file itself")
+                elif entry.is_dir(follow_symlinks=False):
+                    scan(path, where, links)
+                elif not entry.is_file(follow_symlinks=False):
+                    problems.append(f"{rel(path)}: not a plain file (a FIFO, socket or device) — remove it from {where}")
+
+    for setting, where, links in (("THEME", "the theme", True), ("PATH", "content", False)):
+        folder = Path(settings[setting])
+        if folder.is_symlink():
+            problems.append(f"{rel(folder)}: {where} folder is a symbolic link — make it a real folder")
+        elif folder.is_dir():
+            scan(folder, where, links)
+    return problems
+
+
+def _only_plain_files(site: Path) -> list[str]:
+    """The staged site holds only folders and plain files: no link can point a reader outside it."""
+    problems = []
+    for dirpath, dirs, files in os.walk(site):
+        for name in dirs + files:
+            path = Path(dirpath, name)
+            if path.is_symlink() or not (path.is_dir() or path.is_file()):
+                problems.append(f"the build wrote {path.relative_to(site).as_posix()}, which is not a plain file — it was not published")
+    return problems
+
+
+# How long any program the build runs may take before the build gives up on it (seconds);
+# PRESS_SUBPROCESS_TIMEOUT in pelicanconf.py overrides it.
+SUBPROCESS_TIMEOUT = 600
+PAGEFIND = [sys.executable, "-m", "pagefind"]
+
+
+def _index_for_search(site: Path, timeout: float) -> list[str]:
     """Run Pagefind over the staged site; returns errors, if any."""
-    done = subprocess.run(
-        [sys.executable, "-m", "pagefind", "--site", str(site), "--silent"],
-        capture_output=True, text=True, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
-    if done.returncode != 0:
-        return [f"the search index could not be built (pagefind exit {done.returncode}): {done.stderr.strip() or done.stdout.strip()}"]
+    code, output = run_bounded([*PAGEFIND, "--site", str(site), "--silent"], timeout)
+    if code is None:
+        return [f"the search index could not be built: pagefind did not finish within {timeout:g} seconds and was stopped"]
+    if code != 0:
+        return [f"the search index could not be built (pagefind exit {code}): {output.strip()}"]
     return []
 
 
-def _swap(staging: Path, final: Path) -> None:
-    """Put the new site in place with renames, so readers never see half a site."""
-    staging.chmod(0o755)
-    if final.exists():
-        retired = final.with_name(f".{final.name}.old-{os.getpid()}")
-        final.rename(retired)
-        staging.rename(final)
-        _remove_in_background(retired)
-    else:
-        staging.rename(final)
+def run_bounded(command: list[str], timeout: float) -> tuple[int | None, str]:
+    """Run ``command`` with stdin closed, in its own process group, for at most ``timeout`` seconds.
 
-
-def _remove_in_background(folder: Path) -> None:
-    """The retired site is no longer served: delete it without making the user wait."""
-    rm = shutil.which("rm")
-    if rm is None:
-        shutil.rmtree(folder, ignore_errors=True)
-        return
-    subprocess.Popen(
-        [rm, "-rf", "--", str(folder)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
-
-
-def _remove_leftovers(final: Path) -> None:
-    """Folders of builds that were interrupted (a crash, a power cut) are removed before a new one."""
-    for leftover in final.parent.glob(f".{final.name}.*"):
-        if leftover.is_dir() and (".building-" in leftover.name or ".old-" in leftover.name):
-            shutil.rmtree(leftover, ignore_errors=True)
-
+    Returns its exit code (None when it was stopped for taking too long) and its output. The output
+    goes to a file, not a pipe, and on timeout the whole group is killed: a child that a hung program
+    started cannot keep the build waiting on a pipe it still holds."""
+    with tempfile.TemporaryFile() as captured:
+        process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=captured, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        code = None
+        try:
+            code = process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            pass
+        finally:
+            if code is None:  # timed out, or the build itself was interrupted
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(process.pid, signal.SIGKILL)  # the program and everything it started
+                process.wait()
+        captured.seek(0)
+        return code, captured.read().decode(errors="replace")

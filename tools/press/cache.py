@@ -14,7 +14,7 @@ import pickle
 from pathlib import Path
 
 # Bump when the parsed-record classes change shape: older cache files are then ignored.
-FORMAT = 3
+FORMAT = 4
 
 
 def cache_dir(root: Path | str, *parts: str) -> Path:

@@ -1,40 +1,57 @@
-"""``press check --base REF``: what a pull request changes, judged by the rules of its base branch.
+"""``press check --base REF``: what a pull request changes, and whether it may be merged.
 
-Rosters and rules are read as they are on the base branch, so a pull request that edits a
-roster and records votes in the same change gains nothing from the roster edit. A change
-whose commits, all by one author, both edit an article and record its approval is flagged:
-a pull request must never approve itself.
+A pull request fails the check when:
+
+- any record has a problem (``press verify``), read with the change's own rosters or the base's;
+- any article's or delegate's outcome differs between the two readings: a change to a roster or
+  to the rules must be merged on its own before votes counted under it can land;
+- it deletes or alters a meeting record that is on the base branch (minutes are append-only;
+  corrections are ``correct`` motions at a later meeting), or removes a signature that counted;
+- one person both changes an article and records its approval. People are told apart by every
+  identity the change carries — the pull request's author (a GitHub login), and the name and
+  e-mail of every commit's author and committer, merge commits included — joined through the
+  rosters' ``github:`` handles. Commit names are not authenticated, so the pull request's author
+  answers for every commit in it.
 """
 
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import strictyaml
 from .model import Press, load
 from .problems import PressError, Problem
+from .records import GITHUB_RE, MOTION_KINDS, SIGNATURE_RE, read_records
+
+NOREPLY_RE = re.compile(r"^(?:\d+\+)?([A-Za-z0-9-]+)@users\.noreply\.github\.com$", re.IGNORECASE)
+WEB_FLOW = "noreply@github.com"  # GitHub's committer identity for edits and merges made in the browser
+CORRECTING = "see 'Correcting the minutes' in docs/editorial-records.md"
 
 
 @dataclass
 class CheckReport:
     base: str
     base_commit: str
-    press: Press
+    press: Press  # the change's tree, with its own rosters and rules
     touched: list[str]  # article ids the change touches
     roster_changes: list[str]
-    authors: list[str]
-    self_approvals: list[Problem] = field(default_factory=list)
+    people: list[str]  # who took part in the change, one line per person
+    base_rules: dict[str, str] = field(default_factory=dict)  # article/delegate -> outcome under the base's rosters
+    findings: list[Problem] = field(default_factory=list)  # outcome differences, history, self-approval
 
     @property
     def problems(self) -> list[Problem]:
-        return sorted(set(self.press.problems) | set(self.self_approvals))
+        return sorted(set(self.press.problems) | set(self.findings))
 
     def markdown(self) -> str:
         lines = [
             "## Assembly Press check",
             "",
-            f"Checked against `{self.base}` ({self.base_commit[:10]}), with the rosters and rules of that base branch.",
+            f"Checked against `{self.base}` ({self.base_commit[:10]}), with this change's rosters and rules "
+            "and with those of the base branch.",
             "",
         ]
         if self.touched:
@@ -52,10 +69,12 @@ class CheckReport:
         if self.roster_changes:
             lines += [
                 "",
-                "**Roster or rules changed** — they take effect only after this change is merged; "
-                "votes in this change were counted with the base branch's rosters:",
+                "**Roster or rules changed** — every outcome was also decided with the base branch's rosters; "
+                "they must agree:",
                 *[f"- `{path}`" for path in self.roster_changes],
             ]
+        if self.people:
+            lines += ["", "People in this change:", *[f"- {_cell(p)}" for p in self.people]]
         problems = self.problems
         lines += ["", f"### {len(problems)} problem(s)" if problems else "No problems found."]
         lines += [f"- `{p.path}:{p.line}`: {_cell(p.message)}" if p.line else f"- `{p.path}`: {_cell(p.message)}" for p in problems]
@@ -63,11 +82,14 @@ class CheckReport:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return "".join(c if c.isprintable() else " " for c in text).replace("|", "\\|")
 
 
-def check(root: Path, base: str) -> CheckReport:
-    """Evaluate the work tree of ``root`` against the rosters of ``base``."""
+# --------------------------------------------------------------------------- entry point
+
+
+def check(root: Path, base: str, author: str | None = None) -> CheckReport:
+    """Judge the work tree of ``root`` as a change to ``base``; ``author`` is the pull request's GitHub login."""
     import git
 
     root = Path(root).resolve()
@@ -80,64 +102,375 @@ def check(root: Path, base: str) -> CheckReport:
         head = repo.head.commit
     except (git.BadName, ValueError) as exc:
         raise PressError(f"unknown base '{base}' — fetch it first (e.g. git fetch origin main) ({exc})") from None
+    if author is not None and not GITHUB_RE.match(author.removesuffix("[bot]")):
+        raise PressError(f"--author {author!r} is not a GitHub login")
     merge_bases = repo.merge_base(base_commit, head)
     fork = merge_bases[0] if merge_bases else base_commit
     top = Path(repo.working_tree_dir).resolve()
     prefix = root.relative_to(top).as_posix()
     prefix = "" if prefix == "." else prefix + "/"
 
-    with tempfile.TemporaryDirectory(prefix="press-base-rosters-") as folder:
-        try:
-            tree = base_commit.tree / f"{prefix}editorial/assemblies"
-            for blob in tree.blobs:
-                (Path(folder) / blob.name).write_bytes(blob.data_stream.read())
-        except KeyError:
-            pass  # the base has no assemblies yet
-        press = load(root, rosters=Path(folder))
-
     changed = [p[len(prefix):] for p in repo.git.diff("--name-only", "-z", fork.hexsha, "--", prefix or ".").split("\0") if p]
-    changed_meetings = [p for p in changed if p.startswith("editorial/meetings/") and p.endswith(".yml")]
-    touched = {p[len("content/"):-3] for p in changed if p.startswith("content/") and p.endswith(".md") and p.count("/") == 2}
-    for meeting in press.records.meetings:
-        if meeting.path in changed_meetings:
-            touched |= {m.target for m in meeting.motions if "/" in m.target}
+    own = load(root)
+    roster_changes = [p for p in changed if p.startswith("editorial/assemblies/")]
+    findings: list[Problem] = []
+    with tempfile.TemporaryDirectory(prefix="press-base-") as folder:
+        base_root = Path(folder)
+        _extract(base_commit.tree, prefix, ["editorial/assemblies"], base_root)
+        base_rules = load(root, rosters=base_root / "editorial" / "assemblies")
+        outcomes = _outcomes(base_rules)
+        findings += _differences(own, base_rules, outcomes)
+        findings += [
+            Problem(p.path, p.line, f"with the base branch's rosters: {p.message}")
+            for p in set(base_rules.problems) - set(own.problems)
+        ]
+    with tempfile.TemporaryDirectory(prefix="press-fork-") as folder:
+        # the minutes as they were where the change began: what is merged since is not the change's doing
+        fork_root = Path(folder)
+        _extract(fork.tree, prefix, _minutes_of(fork.tree, prefix, changed), fork_root)
+        base_records = read_records(fork_root)
+        findings += _history(fork_root, base_records, root, changed)
+    findings += _retired_keys(own, changed)
 
-    authors, range_files = _range(repo, fork.hexsha, prefix)
-    report = CheckReport(
+    assemblies = set(own.records.assemblies) | set(base_rules.records.assemblies)
+    touched = {f"{parts[1]}/{parts[2].removesuffix('.md')}" for parts in (p.split("/") for p in changed)
+               if len(parts) >= 3 and parts[0] == "content" and parts[1] in assemblies}  # fmt: skip
+    approvals = _approvals(own, changed)
+    for targets in approvals.values():
+        touched |= set(targets)
+    touched |= _named(own, base_records, set(changed))
+    commits = _commits(repo, fork.hexsha, prefix, set(changed))
+    people = _People(own, author)
+    for _, identities, _ in commits:
+        people.add(*identities)
+    findings += _self_approvals(people, commits, approvals, author)
+    return CheckReport(
         base=base,
         base_commit=base_commit.hexsha,
-        press=press,
+        press=own,
         touched=sorted(touched),
-        roster_changes=[p for p in changed if p.startswith("editorial/assemblies/")],
-        authors=authors,
+        roster_changes=roster_changes,
+        people=people.describe(),
+        base_rules=outcomes,
+        findings=findings,
     )
-    if len(authors) == 1:
-        edited_articles = {p for p in range_files if p.startswith("content/")}
-        for meeting in press.records.meetings:
-            if meeting.path not in range_files:
+
+
+def _extract(tree, prefix: str, paths: list[str], dest: Path) -> None:
+    """Write the files at or under ``paths`` (relative to the press root) of a git tree into ``dest``."""
+    for path in paths:
+        try:
+            item = tree / f"{prefix}{path}"
+        except KeyError:
+            continue
+        for blob in item.traverse() if item.type == "tree" else [item]:
+            if blob.type == "blob" and blob.mode & 0o170000 == 0o100000:  # regular files only, never links
+                target = dest / blob.path[len(prefix):]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(blob.data_stream.read())
+    for folder in ("editorial/assemblies", "editorial/meetings", "content"):
+        (dest / folder).mkdir(parents=True, exist_ok=True)
+
+
+def _minutes_of(tree, prefix: str, changed: list[str]) -> list[str]:
+    """The meeting records a change touches (directly or through a signature), with their
+    signatures and their assembly's roster: what the append-only rule compares."""
+    paths: set[str] = set()
+    for path in changed:
+        parts = path.split("/")
+        if len(parts) != 4 or parts[:2] != ["editorial", "meetings"]:
+            continue
+        record = parts[3].split(".yml")[0] + ".yml"
+        paths |= {f"editorial/assemblies/{parts[2]}.yml", f"editorial/meetings/{parts[2]}/{record}"}
+        try:
+            folder = tree / f"{prefix}editorial/meetings/{parts[2]}"
+        except KeyError:
+            continue
+        paths |= {f"editorial/meetings/{parts[2]}/{b.name}" for b in folder.blobs if b.name.startswith(record + ".")}
+    return sorted(paths)
+
+
+# --------------------------------------------------------------------------- two readings
+
+
+def _outcomes(press: Press) -> dict[str, str]:
+    """Every article's state (with the approved digest) and every delegate history, as comparable text."""
+    found = {}
+    for aid, decision in press.decisions.articles.items():
+        digest = f" ({decision.approved_digest[:15]}…)" if decision.approved_digest else ""
+        found[aid] = f"{decision.state}{digest}"
+    for aid, terms in press.decisions.delegates.items():
+        history = "; ".join(
+            f"{t.member} elected {t.elected.date}" + (f", {t.ended_by} {t.ended}" if t.ended else "") for t in terms
+        )
+        found[f"delegate of {aid}"] = history or "none"
+    return found
+
+
+def _differences(own: Press, base_rules: Press, base_outcomes: dict[str, str]) -> list[Problem]:
+    mine = _outcomes(own)
+    problems = []
+    for subject in sorted(set(mine) | set(base_outcomes)):
+        ours, theirs = mine.get(subject, "none"), base_outcomes.get(subject, "none")
+        if ours == theirs:
+            continue
+        assembly = subject.removeprefix("delegate of ").split("/")[0]
+        path = f"editorial/assemblies/{assembly}.yml"
+        problems.append(
+            Problem(
+                path,
+                0,
+                f"{subject}: {ours} with this change's rosters and rules, but {theirs} with the base branch's — "
+                "a change to rosters or rules must be merged on its own before votes counted under it can land: "
+                "split this pull request",
+            )
+        )
+    return problems
+
+
+# --------------------------------------------------------------------------- append-only minutes
+
+
+def _motion_name(index: int, motion) -> str:
+    if isinstance(motion, dict):
+        kind = next((k for k in MOTION_KINDS if k in motion), None)
+        if kind:
+            return f"motion {index + 1} ({kind} {motion[kind]})"
+    return f"motion {index + 1}"
+
+
+def _history(base_root: Path, base_records, root: Path, changed: list[str]) -> list[Problem]:
+    """Meeting records and counted signatures where the change began may be added to, never changed."""
+    from .signatures import check_meeting
+
+    problems: list[Problem] = []
+    counted: dict[str, set[str]] = {}
+    for meeting in base_records.meetings:
+        assembly = base_records.assemblies.get(meeting.assembly)
+        if assembly is not None and meeting.signatures:
+            counted[meeting.path] = set(check_meeting(assembly, meeting).signers)
+    for rel in sorted(changed):
+        path = base_root / rel
+        if not rel.startswith("editorial/meetings/") or not path.is_file():
+            continue  # not minutes, or new ones
+        now = root / rel
+        before = path.read_bytes()
+        after = now.read_bytes() if now.is_file() and not now.is_symlink() else None
+        if before == after:
+            continue
+        if sig := SIGNATURE_RE.match(path.name):
+            record = f"{path.parent.relative_to(base_root).as_posix()}/{sig[1]}"
+            if sig[2] in counted.get(record, set()):
+                what = "removed" if after is None else "replaced"
+                problems.append(Problem(rel, 0, f"{sig[2]}'s signature of {record} counted on the base branch and was {what} — signatures that count stay"))
+            continue
+        if path.suffix != ".yml":
+            continue
+        problems += _record_changes(rel, before, after)
+    return problems
+
+
+def _record_changes(rel: str, before: bytes, after: bytes | None) -> list[Problem]:
+    try:
+        old = strictyaml.parse(before.decode("utf-8")) or {}
+    except (strictyaml.YamlProblem, UnicodeDecodeError):
+        return []  # unreadable on the base: it never counted, and may be repaired
+    if not isinstance(old, dict) or (not old.get("present") and not old.get("motions")):
+        return []  # a scheduled meeting (no attendance, no motions) may be filled in
+    if after is None:
+        return [Problem(rel, 0, f"this meeting record is on the base branch and was deleted — minutes are append-only: restore it; to correct it, {CORRECTING}")]
+    try:
+        new = strictyaml.parse(after.decode("utf-8")) or {}
+    except (strictyaml.YamlProblem, UnicodeDecodeError):
+        new = {}
+    if not isinstance(new, dict):
+        new = {}
+    problems = []
+    line = new.line_of("present") if isinstance(new, strictyaml.Map) else 0
+    if old.get("present") != new.get("present"):
+        problems.append(Problem(rel, line, f"the attendance of a merged meeting was changed (was {old.get('present')!r}) — minutes are append-only; {CORRECTING}"))
+    old_motions, new_motions = list(old.get("motions") or []), list(new.get("motions") or [])
+    raw = new.get("motions")
+    for i, motion in enumerate(old_motions):
+        at = raw.line_of(i) if isinstance(raw, strictyaml.Seq) and i < len(new_motions) else 0
+        if i >= len(new_motions):
+            problems.append(Problem(rel, 0, f"{_motion_name(i, motion)} of a merged meeting was removed — minutes are append-only; {CORRECTING}"))
+        elif motion != new_motions[i]:
+            fields = sorted(k for k in set(motion) | set(new_motions[i]) if motion.get(k) != new_motions[i].get(k)) if isinstance(motion, dict) and isinstance(new_motions[i], dict) else []
+            what = f" ({', '.join(fields)})" if fields else ""
+            if fields and isinstance(new_motions[i], strictyaml.Map) and fields[0] in new_motions[i]:
+                at = new_motions[i].line_of(fields[0])
+            problems.append(Problem(rel, at, f"{_motion_name(i, motion)} of a merged meeting was altered{what} — minutes are append-only; {CORRECTING}"))
+    for i in range(len(old_motions), len(new_motions)):
+        problems.append(
+            Problem(rel, raw.line_of(i), f"{_motion_name(i, new_motions[i])} was added to a meeting already merged — "
+                    "record a motion in the record of the meeting that voted it, in the same pull request, or at a later meeting")
+        )
+    if not problems:
+        changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k)) or ["its layout or comments"]
+        problems.append(Problem(rel, 0, f"a merged meeting record was changed ({', '.join(changed)}) — minutes are append-only; {CORRECTING}"))
+    return problems
+
+
+def _retired_keys(own: Press, changed: list[str]) -> list[Problem]:
+    """A signature the change adds must be made with a key still in service: a key closed with
+    ``until`` (a lost laptop) verifies what it signed before, and signs nothing new — not even a
+    record dated back to when it was valid."""
+    from .signatures import signing_key
+
+    problems = []
+    added = {path for path in changed if path.endswith(".sig")}
+    for meeting in own.records.meetings:
+        assembly = own.records.assemblies.get(meeting.assembly)
+        for member_id, (path, _) in sorted(meeting.signatures.items()):
+            if path not in added or assembly is None:
                 continue
-            for motion in meeting.motions:
-                if motion.kind == "publish" and f"content/{motion.target}.md" in edited_articles:
-                    report.self_approvals.append(
-                        Problem(
-                            meeting.path,
-                            motion.line,
-                            f"this change both edits {motion.target} and records its approval, all by {authors[0]} — "
-                            "a pull request cannot approve itself: record the vote in a separate pull request",
-                        )
-                    )
-    return report
+            key = signing_key(assembly, meeting, member_id)
+            if key is not None and key.until is not None and key.until <= own.decisions.today:
+                problems.append(
+                    Problem(path, 0, f"signed with {member_id}'s key retired on {key.until} — a retired key signs nothing new: sign with the current key")
+                )
+    return problems
 
 
-def _range(repo, fork: str, prefix: str) -> tuple[list[str], set[str]]:
-    """Authors of the commits since ``fork``, and the files those commits changed (one git log)."""
-    raw = repo.git.log("--name-only", "-z", "--format=%x1e%an <%ae>", f"{fork}..HEAD", "--", prefix or ".")
-    authors: list[str] = []
-    files: set[str] = set()
+# --------------------------------------------------------------------------- who did what
+
+
+def _commits(repo, fork: str, prefix: str, changed: set[str]) -> list[tuple[str, list[tuple[str, str]], set[str]]]:
+    """(sha, identities, files) of each commit since ``fork``; merge commits with their diff against every
+    parent (-m). Only files the change as a whole changes count: a merge of the base brings in nothing."""
+    raw = repo.git.log("-m", "--name-only", "-z", "--format=%x1e%H%x1f%an%x1f%ae%x1f%cn%x1f%ce", f"{fork}..HEAD", "--", prefix or ".")
+    found: dict[str, tuple[list[tuple[str, str]], set[str]]] = {}
     for chunk in raw.split("\x1e"):
         if not chunk.strip("\0\n"):
             continue
-        author, _, names = chunk.partition("\n")
-        authors.append(author.strip("\0"))
-        files |= {n.strip("\n")[len(prefix):] for n in names.split("\0") if n.strip("\n")}
-    return sorted(set(authors)), files
+        header, _, names = chunk.partition("\n")
+        sha, an, ae, cn, ce = header.strip("\0").split("\x1f")
+        identities = [(an, ae)] + ([(cn, ce)] if ce.lower() != WEB_FLOW and (cn, ce) != (an, ae) else [])
+        entry = found.setdefault(sha, (identities, set()))
+        entry[1].update(n.strip("\n")[len(prefix):] for n in names.split("\0") if n.strip("\n"))
+    return [(sha, ids, files & changed) for sha, (ids, files) in found.items()]
+
+
+class _People:
+    """Identities joined into people: a shared name or e-mail, a GitHub no-reply address, a roster
+    member's ``github:`` handle and name all tie identities to one person."""
+
+    def __init__(self, press: Press, author: str | None):
+        self.parent: dict[tuple[str, str], tuple[str, str]] = {}
+        self.labels: dict[tuple[str, str], str] = {}
+        self.author = author
+        for assembly in press.records.assemblies.values():
+            for member in assembly.members.values():
+                if member.github:
+                    login = ("login", member.github.lower())
+                    self._union(login, ("name", _norm(member.name)))
+                    self.labels.setdefault(login, f"@{member.github} ({assembly.id}/{member.id})")
+        if author:
+            self.labels[("login", author.lower())] = f"@{author} (opened the pull request)"
+            self._find(("login", author.lower()))
+
+    def _find(self, node):
+        self.parent.setdefault(node, node)
+        while self.parent[node] != node:
+            self.parent[node] = self.parent[self.parent[node]]
+            node = self.parent[node]
+        return node
+
+    def _union(self, a, b) -> None:
+        self.parent[self._find(a)] = self._find(b)
+
+    def add(self, *identities: tuple[str, str]) -> None:
+        for name, email in identities:
+            self.person(name, email)
+
+    def person(self, name: str, email: str):
+        """The person (a root node) behind a commit identity."""
+        email_node = ("email", email.strip().lower())
+        self.labels.setdefault(email_node, f"{name} <{email}>")
+        if _norm(name):
+            self._union(("name", _norm(name)), email_node)
+        if m := NOREPLY_RE.match(email.strip()):
+            self._union(("login", m[1].lower()), email_node)
+        return self._find(email_node)
+
+    def login(self, login: str):
+        return self._find(("login", login.lower()))
+
+    def describe_one(self, root) -> str:
+        labels = [label for node, label in sorted(self.labels.items()) if node in self.parent and self._find(node) == root]
+        return ", ".join(labels)
+
+    def describe(self) -> list[str]:
+        roots = {self._find(node) for node in self.labels if node[0] == "email" or node == ("login", (self.author or "").lower())}
+        return sorted(self.describe_one(r) for r in roots)
+
+
+def _norm(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def _named(own: Press, base_records, changed: set[str]) -> set[str]:
+    """Articles named by the motions of changed meeting records, before and after the change (a
+    correction names its article through the motion it corrects)."""
+    by_date = {(m.assembly, m.date): m for m in own.records.meetings}
+    changed = changed | {path.rsplit(".", 2)[0] for path in changed if path.endswith(".sig")}  # signed records
+    named = set()
+    for meeting in [*own.records.meetings, *base_records.meetings]:
+        if meeting.path not in changed:
+            continue
+        for motion in meeting.motions:
+            if motion.kind == "correct" and motion.corrects:
+                target = by_date.get((meeting.assembly, motion.corrects[0]))
+                if target and motion.corrects[1] < len(target.motions):
+                    motion = target.motions[motion.corrects[1]]
+            if "/" in motion.target:
+                named.add(motion.target)
+    return named
+
+
+def _approvals(press: Press, changed: list[str]) -> dict[str, dict[str, int]]:
+    """Meeting records the change adds or edits -> the articles whose publication they record, with the line."""
+    found: dict[str, dict[str, int]] = {}
+    changed_set = set(changed)
+    by_date = {(m.assembly, m.date): m for m in press.records.meetings}
+    for meeting in press.records.meetings:
+        if meeting.path not in changed_set:
+            continue
+        targets = found.setdefault(meeting.path, {})
+        for motion in reversed(meeting.motions):
+            if motion.kind == "publish":
+                targets[motion.target] = motion.line
+            elif motion.kind == "correct" and motion.corrects:  # a correction can turn a failed publish into a passed one
+                earlier = by_date.get((meeting.assembly, motion.corrects[0]))
+                if earlier and motion.corrects[1] < len(earlier.motions) and earlier.motions[motion.corrects[1]].kind == "publish":
+                    targets[earlier.motions[motion.corrects[1]].target] = motion.line
+    return found
+
+
+def _self_approvals(people: _People, commits, approvals: dict[str, dict[str, int]], author: str | None) -> list[Problem]:
+    """One person both changing an article (its file or bundle) and recording its approval."""
+    problems = []
+    for record, targets in sorted(approvals.items()):
+        for aid, line in sorted(targets.items()):
+            article_paths = (f"content/{aid}.md", f"content/{aid}/")
+            editors = {people.person(*i) for _, ids, files in commits if any(f == article_paths[0] or f.startswith(article_paths[1]) for f in files) for i in ids}
+            if not editors:
+                continue
+            recorders = {people.person(*i) for _, ids, files in commits if record in files for i in ids}
+            if author:  # the pull request's author answers for every commit in it
+                editors.add(people.login(author))
+                recorders.add(people.login(author))
+            both = editors & recorders
+            if not both:
+                continue
+            who = "; ".join(people.describe_one(p) for p in sorted(both))
+            problems.append(
+                Problem(
+                    record,
+                    line,
+                    f"this change both edits {aid} and records its approval, both done by {who} — "
+                    "a pull request cannot approve itself: record the vote in a separate pull request",
+                )
+            )
+    return problems

@@ -255,6 +255,27 @@ def record_recall(obj, assembly, member, **votes) -> None:
     _motion(obj, "recall-delegate", assembly, member, **votes)
 
 
+@record.command("correct")
+@click.argument("assembly")
+@click.argument("motion", metavar="YYYY-MM-DD#N")
+@click.option("--reason", required=True, help="What the minutes got wrong; shown in the ledger.")
+@click.option("--as-yes", multiple=True, metavar="IDS|COUNT", help="Who really voted yes in that motion (or how many).")
+@click.option("--as-no", multiple=True, metavar="IDS|COUNT", help="Who really voted no in that motion.")
+@click.option("--as-abstain", multiple=True, metavar="IDS|COUNT", help="Who really abstained in that motion.")
+@click.option("--strike", is_flag=True, help="The motion was never taken: strike it from the record.")
+@_vote_options
+@click.pass_obj
+@_friendly
+def record_correct(obj, assembly, motion, reason, as_yes, as_no, as_abstain, strike, **votes) -> None:
+    """A vote correcting the minutes: motion N of ASSEMBLY's meeting of YYYY-MM-DD was really voted
+    --as-yes/--as-no/--as-abstain, or is struck (--strike). Merged minutes are never edited."""
+    given = bool(as_yes or as_no or as_abstain)
+    if given == strike:
+        raise click.UsageError("give how the motion was really voted (--as-yes, --as-no, --as-abstain) or --strike, not both")
+    corrected = None if strike else recording.Votes(_votes(as_yes, "as-yes"), _votes(as_no, "as-no"), _votes(as_abstain, "as-abstain"))
+    _motion(obj, "correct", assembly, motion, reason=reason, corrected=corrected, **votes)
+
+
 # --------------------------------------------------------------------------- everyone
 
 
@@ -328,18 +349,31 @@ def verify(obj: _Context, as_json: bool) -> None:
 # --------------------------------------------------------------------------- the site
 
 
+_OUTPUT_HELP = (
+    "Where to write the site (default: OUTPUT_PATH of the config, output/). It must not exist yet, be an "
+    "empty folder, or be a site press built there before; anything else is refused with exit 2 and left "
+    "untouched: a folder of other files, a file, a device, a link press did not make, the press, a folder "
+    "holding it, or its sources (content/, editorial/, theme/, docs/, tools/, tests/, .github/, .git/). The "
+    "path becomes a link to the current build, kept in .NAME.builds/ beside it."
+)
+
+
 @main.command()
-@click.option("--output", type=click.Path(file_okay=False, path_type=Path), help="Where to write the site (default: OUTPUT_PATH of the config).")
+@click.option("--output", type=click.Path(path_type=Path), help=_OUTPUT_HELP)
 @click.option("--publish", is_flag=True, help="Use publishconf.py (absolute URLs) instead of pelicanconf.py.")
 @click.option("--no-search", is_flag=True, help="Skip the Pagefind search index (faster local builds).")
 @click.pass_obj
 @_friendly
 def build(obj: _Context, output: Path | None, publish: bool, no_search: bool) -> None:
-    """Build the press site: only what the assemblies approved."""
+    """Build the press site: only what the assemblies approved.
+
+    The new site replaces the old one in one step, only when it is complete: a failed or interrupted
+    build leaves the previous site as it was. One build per output runs at a time; a second one waits.
+    """
     from .build import BuildFailed, build as run_build
 
     try:
-        result = run_build(obj.root, output, publish, search=not no_search)
+        result = run_build(obj.root, output, publish, search=not no_search, notice=lambda m: click.echo(f"press: {m}", err=True))
     except BuildFailed as exc:
         for reason in exc.reasons:
             click.echo(reason, err=True)
@@ -355,7 +389,7 @@ def build(obj: _Context, output: Path | None, publish: bool, no_search: bool) ->
 @main.command()
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--bind", default="127.0.0.1", show_default=True)
-@click.option("--output", type=click.Path(file_okay=False, path_type=Path), help="Where to write the site.")
+@click.option("--output", type=click.Path(path_type=Path), help="Where to write the site: as for press build --output.")
 @click.pass_obj
 @_friendly
 def serve(obj: _Context, port: int, bind: str, output: Path | None) -> None:
@@ -366,6 +400,13 @@ def serve(obj: _Context, port: int, bind: str, output: Path | None) -> None:
 
 
 # --------------------------------------------------------------------------- git workflow
+
+
+def _record_date(path: Path) -> dt.date:
+    try:
+        return dt.date.fromisoformat(path.stem)
+    except ValueError:
+        raise PressError(f"{path.name} is not named after a meeting date (YYYY-MM-DD.yml)") from None
 
 
 @main.command()
@@ -392,9 +433,10 @@ def sign(obj: _Context, record: Path, key_file: Path | None, member: str | None)
     try:
         if member is None:
             mine = signatures.key_of(key_file) if key_file else None
+            day = _record_date(path)
             matches = [
                 e for e in assembly.editors
-                if assembly.members[e].key and (mine is None or assembly.members[e].key.split()[:2] == mine.split()[:2])
+                if any(mine is None or k.line.split()[:2] == mine.split()[:2] for k in assembly.members[e].keys_on(day))
             ]  # fmt: skip
             if len(matches) != 1:
                 raise PressError("cannot tell which editor you are from the key — pass --member")
@@ -404,18 +446,33 @@ def sign(obj: _Context, record: Path, key_file: Path | None, member: str | None)
         target = signatures.sign(path, member, key_file)
     except signatures.SigningError as exc:
         raise PressError(str(exc)) from None
+    # keep the signature only if it will count: made with the member's key for that date, still in service
+    after = load(press.root)
+    meeting = next((m for m in after.records.meetings if m.path == f"editorial/meetings/{rel.as_posix()}"), None)
+    roster = after.records.assemblies.get(assembly.id)
+    key = signatures.signing_key(roster, meeting, member) if meeting and roster else None
+    why = None
+    if key is None:
+        why = f"it does not verify with a roster key of {member} valid on {_record_date(path)} — sign with that key (--key)"
+    elif key.until is not None and key.until <= after.decisions.today:
+        why = f"it was made with {member}'s key retired on {key.until} — a retired key signs nothing new"
+    if why:
+        target.unlink()
+        raise PressError(f"signature not kept: {why}")
     click.echo(f"signed {record} as {member}: wrote {target.name} — commit it beside the record")
 
 
 @main.command()
 @click.option("--base", required=True, help="The branch the change will merge into, e.g. origin/main.")
+@click.option("--author", metavar="LOGIN", help="The GitHub login of the pull request's author (the workflow passes it).")
 @click.pass_obj
 @_friendly
-def check(obj: _Context, base: str) -> None:
-    """Check a pull request: its articles' states under the base branch's rosters, as Markdown."""
+def check(obj: _Context, base: str, author: str | None) -> None:
+    """Check a pull request against its base branch, as Markdown: outcomes under both branches' rosters and
+    rules, append-only minutes, and no self-approval. Exit 1 if it must not be merged."""
     from .check import check as run_check
 
-    report = run_check(obj.root, base)
+    report = run_check(obj.root, base, author)
     click.echo(report.markdown(), nl=False)
     sys.exit(PROBLEMS if report.problems else OK)
 

@@ -8,6 +8,7 @@ never matters.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -22,7 +23,8 @@ EDITED = "edited-since-approval"
 REJECTED = "rejected"
 RETRACTED = "retracted"
 AWAITING = "awaiting-vote"
-STATES = (PUBLISHED, EDITED, REJECTED, RETRACTED, AWAITING)
+WITHDRAWN = "withdrawn"  # the file was removed from content/: nothing is published, the record stays
+STATES = (PUBLISHED, EDITED, REJECTED, RETRACTED, AWAITING, WITHDRAWN)
 
 
 @dataclass
@@ -39,6 +41,7 @@ class Outcome:
     abstain: int = 0
     quorum: int = 0
     eligible: int = 0
+    corrected_by: Outcome | None = None  # the passed correct motion that changed or struck this one
 
     @property
     def passed(self) -> bool:
@@ -112,6 +115,20 @@ class Decisions:
 # --------------------------------------------------------------------------- motions
 
 
+def _standing(assembly: Assembly, mid: str, day: dt.date, role: str) -> str | None:
+    """Why ``mid`` may not take part in a meeting of ``assembly`` on ``day``, or None if they may."""
+    member = assembly.members.get(mid)
+    if member is None:
+        return f"'{mid}' {role} but is not a member of {assembly.id} — check the id against the roster in {assembly.path}"
+    if not member.in_good_standing(day):
+        when = f"joined {member.joined}" if day < member.joined else f"left {member.left}"
+        return (
+            f"'{mid}' {role} but is not a member of {assembly.id} in good standing on {day} ({when})"
+            " — only members in good standing on the meeting date take part"
+        )
+    return None
+
+
 class _Meeting:
     """Evaluates the motions of one meeting against the roster on its date."""
 
@@ -128,14 +145,14 @@ class _Meeting:
                 "a future meeting may be scheduled only with no motions",
             )
         self.present = self._check_present()
-        if assembly.rules.signatures and meeting.motions:
+        if assembly.rules.signatures_on(meeting.date) and meeting.motions:
             self._check_signatures()
 
     def _check_signatures(self) -> None:
         """A record counts only when enough distinct editors signed its exact bytes."""
         from .signatures import check_meeting  # cryptography is imported only when minutes are signed
 
-        needed = self.assembly.rules.signatures
+        needed = self.assembly.rules.signatures_on(self.meeting.date)
         check = check_meeting(self.assembly, self.meeting)
         for sig_path, why in check.rejected:
             self.problems.append(Problem(sig_path, 0, f"signature not counted: {why} — sign again with press sign"))
@@ -151,20 +168,7 @@ class _Meeting:
 
     def _standing(self, mid: str, role: str) -> str | None:
         """Why ``mid`` may not take part in this meeting, or None if they may."""
-        member = self.assembly.members.get(mid)
-        day = self.meeting.date
-        if member is None:
-            return (
-                f"'{mid}' {role} but is not a member of {self.assembly.id} — "
-                f"check the id against the roster in {self.assembly.path}"
-            )
-        if not member.in_good_standing(day):
-            when = f"joined {member.joined}" if day < member.joined else f"left {member.left}"
-            return (
-                f"'{mid}' {role} but is not a member of {self.assembly.id} in good standing on {day} ({when})"
-                " — only members in good standing on the meeting date take part"
-            )
-        return None
+        return _standing(self.assembly, mid, self.meeting.date, role)
 
     def _check_present(self) -> int:
         present = self.meeting.present
@@ -190,7 +194,9 @@ class _Meeting:
             )
         return count
 
-    def evaluate(self, motion: Motion, delegate: str | None, articles: dict[str, Article]) -> Outcome:
+    def evaluate(
+        self, motion: Motion, delegate: str | None, articles: dict[str, Article], withdrawn=frozenset(), meetings=None
+    ) -> Outcome:
         rules = self.assembly.rules
         reasons = list(motion.problems) + list(self.meeting_reasons)
 
@@ -219,8 +225,12 @@ class _Meeting:
             yes, no, abstain = len(motion.yes), len(motion.no), len(motion.abstain)  # type: ignore[arg-type]
 
         if not motion.problems:
-            if motion.kind in ARTICLE_MOTIONS and motion.target not in articles:
+            if motion.kind in ARTICLE_MOTIONS and motion.target not in articles and motion.target not in withdrawn:
                 error(motion.line, f"no article {motion.target} — expected content/{motion.target}.md")
+            elif motion.kind == "correct":
+                why = self._correctable(motion, meetings or {})
+                if why:
+                    error(motion.line, why)
             elif motion.kind == "elect-delegate":
                 why = self._standing(motion.target, "is proposed as delegate")
                 if why:
@@ -255,8 +265,89 @@ class _Meeting:
             outcome.status = PASSED
         return outcome
 
+    def _correctable(self, motion: Motion, meetings: dict) -> str | None:
+        """Why ``motion`` (a correct motion) cannot correct what it names, or None if it can."""
+        day, index = motion.corrects
+        target = meetings.get((self.assembly.id, day))
+        if day >= self.meeting.date:
+            return f"correct names {motion.target}, which is not before this meeting — minutes are corrected at a later meeting"
+        if target is None:
+            return f"correct names {motion.target}, but {self.assembly.id} has no meeting record of {day}"
+        if index >= len(target.motions):
+            return f"correct names {motion.target}, but that meeting has {len(target.motions)} motion(s)"
+        if target.motions[index].kind == "correct":
+            return f"correct names {motion.target}, itself a correction — correct the original motion instead"
+        corrected = motion.corrected
+        if corrected is None:
+            return None
+        # the corrected votes answer to the roster and attendance of the meeting they correct
+        if self.assembly.rules.ballot == "secret":
+            cast = int(corrected.yes) + int(corrected.no) + int(corrected.abstain)
+            present = target.present if isinstance(target.present, int) else len(target.present or ())
+            if cast > present:
+                return f"the corrected votes count {cast} ballots but {present} were present at {day}"
+            return None
+        present = set(target.present) if isinstance(target.present, tuple) else set()
+        seen: set[str] = set()
+        for side in ("yes", "no", "abstain"):
+            for mid in getattr(corrected, side):
+                why = _standing(self.assembly, mid, day, f"is a corrected {side} vote")
+                if why:
+                    return why
+                if mid not in present:
+                    return f"'{mid}' is a corrected {side} vote but is not in the attendance of {day}"
+                if mid in seen:
+                    return f"'{mid}' votes more than once in the corrected votes — one vote each"
+                seen.add(mid)
+        return None
+
+
+def _corrections(records: Records, today: dt.date, withdrawn) -> dict[tuple[str, dt.date, int], Outcome]:
+    """Every passed ``correct`` motion, by the motion it corrects (the latest correction wins).
+
+    A correction's own outcome depends only on its meeting's roster and attendance, so corrections
+    are decided before the motions they correct."""
+    meetings = {(m.assembly, m.date): m for m in records.meetings}
+    found: dict[tuple[str, dt.date, int], Outcome] = {}
+    for meeting in sorted(records.meetings, key=lambda m: (m.assembly, m.date)):
+        assembly = records.assemblies.get(meeting.assembly)
+        if assembly is None or not any(m.kind == "correct" for m in meeting.motions):
+            continue
+        evaluator = _Meeting(assembly, meeting, today, [])
+        for motion in meeting.motions:
+            if motion.kind == "correct":
+                outcome = evaluator.evaluate(motion, None, records.articles, withdrawn, meetings)
+                if outcome.passed:
+                    found[(assembly.id, *motion.corrects)] = outcome
+    return found
+
+
+def _as_corrected(motion: Motion, correction: Outcome) -> Motion:
+    """The motion as the correction says it was really voted; a struck motion keeps its record."""
+    votes = correction.motion.corrected
+    if votes is None:
+        return motion
+    return dataclasses.replace(motion, yes=votes.yes, no=votes.no, abstain=votes.abstain, vote_lines=dict(votes.vote_lines))
+
 
 # --------------------------------------------------------------------------- articles
+
+
+def _withdrawn_decision(aid: str, history: list[Outcome]) -> ArticleDecision:
+    """An article whose file was removed from content/: it publishes nothing; its motions stay on record."""
+    assembly, _, slug = aid.partition("/")
+    article = Article(id=aid, assembly=assembly, slug=slug, path=f"content/{aid}.md", digest="", title=None)
+    before = _article_decision(article, history)
+    was = {PUBLISHED: "published", EDITED: "published"}.get(before.state, before.state)
+    since = f" (was {was} {before.decided.date})" if before.decided else " (was awaiting a vote)"
+    return dataclasses.replace(
+        before,
+        state=WITHDRAWN,
+        reasons=[f"withdrawn: content/{aid}.md was removed{since}; its motions stay on the record"],
+        published_on=None,
+        updated_on=None,
+        update_note=None,
+    )
 
 
 def _article_decision(article: Article, history: list[Outcome]) -> ArticleDecision:
@@ -310,13 +401,19 @@ def _article_decision(article: Article, history: list[Outcome]) -> ArticleDecisi
 # --------------------------------------------------------------------------- entry point
 
 
-def decide(records: Records, today: dt.date | None = None) -> Decisions:
-    """Evaluate every motion and derive every article's state and every assembly's delegates."""
+def decide(records: Records, today: dt.date | None = None, withdrawn: frozenset[str] = frozenset()) -> Decisions:
+    """Evaluate every motion and derive every article's state and every assembly's delegates.
+
+    ``withdrawn``: ids of articles whose file was removed (git history shows it); motions may name them.
+    """
     today = today or dt.date.today()
     problems: list[Problem] = []
     outcomes: list[Outcome] = []
     delegates: dict[str, list[DelegateTerm]] = defaultdict(list)
     by_article: dict[str, list[Outcome]] = defaultdict(list)
+    withdrawn = frozenset(withdrawn) - set(records.articles)
+    meetings = {(m.assembly, m.date): m for m in records.meetings}
+    corrections = _corrections(records, today, withdrawn)
 
     for meeting in sorted(records.meetings, key=lambda m: (m.assembly, m.date)):
         assembly = records.assemblies.get(meeting.assembly)
@@ -326,7 +423,20 @@ def decide(records: Records, today: dt.date | None = None) -> Decisions:
         terms = delegates[assembly.id]
         for motion in meeting.motions:
             current = terms[-1] if terms and (terms[-1].ended is None or meeting.date < terms[-1].ended) else None
-            outcome = evaluator.evaluate(motion, current.member if current else None, records.articles)
+            correction = corrections.get((assembly.id, meeting.date, motion.index))
+            as_voted = _as_corrected(motion, correction) if correction else motion
+            struck = correction is not None and correction.motion.corrected is None
+            evaluator.problems = [] if struck else problems  # a struck motion's flaws are no longer the record's
+            outcome = evaluator.evaluate(as_voted, current.member if current else None, records.articles, withdrawn, meetings)
+            evaluator.problems = problems
+            if correction:
+                outcome.corrected_by = correction
+                if correction.motion.corrected is None:
+                    outcome.status = INVALID
+                    outcome.reasons = [
+                        f"struck from the record by the correction of {correction.date} "
+                        f"(motion {correction.motion.index + 1}): {correction.motion.reason}"
+                    ]
             outcomes.append(outcome)
             if motion.kind in ARTICLE_MOTIONS:
                 by_article[motion.target].append(outcome)
@@ -344,4 +454,7 @@ def decide(records: Records, today: dt.date | None = None) -> Decisions:
     articles = {
         aid: _article_decision(article, by_article.get(aid, [])) for aid, article in sorted(records.articles.items())
     }
+    for aid in sorted(withdrawn & set(by_article)):
+        articles[aid] = _withdrawn_decision(aid, by_article[aid])
+    articles = dict(sorted(articles.items()))
     return Decisions(today=today, outcomes=outcomes, articles=articles, delegates=dict(delegates), problems=problems)

@@ -11,7 +11,7 @@ from .decisions import EDITED, PUBLISHED, ArticleDecision, Decisions, decide
 from .cache import ParsedRecords
 from .history import History, Version
 from .problems import PressError, Problem
-from .records import Assembly, Records, read_records
+from .records import ARTICLE_MOTIONS, Assembly, Records, read_records
 
 
 @dataclass(frozen=True)
@@ -101,4 +101,27 @@ def load(root: Path | str = ".", today: dt.date | None = None, rosters: Path | N
     records = read_records(root, rosters, parsed)
     if parsed is not None:
         parsed.save()
-    return Press(root=root, records=records, decisions=decide(records, today))
+    history, withdrawn = _withdrawn(root, records)
+    press = Press(root=root, records=records, decisions=decide(records, today, withdrawn))
+    if history is not None:
+        press.__dict__["history"] = history  # read once
+    return press
+
+
+def _withdrawn(root: Path, records: Records) -> tuple[History | None, frozenset[str]]:
+    """Articles that motions name but whose file is gone: withdrawn if git history shows the file was
+    there (a removed article), otherwise a mistake in the record. Git is asked only when there are any.
+    Outside git (an exported copy) a removed file cannot be told from a mistyped id: both are withdrawn,
+    which publishes nothing."""
+    missing = {
+        motion.target
+        for meeting in records.meetings
+        for motion in meeting.motions
+        if motion.kind in ARTICLE_MOTIONS and not motion.problems and motion.target not in records.articles
+    }
+    if not missing:
+        return None, frozenset()
+    history = History.read(root)
+    if history.repo is None:
+        return history, frozenset(missing)
+    return history, frozenset(aid for aid in missing if f"content/{aid}.md" in history.versions)

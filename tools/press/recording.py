@@ -151,6 +151,7 @@ def record_motion(
     rest: str | None = None,
     note: str | None = None,
     reason: str | None = None,
+    corrected: Votes | None = None,
 ) -> Outcome:
     """Append a motion to the meeting of ``day`` and return its outcome as the build will see it."""
     a = press.assembly(assembly)
@@ -166,6 +167,13 @@ def record_motion(
         motion["digest"] = press.records.articles[target].digest
     if reason is not None:
         motion["reason"] = reason
+    if corrected is not None:  # a correct motion: how the earlier motion was really voted
+        as_cast = {side: value for side, value in vars(corrected).items() if value not in ([], 0)}
+        if a.rules.ballot == "secret" and any(not isinstance(v, int) for v in as_cast.values()):
+            raise PressError(f"{assembly} votes by secret ballot: give the corrected votes as counts")
+        if a.rules.ballot != "secret" and any(isinstance(v, int) for v in as_cast.values()):
+            raise PressError(f"{assembly} votes by roll-call: give the corrected votes as member ids")
+        motion["corrected"] = {side: list(v) if isinstance(v, list) else v for side, v in as_cast.items()}
     if note is not None:
         motion["note"] = note
     sides = {"yes": votes.yes, "no": votes.no, "abstain": votes.abstain}

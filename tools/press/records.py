@@ -24,9 +24,12 @@ from .strictyaml import Map, Seq
 ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 DIGEST_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
-GITHUB_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$")
+# GitHub's user-name rule: letters, digits and single '-' between them, at most 39 characters
+GITHUB_RE = re.compile(r"^(?=.{1,39}$)[A-Za-z0-9](?:-?[A-Za-z0-9])*$")
+TEAM_RE = re.compile(r"^(?=[^/]{1,39}/)[A-Za-z0-9](?:-?[A-Za-z0-9])*/[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")  # org/team-slug
 FRACTION_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+CORRECTS_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})#(\d{1,3})$")
 SIGNATURE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2}\.yml)\.([a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?)\.sig$")
 
 # Folders of content/ that hold no assembly's articles.
@@ -38,7 +41,7 @@ RESERVED_SLUGS = frozenset({"index", "ledger", "feed", "decisions"})
 RESERVED_PAGES = frozenset({"index", "assemblies", "archives", "authors", "tags", "search", "ledger", "feed", "sitemap", "robots"})
 
 BALLOTS = ("roll-call", "secret")
-MOTION_KINDS = ("publish", "reject", "retract", "elect-delegate", "recall-delegate")
+MOTION_KINDS = ("publish", "reject", "retract", "elect-delegate", "recall-delegate", "correct")
 ARTICLE_MOTIONS = ("publish", "reject", "retract")
 
 
@@ -51,18 +54,36 @@ def digest_bytes(data: bytes) -> str:
 
 
 @dataclass(frozen=True)
+class MemberKey:
+    """An SSH public key a member signs minutes with, valid from ``valid_from`` (inclusive) until
+    ``until`` (exclusive, like ``left``); either bound may be open."""
+
+    line: str  # the OpenSSH public key line
+    valid_from: dt.date | None = None
+    until: dt.date | None = None
+    at: int = 0  # line in the roster
+
+    def valid_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.until is None or day < self.until)
+
+
+@dataclass(frozen=True)
 class Member:
     id: str
     name: str
     joined: dt.date
     left: dt.date | None = None
-    key: str | None = None
-    github: str | None = None  # GitHub user name, for CODEOWNERS
+    keys: tuple[MemberKey, ...] = ()
+    github: str | None = None  # GitHub user name, for CODEOWNERS and for telling who opened a pull request
     line: int = 0
 
     def in_good_standing(self, on: dt.date) -> bool:
         """Joined on or before ``on`` and not yet left (``left`` is the first day out)."""
         return self.joined <= on and (self.left is None or on < self.left)
+
+    def keys_on(self, day: dt.date) -> list[MemberKey]:
+        """The keys valid on ``day``: a signature on a meeting record is checked against these only."""
+        return [k for k in self.keys if k.valid_on(day)]
 
 
 @dataclass(frozen=True)
@@ -71,6 +92,13 @@ class Rules:
     threshold: str | Fraction = "majority"
     ballot: str = "roll-call"
     signatures: int = 0
+    signatures_from: dt.date | None = None  # records of earlier meetings count without signatures
+
+    def signatures_on(self, day: dt.date) -> int:
+        """Editor signatures a record of a meeting on ``day`` needs."""
+        if self.signatures_from is not None and day < self.signatures_from:
+            return 0
+        return self.signatures
 
     def quorum_for(self, eligible: int) -> int:
         """Ballots needed, given the number of members in good standing."""
@@ -140,6 +168,18 @@ class Motion:
     note: str | None = None
     reason: str | None = None
     problems: list[str] = field(default_factory=list)
+    corrects: tuple[dt.date, int] | None = None  # correct: the (meeting date, motion index) it corrects
+    corrected: CorrectedVotes | None = None  # correct: the votes as cast; None strikes the motion
+
+
+@dataclass
+class CorrectedVotes:
+    """The votes of an earlier motion as they were really cast, given by a ``correct`` motion."""
+
+    yes: tuple[str, ...] | int = ()
+    no: tuple[str, ...] | int = ()
+    abstain: tuple[str, ...] | int = ()
+    vote_lines: dict[str, list[int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -176,6 +216,7 @@ class Records:
     meetings: list[Meeting]
     articles: dict[str, Article]
     problems: list[Problem]
+    maintainers: tuple[str, ...] = ()  # GitHub users and org/teams of editorial/press.yml
 
 
 # --------------------------------------------------------------------------- reading
@@ -204,7 +245,7 @@ class _Checker:
             if key not in data:
                 self.error(data.line, f"missing required key '{key}'{what}")
 
-    def text(self, data: Map, key: str, required: bool = False) -> str | None:
+    def text(self, data: Map, key: str, required: bool = False, one_line: bool = False) -> str | None:
         value = data.get(key)
         if value is None:
             if required and key in data:
@@ -213,7 +254,11 @@ class _Checker:
         if isinstance(value, (Map, Seq)) or isinstance(value, bool):
             self.error(data.line_of(key), f"'{key}' must be text")
             return None
-        return str(value)
+        value = str(value)
+        if one_line and ("\n" in value.strip() or "\r" in value):
+            self.error(data.line_of(key), f"'{key}' must be one line of text")
+            return None
+        return value.strip() if one_line else value
 
     def date(self, data: Map, key: str) -> dt.date | None:
         value = data.get(key)
@@ -258,8 +303,8 @@ def read_assembly(path: Path, rel: str, problems: list[Problem]) -> Assembly | N
         ("name", "region", "description", "meets", "timezone", "rules", "members", "editors"),
         required=("name", "members"),
     )
-    name = check.text(data, "name", required=True) or aid
-    timezone = check.text(data, "timezone") or "UTC"
+    name = check.text(data, "name", required=True, one_line=True) or aid
+    timezone = check.text(data, "timezone", one_line=True) or "UTC"
     try:
         zoneinfo.ZoneInfo(timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -285,7 +330,7 @@ def read_assembly(path: Path, rel: str, problems: list[Problem]) -> Assembly | N
             check.error(line, f"editor '{value}' is listed twice")
         else:
             editors.append(value)
-    keyed = [e for e in editors if members[e].key]
+    keyed = [e for e in editors if members[e].keys]
     if rules.signatures > len(keyed):
         check.error(
             data.line_of("rules"),
@@ -297,9 +342,9 @@ def read_assembly(path: Path, rel: str, problems: list[Problem]) -> Assembly | N
         id=aid,
         path=rel,
         name=name,
-        region=check.text(data, "region"),
+        region=check.text(data, "region", one_line=True),
         description=check.text(data, "description"),
-        meets=check.text(data, "meets"),
+        meets=check.text(data, "meets", one_line=True),
         timezone=timezone,
         rules=rules,
         members=members,
@@ -313,7 +358,7 @@ def _read_rules(data, line: int, check: _Checker) -> Rules:
     if not isinstance(data, Map):
         check.error(line, "'rules' must be a mapping with quorum, threshold, ballot and signatures")
         return Rules()
-    check.keys(data, ("quorum", "threshold", "ballot", "signatures"), what=" in rules")
+    check.keys(data, ("quorum", "threshold", "ballot", "signatures", "signatures-from"), what=" in rules")
     quorum: int | Fraction = 1
     raw = data.get("quorum", 1)
     if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 1:
@@ -344,7 +389,10 @@ def _read_rules(data, line: int, check: _Checker) -> Rules:
     if not isinstance(signatures, int) or isinstance(signatures, bool) or signatures < 0:
         check.error(data.line_of("signatures"), f"signatures {signatures!r} must be a whole number >= 0")
         signatures = 0
-    return Rules(quorum=quorum, threshold=threshold, ballot=ballot, signatures=signatures)
+    signatures_from = check.date(data, "signatures-from")
+    if signatures_from is not None and not signatures:
+        check.error(data.line_of("signatures-from"), "'signatures-from' needs 'signatures' (how many editors sign) to be at least 1")
+    return Rules(quorum=quorum, threshold=threshold, ballot=ballot, signatures=signatures, signatures_from=signatures_from)
 
 
 def _read_members(data, line: int, check: _Checker) -> dict[str, Member]:
@@ -358,7 +406,7 @@ def _read_members(data, line: int, check: _Checker) -> dict[str, Member]:
         if not isinstance(entry, Map):
             check.error(entry_line, "each member must be a mapping with id, name and joined")
             continue
-        check.keys(entry, ("id", "name", "joined", "left", "key", "github"), required=("id", "name", "joined"), what=" for a member")
+        check.keys(entry, ("id", "name", "joined", "left", "key", "keys", "github"), required=("id", "name", "joined"), what=" for a member")
         mid = check.member_id(entry.get("id"), entry.line_of("id"), "member id") if "id" in entry else None
         joined = check.date(entry, "joined")
         left = check.date(entry, "left")
@@ -369,25 +417,61 @@ def _read_members(data, line: int, check: _Checker) -> dict[str, Member]:
         if mid in members:
             check.error(entry_line, f"member '{mid}' is listed twice (first at line {members[mid].line})")
             continue
-        key = check.text(entry, "key")
-        if key is not None:
-            import sshsig  # only rosters with keys pay for the import
-
-            try:
-                sshsig.PublicKey.from_openssh_str(key.strip())
-            except (ValueError, NotImplementedError, IndexError):
-                check.error(entry.line_of("key"), f"key of '{mid}' is not an OpenSSH public key — paste the line from ~/.ssh/id_ed25519.pub")
-                key = None
         members[mid] = Member(
             id=mid,
-            name=check.text(entry, "name", required=True) or mid,
+            name=check.text(entry, "name", required=True, one_line=True) or mid,
             joined=joined,
             left=left,
-            key=key,
+            keys=_read_keys(entry, mid, check),
             github=_github(entry, mid, check),
             line=entry_line,
         )
     return members
+
+
+def _openssh_key(text: str, line: int, mid: str, check: _Checker) -> str | None:
+    import sshsig  # only rosters with keys pay for the import
+
+    try:
+        sshsig.PublicKey.from_openssh_str(text.strip())
+    except (ValueError, NotImplementedError, IndexError):
+        check.error(line, f"key of '{mid}' is not an OpenSSH public key — paste the line from ~/.ssh/id_ed25519.pub")
+        return None
+    return text.strip()
+
+
+def _read_keys(entry: Map, mid: str, check: _Checker) -> tuple[MemberKey, ...]:
+    """``key: ssh-ed25519 …`` (valid always), or ``keys:`` — a list of {key, from, until}, so that a
+    rotated key keeps verifying the records signed while it was valid."""
+    if "key" in entry and "keys" in entry:
+        check.error(entry.line_of("keys"), f"'{mid}' has both 'key' and 'keys' — list every key under 'keys' with its dates")
+        return ()
+    if "key" in entry:
+        text = check.text(entry, "key", one_line=True)
+        line = _openssh_key(text, entry.line_of("key"), mid, check) if text else None
+        return (MemberKey(line, at=entry.line_of("key")),) if line else ()
+    raw = entry.get("keys")
+    if raw is None:
+        return ()
+    if not isinstance(raw, Seq):
+        check.error(entry.line_of("keys"), f"'keys' of '{mid}' must be a list of {{key, from, until}}")
+        return ()
+    keys: list[MemberKey] = []
+    for i, item in enumerate(raw):
+        at = raw.line_of(i)
+        if not isinstance(item, Map):
+            check.error(at, f"each key of '{mid}' must be a mapping like {{key: ssh-ed25519 AAAA…, from: 2026-01-01}}")
+            continue
+        check.keys(item, ("key", "from", "until"), required=("key",), what=f" for a key of '{mid}'")
+        text = check.text(item, "key", required=True, one_line=True)
+        start, until = check.date(item, "from"), check.date(item, "until")
+        if start and until and until <= start:
+            check.error(item.line_of("until"), f"key of '{mid}': until {until} must be after from {start}")
+            continue
+        line = _openssh_key(text, item.line_of("key"), mid, check) if text else None
+        if line:
+            keys.append(MemberKey(line, start, until, at))
+    return tuple(keys)
 
 
 TIME_RE = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b")
@@ -407,11 +491,47 @@ def _time(data: Map, check: _Checker) -> dt.time | None:
 
 
 def _github(entry: Map, mid: str, check: _Checker) -> str | None:
+    """A GitHub user name, stored without the '@'."""
     handle = check.text(entry, "github")
-    if handle is not None and not GITHUB_RE.match(handle.lstrip("@")):
-        check.error(entry.line_of("github"), f"github handle {handle!r} of '{mid}' is not a GitHub user name")
+    if handle is not None and not GITHUB_RE.match(handle.removeprefix("@")):
+        check.error(
+            entry.line_of("github"),
+            f"github handle {handle!r} of '{mid}' is not a GitHub user name (letters, digits and single '-', up to 39 characters)",
+        )
         return None
-    return handle
+    return handle.removeprefix("@") if handle else None
+
+
+def read_press_config(root: Path, problems: list[Problem]) -> tuple[str, ...]:
+    """``editorial/press.yml``: settings of the whole press. ``maintainers`` are the GitHub users or
+    ``org/team``s who own everything no assembly owns (theme, tools, workflows, pages)."""
+    path = root / "editorial" / "press.yml"
+    rel = "editorial/press.yml"
+    if not path.is_file() or path.is_symlink():
+        return ()
+    data, problem = strictyaml.load(path, rel)
+    if problem:
+        problems.append(problem)
+        return ()
+    check = _Checker(rel, problems)
+    if not isinstance(data, Map):
+        check.error(1, "editorial/press.yml must be a mapping, e.g. maintainers: [octo-cat, our-org/web-team]")
+        return ()
+    check.keys(data, ("maintainers",), required=("maintainers",))
+    raw = data.get("maintainers")
+    if not isinstance(raw, Seq) or not raw:
+        check.error(data.line_of("maintainers"), "'maintainers' must be a non-empty list of GitHub users or org/teams")
+        return ()
+    handles: list[str] = []
+    for i, value in enumerate(raw):
+        handle = value.removeprefix("@") if isinstance(value, str) else ""
+        if not (GITHUB_RE.match(handle) or TEAM_RE.match(handle)):
+            check.error(raw.line_of(i), f"maintainer {value!r} is not a GitHub user name or org/team")
+        elif handle.lower() in (h.lower() for h in handles):
+            check.error(raw.line_of(i), f"maintainer {value!r} is listed twice")
+        else:
+            handles.append(handle)
+    return tuple(handles) if check.ok else ()
 
 
 def read_meeting(path: Path, rel: str, assembly: str, problems: list[Problem], ballot: str) -> Meeting | None:
@@ -474,7 +594,7 @@ def read_meeting(path: Path, rel: str, assembly: str, problems: list[Problem], b
         present_line=data.line_of("present"),
         raw=record_bytes,
         time=starts,
-        location=check.text(data, "location"),
+        location=check.text(data, "location", one_line=True),
     )
 
 
@@ -484,6 +604,7 @@ _MOTION_KEYS = {
     "retract": ("reason", "note"),
     "elect-delegate": ("note",),
     "recall-delegate": ("note",),
+    "correct": ("reason", "corrected", "note"),
 }
 
 
@@ -522,6 +643,14 @@ def _read_motion(index: int, entry, line: int, ballot: str, assembly: str, meeti
                 fail(line, f"{target} belongs to assembly '{owner}'; {assembly} decides only on its own articles")
             elif not SLUG_RE.match(slug):
                 fail(line, f"'{target}' is not a valid article id")
+    elif kind == "correct":
+        match = CORRECTS_RE.match(target) if isinstance(target, str) else None
+        try:
+            motion.corrects = (dt.date.fromisoformat(match[1]), int(match[2]) - 1) if match and int(match[2]) >= 1 else None
+        except ValueError:
+            motion.corrects = None
+        if motion.corrects is None:
+            fail(line, f"correct must name an earlier motion of this assembly as <YYYY-MM-DD>#<number>, e.g. 2026-10-06#2, not {target!r}")
     elif not isinstance(target, str) or not ID_RE.match(target):
         fail(line, f"{kind} must name a member id, not {target!r}")
 
@@ -533,16 +662,34 @@ def _read_motion(index: int, entry, line: int, ballot: str, assembly: str, meeti
             fail(entry.line_of("digest"), f"digest {digest!r} is malformed — expected sha256: followed by 64 hex digits")
         else:
             motion.digest = digest
-    if kind == "retract":
+    if kind in ("retract", "correct"):
         reason = entry.get("reason")
         if not isinstance(reason, str) or not reason.strip():
-            fail(entry.line_of("reason") if "reason" in entry else line, "a retract motion needs a 'reason:' for the retraction notice")
+            why = "for the retraction notice" if kind == "retract" else "saying what the minutes got wrong"
+            fail(entry.line_of("reason") if "reason" in entry else line, f"a {kind} motion needs a 'reason:' {why}")
         else:
             motion.reason = reason.strip()
     note = entry.get("note")
     if note is not None:
         motion.note = str(note)
 
+    _read_votes(entry, motion, ballot, fail, meeting_check, motion.problems)
+    if kind == "correct":
+        raw = entry.get("corrected")
+        if raw is not None:
+            if not isinstance(raw, Map):
+                fail(entry.line_of("corrected"), "'corrected' must be the motion's votes as they were cast, e.g. {yes: [ana], no: [ben]}")
+            else:
+                for key in raw:
+                    if key not in ("yes", "no", "abstain"):
+                        fail(raw.line_of(key), f"unknown key '{key}' in corrected — allowed keys: yes, no, abstain")
+                motion.corrected = CorrectedVotes()
+                _read_votes(raw, motion.corrected, ballot, fail, meeting_check, motion.problems)
+    return motion
+
+
+def _read_votes(entry: Map, into, ballot: str, fail, meeting_check: _Checker, problems: list[str]) -> None:
+    """Set ``into.yes``/``no``/``abstain`` (and ``vote_lines``) from a motion's vote lists or counts."""
     for side in ("yes", "no", "abstain"):
         raw = entry.get(side)
         at = entry.line_of(side)
@@ -554,24 +701,23 @@ def _read_motion(index: int, entry, line: int, ballot: str, assembly: str, meeti
             else:
                 fail(at, f"'{side}' must be a count (this assembly votes by secret ballot), not {raw!r}")
                 value = 0
-            setattr(motion, side, value)
+            setattr(into, side, value)
             continue
         if raw is None:
-            setattr(motion, side, ())
+            setattr(into, side, ())
         elif isinstance(raw, Seq):
             ids, lines = [], []
             for i, v in enumerate(raw):
                 if meeting_check.member_id(v, raw.line_of(i), f"'{side}' voter") is None:
-                    motion.problems.append(f"'{side}' voter {v!r} is not a valid id")
+                    problems.append(f"'{side}' voter {v!r} is not a valid id")
                     continue
                 ids.append(v)
                 lines.append(raw.line_of(i))
-            setattr(motion, side, tuple(ids))
-            motion.vote_lines[side] = lines
+            setattr(into, side, tuple(ids))
+            into.vote_lines[side] = lines
         else:
             fail(at, f"'{side}' must list member ids (this assembly votes by roll-call), e.g. [ana, ben]")
-            setattr(motion, side, ())
-    return motion
+            setattr(into, side, ())
 
 
 META_RE = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)")
@@ -772,9 +918,12 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
             if article:
                 articles[article.id] = article
 
+    maintainers = read_press_config(root, problems)
     problems += _links(root)
     problems += _page_urls(root)
-    return Records(root=root, assemblies=assemblies, meetings=meetings, articles=articles, problems=problems)
+    return Records(
+        root=root, assemblies=assemblies, meetings=meetings, articles=articles, problems=problems, maintainers=maintainers
+    )
 
 
 def _links(root: Path) -> list[Problem]:

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from .build import BuildFailed, build
+from .problems import PressError
 
 WATCHED = ("content", "editorial", "theme", "pelicanconf.py", "publishconf.py")
 
@@ -38,7 +39,13 @@ class DevServer:
 
     def rebuild(self) -> Path | None:
         try:
-            result = build(self.root, self.output)
+            result = build(self.root, self.output, notice=self.echo)
+        except PressError as exc:
+            if not hasattr(self, "site"):
+                raise  # the first build: the output path itself is wrong
+            self.echo(f"press: {exc}")
+            self.echo("build failed; still serving the previous site")
+            return None
         except BuildFailed as exc:
             for reason in exc.reasons:
                 self.echo(reason)
@@ -59,6 +66,8 @@ class DevServer:
 
     def start(self, bind: str, port: int) -> tuple[str, int]:
         """Serve in a background thread; returns the bound address (port 0 picks a free one)."""
+        # The output path is a link to the current build: each request follows it, so a rebuild is
+        # served from the moment it is swapped in.
         handler = functools.partial(_QuietHandler, directory=str(self.site))
         self.httpd = http.server.ThreadingHTTPServer((bind, port), handler)
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()

@@ -54,19 +54,14 @@ def check_meeting(assembly: Assembly, meeting: Meeting) -> SignatureCheck:
         if not member.in_good_standing(meeting.date):
             result.rejected.append((sig_path, f"'{member_id}' was not a member in good standing on {meeting.date}"))
             continue
-        if not member.key:
-            result.rejected.append((sig_path, f"'{member_id}' has no key in the roster"))
+        keys = member.keys_on(meeting.date)
+        if not keys:
+            why = "has no key in the roster" if not member.keys else f"has no key in the roster valid on {meeting.date}"
+            result.rejected.append((sig_path, f"'{member_id}' {why}"))
             continue
-        try:
-            key = public_key(member.key)
-            sshsig.verify(meeting.raw, armored, [key], namespace=NAMESPACE)
-        except ValueError as exc:
-            result.rejected.append((sig_path, f"'{member_id}''s roster key cannot be read: {exc}"))
-            continue
-        except (sshsig.InvalidSignature, NotImplementedError) as exc:
-            result.rejected.append(
-                (sig_path, f"does not verify with {member_id}'s key for namespace '{NAMESPACE}' over these exact bytes ({exc})")
-            )
+        key, problem = _verifying_key(meeting.raw, armored, keys)
+        if key is None:
+            result.rejected.append((sig_path, problem.replace("{member}", member_id)))
             continue
         fingerprint = key.sha256_str()
         if fingerprint in counted_keys:
@@ -75,6 +70,36 @@ def check_meeting(assembly: Assembly, meeting: Meeting) -> SignatureCheck:
         counted_keys.add(fingerprint)
         result.signers.append(member_id)
     return result
+
+
+def signing_key(assembly: Assembly, meeting: Meeting, member_id: str):
+    """The roster key (a MemberKey valid on the meeting date) that made ``member_id``'s signature, or None."""
+    member = assembly.members.get(member_id)
+    if member is None or member_id not in meeting.signatures:
+        return None
+    armored = meeting.signatures[member_id][1]
+    for member_key in member.keys_on(meeting.date):
+        if _verifying_key(meeting.raw, armored, [member_key])[0] is not None:
+            return member_key
+    return None
+
+
+def _verifying_key(data: bytes, armored: bytes, keys) -> tuple[sshsig.PublicKey | None, str]:
+    """The first of ``keys`` (MemberKeys) that verifies the signature, or None and why none did."""
+    why = ""
+    for member_key in keys:
+        try:
+            key = public_key(member_key.line)
+            sshsig.verify(data, armored, [key], namespace=NAMESPACE)
+            return key, ""
+        except ValueError as exc:
+            why = f"'{{member}}''s roster key cannot be read: {exc}"
+        except (sshsig.InvalidSignature, NotImplementedError) as exc:
+            why = (
+                f"does not verify with {{member}}'s key for namespace '{NAMESPACE}' over these exact bytes ({exc}); "
+                "checked with the roster key(s) valid on the meeting date"
+            )
+    return None, why
 
 
 class SigningError(Exception):

@@ -133,7 +133,22 @@ def _build(node: yaml.Node, scalars: yaml.constructor.SafeConstructor):
             raise YamlProblem(line, f"'{node.value}' is not a real date — check the day and month") from None
     if node.tag not in _SAFE_SCALAR_TAGS:
         raise YamlProblem(line, f"unsupported YAML tag {node.tag} — remove the tag and write a plain value")
-    return scalars.construct_object(node, deep=True)
+    value = scalars.construct_object(node, deep=True)
+    if isinstance(value, str) and (bad := _CONTROL_RE.search(value)):
+        raise YamlProblem(
+            line + (1 + value[: bad.start()].count("\n") if node.style in ("|", ">") else 0),
+            f"control character U+{ord(bad[0]):04X} in a value — records are plain text "
+            "(a line break belongs only in a block written with | or >)",
+        )
+    if isinstance(value, str) and "\n" in value.rstrip("\n") and node.style not in ("|", ">"):
+        raise YamlProblem(line, "a line break inside a quoted value — write several lines as a block with | (or keep it on one line)")
+    return value
+
+
+# Every C0 and C1 control except the line feed (block scalars), DEL, line and paragraph separators, and the
+# bidirectional overrides that make text read differently from what it is ("Trojan Source").
+_CONTROL_RE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
 
 
 _SAFE_SCALAR_TAGS = {

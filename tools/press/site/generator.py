@@ -21,7 +21,7 @@ import markdown
 import nh3
 from pelican.generators import Generator
 
-from ..decisions import RETRACTED, ArticleDecision, Decisions, DelegateTerm, Outcome
+from ..decisions import RETRACTED, WITHDRAWN, ArticleDecision, Decisions, DelegateTerm, Outcome
 from ..model import Press
 from ..records import ARTICLE_MOTIONS, Assembly, Meeting
 from . import feeds, images, memo_of, motion_datetime, newest_first, press_of
@@ -39,6 +39,7 @@ MOTION_WORDS = {
     "retract": (("retract", ""), ("retracted", "")),
     "elect-delegate": (("elect", "delegate"), ("elected", "delegate")),
     "recall-delegate": (("recall", "as delegate"), ("recalled", "as delegate")),
+    "correct": (("correct the record of", ""), ("corrected the record of", "")),
 }
 VERDICT = {"passed": "Passed", "failed": "Failed", "invalid": "Not counted"}
 
@@ -69,8 +70,13 @@ class Link:
 def _subject(motion: dict) -> str:
     if motion.get("title"):
         return f"“{motion['title']}”"
-    if motion.get("article"):
-        return f"the article {motion['article']}"  # not published: its id, never its title
+    if motion.get("article"):  # not published: its id, never its title
+        return f"the article {motion['article']}" + (" (withdrawn)" if motion.get("withdrawn") else "")
+    if motion.get("motion_anchor"):  # a correction: "motion 2 of 6 October 2026"
+        day, number = motion["motion_anchor"].rsplit("-", 1)
+        return f"motion {number} of {long_date(dt.date.fromisoformat(day))}"
+    if motion.get("motion"):
+        return f"motion {motion['motion']}"
     return motion.get("name") or motion.get("member") or ""
 
 
@@ -99,6 +105,8 @@ def human_record(ledger: dict, assembly: Assembly) -> dict:
                     "vote_names": {side: [name(m) for m in ids] for side, ids in motion.get("votes", {}).items()},
                 }
             )
+            if motion.get("corrected"):
+                motions[-1]["corrected"] = {**motion["corrected"], "when": long_date(dt.date.fromisoformat(motion["corrected"]["date"]))}
         present = dict(meeting["present"])
         if "members" in present:
             present["names"] = [name(m) for m in present["members"]]
@@ -150,7 +158,12 @@ def _motion_target(outcome: Outcome, decisions: Decisions, article_urls: dict[st
         url = article_urls.get(motion.target)
         decision = decisions.articles.get(motion.target)
         title = decision.article.title if url and decision else None
+        if decision is not None and decision.state == WITHDRAWN:
+            return {"article": motion.target, "title": None, "url": None, "withdrawn": True}
         return {"article": motion.target, "title": title, "url": url}
+    if motion.kind == "correct":
+        day, index = motion.corrects or (None, 0)
+        return {"motion": motion.target, "motion_anchor": f"{day.isoformat()}-{index + 1}" if day else None}
     member = outcome.assembly.members.get(motion.target)
     return {"member": motion.target, "name": member.name if member else None}
 
@@ -196,6 +209,11 @@ def ledger_data(assembly: Assembly, press: Press, article_urls: dict[str, str]) 
                 entry["note"] = motion.note
             if motion.reason:
                 entry["reason"] = motion.reason
+            if outcome.corrected_by:
+                by = outcome.corrected_by
+                entry["corrected"] = {
+                    "by": by.anchor, "date": by.date.isoformat(), "reason": by.motion.reason, "struck": by.motion.corrected is None,
+                }  # fmt: skip
             motions.append(entry)
         meetings.append(
             {

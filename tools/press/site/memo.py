@@ -44,13 +44,20 @@ class Uncacheable(Exception):
     """A value the fingerprinter cannot see into."""
 
 
+def memo_file(root: Path, site: Path) -> Path:
+    """Where the fingerprints of the files in the build folder ``site`` are kept: one file per build
+    folder, so fingerprints never describe a site other than the one they were saved with."""
+    key = hashlib.sha256(str(Path(site)).encode()).hexdigest()[:16]
+    return cache_dir(root, "renders", f"{key}.pickle")
+
+
 class RenderMemo:
     """Fingerprints of last build's files, and the links that reuse them."""
 
     def __init__(self, settings: dict, previous: Path, root: Path, version: str):
         self.previous = Path(previous)
-        key = hashlib.sha256(str(self.previous).encode()).hexdigest()[:16]
-        self.path = cache_dir(root, "renders", f"{key}.pickle")
+        self.root = root
+        self.path = memo_file(root, self.previous)
         self.before: dict[str, bytes] = {}
         self.after: dict[str, bytes] = {}
         self.rendered = self.reused = 0
@@ -199,13 +206,18 @@ class RenderMemo:
         if fingerprint is not None:
             self.after[name] = fingerprint
 
-    def save(self) -> None:
+    def save(self, site: Path | None = None) -> None:
+        """Keep this build's fingerprints for the build folder ``site`` (default: the previous one),
+        and drop the previous folder's: they no longer describe the site that will be served."""
+        target = memo_file(self.root, site) if site is not None else self.path
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(f".{os.getpid()}.tmp")
             with tmp.open("wb") as f:
                 pickle.dump((FORMAT, self.after), f, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.replace(self.path)
+            tmp.replace(target)
+            if target != self.path:
+                self.path.unlink(missing_ok=True)
         except OSError:
             pass
 

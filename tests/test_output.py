@@ -1,0 +1,520 @@
+"""The output path: press writes only where it may, and the output always holds one complete site.
+
+"Complete" here is concrete: every file of the output, byte for byte, equals a reference build of the
+same version of the press (built separately into its own folder), and no other file is there.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tarfile
+import threading
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import press.build
+import press.output
+from conftest import REPO, PressDir, commit, copy_sample, git
+from press.cli import main
+
+PRESS = [str(Path(sys.executable).with_name("press"))]
+if not Path(PRESS[0]).is_file():
+    PRESS = [sys.executable, "-c", "from press.cli import main; main()"]
+# A process that stops at a pause point waits for the test; this bounds a test that went wrong.
+LIMIT = 180
+
+
+def cli(root: Path, *args: str):
+    return CliRunner().invoke(main, ["--root", str(root), *args])
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (followed if it is a link) and its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def snapshot(folder: Path) -> dict[str, tuple]:
+    """Everything under ``folder``, links not followed: type, mode, modification time, bytes or target.
+    Folders' times change when anything is added to or removed from them."""
+    found = {}
+    for path in [folder, *sorted(folder.rglob("*"))]:
+        info = path.lstat()
+        entry: tuple = (stat.S_IFMT(info.st_mode), info.st_mode, info.st_mtime_ns)
+        if stat.S_ISLNK(info.st_mode):
+            entry += (os.readlink(path),)
+        elif stat.S_ISREG(info.st_mode):
+            entry += (path.read_bytes(),)
+        found[path.relative_to(folder).as_posix()] = entry
+    return found
+
+
+def build_folders(builds: Path) -> list[str]:
+    """The build folders in ``builds``, leaving out replaced sites that a background process deletes."""
+    return sorted(p.name for p in builds.iterdir() if p.is_dir() and not p.name.startswith("retired-"))
+
+
+def small_press(root: Path) -> PressDir:
+    """One assembly, one published article: version A of a press."""
+    site = PressDir(root).buildable()
+    site.assembly()
+    site.article("springfield", "rent", title="Rent strike", body="RENT-BODY")
+    site.publish("springfield", "rent", "2026-10-06")
+    return site
+
+
+def version(site: PressDir, which: str) -> None:
+    """A: one article; B: a second one, approved at a later meeting."""
+    article = site.root / "content/springfield/fares.md"
+    meeting = site.root / "editorial/meetings/springfield/2026-10-13.yml"
+    if which == "B":
+        site.article("springfield", "fares", title="Free fares", body="FARES-BODY")
+        site.publish("springfield", "fares", "2026-10-13")
+    else:
+        article.unlink(missing_ok=True)
+        meeting.unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------------- --output refusals
+
+
+def press_with_every_source_folder(tmp_path: Path) -> Path:
+    root = copy_sample(tmp_path / "press")
+    for name in ("docs", "tools", "tests", ".github"):
+        (root / name).mkdir(exist_ok=True)
+        (root / name / "notes.md").write_text("UNCOMMITTED NOTES\n")
+    git(root, "init", "-q", "-b", "main")
+    return root
+
+
+def test_output_that_press_did_not_make_is_refused_and_left_untouched(tmp_path, monkeypatch):
+    root = press_with_every_source_folder(tmp_path)
+    others = tmp_path / "others"
+    (others / "unrelated").mkdir(parents=True)
+    (others / "unrelated/letter.txt").write_text("KEEP ME\n")
+    (others / "file.txt").write_text("A FILE\n")
+    os.mkfifo(others / "fifo")
+    (others / "empty-target").mkdir()
+    (others / "link-to-folder").symlink_to(others / "unrelated")
+    (others / "link-to-empty").symlink_to(others / "empty-target")
+    (others / "dangling").symlink_to(others / "nowhere")
+    (others / "not-a-site").mkdir()
+    (others / "not-a-site/index.html").write_text("<p>mine</p>")  # looks a bit like a site, is not one
+    # the builds folder beside a new output name is someone else's
+    (others / ".fresh.builds").mkdir()
+    (others / ".fresh.builds/diary.txt").write_text("MINE\n")
+
+    targets = {
+        others / "unrelated": "it is a folder of files that press did not make",
+        others / "file.txt": "it is a file",
+        others / "fifo": "it is a device, FIFO or socket, not a folder",
+        others / "link-to-folder": "it is a symbolic link that press did not make",
+        others / "link-to-empty": "it is a symbolic link that press did not make",
+        others / "dangling": "it is a symbolic link that press did not make",
+        others / "not-a-site": "it is a folder of files that press did not make",
+        others / "file.txt/below": "is not a folder",
+        others / "fresh": ".fresh.builds exists and press did not make it",
+    }
+    for name in ("content", "editorial", "theme", "docs", "tools", "tests", ".github", ".git"):
+        targets[root / name] = f"it is in {name}/, which holds the press's sources"
+        targets[root / name / "site"] = f"it is in {name}/, which holds the press's sources"
+    for folder in (root, *root.parents):
+        targets[folder] = "it contains the press itself"
+
+    before = snapshot(tmp_path)
+    for target, why in targets.items():
+        result = cli(root, "build", "--output", str(target))
+        assert result.exit_code == 2, (target, result.output)
+        assert f"press: refusing to build into {target}: " in result.output and why in result.output, result.output
+        assert "Traceback" not in result.output
+    # the same targets named relative to where the command runs
+    monkeypatch.chdir(root)
+    for given in (".", "content", "content/..", "./docs/", "theme/../tests", "../others/unrelated", "../others/fifo"):
+        result = cli(root, "build", "--output", given)
+        assert result.exit_code == 2, (given, result.output)
+        assert "refusing to build into" in result.output
+    assert snapshot(tmp_path) == before
+
+
+def test_a_press_folder_reached_through_a_link_is_refused(tmp_path):
+    root = press_with_every_source_folder(tmp_path)
+    (tmp_path / "shortcut").symlink_to(root)
+    before = snapshot(tmp_path)
+    for given in (tmp_path / "shortcut", tmp_path / "shortcut/content", tmp_path / "shortcut/docs/new"):
+        result = cli(root, "build", "--output", str(given))
+        assert result.exit_code == 2 and "refusing to build into" in result.output, result.output
+    assert snapshot(tmp_path) == before
+
+
+def test_build_help_says_what_output_may_be(tmp_path):
+    result = CliRunner().invoke(main, ["build", "--help"])
+    text = " ".join(result.output.split())
+    assert "It must not exist yet, be an empty folder, or be a site press built there before" in text
+    assert "anything else is refused with exit 2 and left untouched" in text
+
+
+# --------------------------------------------------------------------------- what a good output looks like
+
+
+def test_output_is_a_link_to_the_current_build_and_the_marker_is_not_published(tmp_path):
+    site = small_press(tmp_path / "press")
+    out = tmp_path / "empty"
+    out.mkdir()
+    result = cli(site.root, "build", "--output", str(out), "--no-search")
+    assert result.exit_code == 0, result.output
+    assert out.is_symlink()
+    target = os.readlink(out)
+    assert target.startswith(".empty.builds/")
+    builds = tmp_path / ".empty.builds"
+    assert sorted(p.name for p in builds.iterdir()) == sorted([".gitignore", "PRESS-OUTPUT", "lock", target.split("/")[1]])
+    assert (builds / ".gitignore").read_text().splitlines()[-1] == "*"
+    files = tree(out)
+    assert "springfield/rent.html" in files
+    assert not any("PRESS-OUTPUT" in name or name.endswith("lock") for name in files)
+    # a second build replaces the first and removes it
+    version(site, "B")
+    assert cli(site.root, "build", "--output", str(out) + "/", "--no-search").exit_code == 0
+    assert os.readlink(out) != target and not (tmp_path / target).exists()
+    assert "springfield/fares.html" in tree(out)
+    assert build_folders(builds) == [os.readlink(out).split("/")[1]]
+
+
+def test_pages_upload_reads_the_site_through_the_link(tmp_path):
+    """actions/upload-pages-artifact archives `tar --dereference --hard-dereference --directory PATH .`:
+    the same command over a built output holds the site's files and nothing else."""
+    if shutil.which("tar") is None:
+        pytest.skip("tar is not installed")
+    site = small_press(tmp_path / "press")
+    assert cli(site.root, "build", "--output", str(tmp_path / "public"), "--no-search").exit_code == 0
+    archive = tmp_path / "artifact.tar"
+    subprocess.run(
+        ["tar", "--dereference", "--hard-dereference", "--directory", str(tmp_path / "public"), "-cf", str(archive),
+         "--exclude=.git", "--exclude=.github", "."],
+        check=True, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    with tarfile.open(archive) as tar:
+        members = {m.name.removeprefix("./"): m for m in tar.getmembers() if m.name != "."}
+        assert all(m.isfile() or m.isdir() for m in members.values())
+        files = {name: tar.extractfile(m).read() for name, m in members.items() if m.isfile()}
+    assert files == tree(tmp_path / "public")
+
+
+def test_a_site_built_by_an_older_press_is_replaced_in_one_step(tmp_path, monkeypatch):
+    site = small_press(tmp_path / "press")
+    assert cli(site.root, "build", "--no-search").exit_code == 0
+    old = tree(site.root / "output")
+    version(site, "B")
+    for exchange in (True, False):  # renameat2 where the kernel has it; two renames where not
+        if not exchange:
+            monkeypatch.setattr(press.output, "_exchange", lambda a, b: False)
+        out = site.root / "output"
+        # what press wrote before the builds folder: a plain folder, and leftovers named after it
+        shutil.rmtree(site.root / ".output.builds")
+        out.unlink()
+        out.mkdir()
+        for name, data in old.items():
+            (out / name).parent.mkdir(parents=True, exist_ok=True)
+            (out / name).write_bytes(data)
+        (site.root / ".output.old-4242").mkdir()
+        (site.root / ".output.old-4242/index.html").write_text("retired")
+        result = cli(site.root, "build", "--no-search")
+        assert result.exit_code == 0, result.output
+        assert "output was built by an older press: it becomes a link to the new site in .output.builds/" in result.output
+        assert out.is_symlink() and "springfield/fares.html" in tree(out)
+        assert not (site.root / ".output.old-4242").exists()
+        assert build_folders(site.root / ".output.builds") == [os.readlink(out).split("/")[1]]
+
+
+def test_leftovers_of_an_older_press_are_kept_while_they_may_be_the_only_copy(tmp_path):
+    """An older press killed between its two renames left no output/, only .output.old-N: a failed
+    build keeps it; a successful one removes it, once output/ holds a complete site."""
+    site = small_press(tmp_path / "press")
+    (site.root / ".output.old-77").mkdir()
+    (site.root / ".output.old-77/index.html").write_text("THE ONLY COPY")
+    (site.root / "theme/templates/article.html").write_text("{% if %}broken")
+    result = cli(site.root, "build", "--no-search")
+    assert result.exit_code == 1
+    assert (site.root / ".output.old-77/index.html").read_text() == "THE ONLY COPY"
+    shutil.copy(REPO / "theme/templates/article.html", site.root / "theme/templates/article.html")
+    assert cli(site.root, "build", "--no-search").exit_code == 0
+    assert not (site.root / ".output.old-77").exists()
+
+
+# --------------------------------------------------------------------------- symbolic links and special files
+
+
+def test_links_in_the_theme_are_refused(tmp_path):
+    site = small_press(tmp_path / "press")
+    secrets = tmp_path / "etc"
+    secrets.mkdir()
+    (secrets / "shadow").write_text("ROOT-PASSWORD-HASH")
+    assert cli(site.root, "build", "--no-search").exit_code == 0
+    before = tree(site.root / "output")
+    (site.root / "theme/static/etc").symlink_to(secrets)
+    (site.root / "theme/static/css/press.css").rename(site.root / "theme/static/css/real.css")
+    (site.root / "theme/static/css/press.css").symlink_to(secrets / "shadow")
+    result = cli(site.root, "build", "--no-search")
+    assert result.exit_code == 1
+    assert "theme/static/etc: symbolic links are not allowed in the theme — commit the file itself" in result.output
+    assert "theme/static/css/press.css: symbolic links are not allowed in the theme — commit the file itself" in result.output
+    assert tree(site.root / "output") == before
+    assert not any(b"ROOT-PASSWORD-HASH" in data for data in tree(site.root / "output").values())
+
+
+def test_a_theme_folder_that_is_a_link_is_refused(tmp_path):
+    site = small_press(tmp_path / "press")
+    shutil.move(site.root / "theme", tmp_path / "elsewhere")
+    (site.root / "theme").symlink_to(tmp_path / "elsewhere")
+    result = cli(site.root, "build", "--no-search")
+    assert result.exit_code == 1
+    assert "theme: the theme folder is a symbolic link — make it a real folder" in result.output
+    assert not (site.root / "output").exists()
+
+
+def test_fifos_in_theme_or_content_are_refused_not_waited_on(tmp_path):
+    site = small_press(tmp_path / "press")
+    (site.root / "content/images").mkdir()
+    os.mkfifo(site.root / "content/images/pipe.png")
+    os.mkfifo(site.root / "theme/static/pipe.css")
+    result = cli(site.root, "build", "--no-search")
+    assert result.exit_code == 1
+    assert "content/images/pipe.png: not a plain file (a FIFO, socket or device) — remove it from content" in result.output
+    assert "theme/static/pipe.css: not a plain file (a FIFO, socket or device) — remove it from the theme" in result.output
+    assert not (site.root / "output").exists()
+
+
+def test_a_link_in_the_built_site_stops_the_swap(tmp_path, monkeypatch):
+    """Whatever wrote it (a plugin, a Pelican setting), a link in the staged site is not published."""
+    site = small_press(tmp_path / "press")
+    assert cli(site.root, "build", "--no-search").exit_code == 0
+    before = tree(site.root / "output")
+    real = press.build._only_plain_files
+
+    def plant(staging):
+        (staging / "passwd").symlink_to("/etc/passwd")
+        return real(staging)
+
+    monkeypatch.setattr(press.build, "_only_plain_files", plant)
+    result = cli(site.root, "build", "--no-search")
+    assert result.exit_code == 1
+    assert "the build wrote passwd, which is not a plain file — it was not published" in result.output
+    assert tree(site.root / "output") == before
+
+
+# --------------------------------------------------------------------------- subprocesses
+
+
+HANGING_PAGEFIND = """
+import os, subprocess, sys, time
+report = sys.argv[1]
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])  # keeps our stdout open
+with open(report, "w") as f:
+    f.write(f"{child.pid} {os.path.realpath('/proc/self/fd/0')}")
+time.sleep(600)
+"""
+
+
+def test_a_hung_subprocess_fails_the_build_and_is_stopped(tmp_path, monkeypatch):
+    site = small_press(tmp_path / "press")
+    assert cli(site.root, "build", "--no-search").exit_code == 0
+    before = tree(site.root / "output")
+    fake = tmp_path / "pagefind.py"
+    fake.write_text(HANGING_PAGEFIND)
+    report = tmp_path / "report"
+    monkeypatch.setattr(press.build, "PAGEFIND", [sys.executable, str(fake), str(report)])
+    conf = site.root / "pelicanconf.py"
+    conf.write_text(conf.read_text() + "\nPRESS_SUBPROCESS_TIMEOUT = 2\n")
+    result = cli(site.root, "build")
+    assert result.exit_code == 1
+    assert "the search index could not be built: pagefind did not finish within 2 seconds and was stopped" in result.output
+    assert tree(site.root / "output") == before
+    grandchild, stdin = report.read_text().split()
+    assert stdin == "/dev/null"  # run with stdin closed: it can never wait for a keyboard
+    # what it started was stopped too: SIGKILL is delivered asynchronously, so wait for the exit itself
+    try:
+        handle = os.pidfd_open(int(grandchild))
+    except ProcessLookupError:
+        return
+    try:
+        assert select.select([handle], [], [], LIMIT)[0] == [handle], "the hung program's child is still running"
+    finally:
+        os.close(handle)
+
+
+# --------------------------------------------------------------------------- kills and concurrent builds
+
+
+def start(root: Path, out: Path, pause: str | None = None) -> subprocess.Popen:
+    env = dict(os.environ)
+    env.pop("PRESS_TEST_PAUSE_AT", None)
+    if pause:
+        env["PRESS_TEST_PAUSE_AT"] = pause
+    return subprocess.Popen(
+        [*PRESS, "--root", str(root), "build", "--output", str(out)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+
+
+def finish(process: subprocess.Popen) -> tuple[int, str, str]:
+    out, err = process.communicate(timeout=LIMIT)
+    return process.returncode, out, err
+
+
+def wait_for_line(stream, text: str, process: subprocess.Popen) -> str:
+    """Read ``stream`` line by line until one contains ``text`` (the process said it got there)."""
+    watchdog = threading.Timer(LIMIT, process.kill)
+    watchdog.start()
+    try:
+        seen = []
+        for line in stream:
+            seen.append(line)
+            if text in line:
+                return line
+        raise AssertionError(f"never saw {text!r}; output: {''.join(seen)}; stderr: {process.stderr.read() if process.stderr else ''}")
+    finally:
+        watchdog.cancel()
+
+
+def kill_at(root: Path, out: Path, point: str) -> None:
+    process = start(root, out, pause=point)
+    wait_for_line(process.stdout, f"press-test: paused at {point} (pid {process.pid})", process)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=LIMIT)
+
+
+@pytest.fixture
+def versions(tmp_path):
+    """A small press in a git repository (with the repository's .gitignore), and reference sites of
+    its versions A and B, each built once into a folder of its own."""
+    site = small_press(tmp_path / "press")
+    shutil.copy(REPO / ".gitignore", site.root / ".gitignore")
+    git(site.root, "init", "-q", "-b", "main")
+    commit(site.root, "Version A")
+    references = {}
+    for which in ("A", "B"):
+        version(site, which)
+        code, _, err = finish(start(site.root, tmp_path / f"reference-{which}"))
+        assert code == 0, err
+        references[which] = tree(tmp_path / f"reference-{which}")
+    version(site, "A")
+    assert references["A"] != references["B"] and "springfield/fares.html" in references["B"]
+    assert any(name.startswith("pagefind/") for name in references["A"])
+    return site, references
+
+
+# Eleven points spread over a build, in the order the test visits them, and whether the new site is in
+# place once the build has got there. "removing-leftover" is reached while a build removes what the
+# kill at "writing" left; "retired" once it has moved the site it replaced out of the way.
+POINTS = [
+    ("locked", False), ("loaded", False), ("writing", False), ("removing-leftover", False), ("written", False),
+    ("indexed", False), ("saved", False), ("link-made", False), ("swapped", True), ("retired", True),
+    ("published", True),
+]  # fmt: skip
+
+
+def test_a_killed_build_always_leaves_a_complete_site(versions):
+    site, references = versions
+    out = site.root / "output"
+    code, _, err = finish(start(site.root, out))
+    assert code == 0, err
+    current = "A"
+    for point, replaced in POINTS:
+        wanted = "B" if current == "A" else "A"
+        version(site, wanted)
+        kill_at(site.root, out, point)
+        if replaced:
+            current = wanted
+        assert tree(out) == references[current], f"killed at {point}: the output is not the complete site {current}"
+        if point == "link-made":
+            # killed between making the new link and renaming it into place; the next build fails
+            # a killed build's folder and link are there: git sees only the press's own changes
+            assert list((site.root / ".output.builds").glob("next-*"))
+            status = git(site.root, "status", "--porcelain", "--untracked-files=all").splitlines()
+            assert [line for line in status if not line[3:].startswith(("content/", "editorial/"))] == []
+            git(site.root, "add", "-A", "--dry-run")
+            template = site.root / "theme/templates/article.html"
+            template.write_text("{% if %}broken")
+            code, _, err = finish(start(site.root, out))
+            assert code == 1 and "TemplateSyntaxError" in err and "Traceback" not in err
+            assert tree(out) == references[current]
+            shutil.copy(REPO / "theme/templates/article.html", template)
+        if point == "retired":
+            retired = list((site.root / ".output.builds").glob("retired-*"))
+            assert len(retired) == 1  # killed before deleting it: the next build does
+        if point == "published":
+            assert not retired[0].exists()
+    # git sees nothing of the builds, killed or not
+    version(site, "A")
+    assert git(site.root, "status", "--porcelain", "--untracked-files=all", "--ignored=no") == ""
+    # a failing build after all that still leaves the complete site
+    (site.root / "theme/templates/index.html").write_text("{{ broken(")
+    code, _, err = finish(start(site.root, out))
+    assert code == 1 and "the previous output was left as it was" in err
+    assert tree(out) == references[current]
+    # and the next good build clears every leftover
+    shutil.copy(REPO / "theme/templates/index.html", site.root / "theme/templates/index.html")
+    code, _, err = finish(start(site.root, out))
+    assert code == 0, err
+    assert tree(out) == references["A"]
+    builds = site.root / ".output.builds"
+    assert build_folders(builds) == [os.readlink(out).split("/")[1]]
+    assert not [p for p in builds.iterdir() if p.is_symlink() or p.is_file() and p.name not in (".gitignore", "PRESS-OUTPUT", "lock")]
+
+
+def test_a_second_build_waits_for_the_first_and_says_for_whom(versions):
+    site, references = versions
+    out = site.root / "output"
+    version(site, "B")
+    first = start(site.root, out, pause="written")
+    wait_for_line(first.stdout, "press-test: paused at written", first)
+    second = start(site.root, out)
+    wait_for_line(second.stderr, f"press: another build of {out} is running (pid {first.pid}); waiting for it to finish", second)
+    first.send_signal(signal.SIGUSR1)
+    assert finish(first)[0] == 0
+    assert finish(second)[0] == 0
+    assert tree(out) == references["B"]
+    assert build_folders(site.root / ".output.builds") == [os.readlink(out).split("/")[1]]
+
+
+def test_two_builds_at_once_both_finish_and_leave_one_complete_site(versions):
+    site, references = versions
+    out = site.root / "output"
+    version(site, "B")
+    builds = [start(site.root, out), start(site.root, out)]
+    results = [finish(b) for b in builds]
+    assert [code for code, _, _ in results] == [0, 0], results
+    assert tree(out) == references["B"]
+    assert build_folders(site.root / ".output.builds") == [os.readlink(out).split("/")[1]]
+
+
+@pytest.mark.parametrize("first_build", [False, True])
+def test_what_appears_at_the_output_path_during_a_build_is_never_replaced(tmp_path, first_build):
+    """The path is checked under the lock, and again right before the swap: a file someone put there
+    meanwhile (or a folder in place of press's link) stays, and the build says why it stopped."""
+    site = small_press(tmp_path / "press")
+    out = tmp_path / "site"
+    kept = []
+    if first_build is False:
+        assert cli(site.root, "build", "--output", str(out), "--no-search").exit_code == 0
+        kept = [tmp_path / os.readlink(out)]  # the previous site: no longer linked, but not deleted either
+    build = start(site.root, out, pause="saved")
+    wait_for_line(build.stdout, "press-test: paused at saved", build)
+    if out.is_symlink():
+        out.unlink()
+        out.mkdir()
+        (out / "mine.txt").write_text("MINE")
+    else:
+        out.write_text("MINE")
+    build.send_signal(signal.SIGUSR1)
+    code, _, err = finish(build)
+    assert code == 2
+    assert f"press: refusing to replace {out}: " in err and "it changed during the build; nothing was replaced" in err
+    assert (out / "mine.txt" if out.is_dir() else out).read_text() == "MINE"
+    assert build_folders(tmp_path / ".site.builds") == [p.name for p in kept]

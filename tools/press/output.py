@@ -1,0 +1,468 @@
+"""The output path: what press may write to, and how a new site replaces the old one in one step.
+
+For an output path ``site`` in folder ``D``, press keeps everything it makes in ``D/.site.builds/``::
+
+    D/site                            -> .site.builds/<id>  (a relative symbolic link: the current site)
+    D/.site.builds/PRESS-OUTPUT       the marker: this folder and D/site are press's to replace
+    D/.site.builds/.gitignore         "*": git ignores the builds wherever the output lives
+    D/.site.builds/lock               held (fcntl) for the whole build: one build per output at a time
+    D/.site.builds/<id>/              one folder per build: the current site, or a build in progress
+
+A build writes a new ``<id>/`` folder, and only when it is complete and checked does it replace the
+link, with ``rename()`` of a new link over the old one: the kernel swaps the link atomically, so at
+every instant ``site`` is either the previous complete site or the new complete one. The marker is
+outside every site folder, so it is never published.
+
+Press writes only where it may: a path that does not exist, an empty folder, a link it made (checked
+against the marker), or a site built by an older press (recognised by the files every press site
+has). Anything else — a folder of other files, a file, a device, a FIFO, someone else's link, the
+press itself, a folder that contains it, or a folder of its sources — is refused before anything
+is touched.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import datetime as dt
+import errno
+import fcntl
+import json
+import os
+import re
+import shutil
+import signal
+import stat
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+from typing import Callable
+
+from .problems import PressError
+
+MARKER = "PRESS-OUTPUT"
+MARKER_TEXT = (
+    "Assembly Press keeps its builds of {name} here: {name} is a link to the current one.\n"
+    "press build replaces them; do not keep your own files in this folder.\n"
+)
+LOCK = "lock"
+# Folders of the repository that hold sources: never an output, never inside one.
+SOURCES = ("content", "editorial", "theme", "docs", "tools", "tests", ".github", ".git")
+_BUILD_NAME = re.compile(r"^\d{8}T\d{6}Z-[A-Za-z0-9_]+$")
+_KEEP = {MARKER, ".gitignore", LOCK}
+RETIRED = "retired-"  # a replaced site, being deleted
+
+
+class OutputRefused(PressError):
+    """The output path is not press's to write: nothing was touched."""
+
+
+def builds_folder(path: Path) -> Path:
+    return path.with_name(f".{path.name}.builds")
+
+
+def output_path(given: Path | str) -> Path:
+    """The path a build will replace, with its folder resolved as the kernel would (symbolic links and
+    ``..`` alike) and its last part kept as it is: press must see a link there, not where it points."""
+    full = os.path.join(os.getcwd(), os.fspath(given))
+    head, tail = os.path.split(full.rstrip("/") or "/")  # `output/` names the link, not the folder it points to
+    if tail in ("", ".", ".."):
+        return Path(os.path.realpath(os.path.join(head, tail)))
+    return Path(os.path.realpath(head)) / tail
+
+
+# --------------------------------------------------------------------------- what press may write to
+
+
+NEW, EMPTY, OURS, OLDER = "new", "empty", "ours", "older"
+
+
+def check(root: Path, path: Path, protected: tuple[Path, ...] = ()) -> str:
+    """What ``path`` holds now: :data:`NEW`, :data:`EMPTY`, :data:`OURS` (a link press made) or
+    :data:`OLDER` (a site folder made by an older press); raises :class:`OutputRefused` otherwise.
+    Reads only; ``protected`` adds folders (the configured theme and content) to the repository's
+    sources."""
+    root = root.resolve()
+
+    def refuse(why: str) -> OutputRefused:
+        return OutputRefused(f"refusing to build into {path}: {why} — choose a new or empty folder for --output")
+
+    if path == root or path in root.parents:
+        raise refuse("it contains the press itself")
+    for folder in [root / name for name in SOURCES] + [Path(os.path.realpath(p)) for p in protected]:
+        if path == folder or folder in path.parents:
+            shown = folder.relative_to(root).as_posix() + "/" if folder.is_relative_to(root) else str(folder)
+            raise refuse(f"it is in {shown}, which holds the press's sources")
+    for folder in path.parents:
+        if folder.name.startswith(".") and folder.name.endswith(".builds") and (folder / MARKER).exists():
+            raise refuse(f"it is inside {folder}, where press keeps the builds of another output")
+    return _state(path, refuse)
+
+
+def _state(path: Path, refuse: Callable[[str], Exception]) -> str:
+    """What ``path`` holds, judged by itself (see :func:`check`)."""
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return NEW
+    except NotADirectoryError:
+        raise refuse(f"{path.parent} is not a folder") from None
+    if stat.S_ISLNK(info.st_mode):
+        if _is_ours(path):
+            return OURS
+        raise refuse("it is a symbolic link that press did not make")
+    if stat.S_ISREG(info.st_mode):
+        raise refuse("it is a file")
+    if not stat.S_ISDIR(info.st_mode):
+        raise refuse("it is a device, FIFO or socket, not a folder")
+    if not any(os.scandir(path)):
+        return EMPTY
+    if _older_site(path):
+        return OLDER
+    raise refuse("it is a folder of files that press did not make (it has no press marker)")
+
+
+def _is_ours(path: Path) -> bool:
+    """A link to ``.<name>.builds/<id>`` beside a builds folder with press's marker."""
+    target = os.readlink(path)
+    builds = builds_folder(path)
+    parts = target.split("/")
+    if len(parts) != 2 or parts[0] != builds.name or not _BUILD_NAME.match(parts[1]):
+        return False
+    return _marked(builds)
+
+
+def _marked(builds: Path) -> bool:
+    try:
+        if not stat.S_ISDIR(builds.lstat().st_mode):
+            return False
+        marker = builds / MARKER
+        return stat.S_ISREG(marker.lstat().st_mode) and marker.read_text(encoding="utf-8").startswith("Assembly Press")
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _older_site(path: Path) -> bool:
+    """A site folder written by a press from before the marker: every press site has its index, its
+    assemblies index and its public ledger ``{"assemblies": …}``; a folder of anything else does not."""
+    try:
+        if not all(stat.S_ISREG((path / name).lstat().st_mode) for name in ("index.html", "assemblies.html", "ledger.json")):
+            return False
+        ledger = json.loads((path / "ledger.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(ledger, dict) and set(ledger) == {"assemblies"}
+
+
+# --------------------------------------------------------------------------- one build at a time
+
+
+_in_process: dict[str, threading.Lock] = {}
+_in_process_guard = threading.Lock()
+
+
+class Output:
+    """The output path, locked for one build. Use as a context manager: ``with Output.claim(...) as out``."""
+
+    def __init__(self, path: Path, state: str, notice: Callable[[str], None]):
+        self.path = path
+        self.builds = builds_folder(path)
+        self.state = state
+        self.notice = notice
+        self._fd: int | None = None
+        self._thread_lock: threading.Lock | None = None
+
+    @classmethod
+    def claim(cls, root: Path, path: Path, notice: Callable[[str], None], protected: tuple[Path, ...] = ()) -> "Output":
+        """Check ``path`` (refusing before anything is touched), then take its lock, waiting for a
+        build already running; check again under the lock (that build may have just made it)."""
+        state = check(root, path, protected)
+        out = cls(path, state, notice)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        out._make_builds_folder()
+        out._lock()
+        try:
+            out.state = check(root, path, protected)
+            out._remove_leftovers()
+        except BaseException:
+            out.release()
+            raise
+        return out
+
+    def __enter__(self) -> "Output":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+    def _make_builds_folder(self) -> None:
+        """Create ``.<name>.builds/`` with its marker in one rename, so no one sees it unmarked."""
+        if _marked(self.builds):
+            return
+        try:
+            self.builds.lstat()
+        except FileNotFoundError:
+            pass
+        else:
+            if not stat.S_ISDIR(self.builds.lstat().st_mode) or any(os.scandir(self.builds)):
+                raise OutputRefused(
+                    f"refusing to build into {self.path}: {self.builds} exists and press did not make it — move it away"
+                )
+        fresh = Path(tempfile.mkdtemp(prefix=f"{self.builds.name}.new-", dir=self.path.parent))
+        (fresh / MARKER).write_text(MARKER_TEXT.format(name=self.path.name), encoding="utf-8")
+        (fresh / ".gitignore").write_text("# builds of Assembly Press: never commit them\n*\n", encoding="utf-8")
+        fresh.chmod(0o755)
+        try:
+            os.rename(fresh, self.builds)  # replaces an empty folder; fails on one with files in it
+        except OSError:
+            shutil.rmtree(fresh, ignore_errors=True)
+            if not _marked(self.builds):  # another build made it first, or someone put files there
+                raise OutputRefused(
+                    f"refusing to build into {self.path}: {self.builds} exists and press did not make it — move it away"
+                ) from None
+
+    def _lock(self) -> None:
+        # POSIX record locks (lockf) belong to this process: forked workers do not inherit them, and
+        # the kernel drops them when the process dies, however it dies.
+        key = str(self.builds)
+        with _in_process_guard:
+            self._thread_lock = _in_process.setdefault(key, threading.Lock())
+        if not self._thread_lock.acquire(blocking=False):
+            self.notice(f"waiting for another build of {self.path} in this process to finish")
+            self._thread_lock.acquire()
+        fd = os.open(self.builds / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        try:
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno not in (errno.EACCES, errno.EAGAIN):
+                    raise
+                holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+                self.notice(f"another build of {self.path} is running (pid {holder}); waiting for it to finish")
+                fcntl.lockf(fd, fcntl.LOCK_EX)
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        except BaseException:
+            os.close(fd)
+            self._thread_lock.release()
+            self._thread_lock = None
+            raise
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing drops the lock
+            self._fd = None
+        if self._thread_lock is not None:
+            self._thread_lock.release()
+            self._thread_lock = None
+
+    # ------------------------------------------------------------------ builds
+
+    def current(self) -> Path | None:
+        """The folder the output link points to, if it is a complete site press made (read from the
+        disk each time, never remembered: a build interrupted mid-swap must still see the truth)."""
+        try:
+            if not self.path.is_symlink() or not _is_ours(self.path):
+                return None
+            target = self.path.parent / os.readlink(self.path)
+        except OSError:
+            return None
+        return target if target.is_dir() and not target.is_symlink() else None
+
+    def new_build(self) -> Path:
+        """A fresh, empty folder for the new site, on the output's own filesystem."""
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        return Path(tempfile.mkdtemp(prefix=f"{stamp}-", dir=self.builds))
+
+    def discard(self, staging: Path) -> None:
+        """Remove a build that failed or was interrupted — unless the output link already points to it."""
+        if staging.parent == self.builds and staging != self.current():
+            shutil.rmtree(staging, ignore_errors=True)
+
+    def publish(self, staging: Path) -> None:
+        """Make ``staging`` (complete and checked) the site, in one atomic step, then remove what it replaced."""
+        previous = self.current()
+        staging.chmod(0o755)
+        _sync(staging)
+        link = self.builds / f"next-{staging.name}"
+        link.unlink(missing_ok=True)
+        os.symlink(f"{self.builds.name}/{staging.name}", link)
+        pause_point("link-made")
+        self._still(self.state)
+        if self.state == OURS:
+            os.rename(link, self.path)  # replaces the old link atomically
+        elif self.state == OLDER:
+            self._replace_older_site(link)
+        else:
+            if self.state == EMPTY:
+                os.rmdir(self.path)  # fails if a file was put there since: then nothing is replaced
+            _place(link, self.path)
+        _fsync_folder(self.path.parent)
+        self.state = OURS
+        pause_point("swapped")
+        if previous is not None:
+            # No reader is sent there any more: rename it out of the way, and delete it without making
+            # the user wait (thousands of files on a busy disk can take seconds).
+            retired = self.builds / f"{RETIRED}{previous.name}"
+            os.rename(previous, retired)
+            pause_point("retired")
+            _remove_in_background(retired)
+        self._remove_leftovers(retired_too=False)
+        pause_point("published")
+
+    def _replace_older_site(self, link: Path) -> None:
+        """A site folder from an older press: exchange it with the new link in one step where the kernel
+        can (Linux renameat2 RENAME_EXCHANGE); elsewhere, move it into the builds folder and put the
+        link in its place — two renames, with the old site kept until the link is there."""
+        self.notice(f"{self.path} was built by an older press: it becomes a link to the new site in {self.builds.name}/")
+        if _exchange(self.path, link):
+            return  # the old site now sits at `link`, among the leftovers
+        os.rename(self.path, self.builds / f"older-{link.name}")
+        _place(link, self.path)
+
+    def _still(self, expected: str) -> None:
+        """Right before the swap: the output path still holds what the build found under the lock
+        (anyone may have changed it meanwhile; press replaces only what it checked)."""
+        def refuse(why: str) -> OutputRefused:
+            return OutputRefused(f"refusing to replace {self.path}: {why} — it changed during the build; nothing was replaced")
+
+        if (now := _state(self.path, refuse)) != expected:
+            raise refuse(f"it was {expected}, it is now {now}")
+
+    def _remove_leftovers(self, retired_too: bool = True) -> None:
+        """Builds that were killed, and sites that were replaced: removed only while the output link
+        points to a complete site, so the only copy of a site is never removed."""
+        current = self.current()
+        for entry in sorted(os.scandir(self.builds), key=lambda e: e.name):
+            if entry.name in _KEEP or (current is not None and entry.name == current.name):
+                continue
+            if entry.name.startswith(RETIRED) and not retired_too:
+                continue  # being deleted in the background
+            if entry.is_symlink():
+                os.unlink(entry.path)  # a link that was not swapped in yet
+            elif current is None:
+                continue  # maybe the only copy of a site: kept until a new one is in place
+            elif entry.is_dir(follow_symlinks=False):
+                _remove_tree(Path(entry.path), "removing-leftover")
+            else:
+                os.unlink(entry.path)
+        if current is None:
+            return
+        # Leftovers of press versions before the builds folder, named after this output.
+        older = re.compile(rf"^\.{re.escape(self.path.name)}\.(building-[A-Za-z0-9_]{{8}}|old-\d+|builds\.new-[A-Za-z0-9_]+)$")
+        for entry in os.scandir(self.path.parent):
+            if older.match(entry.name) and entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _place(link: Path, path: Path) -> None:
+    """Put ``link`` at ``path`` only if nothing is there (a hard link of the link itself fails when
+    ``path`` exists, where a rename would replace it), then drop the temporary name."""
+    try:
+        os.link(link, path, follow_symlinks=False)
+    except FileExistsError:
+        raise OutputRefused(f"refusing to replace {path}: something was put there during the build — nothing was replaced") from None
+    except (OSError, NotImplementedError):  # a filesystem without hard links to links: check, then rename
+        if os.path.lexists(path):
+            raise OutputRefused(f"refusing to replace {path}: something was put there during the build — nothing was replaced") from None
+        os.rename(link, path)
+        return
+    link.unlink()
+
+
+def _remove_in_background(folder: Path) -> None:
+    """Delete a retired site in a process of its own, not waited for (stdin closed, its own session);
+    if it is killed first, the next build removes what is left."""
+    rm = shutil.which("rm")
+    if rm is None:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    subprocess.Popen(
+        [rm, "-rf", "--", str(folder)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+
+
+def _remove_tree(folder: Path, point: str) -> None:
+    """Remove an abandoned build, one part at a time (a kill in between leaves a leftover)."""
+    with os.scandir(folder) as entries:
+        names = sorted(entry.name for entry in entries)
+    for n, name in enumerate(names):
+        part = folder / name
+        if part.is_dir() and not part.is_symlink():
+            shutil.rmtree(part, ignore_errors=True)
+        else:
+            part.unlink(missing_ok=True)
+        if n == 0:
+            pause_point(point)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- the kernel's help
+
+
+def _libc():
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    except OSError:
+        return None
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2 with RENAME_EXCHANGE); False where not available."""
+    libc = _libc()
+    renameat2 = getattr(libc, "renameat2", None) if libc else None
+    if renameat2 is None:
+        return False
+    AT_FDCWD, RENAME_EXCHANGE = -100, 2
+    if renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False  # an old kernel, or a filesystem without it: the fallback
+    raise OSError(err, os.strerror(err), str(a))
+
+
+def _sync(folder: Path) -> None:
+    """Flush the new site to disk before the link points to it, so a power cut cannot leave the link
+    pointing to files the disk never received (one syncfs call on Linux; fsync of files elsewhere)."""
+    libc = _libc()
+    syncfs = getattr(libc, "syncfs", None) if libc else None
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        if syncfs is not None and syncfs(fd) == 0:
+            return
+    finally:
+        os.close(fd)
+    for dirpath, _dirs, files in os.walk(folder):
+        for name in files:
+            file_fd = os.open(os.path.join(dirpath, name), os.O_RDONLY)
+            try:
+                os.fsync(file_fd)
+            finally:
+                os.close(file_fd)
+        _fsync_folder(Path(dirpath))
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# --------------------------------------------------------------------------- the tests' hook
+
+
+def pause_point(name: str) -> None:
+    """For tests only: with ``PRESS_TEST_PAUSE_AT=<name>``, stop here, say so on stdout, and wait for
+    SIGUSR1 (go on) or a kill — so a test can kill a build at an exact point without guessing timings."""
+    if os.environ.get("PRESS_TEST_PAUSE_AT") != name:
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
+    os.write(1, f"press-test: paused at {name} (pid {os.getpid()})\n".encode())
+    signal.sigwait({signal.SIGUSR1})
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGUSR1})
