@@ -49,3 +49,23 @@ def test_the_sample_press_shows_a_withdrawn_article():
     rows = {row["id"]: row for row in json.loads(result.output)["articles"]}
     assert rows["harbor/pier-9-closure"]["state"] == "withdrawn"
     assert not (REPO / "content/harbor/pier-9-closure.md").exists()
+
+
+def test_an_article_added_and_withdrawn_on_a_merged_branch_is_withdrawn_not_unknown(repo, tmp_path):
+    from conftest import git
+
+    repo.article("springfield", "other", title="Other")
+    commit(repo.root, "Start")
+    git(repo.root, "checkout", "-q", "-b", "side")
+    repo.article("springfield", "rent", title="Rent strike", body=SENTENCE)
+    repo.publish("springfield", "rent", "2026-10-06")
+    commit(repo.root, "Rent, approved")
+    (repo.root / "content/springfield/rent.md").unlink()
+    commit(repo.root, "Withdraw the rent piece")
+    git(repo.root, "checkout", "-q", "-")
+    git(repo.root, "merge", "-q", "--no-ff", "-m", "Merge side", "side")
+
+    status = cli(repo.root, "status", "--json")
+    rows = {row["id"]: row["state"] for row in json.loads(status.output)["articles"]}
+    assert rows["springfield/rent"] == "withdrawn", status.output
+    assert cli(repo.root, "verify").exit_code == 0

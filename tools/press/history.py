@@ -51,10 +51,10 @@ class History:
         prefix = Path(root).resolve().relative_to(top).as_posix()
         prefix = "" if prefix == "." else prefix + "/"
         history = cls(repo, prefix)
-        # --full-history: without it git drops a merged branch whose net effect on content/ is nil
-        # (an article added and then removed there), and a withdrawn article looks like a typo.
         raw = repo.git.log(
-            "--full-history", "--raw", "--no-abbrev", "--no-renames", "--reverse", "-z",
+            # --full-history: a file added and removed on a merged branch is history too (git's default
+            # simplification drops the side of a merge where the file never reached the first parent).
+            "--raw", "--no-abbrev", "--no-renames", "--reverse", "-z", "--full-history",
             "--format=%x1e%H%x1f%at%x1f%an",
             "--", f"{prefix}content",
         )  # fmt: skip
