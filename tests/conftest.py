@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import shutil
 import subprocess
@@ -70,7 +71,15 @@ class PressDir:
         return self.write(f"content/{aid}/{slug}.md", "\n".join(lines) + "\n\n" + body + "\n")
 
     def digest(self, aid: str, slug: str) -> str:
-        return press.digest_bytes((self.root / "content" / aid / f"{slug}.md").read_bytes())
+        """The digest a vote names, computed here as docs/editorial-records.md says: the Markdown's
+        SHA-256, or with a bundle folder, the SHA-256 of the `sha256sum` lines of every file."""
+        folder = self.root / "content" / aid
+        files = sorted(p for p in (folder / slug).rglob("*") if p.is_file()) if (folder / slug).is_dir() else []
+        if not files:
+            return "sha256:" + hashlib.sha256((folder / f"{slug}.md").read_bytes()).hexdigest()
+        lines = [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(folder).as_posix()}\n" for p in [folder / f"{slug}.md", *files]]
+        lines.sort(key=lambda line: line.split("  ", 1)[1].encode())
+        return "sha256:" + hashlib.sha256("".join(lines).encode()).hexdigest()
 
     def meeting(self, aid: str, day: str, text: str) -> Path:
         return self.write(f"editorial/meetings/{aid}/{day}.yml", text)

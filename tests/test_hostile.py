@@ -213,26 +213,26 @@ def test_page_save_as_cannot_overwrite_an_article(site):
 
 
 def test_attachments_and_metadata_of_unpublished_articles_never_leak(site):
-    site.write("content/springfield/secret-photo.txt", "ATTACHED-SECRET")
-    site.write("content/images/secret-chart.txt", "IMAGES-FOLDER-IS-PUBLIC")
+    site.write("content/springfield/draft/secret-photo.png", b"\x89PNG\r\n\x1a\nATTACHED-SECRET")
+    site.write("content/images/shared-chart.png", b"\x89PNG\r\n\x1a\nIMAGES-FOLDER-IS-PUBLIC")
     site.write(
         "content/springfield/draft.md",
         "Title: DRAFT-TITLE\nSummary: DRAFT-SUMMARY\nTags: draft-only-tag\nAuthor: Draft Only Author\n\n"
-        "DRAFT-BODY [photo]({attach}secret-photo.txt)\n",
+        "DRAFT-BODY [photo]({attach}draft/secret-photo.png)\n",
     )
     assert cli(site.root, "build").exit_code == 0
     assert_nowhere(site.root, "DRAFT-TITLE", "DRAFT-SUMMARY", "DRAFT-BODY", "ATTACHED-SECRET", "draft-only-tag", "Draft Only Author")
-    assert not (site.root / "output/springfield/secret-photo.txt").exists()
-    # the public images folder is copied as it is: a deliberate, documented choice
-    assert (site.root / "output/images/secret-chart.txt").exists()
+    assert not (site.root / "output/springfield/draft").exists()
+    # the public images folder (allowed types only) is copied as it is: a deliberate, documented choice
+    assert (site.root / "output/images/shared-chart.png").exists()
 
 
 def test_attachments_of_published_articles_are_copied(site):
-    site.write("content/springfield/chart.txt", "CHART-DATA")
-    site.article("springfield", "with-chart", body="See [the chart]({attach}chart.txt).")
+    site.write("content/springfield/with-chart/chart.pdf", "%PDF-1.7 CHART-DATA")
+    site.article("springfield", "with-chart", body="See [the chart]({attach}with-chart/chart.pdf).")
     site.publish("springfield", "with-chart", "2026-10-06")
     assert cli(site.root, "build").exit_code == 0
-    assert (site.root / "output/springfield/chart.txt").read_text() == "CHART-DATA"
+    assert (site.root / "output/springfield/with-chart/chart.pdf").read_text() == "%PDF-1.7 CHART-DATA"
 
 
 # --------------------------------------------------------------------------- crashes are bugs

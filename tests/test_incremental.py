@@ -37,6 +37,12 @@ CHANGES = {
     "a roster change": lambda root: (root / "editorial/assemblies/harbor.yml").write_text(
         (root / "editorial/assemblies/harbor.yml").read_text().replace("name: Harbour Workers' Assembly", "name: Harbour and Ferry Workers' Assembly")
     ),
+    "an attachment swapped after the vote": lambda root: (root / "content/springfield/rent-strike-wins/rent-rise.png").write_bytes(
+        (root / "content/springfield/rent-strike-wins/rent-rise.png").read_bytes() + b"\0"
+    ),
+    "a narrower iframe allowlist": lambda root: (root / "pelicanconf.py").write_text(
+        (root / "pelicanconf.py").read_text().replace('"player.vimeo.com"', "")
+    ),
     "a theme change": lambda root: (root / "theme/templates/base.html").write_text(
         (root / "theme/templates/base.html").read_text().replace("Skip to content", "Skip to the articles")
     ),

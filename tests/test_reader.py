@@ -44,13 +44,13 @@ def test_audio_travels_as_an_enclosure_and_a_podcast(site):
     assert feed.bozo == 0
     assert [e.title for e in feed.entries] == ["Harbour Radio Hour: the night shift speaks"]
     enclosure = feed.entries[0].enclosures[0]
-    mp3 = (REPO / "content/harbor/radio-hour.mp3").read_bytes()
-    assert (enclosure.href, int(enclosure.length), enclosure.type) == ("http://localhost:8000/harbor/radio-hour.mp3", len(mp3), "audio/mpeg")
+    mp3 = (REPO / "content/harbor/radio-hour/radio-hour.mp3").read_bytes()
+    assert (enclosure.href, int(enclosure.length), enclosure.type) == ("http://localhost:8000/harbor/radio-hour/radio-hour.mp3", len(mp3), "audio/mpeg")
     assert feed.entries[0].itunes_duration == "0:01"
-    assert (site / "harbor/radio-hour.mp3").read_bytes() == mp3
+    assert (site / "harbor/radio-hour/radio-hour.mp3").read_bytes() == mp3
     assert feedparser.parse((site / "harbor/feed.rss").read_bytes()).entries[0].enclosures[0].href.endswith("radio-hour.mp3")
     attachment = json.loads((site / "harbor/feed.json").read_text())["items"][0]["attachments"][0]
-    assert attachment == {"url": "http://localhost:8000/harbor/radio-hour.mp3", "mime_type": "audio/mpeg", "size_in_bytes": len(mp3), "duration_in_seconds": 1}
+    assert attachment == {"url": "http://localhost:8000/harbor/radio-hour/radio-hour.mp3", "mime_type": "audio/mpeg", "size_in_bytes": len(mp3), "duration_in_seconds": 1}
     assert not (site / "springfield/podcast.rss").exists()  # no audio, no podcast
     assert 'href="../harbor/podcast.rss"' in (site / "harbor/index.html").read_text()
 
@@ -116,20 +116,20 @@ def test_search_index_holds_only_published_articles(site):
 def test_images_without_alt_text_are_warned_about(pressdir):
     pressdir.buildable()
     pressdir.assembly()
-    pressdir.write("content/images/chart.png", b"\x89PNG\r\n")
-    pressdir.article("springfield", "chart", body="Intro.\n\n![](/images/chart.png)\n\n![A rising line](/images/chart.png)\n")
+    pressdir.write("content/springfield/chart/chart.png", b"\x89PNG\r\n\x1a\n")
+    pressdir.article("springfield", "chart", body="Intro.\n\n![](chart/chart.png)\n\n![A rising line](chart/chart.png)\n")
     pressdir.publish("springfield", "chart", "2026-10-06")
     result = CliRunner().invoke(main, ["--root", str(pressdir.root), "build"])
     assert result.exit_code == 0, result.output
-    assert "warning: content/springfield/chart.md:5: image /images/chart.png has no alt text — describe it" in result.output
+    assert "warning: content/springfield/chart.md:5: image chart/chart.png has no alt text — describe it" in result.output
     assert result.output.count("has no alt text") == 1
 
 
 def test_audio_beside_an_unpublished_article_is_not_copied(pressdir):
     pressdir.buildable()
     pressdir.assembly()
-    pressdir.write("content/springfield/secret.mp3", b"SECRET-AUDIO")
-    pressdir.article("springfield", "draft", audio="secret.mp3")
+    pressdir.write("content/springfield/draft/secret.mp3", b"ID3SECRET-AUDIO")
+    pressdir.article("springfield", "draft", audio="draft/secret.mp3")
     assert CliRunner().invoke(main, ["--root", str(pressdir.root), "build"]).exit_code == 0
     assert not list((pressdir.root / "output").rglob("*.mp3"))
 
@@ -137,8 +137,9 @@ def test_audio_beside_an_unpublished_article_is_not_copied(pressdir):
 @pytest.mark.parametrize(
     ("meta", "message"),
     [
-        ({"audio": "../other/ep.mp3"}, "Audio '../other/ep.mp3' must be an https URL or an .mp3"),
-        ({"audio": "missing.mp3"}, "Audio file missing.mp3 is not in springfield/ — add it beside the article"),
+        ({"audio": "../other/ep.mp3"}, "Audio: ../other/ep.mp3 climbs out with '..'"),
+        ({"audio": "missing.mp3"}, "Audio: missing.mp3 is not in this article's folder ep/ — put the file there and link ep/<file>"),
+        ({"audio": "ep/missing.mp3"}, "Audio: ep/missing.mp3 names ep/missing.mp3, which is not in the bundle"),
         ({"audio": "https://cdn.example.org/ep.mp3"}, "a remote Audio: needs 'Audio_length:' in bytes"),
         ({"audio": "https://cdn.example.org/ep.mp3", "audio_length": "big"}, "Audio_length 'big' must be a number of bytes"),
         ({"audio": "https://cdn.example.org/ep.mp3", "audio_length": "10", "duration": "ten minutes"}, "Duration 'ten minutes' must be like 23:10"),

@@ -21,6 +21,7 @@ from .decisions import RETRACTED, WITHDRAWN
 from .model import Press, load
 from .output import Output, output_path, pause_point
 from .problems import PressError
+from .site.outputs import OutputList
 
 
 class BuildFailed(Exception):
@@ -37,6 +38,7 @@ class BuildResult:
     press: Press
     warnings: list[str] = field(default_factory=list)
     memo: object | None = None  # RenderMemo: how many pages were rendered and reused
+    outputs: OutputList | None = None  # the positive list: why each file is in the site
 
     def summary(self) -> list[str]:
         """One line per assembly: what was published, held back and retracted."""
@@ -77,13 +79,9 @@ class _Collect(logging.Handler):
 
 def _version() -> str:
     """The press's own code, hashed: a page rendered by other code is never reused."""
-    import hashlib
+    from .cache import press_version
 
-    digest = hashlib.sha256()
-    package = Path(__file__).parent
-    for file in sorted(package.rglob("*.py")):
-        digest.update(file.read_bytes())
-    return digest.hexdigest()
+    return press_version()
 
 
 def build(
@@ -140,7 +138,8 @@ def _build(root: Path, settings: dict, out: Output, search: bool) -> BuildResult
         # With caching on, pages whose inputs did not change are taken from the previous site — only
         # from a build folder press swapped in, whose fingerprints were saved with it.
         memo = RenderMemo(settings, out.current() or staging, root, _version()) if settings.get("CACHE_CONTENT") else None
-        provide(press, memo)
+        outputs = OutputList(staging)
+        provide(press, memo, outputs)
         settings["OUTPUT_PATH"] = str(staging)
         settings["DELETE_OUTPUT_DIRECTORY"] = False
         settings["STATIC_CREATE_LINKS"] = False  # a link into content/ would let a later edit change the site
@@ -167,9 +166,12 @@ def _build(root: Path, settings: dict, out: Output, search: bool) -> BuildResult
         pause_point("written")
         if not collect.errors and search:
             collect.errors += _index_for_search(staging, settings.get("PRESS_SUBPROCESS_TIMEOUT", SUBPROCESS_TIMEOUT))
+            outputs.tools_ran.add("pagefind")
             pause_point("indexed")
         if not collect.errors:
             collect.errors += _only_plain_files(staging)
+        if not collect.errors:  # the positive list: every staged file has a reason to be published
+            collect.errors += outputs.check()
         if collect.errors:
             raise BuildFailed(collect.errors)
         if memo is not None:
@@ -180,7 +182,7 @@ def _build(root: Path, settings: dict, out: Output, search: bool) -> BuildResult
     finally:
         if not published:
             out.discard(staging)
-    return BuildResult(output=final, press=press, warnings=collect.warnings, memo=memo)
+    return BuildResult(output=final, press=press, warnings=collect.warnings, memo=memo, outputs=outputs)
 
 
 _written = [0]

@@ -8,13 +8,61 @@ user's cache folder (``$PRESS_CACHE_DIR``, else ``$XDG_CACHE_HOME/assembly-press
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
 from pathlib import Path
 
 # Bump when the parsed-record classes change shape: older cache files are then ignored.
-FORMAT = 4
+FORMAT = 5
+
+# Settings that never change what a reader or template makes (where this build writes, where its
+# caches live) or that are not plain data.
+_VOLATILE_SETTINGS = frozenset({"OUTPUT_PATH", "CACHE_PATH", "PRESS_ROOT"})
+
+
+@functools.lru_cache(maxsize=1)
+def press_version() -> str:
+    """The press's own code and the libraries that shape its output, hashed: anything made by other
+    code is never reused."""
+    from importlib import metadata
+
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for file in sorted(package.rglob("*.py")):
+        digest.update(file.relative_to(package).as_posix().encode() + b"\0" + file.read_bytes())
+    for library in ("pelican", "markdown", "nh3", "jinja2", "feedgen", "icalendar", "pygments"):
+        try:
+            digest.update(f"{library}={metadata.version(library)}".encode())
+        except metadata.PackageNotFoundError:
+            pass
+    return digest.hexdigest()
+
+
+def _plain(value):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(repr(_plain(v)) for v in value)
+    if isinstance(value, dict):
+        return sorted((repr(k), _plain(v)) for k, v in value.items())
+    if isinstance(value, type):
+        return f"{value.__module__}.{value.__qualname__}"
+    if callable(value):
+        return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', type(value).__name__)}"
+    return f"<{type(value).__module__}.{type(value).__qualname__}>"
+
+
+def settings_salt(settings: dict) -> str:
+    """A key for caches of rendered content: every setting (but where output and caches go) and
+    the press's version. Two builds share cached renders only when all of these are equal."""
+    digest = hashlib.sha256(press_version().encode())
+    for key in sorted(k for k in settings if k.isupper() and k not in _VOLATILE_SETTINGS):
+        digest.update(repr((key, _plain(settings[key]))).encode())
+    return digest.hexdigest()[:24]
 
 
 def cache_dir(root: Path | str, *parts: str) -> Path:
@@ -36,7 +84,7 @@ class ParsedRecords:
         try:
             with self.path.open("rb") as f:
                 version, entries = pickle.load(f)
-            if version == FORMAT:
+            if version == (FORMAT, press_version()):  # parsed by this very code, or not at all
                 self.entries = entries
         except Exception:  # missing, damaged or foreign: start empty
             self.entries = {}
@@ -56,7 +104,7 @@ class ParsedRecords:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
             with tmp.open("wb") as f:
-                pickle.dump((FORMAT, entries), f, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(((FORMAT, press_version()), entries), f, protocol=pickle.HIGHEST_PROTOCOL)
             tmp.replace(self.path)
         except OSError:
             pass  # a read-only home: work without the cache

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .decisions import EDITED, PUBLISHED, ArticleDecision, Decisions, decide
 from .cache import ParsedRecords
 from .history import History, Version
 from .problems import PressError, Problem
-from .records import ARTICLE_MOTIONS, Assembly, Records, read_records
+from .records import ARTICLE_MOTIONS, Article, Assembly, Records, parse_metadata, read_records
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class ApprovedRevision:
     data: bytes
     version: Version  # the commit that introduced the approved bytes
     edited: Version | None  # the first commit that changed them; None: the edits are not committed
+    files: dict[str, bytes] = field(default_factory=dict)  # the approved attachments (bundle folder)
 
 
 @dataclass
@@ -42,13 +45,52 @@ class Press:
     @functools.cached_property
     def revisions(self) -> dict[str, ApprovedRevision]:
         """Approved revisions of the articles edited since approval, where git still has them."""
+        from .bundle import find_in_history
+
         found = {}
         for aid, decision in self.decisions.articles.items():
             if decision.state == EDITED and self.history.repo is not None:
-                hit = self.history.find(decision.article.path, decision.approved_digest)
+                hit = find_in_history(self.history, decision.article, decision.approved_digest)
                 if hit:
-                    found[aid] = ApprovedRevision(*hit)
+                    data, files, version, edited = hit
+                    found[aid] = ApprovedRevision(data, version, edited, files)
         return found
+
+    def approved_article(self, decision: ArticleDecision) -> Article | None:
+        """The article as its assembly last approved it (title, metadata), or None if it never was
+        approved or the approved bytes are nowhere (then only its id may be shown)."""
+        if decision.approved is None:
+            return None
+        article = decision.article
+        if article.digest == decision.approved_digest:
+            return article
+        revision = self.revisions.get(article.id)
+        if revision is None:
+            from .bundle import find_in_history
+
+            hit = find_in_history(self.history, article, decision.approved_digest)
+            if hit is None:
+                return None
+            revision = ApprovedRevision(hit[0], hit[2], hit[3], hit[1])
+        try:
+            meta = parse_metadata(revision.data.decode("utf-8").lstrip("\ufeff"))
+        except UnicodeDecodeError:
+            return None
+        title = meta.get("title", "").strip() or None
+        attachments = {name: hashlib.sha256(data).hexdigest() for name, data in sorted(revision.files.items())}
+        return dataclasses.replace(article, title=title, metadata=meta, digest=decision.approved_digest, attachments=attachments)
+
+    @functools.cached_property
+    def shown(self) -> dict[str, ArticleDecision]:
+        """Every article decision as the public may see it: the article's title and metadata as
+        approved; an article never approved (or whose approved bytes are lost) named by its id."""
+        shown = {}
+        for aid, decision in self.decisions.articles.items():
+            approved = self.approved_article(decision)
+            if approved is None or approved.title is None:
+                approved = dataclasses.replace(decision.article, title=aid, metadata={})
+            shown[aid] = dataclasses.replace(decision, article=approved)
+        return shown
 
     def publishable(self, decision: ArticleDecision) -> bool:
         """Published as it is, or published as the revision that was approved."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from . import strictyaml
+from . import bundle, strictyaml
 from .problems import Problem
 from .strictyaml import Map, Seq
 
@@ -48,6 +48,14 @@ ARTICLE_MOTIONS = ("publish", "reject", "retract")
 def digest_bytes(data: bytes) -> str:
     """The content digest a publish vote names: ``sha256:`` + hex SHA-256 of the file's bytes."""
     return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+# Dates in records: a wider range would break calendars, feeds and time zones far from today.
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+
+
+def date_in_range(day: dt.date) -> bool:
+    return FIRST_DATE <= day <= LAST_DATE
 
 
 # --------------------------------------------------------------------------- model
@@ -207,6 +215,7 @@ class Article:
     digest: str
     title: str | None
     metadata: dict[str, str] = field(default_factory=dict)
+    attachments: dict[str, str] = field(default_factory=dict)  # bundle file (relative to <slug>/) -> sha256 hex
 
 
 @dataclass
@@ -266,6 +275,9 @@ class _Checker:
             return None
         if not strictyaml.is_date(value):
             self.error(data.line_of(key), f"'{key}' must be a date written YYYY-MM-DD, not {value!r}")
+            return None
+        if not date_in_range(value):
+            self.error(data.line_of(key), f"'{key}' {value} is out of range — dates are between {FIRST_DATE} and {LAST_DATE}")
             return None
         return value
 
@@ -543,6 +555,9 @@ def read_meeting(path: Path, rel: str, assembly: str, problems: list[Problem], b
     if day is None:
         check.error(0, f"meeting file name '{path.name}' must be the meeting date, YYYY-MM-DD.yml, and a real date")
         return None
+    if not date_in_range(day):
+        check.error(0, f"meeting date {day} is out of range — dates are between {FIRST_DATE} and {LAST_DATE}")
+        return None
     data, problem = strictyaml.load(path, rel)
     if problem:
         problems.append(problem)
@@ -744,8 +759,11 @@ def parse_metadata(text: str) -> dict[str, str]:
     return meta
 
 
-def read_article(path: Path, rel: str, assembly: str, problems: list[Problem]) -> Article | None:
+def read_article(path: Path, rel: str, assembly: str, problems: list[Problem], files: dict[str, str] | None = None) -> Article | None:
+    """``files``: the article's bundle (the files of ``content/<assembly>/<slug>/``, each with its
+    SHA-256), see :mod:`press.bundle`."""
     raw = path.read_bytes()
+    files = files or {}
     slug = path.stem
     if not SLUG_RE.match(slug):
         problems.append(
@@ -765,40 +783,35 @@ def read_article(path: Path, rel: str, assembly: str, problems: list[Problem]) -
     if title is None:
         problems.append(Problem(rel, 1, "article has no 'Title:' line in its metadata header — start the file with 'Title: …'"))
     problems += _audio_problems(meta, path, rel, text)
+    problems += bundle.article_link_problems(rel, assembly, slug, text, meta, files)
     return Article(
         id=f"{assembly}/{slug}",
         assembly=assembly,
         slug=slug,
         path=rel,
-        digest=digest_bytes(raw),
+        digest=bundle.digest_of(slug, bundle.sha256(raw), files),
         title=title,
         metadata=meta,
+        attachments=dict(sorted(files.items())),
     )
 
 
-AUDIO_FILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.(mp3|m4a|ogg|opus|wav)$")
-
-
 def _audio_problems(meta: dict[str, str], path: Path, rel: str, text: str) -> list[Problem]:
-    """``Audio:`` is an https URL, or a file beside the article (copied only if it is published)."""
+    """``Audio:`` is an https URL, or a file of the article's bundle (checked with its links)."""
     audio = meta.get("audio", "").strip()
     if not audio:
         return []
     line = next((n for n, l in enumerate(text.splitlines(), 1) if l.lower().startswith("audio:")), 1)
     problems = []
     if audio.startswith("https://"):
-        if not meta.get("audio_length", "").strip().isdigit():
+        if not meta.get("audio_length", "").strip():
             problems.append(Problem(rel, line, "a remote Audio: needs 'Audio_length:' in bytes, for podcast apps"))
-    elif not AUDIO_FILE_RE.match(audio):
-        problems.append(Problem(rel, line, f"Audio {audio!r} must be an https URL or an .mp3/.m4a/.ogg/.opus/.wav file beside the article"))
-    elif not (path.parent / audio).is_file():
-        problems.append(Problem(rel, line, f"Audio file {audio} is not in {path.parent.name}/ — add it beside the article"))
     length = meta.get("audio_length", "").strip()
-    if length and not length.isdigit():
-        problems.append(Problem(rel, line, f"Audio_length {length!r} must be a number of bytes"))
+    if length and not (length.isascii() and length.isdigit() and len(length) <= 15):
+        problems.append(Problem(rel, line, f"Audio_length {length[:20]!r} must be a number of bytes (at most 15 digits)"))
     duration = meta.get("duration", "").strip()
-    if duration and not re.fullmatch(r"(\d+:)?\d{1,2}:\d{2}|\d+", duration):
-        problems.append(Problem(rel, line, f"Duration {duration!r} must be like 23:10 or 1:02:03"))
+    if duration and not re.fullmatch(r"(\d{1,6}:)?\d{1,2}:\d{2}|\d{1,9}", duration):
+        problems.append(Problem(rel, line, f"Duration {duration[:20]!r} must be like 23:10 or 1:02:03"))
     return problems
 
 
@@ -903,21 +916,36 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
             continue
         with os.scandir(folder) as entries:
             listing = sorted(entries, key=lambda e: e.name)
+        names = {entry.name for entry in listing}
+        folders = {entry.name for entry in listing if entry.is_dir(follow_symlinks=False)}  # from the listing: no stat
         for entry in listing:
             if entry.is_symlink():
                 continue  # reported by _links()
             rel = f"{rel_folder}/{entry.name}"
             if entry.is_dir():
-                for nested in sorted(Path(entry.path).rglob("*.md")):
-                    nested_rel = nested.relative_to(root).as_posix()
-                    problems.append(Problem(nested_rel, 0, f"articles live directly in {rel_folder}/, not in sub-folders"))
+                if f"{entry.name}.md" not in names:
+                    nested = sorted(Path(entry.path).rglob("*.md"))
+                    for path in nested:
+                        problems.append(Problem(path.relative_to(root).as_posix(), 0, f"articles live directly in {rel_folder}/, not in sub-folders"))
+                    if not nested:
+                        problems.append(Problem(rel, 0, f"{entry.name}/ belongs to no article — an article's files go in the folder named after it ({entry.name}.md needs {entry.name}/)"))
                 continue
             if not entry.name.endswith(".md") or not entry.is_file():
+                problems.append(Problem(rel, 0, f"{entry.name} is not an article — an article is <slug>.md and its files go in the folder <slug>/ beside it"))
                 continue
-            article = read_article(Path(entry.path), rel, folder.name, problems)
+            files = {}
+            if entry.name[:-3] in folders:
+                files = bundle.read_folder(Path(entry.path[:-3]), rel[:-3], problems)
+            path = Path(entry.path)
+            article = _cached(
+                cache, problems, ("article", rel, tuple(files.items())), path,
+                lambda found, path=path, rel=rel, files=files: read_article(path, rel, folder.name, found, files),
+            )  # fmt: skip
             if article:
                 articles[article.id] = article
 
+    if (content_dir / "images").is_dir() and not (content_dir / "images").is_symlink():
+        bundle.read_folder(content_dir / "images", "content/images", problems)
     maintainers = read_press_config(root, problems)
     problems += _links(root)
     problems += _page_urls(root)
@@ -949,8 +977,12 @@ def _page_urls(root: Path) -> list[Problem]:
     """Static pages are written at <slug>.html: two pages, or a page and the site, may not claim one URL."""
     problems = []
     claimed: dict[str, str] = {}
-    for path in sorted((root / "content" / "pages").glob("*.md")):
-        if path.is_symlink():
+    pages = root / "content" / "pages"
+    for path in sorted(pages.rglob("*")) if pages.is_dir() else []:
+        if path.is_symlink() or path.is_dir():
+            continue
+        if path.suffix != ".md":
+            problems.append(Problem(path.relative_to(root).as_posix(), 0, "content/pages/ holds only pages (.md files) — shared images go in content/images/"))
             continue
         rel = path.relative_to(root).as_posix()
         try:
@@ -958,6 +990,7 @@ def _page_urls(root: Path) -> list[Problem]:
         except UnicodeDecodeError:
             problems.append(Problem(rel, 0, "not valid UTF-8 — save the file as UTF-8"))
             continue
+        problems += bundle.page_link_problems(rel, path.read_text(encoding="utf-8"))
         slug = meta.get("slug", path.stem).strip()
         url = f"{slug}.html"
         if not SLUG_RE.match(slug):

@@ -6,6 +6,7 @@ the site configuration names (``PRESS_IFRAME_HOSTS``), over https.
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import urlsplit
 
@@ -52,3 +53,14 @@ def clean_html(html: str, iframe_hosts: frozenset[str] | set[str] = frozenset())
         url_schemes={"http", "https", "mailto"},
     )
     return _EMPTY_IFRAME.sub("", cleaned)
+
+
+_SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_SCRIPT_UNSAFE = re.compile("[<>&\u2028\u2029]")
+
+
+def script_json(data) -> str:
+    """``data`` as JSON safe to put inside ``<script>`` (JSON-LD, inline data): no ``<``, ``>`` or
+    ``&`` can open a tag or comment, and no line separator can end a string early."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=False)
+    return _SCRIPT_UNSAFE.sub(lambda m: _SCRIPT_ESCAPES[m[0]], text)

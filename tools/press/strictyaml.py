@@ -105,6 +105,9 @@ class _Loader(*_BASES):
             self._depth -= 1
 
 
+MAX_INT_CHARS = 15  # counts of people and ballots; a huge integer is a mistake (or an attack on int())
+
+
 def _build(node: yaml.Node, scalars: yaml.constructor.SafeConstructor):
     line = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
@@ -133,6 +136,8 @@ def _build(node: yaml.Node, scalars: yaml.constructor.SafeConstructor):
             raise YamlProblem(line, f"'{node.value}' is not a real date — check the day and month") from None
     if node.tag not in _SAFE_SCALAR_TAGS:
         raise YamlProblem(line, f"unsupported YAML tag {node.tag} — remove the tag and write a plain value")
+    if node.tag == "tag:yaml.org,2002:int" and len(node.value) > MAX_INT_CHARS:
+        raise YamlProblem(line, f"number {node.value[:12]}… is too large — numbers in records are counts of at most {MAX_INT_CHARS} digits")
     value = scalars.construct_object(node, deep=True)
     if isinstance(value, str) and (bad := _CONTROL_RE.search(value)):
         raise YamlProblem(
@@ -148,7 +153,6 @@ def _build(node: yaml.Node, scalars: yaml.constructor.SafeConstructor):
 # Every C0 and C1 control except the line feed (block scalars), DEL, line and paragraph separators, and the
 # bidirectional overrides that make text read differently from what it is ("Trojan Source").
 _CONTROL_RE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
 
 
 _SAFE_SCALAR_TAGS = {

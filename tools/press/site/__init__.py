@@ -1,15 +1,14 @@
 """The Pelican plugin: the editorial gate, plus the press's own pages and feeds.
 
 The plugin decides nothing. It asks :mod:`press.model` once per build and applies the
-answer: an article reaches Pelican's writers only if its decision is ``published`` and the
-file's bytes still match the approved digest.
+answer: an article reaches Pelican's writers only if its decision is ``published`` and its
+bundle (the Markdown and its attachments) still matches the approved digest. Every file written
+is claimed on the build's positive list (:mod:`press.site.outputs`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import logging
 import os
 import pickle
@@ -19,40 +18,56 @@ from itertools import chain
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup
 from pelican import signals
 from pelican.contents import Article
 from pelican.readers import MarkdownReader
 from pelican.urlwrappers import Category
 from pelican.writers import Writer
 
+from .. import bundle
+from ..cache import settings_salt
 from ..decisions import PUBLISHED, ArticleDecision
 from ..model import Press, load
 from ..records import digest_bytes
-from ..sanitize import clean_html
+from ..sanitize import clean_html, script_json
 from . import prerender
 from .memo import MemoTemplate
+from .outputs import OutputList
 
 log = logging.getLogger("pelican.press")  # Pelican's logger tree: press build reports these
+for _filter in list(log.filters):  # Pelican's LimitFilter would say each warning once per process, not per build
+    log.removeFilter(_filter)
 
 # The press model of each running build, keyed by the identity of Pelican's settings dict. It is
 # kept out of the settings themselves: Pelican pickles settings into its caches.
 _PRESSES: dict[int, Press] = {}
 _preloaded: list[tuple] = []
 _MEMOS: dict[int, object] = {}  # settings id -> RenderMemo of the running build
+_OUTPUTS: dict[int, OutputList] = {}  # settings id -> the positive list of the running build
 _PRERENDERED: dict[str, tuple] = {}  # path -> rendered Markdown, consumed by PressReader
 
 
-def provide(press: Press, memo=None) -> None:
-    """Hand an already loaded press (and the build's render memo) to the next Pelican run."""
-    _preloaded[:] = [(press, memo)]
+def provide(press: Press, memo=None, outputs: OutputList | None = None) -> None:
+    """Hand an already loaded press (and the build's render memo and output list) to the next Pelican run."""
+    _preloaded[:] = [(press, memo, outputs)]
 
 
 def memo_of(settings: dict):
     """The build's :class:`~press.site.memo.RenderMemo`, or None (a plain ``pelican`` run)."""
     return _MEMOS.get(id(settings))
 
+
+def outputs_of(settings: dict) -> OutputList:
+    """The positive list of the running build (a plain ``pelican`` run gets its own)."""
+    if id(settings) not in _OUTPUTS:
+        _OUTPUTS[id(settings)] = OutputList(settings["OUTPUT_PATH"])
+    return _OUTPUTS[id(settings)]
+
 # Metadata a writer may not set: it would decide publication, dates or where the page is written.
 WRITER_CANNOT_SET = ("status", "date", "modified", "save_as", "url", "slug", "template", "translation", "category")
+# Metadata a maintainers' page may not set: it would move the page out of its URL space.
+PAGE_CANNOT_SET = ("save_as", "url", "lang", "translation", "translations", "template", "category")
 PLACEHOLDER_DATE = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
@@ -74,6 +89,15 @@ def _warn_missing_alt(html: str, file: str, source_path: str, content_path: str)
         line = next((n for n, l in enumerate(text, 1) if src.split("}")[-1].lstrip("/") in l), 0)
         rel = Path(source_path).resolve().relative_to(Path(content_path).resolve().parent).as_posix()
         log.warning("%s:%d: image %s has no alt text — describe it: ![what it shows](%s)", rel, line, src, src)
+
+
+def _warn_ignored(keys: list[str], file: str, source_path: str, content_path: str) -> None:
+    """Metadata a page may not use is dropped; its maintainer hears so, with the line."""
+    lines = Path(file).read_text(encoding="utf-8", errors="replace").splitlines()
+    rel = Path(source_path).resolve().relative_to(Path(content_path).resolve().parent).as_posix()
+    for key in keys:
+        line = next((n for n, l in enumerate(lines, 1) if l.lower().startswith(key + ":")), 1)
+        log.warning("%s:%d: '%s' is ignored in a page — a page lives at <slug>.html, in the pages' own URL space", rel, line, key.capitalize())
 
 
 class PressReader(MarkdownReader):
@@ -102,8 +126,10 @@ class PressReader(MarkdownReader):
         _warn_missing_alt(content, file, source_path, self.settings["PATH"])
         rel = Path(source_path).resolve().relative_to(Path(self.settings["PATH"]).resolve())
         if rel.parts[0] in self.settings.get("PAGE_PATHS", ["pages"]):
-            for key in ("save_as", "url"):
-                metadata.pop(key, None)
+            # A page lives at <slug>.html and nowhere else: no language or translation moves it.
+            moved = [key for key in PAGE_CANNOT_SET if metadata.pop(key, None) is not None]
+            if moved:
+                _warn_ignored(moved, file, source_path, self.settings["PATH"])
             return content, metadata
         for key in WRITER_CANNOT_SET:
             metadata.pop(key, None)
@@ -136,8 +162,9 @@ ENFORCED_SETTINGS = {
     "TAG_SAVE_AS": "tag/{slug}.html",
     "PAGE_URL": "{slug}.html",
     "PAGE_SAVE_AS": "{slug}.html",
-    "PAGE_LANG_URL": "{slug}-{lang}.html",
-    "PAGE_LANG_SAVE_AS": "{slug}-{lang}.html",
+    "PAGE_LANG_URL": "",  # pages have no language of their own (PressReader drops Lang)
+    "PAGE_LANG_SAVE_AS": "",
+    "PAGE_TRANSLATION_ID": None,
     "DRAFT_PAGE_URL": "",
     "DRAFT_PAGE_SAVE_AS": "",
     "DRAFT_PAGE_LANG_URL": "",
@@ -147,9 +174,11 @@ ENFORCED_SETTINGS = {
     "DAY_ARCHIVE_SAVE_AS": "",
     "DIRECT_TEMPLATES": ["index", "tags", "authors", "archives", "search"],
     "PAGINATED_TEMPLATES": {"index": None, "tag": None, "author": None, "chapter": None},
-    # Only images/ is copied wholesale: files beside articles are copied only when a published
-    # article links them.
+    # Only images/ is copied wholesale (a positive list of types, see bundle.py); an article's
+    # attachments are written by the press from the approved bundle, never by Pelican.
     "STATIC_PATHS": ["images"],
+    "STATIC_SAVE_AS": "{path}",
+    "STATIC_URL": "{path}",
     "PAGE_PATHS": ["pages"],
     "ARTICLE_PATHS": [""],
     "ARTICLE_EXCLUDES": ["pages", "images"],
@@ -206,13 +235,28 @@ def motion_datetime(outcome) -> dt.datetime:
     return begin + dt.timedelta(minutes=outcome.motion.index)
 
 
+def _script_json_filter(value) -> Markup:
+    return Markup(script_json(value))
+
+
 def on_initialized(pelican) -> None:
     settings = pelican.settings
     settings.update(ENFORCED_SETTINGS)
+    static_dir = str(settings.get("THEME_STATIC_DIR", "theme"))
+    if not static_dir or static_dir.startswith("/") or ".." in Path(static_dir).parts:
+        raise ValueError(f"THEME_STATIC_DIR {static_dir!r} must be a folder inside the output, like 'theme'")
+    # Inline JSON in templates: {{ data|script_json }} (see sanitize.script_json).
+    settings["JINJA_FILTERS"] = {**settings.get("JINJA_FILTERS", {}), "script_json": _script_json_filter}
+    # Pelican's reader cache is keyed by file content only: keep one per settings and press code,
+    # so a change to either is never answered from an older cache.
+    if settings.get("CACHE_PATH"):
+        settings["CACHE_PATH"] = os.path.join(settings["CACHE_PATH"], settings_salt(settings))
     if _preloaded:
-        _PRESSES[id(settings)], memo = _preloaded.pop()
+        _PRESSES[id(settings)], memo, outputs = _preloaded.pop()
         if memo is not None:
             _MEMOS[id(settings)] = memo
+        if outputs is not None:
+            _OUTPUTS[id(settings)] = outputs
     else:
         root = settings.get("PRESS_ROOT") or str(Path(settings["PATH"]).parent)
         _PRESSES[id(settings)] = load(root)
@@ -272,7 +316,7 @@ def _news_article(article: Article, decision: ArticleDecision, settings: dict) -
             "text": decision.update_note or "Revised text approved by the assembly.",
             "datePublished": article.modified.isoformat(),
         }
-    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    return script_json(data)
 
 
 def only_published_files(generator) -> None:
@@ -319,8 +363,7 @@ class _RevisionCache:
     def __init__(self, settings: dict):
         self.path = Path(settings["CACHE_PATH"]) / "press-revisions.pickle"
         self.enabled = bool(settings.get("CACHE_CONTENT"))
-        relevant = {k: settings.get(k) for k in ("MARKDOWN", "PRESS_IFRAME_HOSTS", "FORMATTED_FIELDS", "TIMEZONE", "DEFAULT_LANG")}
-        self.salt = hashlib.sha256(repr(sorted(relevant.items())).encode()).hexdigest()[:16]
+        self.salt = settings_salt(settings)
         self.entries: dict = {}
         if self.enabled and self.path.is_file():
             try:
@@ -351,7 +394,7 @@ def gate(generator) -> None:
     """Keep only articles whose assembly voted to publish exactly these bytes, and add the approved
     revisions of articles edited since their approval."""
     press = press_of(generator.settings)
-    decisions = press.decisions.articles
+    decisions = press.shown  # the decisions as the public may see them: approved titles and metadata
     content_path = generator.settings["PATH"]
     everything = chain(
         generator.articles,
@@ -361,14 +404,21 @@ def gate(generator) -> None:
         generator.hidden_articles,
         generator.hidden_translations,
     )
-    candidates: list[tuple[Article, ArticleDecision, bytes]] = []
+    candidates: list[tuple[Article, ArticleDecision, bytes, dict[str, bytes]]] = []
     for article in everything:
         aid = article_id(article.source_path, content_path)
         decision = decisions.get(aid) if aid else None
         if decision is None or decision.state != PUBLISHED:
             generator.context["generated_content"].pop(article.get_relative_source_path(), None)
             continue
-        candidates.append((article, decision, Path(article.source_path).read_bytes()))
+        folder = Path(article.source_path[:-3])
+        try:
+            files = {name: (folder / name).read_bytes() for name in decision.article.attachments}
+            data = Path(article.source_path).read_bytes()
+        except OSError:  # removed during the build: nothing of it is published
+            generator.context["generated_content"].pop(article.get_relative_source_path(), None)
+            continue
+        candidates.append((article, decision, data, files))
     revisions = _RevisionCache(generator.settings)
     for aid, revision in sorted(press.revisions.items()):
         decision = decisions[aid]
@@ -376,25 +426,95 @@ def gate(generator) -> None:
         content, metadata = revisions.read(generator, source_path, revision.data)
         article = Article(content, metadata=dict(metadata), settings=generator.settings, source_path=source_path, context=generator.context)
         generator.context["generated_content"][article.get_relative_source_path()] = article
-        candidates.append((article, decision, revision.data))
+        candidates.append((article, decision, revision.data, revision.files))
     revisions.save()
     _PRERENDERED.clear()
 
     kept: list[Article] = []
-    for article, decision, data in candidates:
-        if digest_bytes(data) != decision.approved_digest:  # the file changed during the build
+    bundles: dict[str, dict[str, bytes]] = {}
+    for article, decision, data, files in candidates:
+        # Re-hash what will be published: the Markdown and every attachment, as voted.
+        if bundle.digest(decision.article.slug, data, files) != decision.approved_digest:
             generator.context["generated_content"].pop(article.get_relative_source_path(), None)
             continue
         _apply(article, decision, generator.settings)
         first = press.history.first(decision.article.path)
         article.submitted = first.when if first else None
         article.git_authors = press.history.authors(decision.article.path)
+        for key in bundle.METADATA_FILES:  # Audio:/Image: as the plain <slug>/<file> the theme links
+            value = str(getattr(article, key, "") or "").strip()
+            if value and not value.startswith("https://"):
+                setattr(article, key, f"{decision.article.slug}/{_bundle_file(decision.article.slug, value)}")
+        if getattr(article, "image", None) and not str(getattr(article, "image_alt", "") or "").strip():
+            lines = data.decode("utf-8", "replace").splitlines()
+            line = next((n for n, l in enumerate(lines, 1) if l.lower().startswith("image:")), 1)
+            log.warning("%s:%d: Image %s has no Image_alt — describe it for readers who cannot see it", decision.article.path, line, article.image)
+        bundles[decision.article.id] = files
         kept.append(article)
     generator.articles = sorted(kept, key=newest_first)
     generator.translations, generator.drafts, generator.drafts_translations = [], [], []
     generator.hidden_articles, generator.hidden_translations = [], []
-    # Files linked with {static}/{attach} are copied only for articles that are published.
-    generator.context["static_links"] = set().union(*(a.get_static_links() for a in kept))
+    # Attachments are written by the press from the approved bytes (see PressGenerator): Pelican
+    # copies nothing an article links, it only resolves {static}/{attach} links to their URLs.
+    generator.context["static_links"] = set()
+    generator.context["press_bundles"] = bundles
+    for article in kept:
+        aid = article.press.article.id
+        for name in bundles[aid]:
+            rel = f"{aid}/{name}"
+            generator.context["static_content"][rel] = _Attached(rel)
+
+
+def _bundle_file(slug: str, value: str) -> str:
+    match = bundle.INTRASITE_RE.match(value)
+    path = match["path"] if match else value
+    return bundle.bundle_path(slug, path) or path
+
+
+class _Attached:
+    """What a {static}/{attach} link to an approved attachment resolves to: its URL in the output."""
+
+    def __init__(self, url: str):
+        self.url = url
+
+    def attach_to(self, content) -> None:
+        """Attachments stay at <assembly>/<slug>/<file>, next to the article's page."""
+
+
+def on_content_written(path: str, context: dict) -> None:
+    """Every file Pelican's writer writes is claimed on the positive list, with the reason."""
+    for outputs in _OUTPUTS.values():
+        try:
+            rel = outputs.relative(path)
+        except Exception:
+            continue
+        if "article" in context and getattr(context["article"], "press", None) is not None:
+            decision = context["article"].press
+            reason = f"the page of {decision.article.id}, approved {decision.approved.date}"
+        elif context.get("retraction") is not None and context.get("decision") is not None:
+            reason = f"the retraction notice of {context['decision'].article.id}"
+        elif "page" in context and context.get("page") is not None and hasattr(context["page"], "source_path"):
+            source = Path(context["page"].source_path)
+            reason = f"the maintainers' page content/pages/{source.name}"
+        else:
+            reason = f"a page of the site ({context.get('template_name') or context.get('page_name') or rel})"
+        outputs.claim(rel, reason, written=True)
+        return
+
+
+def on_static_written(generator) -> None:
+    """Shared files of content/images/ (the only static path): claimed with their source's bytes."""
+    outputs = outputs_of(generator.settings)
+    for static in generator.staticfiles:
+        source = Path(static.source_path)
+        outputs.claim(static.save_as, f"the shared file content/{static.relative_source_path}", source.read_bytes())
+    theme = Path(generator.theme)
+    for folder in generator.settings["THEME_STATIC_PATHS"]:
+        base = theme / folder
+        files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file()) if base.is_dir() else []
+        for file in files:
+            rel = file.name if file == base else file.relative_to(base).as_posix()
+            outputs.claim(f"{generator.settings['THEME_STATIC_DIR']}/{rel}", "a file of the theme", file.read_bytes())
 
 
 def get_generators(pelican):
@@ -410,6 +530,7 @@ def get_writer(pelican):
 def on_finalized(pelican) -> None:
     _PRESSES.pop(id(pelican.settings), None)
     _MEMOS.pop(id(pelican.settings), None)
+    _OUTPUTS.pop(id(pelican.settings), None)
 
 
 class PressWriter(Writer):
@@ -429,3 +550,5 @@ def register() -> None:
     signals.article_generator_pretaxonomy.connect(gate)
     signals.get_generators.connect(get_generators)
     signals.get_writer.connect(get_writer)
+    signals.content_written.connect(on_content_written)
+    signals.static_generator_finalized.connect(on_static_written)

@@ -12,7 +12,6 @@ import mimetypes
 import re
 import shutil
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -21,10 +20,10 @@ import markdown
 import nh3
 from pelican.generators import Generator
 
-from ..decisions import RETRACTED, WITHDRAWN, ArticleDecision, Decisions, DelegateTerm, Outcome
+from ..decisions import RETRACTED, WITHDRAWN, ArticleDecision, DelegateTerm, Outcome
 from ..model import Press
 from ..records import ARTICLE_MOTIONS, Assembly, Meeting
-from . import feeds, images, memo_of, motion_datetime, newest_first, press_of
+from . import approval_datetime, feeds, images, memo_of, motion_datetime, newest_first, outputs_of, press_of
 
 THEME_COLOR = "#b3122e"  # the accent of theme/static/css/press.css
 DEFAULT_SHARE_IMAGE = "share.jpg"
@@ -151,13 +150,14 @@ def _markdown(text: str | None) -> str:
     return nh3.clean(markdown.markdown(text)) if text else ""
 
 
-def _motion_target(outcome: Outcome, decisions: Decisions, article_urls: dict[str, str]) -> dict:
-    """How the ledger names a motion's subject: never the title or text of an unpublished article."""
+def _motion_target(outcome: Outcome, shown: dict[str, ArticleDecision], article_urls: dict[str, str]) -> dict:
+    """How the ledger names a motion's subject: never the title or text of an unpublished article,
+    and the title of a published or retracted one as it was approved."""
     motion = outcome.motion
     if motion.kind in ARTICLE_MOTIONS:
         url = article_urls.get(motion.target)
-        decision = decisions.articles.get(motion.target)
-        title = decision.article.title if url and decision else None
+        decision = shown.get(motion.target)
+        title = decision.article.title if url and decision and decision.article.title != motion.target else None
         if decision is not None and decision.state == WITHDRAWN:
             return {"article": motion.target, "title": None, "url": None, "withdrawn": True}
         return {"article": motion.target, "title": title, "url": url}
@@ -194,7 +194,7 @@ def ledger_data(assembly: Assembly, press: Press, article_urls: dict[str, str]) 
                 "number": motion.index + 1,
                 "anchor": outcome.anchor,
                 "kind": motion.kind,
-                **_motion_target(outcome, decisions, article_urls),
+                **_motion_target(outcome, press.shown, article_urls),
                 "outcome": outcome.status,
                 "reasons": outcome.reasons,
                 "tally": {"yes": outcome.yes, "no": outcome.no, "abstain": outcome.abstain},
@@ -256,7 +256,7 @@ class PressGenerator(Generator):
         today = decisions.today
         articles = self.context["articles"]  # already gated
         self.article_urls = {a.press.article.id: a.url for a in articles}
-        retracted_decisions = [d for d in decisions.articles.values() if d.state == RETRACTED]
+        retracted_decisions = [press.shown[aid] for aid, d in decisions.articles.items() if d.state == RETRACTED]
         for d in retracted_decisions:
             self.article_urls[d.article.id] = f"{d.article.assembly}/{d.article.slug}.html"
 
@@ -359,14 +359,12 @@ class PressGenerator(Generator):
         self._write_json()
         self._write_images()
         self._write_feeds()
-        self._copy_audio()
+        self._write_bundles()
         self._write_calendars()
         self._write_sitemap()
 
-    def _write(self, name: str, data: bytes) -> None:
-        path = Path(self.output_path) / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+    def _write(self, name: str, data: bytes, reason: str = "a file the press generates (feeds, ledgers, calendars, sitemap)") -> None:
+        outputs_of(self.settings).write(name, data, reason)
 
     def _emit(self, name: str, inputs: tuple, produce) -> None:
         """Write ``produce()`` to ``name`` — or, when ``inputs`` are as in the previous build, the
@@ -377,9 +375,10 @@ class PressGenerator(Generator):
         if old is not None:
             self._write(name, old)
             return
-        self._write(name, produce())
+        data = produce()
+        self._write(name, data)
         if memo:
-            memo.record(name, key)
+            memo.record(name, key, data)
 
     def _start_images(self) -> None:
         """Share cards (one per published article, one for the press), podcast covers and icons.
@@ -405,10 +404,17 @@ class PressGenerator(Generator):
 
     def _write_images(self) -> None:
         """The images started in generate_context, and the web manifest."""
+        outputs = outputs_of(self.settings)
         for name, cached in zip(self.image_names, self.drawing.finish()):
-            target = Path(self.output_path) / name
+            target = outputs.path(name)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(cached, target)
+            reason = (
+                "a published article's share image, drawn from its approved title and vote"
+                if name.endswith(".share.jpg")
+                else "an image the press draws (default share image, podcast cover, icon)"
+            )
+            outputs.claim(name, reason, written=True)
         site = self.settings["SITENAME"]
         manifest = {
             "name": site,
@@ -425,7 +431,7 @@ class PressGenerator(Generator):
                 {"src": "icon-512.png", "sizes": "512x512", "type": "image/png"},
             ],
         }
-        self._write("manifest.webmanifest", _json(manifest))
+        self._write("manifest.webmanifest", _json(manifest), "the web manifest (name, icons, theme colour)")
 
     def _host(self) -> str:
         return urlsplit(self.settings["FEED_DOMAIN"]).netloc or self.settings["SITENAME"]
@@ -465,9 +471,9 @@ class PressGenerator(Generator):
         audio = str(audio).strip()
         if audio.startswith("https://"):
             url, length = audio, int(getattr(article, "audio_length", 0) or 0)
-        else:
-            source = Path(article.source_path).parent / audio
-            url, length = self._absolute(f"{article.assembly.id}/{audio}"), source.stat().st_size
+        else:  # a file of the approved bundle: the gate made it <slug>/<file>
+            data = self.context["press_bundles"][article.press.article.id].get(audio.split("/", 1)[1], b"")
+            url, length = self._absolute(f"{article.assembly.id}/{audio}"), len(data)
         kind = getattr(article, "audio_type", None) or mimetypes.guess_type(audio)[0] or "audio/mpeg"
         duration = getattr(article, "duration", None)
         return feeds.Enclosure(url=url, length=length, type=str(kind), duration=str(duration) if duration else None)
@@ -521,12 +527,16 @@ class PressGenerator(Generator):
             meetings = [m for m in self.press.records.meetings if m.assembly == chapter.id]
             self._emit(f"{chapter.id}/decisions.atom", (chapter.ledger, chapter.assembly, meetings), lambda c=chapter: self._decisions_feed(c))
 
-    def _copy_audio(self) -> None:
-        """Audio beside a published article is copied with it; beside anything else, never."""
+    def _write_bundles(self) -> None:
+        """The attachments of published articles, from the bytes the vote covers (for an approved
+        revision, from git): files of anything else are never written."""
+        bundles = self.context["press_bundles"]
         for article in self.context["articles"]:
-            audio = str(getattr(article, "audio", "") or "").strip()
-            if audio and not audio.startswith("https://"):
-                self._write(f"{article.assembly.id}/{audio}", (Path(article.source_path).parent / audio).read_bytes())
+            decision = article.press
+            files = bundles[decision.article.id]
+            reason = f"an attachment of {decision.article.id}, covered by the vote of {decision.approved.date}"
+            for name, data in sorted(files.items()):
+                self._write(f"{decision.article.id}/{name}", data, reason)
 
     def _write_calendars(self) -> None:
         """iCalendar feeds of recorded and scheduled meetings, per assembly and for all."""

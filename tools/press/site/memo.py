@@ -27,7 +27,7 @@ from pelican.contents import Content
 from pelican.paginator import Page, Paginator
 from pelican.urlwrappers import URLWrapper
 
-from ..cache import FORMAT, cache_dir
+from ..cache import FORMAT, cache_dir, settings_salt
 
 # Metadata values Pelican sets on every page but that never change its rendering.
 _SKIP_ATTRIBUTES = {"_context", "settings", "_content", "_summary", "translations", "metadata", "jsonld", "assembly"}
@@ -58,8 +58,10 @@ class RenderMemo:
         self.previous = Path(previous)
         self.root = root
         self.path = memo_file(root, self.previous)
-        self.before: dict[str, bytes] = {}
-        self.after: dict[str, bytes] = {}
+        # output name -> (fingerprint, sha256 of the bytes written): a file is reused only if its
+        # bytes are still exactly those this press wrote, so a hand-edited output file is replaced.
+        self.before: dict[str, tuple[bytes, bytes]] = {}
+        self.after: dict[str, tuple[bytes, bytes]] = {}
         self.rendered = self.reused = 0
         try:
             with self.path.open("rb") as f:
@@ -73,6 +75,7 @@ class RenderMemo:
         for file in sorted(p for p in theme.rglob("*") if p.is_file()):
             digest.update(file.relative_to(theme).as_posix().encode() + b"\0" + file.read_bytes())
         digest.update(repr([(k, settings.get(k)) for k in _SETTINGS_SALT]).encode())
+        digest.update(settings_salt(settings).encode())
         self.salt = digest.digest()
         self._values: dict[int, tuple[object, bytes]] = {}  # id -> (object kept alive, fingerprint)
         self._templates: dict[str, frozenset[str]] = {}
@@ -191,20 +194,23 @@ class RenderMemo:
 
     def previous_bytes(self, name: str, fingerprint: bytes | None) -> bytes | None:
         """Last build's ``name``, if its fingerprint is unchanged (then it need not be made again)."""
-        if fingerprint is None or self.before.get(name) != fingerprint:
+        entry = self.before.get(name)
+        if fingerprint is None or entry is None or entry[0] != fingerprint:
             return None
         try:
             data = (self.previous / name).read_bytes()
         except OSError:
             return None
-        self.after[name] = fingerprint
+        if hashlib.sha256(data).digest() != entry[1]:
+            return None  # changed since this press wrote it: never trusted, made again
+        self.after[name] = entry
         self.reused += 1
         return data
 
-    def record(self, name: str, fingerprint: bytes | None) -> None:
+    def record(self, name: str, fingerprint: bytes | None, data: bytes) -> None:
         self.rendered += 1
         if fingerprint is not None:
-            self.after[name] = fingerprint
+            self.after[name] = (fingerprint, hashlib.sha256(data).digest())
 
     def save(self, site: Path | None = None) -> None:
         """Keep this build's fingerprints for the build folder ``site`` (default: the previous one),
@@ -238,7 +244,7 @@ class MemoTemplate:
         if old is not None:
             return old.decode("utf-8")
         output = self.template.render(localcontext)
-        self.memo.record(name, fingerprint)
+        self.memo.record(name, fingerprint, output.encode("utf-8"))
         return output
 
 

@@ -1,0 +1,347 @@
+"""Article bundles: the Markdown file plus the folder of attachments a publish vote covers.
+
+An article is ``content/<assembly>/<slug>.md``; its attachments live in ``content/<assembly>/<slug>/``.
+The digest a publish motion names covers both. It is recomputable with standard tools::
+
+    cd content/<assembly>
+    find <slug>.md <slug> -type f | LC_ALL=C sort | xargs sha256sum | sha256sum
+
+that is: one ``sha256sum`` line (``<hex>  <path>``) per file, paths relative to the assembly's
+folder, sorted bytewise, and the SHA-256 of those lines. An article with no attachments keeps the
+single-file digest, the SHA-256 of the Markdown bytes (``sha256sum <slug>.md``).
+
+Attachments are a positive list of types (images, audio, PDF), checked by name and by content;
+HTML, SVG and anything else is refused, because a file served from the site's origin can run script.
+Links in articles may name only the article's own bundle; links in pages only ``content/images/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .problems import Problem
+
+# Names of attachment files and folders: no spaces, quotes, backslashes or newlines, so that a
+# sha256sum line never needs escaping and a URL never needs quoting.
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+MAX_DEPTH = 4  # folders below the bundle folder
+
+
+def _is_mp3(data: bytes) -> bool:
+    return data[:3] == b"ID3" or (len(data) > 1 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0)
+
+
+def _is_mp4(data: bytes) -> bool:
+    return data[4:8] == b"ftyp"
+
+
+def _is_riff(kind: bytes):
+    return lambda data: data[:4] == b"RIFF" and data[8:12] == kind
+
+
+# Extension -> (kind, media type, content check). The content check keeps a script-bearing file
+# from passing under an image's name (some servers and browsers sniff content).
+TYPES: dict[str, tuple[str, str, object]] = {
+    "png": ("image", "image/png", lambda d: d.startswith(b"\x89PNG\r\n\x1a\n")),
+    "jpg": ("image", "image/jpeg", lambda d: d.startswith(b"\xff\xd8\xff")),
+    "jpeg": ("image", "image/jpeg", lambda d: d.startswith(b"\xff\xd8\xff")),
+    "gif": ("image", "image/gif", lambda d: d[:6] in (b"GIF87a", b"GIF89a")),
+    "webp": ("image", "image/webp", _is_riff(b"WEBP")),
+    "avif": ("image", "image/avif", lambda d: d[4:12] in (b"ftypavif", b"ftypavis")),
+    "mp3": ("audio", "audio/mpeg", _is_mp3),
+    "m4a": ("audio", "audio/mp4", _is_mp4),
+    "ogg": ("audio", "audio/ogg", lambda d: d.startswith(b"OggS")),
+    "opus": ("audio", "audio/ogg", lambda d: d.startswith(b"OggS")),
+    "wav": ("audio", "audio/wav", _is_riff(b"WAVE")),
+    "pdf": ("document", "application/pdf", lambda d: d.startswith(b"%PDF-")),
+}
+ALLOWED = ", ".join(f".{ext}" for ext in TYPES)
+
+
+def kind_of(name: str) -> str | None:
+    """``image``, ``audio`` or ``document`` for an allowed file name, else None."""
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return TYPES[ext][0] if ext in TYPES else None
+
+
+def media_type(name: str) -> str:
+    return TYPES[name.rsplit(".", 1)[-1].lower()][1]
+
+
+def file_problem(name: str, data: bytes) -> str | None:
+    """Why a file may not be published as an attachment, or None if it may."""
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in TYPES:
+        if ext in ("svg", "svgz"):
+            return "SVG files can carry script and are not published — convert it to PNG"
+        if ext in ("html", "htm", "xhtml", "xml", "js", "mjs", "css"):
+            return f".{ext} files would run on the site's origin and are never published"
+        return f"'{name}' is not an allowed attachment type — allowed: {ALLOWED}"
+    if not TYPES[ext][2](data):
+        return f"'{name}' does not contain {TYPES[ext][1]} data — save it in the format its name says"
+    return None
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def manifest(slug: str, markdown_sha256: str, files: dict[str, str]) -> bytes:
+    """The ``sha256sum`` lines the bundle digest is the hash of. ``files`` maps paths relative to the
+    bundle folder (``photo.jpg``, ``audio/ep1.mp3``) to their SHA-256 (hex)."""
+    lines = {f"{slug}.md": markdown_sha256}
+    lines.update({f"{slug}/{rel}": value for rel, value in files.items()})
+    return "".join(f"{lines[path]}  {path}\n" for path in sorted(lines, key=lambda p: p.encode())).encode()
+
+
+def digest_of(slug: str, markdown_sha256: str, files: dict[str, str]) -> str:
+    """The digest a publish vote names, from the SHA-256 of each file: the Markdown's own when there
+    are no attachments, else the SHA-256 of the bundle's manifest (see the module docstring)."""
+    if not files:
+        return "sha256:" + markdown_sha256
+    return "sha256:" + sha256(manifest(slug, markdown_sha256, files))
+
+
+def digest(slug: str, markdown: bytes, files: dict[str, bytes]) -> str:
+    """:func:`digest_of` for bytes in hand."""
+    return digest_of(slug, sha256(markdown), {rel: sha256(data) for rel, data in files.items()})
+
+
+_HEAD = 16  # bytes the content checks look at
+
+
+def _hash_file(path: Path) -> tuple[str, bytes]:
+    """SHA-256 (hex) and first bytes of a file, read in chunks: a long recording never sits in memory."""
+    value = hashlib.sha256()
+    with path.open("rb") as f:
+        head = f.read(1 << 20)
+        value.update(head)
+        while chunk := f.read(1 << 20):
+            value.update(chunk)
+    return value.hexdigest(), head[:_HEAD]
+
+
+def read_folder(folder: Path, rel_folder: str, problems: list[Problem]) -> dict[str, str]:
+    """The files of a bundle folder (``rel_folder`` relative to the press root) with their SHA-256,
+    each checked against the allowlist; a file that is refused is reported and still counted in the
+    digest (it is there)."""
+    files: dict[str, str] = {}
+
+    def walk(path: Path, rel: str, depth: int) -> None:
+        for entry in sorted(path.iterdir(), key=lambda p: p.name):
+            name = f"{rel}{entry.name}"
+            where = f"{rel_folder}/{name}"
+            if entry.is_symlink():
+                continue  # reported by records._links
+            if not NAME_RE.match(entry.name):
+                problems.append(Problem(where, 0, "attachment names are letters, digits, '.', '-' and '_' (no spaces) — rename it"))
+                if entry.is_file():
+                    files[name] = _hash_file(entry)[0]  # still part of the bundle: it is there
+                continue
+            if entry.is_dir():
+                if depth >= MAX_DEPTH:
+                    problems.append(Problem(where, 0, f"attachments are at most {MAX_DEPTH} folders deep"))
+                    continue
+                walk(entry, name + "/", depth + 1)
+            elif entry.is_file():
+                files[name], head = _hash_file(entry)
+                if entry.suffix == ".md" and rel_folder.count("/") == 2:
+                    problems.append(Problem(where, 0, f"articles live directly in {rel_folder.rsplit('/', 1)[0]}/, not in sub-folders"))
+                elif why := file_problem(entry.name, head):
+                    problems.append(Problem(where, 0, why))
+
+    walk(folder, "", 0)
+    return files
+
+
+# --------------------------------------------------------------------------- links
+
+INLINE_LINK_RE = re.compile(r"""\]\(\s*<?([^\s"'<>)]+)""")
+REFERENCE_RE = re.compile(r"""^[ ]{0,3}\[[^\]\n]+\]:[ \t]*<?([^\s"'<>]+)""", re.M)
+TAG_RE = re.compile(r"<[A-Za-z][^>]*>")
+ATTRIBUTE_RE = re.compile(r"""\s(?:src|href|poster|data|cite|formaction|action|content)\s*=\s*["']?(?P<target>[^\s"'<>]+)""", re.I)
+FENCE_RE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^[ ]{0,3}\1[^\n]*$|\Z)", re.M | re.S)
+INTRASITE_RE = re.compile(r"^(?:\{(?P<what>\w+)\}|\|(?P<what2>\w+)\|)(?P<path>.*)$")
+METADATA_FILES = ("audio", "image")
+
+
+@dataclass(frozen=True)
+class Link:
+    line: int
+    target: str  # as written
+    what: str | None  # attach, static, filename, … or None for a plain URL
+    path: str  # the path part, unquoted
+    key: str | None = None  # the metadata field (audio, image) naming the file, if any
+
+
+def links(text: str) -> list[Link]:
+    """Every link target in Markdown/HTML text, with its line: Markdown links and reference
+    definitions, and URL attributes of HTML tags — not in fenced code, which is shown, not linked."""
+    if "](" not in text and "]:" not in text and "<" not in text:
+        return []
+    fenced = [m.span() for m in FENCE_RE.finditer(text)] if ("```" in text or "~~~" in text) else []
+    found = [(m.start(), m[1]) for m in INLINE_LINK_RE.finditer(text)] if "](" in text else []
+    if "]:" in text:
+        found += [(m.start(), m[1]) for m in REFERENCE_RE.finditer(text)]
+    for tag in TAG_RE.finditer(text) if "<" in text else ():
+        found += [(tag.start() + m.start(), m["target"]) for m in ATTRIBUTE_RE.finditer(tag[0])]
+    result = []
+    for at, target in sorted(found):
+        if any(a <= at < b for a, b in fenced):
+            continue
+        intrasite = INTRASITE_RE.match(target)
+        what = (intrasite["what"] or intrasite["what2"]).lower() if intrasite else None
+        raw = intrasite["path"] if intrasite else target
+        result.append(Link(text.count("\n", 0, at) + 1, target, what, unquote(urlsplit(raw).path)))
+    return result
+
+
+def metadata_links(text: str, meta: dict[str, str]) -> list[Link]:
+    """``Audio:`` and ``Image:`` values naming local files, as links."""
+    found = []
+    lines = text.splitlines()
+    for key in METADATA_FILES:
+        value = (meta.get(key) or "").strip()
+        if not value or value.startswith("https://"):
+            continue
+        line = next((n for n, l in enumerate(lines, 1) if l.lower().startswith(key + ":")), 1)
+        intrasite = INTRASITE_RE.match(value)
+        what = (intrasite["what"] or intrasite["what2"]).lower() if intrasite else None
+        raw = intrasite["path"] if intrasite else value
+        found.append(Link(line, value, what, unquote(urlsplit(raw).path), key))
+    return found
+
+
+def _external(link: Link) -> bool:
+    target = link.target
+    parts = urlsplit(target)
+    return link.what is None and (bool(parts.scheme) or target.startswith(("#", "//", "?")))
+
+
+def bundle_path(slug: str, path: str) -> str | None:
+    """``<slug>/photo.jpg`` -> ``photo.jpg``; None if the path is not a plain path into the bundle."""
+    segments = path.split("/")
+    if segments[0] != slug or len(segments) < 2 or any(s in ("", ".", "..") for s in segments):
+        return None
+    return "/".join(segments[1:])
+
+
+def article_link_problems(rel: str, assembly: str, slug: str, text: str, meta: dict[str, str],
+                          files: dict[str, str]) -> list[Problem]:  # fmt: skip
+    """Links of the article ``content/<assembly>/<slug>.md`` that would reach outside its bundle."""
+    problems = []
+    for link in links(text) + metadata_links(text, meta):
+        if _external(link) or link.what in ("tag", "category", "author", "index"):
+            continue
+        path = link.path
+        if link.what == "filename":
+            if _article_target(path, assembly):
+                continue  # becomes the article's URL if it is published, else stays unresolved
+        elif not path:
+            continue  # a plain "?query" or "#anchor"
+        why = _why_not(path, slug, assembly, files, link)
+        label = f"{link.key.capitalize()}: {link.target}" if link.key else f"link {link.target}"
+        if why:
+            problems.append(Problem(rel, link.line, f"{label} {why}"))
+        elif link.key and kind_of(path) != link.key:
+            problems.append(Problem(rel, link.line, f"{label} must be an {link.key} file of the bundle"))
+    return problems
+
+
+def _article_target(path: str, assembly: str) -> bool:
+    """``{filename}other.md`` or ``{filename}/<assembly>/other.md``: a link to an article's page."""
+    parts = path.lstrip("/").split("/") if path.startswith("/") else [assembly, *path.split("/")]
+    return len(parts) == 2 and parts[1].endswith(".md") and all(p not in ("", ".", "..") for p in parts)
+
+
+def _why_not(path: str, slug: str, assembly: str, files: dict[str, str], link: Link) -> str | None:
+    last = path.rsplit("/", 1)[-1]
+    if link.what is None and link.key is None and (not last or last.endswith(".html") or "." not in last):
+        return None  # a page of the site (another article, a chapter): a URL, nothing is copied
+    if path.startswith("/") or re.match(r"^[A-Za-z]:", path):
+        return f"is an absolute path — attachments are linked as {slug}/<file>"
+    segments = path.split("/")
+    if ".." in segments:
+        return f"climbs out with '..' — an article links only the files of its own folder {slug}/"
+    if path.lower().endswith((".md", ".markdown", ".mdown")):
+        return "names a Markdown file — link another article as {filename}<slug>.md, never its source"
+    inner = bundle_path(slug, path)
+    if inner is None:
+        return f"is not in this article's folder {slug}/ — put the file there and link {slug}/<file>"
+    if inner not in files:
+        return f"names {slug}/{inner}, which is not in the bundle — add the file or fix the link"
+    return None
+
+
+def page_link_problems(rel: str, text: str) -> list[Problem]:
+    """Maintainers' pages may link the shared ``content/images/`` files and articles, nothing else
+    of content/."""
+    problems = []
+    for link in links(text):
+        if link.what not in ("static", "attach"):
+            if link.what == "filename" and not _article_target(link.path, "") and not link.path.startswith("/"):
+                problems.append(Problem(rel, link.line, f"link {link.target}: a page links an article as {{filename}}/<assembly>/<slug>.md"))
+            continue
+        path = link.path.lstrip("/") if link.path.startswith("/") else "/".join(["pages", *link.path.split("/")])
+        segments = path.split("/")
+        if ".." in segments or segments[0] != "images" or len(segments) < 2 or "" in segments:
+            problems.append(Problem(rel, link.line, f"link {link.target}: pages link only shared files in content/images/, as {{static}}/images/<file>"))
+    return problems
+
+
+# --------------------------------------------------------------------------- git history
+
+_REGULAR = (0o100644, 0o100755)
+
+
+def find_in_history(history, article, wanted: str):
+    """The approved bundle of ``article`` in git: ``(markdown, files, version, edited)`` for the newest
+    commit whose bundle has the digest ``wanted``, or None. ``edited`` is the next commit that
+    changed the bundle (None: the edits are not committed). A bundle holding anything but regular
+    files of allowed types is never returned: it could not have been published."""
+    from .history import Version
+
+    if history.repo is None:
+        return None
+    folder = article.path[:-3] + "/"
+    if not any(path.startswith(folder) for path in history.versions):
+        hit = history.find(article.path, wanted)  # never had attachments: the single-file history
+        return (hit[0], {}, hit[1], hit[2]) if hit else None
+    md, tree_folder = history.prefix + article.path, history.prefix + folder[:-1]
+    log = history.repo.git.log("--format=%H%x1f%at%x1f%an", "--no-renames", "--", md, tree_folder)
+    entries = [line.split("\x1f") for line in log.splitlines() if line]
+    versions = [Version(c, dt.datetime.fromtimestamp(int(t), dt.timezone.utc), a, None) for c, t, a in entries]
+    for index, version in enumerate(versions):
+        tree = history.repo.commit(version.commit).tree
+        try:
+            md_blob = tree / md
+        except KeyError:
+            continue
+        files: dict[str, bytes] = {}
+        usable = md_blob.mode in _REGULAR
+        try:
+            sub = tree / tree_folder
+        except KeyError:
+            sub = None
+        if sub is not None and usable:
+            for item in sub.traverse():
+                if item.type == "tree":
+                    continue
+                name = item.path[len(tree_folder) + 1:]
+                data = item.data_stream.read() if item.type == "blob" else b""
+                if item.type != "blob" or item.mode not in _REGULAR or file_problem(name.rsplit("/", 1)[-1], data):
+                    usable = False
+                    break
+                files[name] = data
+        if not usable:
+            continue
+        markdown = md_blob.data_stream.read()
+        if digest(article.slug, markdown, files) == wanted:
+            found = Version(version.commit, version.when, version.author, md_blob.hexsha)
+            return markdown, files, found, versions[index - 1] if index else None
+    return None

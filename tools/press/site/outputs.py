@@ -1,0 +1,126 @@
+"""The positive list of output files: for every file of the built site, why it may be there.
+
+Every writer of the build claims the files it writes, with a reason: Pelican's writer (published
+articles, maintainers' pages, index and archive pages), the press's own generator (chapter pages,
+ledgers, feeds, calendars, sitemap), the approved attachments of published articles, the theme's
+static files and the shared images of ``content/images/``; Pagefind's index is accounted for as a
+folder. Before the new site replaces the old one, :meth:`OutputList.check` walks the staged folder:
+a file nobody claimed, a file claimed twice, or a file whose bytes are not the bytes claimed fails
+the build, naming the file. Nothing is filtered: what is not on the list is refused.
+
+Whoever adds a new kind of output file registers it here, by claiming it where it is written
+(``outputs_of(settings).claim(name, reason, data)``) or, for a folder written by another tool, in
+:data:`TOOL_FOLDERS`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+# Folders written whole by a tool the press runs after Pelican: folder -> reason.
+TOOL_FOLDERS = {"pagefind": "the search index, made by Pagefind from the published pages"}
+
+
+class OutsideOutput(Exception):
+    """A write that would land outside the output folder."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    reason: str
+    sha256: str | None = None  # a copy claimed before it is made: its bytes are checked at the end
+    stat: tuple[int, int] | None = None  # (size, mtime_ns) of a file claimed once written
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class OutputList:
+    """The files one build may leave in its output folder, and why."""
+
+    def __init__(self, folder: Path | str):
+        self.folder = Path(folder).resolve()
+        self._prefix = str(self.folder) + os.sep
+        self.claims: dict[str, Claim] = {}
+        self.conflicts: list[str] = []
+        self.tools_ran: set[str] = set()
+
+    def relative(self, name: str | os.PathLike) -> str:
+        """``name`` (relative to the output folder, or absolute inside it) as a clean relative path;
+        :class:`OutsideOutput` if it would leave the folder."""
+        name = os.fspath(name)
+        full = os.path.normpath(name if os.path.isabs(name) else self._prefix + name)
+        if not full.startswith(self._prefix) or full == self._prefix.rstrip(os.sep):
+            raise OutsideOutput(f"{name}: refusing to write outside the output folder")
+        return full[len(self._prefix):].replace(os.sep, "/")
+
+    def path(self, name: str) -> Path:
+        """Where to write ``name``: inside the output folder, never outside."""
+        return self.folder / self.relative(name)
+
+    def claim(self, name: str | os.PathLike, reason: str, data: bytes | None = None, written: bool = False) -> str:
+        """Claim ``name`` for ``reason``: either the bytes it will hold (``data``, checked at the end),
+        or, with ``written``, the file as it now is (its size and modification time, checked at the end:
+        something else writing over it afterwards is caught without reading it twice)."""
+        rel = self.relative(name)
+        if written:
+            st = os.stat(self.folder / rel)
+            claim = Claim(reason, stat=(st.st_size, st.st_mtime_ns))
+        else:
+            claim = Claim(reason, _sha(data) if data is not None else None)
+        previous = self.claims.get(rel)
+        if previous is not None and previous.reason != reason:
+            self.conflicts.append(f"output/{rel}: claimed by {previous.reason} and by {reason} — two sources may not write one path")
+        self.claims[rel] = claim
+        return rel
+
+    def write(self, name: str, data: bytes, reason: str) -> None:
+        """Write ``data`` at ``name`` and claim it."""
+        path = self.path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        self.claim(name, reason, written=True)
+
+    def check(self) -> list[str]:
+        """Every problem with the staged folder: unclaimed files, files claimed twice, files whose
+        bytes changed after they were written, links, claimed files that are missing."""
+        problems = list(self.conflicts)
+        seen = set()
+        for dirpath, dirnames, filenames in os.walk(self.folder):
+            base = "" if dirpath == str(self.folder) else dirpath[len(self._prefix):].replace(os.sep, "/") + "/"
+            for name in sorted(dirnames + filenames):
+                if os.path.islink(os.path.join(dirpath, name)):
+                    problems.append(f"output/{base}{name}: a symbolic link in the output — the press never makes one")
+            for name in filenames:
+                full = os.path.join(dirpath, name)
+                if os.path.islink(full):
+                    continue
+                rel = base + name
+                seen.add(rel)
+                claim = self.claims.get(rel)
+                if claim is None:
+                    top = rel.split("/", 1)[0]
+                    if top in TOOL_FOLDERS and top in self.tools_ran:
+                        continue
+                    problems.append(f"output/{rel}: no reason to publish this file — it is not a published article's page or voted attachment, a maintainers' page, a theme file or a file the press generates")
+                    continue
+                changed = False
+                if claim.stat is not None:
+                    st = os.stat(full)
+                    changed = (st.st_size, st.st_mtime_ns) != claim.stat
+                elif claim.sha256 is not None:
+                    with open(full, "rb") as f:
+                        changed = _sha(f.read()) != claim.sha256
+                if changed:
+                    problems.append(f"output/{rel}: changed after it was written (as {claim.reason}) — something else wrote over it")
+        for rel in sorted(set(self.claims) - seen):
+            problems.append(f"output/{rel}: claimed ({self.claims[rel].reason}) but missing")
+        return problems
+
+    def reasons(self) -> dict[str, str]:
+        """Path -> why it is published (for people and tests)."""
+        return {rel: claim.reason for rel, claim in sorted(self.claims.items())}
