@@ -12,6 +12,7 @@ import mimetypes
 import re
 import shutil
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -23,7 +24,7 @@ from pelican.generators import Generator
 from ..decisions import RETRACTED, WITHDRAWN, ArticleDecision, DelegateTerm, Outcome
 from ..model import Press
 from ..records import ARTICLE_MOTIONS, Assembly, Meeting
-from . import approval_datetime, feeds, images, memo_of, motion_datetime, newest_first, outputs_of, press_of
+from . import feeds, images, memo_of, motion_datetime, newest_first, outputs_of, press_of
 
 THEME_COLOR = "#b3122e"  # the accent of theme/static/css/press.css
 DEFAULT_SHARE_IMAGE = "share.jpg"
