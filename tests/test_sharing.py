@@ -49,10 +49,10 @@ def test_atom_enclosures_are_enclosure_links_with_type_and_length(site):
     tree = etree.parse(str(site / "harbor/feed.atom"))
     entry = next(e for e in tree.iter(f"{ATOM}entry") if "radio-hour" in e.findtext(f"{ATOM}id"))
     links = [dict(link.attrib) for link in entry.iter(f"{ATOM}link")]
-    mp3 = (REPO / "content/harbor/radio-hour.mp3").stat().st_size
+    mp3 = (REPO / "content/harbor/radio-hour/radio-hour.mp3").stat().st_size
     assert links == [
         {"href": f"{DOMAIN}/harbor/radio-hour.html", "rel": "alternate"},
-        {"href": f"{DOMAIN}/harbor/radio-hour.mp3", "rel": "enclosure", "type": "audio/mpeg", "length": str(mp3)},
+        {"href": f"{DOMAIN}/harbor/radio-hour/radio-hour.mp3", "rel": "enclosure", "type": "audio/mpeg", "length": str(mp3)},
     ]
 
 
