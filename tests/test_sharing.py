@@ -358,3 +358,14 @@ def test_a_writer_cannot_claim_another_author_to_microformats_readers(pressdir):
     assert [a["properties"]["name"] for a in entry["properties"]["author"]] == [["Ana"]]
     assert entry["properties"]["url"] == [f"{DOMAIN}/springfield/mf.html"]
     assert 'class="language-python"' in html  # other classes stay (code highlighting)
+
+
+def test_links_inside_feed_entries_are_absolute(site):
+    """A feed reader shows the text away from the page: a bundle image must not be a relative path."""
+    data = json.loads((site / "springfield/feed.json").read_text())
+    html = "".join(i.get("content_html", "") for i in data["items"])
+    urls = re.findall(r'(?:href|src)="([^"]+)"', html)
+    assert f'{DOMAIN}/springfield/rent-strike-wins/rent-rise.png' in urls
+    assert all(u.startswith(("http://", "https://", "mailto:", "#")) for u in urls), urls
+    atom = (site / "springfield/feed.atom").read_text()
+    assert 'src=&quot;rent-strike-wins/' not in atom and 'src="rent-strike-wins/' not in atom

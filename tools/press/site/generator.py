@@ -13,7 +13,7 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -458,9 +458,9 @@ class PressGenerator(Generator):
             published=article.date,
             updated=getattr(article, "modified", article.date),
             authors=[a.name for a in getattr(article, "authors", [])],
-            summary=article.get_summary(base),
+            summary=_absolute_links(article.get_summary(base), self._absolute(article.url)),
             summary_text=_plain_text(article.get_summary(base)),
-            content=article.get_content(base) if full else None,
+            content=_absolute_links(article.get_content(base), self._absolute(article.url)) if full else None,
             categories=tuple(t.name for t in getattr(article, "tags", [])),
             enclosure=self._enclosure(article),
         )
@@ -679,6 +679,17 @@ def _short_tally(outcome: Outcome) -> str:
     """"7 yes · 0 no" (and abstentions, if any), as on a share card."""
     text = f"{outcome.yes}\u00a0yes · {outcome.no}\u00a0no"
     return text + (f" · {outcome.abstain}\u00a0abstain" if outcome.abstain else "")
+
+
+_LINK_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)"')
+
+
+def _absolute_links(fragment: str | None, page_url: str) -> str | None:
+    """Links of an article's HTML made absolute against the article's URL: a feed reader shows the
+    text away from the page, where ``rent-strike-wins/chart.png`` means nothing."""
+    if not fragment:
+        return fragment
+    return _LINK_ATTRIBUTE.sub(lambda m: f'{m[1]}{html.escape(urljoin(page_url, html.unescape(m[2])))}"', fragment)
 
 
 def _plain_text(fragment: str | None) -> str | None:
