@@ -369,3 +369,14 @@ def test_links_inside_feed_entries_are_absolute(site):
     assert all(u.startswith(("http://", "https://", "mailto:", "#")) for u in urls), urls
     atom = (site / "springfield/feed.atom").read_text()
     assert 'src=&quot;rent-strike-wins/' not in atom and 'src="rent-strike-wins/' not in atom
+
+
+def test_the_images_and_the_manifest_are_on_the_positive_list(sample):
+    from press.build import build
+
+    result = build(sample)
+    reasons = result.outputs.reasons()
+    assert reasons["springfield/bus-fares.share.jpg"] == "a published article's share image, drawn from its approved title and vote"
+    for name in ("share.jpg", "harbor/podcast.jpg", "podcast.jpg", "icon-192.png", "icon-512.png", "apple-touch-icon.png", "favicon-64.png"):
+        assert reasons[name] == "an image the press draws (default share image, podcast cover, icon)", name
+    assert reasons["manifest.webmanifest"] == "the web manifest (name, icons, theme colour)"
