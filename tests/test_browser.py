@@ -26,6 +26,9 @@ PAGES = [
     "tags.html",
     "tag/housing.html",
     "author/ana-ruiz.html",
+    "council/index.html",  # the council's chapter: seats and delegates
+    "council/ledger.html",
+    "council/transit-day-of-action.html",  # a council statement with an image
 ]
 
 

@@ -167,7 +167,7 @@ def test_feeds_parse_and_hold_exactly_the_published_articles_newest_first(built,
     expected = (
         [f"{aid}/{s}" for s in PUBLISHED[aid]]
         if aid
-        else ["harbor/radio-hour", "harbor/ferry-cuts", "harbor/dockers-pension", "springfield/bus-fares", "riverside/eviction-watch", "springfield/rent-strike-wins"]
+        else ["harbor/radio-hour", "harbor/ferry-cuts", "council/transit-day-of-action", "harbor/dockers-pension", "springfield/bus-fares", "riverside/eviction-watch", "springfield/rent-strike-wins"]
     )
     for kind in ("atom", "rss"):
         feed = feedparser.parse((built / f"{prefix}feed.{kind}").read_bytes())
@@ -224,7 +224,7 @@ def test_a_recall_and_a_retraction_take_effect_with_the_cache_warm(sample):
     from press.cache import cache_dir
 
     assert cache_dir(sample, "pelican").is_dir()
-    (sample / "editorial/meetings/springfield/2026-11-10.yml").write_text(
+    (sample / "editorial/meetings/springfield/2026-11-17.yml").write_text(
         "present: [ana, ben, carla, eli, fatima, gus]\n"
         "motions:\n"
         "  - retract: springfield/bus-fares\n"
@@ -242,6 +242,9 @@ def test_a_recall_and_a_retraction_take_effect_with_the_cache_warm(sample):
     assert "bus-fares" not in (out / "feed.rss").read_text()
     chapter = text_of((out / "springfield/index.html").read_text())
     assert "Delegate none elected" in chapter
+    # bus-fares was on the front page by the council's vote: the retraction takes it off
+    assert "Why free buses pay" not in (out / "index.html").read_text()
+    assert "bus-fares" not in (out / "featured.atom").read_text()
 
 
 def test_a_new_approval_publishes_with_the_cache_warm(sample):

@@ -518,3 +518,28 @@ def test_what_appears_at_the_output_path_during_a_build_is_never_replaced(tmp_pa
     assert f"press: refusing to replace {out}: " in err and "it changed during the build; nothing was replaced" in err
     assert (out / "mine.txt" if out.is_dir() else out).read_text() == "MINE"
     assert build_folders(tmp_path / ".site.builds") == [p.name for p in kept]
+
+
+def test_a_hung_git_fails_the_build_with_a_message_and_keeps_the_site(repo, tmp_path):
+    """Every program the build waits for has a time limit: here `git log`, through GitPython."""
+    repo.article("springfield", "rent", title="Rent strike")
+    repo.publish("springfield", "rent", "2026-10-06")
+    commit(repo.root, "Rent, approved")
+    out = tmp_path / "site"
+    first = subprocess.run([*PRESS, "--root", str(repo.root), "build", "--output", str(out), "--no-search"],
+                           capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=300)  # fmt: skip
+    assert first.returncode == 0, first.stderr + first.stdout
+    before = tree(out)
+
+    real_git = shutil.which("git")
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "git").write_text(f'#!/bin/sh\nfor a in "$@"; do [ "$a" = log ] && exec sleep 600; done\nexec {real_git} "$@"\n')
+    (fake / "git").chmod(0o755)
+    env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}", "PRESS_GIT_TIMEOUT": "2"}
+    hung = subprocess.run([*PRESS, "--root", str(repo.root), "build", "--output", str(out), "--no-search"],
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL, env=env, timeout=120)  # fmt: skip
+    assert hung.returncode == 1, hung.stderr + hung.stdout
+    assert "git log over content/ failed or did not finish within 2 seconds" in hung.stderr + hung.stdout
+    assert "Traceback" not in hung.stderr + hung.stdout
+    assert tree(out) == before

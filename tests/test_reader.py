@@ -75,7 +75,7 @@ def test_meeting_calendars_parse_with_time_zones_and_stable_uids(site, tmp_path)
     assert december.decoded("dtstart") == dt.datetime(2026, 12, 3, 17, 30, tzinfo=ZoneInfo("Europe/Berlin"))
     assert str(december["location"]) == "Canteen of Terminal 2, Hamburg"
     everything = icalendar.Calendar.from_ical((site / "meetings.ics").read_bytes())
-    assert len(everything.walk("VEVENT")) == 16  # with harbor's extraordinary meeting of 2026-10-15
+    assert len(everything.walk("VEVENT")) == 20  # with harbor's extraordinary meeting of 2026-10-15, and 4 of the council
     assert {tz["tzid"] for tz in everything.walk("VTIMEZONE")} == {"America/Chicago", "Europe/London", "Europe/Berlin"}
 
 
@@ -108,7 +108,7 @@ def test_article_metadata_for_sharing(site):
 def test_search_index_holds_only_published_articles(site):
     entry = json.loads((site / "pagefind/pagefind-entry.json").read_text())
     pages = sum(language["page_count"] for language in entry["languages"].values())
-    published = 7  # 3 harbor + 1 riverside + 3 springfield (one as its approved revision... not here: no git)
+    published = 8  # 3 harbor + 1 riverside + 3 springfield (one as its approved revision... not here: no git) + 1 council statement
     assert pages == published - 1  # the copied sample has no git history, so water-rates is held back
     assert 'data-pagefind-body' not in (site / "riverside/heat-pump-coop.html").read_text()
 

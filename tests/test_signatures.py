@@ -361,3 +361,17 @@ def test_press_sign_keeps_only_a_signature_that_will_count(signed_press, keys, m
     assert result.exit_code == 2
     assert f"signature not kept: it was made with ana's key retired on {retired} — a retired key signs nothing new" in result.output
     assert not (signed_press.root / f"{RECORD}.ana.sig").exists()
+
+
+def test_a_failed_press_sign_leaves_an_earlier_signature_as_it_was(signed_press, keys, monkeypatch):
+    monkeypatch.chdir(signed_press.root)
+    root = str(signed_press.root)
+    good = CliRunner().invoke(main, ["--root", root, "sign", RECORD, "--key", str(keys["ana"]), "--member", "ana"])
+    assert good.exit_code == 0, good.output
+    sig = signed_press.root / f"{RECORD}.ana.sig"
+    before = sig.read_bytes()
+    bad = CliRunner().invoke(main, ["--root", root, "sign", RECORD, "--key", str(keys["dev"]), "--member", "ana"])
+    assert bad.exit_code == 2
+    assert "signature not kept" in bad.output
+    assert sig.read_bytes() == before  # the counted signature is neither overwritten nor deleted
+    assert [p.name for p in sig.parent.iterdir() if p.name.startswith(".")] == []

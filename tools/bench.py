@@ -1,27 +1,36 @@
-"""Benchmark: does the vote gate cost anything, and are rebuilds fast?
+"""Benchmark: what does a build cost, cold and warm, against plain Pelican and Hugo on equal work?
 
-    .venv/bin/python tools/bench.py [--articles 5000] [--assemblies 100] [--runs 3]
+    .venv/bin/python tools/bench.py                              # 1,000 / 5,000 / 20,000 articles, 3 runs
+    .venv/bin/python tools/bench.py --sizes 300,1000 --runs 1    # a quick look
 
-Generates a synthetic press in a temporary git repository — N articles over M assemblies with
-realistic Markdown, rosters whose members join and leave, about twelve monthly meetings per assembly
-with roll-call votes that leave about 70% published and the rest awaiting a vote, rejected, retracted
-or edited since approval — then measures, alternating the runs and reporting medians:
+For each size, generates a synthetic press in a temporary git repository — N articles over M
+assemblies with realistic Markdown, rosters whose members join and leave, twelve monthly meetings
+per assembly with roll-call votes that leave about 70% published and the rest awaiting a vote,
+rejected, retracted or edited since approval — then asks the press which articles it publishes and
+gives exactly those (the approved revision, for articles edited since) to plain Pelican and to Hugo.
+Every command runs as its own process, as a user or CI would run it; the runs alternate the tools,
+so machine noise hits all of them alike, and the report gives medians and peak memory (max RSS of
+the process and the children it waited for, e.g. Pagefind):
 
-1. a full build (no caches): `press build --no-search` against plain `pelican` on the same content
-   with an equivalent configuration (same theme, per-assembly pages and feeds, same pagination,
-   no press plugin); and the Pagefind index on its own;
-2. `press verify`;
-3. rebuilds with caches warm: after editing one article, and after recording one vote;
-4. git processes spawned per build, for N and for N/4 articles;
-5. peak memory (max RSS) of each command.
+- cold builds, no caches, no search: `press build --no-search`; plain `pelican` with an equivalent
+  configuration (the same theme, pagination and per-assembly pages and feeds, no press plugin);
+  `hugo` with a minimal site of comparable layout (skipped, with a note, where `hugo` is absent);
+- warm rebuilds (`press build --no-search`, caches warm) after nothing changed, one edit to a
+  published article, one vote (a new publish motion), one retraction and one roster change;
+- the Pagefind search index on a warm build (a warm `press build` with search, less one without);
+- `press verify`, warm (parsed records cached) and cold (empty cache folder);
+- a CI-like deploy: a fresh clone at a fixed path with the cache folder of the previous deploy
+  restored (as `.github/workflows/pages.yml` does with actions/cache), after one vote was merged:
+  `press build --publish` with search.
 
-Every command runs as its own process, as a user would run it.
+It then prints the issue's table per size and each target of docs/performance.md as met or not met.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import platform
 import random
@@ -54,9 +63,9 @@ FEED_DOMAIN = "http://localhost:8000"
 TIMEZONE = "UTC"
 DEFAULT_LANG = "en"
 PATH = os.path.join(ROOT, "content")
-OUTPUT_PATH = os.path.join(ROOT, "plain-output")
+OUTPUT_PATH = os.path.join(ROOT, "output")
 THEME = os.path.join(ROOT, "theme")
-CACHE_PATH = os.path.join(ROOT, "plain-cache")
+CACHE_PATH = os.path.join(ROOT, "cache")
 PLUGINS = []
 DEFAULT_PAGINATION = 10
 PAGINATION_PATTERNS = ((1, "{url}", "{save_as}"), (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"))
@@ -78,6 +87,68 @@ JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": T
 STATIC_PATHS = ["images"]
 SLUGIFY_SOURCE = "basename"
 '''
+
+# A minimal Hugo site with the same kinds of pages as the plain Pelican side: article pages,
+# a paginated home page, a paginated page and a feed per assembly (section), tag and author pages,
+# lists of tags and authors, a sitemap. Feeds carry the full text of the newest 50 articles.
+HUGO_CONFIG = """
+baseURL = "http://localhost:8000/"
+title = "Assembly Press"
+languageCode = "en"
+relativeURLs = true
+paginate = 10
+disableKinds = ["robotsTXT", "404"]
+[taxonomies]
+tag = "tags"
+author = "authors"
+[outputs]
+home = ["HTML", "RSS"]
+section = ["HTML", "RSS"]
+taxonomy = ["HTML"]
+term = ["HTML"]
+[services.rss]
+limit = 50
+"""
+HUGO_LAYOUTS = {
+    "_default/baseof.html": """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ if not .IsHome }}{{ .Title }} · {{ end }}{{ .Site.Title }}</title>
+{{ with .OutputFormats.Get "rss" }}<link rel="alternate" type="application/rss+xml" href="{{ .RelPermalink }}">{{ end }}
+</head><body>
+<header><a href="{{ "/" | relURL }}">{{ .Site.Title }}</a>
+<nav>{{ range .Site.Sections }}<a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ end }}</nav></header>
+<main>{{ block "main" . }}{{ end }}</main>
+<footer><a href="{{ "tags/" | relURL }}">Tags</a> <a href="{{ "authors/" | relURL }}">Authors</a></footer>
+</body></html>
+""",
+    "_default/single.html": """{{ define "main" }}<article>
+<h1>{{ .Title }}</h1>
+<p><time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "2 January 2006" }}</time>
+{{ range .GetTerms "authors" }} · <a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a>{{ end }}
+in <a href="{{ .CurrentSection.RelPermalink }}">{{ .CurrentSection.Title }}</a></p>
+{{ .Content }}
+<p>{{ range .GetTerms "tags" }}<a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a> {{ end }}</p>
+{{ with .PrevInSection }}<a href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}
+{{ with .NextInSection }}<a href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}
+</article>{{ end }}
+""",
+    "_default/list.html": """{{ define "main" }}<h1>{{ .Title }}</h1>
+{{ $pages := .Pages }}{{ if .IsHome }}{{ $pages = .Site.RegularPages }}{{ end }}
+{{ range (.Paginate $pages).Pages }}<article><h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2>
+<p><time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "2 January 2006" }}</time></p>
+<p>{{ .Summary }}</p></article>{{ end }}
+{{ template "_internal/pagination.html" . }}{{ end }}
+""",
+    "_default/terms.html": """{{ define "main" }}<h1>{{ .Title }}</h1>
+<ul>{{ range .Data.Terms.Alphabetical }}<li><a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a> ({{ .Count }})</li>{{ end }}</ul>{{ end }}
+""",
+    "_default/rss.xml": """{{ $pages := .Pages }}{{ if .IsHome }}{{ $pages = .Site.RegularPages }}{{ end }}{{ printf `<?xml version="1.0" encoding="utf-8"?>` | safeHTML }}
+<rss version="2.0"><channel><title>{{ .Title }}</title><link>{{ .Permalink }}</link><description>{{ .Site.Title }}</description>
+{{ range first 50 $pages }}<item><title>{{ .Title }}</title><link>{{ .Permalink }}</link><guid>{{ .Permalink }}</guid>
+<pubDate>{{ .Date.Format "Mon, 02 Jan 2006 15:04:05 -0700" | safeHTML }}</pubDate><description>{{ .Content | html }}</description></item>
+{{ end }}</channel></rss>
+""",
+}
 
 
 # --------------------------------------------------------------------------- the synthetic press
@@ -109,7 +180,8 @@ def generate(root: Path, n_articles: int, n_assemblies: int, seed: int = 7) -> d
     rng = random.Random(seed)
     shutil.copytree(REPO / "theme", root / "theme")
     shutil.copy(REPO / "pelicanconf.py", root / "pelicanconf.py")
-    (root / "plainconf.py").write_text(PLAIN_CONF)
+    shutil.copy(REPO / "publishconf.py", root / "publishconf.py")
+    (root / ".gitignore").write_text("/output/\n/.output.*\n")  # the site, and old sites being deleted
     (root / "content" / "pages").mkdir(parents=True)
     (root / "content" / "pages" / "about.md").write_text("Title: About\nSlug: about\n\nA synthetic press.\n")
     meetings_days = [date(2025, 12, 2) + timedelta(days=28 * i) for i in range(12)]
@@ -193,112 +265,381 @@ def generate(root: Path, n_articles: int, n_assemblies: int, seed: int = 7) -> d
     return facts
 
 
+# --------------------------------------------------------------------------- equal work for the others
+
+
+def published_sources(root: Path) -> dict[str, bytes]:
+    """Ask the press which articles it publishes: ``<assembly>/<slug>`` -> the bytes it renders
+    (the file, or the approved revision from git for an article edited since its approval)."""
+    import press
+
+    model = press.load(root)
+    found = {}
+    for aid, decision in sorted(model.decisions.articles.items()):
+        if model.publishable(decision):
+            revision = model.revisions.get(aid)
+            found[aid] = revision.data if revision else (root / decision.article.path).read_bytes()
+    return found
+
+
+def plain_site(folder: Path, root: Path, sources: dict[str, bytes]) -> None:
+    """Plain Pelican's project: the press's theme, the published articles only, no plugin."""
+    shutil.copytree(root / "theme", folder / "theme")
+    shutil.copytree(root / "content" / "pages", folder / "content" / "pages")
+    (folder / "plainconf.py").write_text(PLAIN_CONF)
+    for aid, data in sources.items():
+        path = folder / "content" / f"{aid}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def hugo_site(folder: Path, sources: dict[str, bytes]) -> None:
+    """The same published Markdown as a Hugo site: Pelican's metadata lines become YAML front matter."""
+    folder.mkdir(parents=True)
+    (folder / "hugo.toml").write_text(HUGO_CONFIG)
+    for name, text in HUGO_LAYOUTS.items():
+        path = folder / "layouts" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    for aid, data in sources.items():
+        header, _, body = data.decode().partition("\n\n")
+        meta = dict(line.split(": ", 1) for line in header.splitlines())
+        front = [
+            f"title: {json.dumps(meta['Title'])}",
+            f"date: {meta['Date']}",
+            f"summary: {json.dumps(meta.get('Summary', ''))}",
+            f"authors: {json.dumps([meta['Author']])}",
+            f"tags: {json.dumps([t.strip() for t in meta.get('Tags', '').split(',') if t.strip()])}",
+        ]
+        path = folder / "content" / f"{aid}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("---\n" + "\n".join(front) + "\n---\n\n" + body)
+
+
+# --------------------------------------------------------------------------- changes a rebuild follows
+
+
+class Changes:
+    """One realistic change of each kind, a different article or assembly each time."""
+
+    def __init__(self, root: Path, facts: dict, sources: dict[str, bytes]):
+        self.root = root
+        self.awaiting = list(facts["awaiting_ids"])
+        # Edited: an article of a000 published as it is; retracted: published articles of the others.
+        self.edited = next(a for a in sources if a.startswith("a000/") and sources[a] == (root / "content" / f"{a}.md").read_bytes())
+        self.published = [aid for aid in sources if not aid.startswith("a000/")]
+        self.assemblies = sorted(p.stem for p in (root / "editorial" / "assemblies").glob("*.yml"))
+        self.count = 0
+
+    def _last_meeting(self, assembly: str) -> tuple[Path, str, list[str]]:
+        record = sorted((self.root / "editorial" / "meetings" / assembly).glob("*.yml"))[-1]
+        text = record.read_text()
+        present = text.split("\n")[0][len("present: [") : -1].split(", ")
+        if "motions:" not in text:
+            text += "motions:\n"
+        return record, text, present
+
+    def edit(self) -> None:
+        """A writer edits a published article (it stays published as its approved revision)."""
+        target = self.root / "content" / f"{self.edited}.md"
+        target.write_text(target.read_text() + "\nOne more sentence.\n")
+
+    def vote(self) -> None:
+        """An editor records a vote publishing an article that awaited one."""
+        aid = self.awaiting.pop()
+        record, text, present = self._last_meeting(aid.split("/")[0])
+        digest = "sha256:" + hashlib.sha256((self.root / "content" / f"{aid}.md").read_bytes()).hexdigest()
+        record.write_text(text + f"  - publish: {aid}\n    digest: {digest}\n    yes: [{', '.join(present)}]\n")
+
+    def retraction(self) -> None:
+        """An editor records a vote retracting a published article, at the assembly's last meeting."""
+        aid = self.published.pop()
+        record, text, present = self._last_meeting(aid.split("/")[0])
+        if f"publish: {aid}\n" in text:  # approved at that very meeting: retract another one
+            return self.retraction()
+        record.write_text(text + f"  - retract: {aid}\n    reason: Figures were wrong.\n    yes: [{', '.join(present)}]\n")
+        self.retracted = aid
+
+    def roster(self) -> None:
+        """An editor adds a new member to an assembly's roster."""
+        self.count += 1
+        path = self.root / "editorial" / "assemblies" / f"{self.assemblies[self.count % len(self.assemblies)]}.yml"
+        text = path.read_text().replace("editors:", f"  - {{id: new{self.count}, name: New Member {self.count}, joined: 2026-11-01}}\neditors:", 1)
+        path.write_text(text)
+
+
 # --------------------------------------------------------------------------- measuring
 
 
 def run(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int]:
     """Wall time (s) and peak RSS (MiB) of one command; raises if it fails."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
+    process = _Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = process.communicate()  # reading the pipes as it runs: a chatty command never blocks
     elapsed = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    out, err = process.stdout.read(), process.stderr.read()
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{out.decode()}\n{err.decode()}")
-    return elapsed, usage.ru_maxrss // 1024
+    return elapsed, process.peak_mib
 
 
-def clean(root: Path, *names: str) -> None:
-    """Remove outputs and caches: the press keeps its caches outside the repository."""
+class _Popen(subprocess.Popen):
+    """Popen that keeps the child's peak RSS from wait4 (which covers the children it waited for)."""
+
+    peak_mib = 0
+
+    def _try_wait(self, wait_flags):
+        try:
+            pid, status, usage = os.wait4(self.pid, wait_flags)
+        except ChildProcessError:
+            return self.pid, 0
+        if pid == self.pid:
+            self.peak_mib = usage.ru_maxrss // 1024
+        return pid, status
+
+
+def git(root: Path, *args: str) -> None:
+    done = subprocess.run(["git", "-c", "user.name=Bench", "-c", "user.email=bench@example.org", *args], cwd=root, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"git {' '.join(args)} failed in {root}:\n{done.stderr}")
+
+
+# The issue's table, then the rest of the measurements, then peak memory.
+TABLES = {
+    "times, seconds": [
+        ("press cold", "press cold (no search)"),
+        ("plain", "plain Pelican, same published articles"),
+        ("hugo", "Hugo, same articles"),
+        ("warm edit", "press warm, one edit"),
+        ("warm vote", "press warm, one vote"),
+        ("warm nothing", "press warm, nothing changed"),
+    ],
+    "more times, seconds": [
+        ("warm retraction", "press warm, one retraction"),
+        ("warm roster", "press warm, one roster change"),
+        ("index", "search index on a warm build"),
+        ("search", "press warm with search"),
+        ("verify warm", "press verify warm"),
+        ("verify cold", "press verify cold"),
+        ("ci", "CI-like deploy"),
+    ],
+}
+PEAKS = [
+    ("press cold", "press cold"),
+    ("plain", "plain Pelican"),
+    ("hugo", "Hugo"),
+    ("warm vote", "press warm, one vote"),
+    ("search", "press warm with search"),
+    ("verify cold", "press verify cold"),
+    ("ci", "CI-like deploy"),
+]
+
+
+def bench_size(folder: Path, articles: int, assemblies: int, runs: int, hugo: str | None) -> dict:
+    """Every measurement at one size; returns name -> [(seconds, peak MiB), ...] and the press's facts."""
+    root = folder / "press"
+    root.mkdir(parents=True)
+    os.environ["PRESS_CACHE_DIR"] = str(folder / "caches")  # the press's own, removed with the folder
+    t0 = time.perf_counter()
+    facts = generate(root, articles, assemblies)
+    sources = published_sources(root)
+    plain_site(folder / "plain", root, sources)
+    if hugo:
+        hugo_site(folder / "hugo", sources)
+    counts = {k: v for k, v in facts.items() if k != "awaiting_ids"}
+    print(f"\n== {articles} articles over {assemblies} assemblies, {len(sources)} published "
+          f"(generated in {time.perf_counter() - t0:.1f}s): {counts}", flush=True)  # fmt: skip
+
     from press.cache import cache_dir
 
-    for name in names:
-        path = cache_dir(root) if name == "cache" else root / name
-        if path.is_symlink():  # press's output: a link to the current build in .<name>.builds/
-            path.unlink()
-            shutil.rmtree(root / f".{name}.builds", ignore_errors=True)
+    press = [str(BIN / "press"), "--root", str(root)]
+    results: dict[str, list[tuple[float, int]]] = {}
+    changes = Changes(root, facts, sources)
+
+    def measure(name: str, command: list[str], cwd: Path = root, before=None, env=None) -> None:
+        if before:
+            before()
+        results.setdefault(name, []).append(run(command, cwd, env))
+
+    def empty(*paths: Path) -> None:
+        for path in paths:
+            if path.is_symlink():  # the press's output: a link to the current build in .<name>.builds/
+                path.unlink()
+                shutil.rmtree(path.with_name(f".{path.name}.builds"), ignore_errors=True)
+            else:
+                shutil.rmtree(path, ignore_errors=True)
+
+    for n in range(runs):  # alternate the tools, so machine noise hits them alike
+        measure("press cold", [*press, "build", "--no-search"], before=lambda: empty(root / "output", cache_dir(root)))
+        measure("plain", [str(BIN / "pelican"), "-s", "plainconf.py", "-q"], folder / "plain",
+                before=lambda: empty(folder / "plain" / "output", folder / "plain" / "cache"))  # fmt: skip
+        if hugo:
+            site = folder / "hugo"
+            measure("hugo", [hugo, "--quiet", "--source", str(site), "--destination", str(site / "public"), "--cacheDir", str(site / "cache")],
+                    site, before=lambda: empty(site / "public", site / "cache", site / "resources"))  # fmt: skip
+        measure("verify warm", [*press, "verify"])
+        cold_cache = folder / f"verify-cache-{n}"
+        measure("verify cold", [*press, "verify"], env={**os.environ, "PRESS_CACHE_DIR": str(cold_cache)})
+        empty(cold_cache)
+        measure("warm nothing", [*press, "build", "--no-search"])
+        measure("warm edit", [*press, "build", "--no-search"], before=changes.edit)
+        measure("warm vote", [*press, "build", "--no-search"], before=changes.vote)
+        measure("warm retraction", [*press, "build", "--no-search"], before=changes.retraction)
+        measure("warm roster", [*press, "build", "--no-search"], before=changes.roster)
+        measure("warm nothing", [*press, "build", "--no-search"])
+        measure("search", [*press, "build"])
+        print(f"   run {n + 1}/{runs} done", flush=True)
+
+    # CI: every deploy is a fresh clone at the same path, with the cache folder of the last deploy restored.
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "meetings")
+    ci, saved = folder / "ci", folder / "ci-saved-cache"
+
+    def deploy(name: str | None) -> None:
+        empty(ci / "press", ci / "cache")
+        git(folder, "clone", "-q", str(root), str(ci / "press"))
+        if saved.exists():
+            shutil.copytree(saved, ci / "cache")
+        command = [str(BIN / "press"), "--root", str(ci / "press"), "build", "--publish", "--output", str(ci / "public")]
+        env = {**os.environ, "PRESS_CACHE_DIR": str(ci / "cache")}
+        if name:
+            results.setdefault(name, []).append(run(command, ci / "press", env))
         else:
-            shutil.rmtree(path, ignore_errors=True)
+            run(command, ci / "press", env)
+        empty(saved, ci / "public")
+        shutil.copytree(ci / "cache", saved)
+
+    deploy(None)  # the first deploy fills the cache
+    for _ in range(runs):
+        changes.vote()
+        git(root, "commit", "-q", "-am", "one vote")
+        deploy("ci")
+    return {"results": results, "published": len(sources), "articles": articles}
 
 
-def git_processes(root: Path) -> int:
-    """git processes started while loading the press and finding approved revisions."""
-    code = (
-        "import subprocess, press\n"
-        "n = 0\nreal = subprocess.Popen.__init__\n"
-        "def count(self, args, *a, **k):\n"
-        "    global n\n    n += 'git' in str(args[0] if isinstance(args, (list, tuple)) else args)\n    real(self, args, *a, **k)\n"
-        "subprocess.Popen.__init__ = count\n"
-        f"p = press.load({str(root)!r})\np.revisions\nprint(n)\n"
-    )
-    return int(subprocess.run([str(BIN / "python"), "-c", code], capture_output=True, text=True, check=True).stdout)
+# --------------------------------------------------------------------------- the report
+
+
+def medians(results: dict) -> dict[str, tuple[float, int]]:
+    """name -> (median seconds, highest peak MiB); "index": what search adds to a warm build."""
+    med = {name: (statistics.median(t for t, _ in rs), max(m for _, m in rs)) for name, rs in results.items()}
+    med["index"] = (max(0.0, med["search"][0] - med["warm nothing"][0]), med["search"][1])
+    return med
+
+
+def report(sizes: list[dict], runs: int, hugo: str | None) -> None:
+    print(f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"{'hugo ' + hugo_version(hugo) if hugo else 'no hugo'}; medians of {runs} run(s)")  # fmt: skip
+
+    def table(title: str, columns: list[tuple[str, str]], value) -> None:
+        columns = [(key, heading) for key, heading in columns if hugo or key != "hugo"]
+        print(f"\n{title}\n")
+        print("| articles | published | " + " | ".join(heading for _, heading in columns) + " |")
+        print("| ---: | ---: | " + " | ".join("---:" for _ in columns) + " |")
+        for size in sizes:
+            med = medians(size["results"])
+            cells = " | ".join(value(med[key]) for key, _ in columns)
+            print(f"| {size['articles']:,} | {size['published']:,} | {cells} |")
+
+    for title, columns in TABLES.items():
+        table(title, columns, lambda m: f"{m[0]:.2f}")
+    table("peak memory, MiB (max RSS of the command and the children it waited for)", PEAKS, lambda m: f"{m[1]}")
+    print("\nCI-like deploy: a fresh clone with the previous deploy's cache folder restored, after one vote was merged:"
+          " press build --publish, with search (as .github/workflows/pages.yml)")  # fmt: skip
+    if not hugo:
+        print("note: `hugo` is not installed (Debian: apt-get install hugo) — the Hugo column and the targets that compare with it are skipped")
+    print("\ntargets (docs/performance.md):")
+    for line in targets(sizes, hugo):
+        print("  " + line)
+
+
+KINDS = {
+    "edit": "after one edit",
+    "vote": "after one vote",
+    "retraction": "after one retraction",
+    "roster": "after one roster change",
+    "nothing": "with nothing changed",
+}
+
+
+def targets(sizes: list[dict], hugo: str | None) -> list[str]:
+    """Each target of the issue, per size: "met" or "NOT met" where the target is set for that size,
+    "info" (the same comparison, for the record) at the other sizes."""
+    lines = []
+
+    def check(ok: bool, n: int, at_sizes: tuple[int, ...] | None, text: str) -> None:
+        if at_sizes is None or n in at_sizes:
+            lines.append(f"{'met    ' if ok else 'NOT met'} at {n:,}: {text}")
+        else:
+            where = " and ".join(f"{s:,}" for s in at_sizes)
+            lines.append(f"info    at {n:,}: {text} (the target is set at {where})")
+
+    for size in sizes:
+        n = size["articles"]
+        med = {k: v[0] for k, v in medians(size["results"]).items()}
+        peak = {k: v[1] for k, v in medians(size["results"]).items()}
+        for kind in ("edit", "vote", "retraction", "roster"):
+            took = med[f"warm {kind}"]
+            if hugo:
+                check(took <= med["hugo"], n, (5000, 20000), f"rebuild {KINDS[kind]} {took:.2f}s <= Hugo's full build {med['hugo']:.2f}s")
+            else:
+                lines.append(f"skipped at {n:,}: rebuild {KINDS[kind]} <= Hugo's full build (no hugo)")
+        check(med["warm nothing"] <= 1.0, n, (5000,), f"rebuild with nothing changed {med['warm nothing']:.2f}s <= 1 s")
+        ratio = med["press cold"] / med["plain"]
+        check(ratio <= 0.75, n, None, f"cold build {ratio:.2f}x plain Pelican on the same published articles <= 0.75x")
+        share = med["index"] / med["search"]
+        check(share <= 0.25, n, None, f"search index {med['index']:.2f}s = {share:.0%} of a warm build with search <= 25%")
+        check(peak["search"] <= 600, n, (20000,), f"peak memory with search {peak['search']} MiB <= 600 MiB")
+        check(med["verify warm"] <= 0.5, n, (20000,), f"press verify warm {med['verify warm']:.2f}s <= 0.5 s")
+        check(med["verify cold"] <= 1.5, n, (20000,), f"press verify cold {med['verify cold']:.2f}s <= 1.5 s")
+        warm = med["warm vote"] + med["index"] + 1.0
+        check(med["ci"] <= warm, n, None, f"CI-like deploy {med['ci']:.2f}s <= a local warm rebuild after one vote, with search, + 1 s ({warm:.2f}s)")
+    if len(sizes) > 1:
+        small, large = medians(sizes[0]["results"]), medians(sizes[-1]["results"])
+        grown = sizes[-1]["articles"] / sizes[0]["articles"]
+        for kind, what in KINDS.items():
+            growth = large[f"warm {kind}"][0] / small[f"warm {kind}"][0]
+            verdict = "met    " if growth <= 2.0 else "NOT met"
+            lines.append(f"{verdict} {sizes[0]['articles']:,} -> {sizes[-1]['articles']:,}: rebuild {what}: {grown:.0f}x the articles, "
+                         f"{growth:.1f}x the time (<= 2x: the cost follows what changed, not the size)")  # fmt: skip
+    return lines
+
+
+def hugo_version(hugo: str) -> str:
+    out = subprocess.run([hugo, "version"], capture_output=True, text=True).stdout.split()
+    return out[1] if len(out) > 1 else "?"
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description="Benchmark Assembly Press against plain Pelican.")
-    parser.add_argument("--articles", type=int, default=5000)
+    parser = argparse.ArgumentParser(description="Benchmark Assembly Press against plain Pelican and Hugo on equal work.")
+    parser.add_argument("--sizes", default="1000,5000,20000", help="article counts, comma-separated (default: 1000,5000,20000)")
     parser.add_argument("--assemblies", type=int, default=100)
     parser.add_argument("--runs", type=int, default=3, help="runs of each measurement (medians are reported)")
     parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
     args = parser.parse_args()
+    try:
+        sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
+    except ValueError:
+        parser.error(f"--sizes: {args.sizes!r} is not a list of article counts like 1000,5000,20000")
+    if not sizes or min(sizes) < args.assemblies or args.runs < 1:
+        parser.error(f"--sizes must each be at least --assemblies ({args.assemblies}), and --runs at least 1")
+    hugo = shutil.which("hugo")
+    if not hugo:
+        print("note: `hugo` is not installed (Debian: apt-get install hugo); the Hugo column is skipped")
 
     folder = args.keep or Path(tempfile.mkdtemp(prefix="press-bench-"))
-    root = folder / "press"
-    if root.exists():
-        shutil.rmtree(root)
-    root.mkdir(parents=True)
-    t0 = time.perf_counter()
-    facts = generate(root, args.articles, args.assemblies)
-    counts = {k: v for k, v in facts.items() if k != "awaiting_ids"}
-    print(f"generated {args.articles} articles over {args.assemblies} assemblies "
-          f"in {time.perf_counter() - t0:.1f}s: {counts}")  # fmt: skip
-    press_cmd = [str(BIN / "press"), "--root", str(root)]
-    pelican_cmd = [str(BIN / "pelican"), "-s", str(root / "plainconf.py"), "-q"]
-    results: dict[str, list[tuple[float, int]]] = {}
-
-    def measure(name: str, command: list[str], before=None) -> None:
-        if before:
-            before()
-        results.setdefault(name, []).append(run(command, root))
-
-    for _ in range(args.runs):  # alternate, so machine noise hits both sides alike
-        measure("press build (full)", [*press_cmd, "build", "--no-search"], lambda: clean(root, "output", "cache"))
-        measure("pelican (full)", pelican_cmd, lambda: clean(root, "plain-output", "plain-cache"))
-        measure("press verify", [*press_cmd, "verify"])
-    for _ in range(args.runs):
-        target = root / "content" / "a000" / "story-000.md"
-        measure("press build (edit one article, warm)", [*press_cmd, "build", "--no-search"],
-                lambda: target.write_text(target.read_text() + "\nOne more sentence.\n"))  # fmt: skip
-        def add_vote():
-            aid = facts["awaiting_ids"].pop()
-            record = sorted((root / "editorial" / "meetings" / aid.split("/")[0]).glob("*.yml"))[-1]
-            text = record.read_text()
-            digest = "sha256:" + hashlib.sha256((root / "content" / f"{aid}.md").read_bytes()).hexdigest()
-            present = text.split("\n")[0][len("present: ["):-1].split(", ")
-            if "motions:" not in text:
-                text += "motions:\n"
-            text += f"  - publish: {aid}\n    digest: {digest}\n    yes: [{', '.join(present)}]\n"
-            record.write_text(text)
-
-        measure("press build (record one vote, warm)", [*press_cmd, "build", "--no-search"], add_vote)
-    measure("pagefind index (press build with search, warm)", [*press_cmd, "build"])
-    measure("press build (nothing changed, warm)", [*press_cmd, "build", "--no-search"])
-
-    med = {name: (statistics.median(t for t, _ in rs), max(m for _, m in rs)) for name, rs in results.items()}
-    full = med["press build (full)"][0]
-    print(f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; runs: {args.runs}\n")
-    print(f"{'measurement':<50} {'median s':>9} {'peak MiB':>9} {'x full':>7}")
-    for name, (seconds, mib) in med.items():
-        print(f"{name:<50} {seconds:>9.2f} {mib:>9} {seconds / full:>7.2f}")
-    print()
-    print(f"ratio press build / plain pelican (full): {full / med['pelican (full)'][0]:.2f}   (target <= 1.0)")
-    print(f"press verify: {med['press verify'][0]:.2f}s   (target <= 1 s)")
-    print(f"rebuild after one edit: {med['press build (edit one article, warm)'][0] / full:.2f}x full   (target <= 0.15)")
-    print(f"rebuild after one vote: {med['press build (record one vote, warm)'][0] / full:.2f}x full   (target <= 0.15)")
-    print(f"git processes per build: {git_processes(root)} for {args.articles} articles")
-    if not args.keep:
-        shutil.rmtree(folder, ignore_errors=True)
+    done = []
+    try:
+        for n in sizes:
+            where = folder / f"n{n}"
+            if where.exists():
+                shutil.rmtree(where)
+            done.append(bench_size(where, n, args.assemblies, args.runs, hugo))
+            if not args.keep:
+                shutil.rmtree(where, ignore_errors=True)
+    finally:
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+    report(done, args.runs, hugo)
     return 0
 
 

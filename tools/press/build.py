@@ -47,7 +47,8 @@ class BuildResult:
         by_assembly: dict[str, list] = {}
         for decision in press.decisions.articles.values():
             by_assembly.setdefault(decision.article.assembly, []).append(decision)
-        for aid in sorted(press.records.assemblies):
+        council = [press.records.council.id] if press.records.council is not None else []
+        for aid in sorted(press.records.assemblies) + council:  # the council's own statements last
             decisions = by_assembly.get(aid, [])
             counts = Counter(d.state for d in decisions)
             published = sum(press.publishable(d) for d in decisions)
@@ -59,6 +60,11 @@ class BuildResult:
             if revisions:
                 line += f" ({revisions} as the approved revision, with edits awaiting a vote)"
             lines.append(line)
+        if press.decisions.council is not None:
+            articles = press.decisions.articles
+            shown = [f for f in press.decisions.council.on_front_page() if f.article in articles and press.publishable(articles[f.article])]
+            lead = next((f.article for f in shown if f.lead), None)
+            lines.append(f"front page: {len(shown)} stories featured by the council, " + (f"lead {lead}" if lead else "no lead feature (the newest article leads)"))
         return lines
 
 

@@ -81,6 +81,7 @@ class ParsedRecords:
         self.path = cache_dir(root, "records.pickle")
         self.entries: dict = {}
         self.used: set = set()
+        self.added = False
         try:
             with self.path.open("rb") as f:
                 version, entries = pickle.load(f)
@@ -96,9 +97,13 @@ class ParsedRecords:
     def put(self, key, value) -> None:
         self.used.add(key)
         self.entries[key] = value
+        self.added = True
 
     def save(self) -> None:
-        """Keep only what this run used, written atomically."""
+        """Keep only what this run used, written atomically; when every record was found and used,
+        the file already holds exactly that and is left alone."""
+        if not self.added and self.used == self.entries.keys():
+            return
         entries = {k: v for k, v in self.entries.items() if k in self.used}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

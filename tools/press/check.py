@@ -41,6 +41,7 @@ class CheckReport:
     people: list[str]  # who took part in the change, one line per person
     base_rules: dict[str, str] = field(default_factory=dict)  # article/delegate -> outcome under the base's rosters
     findings: list[Problem] = field(default_factory=list)  # outcome differences, history, self-approval
+    changed_meetings: list[str] = field(default_factory=list)  # meeting records the change touches
 
     @property
     def problems(self) -> list[Problem]:
@@ -73,12 +74,27 @@ class CheckReport:
                 "they must agree:",
                 *[f"- `{path}`" for path in self.roster_changes],
             ]
+        lines += _council_motions(self)
         if self.people:
             lines += ["", "People in this change:", *[f"- {_cell(p)}" for p in self.people]]
         problems = self.problems
         lines += ["", f"### {len(problems)} problem(s)" if problems else "No problems found."]
         lines += [f"- `{p.path}:{p.line}`: {_cell(p.message)}" if p.line else f"- `{p.path}`: {_cell(p.message)}" for p in problems]
         return "\n".join(lines) + "\n"
+
+
+def _council_motions(report: CheckReport) -> list[str]:
+    """The council's motions in the meeting records this change touches, with their outcomes."""
+    council = report.press.decisions.council
+    changed = set(report.changed_meetings)
+    outcomes = [o for o in council.outcomes if o.meeting.path in changed] if council else []
+    if not outcomes:
+        return []
+    lines = ["", "**Council motions in this change:**"]
+    for o in outcomes:
+        why = f" — {_cell('; '.join(o.reasons))}" if o.reasons else ""
+        lines.append(f"- `{o.meeting.path}:{o.motion.line}` {o.motion.kind} `{o.motion.target}`: {o.status}, {_cell(o.tally)}{why}")
+    return lines
 
 
 def _cell(text: str) -> str:
@@ -112,11 +128,11 @@ def check(root: Path, base: str, author: str | None = None) -> CheckReport:
 
     changed = [p[len(prefix):] for p in repo.git.diff("--name-only", "-z", fork.hexsha, "--", prefix or ".").split("\0") if p]
     own = load(root)
-    roster_changes = [p for p in changed if p.startswith("editorial/assemblies/")]
+    roster_changes = [p for p in changed if p.startswith("editorial/assemblies/") or p == "editorial/council.yml"]
     findings: list[Problem] = []
     with tempfile.TemporaryDirectory(prefix="press-base-") as folder:
         base_root = Path(folder)
-        _extract(base_commit.tree, prefix, ["editorial/assemblies"], base_root)
+        _extract(base_commit.tree, prefix, ["editorial/assemblies", "editorial/council.yml"], base_root)  # rosters and council rules
         base_rules = load(root, rosters=base_root / "editorial" / "assemblies")
         outcomes = _outcomes(base_rules)
         findings += _differences(own, base_rules, outcomes)
@@ -153,6 +169,7 @@ def check(root: Path, base: str, author: str | None = None) -> CheckReport:
         people=people.describe(),
         base_rules=outcomes,
         findings=findings,
+        changed_meetings=[p for p in changed if p.startswith("editorial/meetings/") and p.endswith(".yml")],
     )
 
 
@@ -204,6 +221,9 @@ def _outcomes(press: Press) -> dict[str, str]:
             f"{t.member} elected {t.elected.date}" + (f", {t.ended_by} {t.ended}" if t.ended else "") for t in terms
         )
         found[f"delegate of {aid}"] = history or "none"
+    council = press.decisions.council
+    if council is not None:  # the council's decisions too must not depend on rules changed in the same change
+        found["council front page"] = "; ".join(f"{f.article}{' (lead)' if f.lead else ''}" for f in council.on_front_page()) or "nothing featured"
     return found
 
 
@@ -215,7 +235,11 @@ def _differences(own: Press, base_rules: Press, base_outcomes: dict[str, str]) -
         if ours == theirs:
             continue
         assembly = subject.removeprefix("delegate of ").split("/")[0]
-        path = f"editorial/assemblies/{assembly}.yml"
+        council = own.records.council or base_rules.records.council
+        if council is not None and (assembly == council.id or subject == "council front page"):
+            path = "editorial/council.yml"
+        else:
+            path = f"editorial/assemblies/{assembly}.yml"
         problems.append(
             Problem(
                 path,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -166,7 +167,10 @@ def record() -> None:
 @click.pass_obj
 @_friendly
 def record_attendance(obj: _Context, assembly: str, members: tuple[str, ...], count: int | None, day: str | None) -> None:
-    """Record who is present at ASSEMBLY's meeting: MEMBER ids, or --count."""
+    """Record who is present at ASSEMBLY's meeting: MEMBER ids, or --count.
+
+    For the council (ASSEMBLY ``council``) name the seats, as assembly ids: ``springfield`` (its
+    delegate on that date is filled in) or ``springfield=dev`` (checked against the delegate)."""
     press = obj.press()
     if not members and count is None:
         raise click.UsageError("name the members present, or give --count for a secret ballot")
@@ -190,6 +194,9 @@ def _motion(obj: _Context, kind: str, assembly: str | None, target: str, day, ye
     if kind in ("publish", "reject", "retract"):
         target = press.article_id(target)
         assembly = target.split("/")[0]
+    elif kind in ("feature", "unfeature"):
+        target = press.article_id(target)
+        assembly = press.assembly("council").id
     assert assembly is not None
     votes = recording.Votes(_votes(yes, "yes"), _votes(no, "no"), _votes(abstain, "abstain"))
     try:
@@ -231,6 +238,36 @@ def record_reject(obj, article, **votes) -> None:
 def record_retract(obj, article, reason, **votes) -> None:
     """A vote to retract the published ARTICLE."""
     _motion(obj, "retract", None, article, reason=reason, **votes)
+
+
+@record.command("feature")
+@click.argument("article")
+@click.option("--lead", is_flag=True, help="Make it the lead story of the front page.")
+@click.option("--until", metavar="YYYY-MM-DD", help="The last day it stays on the front page.")
+@click.option("--note", help="Why, for the ledger.")
+@_vote_options
+@click.pass_obj
+@_friendly
+def record_feature(obj, article, lead, until, note, **votes) -> None:
+    """A council vote putting the published ARTICLE on the front page (votes name seats: assembly ids)."""
+    until_day = None
+    if until is not None:
+        try:
+            until_day = dt.date.fromisoformat(until)
+        except ValueError:
+            raise click.BadParameter(f"{until!r} is not a date written YYYY-MM-DD", param_hint="--until") from None
+    _motion(obj, "feature", None, article, note=note, lead=lead, until=until_day, **votes)
+
+
+@record.command("unfeature")
+@click.argument("article")
+@click.option("--note", help="Why, for the ledger.")
+@_vote_options
+@click.pass_obj
+@_friendly
+def record_unfeature(obj, article, note, **votes) -> None:
+    """A council vote taking ARTICLE off the front page."""
+    _motion(obj, "unfeature", None, article, note=note, **votes)
 
 
 @record.command("elect")
@@ -304,7 +341,20 @@ def status(obj: _Context, assembly: str | None, as_json: bool) -> None:
             }
             for d in decisions
         ]
-        click.echo(json.dumps({"articles": rows}, indent=2, ensure_ascii=False))
+        out: dict = {"articles": rows}
+        council = press.decisions.council
+        if council is not None and (not assembly or assembly == council.council.id):
+            out["council"] = {
+                "seats": [
+                    {"assembly": s.assembly, "delegate": s.delegate, "since": s.elected.isoformat(), "weight": s.weight}
+                    for s in council.seats_today.values()
+                ],
+                "front_page": [
+                    {"article": f.article, "featured": f.date.isoformat(), "lead": f.lead, "until": f.until.isoformat() if f.until else None}
+                    for f in council.on_front_page()
+                ],
+            }
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
     else:
         width = max([len(d.article.id) for d in decisions] + [2])
         click.echo(f"{'ID':<{width}}  {'STATE':<21}  {'DECIDED':<10}  WHY")
@@ -319,6 +369,16 @@ def status(obj: _Context, assembly: str | None, as_json: bool) -> None:
                 click.echo(f"{'':<{width}}  {'':<21}  {'':<10}  {more}")
         counts = {s: sum(d.state == s for d in decisions) for s in STATES}
         click.echo("\n" + ", ".join(f"{n} {s}" for s, n in counts.items() if n) if decisions else "no articles")
+        council = press.decisions.council
+        if council is not None and (not assembly or assembly == council.council.id):
+            seats = ", ".join(f"{s.assembly} ({s.delegate})" for s in council.seats_today.values()) or "none filled"
+            click.echo(f"\n{council.council.name}: seats today {seats}")
+            for f in council.on_front_page():
+                decision = press.decisions.articles.get(f.article)
+                shown = "" if decision and press.publishable(decision) else " — not shown: not published as it is"
+                lead = "lead, " if f.lead else ""
+                until = f", until {f.until}" if f.until else ""
+                click.echo(f"  front page: {f.article} ({lead}featured {f.date}{until}){shown}")
     if press.problems:
         click.echo(f"press: {len(press.problems)} problem(s) in the records — run: press verify", err=True)
         sys.exit(PROBLEMS)
@@ -338,7 +398,8 @@ def verify(obj: _Context, as_json: bool) -> None:
         for problem in problems:
             click.echo(str(problem))
         r = press.records
-        checked = f"{len(r.assemblies)} assemblies, {len(r.meetings)} meetings, {len(r.articles)} articles"
+        council = " and the council" if r.council is not None else ""
+        checked = f"{len(r.assemblies)} assemblies{council}, {len(r.meetings)} meetings, {len(r.articles)} articles"
         if problems:
             click.echo(f"{len(problems)} problem(s) in {len({p.path for p in problems})} file(s) ({checked} read)", err=True)
         else:
@@ -402,6 +463,19 @@ def serve(obj: _Context, port: int, bind: str, output: Path | None) -> None:
 # --------------------------------------------------------------------------- git workflow
 
 
+def _signers(press: Press, aid: str, path: Path):
+    """Who signs a record of ``aid``: its editors, or for the council each seat filled on the record's
+    date, signing with its delegate's keys from the delegate's own roster."""
+    assembly = press.assembly(aid)
+    if assembly is not press.records.council:
+        return assembly
+    from .council.decisions import seats_on, signing_body
+
+    day = _record_date(path)
+    seats = seats_on(press.records.assemblies, press.decisions.delegates, day, assembly.rules.weighting)  # type: ignore[attr-defined]
+    return signing_body(assembly, press.records.assemblies, seats, day)  # type: ignore[arg-type]
+
+
 def _record_date(path: Path) -> dt.date:
     try:
         return dt.date.fromisoformat(path.stem)
@@ -429,7 +503,7 @@ def sign(obj: _Context, record: Path, key_file: Path | None, member: str | None)
         raise PressError(f"{record} is not a meeting record under editorial/meetings/") from None
     if len(rel.parts) != 2 or not path.is_file():
         raise PressError(f"{record} is not a meeting record (editorial/meetings/<assembly>/<date>.yml)")
-    assembly = press.assembly(rel.parts[0])
+    assembly = _signers(press, rel.parts[0], path)
     try:
         if member is None:
             mine = signatures.key_of(key_file) if key_file else None
@@ -443,22 +517,26 @@ def sign(obj: _Context, record: Path, key_file: Path | None, member: str | None)
             member = matches[0]
         if member not in assembly.editors:
             raise PressError(f"'{member}' is not an editor of {assembly.id}")
-        target = signatures.sign(path, member, key_file)
+        armored = signatures.signature_of(path, key_file)
     except signatures.SigningError as exc:
         raise PressError(str(exc)) from None
-    # keep the signature only if it will count: made with the member's key for that date, still in service
-    after = load(press.root)
-    meeting = next((m for m in after.records.meetings if m.path == f"editorial/meetings/{rel.as_posix()}"), None)
-    roster = after.records.assemblies.get(assembly.id)
-    key = signatures.signing_key(roster, meeting, member) if meeting and roster else None
+    # Keep the signature only if it will count — made with the member's key for that date, still in
+    # service — and decide that before writing, so a failed attempt never touches a signature on disk.
+    meeting = next((m for m in press.records.meetings if m.path == f"editorial/meetings/{rel.as_posix()}"), None)
+    key = signatures.key_for(assembly, meeting, member, armored) if meeting else None
     why = None
-    if key is None:
-        why = f"it does not verify with a roster key of {member} valid on {_record_date(path)} — sign with that key (--key)"
-    elif key.until is not None and key.until <= after.decisions.today:
+    if meeting is None:
+        why = f"{record} has problems of its own — press verify lists them"
+    elif key is None:
+        why = f"it does not verify with a roster key of {member} valid on {meeting.date} — sign with that key (--key)"
+    elif key.until is not None and key.until <= press.decisions.today:
         why = f"it was made with {member}'s key retired on {key.until} — a retired key signs nothing new"
     if why:
-        target.unlink()
         raise PressError(f"signature not kept: {why}")
+    target = path.with_name(f"{path.name}.{member}.sig")
+    staged = target.with_name(f".{target.name}.new")
+    staged.write_bytes(armored)
+    os.replace(staged, target)  # a signature file is whole or not there, never half-written
     click.echo(f"signed {record} as {member}: wrote {target.name} — commit it beside the record")
 
 

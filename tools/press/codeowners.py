@@ -49,4 +49,25 @@ def render(press: Press) -> str:
             continue
         for path in (f"/content/{aid}/", f"/editorial/meetings/{aid}/", f"/editorial/assemblies/{aid}.yml"):
             lines.append(f"{path} {owners}")
+    lines += _council(press)
     return "\n".join(lines) + "\n"
+
+
+def _council(press: Press) -> list[str]:
+    """The council's records are owned by the delegates holding its seats today."""
+    council = press.decisions.council
+    if council is None:
+        return []
+    lines = ["", f"# {council.council.name}: the delegates holding its seats today"]
+    handles, missing = [], []
+    for seat in council.seats_today.values():
+        member = press.records.assemblies[seat.assembly].members[seat.delegate]
+        (handles.append(f"@{member.github.lstrip('@')}") if member.github else missing.append(f"{seat.delegate} ({seat.assembly})"))
+    if missing:
+        lines.append(f"# delegates without a github handle in their assembly's roster: {', '.join(missing)}")
+    if not handles:
+        lines.append("# no delegate has a github handle: these paths fall back to the maintainers")
+        return lines
+    for path in ("/content/council/", "/editorial/meetings/council/", "/editorial/council.yml"):
+        lines.append(f"{path} {' '.join(handles)}")
+    return lines

@@ -12,9 +12,13 @@ import dataclasses
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .problems import Problem
 from .records import ARTICLE_MOTIONS, Article, Assembly, Meeting, Motion, Records
+
+if TYPE_CHECKING:
+    from .council.decisions import CouncilDecisions
 
 PASSED, FAILED, INVALID = "passed", "failed", "invalid"
 
@@ -99,6 +103,7 @@ class Decisions:
     articles: dict[str, ArticleDecision]
     delegates: dict[str, list[DelegateTerm]]
     problems: list[Problem]
+    council: CouncilDecisions | None = None  # the council's outcomes, features and mandate records
 
     def delegate(self, assembly: str, on: dt.date | None = None) -> DelegateTerm | None:
         """The delegate of ``assembly`` on ``on`` (default: today), or None."""
@@ -451,10 +456,16 @@ def decide(records: Records, today: dt.date | None = None, withdrawn: frozenset[
             if term.ended is None and left is not None:
                 term.ended, term.ended_by = left, "left the assembly"
 
+    council = None
+    if records.council is not None:
+        from .council.decisions import decide_council
+
+        council = decide_council(records, delegates, by_article, today, problems, withdrawn)
+        outcomes += council.outcomes
     articles = {
         aid: _article_decision(article, by_article.get(aid, [])) for aid, article in sorted(records.articles.items())
     }
     for aid in sorted(withdrawn & set(by_article)):
         articles[aid] = _withdrawn_decision(aid, by_article[aid])
     articles = dict(sorted(articles.items()))
-    return Decisions(today=today, outcomes=outcomes, articles=articles, delegates=dict(delegates), problems=problems)
+    return Decisions(today=today, outcomes=outcomes, articles=articles, delegates=dict(delegates), problems=problems, council=council)

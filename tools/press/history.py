@@ -9,12 +9,17 @@ same for ten articles or ten thousand.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .problems import PressError
 from .records import digest_bytes
 
 _NULL_SHA = "0" * 40
+# How long `git log` over content/ may take before press gives up on it (seconds). A hung git must
+# fail the command with a message, never hang a build or a pull-request check for ever.
+GIT_TIMEOUT = float(os.environ.get("PRESS_GIT_TIMEOUT", "600"))
 
 
 @dataclass(frozen=True)
@@ -51,13 +56,21 @@ class History:
         prefix = Path(root).resolve().relative_to(top).as_posix()
         prefix = "" if prefix == "." else prefix + "/"
         history = cls(repo, prefix)
-        raw = repo.git.log(
-            # --full-history: a file added and removed on a merged branch is history too (git's default
-            # simplification drops the side of a merge where the file never reached the first parent).
-            "--raw", "--no-abbrev", "--no-renames", "--reverse", "-z", "--full-history",
-            "--format=%x1e%H%x1f%at%x1f%an",
-            "--", f"{prefix}content",
-        )  # fmt: skip
+        try:
+            raw = repo.git.log(
+                # --full-history: a file added and removed on a merged branch is history too (git's default
+                # simplification drops the side of a merge where the file never reached the first parent).
+                "--raw", "--no-abbrev", "--no-renames", "--reverse", "-z", "--full-history",
+                "--format=%x1e%H%x1f%at%x1f%an",
+                "--", f"{prefix}content",
+                kill_after_timeout=GIT_TIMEOUT,
+            )  # fmt: skip
+        except git.GitCommandError as exc:
+            why = (exc.stderr or "").strip() or f"exit {exc.status}"
+            raise PressError(
+                f"git log over content/ failed or did not finish within {GIT_TIMEOUT:g} seconds ({why}) — "
+                "check the repository with `git log -- content`"
+            ) from None
         history._parse(raw)
         return history
 

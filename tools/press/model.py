@@ -107,7 +107,9 @@ class Press:
         return [f"published (approved revision); edits since {since} await a vote", *decision.reasons[1:]]
 
     def assembly(self, aid: str) -> Assembly:
-        """The assembly ``aid``; a PressError naming the known ones if there is none."""
+        """The assembly ``aid`` (or the council, ``council``); a PressError naming the known ones if there is none."""
+        if self.records.council is not None and aid == self.records.council.id:
+            return self.records.council
         if aid not in self.records.assemblies:
             known = ", ".join(sorted(self.records.assemblies)) or "none yet"
             raise PressError(f"no assembly '{aid}' (known: {known})")

@@ -130,6 +130,20 @@ def record_attendance(press: Press, assembly: str, day: dt.date, members: list[s
     a = press.assembly(assembly)
     path = meeting_path(press, assembly, day)
     data = _read_existing(path, path.relative_to(press.root).as_posix())
+    if press.records.council is a:
+        from .council.decisions import seats_on
+
+        if count is not None:
+            raise PressError("the council votes by roll-call: name the seats present (assembly ids)")
+        # Each seat with the delegate who sat in it: SEAT, or SEAT=DELEGATE to name who took the seat.
+        seats = seats_on(press.records.assemblies, press.decisions.delegates, day, a.rules.weighting)  # type: ignore[attr-defined]
+        sitting: dict[str, str] = {}
+        for item in members:
+            seat, _, who = item.partition("=")
+            sitting[seat] = who or (seats[seat].delegate if seat in seats else None)  # type: ignore[assignment]
+        data = {"present": sitting, **{k: v for k, v in data.items() if k != "present"}}
+        _write_checked(press, path, data)
+        return path
     if count is not None:
         if a.rules.ballot != "secret":
             raise PressError(f"{assembly} votes by roll-call: name who is present instead of giving a count")
@@ -152,6 +166,8 @@ def record_motion(
     note: str | None = None,
     reason: str | None = None,
     corrected: Votes | None = None,
+    lead: bool = False,
+    until: dt.date | None = None,
 ) -> Outcome:
     """Append a motion to the meeting of ``day`` and return its outcome as the build will see it."""
     a = press.assembly(assembly)
@@ -167,6 +183,10 @@ def record_motion(
         motion["digest"] = press.records.articles[target].digest
     if reason is not None:
         motion["reason"] = reason
+    if lead:
+        motion["lead"] = True
+    if until is not None:
+        motion["until"] = until
     if corrected is not None:  # a correct motion: how the earlier motion was really voted
         as_cast = {side: value for side, value in vars(corrected).items() if value not in ([], 0)}
         if a.rules.ballot == "secret" and any(not isinstance(v, int) for v in as_cast.values()):

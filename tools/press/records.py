@@ -16,10 +16,14 @@ import zoneinfo
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import bundle, strictyaml
 from .problems import Problem
 from .strictyaml import Map, Seq
+
+if TYPE_CHECKING:
+    from .council.records import Council
 
 ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
@@ -36,7 +40,7 @@ SIGNATURE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2}\.yml)\.([a-z0-9](?:[a-z0-9-]{0,3
 NOT_ASSEMBLIES = frozenset({"pages", "images"})
 # Names the site itself uses at the top of the output (an assembly's folder) or inside an
 # assembly's folder (an article's file name), or for static pages.
-RESERVED_ASSEMBLY_IDS = NOT_ASSEMBLIES | {"author", "tag", "page", "theme", "drafts", "static", "search", "pagefind", "feeds"}
+RESERVED_ASSEMBLY_IDS = NOT_ASSEMBLIES | {"author", "tag", "page", "theme", "drafts", "static", "search", "pagefind", "feeds", "council"}
 RESERVED_SLUGS = frozenset({"index", "ledger", "feed", "decisions"})
 RESERVED_PAGES = frozenset({"index", "assemblies", "archives", "authors", "tags", "search", "ledger", "feed", "sitemap", "robots"})
 
@@ -226,6 +230,7 @@ class Records:
     articles: dict[str, Article]
     problems: list[Problem]
     maintainers: tuple[str, ...] = ()  # GitHub users and org/teams of editorial/press.yml
+    council: Council | None = None  # editorial/council.yml, if the press has a council (press.council)
 
 
 # --------------------------------------------------------------------------- reading
@@ -856,12 +861,16 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
         if assembly:
             assemblies[assembly.id] = assembly
 
-    meetings: list[Meeting] = []
+    from .council.records import COUNCIL, council_path, read_council  # the council's records build on these
+
+    council, meetings = read_council(root, rosters, problems)  # type: ignore[assignment]
+    if council is not None or council_path(root, rosters).is_file():
+        known_ids.add(COUNCIL)  # its statements live in content/council/ (even while council.yml has problems)
     meetings_dir = root / "editorial" / "meetings"
     for folder in sorted(meetings_dir.glob("*")):
         rel_folder = folder.relative_to(root).as_posix()
-        if folder.is_symlink():
-            continue  # reported by _links()
+        if folder.is_symlink() or folder.name == COUNCIL:
+            continue  # reported by _links(); read by read_council()
         if not folder.is_dir():
             problems.append(Problem(rel_folder, 0, "editorial/meetings/ holds one folder per assembly"))
             continue
@@ -950,8 +959,9 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
     problems += _links(root)
     problems += _page_urls(root)
     return Records(
-        root=root, assemblies=assemblies, meetings=meetings, articles=articles, problems=problems, maintainers=maintainers
-    )
+        root=root, assemblies=assemblies, meetings=meetings, articles=articles, problems=problems, maintainers=maintainers,
+        council=council,
+    )  # fmt: skip
 
 
 def _links(root: Path) -> list[Problem]:

@@ -106,8 +106,9 @@ class SigningError(Exception):
     pass
 
 
-def sign(record: Path, member: str, key_file: Path | None) -> Path:
-    """Sign ``record`` with ``ssh-keygen -Y sign``; write ``<record>.<member>.sig``.
+def signature_of(record: Path, key_file: Path | None) -> bytes:
+    """Sign ``record``'s bytes with ``ssh-keygen -Y sign`` and return the armored signature; writes nothing
+    beside the record.
 
     ``key_file`` is a private key, or a public key whose private half is in ssh-agent.
     """
@@ -121,7 +122,7 @@ def sign(record: Path, member: str, key_file: Path | None) -> Path:
         if key_file is not None:
             command += ["-f", str(key_file)]
         else:
-            agent = subprocess.run(["ssh-add", "-L"], capture_output=True, text=True)
+            agent = subprocess.run(["ssh-add", "-L"], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
             if agent.returncode != 0 or not agent.stdout.strip():
                 raise SigningError("no key given and ssh-agent has none — pass --key ~/.ssh/id_ed25519")
             pub = Path(folder) / "agent.pub"
@@ -130,9 +131,19 @@ def sign(record: Path, member: str, key_file: Path | None) -> Path:
         done = subprocess.run([*command, str(copy)], capture_output=True, text=True, stdin=subprocess.DEVNULL)
         if done.returncode != 0:
             raise SigningError(f"ssh-keygen could not sign: {done.stderr.strip() or done.returncode}")
-        target = record.with_name(f"{record.name}.{member}.sig")
-        target.write_bytes((Path(folder) / f"{record.name}.sig").read_bytes())
-    return target
+        return (Path(folder) / f"{record.name}.sig").read_bytes()
+
+
+def key_for(assembly: Assembly, meeting: Meeting, member_id: str, armored: bytes):
+    """The roster key of ``member_id`` valid on the meeting date that verifies ``armored`` over the
+    record's bytes, or None: whether a new signature would count, asked before it is written."""
+    member = assembly.members.get(member_id)
+    if member is None:
+        return None
+    for member_key in member.keys_on(meeting.date):
+        if _verifying_key(meeting.raw, armored, [member_key])[0] is not None:
+            return member_key
+    return None
 
 
 def key_of(key_file: Path) -> str:

@@ -31,7 +31,7 @@ from ..decisions import PUBLISHED, ArticleDecision
 from ..model import Press, load
 from ..records import digest_bytes
 from ..sanitize import clean_html, script_json
-from . import prerender
+from . import fastgroups, prerender
 from .memo import MemoTemplate
 from .outputs import OutputList
 
@@ -547,6 +547,7 @@ def register() -> None:
     signals.initialized.connect(on_initialized)
     signals.finalized.connect(on_finalized)
     signals.article_generator_init.connect(only_published_files)
+    signals.article_generator_init.connect(fastgroups.install)
     signals.article_generator_pretaxonomy.connect(gate)
     signals.get_generators.connect(get_generators)
     signals.get_writer.connect(get_writer)

@@ -24,7 +24,8 @@ from pelican.generators import Generator
 from ..decisions import RETRACTED, WITHDRAWN, ArticleDecision, DelegateTerm, Outcome
 from ..model import Press
 from ..records import ARTICLE_MOTIONS, Assembly, Meeting
-from . import feeds, images, memo_of, motion_datetime, newest_first, outputs_of, press_of
+from . import approval_datetime, feeds, images, memo_of, motion_datetime, newest_first, outputs_of, press_of
+from . import council as council_site
 
 THEME_COLOR = "#b3122e"  # the accent of theme/static/css/press.css
 DEFAULT_SHARE_IMAGE = "share.jpg"
@@ -49,9 +50,15 @@ def long_date(day: dt.date) -> str:
     return f"{day.day} {day.strftime('%B %Y')}"
 
 
+def _words(kind: str) -> tuple:
+    """The words for a kind of motion; a kind without its own (the council's) reads as its name."""
+    plain = kind.replace("-", " ")
+    return MOTION_WORDS.get(kind, ((plain, ""), (plain, "")))
+
+
 def motion_sentence(kind: str, outcome: str, subject: str) -> str:
     """"Elected Dev Patel delegate", "Motion to publish “Bus fares” failed"."""
-    (before, after), (done, done_after) = MOTION_WORDS[kind]
+    (before, after), (done, done_after) = _words(kind)
     if outcome == "passed":
         return " ".join(w for w in (done.capitalize(), subject, done_after) if w)
     tail = "failed" if outcome == "failed" else "not counted"
@@ -92,7 +99,7 @@ def human_record(ledger: dict, assembly: Assembly) -> dict:
     for meeting in ledger["meetings"]:
         motions = []
         for motion in meeting["motions"]:
-            (before, after), (done, done_after) = MOTION_WORDS[motion["kind"]]
+            (before, after), (done, done_after) = _words(motion["kind"])
             passed = motion["outcome"] == "passed"
             motions.append(
                 {
@@ -132,6 +139,12 @@ class Chapter:
     description_html: str
     ledger: dict = field(default_factory=dict)
     record: dict = field(default_factory=dict)  # the ledger in words, for the pages
+    is_council: bool = False  # the council's chapter: seats instead of members (council.html)
+
+    @property
+    def mandate(self) -> list[dict]:
+        """How this assembly's delegate voted on the council (part of the ledger)."""
+        return self.ledger.get("mandate", [])
 
     @property
     def id(self) -> str:
@@ -155,7 +168,7 @@ def _motion_target(outcome: Outcome, shown: dict[str, ArticleDecision], article_
     """How the ledger names a motion's subject: never the title or text of an unpublished article,
     and the title of a published or retracted one as it was approved."""
     motion = outcome.motion
-    if motion.kind in ARTICLE_MOTIONS:
+    if motion.kind in ARTICLE_MOTIONS or motion.kind in ("feature", "unfeature"):
         url = article_urls.get(motion.target)
         decision = shown.get(motion.target)
         title = decision.article.title if url and decision and decision.article.title != motion.target else None
@@ -279,7 +292,8 @@ class PressGenerator(Generator):
             chapter.ledger = ledger_data(assembly, press, self.article_urls)
             chapter.record = human_record(chapter.ledger, assembly)
             self.chapters.append(chapter)
-        self.context["chapters"] = self.chapters
+        self.context["chapters"] = list(self.chapters)  # the assemblies (the council has its own page)
+        self._council_context(articles, retracted_decisions)
         self.context["chapters_by_id"] = {c.id: c for c in self.chapters}
         self.context["THEME_COLOR"] = THEME_COLOR
         self.context["DEFAULT_SHARE_IMAGE"] = DEFAULT_SHARE_IMAGE
@@ -318,6 +332,36 @@ class PressGenerator(Generator):
             article.reading_minutes = max(1, round(words / WORDS_PER_MINUTE))
             article.share_image = f"{article.assembly.id}/{article.slug}.share.jpg"
 
+    def _council_context(self, articles: list, retracted: list[ArticleDecision]) -> None:
+        """The council's chapter, each assembly's mandate record and the front page."""
+        press, decisions = self.press, self.press.decisions
+        council = decisions.council
+        self.context["front"] = council_site.front_page(articles, decisions, self.context.get("press_bundles", {}))
+        self.context["council"] = None
+        if council is None:
+            return
+        cid = council.council.id
+        upcoming = sorted((m for m in press.records.meetings if m.assembly == cid and m.date >= decisions.today), key=lambda m: m.date)
+        chapter = Chapter(
+            assembly=council.council,
+            articles=[a for a in articles if a.assembly.id == cid],
+            retracted=[d for d in retracted if d.article.assembly == cid],
+            members_in_good_standing=len(council.seats_today),
+            delegate=None,
+            delegates=[],
+            next_meeting=upcoming[0] if upcoming else None,
+            description_html=_markdown(council.council.description),
+            is_council=True,
+        )
+        chapter.ledger = council_site.council_ledger_extras(ledger_data(council.council, press, self.article_urls), council)
+        chapter.ledger["seats_today"] = council_site.seat_rows(council, decisions)
+        chapter.record = human_record(chapter.ledger, council.council)
+        targets = {m["anchor"]: m for meeting in chapter.ledger["meetings"] for m in meeting["motions"]}
+        for assembly_chapter in self.chapters:
+            assembly_chapter.ledger["mandate"] = council_site.mandate_data(assembly_chapter.id, council, targets)
+        self.chapters.append(chapter)
+        self.context["council"] = chapter
+
     # ------------------------------------------------------------------ output
 
     def generate_output(self, writer) -> None:
@@ -328,7 +372,7 @@ class PressGenerator(Generator):
             aid = chapter.id
             write(
                 f"{aid}/index.html",
-                self.get_template("chapter"),
+                self.get_template("council" if chapter.is_council else "chapter"),
                 self.context,
                 relative,
                 paginated={"articles": chapter.articles},
@@ -339,11 +383,11 @@ class PressGenerator(Generator):
             )
             write(
                 f"{aid}/ledger.html",
-                self.get_template("ledger"),
+                self.get_template("council-ledger" if chapter.is_council else "ledger"),
                 self.context,
                 relative,
                 chapter=chapter,
-                ledger=chapter.record,
+                ledger=chapter.ledger if chapter.is_council else chapter.record,
                 page_name=f"{aid}/ledger",
             )
             for decision in chapter.retracted:
@@ -440,8 +484,10 @@ class PressGenerator(Generator):
     def _write_json(self) -> None:
         for chapter in self.chapters:
             self._emit(f"{chapter.id}/ledger.json", (chapter.ledger,), lambda c=chapter: _json(c.ledger))
-        ledgers = [chapter.ledger for chapter in self.chapters]
-        self._emit("ledger.json", (ledgers,), lambda: _json({"assemblies": ledgers}))
+        ledgers = [chapter.ledger for chapter in self.chapters if not chapter.is_council]
+        council = [chapter.ledger for chapter in self.chapters if chapter.is_council]
+        everything = {"assemblies": ledgers, **({"council": council[0]} if council else {})}
+        self._emit("ledger.json", (everything,), lambda: _json(everything))
 
     # ------------------------------------------------------------------ feeds
 
@@ -527,6 +573,39 @@ class PressGenerator(Generator):
             self._article_feeds(f"{chapter.id}/", f"{name} — {sitename}", f"Articles approved by {name}", chapter.url, chapter.articles, name)
             meetings = [m for m in self.press.records.meetings if m.assembly == chapter.id]
             self._emit(f"{chapter.id}/decisions.atom", (chapter.ledger, chapter.assembly, meetings), lambda c=chapter: self._decisions_feed(c))
+        self._featured_feeds()
+
+    def _featured_feeds(self) -> None:
+        """featured.atom/.rss/.json: the stories the council has on the front page, latest feature first.
+        Drawn from the gated articles only; an entry's updated date is the day it was featured."""
+        if self.press.decisions.council is None:
+            return
+        council = self.press.decisions.council.council
+        chosen = council_site.featured_articles(self.context["articles"], self.press.decisions)
+        limit = self.settings.get("PRESS_FEED_MAX_ITEMS") or None
+        chosen = chosen[:limit]
+        sitename = self.settings["SITENAME"]
+        title, subtitle = f"Front page — {sitename}", f"Stories chosen for the front page by the {council.name}"
+        inputs = (title, subtitle, [(a, f.date, f.lead) for a, f in chosen])
+
+        @functools.cache
+        def feed() -> feeds.Feed:
+            entries = []
+            for article, feature in chosen:
+                entry = self._entry(article)
+                featured = approval_datetime(feature.date, council.timezone)
+                entries.append(dataclasses.replace(entry, updated=max(entry.updated, featured)))
+            return feeds.Feed(
+                id=self._absolute("featured.atom"),
+                title=title,
+                subtitle=subtitle,
+                link=self._absolute(""),
+                language=self.settings.get("DEFAULT_LANG", "en"),
+                entries=entries,
+            )
+
+        for name, render in (("featured.atom", feeds.atom), ("featured.rss", feeds.rss), ("featured.json", feeds.json_feed)):
+            self._emit(name, inputs, lambda n=name, r=render: r(feed(), self._absolute(n)))
 
     def _write_bundles(self) -> None:
         """The attachments of published articles, from the bytes the vote covers (for an approved
@@ -643,7 +722,7 @@ class PressGenerator(Generator):
             for motion in meeting["motions"]:
                 when = motion_datetime(outcomes[motion["anchor"]])
                 t = motion["tally"]
-                summary = f"{t['yes']} yes · {t['no']} no · {t['abstain']} abstain (quorum {motion['quorum']})"
+                summary = motion.get("tally_text") or f"{t['yes']} yes · {t['no']} no · {t['abstain']} abstain (quorum {motion['quorum']})"
                 if motion["reasons"]:
                     summary += " — " + "; ".join(motion["reasons"])
                 entries.append(

@@ -1,0 +1,210 @@
+"""What readers see of the council: the front page's order, the featured feeds, the council's
+pages, the mandate record, and nothing unpublished anywhere near them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import feedparser
+import pytest
+from click.testing import CliRunner
+
+from conftest import PressDir
+from press.cli import main
+from test_build import text_of
+from test_council import HARBOR, council_yml
+
+TODAY = dt.date.today()  # the build decides as of today: the press is dated relative to it
+
+
+def day(days_ago: int) -> str:
+    return (TODAY - dt.timedelta(days=days_ago)).isoformat()
+
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000" "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201a5f1d3b00000000049454e44ae426082")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    p = PressDir(tmp_path_factory.mktemp("council-site") / "press").buildable()
+    p.assembly()
+    p.assembly("harbor", HARBOR.lstrip())
+    p.write("editorial/council.yml", council_yml(weighting="members"))
+    p.article("springfield", "rent", "Rent strike wins", "RENT-BODY-TEXT")
+    p.article("springfield", "clinic", "Repair clinic opens", "CLINIC-BODY-TEXT")
+    p.article("springfield", "gone", "A story later retracted", "RETRACTED-BODY-TEXT")
+    p.article("springfield", "draft", "UNPUBLISHED-DRAFT-TITLE", "UNPUBLISHED-DRAFT-TEXT")
+    p.article("harbor", "ferry", "No to the ferry cuts", "FERRY-BODY-TEXT")
+    p.article("harbor", "pier", "The pier reopens", "PIER-BODY-TEXT", image="pier/dawn.png", image_alt="The pier at dawn")
+    p.write("content/harbor/pier/dawn.png", PNG)
+    p.article("council", "statement", "A national day of action", "STATEMENT-TEXT", image="statement/banner.png", image_alt="A banner reading Free fares")
+    p.write("content/council/statement/banner.png", PNG)
+    p.write("content/springfield/draft/secret.png", PNG)  # beside an unpublished article: never copied
+    p.article("council", "unvoted", "UNVOTED-STATEMENT-TITLE", "UNVOTED-STATEMENT-TEXT")
+
+    def publish(aid: str, slug: str) -> str:
+        return f"  - publish: {aid}/{slug}\n    digest: {p.digest(aid, slug)}\n    yes: [ana, ben, cai]\n"
+
+    p.meeting("springfield", day(40), "present: [ana, ben, cai]\nmotions:\n" + publish("springfield", "rent") + publish("springfield", "clinic")
+              + publish("springfield", "gone") + "  - elect-delegate: ana\n    yes: [ben, cai]\n")  # fmt: skip
+    p.meeting("springfield", day(20), "present: [ana, ben, cai]\nmotions:\n  - retract: springfield/gone\n    reason: Wrong.\n    yes: [ana, ben, cai]\n"
+              "  - recall-delegate: ana\n    yes: [ben, cai]\n  - elect-delegate: ben\n    yes: [ana, cai]\n")  # fmt: skip
+    harbor = lambda slug: f"  - publish: harbor/{slug}\n    digest: {p.digest('harbor', slug)}\n    yes: [jo, kim, lee]\n"  # noqa: E731
+    p.meeting("harbor", day(39), "present: [jo, kim, lee]\nmotions:\n" + harbor("ferry") + "  - elect-delegate: jo\n    yes: [jo, kim, lee]\n")
+    p.meeting("harbor", day(5), "present: [jo, kim, lee]\nmotions:\n" + harbor("pier"))
+    p.meeting(
+        "council",
+        day(30),
+        f"""
+        present: [springfield, harbor]
+        motions:
+          - feature: springfield/rent
+            lead: true
+            yes: [springfield, harbor]
+          - feature: springfield/gone
+            yes: [springfield, harbor]
+          - feature: harbor/ferry
+            yes: [harbor]
+            no: [springfield]
+          - publish: council/statement
+            digest: {p.digest("council", "statement")}
+            yes: [springfield, harbor]
+          - feature: council/statement
+            yes: [springfield, harbor]
+        """,
+    )
+    p.meeting("council", day(10), "present: [springfield, harbor]\nmotions:\n  - unfeature: harbor/ferry\n    yes: [springfield]\n    abstain: [harbor]\n")
+    result = CliRunner().invoke(main, ["--root", str(p.root), "build", "--no-search"])
+    assert result.exit_code == 0, result.output
+    return p.root / "output"
+
+
+def read(site: Path, name: str) -> str:
+    return (site / name).read_text(encoding="utf-8")
+
+
+def test_front_page_order_lead_then_featured_then_assemblies_then_latest(site):
+    text = text_of(read(site, "index.html"))
+    lead = text.index("Lead story, chosen by the council Rent strike wins")
+    chosen = text.index("Chosen by the council")
+    statement = text.index("A national day of action")
+    assemblies = text.index("From the assemblies")
+    pier = text.index("The pier reopens")
+    latest = text.index("Latest", assemblies)
+    assert lead < chosen < statement < assemblies < pier < latest
+    featured_row = text[chosen:assemblies]
+    assert "No to the ferry cuts" not in featured_row  # unfeatured
+    assert "Rent strike wins" not in featured_row  # it is the lead
+    from_assemblies = text[assemblies:latest]
+    assert "Repair clinic opens" in from_assemblies  # springfield's newest not shown above
+    # every published article is in the latest list, newest first
+    listed = text[latest:]
+    assert listed.index("The pier reopens") < listed.index("A national day of action") < listed.index("Rent strike wins")
+
+
+def test_front_page_shows_a_bundle_image_with_its_alt_text_and_copies_it(site):
+    page = read(site, "index.html")
+    assert '<img class="story-image" src="./council/statement/banner.png" alt="A banner reading Free fares"' in page
+    assert (site / "council/statement/banner.png").read_bytes() == PNG
+    assemblies = page.split('id="assemblies-title"')[1]
+    assert '<img class="story-image" src="./harbor/pier/dawn.png" alt="The pier at dawn"' in assemblies
+    assert not (site / "springfield/draft/secret.png").exists()
+
+
+def test_nothing_unpublished_on_the_front_page_or_in_the_featured_feeds(site):
+    for name in ("index.html", "featured.atom", "featured.rss", "featured.json"):
+        text = read(site, name)
+        for secret in ("UNPUBLISHED-DRAFT", "UNVOTED-STATEMENT", "RETRACTED-BODY-TEXT", "A story later retracted"):
+            assert secret not in text, (name, secret)
+
+
+def test_featured_feeds_hold_the_stories_on_the_front_page_latest_feature_first(site):
+    for kind in ("atom", "rss"):
+        feed = feedparser.parse((site / f"featured.{kind}").read_bytes())
+        assert feed.bozo == 0, feed.get("bozo_exception")
+        assert [e.link.rsplit("/", 2)[-2] + "/" + e.link.rsplit("/", 1)[-1] for e in feed.entries] == [
+            "council/statement.html",
+            "springfield/rent.html",
+        ]
+    data = json.loads(read(site, "featured.json"))
+    assert [item["title"] for item in data["items"]] == ["A national day of action", "Rent strike wins"]
+
+
+def test_the_mandate_record_on_the_chapter_page_and_in_the_ledger_json(site):
+    page = text_of(read(site, "springfield/index.html"))
+    assert "How our delegate voted" in page
+    assert "took the seat from Ana" in page
+    ledger = json.loads(read(site, "springfield/ledger.json"))
+    rows = [(r["date"], r["kind"], r["article"], r["vote"], r["delegate"], r["changed_hands"]) for r in ledger["mandate"]]
+    assert rows == [
+        (day(30), "feature", "springfield/rent", "yes", "ana", False),
+        (day(30), "feature", "springfield/gone", "yes", "ana", False),
+        (day(30), "feature", "harbor/ferry", "no", "ana", False),
+        (day(30), "publish", "council/statement", "yes", "ana", False),
+        (day(30), "feature", "council/statement", "yes", "ana", False),
+        (day(10), "unfeature", "harbor/ferry", "yes", "ben", True),
+    ]
+    assert ledger["mandate"][-1]["previous_delegate_name"] == "Ana"
+    harbor = json.loads(read(site, "harbor/ledger.json"))
+    assert [r["vote"] for r in harbor["mandate"]] == ["yes", "yes", "yes", "yes", "yes", "abstain"]
+
+
+def test_the_council_has_its_chapter_ledger_feeds_and_calendar(site):
+    page = text_of(read(site, "council/index.html"))
+    assert "Seats and delegates today" in page
+    assert "Springfield Assembly Ben" in page and "Harbour Assembly Jo" in page
+    assert "A national day of action" in page and "UNVOTED" not in page
+    ledger = text_of(read(site, "council/ledger.html"))
+    assert "feature as lead story Rent strike wins — yes 2 seats (8 members)" in ledger
+    assert "Seats filled that day: harbor — Jo (weight 5); springfield — Ana (weight 3)" in ledger
+    data = json.loads(read(site, "council/ledger.json"))
+    assert [f["ended_by"] for f in data["features"]] == [None, "retracted", "unfeatured", None]
+    assert json.loads(read(site, "ledger.json"))["council"]["name"] == "National Council"
+    assert "BEGIN:VCALENDAR" in read(site, "council/meetings.ics")
+    decisions = feedparser.parse((site / "council/decisions.atom").read_bytes())
+    assert decisions.bozo == 0 and len(decisions.entries) == 6
+    assert (site / "council/statement.html").is_file() and not (site / "council/unvoted.html").exists()
+
+
+def test_without_a_lead_feature_the_newest_article_leads(tmp_path):
+    p = PressDir(tmp_path / "press").buildable()
+    p.assembly()
+    p.article("springfield", "old", "An older story")
+    p.article("springfield", "new", "The newest story")
+    p.meeting("springfield", day(30), f"present: [ana, ben]\nmotions:\n  - publish: springfield/old\n    digest: {p.digest('springfield', 'old')}\n    yes: [ana, ben]\n")
+    p.meeting("springfield", day(3), f"present: [ana, ben]\nmotions:\n  - publish: springfield/new\n    digest: {p.digest('springfield', 'new')}\n    yes: [ana, ben]\n")
+    result = CliRunner().invoke(main, ["--root", str(p.root), "build", "--no-search"])
+    assert result.exit_code == 0, result.output
+    text = text_of((p.root / "output/index.html").read_text())
+    assert "Newest story The newest story" in text
+    assert "Chosen by the council" not in text
+    assert not (p.root / "output/featured.atom").exists()  # no council, no featured feeds
+    assert text.index("From the assemblies") < text.index("An older story") < text.index("Latest", text.index("From the assemblies"))
+
+
+@pytest.mark.parametrize(
+    "image, shown",
+    [
+        ("story/photo.png", True),
+        ("photo.png", False),  # not named as a file of the article's bundle
+        ("story/../../harbor/photo.png", False),
+        ("story/minutes.pdf", False),  # voted, but not a picture
+        ("story/missing.png", False),  # not among the files the vote covers
+        ("other/photo.png", False),  # another article's bundle
+    ],
+)
+def test_only_a_voted_picture_of_the_articles_own_bundle_is_shown(image, shown):
+    from types import SimpleNamespace
+
+    from press.site.council import bundle_image
+
+    bundles = {"springfield/story": {"photo.png": PNG, "minutes.pdf": b"%PDF-1.4"}, "springfield/other": {"photo.png": PNG}}
+    decision = SimpleNamespace(article=SimpleNamespace(id="springfield/story", slug="story", assembly="springfield"))
+    article = SimpleNamespace(image=image, image_alt="A photo", press=decision)
+    found = bundle_image(article, bundles)
+    assert (found is not None) == shown
+    if shown:
+        assert (found.path, found.alt) == ("springfield/story/photo.png", "A photo")
+    assert bundle_image(article, {}) is None  # an article whose bundle is not written (not published as it is)

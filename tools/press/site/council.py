@@ -1,0 +1,256 @@
+"""What readers see of the council: the newspaper front page, the council's ledger and seats, and
+each assembly's mandate record ("How our delegate voted").
+
+Everything here is drawn from two things only: the gated list of Pelican articles (what is
+published, as it is published) and the council's decisions. A story reaches the front page or
+the featured feeds only if it is in the gated list: nothing unpublished can be shown, whatever
+the council voted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
+
+from ..bundle import kind_of
+from ..council.decisions import CouncilDecisions, Feature
+from ..decisions import Decisions
+
+# How far back "From the assemblies" looks for an assembly's newest stories, and how many of each.
+ACTIVE_DAYS = 92
+STORIES_PER_ASSEMBLY = 2
+FEATURED_ROW = 6
+_SITE = "http://press-site.invalid"
+_IMG = re.compile(r"<img\b[^>]*>", re.I)
+_SRC = re.compile(r"""\bsrc\s*=\s*"([^"]+)"|\bsrc\s*=\s*'([^']+)'""", re.I)
+_ALT = re.compile(r"""\balt\s*=\s*"([^"]*)"|\balt\s*=\s*'([^']*)'""", re.I)
+
+
+@dataclass(frozen=True)
+class Image:
+    """A story's picture: ``path`` below the site root (or an https URL), and its alt text."""
+
+    path: str
+    alt: str
+
+    @property
+    def external(self) -> bool:
+        return self.path.startswith("https://")
+
+
+@dataclass
+class Story:
+    """One article as the front page shows it."""
+
+    article: object  # a gated Pelican article
+    image: Image | None
+    feature: Feature | None = None
+
+    @property
+    def featured_on(self) -> dt.date | None:
+        return self.feature.date if self.feature else None
+
+
+@dataclass
+class AssemblyStories:
+    id: str
+    name: str
+    stories: list[Story]
+
+
+@dataclass
+class FrontPage:
+    lead: Story | None
+    featured: list[Story]
+    assemblies: list[AssemblyStories] = field(default_factory=list)
+
+    @property
+    def shown(self) -> set[str]:
+        """Articles already on the page above the latest list."""
+        stories = [self.lead] if self.lead else []
+        stories += self.featured + [s for a in self.assemblies for s in a.stories]
+        return {s.article.press.article.id for s in stories}
+
+
+def bundle_image(article, bundles: dict[str, dict[str, bytes]]) -> Image | None:
+    """The ``Image:`` of a gated article (alt text from ``Image_alt:``), if it names a picture among
+    the files its vote covers (``bundles``: what the press writes of each published article's bundle,
+    from the approved bytes). Anything else is not shown."""
+    named = str(getattr(article, "image", "") or "").strip()
+    decision = article.press.article
+    prefix = f"{decision.slug}/"
+    if not named.startswith(prefix):
+        return None
+    name = named[len(prefix):]
+    if name not in bundles.get(decision.id, {}) or kind_of(name) != "image":
+        return None
+    return Image(path=f"{decision.assembly}/{named}", alt=str(getattr(article, "image_alt", "") or "").strip())
+
+
+def story_image(article, bundles: dict[str, dict[str, bytes]]) -> Image | None:
+    """The article's ``Image:``, else the first image of its (published, sanitized) text."""
+    named = bundle_image(article, bundles)
+    if named is not None:
+        return named
+    # Pelican resolves {static}/{attach} links against the siteurl it is given: a marker tells this
+    # site's files apart from links relative to the article's own page (which would break here).
+    tag = _IMG.search(article.get_content(_SITE))
+    if not tag:
+        return None
+    src = _SRC.search(tag[0])
+    if not src:
+        return None
+    url = src[1] or src[2]
+    alt = _ALT.search(tag[0])
+    alt_text = html.unescape((alt[1] or alt[2] or "") if alt else "")  # the template escapes it again
+    if url.startswith("https://"):
+        return Image(path=url, alt=alt_text)
+    if url.startswith(_SITE + "/"):
+        return Image(path=unquote(urlsplit(url).path.lstrip("/")), alt=alt_text)
+    # Links to files not yet known to Pelican (the static generator runs last): resolve them as it will.
+    match = re.match(r"^\{(static|attach)\}(/?)([^?#]+)$", url)
+    if match:
+        path = match[3] if match[2] else f"{article.press.article.assembly}/{match[3]}"
+        if ".." not in path.split("/") and kind_of(unquote(path)) == "image":
+            return Image(path=unquote(path), alt=alt_text)
+    return None
+
+
+def front_page(articles: list, decisions: Decisions, bundles: dict[str, dict[str, bytes]]) -> FrontPage:
+    """The newspaper front page, from the gated ``articles`` (newest first) and the council's features.
+
+    Lead: the council's latest lead feature still on the front page, else the newest article.
+    Then the council's other features, latest first; then, for each assembly with a story in the
+    last ``ACTIVE_DAYS``, its newest stories not shown above, the most recently active assembly first.
+    """
+    today = decisions.today
+    by_id = {a.press.article.id: a for a in articles}
+    council: CouncilDecisions | None = decisions.council
+    live = [f for f in council.on_front_page(today) if f.article in by_id] if council else []
+    lead_feature = next((f for f in live if f.lead), None)
+    if lead_feature is not None:
+        lead: Story | None = Story(by_id[lead_feature.article], story_image(by_id[lead_feature.article], bundles), lead_feature)
+    else:
+        lead = Story(articles[0], story_image(articles[0], bundles)) if articles else None
+    seen = {lead.article.press.article.id} if lead else set()
+    featured = []
+    for feature in live:
+        if feature.article not in seen and len(featured) < FEATURED_ROW:
+            featured.append(Story(by_id[feature.article], story_image(by_id[feature.article], bundles), feature))
+            seen.add(feature.article)
+    page = FrontPage(lead=lead, featured=featured)
+    since = today - dt.timedelta(days=ACTIVE_DAYS)
+    groups: dict[str, list] = {}
+    for article in articles:  # newest first
+        assembly = article.press.article.assembly
+        if decisions.council is not None and assembly == decisions.council.council.id:
+            continue  # the council's statements are not an assembly's stories
+        if article.date.date() < since:
+            continue
+        groups.setdefault(assembly, []).append(article)
+    for aid, group in groups.items():
+        fresh = [a for a in group if a.press.article.id not in seen][:STORIES_PER_ASSEMBLY]
+        if fresh:
+            page.assemblies.append(AssemblyStories(aid, group[0].assembly.name, [Story(a, story_image(a, bundles)) for a in fresh]))
+            seen |= {a.press.article.id for a in fresh}
+    return page
+
+
+def featured_articles(articles: list, decisions: Decisions) -> list[tuple[object, Feature]]:
+    """Gated articles on the front page by the council's vote, latest feature first (the featured feeds)."""
+    council = decisions.council
+    if council is None:
+        return []
+    by_id = {a.press.article.id: a for a in articles}
+    return [(by_id[f.article], f) for f in council.on_front_page(decisions.today) if f.article in by_id]
+
+
+# --------------------------------------------------------------------------- records for readers
+
+
+def seat_rows(council: CouncilDecisions, decisions: Decisions) -> list[dict]:
+    """The seats today: each assembly, its delegate and the seat's weight; empty seats too."""
+    rows = []
+    for aid in sorted(council.mandates):
+        seat = council.seats_today.get(aid)
+        rows.append(
+            {
+                "assembly": aid,
+                "delegate": seat.delegate if seat else None,
+                "name": seat.name if seat else None,
+                "since": seat.elected.isoformat() if seat else None,
+                "weight": seat.weight if seat else 0,
+            }
+        )
+    return rows
+
+
+def council_ledger_extras(ledger: dict, council: CouncilDecisions) -> dict:
+    """Add to the council's ledger what only the council has: the seats filled on each date (who
+    held them), each tally in seats and in weight, and the front-page effect of features."""
+    by_anchor = {o.anchor: o for o in council.outcomes}
+    meetings_by_date = {o.meeting.date.isoformat(): o.meeting for o in council.outcomes}
+    ledger["rules"]["weighting"] = council.council.rules.weighting
+    for meeting in ledger["meetings"]:
+        for motion in meeting["motions"]:
+            outcome = by_anchor.get(motion["anchor"])
+            if outcome is None:
+                continue
+            motion["seats"] = {"yes": outcome.yes_seats, "no": outcome.no_seats, "abstain": outcome.abstain_seats, "filled": len(outcome.seats)}
+            motion["weight"] = {"yes": outcome.yes, "no": outcome.no, "abstain": outcome.abstain, "filled": outcome.eligible}
+            motion["tally_text"] = outcome.tally
+            if outcome.motion.kind == "feature":
+                motion["lead"] = outcome.motion.lead
+                motion["until"] = outcome.motion.until.isoformat() if outcome.motion.until else None
+            motion.pop("members_in_good_standing", None)
+            meeting["seats"] = [
+                {"assembly": s.assembly, "delegate": s.delegate, "name": s.name, "weight": s.weight} for s in outcome.seats.values()
+            ]
+        held = meetings_by_date.get(meeting["date"])
+        if held is not None and held.sitting:
+            meeting["present"]["delegates"] = {seat: who for seat, (who, _) in held.sitting.items()}
+    ledger["features"] = [
+        {
+            "article": f.article,
+            "featured": f.date.isoformat(),
+            "anchor": f.outcome.anchor,
+            "lead": f.lead,
+            "until": f.until.isoformat() if f.until else None,
+            "ended": f.ended.isoformat() if f.ended else None,
+            "ended_by": f.ended_by,
+        }
+        for f in council.features
+    ]
+    return ledger
+
+
+def mandate_data(aid: str, council: CouncilDecisions, targets: dict[str, dict]) -> list[dict]:
+    """How ``aid``'s delegate voted: every council motion, the seat's vote and who held the seat.
+
+    ``targets`` maps a ledger anchor to how the council's ledger names the motion's subject (title
+    and link only for what is published)."""
+    rows = []
+    for entry in council.mandates.get(aid, []):
+        outcome = entry.outcome
+        subject = targets.get(outcome.anchor, {"article": outcome.motion.target})
+        rows.append(
+            {
+                "date": outcome.date.isoformat(),
+                "anchor": outcome.anchor,
+                "kind": outcome.motion.kind,
+                "article": subject.get("article"),
+                "title": subject.get("title"),
+                "url": subject.get("url"),
+                "outcome": outcome.status,
+                "vote": entry.vote,
+                "delegate": entry.holder,
+                "delegate_name": entry.holder_name,
+                "changed_hands": entry.changed_hands,
+                "previous_delegate": entry.previous,
+                "previous_delegate_name": entry.previous_name,
+            }
+        )
+    return rows
