@@ -26,6 +26,8 @@ PLUGINS = ["press.site"]
 PRESS_ROOT = ROOT
 PRESS_FEED_CONTENT = "full"  # "full" or "summary"
 PRESS_FEED_MAX_ITEMS = 50  # newest articles in each article feed; None for all
+# Who answers for the podcast feeds (Apple and other directories write to this address).
+PRESS_PODCAST_OWNER = ("Assembly Press", "press@example.org")
 # Writers' HTML is sanitized; iframes survive only from these hosts (https).
 PRESS_IFRAME_HOSTS = ["www.youtube-nocookie.com", "player.vimeo.com"]
 
@@ -37,10 +39,11 @@ PRESS_CMS_AUTH_URL = os.environ.get("PRESS_CMS_AUTH_URL")  # e.g. https://api.ne
 PRESS_CMS_AUTH_ENDPOINT = os.environ.get("PRESS_CMS_AUTH_ENDPOINT")
 
 DEFAULT_PAGINATION = 10
-# Page 2 of anything lives in its own folder, so no page can collide with another name.
+# Page 2 of anything lives in its own folder, so no page can collide with another name. Links
+# name the file (…/index.html), so they work opened from disk too.
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),
-    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+    (2, "{base_name}/page/{number}/index.html", "{base_name}/page/{number}/index.html"),
 )
 
 # Content caching is safe: the press decides every article on every build.

@@ -22,6 +22,10 @@ PAGES = [
     "harbor/radio-hour.html",  # audio
     "assemblies.html",
     "search.html",
+    "archives.html",  # discovery pages, linked from every page
+    "tags.html",
+    "tag/housing.html",
+    "author/ana-ruiz.html",
     "council/index.html",  # the council's chapter: seats and delegates
     "council/ledger.html",
     "council/transit-day-of-action.html",  # a council statement with an image
@@ -123,3 +127,55 @@ def test_search_never_finds_an_unpublished_article(chromium, site, query):
             assert not any(unpublished in h for h in hrefs), hrefs
     finally:
         page.close()
+
+
+def test_printing_an_article_keeps_the_text_and_provenance_and_drops_the_navigation(chromium, site):
+    page, errors = open_page(chromium, f"{site}/springfield/rent-strike-wins.html", 1280)
+    try:
+        page.emulate_media(media="print")
+        shown = page.evaluate(
+            """() => Object.fromEntries(['.masthead nav', '.follow-box', '.more-from', '.related', '.colophon nav', '.provenance', '.body', 'main h1']
+                 .map(s => [s, getComputedStyle(document.querySelector(s)).display !== 'none']))"""
+        )
+        assert shown == {
+            ".masthead nav": False, ".follow-box": False, ".more-from": False, ".related": False, ".colophon nav": False,
+            ".provenance": True, ".body": True, "main h1": True,
+        }
+        assert errors == []
+    finally:
+        page.close()
+
+
+def test_search_results_link_to_the_article_under_a_subpath(chromium, tmp_path_factory):
+    """Served under /press/, as GitHub Pages serves a project site, search still links correctly."""
+    import functools
+    import http.server
+    import threading
+
+    root = copy_sample(tmp_path_factory.mktemp("subpath") / "sample")
+    assert CliRunner().invoke(main, ["--root", str(root), "build"]).exit_code == 0
+
+    class Prefixed(http.server.SimpleHTTPRequestHandler):
+        def translate_path(self, path):
+            path = path.split("?", 1)[0]
+            return super().translate_path(path[len("/press"):] if path.startswith("/press/") else "/nonexistent")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Prefixed, directory=str(root / "output")))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/press"
+        page, errors = open_page(chromium, f"{base}/search.html", 1280)
+        page.fill("#q", "rent strike Maple")
+        page.wait_for_function("/\\d+ results? for|No results/.test(document.getElementById('status').textContent)")
+        hrefs = page.locator("#results a").evaluate_all("links => links.map(l => l.href)")
+        assert f"{base}/springfield/rent-strike-wins.html" in hrefs
+        page.click("#results a >> nth=0")
+        page.wait_for_load_state("load")
+        assert page.locator("main h1").count() == 1 and errors == []
+        page.close()
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -120,7 +120,7 @@ def test_chapter_page(built):
     assert "Springfield Community Assembly" in page and "Springfield, Missouri" in page
     assert "First Tuesday of the month, 19:00, Union Hall, 12 Main St" in page
     assert "Delegate Dev Patel, elected 6 October 2026" in page
-    assert "Carla Mendes: elected 2026-07-07, recalled 2026-10-06" in page
+    assert "Carla Mendes: elected 7 July 2026, recalled 6 October 2026" in page
     assert "Members in good standing 7" in page  # hana left in August
     assert "Next meeting 1 December 2026" in page
     html = (built / "springfield/index.html").read_text()
@@ -157,7 +157,7 @@ def test_ledger_names_roll_call_voters_and_only_counts_secret_ballots(built):
 
 def test_ledger_page_shows_failed_motions_with_reason(built):
     page = text_of((built / "harbor/ledger.html").read_text())
-    assert "Failed: publish harbor/shift-safety" in page
+    assert "Failed: motion to publish the article harbor/shift-safety" in page
     assert "threshold not met: 2 yes against 2 no, 3/5 of yes + no needed" in page
 
 
@@ -182,8 +182,9 @@ def test_feeds_parse_and_hold_exactly_the_published_articles_newest_first(built,
 def test_feed_dates_are_approval_dates_and_feeds_are_reproducible(built, sample):
     feed = feedparser.parse((built / "springfield/feed.atom").read_bytes())
     rent = next(e for e in feed.entries if "rent-strike" in e.id)
-    assert rent.published.startswith("2026-07-07T00:00:00-05:00")
-    assert rent.updated.startswith("2026-10-06T00:00:00-05:00")
+    # The meeting's time ("19:00" in the roster's meets line) plus the motion's place in the record.
+    assert rent.published.startswith("2026-07-07T19:00:00-05:00")
+    assert rent.updated.startswith("2026-10-06T19:00:00-05:00")
     assert feed.feed.updated.startswith("2026-10-06")  # the newest entry, not the build time
     assert "forty-two households" in rent.content[0].value  # full content by default
     assert build(sample).exit_code == 0
@@ -195,17 +196,23 @@ def test_decisions_feed_has_every_motion(built):
     feed = feedparser.parse((built / "springfield/decisions.atom").read_bytes())
     assert feed.bozo == 0
     titles = [e.title for e in feed.entries]
-    assert titles[0] == "Failed: publish springfield/library-hours"
-    assert "Passed: recall-delegate Carla Mendes" in titles
+    assert titles[0] == "Motion to publish the article springfield/library-hours failed"
+    assert "Recalled Carla Mendes as delegate" in titles
+    assert "Elected Dev Patel delegate" in titles
     assert len(titles) == 9
 
 
-def test_publish_build_uses_absolute_urls(sample, monkeypatch):
+def test_publish_build_links_pages_relatively_and_names_itself_absolutely(sample, monkeypatch):
+    """Links between pages stay relative (the site works under any subpath); the canonical address,
+    sharing tags and feeds carry PRESS_SITEURL."""
     monkeypatch.setenv("PRESS_SITEURL", "https://press.example.net")
     out = sample / "public"
     result = build(sample, "--publish", "--output", str(out))
     assert result.exit_code == 0, result.output
-    assert 'href="https://press.example.net/springfield/ledger.html#2026-07-07-1"' in (out / "springfield/rent-strike-wins.html").read_text()
+    page = (out / "springfield/rent-strike-wins.html").read_text()
+    assert 'href="../springfield/ledger.html#2026-07-07-1"' in page
+    assert '<link rel="canonical" href="https://press.example.net/springfield/rent-strike-wins.html">' in page
+    assert '<meta property="og:image" content="https://press.example.net/springfield/rent-strike-wins.share.jpg">' in page
     assert "<id>https://press.example.net/springfield/bus-fares.html</id>" in (out / "springfield/feed.atom").read_text()
 
 

@@ -120,5 +120,5 @@ def test_a_struck_election_undoes_the_delegate_and_the_ledger_says_so(pressdir, 
     assert struck["corrected"] == {"by": "2026-10-06-1", "date": "2026-10-06", "reason": "The election was postponed; it was never held.", "struck": True}
     assert (correction["kind"], correction["motion"], correction["motion_anchor"]) == ("correct", "2026-09-01#1", "2026-09-01-1")
     page = (out / "springfield/ledger.html").read_text()
-    assert 'Struck from the record by <a href="#2026-10-06-1">the meeting of 2026-10-06</a>: The election was postponed; it was never held.' in page
-    assert '<a href="#2026-09-01-1">motion 2026-09-01#1</a>' in page
+    assert 'Struck from the record by <a href="#2026-10-06-1">the meeting of 6 October 2026</a>: The election was postponed; it was never held.' in page
+    assert '<a href="#2026-09-01-1">motion 1 of 1 September 2026</a>' in page

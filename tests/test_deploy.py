@@ -144,4 +144,5 @@ def test_publish_settings_are_the_pelicanconf_beside_them(tmp_path):
     settings = read_settings(str(two / "publishconf.py"))
     assert Path(settings["PATH"]) == two / "content"
     assert Path(settings["THEME"]) == two / "theme"
-    assert settings["RELATIVE_URLS"] is False and settings["PLUGINS"] == ["press.site"]
+    # links between pages stay relative even when published (issue 13: works under any subpath)
+    assert settings["RELATIVE_URLS"] is True and settings["PLUGINS"] == ["press.site"]

@@ -140,7 +140,7 @@ def test_scripts_and_event_handlers_are_removed_from_approved_articles(site):
     assert "Hello" in page and 'alt="pic"' in page
     assert 'src="https://www.youtube-nocookie.com/embed/abc"' in page
     assert_nowhere(site.root, "alert(", "onerror", "onload", "onmouseover", "javascript:", "evil.example", "display:none")
-    assert "<script" not in page.split('<div class="body">')[1].split("</article>")[0]
+    assert "<script" not in page.split('<div class="body e-content">')[1].split("</article>")[0]
 
 
 def test_titles_and_metadata_are_escaped_everywhere(site):

@@ -62,7 +62,14 @@ def test_meeting_calendars_parse_with_time_zones_and_stable_uids(site, tmp_path)
     november = events["2026-11-03.springfield@localhost"]
     assert november.decoded("dtstart") == dt.datetime(2026, 11, 3, 19, 0, tzinfo=ZoneInfo("America/Chicago"))
     assert str(november["location"]) == "Union Hall, 12 Main St"
-    assert "publish springfield/library-hours: failed" in str(november["description"])
+    assert str(november["description"]) == (
+        "Monthly meeting of Springfield Community Assembly.\n"
+        "Ice storm warning; most members stayed home.\n\n"
+        "Decisions:\n"
+        "- Motion to publish the article springfield/library-hours failed (4 yes, 0 no, 0 abstain)\n\n"
+        "The full record: http://localhost:8000/springfield/ledger.html#2026-11-03"
+    )  # readable in a calendar app, with the way back to the record
+    assert str(november["url"]) == "http://localhost:8000/springfield/ledger.html#2026-11-03"
     harbor = icalendar.Calendar.from_ical((site / "harbor/meetings.ics").read_bytes())
     december = next(e for e in harbor.walk("VEVENT") if e["uid"].startswith("2026-12-03"))
     assert december.decoded("dtstart") == dt.datetime(2026, 12, 3, 17, 30, tzinfo=ZoneInfo("Europe/Berlin"))
@@ -88,11 +95,12 @@ def test_article_metadata_for_sharing(site):
     assert '<link rel="canonical" href="http://localhost:8000/springfield/rent-strike-wins.html">' in html
     assert '<meta property="og:title" content="The rent strike on Maple Street wins">' in html
     assert '<meta property="og:type" content="article">' in html
-    assert '<meta name="twitter:card" content="summary">' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
     ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)[1])
     assert ld["@type"] == "NewsArticle"
     assert ld["publisher"]["name"] == "Assembly Press"
-    assert ld["datePublished"] == "2026-07-07T00:00:00-05:00" and ld["dateModified"] == "2026-10-06T00:00:00-05:00"
+    # The meeting's time (19:00 from "meets") plus one minute per earlier motion: distinct and stable.
+    assert ld["datePublished"] == "2026-07-07T19:00:00-05:00" and ld["dateModified"] == "2026-10-06T19:00:00-05:00"
     assert ld["correction"]["text"].startswith("Corrects the date of the march")
     assert "correction" not in json.loads(re.search(r'ld\+json">(.*?)</script>', (site / "springfield/bus-fares.html").read_text(), re.S)[1])
 

@@ -39,7 +39,7 @@ def test_a_withdrawn_article_builds_nothing_and_stays_in_the_ledger(repo, tmp_pa
     ledger = json.loads((out / "springfield/ledger.json").read_text())
     motion = ledger["meetings"][0]["motions"][0]
     assert (motion["article"], motion["outcome"], motion["title"], motion["withdrawn"]) == ("springfield/rent", "passed", None, True)
-    assert "<code>springfield/rent</code> (withdrawn)" in (out / "springfield/ledger.html").read_text()
+    assert "the article springfield/rent (withdrawn)" in (out / "springfield/ledger.html").read_text()
 
 
 def test_the_sample_press_shows_a_withdrawn_article():

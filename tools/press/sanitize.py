@@ -14,6 +14,9 @@ import nh3
 
 _IFRAME_ATTRIBUTES = {"src", "title", "width", "height", "allow", "allowfullscreen", "loading"}
 _EMPTY_IFRAME = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*>\s*</iframe>")
+# Microformats2 class names (h-entry, p-author, u-url, dt-published, e-content): the theme's alone.
+# In a writer's HTML they would let the body claim another author, name or URL to IndieWeb readers.
+_MICROFORMAT = re.compile(r"^(?:h|p|u|dt|e)-[a-z0-9-]+$")
 
 
 def _attributes() -> dict[str, set[str]]:
@@ -37,6 +40,8 @@ def clean_html(html: str, iframe_hosts: frozenset[str] | set[str] = frozenset())
         if tag == "iframe" and attribute == "src":
             parts = urlsplit(value)
             return value if parts.scheme == "https" and parts.hostname in iframe_hosts else None
+        if attribute == "class":
+            return " ".join(c for c in value.split() if not _MICROFORMAT.match(c)) or None
         return value
 
     tags = set(nh3.ALLOWED_TAGS) | ({"iframe"} if iframe_hosts else set())

@@ -231,8 +231,20 @@ def article_id(source_path: str, content_path: str) -> str | None:
 
 
 def approval_datetime(day: dt.date, timezone: str) -> dt.datetime:
-    """Articles are dated by the approving meeting, at midnight in the assembly's timezone."""
+    """Midnight of ``day`` in the assembly's timezone (for records that name no meeting)."""
     return dt.datetime.combine(day, dt.time(0, 0), ZoneInfo(timezone))
+
+
+def motion_datetime(outcome) -> dt.datetime:
+    """When a motion was decided: its meeting's start (the record's ``time:``, else the time in the
+    assembly's ``meets``, else midnight) plus one minute per motion before it.
+
+    Distinct for every motion of an assembly and the same on every build, so feed readers can tell
+    entries apart and never see them change."""
+    meeting, assembly = outcome.meeting, outcome.assembly
+    starts = meeting.time or assembly.usual_time or dt.time(0, 0)
+    begin = dt.datetime.combine(meeting.date, starts, ZoneInfo(assembly.timezone))
+    return begin + dt.timedelta(minutes=outcome.motion.index)
 
 
 def _script_json_filter(value) -> Markup:
@@ -270,10 +282,10 @@ def _apply(article: Article, decision: ArticleDecision, settings: dict) -> None:
     article.template = "article"
     for attr in ("override_url", "override_save_as", "modified", "locale_modified"):
         article.__dict__.pop(attr, None)
-    article.date = approval_datetime(decision.published_on, assembly.timezone)
+    article.date = motion_datetime(decision.first_approved)
     article.locale_date = article.date.strftime(article.date_format)
     if decision.updated_on:
-        article.modified = approval_datetime(decision.updated_on, assembly.timezone)
+        article.modified = motion_datetime(decision.approved)
         article.locale_modified = article.modified.strftime(article.date_format)
     # The URL follows from the enforced settings; work it out once (Pelican would on every access).
     article.override_url, article.override_save_as = article.url, article.save_as

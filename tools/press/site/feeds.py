@@ -10,7 +10,11 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
+from lxml import etree
+
+ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
@@ -40,8 +44,9 @@ class Entry:
     published: dt.datetime
     updated: dt.datetime
     authors: list[str]
-    summary: str | None = None
+    summary: str | None = None  # HTML
     content: str | None = None
+    summary_text: str | None = None  # the summary as plain text (JSON Feed's ``summary``)
     categories: tuple[str, ...] = ()
     enclosure: Enclosure | None = None
 
@@ -54,10 +59,30 @@ class Feed:
     link: str
     language: str
     entries: list[Entry]  # newest first
+    icon: str | None = None  # square image, at least 512 px (JSON Feed ``icon``)
+    favicon: str | None = None  # small square image (JSON Feed ``favicon``, Atom ``icon``)
+    logo: str | None = None  # about twice as wide as tall (Atom ``logo``)
+    authors: tuple[str, ...] = ()
+    cover: str | None = None  # podcast art, 1400 px square
+    owner: tuple[str, str] | None = None  # podcast owner: (name, e-mail)
 
     @property
     def updated(self) -> dt.datetime:
         return max((e.updated for e in self.entries), default=EPOCH)
+
+
+class _Entry(FeedEntry):
+    """feedgen's entry, with Atom links written as set: feedgen 1.0 drops their ``rel``, ``type`` and
+    ``length`` (so an enclosure became a second alternate link, which the W3C validator rejects)."""
+
+    def atom_entry(self, extensions=True):
+        entry = super().atom_entry(extensions)
+        elements = [e for e in entry if etree.QName(e).localname == "link"]
+        for element, link in zip(elements, self.link() or []):
+            for attribute in ("rel", "type", "hreflang", "title", "length"):
+                if link.get(attribute):
+                    element.attrib[attribute] = str(link[attribute])
+        return entry
 
 
 def _generator(feed: Feed, self_url: str, self_type: str, podcast: bool = False) -> FeedGenerator:
@@ -66,8 +91,15 @@ def _generator(feed: Feed, self_url: str, self_type: str, podcast: bool = False)
         fg.load_extension("podcast")
         fg.podcast.itunes_author(feed.title)
         fg.podcast.itunes_category("News", "Politics")
-        fg.podcast.itunes_explicit("no")
         fg.podcast.itunes_summary(feed.subtitle or feed.title)
+        if feed.cover:
+            fg.podcast.itunes_image(feed.cover)
+        if feed.owner:
+            fg.podcast.itunes_owner(name=feed.owner[0], email=feed.owner[1])
+    if feed.favicon:
+        fg.icon(feed.favicon)
+    if feed.logo:
+        fg.logo(feed.logo)
     fg.id(feed.id)
     fg.title(feed.title)
     fg.subtitle(feed.subtitle or feed.title)
@@ -79,7 +111,7 @@ def _generator(feed: Feed, self_url: str, self_type: str, podcast: bool = False)
     fg.generator("Assembly Press")
     fg.load_extension("dc", atom=False, rss=True)
     for item in feed.entries:
-        fe = fg.add_entry(order="append")
+        fe = fg.add_entry(_Entry(), order="append")
         fe.id(item.id)
         fe.guid(item.id, permalink=True)
         fe.title(item.title)
@@ -103,7 +135,8 @@ def _generator(feed: Feed, self_url: str, self_type: str, podcast: bool = False)
 
 
 def atom(feed: Feed, self_url: str) -> bytes:
-    return _generator(feed, self_url, "application/atom+xml").atom_str(pretty=True)
+    fg = _generator(feed, self_url, "application/atom+xml")
+    return fg.atom_str(pretty=True)
 
 
 def rss(feed: Feed, self_url: str) -> bytes:
@@ -112,7 +145,17 @@ def rss(feed: Feed, self_url: str) -> bytes:
 
 def podcast(feed: Feed, self_url: str) -> bytes:
     """RSS with the iTunes podcast tags, for the entries that carry audio."""
-    return _generator(feed, self_url, "application/rss+xml", podcast=True).rss_str(pretty=True)
+    data = _generator(feed, self_url, "application/rss+xml", podcast=True).rss_str(pretty=True)
+    # Apple's podcast spec (and the W3C validator) want itunes:explicit "true" or "false"; feedgen
+    # 1.0 knows only yes/no/clean. A press of assembly-approved news is not explicit.
+    root = etree.fromstring(data)
+    channel = root.find("channel")
+    explicit = etree.Element(f"{{{ITUNES}}}explicit")
+    explicit.text = "false"
+    first_item = channel.find("item")
+    channel.insert(list(channel).index(first_item) if first_item is not None else len(channel), explicit)
+    etree.indent(root, space="  ")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def json_feed(feed: Feed, self_url: str) -> bytes:
@@ -130,8 +173,9 @@ def json_feed(feed: Feed, self_url: str) -> bytes:
         if item.content:
             entry["content_html"] = item.content
         if item.summary:
-            entry["summary"] = item.summary
             entry.setdefault("content_html", item.summary)
+        if item.summary_text:
+            entry["summary"] = item.summary_text  # the spec: "a plain text sentence or two"
         if item.categories:
             entry["tags"] = list(item.categories)
         if item.enclosure:
@@ -147,6 +191,12 @@ def json_feed(feed: Feed, self_url: str) -> bytes:
         "feed_url": self_url,
         "description": feed.subtitle,
         "language": feed.language,
-        "items": items,
     }
+    if feed.icon:
+        data["icon"] = feed.icon
+    if feed.favicon:
+        data["favicon"] = feed.favicon
+    if feed.authors:
+        data["authors"] = [{"name": name} for name in feed.authors]
+    data["items"] = items
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -10,8 +10,10 @@ import html
 import json
 import mimetypes
 import re
+import shutil
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -23,8 +25,105 @@ from ..decisions import RETRACTED, WITHDRAWN, ArticleDecision, DelegateTerm, Out
 from ..model import Press
 from ..records import ARTICLE_MOTIONS, Assembly, Meeting
 from ..agenda import pending
-from . import approval_datetime, feeds, memo_of, newest_first, outputs_of, press_of
+from . import approval_datetime, feeds, images, memo_of, motion_datetime, newest_first, outputs_of, press_of
 from . import council as council_site
+
+THEME_COLOR = "#b3122e"  # the accent of theme/static/css/press.css
+DEFAULT_SHARE_IMAGE = "share.jpg"
+WORDS_PER_MINUTE = 220
+RELATED = 3  # related articles shown under each article
+
+# How the record says what a motion did, in words: (before the subject, after it), as proposed
+# ("a motion to …") and as done ("… published").
+MOTION_WORDS = {
+    "publish": (("publish", ""), ("published", "")),
+    "reject": (("reject", ""), ("rejected", "")),
+    "retract": (("retract", ""), ("retracted", "")),
+    "elect-delegate": (("elect", "delegate"), ("elected", "delegate")),
+    "recall-delegate": (("recall", "as delegate"), ("recalled", "as delegate")),
+    "correct": (("correct the record of", ""), ("corrected the record of", "")),
+}
+VERDICT = {"passed": "Passed", "failed": "Failed", "invalid": "Not counted"}
+
+
+def long_date(day: dt.date) -> str:
+    """Dates as articles show them: "7 July 2026"."""
+    return f"{day.day} {day.strftime('%B %Y')}"
+
+
+def _words(kind: str) -> tuple:
+    """The words for a kind of motion; a kind without its own (the council's) reads as its name."""
+    plain = kind.replace("-", " ")
+    return MOTION_WORDS.get(kind, ((plain, ""), (plain, "")))
+
+
+def motion_sentence(kind: str, outcome: str, subject: str) -> str:
+    """"Elected Dev Patel delegate", "Motion to publish “Bus fares” failed"."""
+    (before, after), (done, done_after) = _words(kind)
+    if outcome == "passed":
+        return " ".join(w for w in (done.capitalize(), subject, done_after) if w)
+    tail = "failed" if outcome == "failed" else "not counted"
+    return " ".join(w for w in ("Motion to", before, subject, after, tail) if w)
+
+
+@dataclass(frozen=True)
+class Link:
+    """Another article, as a link under an article (plain values: pages stay cacheable)."""
+
+    url: str
+    title: str
+    date: dt.date
+
+
+def _subject(motion: dict) -> str:
+    if motion.get("title"):
+        return f"“{motion['title']}”"
+    if motion.get("article"):  # not published: its id, never its title
+        return f"the article {motion['article']}" + (" (withdrawn)" if motion.get("withdrawn") else "")
+    if motion.get("motion_anchor"):  # a correction: "motion 2 of 6 October 2026"
+        day, number = motion["motion_anchor"].rsplit("-", 1)
+        return f"motion {number} of {long_date(dt.date.fromisoformat(day))}"
+    if motion.get("motion"):
+        return f"motion {motion['motion']}"
+    return motion.get("name") or motion.get("member") or ""
+
+
+def human_record(ledger: dict, assembly: Assembly) -> dict:
+    """The ledger as people read it: dates in words, members by name, motions as sentences.
+    (``ledger.json`` keeps the ids and kinds; this is only for the page.)"""
+
+    def name(member: str) -> str:
+        m = assembly.members.get(member)
+        return m.name if m else member
+
+    meetings = []
+    for meeting in ledger["meetings"]:
+        motions = []
+        for motion in meeting["motions"]:
+            (before, after), (done, done_after) = _words(motion["kind"])
+            passed = motion["outcome"] == "passed"
+            motions.append(
+                {
+                    **motion,
+                    "verdict": VERDICT[motion["outcome"]],
+                    "before": done.capitalize() if passed else f"motion to {before}",
+                    "after": (done_after if passed else after),
+                    "subject": _subject(motion),
+                    "sentence": motion_sentence(motion["kind"], motion["outcome"], _subject(motion)),
+                    "vote_names": {side: [name(m) for m in ids] for side, ids in motion.get("votes", {}).items()},
+                }
+            )
+            if motion.get("corrected"):
+                motions[-1]["corrected"] = {**motion["corrected"], "when": long_date(dt.date.fromisoformat(motion["corrected"]["date"]))}
+        present = dict(meeting["present"])
+        if "members" in present:
+            present["names"] = [name(m) for m in present["members"]]
+        meetings.append({**meeting, "when": long_date(dt.date.fromisoformat(meeting["date"])), "present": present, "motions": motions})
+    delegates = [
+        {**d, "elected_when": long_date(dt.date.fromisoformat(d["elected"])), "ended_when": long_date(dt.date.fromisoformat(d["ended"])) if d["ended"] else None}
+        for d in ledger["delegates"]
+    ]
+    return {**ledger, "meetings": meetings, "delegates": delegates}
 
 
 @dataclass
@@ -41,6 +140,7 @@ class Chapter:
     description_html: str
     agenda_items: int = 0  # articles the next meeting votes on: a count, never their titles
     ledger: dict = field(default_factory=dict)
+    record: dict = field(default_factory=dict)  # the ledger in words, for the pages
     is_council: bool = False  # the council's chapter: seats instead of members (council.html)
 
     @property
@@ -193,10 +293,47 @@ class PressGenerator(Generator):
                 agenda_items=len(pending(press, aid)) if upcoming else 0,
             )
             chapter.ledger = ledger_data(assembly, press, self.article_urls)
+            chapter.record = human_record(chapter.ledger, assembly)
             self.chapters.append(chapter)
         self.context["chapters"] = list(self.chapters)  # the assemblies (the council has its own page)
         self._council_context(articles, retracted_decisions)
         self.context["chapters_by_id"] = {c.id: c for c in self.chapters}
+        self.context["THEME_COLOR"] = THEME_COLOR
+        self.context["DEFAULT_SHARE_IMAGE"] = DEFAULT_SHARE_IMAGE
+        self._discovery(articles)
+        self._start_images()
+
+    def _discovery(self, articles: list) -> None:
+        """What each article page offers next: reading time, the assembly's previous and next
+        articles, related articles (most shared tags, then nearest in time), its share image."""
+        for chapter in self.chapters:
+            ordered = chapter.articles  # newest first
+            for i, article in enumerate(ordered):
+                article.assembly_podcast = chapter.podcast
+                article.newer_in_assembly = _link(ordered[i - 1]) if i > 0 else None
+                article.older_in_assembly = _link(ordered[i + 1]) if i + 1 < len(ordered) else None
+        by_tag: dict[str, list] = {}
+        position = {id(a): i for i, a in enumerate(articles)}
+        place_in_tag: dict[tuple[str, int], int] = {}
+        for article in articles:
+            for tag in getattr(article, "tags", []) or []:
+                peers = by_tag.setdefault(tag.name, [])
+                place_in_tag[tag.name, id(article)] = len(peers)
+                peers.append(article)
+        for article in articles:
+            scores: dict[int, list] = {}
+            for tag in getattr(article, "tags", []) or []:
+                peers = by_tag[tag.name]
+                # Only the nearest in time, so a tag shared by thousands costs no more than a rare one.
+                mine = place_in_tag[tag.name, id(article)]
+                for peer in peers[max(0, mine - 10): mine + 11]:
+                    if peer is not article:
+                        scores.setdefault(id(peer), [0, peer])[0] += 1
+            ranked = sorted(scores.values(), key=lambda s: (-s[0], abs(position[id(s[1])] - position[id(article)]), position[id(s[1])]))
+            article.related = tuple(_link(peer) for _, peer in ranked[:RELATED])
+            words = len(re.sub(r"<[^>]+>", " ", article.content or "").split())
+            article.reading_minutes = max(1, round(words / WORDS_PER_MINUTE))
+            article.share_image = f"{article.assembly.id}/{article.slug}.share.jpg"
 
     def _council_context(self, articles: list, retracted: list[ArticleDecision]) -> None:
         """The council's chapter, each assembly's mandate record and the front page."""
@@ -221,6 +358,7 @@ class PressGenerator(Generator):
         )
         chapter.ledger = council_site.council_ledger_extras(ledger_data(council.council, press, self.article_urls), council)
         chapter.ledger["seats_today"] = council_site.seat_rows(council, decisions)
+        chapter.record = human_record(chapter.ledger, council.council)
         targets = {m["anchor"]: m for meeting in chapter.ledger["meetings"] for m in meeting["motions"]}
         for assembly_chapter in self.chapters:
             assembly_chapter.ledger["mandate"] = council_site.mandate_data(assembly_chapter.id, council, targets)
@@ -242,7 +380,7 @@ class PressGenerator(Generator):
                 relative,
                 paginated={"articles": chapter.articles},
                 template_name="chapter",
-                url=f"{aid}/",
+                url=f"{aid}/index.html",
                 chapter=chapter,
                 page_name=f"{aid}/index",
             )
@@ -252,7 +390,7 @@ class PressGenerator(Generator):
                 self.context,
                 relative,
                 chapter=chapter,
-                ledger=chapter.ledger,
+                ledger=chapter.ledger if chapter.is_council else chapter.record,
                 page_name=f"{aid}/ledger",
             )
             for decision in chapter.retracted:
@@ -267,6 +405,7 @@ class PressGenerator(Generator):
                     page_name=f"{aid}/{decision.article.slug}",
                 )
         self._write_json()
+        self._write_images()
         self._write_feeds()
         self._write_bundles()
         self._write_calendars()
@@ -300,6 +439,62 @@ class PressGenerator(Generator):
         if memo:
             memo.record(name, key, data)
 
+    def _start_images(self) -> None:
+        """Share cards (one per published article, one for the press), podcast covers and icons.
+        They come from the cache when what they show is unchanged; the rest start drawing now."""
+        root = self.settings.get("PRESS_ROOT") or Path(self.settings["PATH"]).parent
+        cache = images.ImageCache(root, Path(self.settings["THEME"]) / "fonts")
+        site = self.settings["SITENAME"]
+        wanted: list[tuple[str, tuple]] = []  # (output file, what to draw)
+        for article in self.context["articles"]:
+            first = article.press.first_approved
+            footer = f"Approved by {article.assembly.name} on {long_date(first.date)} — {_short_tally(first)}"
+            card = images.Card(article.title, article.assembly.name, footer, site, key=article.press.approved_digest)
+            wanted.append((article.share_image, ("share", card, images.SHARE_SIZE)))
+        default = images.Card(site, "", self.settings.get("SITESUBTITLE", ""), self._host())
+        wanted.append((DEFAULT_SHARE_IMAGE, ("share", default, images.SHARE_SIZE)))
+        for name, size in images.ICON_SIZES.items():
+            wanted.append((name, ("icon", site, (size, size))))
+        for prefix, title in [("", site)] + [(f"{c.id}/", c.assembly.name) for c in self.chapters if c.podcast]:
+            cover = images.Card(title, "Podcast", f"Audio approved by {title}" if prefix else "Audio approved by our assemblies", site)
+            wanted.append((f"{prefix}podcast.jpg", ("cover", cover, images.COVER_SIZE)))
+        self.image_names = [name for name, _ in wanted]
+        self.drawing = cache.start([w for _, w in wanted])
+
+    def _write_images(self) -> None:
+        """The images started in generate_context, and the web manifest."""
+        outputs = outputs_of(self.settings)
+        for name, cached in zip(self.image_names, self.drawing.finish()):
+            target = outputs.path(name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(cached, target)
+            reason = (
+                "a published article's share image, drawn from its approved title and vote"
+                if name.endswith(".share.jpg")
+                else "an image the press draws (default share image, podcast cover, icon)"
+            )
+            outputs.claim(name, reason, written=True)
+        site = self.settings["SITENAME"]
+        manifest = {
+            "name": site,
+            "short_name": site if len(site) <= 12 else "".join(w[0] for w in site.split()).upper(),
+            "description": self.settings.get("SITESUBTITLE", ""),
+            "lang": self.settings.get("DEFAULT_LANG", "en"),
+            "start_url": "./index.html",  # relative to the manifest: works at a domain root and under a subpath
+            "scope": "./",
+            "display": "browser",
+            "background_color": "#fdfcf8",
+            "theme_color": THEME_COLOR,
+            "icons": [
+                {"src": "icon-192.png", "sizes": "192x192", "type": "image/png"},
+                {"src": "icon-512.png", "sizes": "512x512", "type": "image/png"},
+            ],
+        }
+        self._write("manifest.webmanifest", _json(manifest), "the web manifest (name, icons, theme colour)")
+
+    def _host(self) -> str:
+        return urlsplit(self.settings["FEED_DOMAIN"]).netloc or self.settings["SITENAME"]
+
     def _write_json(self) -> None:
         for chapter in self.chapters:
             self._emit(f"{chapter.id}/ledger.json", (chapter.ledger,), lambda c=chapter: _json(c.ledger))
@@ -323,8 +518,9 @@ class PressGenerator(Generator):
             published=article.date,
             updated=getattr(article, "modified", article.date),
             authors=[a.name for a in getattr(article, "authors", [])],
-            summary=article.get_summary(base),
-            content=article.get_content(base) if full else None,
+            summary=_absolute_links(article.get_summary(base), self._absolute(article.url)),
+            summary_text=_plain_text(article.get_summary(base)),
+            content=_absolute_links(article.get_content(base), self._absolute(article.url)) if full else None,
             categories=tuple(t.name for t in getattr(article, "tags", [])),
             enclosure=self._enclosure(article),
         )
@@ -343,10 +539,19 @@ class PressGenerator(Generator):
         duration = getattr(article, "duration", None)
         return feeds.Enclosure(url=url, length=length, type=str(kind), duration=str(duration) if duration else None)
 
-    def _article_feeds(self, prefix: str, title: str, subtitle: str, link: str, articles: list) -> None:
+    def _feed_art(self, author: str) -> dict:
+        return {
+            "icon": self._absolute("icon-512.png"),
+            "favicon": self._absolute("favicon-64.png"),
+            "logo": self._absolute(DEFAULT_SHARE_IMAGE),
+            "authors": (author,),
+        }
+
+    def _article_feeds(self, prefix: str, title: str, subtitle: str, link: str, articles: list, author: str) -> None:
         limit = self.settings.get("PRESS_FEED_MAX_ITEMS") or None
         articles = sorted(articles, key=newest_first)[:limit]
-        inputs = (title, subtitle, link, articles)
+        owner = self.settings.get("PRESS_PODCAST_OWNER")
+        inputs = (title, subtitle, link, articles, author, self.settings.get("SITENAME"), tuple(owner or ()))
 
         @functools.cache
         def feed() -> feeds.Feed:
@@ -357,6 +562,7 @@ class PressGenerator(Generator):
                 link=self._absolute(link),
                 language=self.settings.get("DEFAULT_LANG", "en"),
                 entries=[self._entry(a) for a in articles],
+                **self._feed_art(author),
             )
 
         for name, render in (("feed.atom", feeds.atom), ("feed.rss", feeds.rss), ("feed.json", feeds.json_feed)):
@@ -366,19 +572,21 @@ class PressGenerator(Generator):
 
             def podcast() -> bytes:
                 entries = [e for e in feed().entries if e.enclosure]
-                whole = feed()
-                show = feeds.Feed(whole.id, whole.title, whole.subtitle, whole.link, whole.language, entries)
+                show = dataclasses.replace(
+                    feed(), entries=entries, cover=self._absolute(f"{prefix}podcast.jpg"), owner=tuple(owner) if owner else None
+                )
                 return feeds.podcast(show, self._absolute(f"{prefix}podcast.rss"))
 
             self._emit(f"{prefix}podcast.rss", inputs, podcast)
 
     def _write_feeds(self) -> None:
         sitename = self.settings["SITENAME"]
-        self._article_feeds("", sitename, self.settings.get("SITESUBTITLE", ""), "", self.context["articles"])
+        self._article_feeds("", sitename, self.settings.get("SITESUBTITLE", ""), "", self.context["articles"], sitename)
         for chapter in self.chapters:
             name = chapter.assembly.name
-            self._article_feeds(f"{chapter.id}/", f"{name} — {sitename}", f"Articles approved by {name}", chapter.url, chapter.articles)
-            self._emit(f"{chapter.id}/decisions.atom", (chapter.ledger,), lambda c=chapter: self._decisions_feed(c))
+            self._article_feeds(f"{chapter.id}/", f"{name} — {sitename}", f"Articles approved by {name}", chapter.url, chapter.articles, name)
+            meetings = [m for m in self.press.records.meetings if m.assembly == chapter.id]
+            self._emit(f"{chapter.id}/decisions.atom", (chapter.ledger, chapter.assembly, meetings), lambda c=chapter: self._decisions_feed(c))
         self._featured_feeds()
 
     def _featured_feeds(self) -> None:
@@ -476,18 +684,34 @@ class PressGenerator(Generator):
             location = meeting.location or _place(assembly.meets)
             if location:
                 event.add("location", location)
-            decided = [m for m in chapter.ledger["meetings"] if m["date"] == meeting.date.isoformat()]
-            lines = [meeting.notes or ""]
-            for motion in decided[0]["motions"] if decided else []:
-                lines.append(f"{motion['kind']} {motion.get('title') or motion.get('article') or motion.get('member')}: {motion['outcome']}")
-            event.add("description", _ics_text("\n".join(l for l in lines if l)) or "Monthly meeting")
-            event.add("url", self._absolute(f"{assembly.id}/ledger.html#{meeting.date.isoformat()}"))
+            decided = [m for m in chapter.record["meetings"] if m["date"] == meeting.date.isoformat()]
+            recorded = decided and not decided[0]["scheduled"]
+            url = self._absolute(f"{assembly.id}/ledger.html#{meeting.date.isoformat()}" if recorded else f"{assembly.id}/")
+            lines = [f"Monthly meeting of {assembly.name}."]
+            if meeting.notes:
+                lines.append(meeting.notes)
+            motions = decided[0]["motions"] if decided else []
+            if motions:
+                lines.append("")
+                lines.append("Decisions:" if recorded else "On the agenda:")
+                for motion in motions:
+                    t = motion["tally"]
+                    lines.append(f"- {motion['sentence']} ({t['yes']} yes, {t['no']} no, {t['abstain']} abstain)")
+            lines.append("")
+            lines.append(("The full record: " if recorded else "The assembly's page: ") + url)
+            event.add("description", "\n".join(lines))
+            event.add("url", url)
             event.add("status", "CONFIRMED")
             yield event
 
     def _write_sitemap(self) -> None:
         """Every public page: home, chapters, ledgers, published articles, retraction notices, pages."""
         entries: list[tuple[str, str | None]] = [("", None), ("assemblies.html", None)]
+        entries += [(name, None) for name in ("archives.html", "tags.html", "authors.html", "search.html")]
+        for tag in sorted({t for a in self.context["articles"] for t in getattr(a, "tags", []) or []}, key=lambda t: t.url):
+            entries.append((tag.url, None))
+        for author in sorted({x for a in self.context["articles"] for x in getattr(a, "authors", []) or []}, key=lambda x: x.url):
+            entries.append((author.url, None))
         for chapter in self.chapters:
             entries += [(chapter.url, None), (f"{chapter.id}/ledger.html", None)]
         for article in self.context["articles"]:
@@ -505,14 +729,12 @@ class PressGenerator(Generator):
 
     def _decisions_feed(self, chapter: Chapter) -> bytes:
         """One Atom entry per motion, so members can follow what their assembly decided."""
-        tz = chapter.assembly.timezone
         ledger_url = f"{chapter.id}/ledger.html"
+        outcomes = {o.anchor: o for o in self.press.decisions.outcomes if o.assembly.id == chapter.id}
         entries = []
-        for meeting in chapter.ledger["meetings"]:
-            when = approval_datetime(dt.date.fromisoformat(meeting["date"]), tz)
+        for meeting in chapter.record["meetings"]:
             for motion in meeting["motions"]:
-                subject = motion.get("title") or motion.get("article") or motion.get("name") or motion.get("member")
-                verdict = {"passed": "Passed", "failed": "Failed", "invalid": "Not counted"}[motion["outcome"]]
+                when = motion_datetime(outcomes[motion["anchor"]])
                 t = motion["tally"]
                 summary = motion.get("tally_text") or f"{t['yes']} yes · {t['no']} no · {t['abstain']} abstain (quorum {motion['quorum']})"
                 if motion["reasons"]:
@@ -520,7 +742,7 @@ class PressGenerator(Generator):
                 entries.append(
                     feeds.Entry(
                         id=self._absolute(f"{ledger_url}#{motion['anchor']}"),
-                        title=f"{verdict}: {motion['kind']} {subject}",
+                        title=motion["sentence"],
                         link=self._absolute(f"{ledger_url}#{motion['anchor']}"),
                         published=when,
                         updated=when,
@@ -536,6 +758,7 @@ class PressGenerator(Generator):
             link=self._absolute(ledger_url),
             language=self.settings.get("DEFAULT_LANG", "en"),
             entries=entries,
+            **self._feed_art(chapter.assembly.name),
         )
         return feeds.atom(feed, self._absolute(f"{chapter.id}/decisions.atom"))
 
@@ -545,8 +768,33 @@ def _json(data) -> bytes:
 
 
 
-def _ics_text(value: str) -> str:
-    return value.replace("\n", " ")
+def _short_tally(outcome: Outcome) -> str:
+    """"7 yes · 0 no" (and abstentions, if any), as on a share card."""
+    text = f"{outcome.yes}\u00a0yes · {outcome.no}\u00a0no"
+    return text + (f" · {outcome.abstain}\u00a0abstain" if outcome.abstain else "")
+
+
+_LINK_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)"')
+
+
+def _absolute_links(fragment: str | None, page_url: str) -> str | None:
+    """Links of an article's HTML made absolute against the article's URL: a feed reader shows the
+    text away from the page, where ``rent-strike-wins/chart.png`` means nothing."""
+    if not fragment:
+        return fragment
+    return _LINK_ATTRIBUTE.sub(lambda m: f'{m[1]}{html.escape(urljoin(page_url, html.unescape(m[2])))}"', fragment)
+
+
+def _plain_text(fragment: str | None) -> str | None:
+    """HTML to one line of plain text (JSON Feed's summary is plain text)."""
+    if not fragment:
+        return None
+    text = html.unescape(re.sub(r"<[^>]+>", " ", fragment))
+    return " ".join(text.split()) or None
+
+
+def _link(article) -> Link:
+    return Link(url=article.url, title=article.title, date=article.date.date())
 
 
 def _calendar_header(calendar: icalendar.Calendar, name: str) -> None:
