@@ -46,7 +46,7 @@ def test_front_matter_is_read_like_a_header(site):
     result = cli(site.root, "build", "--no-search")
     assert result.exit_code == 0, result.output
     page = (site.root / "output" / "springfield" / "elm.html").read_text(encoding="utf-8")
-    assert "<h1 data-pagefind-meta=\"title\">Bike lanes: now</h1>" in page
+    assert "<h1 class=\"p-name\" data-pagefind-meta=\"title\">Bike lanes: now</h1>" in page
     assert ">Ana Ruiz</a>, <a" in page and ">Ben Okafor</a>" in page
     assert "Elm Street needs bike lanes." in page
     assert "title:" not in page and "---" not in page
