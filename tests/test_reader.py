@@ -155,3 +155,12 @@ def test_bad_meeting_time(pressdir):
     pressdir.assembly()
     pressdir.meeting("springfield", "2026-10-06", "time: half past seven\n")
     assert pressdir.problems() == ["editorial/meetings/springfield/2026-10-06.yml:1: time 'half past seven' must be a time of day like \"19:00\""]
+
+
+def test_featured_entries_never_share_an_updated_time(site):
+    """Feed readers (and the W3C validator) tell entries apart by `updated`: stories the council
+    featured at one meeting are dated by their motions, a minute apart, not all at midnight."""
+    feed = feedparser.parse((site / "featured.atom").read_bytes())
+    updated = [entry.updated for entry in feed.entries]
+    assert len(updated) >= 2
+    assert len(set(updated)) == len(updated), updated

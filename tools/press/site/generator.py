@@ -25,7 +25,7 @@ from ..decisions import RETRACTED, WITHDRAWN, ArticleDecision, DelegateTerm, Out
 from ..model import Press
 from ..records import ARTICLE_MOTIONS, Assembly, Meeting
 from ..agenda import pending
-from . import approval_datetime, feeds, images, memo_of, motion_datetime, newest_first, outputs_of, press_of
+from . import feeds, images, memo_of, motion_datetime, newest_first, outputs_of, press_of
 from . import council as council_site
 
 THEME_COLOR = "#b3122e"  # the accent of theme/static/css/press.css
@@ -607,7 +607,7 @@ class PressGenerator(Generator):
             entries = []
             for article, feature in chosen:
                 entry = self._entry(article)
-                featured = approval_datetime(feature.date, council.timezone)
+                featured = motion_datetime(feature.outcome)  # distinct per motion: no two entries share `updated`
                 entries.append(dataclasses.replace(entry, updated=max(entry.updated, featured)))
             return feeds.Feed(
                 id=self._absolute("featured.atom"),
