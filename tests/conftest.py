@@ -159,3 +159,20 @@ def repo(pressdir: PressDir) -> PressDir:
     return pressdir
 
 
+
+
+# --------------------------------------------------------------------------- browser
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium through Playwright: skipped with the reason on a bare machine, a failure in CI."""
+    from press import browser
+
+    why = browser.missing()
+    if why:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests must run in CI: {why}")
+        pytest.skip(why)
+    with browser.browser() as instance:
+        yield instance

@@ -197,21 +197,6 @@ def test_the_chapter_page_counts_the_next_agenda_and_never_names_it(club):
 # --------------------------------------------------------------------------- on paper
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    import os
-
-    from press import browser
-
-    why = browser.missing()
-    if why:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests must run in CI: {why}")
-        pytest.skip(why)
-    with browser.browser() as instance:
-        yield instance
-
-
 @pytest.mark.parametrize(("paper", "printable_mm"), [("a4", 210 - 30), ("letter", 215.9 - 30)])  # minus the margins
 def test_the_agenda_prints_on_a4_and_letter_without_cutting_anything(club, chromium, paper, printable_mm):
     club.article("springfield", "waiting", title="Long", body="x" * 3000 + " https://example.org/" + "a" * 400 + "\n")

@@ -3,7 +3,6 @@ zero axe-core violations, and a search box that finds published articles and not
 
 from __future__ import annotations
 
-import os
 
 import pytest
 from click.testing import CliRunner
@@ -30,17 +29,6 @@ PAGES = [
     "council/ledger.html",
     "council/transit-day-of-action.html",  # a council statement with an image
 ]
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    why = browser.missing()
-    if why:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests must run in CI: {why}")
-        pytest.skip(why)
-    with browser.browser() as instance:
-        yield instance
 
 
 @pytest.fixture(scope="module")

@@ -3,24 +3,12 @@ the page whole and runs nothing."""
 
 from __future__ import annotations
 
-import os
 
 import pytest
 from click.testing import CliRunner
 
 from press import browser
 from press.cli import main
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    why = browser.missing()
-    if why:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests must run in CI: {why}")
-        pytest.skip(why)
-    with browser.browser() as instance:
-        yield instance
 
 
 @pytest.mark.parametrize(
