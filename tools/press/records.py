@@ -841,6 +841,17 @@ def _cached(cache, problems: list[Problem], key: tuple, path: Path, parse):
     return value
 
 
+def attach_signatures(folder: Path, meetings: dict, signatures: dict, problems: list[Problem]) -> None:
+    """Give each meeting read from ``folder`` (by file name) its signatures; a signature of a record
+    that does not exist is a problem."""
+    for record, sigs in signatures.items():
+        if record in meetings:
+            meetings[record].signatures = sigs
+        elif not (folder / record).is_file():
+            for rel, _ in sigs.values():
+                problems.append(Problem(rel, 0, f"signature of {record}, which does not exist — remove it"))
+
+
 def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records:
     """Read every record and article under ``root``. Never raises for bad input: problems are collected.
 
@@ -904,12 +915,7 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
             if meeting:
                 meetings.append(meeting)
                 folder_meetings[path.name] = meeting
-        for record, sigs in signatures.items():
-            if record in folder_meetings:
-                folder_meetings[record].signatures = sigs
-            elif not (folder / record).is_file():
-                for rel, _ in sigs.values():
-                    problems.append(Problem(rel, 0, f"signature of {record}, which does not exist — remove it"))
+        attach_signatures(folder, folder_meetings, signatures, problems)
 
     articles: dict[str, Article] = {}
     content_dir = root / "content"

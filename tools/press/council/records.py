@@ -26,6 +26,7 @@ from ..records import (
     SIGNATURE_RE,
     SLUG_RE,
     Assembly,
+    attach_signatures,
     Meeting,
     Motion,
     Rules,
@@ -117,12 +118,7 @@ def read_council(root: Path, rosters: Path | None, problems: list[Problem]) -> t
         if meeting is not None:
             meetings.append(meeting)
             by_name[file.name] = meeting
-    for record, sigs in signatures.items():
-        if record in by_name:
-            by_name[record].signatures = sigs
-        elif not (folder / record).is_file():
-            for rel, _ in sigs.values():
-                problems.append(Problem(rel, 0, f"signature of {record}, which does not exist — remove it"))
+    attach_signatures(folder, by_name, signatures, problems)
     return council, meetings
 
 
