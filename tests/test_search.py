@@ -1,0 +1,198 @@
+"""The search index: exactly what the theme marks searchable, built in shards, rebuilt only where the
+searchable records changed, and always the same as a clean build's."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import press.build
+from press.build import build
+from press.site import search
+from press.site.search import record_of
+
+from conftest import copy_sample
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def pagefind_over_whole_pages(site: Path, into: Path) -> dict[str, bytes]:
+    """What the build did before: the Pagefind program over every page of the site, as it is."""
+    pages = into / "site"
+    for page in site.rglob("*.html"):
+        rel = page.relative_to(site)
+        if rel.parts[0] != "pagefind":
+            (pages / rel).parent.mkdir(parents=True, exist_ok=True)
+            (pages / rel).write_bytes(page.read_bytes())
+    subprocess.run([sys.executable, "-m", "pagefind", "--site", str(pages), "--output-path", str(into / "out"), "--silent"], check=True, stdin=subprocess.DEVNULL)
+    return tree(into / "out")
+
+
+def without_shard_list(files: dict[str, bytes]) -> dict[str, bytes]:
+    return {name: data for name, data in files.items() if name != "shards.json"}
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """Count the runs of Pagefind."""
+    runs: list[list[str]] = []
+    real = press.build.run_bounded
+
+    def run(command, timeout):
+        runs.append(command)
+        return real(command, timeout)
+
+    monkeypatch.setattr(press.build, "run_bounded", run)
+    return runs
+
+
+def test_the_index_is_what_pagefind_makes_of_the_whole_pages(sample, tmp_path, monkeypatch):
+    """Handing Pagefind each page's record instead of the page changes nothing in the index, byte for byte."""
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches"))
+    build(sample)
+    site = sample / "output"
+    ours = tree(site / "pagefind")
+    assert json.loads(ours["shards.json"]) == []  # the sample is one shard
+    assert without_shard_list(ours) == pagefind_over_whole_pages(site, tmp_path / "reference")
+
+
+def test_sharded_index_holds_the_same_pages_and_excerpts(sample, tmp_path, monkeypatch):
+    """Split into shards, the index holds every published article once, with the same fragments
+    (URL, title, body text for excerpts) as one index over the whole site."""
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches"))
+    monkeypatch.setattr(search, "SHARD_PAGES", 4)
+    build(sample)
+    site = sample / "output"
+    shards = json.loads((site / "pagefind/shards.json").read_text())
+    assert len(shards) >= 1  # pagefind/ and at least one more
+    reference = pagefind_over_whole_pages(site, tmp_path / "reference")
+    expected = {name for name in reference if name.startswith("fragment/")}
+    found = [name for name in tree(site / "pagefind") if "/fragment/" in "/" + name]
+    assert sorted(name.rsplit("/", 2)[-2] + "/" + name.rsplit("/", 1)[-1] for name in found) == sorted(expected)
+    assert all((site / "pagefind" / shard / "pagefind-entry.json").is_file() for shard in shards)
+
+
+HTML = '<!DOCTYPE html>\n<html lang="en">\n<head><title>T</title></head>\n<body>{}</body>\n</html>\n'
+
+
+@pytest.mark.parametrize(
+    "body, record",
+    [
+        ("<nav>menu</nav><p>no mark</p>", None),
+        ("<p>Text about data-pagefind-body, in words only.</p>", None),
+        ('<a title="<article data-pagefind-body>">x</a><p>a mark inside an attribute</p>', None),
+        ("<!-- <article data-pagefind-body> --><p>a mark in a comment</p>", None),
+        ('<nav>menu</nav><article data-pagefind-body><h1>T</h1><p>A</p></article><aside>more</aside>',
+         '<!DOCTYPE html>\n<html lang="en"><body><article data-pagefind-body><h1>T</h1><p>A</p></article></body></html>\n'),
+        ('<article data-pagefind-body><article><p>nested</p></article><p title="</article>">after</p></article><p>out</p>',
+         '<!DOCTYPE html>\n<html lang="en"><body><article data-pagefind-body><article><p>nested</p></article><p title="</article>">after</p></article></body></html>\n'),
+    ],
+)  # fmt: skip
+def test_a_record_is_the_marked_element_alone(body, record):
+    assert record_of(HTML.format(body)) == record
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<article data-pagefind-body>one</article><div data-pagefind-body>two</div>',  # two bodies
+        '<p data-pagefind-filter="kind:x">f</p><article data-pagefind-body>a</article>',  # markup outside the body
+        '<span data-pagefind-body>inline</span>',  # an element whose extent we do not delimit
+        '<article data-pagefind-body>never closed',
+    ],
+)
+def test_a_page_pagefind_must_read_whole_is_handed_over_whole(body):
+    page = HTML.format(body)
+    assert record_of(page) == page
+
+
+def test_a_rebuild_runs_pagefind_only_for_shards_whose_records_changed(sample, tmp_path, monkeypatch, counted):
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches"))
+    monkeypatch.setattr(search, "SHARD_PAGES", 2)
+    build(sample)
+    shards = 1 + len(json.loads((sample / "output/pagefind/shards.json").read_text()))
+    assert len(counted) == shards >= 2
+    counted.clear()
+    build(sample)  # nothing changed
+    assert counted == []
+    article = sample / "content/harbor/ferry-cuts.md"
+    article.write_text(article.read_text() + "\nA late addition about LIGHTHOUSE-KEEPERS.\n")
+    build(sample)
+    assert len(counted) == 1  # an edit: one record, one shard
+
+
+CHANGES = {
+    "an edit to a published article's text": lambda root: (root / "content/harbor/ferry-cuts.md").write_text(
+        (root / "content/harbor/ferry-cuts.md").read_text() + "\nA late addition.\n"
+    ),
+    "a new vote": lambda root: (root / "editorial/meetings/riverside/2026-11-16.yml").write_text(
+        "present: 6\nmotions:\n  - reject: riverside/night-bus-petition\n    yes: 5\n    no: 1\n"
+    ),
+    "a retraction": lambda root: (root / "editorial/meetings/springfield/2026-11-10.yml").write_text(
+        "present: [ana, ben, carla, eli, fatima]\nmotions:\n  - retract: springfield/bus-fares\n"
+        "    reason: Old figures.\n    yes: [ana, ben, carla, eli, fatima]\n"
+    ),
+    "a roster change": lambda root: (root / "editorial/assemblies/harbor.yml").write_text(
+        (root / "editorial/assemblies/harbor.yml").read_text().replace("name: Harbour Workers' Assembly", "name: Harbour and Ferry Workers' Assembly")
+    ),
+    "a theme change to the article": lambda root: (root / "theme/templates/article.html").write_text(
+        (root / "theme/templates/article.html").read_text().replace("Topics:", "Filed under:")
+    ),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_a_rebuilt_index_equals_a_clean_builds(sample, tmp_path, monkeypatch, change):
+    monkeypatch.setattr(search, "SHARD_PAGES", 2)
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches"))
+    build(sample)
+    CHANGES[change](sample)
+    build(sample)
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches-clean"))
+    build(sample, tmp_path / "clean")
+    assert tree(sample / "output/pagefind") == tree(tmp_path / "clean/pagefind")
+
+
+def test_a_retracted_article_leaves_the_index(sample, tmp_path, monkeypatch):
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches"))
+    monkeypatch.setattr(search, "SHARD_PAGES", 2)
+    build(sample)
+    before = urls_in_index(sample / "output")
+    assert "/springfield/bus-fares.html" in before
+    CHANGES["a retraction"](sample)
+    build(sample)
+    after = urls_in_index(sample / "output")
+    assert after == before - {"/springfield/bus-fares.html"}
+
+
+def urls_in_index(site: Path) -> set[str]:
+    """The page URLs in every shard's fragments (gzip, "pagefind_dcd" signature, JSON)."""
+    import gzip
+
+    urls = set()
+    for fragment in (site / "pagefind").rglob("*.pf_fragment"):
+        data = gzip.decompress(fragment.read_bytes())
+        assert data.startswith(b"pagefind_dcd")
+        urls.add(json.loads(data[len(b"pagefind_dcd"):])["url"])
+    return urls
+
+
+def test_a_cache_entry_damaged_on_disk_is_not_used(sample, tmp_path, monkeypatch, counted):
+    """A shard a killed build left half-written is rebuilt, not published."""
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches"))
+    build(sample)
+    built = [p for p in (tmp_path / "caches").rglob("shards/*") if p.is_dir()]
+    assert len(built) == 1
+    (built[0] / ".complete").unlink()
+    for fragment in (built[0] / "index/fragment").iterdir():
+        fragment.write_bytes(b"garbage")
+    counted.clear()
+    build(sample, tmp_path / "again")
+    assert len(counted) == 1
+    assert tree(tmp_path / "again/pagefind") == tree(sample / "output/pagefind")

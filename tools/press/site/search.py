@@ -1,0 +1,300 @@
+"""The search index: Pagefind over exactly what the theme marks searchable, rebuilt only where that changed.
+
+What reaches the index is each page's *search record*: the one element the theme marks
+``data-pagefind-body`` (the article, on a published article's page — nothing else), with the page's
+``<html>`` tag for its language, as a small document of its own. Pagefind makes the same index from
+that document as from the whole page (``tests/test_search.py`` compares the two byte for byte); a
+page whose Pagefind markup is anything else (no single body element, or ``data-pagefind-*`` markup
+outside it) is handed over whole, so Pagefind decides as it always does. A page with no
+``data-pagefind-body`` element is never indexed, even when no page has one (Pagefind itself would
+then index every page's ``<body>``): the theme says what is searchable, not the absence of a mark.
+
+The records are split by a hash of their URL into a power of two of shards of about :data:`SHARD_PAGES` pages or fewer, and
+each shard is one Pagefind index, built by the Pagefind program (``--site`` over the shard's records)
+and kept in the press's cache folder under a key of everything that goes into it: the Pagefind
+command and version, and each record's URL and bytes. A rebuild runs Pagefind only for the shards
+whose records changed (an edit, a vote or a retraction changes one record, so one shard) and copies
+the others from the cache. Shard 0 is ``pagefind/`` itself (with Pagefind's JavaScript); shard *i*
+is ``pagefind/shard-<i>/``, listed in ``pagefind/shards.json`` and merged into the search by the
+search page (Pagefind's ``mergeIndex``). Sharding also bounds Pagefind's memory, which grows with the
+pages of one index (about 75 KiB a page while it writes).
+
+Every run of Pagefind goes through :func:`press.build.run_bounded` (stdin closed, its own process
+group, killed with its children when the build's ``PRESS_SUBPROCESS_TIMEOUT`` is spent).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable, Iterator
+
+from ..cache import press_version
+
+# Pages per Pagefind index. Smaller shards rebuild faster and use less memory; each shard costs a
+# reader's browser two more small requests per search. Pagefind's memory is ~75 KiB a page.
+SHARD_PAGES = 2000
+FOLDER = "pagefind"
+SHARDS_FILE = "shards.json"
+# Bump when what a record is or how shards are laid out changes: older cache entries are then unused.
+FORMAT = 1
+_DONE = ".complete"
+
+_MARK = "data-pagefind-body"
+# A tag, a comment, or a raw-text element's end: enough HTML to find elements by their attributes
+# without mistaking text inside attribute values or comments for markup.
+_TOKEN = re.compile(
+    r"""<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9:-]*)((?:\s*[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?|\s*/)*)\s*>""",
+    re.S,
+)
+_ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
+_RAW_TEXT = {"script", "style", "textarea", "title", "xmp", "noembed", "noframes", "plaintext", "iframe", "noscript"}
+# Elements whose end tag is never implied by another start tag: the body element's extent is then
+# exactly the span from its start tag to the matching end tag.
+_CONTAINERS = {"article", "main", "section", "div", "body"}
+
+
+class SearchFailed(Exception):
+    """Pagefind did not build a shard; the message says why."""
+
+
+def record_of(html: str) -> str | None:
+    """The document Pagefind indexes for a page, or None when the page is not searchable."""
+    if _MARK not in html:
+        return None
+    bodies: list[tuple[int, int]] = []  # (start, end) of each data-pagefind-body element
+    html_tag = None
+    marks_outside = False
+    body_name, depth, start = None, 0, 0
+    position = 0
+    while True:
+        match = _TOKEN.search(html, position)
+        if match is None:
+            break
+        position = match.end()
+        closing, name, attributes = match.group(1), match.group(2), match.group(3)
+        if name is None:  # a comment
+            continue
+        name = name.lower()
+        if body_name is not None and name == body_name:
+            depth += -1 if closing else 1
+            if depth == 0:
+                bodies.append((start, match.end()))
+                body_name = None
+            continue
+        if closing:
+            continue
+        names = {a.group(1).lower() for a in _ATTRIBUTE.finditer(attributes or "")}
+        if name == "html" and html_tag is None:
+            html_tag = match.group(0)
+        if _MARK in names and body_name is None:
+            if name not in _CONTAINERS or match.group(0).endswith("/>"):
+                return html  # an element we cannot delimit exactly: let Pagefind read the page
+            body_name, depth, start = name, 1, match.start()
+        elif body_name is None and any(n.startswith("data-pagefind") for n in names):
+            marks_outside = True
+        if name in _RAW_TEXT:  # its text is not markup: skip to its end tag
+            end = re.compile(rf"</{name}\s*>", re.I).search(html, position)
+            position = end.end() if end else len(html)
+    if not bodies:
+        return None if body_name is None else html  # a mark that is not an element's; or unclosed
+    if len(bodies) > 1 or marks_outside or html_tag is None:
+        return html
+    begin, end = bodies[0]
+    return f"<!DOCTYPE html>\n{html_tag}<body>{html[begin:end]}</body></html>\n"
+
+
+def _pages(site: Path) -> Iterator[str]:
+    """The site's HTML pages (relative paths, sorted), not counting the search bundle itself."""
+    found = []
+    for dirpath, dirs, files in os.walk(site):
+        rel = os.path.relpath(dirpath, site)
+        if rel == FOLDER or rel.startswith(FOLDER + os.sep):
+            dirs[:] = []
+            continue
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        found.extend(prefix + name for name in files if name.endswith(".html"))
+    return iter(sorted(found))
+
+
+def shard_count(pages: int) -> int:
+    """How many shards for this many searchable pages: a power of two, so it changes (and every shard
+    with it) only when the press doubles or halves, not each time a vote crosses a multiple of SHARD_PAGES."""
+    count = 1
+    while count * SHARD_PAGES < pages:
+        count *= 2
+    return count
+
+
+def shard_of(url: str, shards: int) -> int:
+    """Which shard a page goes to: a hash of its path, so a page stays where it is as others come and go."""
+    return int.from_bytes(hashlib.sha256(url.encode()).digest()[:8], "big") % shards
+
+
+class RecordCache:
+    """Page bytes' digest -> its record's digest (or None: not searchable), kept between builds, so an
+    unchanged page costs a read and a hash."""
+
+    def __init__(self, folder: Path | None):
+        self.path = folder / "records.json" if folder is not None else None
+        self.known: dict[str, str | None] = {}
+        self.used: dict[str, str | None] = {}
+        if self.path is not None:
+            try:
+                data = json.loads(self.path.read_text())
+                if data.get("format") == [FORMAT, press_version()]:  # records made by this very code
+                    self.known = data["records"]
+            except (OSError, ValueError, KeyError, AttributeError):
+                self.known = {}
+
+    def save(self) -> None:
+        if self.path is None or self.used == self.known:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"format": [FORMAT, press_version()], "records": self.used}))
+            tmp.replace(self.path)
+        except OSError:
+            pass  # a read-only cache folder: work without it
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def index_site(
+    site: Path,
+    cache: Path | None,
+    command: list[str],
+    timeout: float,
+    run: Callable[[list[str], float], tuple[int | None, str]],
+) -> list[str]:
+    """Write the search index of the staged ``site`` into ``site/pagefind/``; returns errors, if any.
+
+    ``cache``: the folder for records and built shards (None: build every shard, keep nothing).
+    ``command``: how to run Pagefind; ``run``: how to run it within ``timeout`` seconds in all."""
+    deadline = time.monotonic() + timeout
+    records = RecordCache(cache)
+    pages: list[tuple[str, str]] = []  # (path, record digest) of each searchable page
+    for rel in _pages(site):
+        data = (site / rel).read_bytes()
+        if _MARK.encode() not in data:
+            continue
+        page = _digest(data)
+        if page in records.known:
+            record = records.known[page]
+        else:
+            doc = record_of(data.decode("utf-8", errors="replace"))
+            record = None if doc is None else _digest(doc.encode())
+        records.used[page] = record
+        if record is not None:
+            pages.append((rel, record))
+    if not pages:
+        records.save()
+        return []  # nothing is searchable: no index (the search page says search is unavailable)
+
+    count = shard_count(len(pages))
+    shards: list[list[tuple[str, str]]] = [[] for _ in range(count)]
+    for rel, record in pages:
+        shards[shard_of(rel, count)].append((rel, record))
+    shards = [shard for shard in shards if shard]  # Pagefind makes no index of nothing
+    count = len(shards)
+    salt = json.dumps([FORMAT, command, _pagefind_version()])
+    work = Path(tempfile.mkdtemp(prefix="press-search-"))
+    kept: set[str] = set()
+    try:
+        store = cache / "shards" if cache is not None else work / "shards"
+        for number, shard in enumerate(shards):
+            key = _digest(json.dumps([salt, shard]).encode())[:32]
+            kept.add(key)
+            built = store / key
+            if (built / _DONE).is_file():
+                os.utime(built)  # in use: a concurrent build of another version leaves it alone
+            else:
+                try:
+                    _build_shard(site, shard, built, work / f"records-{number}", command, deadline, run, timeout)
+                except SearchFailed as failure:
+                    return [str(failure)]
+            target = site / FOLDER if number == 0 else site / FOLDER / f"shard-{number}"
+            _copy(built / "index", target)
+        others = [f"shard-{n}/" for n in range(1, count)]
+        (site / FOLDER / SHARDS_FILE).write_text(json.dumps(others) + "\n")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    records.save()
+    if cache is not None:
+        _prune(cache / "shards", kept)
+    return []
+
+
+def _build_shard(site, shard, built: Path, sources: Path, command, deadline, run, timeout) -> None:
+    """Run Pagefind over one shard's records; its index goes to ``built/index``, marked complete last."""
+    for rel, _ in shard:
+        doc = record_of((site / rel).read_text(encoding="utf-8", errors="replace"))
+        target = sources / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(doc, encoding="utf-8")
+    partial = built.with_name(built.name + f".{os.getpid()}.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise SearchFailed(f"the search index could not be built: pagefind did not finish within {timeout:g} seconds and was stopped")
+    code, output = run([*command, "--site", str(sources), "--output-path", str(partial / "index"), "--silent"], left)
+    if code is None:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise SearchFailed(f"the search index could not be built: pagefind did not finish within {timeout:g} seconds and was stopped")
+    if code != 0 or not (partial / "index" / "pagefind-entry.json").is_file():
+        shutil.rmtree(partial, ignore_errors=True)
+        raise SearchFailed(f"the search index could not be built (pagefind exit {code}): {output.strip()}")
+    (partial / _DONE).write_text("")
+    shutil.rmtree(built, ignore_errors=True)
+    partial.rename(built)
+
+
+def _copy(source: Path, target: Path) -> None:
+    """Copy a built shard into the staged site, as plain files (never links into the cache)."""
+    for dirpath, _dirs, files in os.walk(source):
+        into = target / os.path.relpath(dirpath, source)
+        into.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            shutil.copyfile(os.path.join(dirpath, name), into / name)
+
+
+# A shard another build used this recently is kept: two builds of one press (to two outputs) may run at once.
+PRUNE_AFTER = 600
+
+
+def _prune(store: Path, kept: set[str]) -> None:
+    """Drop shards no build of this press has used for a while (and partial ones a killed build left)."""
+    try:
+        entries = list(store.iterdir())
+    except OSError:
+        return
+    now = time.time()
+    for entry in entries:
+        try:
+            stale = now - entry.stat().st_mtime > PRUNE_AFTER
+        except OSError:
+            continue
+        if entry.name not in kept and stale:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _pagefind_version() -> str:
+    from importlib import metadata
+
+    versions = []
+    for package in ("pagefind", "pagefind_bin", "pagefind_bin_extended"):
+        try:
+            versions.append(f"{package}={metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            pass
+    return ",".join(versions)
