@@ -183,16 +183,24 @@ def urls_in_index(site: Path) -> set[str]:
     return urls
 
 
-def test_a_cache_entry_damaged_on_disk_is_not_used(sample, tmp_path, monkeypatch, counted):
-    """A shard a killed build left half-written is rebuilt, not published."""
+@pytest.mark.parametrize("damage", ["a file changed", "a file missing", "left half-built"])
+def test_a_cached_shard_damaged_on_disk_is_not_used(sample, tmp_path, monkeypatch, counted, damage):
+    """A built shard whose files changed (say, through a link in a site), or that a killed build left
+    half-written, is built again, not published."""
     monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches"))
     build(sample)
+    clean = tree(sample / "output/pagefind")
     built = [p for p in (tmp_path / "caches").rglob("shards/*") if p.is_dir()]
     assert len(built) == 1
-    (built[0] / ".complete").unlink()
-    for fragment in (built[0] / "index/fragment").iterdir():
+    fragment = next((built[0] / "index/fragment").iterdir())
+    if damage == "a file changed":
+        fragment.chmod(0o644)
         fragment.write_bytes(b"garbage")
+    elif damage == "a file missing":
+        fragment.unlink()
+    else:
+        (built[0] / ".complete").unlink()
     counted.clear()
     build(sample, tmp_path / "again")
     assert len(counted) == 1
-    assert tree(tmp_path / "again/pagefind") == tree(sample / "output/pagefind")
+    assert tree(tmp_path / "again/pagefind") == clean

@@ -25,6 +25,8 @@ group, killed with its children when the build's ``PRESS_SUBPROCESS_TIMEOUT`` is
 
 from __future__ import annotations
 
+import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -60,6 +62,11 @@ _RAW_TEXT = {"script", "style", "textarea", "title", "xmp", "noembed", "noframes
 _CONTAINERS = {"article", "main", "section", "div", "body"}
 
 
+@functools.lru_cache(maxsize=None)
+def _raw_end(name: str) -> re.Pattern:
+    return re.compile(rf"</{name}\s*>", re.I)
+
+
 class SearchFailed(Exception):
     """Pagefind did not build a shard; the message says why."""
 
@@ -90,17 +97,18 @@ def record_of(html: str) -> str | None:
             continue
         if closing:
             continue
-        names = {a.group(1).lower() for a in _ATTRIBUTE.finditer(attributes or "")}
         if name == "html" and html_tag is None:
             html_tag = match.group(0)
-        if _MARK in names and body_name is None:
-            if name not in _CONTAINERS or match.group(0).endswith("/>"):
-                return html  # an element we cannot delimit exactly: let Pagefind read the page
-            body_name, depth, start = name, 1, match.start()
-        elif body_name is None and any(n.startswith("data-pagefind") for n in names):
-            marks_outside = True
+        if body_name is None and attributes and "data-pagefind" in attributes.lower():
+            names = {a.group(1).lower() for a in _ATTRIBUTE.finditer(attributes)}
+            if _MARK in names:
+                if name not in _CONTAINERS or match.group(0).endswith("/>"):
+                    return html  # an element we cannot delimit exactly: let Pagefind read the page
+                body_name, depth, start = name, 1, match.start()
+            elif any(n.startswith("data-pagefind") for n in names):
+                marks_outside = True
         if name in _RAW_TEXT:  # its text is not markup: skip to its end tag
-            end = re.compile(rf"</{name}\s*>", re.I).search(html, position)
+            end = _raw_end(name).search(html, position)
             position = end.end() if end else len(html)
     if not bodies:
         return None if body_name is None else html  # a mark that is not an element's; or unclosed
@@ -180,8 +188,18 @@ def index_site(
 
     ``cache``: the folder for records and built shards (None: build every shard, keep nothing).
     ``command``: how to run Pagefind; ``run``: how to run it within ``timeout`` seconds in all."""
+    if cache is None:
+        with tempfile.TemporaryDirectory(prefix="press-search-") as scratch:
+            return _index(site, Path(scratch), command, timeout, run, keep=False)
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # two builds of one press (to two outputs) take turns here
+        return _index(site, cache, command, timeout, run, keep=True)
+
+
+def _index(site: Path, cache: Path, command, timeout: float, run, keep: bool) -> list[str]:
     deadline = time.monotonic() + timeout
-    records = RecordCache(cache)
+    records = RecordCache(cache if keep else None)
     pages: list[tuple[str, str]] = []  # (path, record digest) of each searchable page
     for rel in _pages(site):
         data = (site / rel).read_bytes()
@@ -196,76 +214,118 @@ def index_site(
         records.used[page] = record
         if record is not None:
             pages.append((rel, record))
+    records.save()
     if not pages:
-        records.save()
         return []  # nothing is searchable: no index (the search page says search is unavailable)
 
     count = shard_count(len(pages))
-    shards: list[list[tuple[str, str]]] = [[] for _ in range(count)]
+    buckets: dict[int, list[tuple[str, str]]] = {}
     for rel, record in pages:
-        shards[shard_of(rel, count)].append((rel, record))
-    shards = [shard for shard in shards if shard]  # Pagefind makes no index of nothing
-    count = len(shards)
+        buckets.setdefault(shard_of(rel, count), []).append((rel, record))
     salt = json.dumps([FORMAT, command, _pagefind_version()])
-    work = Path(tempfile.mkdtemp(prefix="press-search-"))
     kept: set[str] = set()
-    try:
-        store = cache / "shards" if cache is not None else work / "shards"
-        for number, shard in enumerate(shards):
-            key = _digest(json.dumps([salt, shard]).encode())[:32]
-            kept.add(key)
-            built = store / key
-            if (built / _DONE).is_file():
-                os.utime(built)  # in use: a concurrent build of another version leaves it alone
-            else:
-                try:
-                    _build_shard(site, shard, built, work / f"records-{number}", command, deadline, run, timeout)
-                except SearchFailed as failure:
-                    return [str(failure)]
-            target = site / FOLDER if number == 0 else site / FOLDER / f"shard-{number}"
-            _copy(built / "index", target)
-        others = [f"shard-{n}/" for n in range(1, count)]
-        (site / FOLDER / SHARDS_FILE).write_text(json.dumps(others) + "\n")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    records.save()
-    if cache is not None:
-        _prune(cache / "shards", kept)
+    # Shard 0 is pagefind/ itself, with Pagefind's script; empty buckets make no shard.
+    for number, bucket in enumerate(sorted(buckets)):
+        shard = buckets[bucket]
+        key = _digest(json.dumps([salt, shard]).encode())[:32]
+        kept.add(key)
+        built = cache / "shards" / key
+        if _intact(built):
+            os.utime(built)  # in use: pruning by another version's build leaves it alone
+        else:
+            sources = _sync_sources(site, shard, cache / "sources" / f"{count}-{bucket}")
+            try:
+                _build_shard(sources, built, command, deadline, run, timeout)
+            except SearchFailed as failure:
+                return [str(failure)]
+        _link_tree(built / "index", site / FOLDER if number == 0 else site / FOLDER / f"shard-{number}")
+    others = [f"shard-{n}/" for n in range(1, len(buckets))]
+    (site / FOLDER / SHARDS_FILE).write_text(json.dumps(others) + "\n")
+    _prune(cache / "shards", kept)
+    _prune(cache / "sources", {f"{count}-{bucket}" for bucket in buckets})
     return []
 
 
-def _build_shard(site, shard, built: Path, sources: Path, command, deadline, run, timeout) -> None:
-    """Run Pagefind over one shard's records; its index goes to ``built/index``, marked complete last."""
-    for rel, _ in shard:
-        doc = record_of((site / rel).read_text(encoding="utf-8", errors="replace"))
-        target = sources / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(doc, encoding="utf-8")
+def _sync_sources(site: Path, shard: list[tuple[str, str]], sources: Path) -> Path:
+    """The folder Pagefind reads for a shard: one file per record, at the page's path (Pagefind makes
+    the URL from it). Kept between builds, so only records that changed are extracted and written."""
+    manifest = sources / ".records.json"
+    try:
+        held = json.loads(manifest.read_text())
+        manifest.unlink()  # while it is being changed, the folder matches no manifest
+    except (OSError, ValueError):
+        shutil.rmtree(sources, ignore_errors=True)
+        held = {}
+    wanted = dict(shard)
+    for rel in held.keys() - wanted.keys():
+        (sources / rel).unlink(missing_ok=True)
+    for rel, record in shard:
+        if held.get(rel) != record:
+            doc = record_of((site / rel).read_text(encoding="utf-8", errors="replace"))
+            if doc is None or _digest(doc.encode()) != record:
+                raise AssertionError(f"{rel}: its search record changed while the build read it")
+            (sources / rel).parent.mkdir(parents=True, exist_ok=True)
+            (sources / rel).write_text(doc, encoding="utf-8")
+    manifest.write_text(json.dumps(wanted))
+    return sources
+
+
+def _build_shard(sources: Path, built: Path, command, deadline, run, timeout) -> None:
+    """Run Pagefind over one shard's records; its index goes to ``built/index`` (read-only: it is
+    linked into sites), marked complete last."""
     partial = built.with_name(built.name + f".{os.getpid()}.partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
+    stopped = f"the search index could not be built: pagefind did not finish within {timeout:g} seconds and was stopped"
     left = deadline - time.monotonic()
     if left <= 0:
-        raise SearchFailed(f"the search index could not be built: pagefind did not finish within {timeout:g} seconds and was stopped")
+        raise SearchFailed(stopped)
     code, output = run([*command, "--site", str(sources), "--output-path", str(partial / "index"), "--silent"], left)
-    if code is None:
+    if code is None or code != 0 or not (partial / "index" / "pagefind-entry.json").is_file():
         shutil.rmtree(partial, ignore_errors=True)
-        raise SearchFailed(f"the search index could not be built: pagefind did not finish within {timeout:g} seconds and was stopped")
-    if code != 0 or not (partial / "index" / "pagefind-entry.json").is_file():
-        shutil.rmtree(partial, ignore_errors=True)
-        raise SearchFailed(f"the search index could not be built (pagefind exit {code}): {output.strip()}")
-    (partial / _DONE).write_text("")
-    shutil.rmtree(built, ignore_errors=True)
+        raise SearchFailed(stopped if code is None else f"the search index could not be built (pagefind exit {code}): {output.strip()}")
+    files = {}
+    for dirpath, _dirs, names in os.walk(partial / "index"):
+        for name in names:
+            path = os.path.join(dirpath, name)
+            os.chmod(path, 0o444)
+            st = os.stat(path)
+            files[os.path.relpath(path, partial / "index")] = [st.st_size, st.st_mtime_ns]
+    (partial / _DONE).write_text(json.dumps(files))
+    _remove(built)
     partial.rename(built)
 
 
-def _copy(source: Path, target: Path) -> None:
-    """Copy a built shard into the staged site, as plain files (never links into the cache)."""
+def _intact(built: Path) -> bool:
+    """A built shard whose every file is as Pagefind wrote it (its files are linked into sites: a
+    write through a site's link would show here as a changed size or time)."""
+    try:
+        files = json.loads((built / _DONE).read_text())
+        index = built / "index"
+        for rel, (size, mtime) in files.items():
+            st = os.stat(index / rel)
+            if (st.st_size, st.st_mtime_ns) != (size, mtime):
+                return False
+        return bool(files)
+    except (OSError, ValueError, TypeError):
+        return False
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """Put a built shard into the staged site as plain files: hard links to the cache's read-only
+    copies (a copy where the cache is on another file system)."""
     for dirpath, _dirs, files in os.walk(source):
         into = target / os.path.relpath(dirpath, source)
         into.mkdir(parents=True, exist_ok=True)
         for name in files:
-            shutil.copyfile(os.path.join(dirpath, name), into / name)
+            try:
+                os.link(os.path.join(dirpath, name), into / name)
+            except OSError:
+                shutil.copyfile(os.path.join(dirpath, name), into / name)
+
+
+def _remove(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 # A shard another build used this recently is kept: two builds of one press (to two outputs) may run at once.
@@ -285,7 +345,7 @@ def _prune(store: Path, kept: set[str]) -> None:
         except OSError:
             continue
         if entry.name not in kept and stale:
-            shutil.rmtree(entry, ignore_errors=True)
+            _remove(entry)
 
 
 def _pagefind_version() -> str:
