@@ -94,6 +94,9 @@ def record_of(html: str) -> str | None:
             if depth == 0:
                 bodies.append((start, match.end()))
                 body_name = None
+                if "data-pagefind" in html[position:]:
+                    return html  # another body, Pagefind markup outside it, or the words: the whole page
+                break
             continue
         if closing:
             continue
@@ -201,6 +204,7 @@ def _index(site: Path, cache: Path, command, timeout: float, run, keep: bool) ->
     deadline = time.monotonic() + timeout
     records = RecordCache(cache if keep else None)
     pages: list[tuple[str, str]] = []  # (path, record digest) of each searchable page
+    made: dict[str, bytes] = {}  # records extracted in this build, by path
     for rel in _pages(site):
         data = (site / rel).read_bytes()
         if _MARK.encode() not in data:
@@ -210,7 +214,10 @@ def _index(site: Path, cache: Path, command, timeout: float, run, keep: bool) ->
             record = records.known[page]
         else:
             doc = record_of(data.decode("utf-8", errors="replace"))
-            record = None if doc is None else _digest(doc.encode())
+            record = None
+            if doc is not None:
+                made[rel] = doc.encode()
+                record = _digest(made[rel])
         records.used[page] = record
         if record is not None:
             pages.append((rel, record))
@@ -233,7 +240,7 @@ def _index(site: Path, cache: Path, command, timeout: float, run, keep: bool) ->
         if _intact(built):
             os.utime(built)  # in use: pruning by another version's build leaves it alone
         else:
-            sources = _sync_sources(site, shard, cache / "sources" / f"{count}-{bucket}")
+            sources = _sync_sources(site, shard, made, cache / "sources" / f"{count}-{bucket}")
             try:
                 _build_shard(sources, built, command, deadline, run, timeout)
             except SearchFailed as failure:
@@ -246,7 +253,7 @@ def _index(site: Path, cache: Path, command, timeout: float, run, keep: bool) ->
     return []
 
 
-def _sync_sources(site: Path, shard: list[tuple[str, str]], sources: Path) -> Path:
+def _sync_sources(site: Path, shard: list[tuple[str, str]], made: dict[str, bytes], sources: Path) -> Path:
     """The folder Pagefind reads for a shard: one file per record, at the page's path (Pagefind makes
     the URL from it). Kept between builds, so only records that changed are extracted and written."""
     manifest = sources / ".records.json"
@@ -261,11 +268,14 @@ def _sync_sources(site: Path, shard: list[tuple[str, str]], sources: Path) -> Pa
         (sources / rel).unlink(missing_ok=True)
     for rel, record in shard:
         if held.get(rel) != record:
-            doc = record_of((site / rel).read_text(encoding="utf-8", errors="replace"))
-            if doc is None or _digest(doc.encode()) != record:
+            doc = made.get(rel)
+            if doc is None:  # known from an earlier build: extract it again
+                text = record_of((site / rel).read_bytes().decode("utf-8", errors="replace"))
+                doc = text.encode() if text is not None else b""
+            if _digest(doc) != record:
                 raise AssertionError(f"{rel}: its search record changed while the build read it")
             (sources / rel).parent.mkdir(parents=True, exist_ok=True)
-            (sources / rel).write_text(doc, encoding="utf-8")
+            (sources / rel).write_bytes(doc)
     manifest.write_text(json.dumps(wanted))
     return sources
 
