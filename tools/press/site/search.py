@@ -205,8 +205,10 @@ def _index(site: Path, cache: Path, command, timeout: float, run, keep: bool) ->
     records = RecordCache(cache if keep else None)
     pages: list[tuple[str, str]] = []  # (path, record digest) of each searchable page
     made: dict[str, bytes] = {}  # records extracted in this build, by path
+    base = str(site) + os.sep
     for rel in _pages(site):
-        data = (site / rel).read_bytes()
+        with open(base + rel, "rb") as f:
+            data = f.read()
         if _MARK.encode() not in data:
             continue
         page = _digest(data)
@@ -237,7 +239,8 @@ def _index(site: Path, cache: Path, command, timeout: float, run, keep: bool) ->
         key = _digest(json.dumps([salt, shard]).encode())[:32]
         kept.add(key)
         built = cache / "shards" / key
-        if _intact(built):
+        files = _intact(built)
+        if files:
             os.utime(built)  # in use: pruning by another version's build leaves it alone
         else:
             sources = _sync_sources(site, shard, made, cache / "sources" / f"{count}-{bucket}")
@@ -245,7 +248,8 @@ def _index(site: Path, cache: Path, command, timeout: float, run, keep: bool) ->
                 _build_shard(sources, built, command, deadline, run, timeout)
             except SearchFailed as failure:
                 return [str(failure)]
-        _link_tree(built / "index", site / FOLDER if number == 0 else site / FOLDER / f"shard-{number}")
+            files = _intact(built)
+        _link_tree(built / "index", files, site / FOLDER if number == 0 else site / FOLDER / f"shard-{number}")
     others = [f"shard-{n}/" for n in range(1, len(buckets))]
     (site / FOLDER / SHARDS_FILE).write_text(json.dumps(others) + "\n")
     _prune(cache / "shards", kept)
@@ -306,32 +310,32 @@ def _build_shard(sources: Path, built: Path, command, deadline, run, timeout) ->
     partial.rename(built)
 
 
-def _intact(built: Path) -> bool:
-    """A built shard whose every file is as Pagefind wrote it (its files are linked into sites: a
-    write through a site's link would show here as a changed size or time)."""
+def _intact(built: Path) -> list[str]:
+    """The files of a built shard, if every one is as Pagefind wrote it (they are linked into sites:
+    a write through a site's link would show here as a changed size or time); else none."""
     try:
         files = json.loads((built / _DONE).read_text())
-        index = built / "index"
+        index = str(built / "index") + os.sep
         for rel, (size, mtime) in files.items():
-            st = os.stat(index / rel)
+            st = os.stat(index + rel)
             if (st.st_size, st.st_mtime_ns) != (size, mtime):
-                return False
-        return bool(files)
-    except (OSError, ValueError, TypeError):
-        return False
+                return []
+        return sorted(files)
+    except (OSError, ValueError, TypeError, AttributeError):
+        return []
 
 
-def _link_tree(source: Path, target: Path) -> None:
-    """Put a built shard into the staged site as plain files: hard links to the cache's read-only
-    copies (a copy where the cache is on another file system)."""
-    for dirpath, _dirs, files in os.walk(source):
-        into = target / os.path.relpath(dirpath, source)
-        into.mkdir(parents=True, exist_ok=True)
-        for name in files:
-            try:
-                os.link(os.path.join(dirpath, name), into / name)
-            except OSError:
-                shutil.copyfile(os.path.join(dirpath, name), into / name)
+def _link_tree(source: Path, files: list[str], target: Path) -> None:
+    """Put a built shard's files into the staged site as plain files: hard links to the cache's
+    read-only copies (copies where the cache is on another file system)."""
+    source_base, target_base = str(source) + os.sep, str(target) + os.sep
+    for folder in sorted({os.path.dirname(rel) for rel in files}):
+        os.makedirs(target_base + folder, exist_ok=True)
+    for rel in files:
+        try:
+            os.link(source_base + rel, target_base + rel)
+        except OSError:
+            shutil.copyfile(source_base + rel, target_base + rel)
 
 
 def _remove(folder: Path) -> None:
