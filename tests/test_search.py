@@ -204,3 +204,79 @@ def test_a_cached_shard_damaged_on_disk_is_not_used(sample, tmp_path, monkeypatc
     build(sample, tmp_path / "again")
     assert len(counted) == 1
     assert tree(tmp_path / "again/pagefind") == clean
+
+
+# --------------------------------------------------------------------------- in a browser
+
+
+@pytest.fixture(scope="module")
+def sharded_site(tmp_path_factory, chromium):
+    """The sample press with its index split into as many shards as it will go, served."""
+    from press import browser
+
+    root = copy_sample(tmp_path_factory.mktemp("sharded") / "sample")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PRESS_CACHE_DIR", str(root.parent / "caches"))
+        patch.setattr(search, "SHARD_PAGES", 1)
+        build(root)
+    assert len(json.loads((root / "output/pagefind/shards.json").read_text())) >= 3
+    with browser.serve(root / "output") as url:
+        yield url, root
+
+
+def search_page(chromium, site: str, query: str) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """(title, link, excerpt) of each result the search page shows for ``query``; console errors."""
+    page = chromium.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(f"{site}/search.html", wait_until="load")
+        page.fill("#q", query)
+        page.wait_for_function("/\\d+ results? for|No results/.test(document.getElementById('status').textContent)")
+        results = page.locator("#results li").evaluate_all(
+            "items => items.map(i => [i.querySelector('a').textContent, i.querySelector('a').href, i.querySelector('p').textContent])"
+        )
+        return [tuple(r) for r in results], errors
+    finally:
+        page.close()
+
+
+def test_a_sharded_index_finds_a_published_article(chromium, sharded_site):
+    results, errors = search_page(chromium, sharded_site[0], "rent strike Maple")
+    assert errors == []
+    titles = [title for title, _, _ in results]
+    assert "The rent strike on Maple Street wins" in titles
+    excerpt = next(e for t, _, e in results if t == "The rent strike on Maple Street wins")
+    assert "Provenance" not in excerpt and "Approved by" not in excerpt  # excerpts come from the body alone
+
+
+@pytest.mark.parametrize("query", ["UNPUBLISHED-SENTENCE-SPRINGFIELD-GOSSIP", "heat pump cooperative", "night bus petition"])
+def test_a_sharded_index_never_finds_an_unpublished_article(chromium, sharded_site, query):
+    results, errors = search_page(chromium, sharded_site[0], query)
+    assert errors == []
+    for unpublished in ("city-hall-gossip", "heat-pump-coop", "night-bus-petition"):
+        assert not any(unpublished in link for _, link, _ in results), results
+
+
+def test_every_article_in_the_index_is_found_by_its_title(chromium, sharded_site):
+    """Whichever shard holds it, each indexed article is found by its own title; and the index holds
+    exactly the published articles (the fragments of every shard)."""
+    url, root = sharded_site
+    fragments = fragments_in_index(root / "output")
+    assert {f["url"] for f in fragments} >= {"/springfield/rent-strike-wins.html", "/harbor/ferry-cuts.html"}
+    assert not any(name in f["url"] for f in fragments for name in ("city-hall-gossip", "heat-pump-coop", "night-bus-petition"))
+    for fragment in fragments:
+        results, errors = search_page(chromium, url, fragment["meta"]["title"])
+        assert errors == []
+        assert any(link.endswith(fragment["url"]) for _, link, _ in results), (fragment["url"], results)
+
+
+def fragments_in_index(site: Path) -> list[dict]:
+    import gzip
+
+    found = []
+    for fragment in sorted((site / "pagefind").rglob("*.pf_fragment")):
+        data = gzip.decompress(fragment.read_bytes())
+        found.append(json.loads(data[len(b"pagefind_dcd"):]))
+    return found
