@@ -280,3 +280,22 @@ def fragments_in_index(site: Path) -> list[dict]:
         data = gzip.decompress(fragment.read_bytes())
         found.append(json.loads(data[len(b"pagefind_dcd"):]))
     return found
+
+
+def test_a_record_cache_that_disagrees_with_the_pages_fails_the_build_once_and_is_forgotten(sample, tmp_path, monkeypatch):
+    """A cache of records tampered with (or made by other code under the same version) cannot put a
+    stale record in the index: the build fails with a message, drops that cache, and the next one is right."""
+    from press.build import BuildFailed
+
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches"))
+    build(sample)
+    clean = tree(sample / "output/pagefind")
+    records = next((tmp_path / "caches").rglob("search/records.json"))
+    data = json.loads(records.read_text())
+    data["records"] = {page: ("0" * 64 if record else record) for page, record in data["records"].items()}
+    records.write_text(json.dumps(data))
+    with pytest.raises(BuildFailed, match="the search cache disagrees with .* — build again"):
+        build(sample)
+    assert tree(sample / "output/pagefind") == clean  # the site is untouched
+    build(sample)
+    assert tree(sample / "output/pagefind") == clean

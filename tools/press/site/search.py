@@ -72,10 +72,13 @@ class SearchFailed(Exception):
 
 
 def record_of(html: str) -> str | None:
-    """The document Pagefind indexes for a page, or None when the page is not searchable."""
+    """The document Pagefind indexes for a page, or None when the page is not searchable.
+
+    Handing Pagefind the whole page is always right; the small document is made only when the page
+    has exactly one ``data-pagefind-body`` element, of a kind whose end is its matching end tag, and
+    no other Pagefind markup (nor the word ``data-pagefind``) outside it."""
     if _MARK not in html:
         return None
-    bodies: list[tuple[int, int]] = []  # (start, end) of each data-pagefind-body element
     html_tag = None
     marks_outside = False
     body_name, depth, start = None, 0, 0
@@ -83,7 +86,7 @@ def record_of(html: str) -> str | None:
     while True:
         match = _TOKEN.search(html, position)
         if match is None:
-            break
+            return None if body_name is None else html  # a mark that is no element's; or never closed
         position = match.end()
         closing, name, attributes = match.group(1), match.group(2), match.group(3)
         if name is None:  # a comment
@@ -92,10 +95,6 @@ def record_of(html: str) -> str | None:
         if body_name is not None and name == body_name:
             depth += -1 if closing else 1
             if depth == 0:
-                bodies.append((start, match.end()))
-                body_name = None
-                if "data-pagefind" in html[position:]:
-                    return html  # another body, Pagefind markup outside it, or the words: the whole page
                 break
             continue
         if closing:
@@ -113,12 +112,9 @@ def record_of(html: str) -> str | None:
         if name in _RAW_TEXT:  # its text is not markup: skip to its end tag
             end = _raw_end(name).search(html, position)
             position = end.end() if end else len(html)
-    if not bodies:
-        return None if body_name is None else html  # a mark that is not an element's; or unclosed
-    if len(bodies) > 1 or marks_outside or html_tag is None:
-        return html
-    begin, end = bodies[0]
-    return f"<!DOCTYPE html>\n{html_tag}<body>{html[begin:end]}</body></html>\n"
+    if marks_outside or html_tag is None or html.find("data-pagefind", position) != -1:
+        return html  # Pagefind markup outside the body (or another body): the whole page
+    return f"<!DOCTYPE html>\n{html_tag}<body>{html[start:position]}</body></html>\n"
 
 
 def _pages(site: Path) -> Iterator[str]:
@@ -243,8 +239,8 @@ def _index(site: Path, cache: Path, command, timeout: float, run, keep: bool) ->
         if files:
             os.utime(built)  # in use: pruning by another version's build leaves it alone
         else:
-            sources = _sync_sources(site, shard, made, cache / "sources" / f"{count}-{bucket}")
             try:
+                sources = _sync_sources(site, shard, made, cache, cache / "sources" / f"{count}-{bucket}")
                 _build_shard(sources, built, command, deadline, run, timeout)
             except SearchFailed as failure:
                 return [str(failure)]
@@ -257,7 +253,7 @@ def _index(site: Path, cache: Path, command, timeout: float, run, keep: bool) ->
     return []
 
 
-def _sync_sources(site: Path, shard: list[tuple[str, str]], made: dict[str, bytes], sources: Path) -> Path:
+def _sync_sources(site: Path, shard: list[tuple[str, str]], made: dict[str, bytes], cache: Path, sources: Path) -> Path:
     """The folder Pagefind reads for a shard: one file per record, at the page's path (Pagefind makes
     the URL from it). Kept between builds, so only records that changed are extracted and written."""
     manifest = sources / ".records.json"
@@ -276,8 +272,9 @@ def _sync_sources(site: Path, shard: list[tuple[str, str]], made: dict[str, byte
             if doc is None:  # known from an earlier build: extract it again
                 text = record_of((site / rel).read_bytes().decode("utf-8", errors="replace"))
                 doc = text.encode() if text is not None else b""
-            if _digest(doc) != record:
-                raise AssertionError(f"{rel}: its search record changed while the build read it")
+            if _digest(doc) != record:  # the cache of records is not this code's: forget it
+                (cache / "records.json").unlink(missing_ok=True)
+                raise SearchFailed(f"the search index could not be built: the search cache disagrees with {rel} — build again")
             (sources / rel).parent.mkdir(parents=True, exist_ok=True)
             (sources / rel).write_bytes(doc)
     manifest.write_text(json.dumps(wanted))
