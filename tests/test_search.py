@@ -4,6 +4,7 @@ searchable records changed, and always the same as a clean build's."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -193,9 +194,10 @@ def test_a_cached_shard_damaged_on_disk_is_not_used(sample, tmp_path, monkeypatc
     built = [p for p in (tmp_path / "caches").rglob("shards/*") if p.is_dir()]
     assert len(built) == 1
     fragment = next((built[0] / "index/fragment").iterdir())
-    if damage == "a file changed":
+    if damage.startswith("a file changed"):
+        before = fragment.stat()
         fragment.chmod(0o644)
-        fragment.write_bytes(b"garbage")
+        fragment.write_bytes(b"x" * before.st_size)  # the same size: its time and bytes tell
     elif damage == "a file missing":
         fragment.unlink()
     else:
@@ -299,3 +301,18 @@ def test_a_record_cache_that_disagrees_with_the_pages_fails_the_build_once_and_i
     assert tree(sample / "output/pagefind") == clean  # the site is untouched
     build(sample)
     assert tree(sample / "output/pagefind") == clean
+
+
+def test_a_cached_shard_restored_with_other_file_times_is_reused(sample, tmp_path, monkeypatch, counted):
+    """A cache folder restored from an archive (as the publish workflow does) keeps its bytes but may
+    not keep each file's time to the nanosecond: the bytes are compared, and the shard is reused."""
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches"))
+    build(sample)
+    clean = tree(sample / "output/pagefind")
+    for path in (tmp_path / "caches").rglob("shards/*/index/**/*"):
+        if path.is_file():
+            os.utime(path, (1_700_000_000, 1_700_000_000))
+    counted.clear()
+    build(sample, tmp_path / "again")
+    assert counted == []
+    assert tree(tmp_path / "again/pagefind") == clean

@@ -301,7 +301,8 @@ def _build_shard(sources: Path, built: Path, command, deadline, run, timeout) ->
             path = os.path.join(dirpath, name)
             os.chmod(path, 0o444)
             st = os.stat(path)
-            files[os.path.relpath(path, partial / "index")] = [st.st_size, st.st_mtime_ns]
+            with open(path, "rb") as f:
+                files[os.path.relpath(path, partial / "index")] = [st.st_size, st.st_mtime_ns, _digest(f.read())]
     (partial / _DONE).write_text(json.dumps(files))
     _remove(built)
     partial.rename(built)
@@ -309,14 +310,19 @@ def _build_shard(sources: Path, built: Path, command, deadline, run, timeout) ->
 
 def _intact(built: Path) -> list[str]:
     """The files of a built shard, if every one is as Pagefind wrote it (they are linked into sites:
-    a write through a site's link would show here as a changed size or time); else none."""
+    a write through a site's link shows as a changed size or time, and then the bytes are compared);
+    else none."""
     try:
         files = json.loads((built / _DONE).read_text())
         index = str(built / "index") + os.sep
-        for rel, (size, mtime) in files.items():
+        for rel, (size, mtime, digest) in files.items():
             st = os.stat(index + rel)
-            if (st.st_size, st.st_mtime_ns) != (size, mtime):
+            if st.st_size != size:
                 return []
+            if st.st_mtime_ns != mtime:  # restored from an archive with coarser times, or written over
+                with open(index + rel, "rb") as f:
+                    if _digest(f.read()) != digest:
+                        return []
         return sorted(files)
     except (OSError, ValueError, TypeError, AttributeError):
         return []
