@@ -15,7 +15,7 @@ import pickle
 from pathlib import Path
 
 # Bump when the parsed-record classes change shape: older cache files are then ignored.
-FORMAT = 5
+FORMAT = 6
 
 # Settings that never change what a reader or template makes (where this build writes, where its
 # caches live) or that are not plain data.
