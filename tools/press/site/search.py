@@ -35,7 +35,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from ..cache import press_version
 
@@ -117,17 +117,23 @@ def record_of(html: str) -> str | None:
     return f"<!DOCTYPE html>\n{html_tag}<body>{html[start:position]}</body></html>\n"
 
 
-def _pages(site: Path) -> Iterator[str]:
-    """The site's HTML pages (relative paths, sorted), not counting the search bundle itself."""
+def _pages(site: Path) -> list[tuple[str, str]]:
+    """The site's HTML pages, sorted, as (relative path, stamp), not counting the search bundle
+    itself. The stamp (inode, size, modification time) is the same only for the very same file
+    unchanged: an unchanged page the build hard-linked from the previous site."""
     found = []
-    for dirpath, dirs, files in os.walk(site):
-        rel = os.path.relpath(dirpath, site)
-        if rel == FOLDER or rel.startswith(FOLDER + os.sep):
-            dirs[:] = []
-            continue
-        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
-        found.extend(prefix + name for name in files if name.endswith(".html"))
-    return iter(sorted(found))
+    folders = [("", str(site))]
+    while folders:
+        prefix, folder = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if prefix or entry.name != FOLDER:
+                        folders.append((prefix + entry.name + "/", entry.path))
+                elif entry.name.endswith(".html") and entry.is_file(follow_symlinks=False):
+                    st = entry.stat(follow_symlinks=False)
+                    found.append((prefix + entry.name, f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"))
+    return sorted(found)
 
 
 def shard_count(pages: int) -> int:
@@ -145,28 +151,31 @@ def shard_of(url: str, shards: int) -> int:
 
 
 class RecordCache:
-    """Page bytes' digest -> its record's digest (or None: not searchable), kept between builds, so an
-    unchanged page costs a read and a hash."""
+    """Page bytes' digest -> its record's digest (or None: not searchable), and each page file's stamp
+    -> its bytes' digest, kept between builds: an unchanged page costs a ``stat``, a changed one a
+    read and a hash, and only a page with a new record is parsed."""
 
     def __init__(self, folder: Path | None):
         self.path = folder / "records.json" if folder is not None else None
         self.known: dict[str, str | None] = {}
+        self.stamps: dict[str, str] = {}
         self.used: dict[str, str | None] = {}
+        self.used_stamps: dict[str, str] = {}
         if self.path is not None:
             try:
                 data = json.loads(self.path.read_text())
                 if data.get("format") == [FORMAT, press_version()]:  # records made by this very code
-                    self.known = data["records"]
-            except (OSError, ValueError, KeyError, AttributeError):
-                self.known = {}
+                    self.known, self.stamps = dict(data["records"]), dict(data["stamps"])
+            except (OSError, ValueError, KeyError, AttributeError, TypeError):
+                self.known, self.stamps = {}, {}
 
     def save(self) -> None:
-        if self.path is None or self.used == self.known:
+        if self.path is None or (self.used == self.known and self.used_stamps == self.stamps):
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"format": [FORMAT, press_version()], "records": self.used}))
+            tmp.write_text(json.dumps({"format": [FORMAT, press_version()], "records": self.used, "stamps": self.used_stamps}))
             tmp.replace(self.path)
         except OSError:
             pass  # a read-only cache folder: work without it
@@ -202,21 +211,28 @@ def _index(site: Path, cache: Path, command, timeout: float, run, keep: bool) ->
     pages: list[tuple[str, str]] = []  # (path, record digest) of each searchable page
     made: dict[str, bytes] = {}  # records extracted in this build, by path
     base = str(site) + os.sep
-    for rel in _pages(site):
-        with open(base + rel, "rb") as f:
-            data = f.read()
-        if _MARK.encode() not in data:
-            continue
-        page = _digest(data)
-        if page in records.known:
+    mark = _MARK.encode()
+    for rel, stamp in _pages(site):
+        key = f"{rel}:{stamp}"
+        page = records.stamps.get(key)
+        if page is not None and page in records.known:
             record = records.known[page]
         else:
-            doc = record_of(data.decode("utf-8", errors="replace"))
-            record = None
-            if doc is not None:
-                made[rel] = doc.encode()
-                record = _digest(made[rel])
+            with open(base + rel, "rb") as f:
+                data = f.read()
+            page = _digest(data)
+            if page in records.known:
+                record = records.known[page]
+            elif mark not in data:
+                record = None
+            else:
+                doc = record_of(data.decode("utf-8", errors="replace"))
+                record = None
+                if doc is not None:
+                    made[rel] = doc.encode()
+                    record = _digest(made[rel])
         records.used[page] = record
+        records.used_stamps[key] = page
         if record is not None:
             pages.append((rel, record))
     records.save()
