@@ -17,8 +17,9 @@ import os
 import pickle
 from dataclasses import dataclass
 
-# Below this many pages, or on one core, pages are rendered in this process (a pool costs more).
-MIN_PAGES = 64
+# Below this many pages, or on one core, pages are rendered in this process: forking a build of
+# thousands of articles and paging in its memory costs more than a few hundred pages take.
+MIN_PAGES = 400
 
 
 @dataclass
