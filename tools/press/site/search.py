@@ -261,6 +261,8 @@ def _index(site: Path, cache: Path, command, timeout: float, run, keep: bool) ->
             except SearchFailed as failure:
                 return [str(failure)]
             files = _intact(built)
+            if not files:
+                return [f"the search index could not be built: Pagefind's files for shard {number} changed as they were written — build again"]
         _link_tree(built / "index", files, site / FOLDER if number == 0 else site / FOLDER / f"shard-{number}")
     others = [f"shard-{n}/" for n in range(1, len(buckets))]
     (site / FOLDER / SHARDS_FILE).write_text(json.dumps(others) + "\n")
