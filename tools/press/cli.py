@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import json
 import os
 import sys
@@ -48,7 +49,17 @@ class _Context:
         self.root = root
 
     def press(self) -> Press:
-        return load(self.root)
+        # One command per process: the model lives until the process ends, so it is frozen out of
+        # the garbage collector's sight instead of being walked by it once loading is done (a third
+        # of a warm `press verify` at 20,000 articles).
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return load(self.root)
+        finally:
+            gc.freeze()
+            if enabled:
+                gc.enable()
 
 
 def _friendly(func):

@@ -825,17 +825,19 @@ def _audio_problems(meta: dict[str, str], path: Path, rel: str, text: str) -> li
     return problems
 
 
-def _cached(cache, problems: list[Problem], key: tuple, path: Path, parse):
+def _cached(cache, problems: list[Problem], key: tuple, path: Path | str, parse):
     """``parse(problems)`` once per content: later runs take the parsed record and its problems
     from ``cache`` (see :mod:`press.cache`) when the file's bytes are unchanged."""
     if cache is None:
         return parse(problems)
-    key = (*key, hashlib.sha256(path.read_bytes()).digest())
+    digest, status = cache.content_hash(path)
+    key = (*key, digest)
     hit = cache.get(key)
     if hit is None:
         found: list[Problem] = []
         hit = (parse(found), found)
-        cache.put(key, hit)
+        if cache.unchanged(path, status):  # else the bytes parsed may not be the bytes hashed
+            cache.put(key, hit)
     value, found = hit
     problems.extend(found)
     return value
@@ -956,10 +958,9 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
             files = {}
             if entry.name[:-3] in folders:
                 files = bundle.read_folder(Path(entry.path[:-3]), rel[:-3], problems)
-            path = Path(entry.path)
-            article = _cached(
-                cache, problems, ("article", rel, tuple(files.items())), path,
-                lambda found, path=path, rel=rel, files=files: read_article(path, rel, folder.name, found, files),
+            article = _cached(  # the path as a string: a Path object is made only when the file is parsed
+                cache, problems, ("article", rel, tuple(files.items())), entry.path,
+                lambda found, path=entry.path, rel=rel, files=files: read_article(Path(path), rel, folder.name, found, files),
             )  # fmt: skip
             if article:
                 articles[article.id] = article
