@@ -93,8 +93,11 @@ class ParsedRecords:
     The digest of each file is remembered with the file's status (:func:`file_status`), so an
     unchanged file is not even read; a file whose status changed at all is read and hashed again."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, statuses: dict[str, tuple] | None = None):
+        """``statuses``: the files' statuses from a scan made just before (see :mod:`press.inputs`),
+        so that no file is asked twice."""
         self.path = cache_dir(root, "records.pickle")
+        self.statuses = statuses or {}
         self.entries: dict = {}
         self.hashes: dict[str, tuple[tuple, bytes]] = {}  # absolute path -> (file_status, sha256 digest)
         self.used: set = set()
@@ -113,7 +116,7 @@ class ParsedRecords:
         """The SHA-256 of the file's bytes and its status: from the last run when the status is the
         same, else read now."""
         name = str(path)
-        status = file_status(os.stat(name))
+        status = self.statuses.get(name) or file_status(os.stat(name))
         known = self.hashes.get(name)
         if known is not None and known[0] == status:
             digest = known[1]

@@ -14,6 +14,7 @@ from pathlib import Path
 from .decisions import EDITED, PUBLISHED, ArticleDecision, Decisions, decide
 from .cache import ParsedRecords
 from .history import History, Version
+from .inputs import Inputs, Verified, remember, scan
 from .problems import PressError, Problem
 from .records import ARTICLE_MOTIONS, Article, Assembly, Records, parse_metadata, read_records
 
@@ -108,6 +109,11 @@ class Press:
         since = revision.edited.when.date().isoformat() if revision.edited else "(uncommitted)"
         return [f"published (approved revision); edits since {since} await a vote", *decision.reasons[1:]]
 
+    def verified(self) -> Verified:
+        """What ``press verify`` reports of this press."""
+        r = self.records
+        return Verified(self.problems, len(r.assemblies), r.council is not None, len(r.meetings), len(r.articles))
+
     def assembly(self, aid: str) -> Assembly:
         """The assembly ``aid`` (or the council, ``council``); a PressError naming the known ones if there is none."""
         if self.records.council is not None and aid == self.records.council.id:
@@ -134,17 +140,24 @@ class Press:
         return ref
 
 
-def load(root: Path | str = ".", today: dt.date | None = None, rosters: Path | None = None, cache: bool = True) -> Press:
+def load(
+    root: Path | str = ".", today: dt.date | None = None, rosters: Path | None = None, cache: bool = True,
+    inputs: Inputs | None = None,
+) -> Press:  # fmt: skip
     """Read every record under ``root`` and decide every motion and article.
 
     ``rosters``: read the assemblies' rosters and rules from this folder instead (``press check``).
-    ``cache``: reuse records parsed by an earlier run when their bytes are unchanged.
+    ``cache``: reuse records parsed by an earlier run when their bytes are unchanged, and remember
+    the problems found for ``press verify`` (see :mod:`press.inputs`).
+    ``inputs``: a :func:`press.inputs.scan` of ``root`` made just before, if the caller has one.
     """
     root = Path(root)
     if not (root / "editorial").is_dir() and not (root / "content").is_dir():
         raise PressError(f"{root} is not a press: it has neither content/ nor editorial/ (use --root)")
+    if cache and rosters is None and inputs is None:
+        inputs = scan(root)
     with _gc_paused():
-        parsed = ParsedRecords(root) if cache else None
+        parsed = ParsedRecords(root, inputs.statuses if inputs else None) if cache else None
         records = read_records(root, rosters, parsed)
         if parsed is not None:
             parsed.save()
@@ -152,6 +165,8 @@ def load(root: Path | str = ".", today: dt.date | None = None, rosters: Path | N
         press = Press(root=root, records=records, decisions=decide(records, today, withdrawn))
     if history is not None:
         press.__dict__["history"] = history  # read once
+    if cache and rosters is None and inputs is not None:
+        remember(root, inputs, press.decisions.today, press.verified(), asked_git=history is not None)
     return press
 
 
