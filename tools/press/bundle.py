@@ -309,7 +309,7 @@ def find_in_history(history, article, wanted: str):
     if history.repo is None:
         return None
     folder = article.path[:-3] + "/"
-    if not any(path.startswith(folder) for path in history.versions):
+    if folder not in history.bundled:
         hit = history.find(article.path, wanted)  # never had attachments: the single-file history
         return (hit[0], {}, hit[1], hit[2]) if hit else None
     md, tree_folder = history.prefix + article.path, history.prefix + folder[:-1]

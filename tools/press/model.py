@@ -57,6 +57,7 @@ class Press:
                 if hit:
                     data, files, version, edited = hit
                     found[aid] = ApprovedRevision(data, version, edited, files)
+        self.history.save()  # what was learnt serves the next build
         return found
 
     def approved_article(self, decision: ArticleDecision) -> Article | None:
@@ -93,6 +94,7 @@ class Press:
             if approved is None or approved.title is None:
                 approved = dataclasses.replace(decision.article, title=aid, metadata={})
             shown[aid] = dataclasses.replace(decision, article=approved)
+        self.history.save()
         return shown
 
     def publishable(self, decision: ArticleDecision) -> bool:
