@@ -112,20 +112,22 @@ class ParsedRecords:
         except Exception:  # missing, damaged or foreign: start empty
             self.entries, self.hashes = {}, {}
 
-    def content_hash(self, path: Path) -> tuple[bytes, tuple]:
-        """The SHA-256 of the file's bytes and its status: from the last run when the status is the
-        same, else read now."""
+    def content_hash(self, path: Path | str) -> tuple[bytes, tuple, bytes | None]:
+        """The SHA-256 of the file's bytes, its status, and the bytes if they had to be read: the
+        digest comes from the last run when the status is the same."""
         name = str(path)
         status = self.statuses.get(name) or file_status(os.stat(name))
         known = self.hashes.get(name)
+        data = None
         if known is not None and known[0] == status:
             digest = known[1]
         else:
             with open(name, "rb") as f:
-                digest = hashlib.sha256(f.read()).digest()
+                data = f.read()
+            digest = hashlib.sha256(data).digest()
         if status[3] < self.started - RACY_NS:  # settled: safe to trust next time
             self.seen[name] = (status, digest)
-        return digest, status
+        return digest, status, data
 
     def unchanged(self, path: Path, status: tuple) -> bool:
         """Whether the file still has ``status`` (it did not change while it was being parsed)."""

@@ -352,12 +352,14 @@ def _parse_events(text: str):
     return _from_events(events)
 
 
-def load(path: Path, rel: str):
-    """Read and parse a record file. Returns ``(data, None)`` or ``(None, Problem)``."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, Problem(rel, 0, f"cannot read the file: {exc.strerror}")
+def load(path: Path, rel: str, raw: bytes | None = None):
+    """Read and parse a record file (or its bytes ``raw``, read already). Returns ``(data, None)``
+    or ``(None, Problem)``."""
+    if raw is None:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            return None, Problem(rel, 0, f"cannot read the file: {exc.strerror}")
     if len(raw) > MAX_BYTES:
         return None, Problem(rel, 0, f"record is {len(raw):,} bytes; records are limited to {MAX_BYTES:,} bytes")
     try:
