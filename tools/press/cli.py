@@ -15,10 +15,15 @@ from pathlib import Path
 
 import click
 
-from . import recording
-from .decisions import STATES
-from .model import Press, load
+from typing import TYPE_CHECKING
+
 from .problems import PressError
+
+# The model (records, YAML, decisions) is imported by the commands that use it: `press verify`
+# with nothing changed answers without it (see press.inputs).
+if TYPE_CHECKING:
+    from . import recording
+    from .model import Press
 
 OK, PROBLEMS, USAGE, BUG = 0, 1, 2, 3
 
@@ -42,6 +47,13 @@ class _Group(click.Group):
                 err=True,
             )
             ctx.exit(BUG)
+
+
+def load(*args, **kwargs) -> Press:
+    """:func:`press.model.load`."""
+    from .model import load as load_model
+
+    return load_model(*args, **kwargs)
 
 
 class _Context:
@@ -103,6 +115,8 @@ def main(ctx: click.Context, root: Path) -> None:
 @_friendly
 def new(obj: _Context, assembly: str, title: str, author: str | None, slug: str | None) -> None:
     """Start a new article draft for ASSEMBLY, titled TITLE."""
+    from . import recording
+
     press = obj.press()
     try:
         path = recording.new_article(press, assembly, title, author, slug)
@@ -182,6 +196,8 @@ def record_attendance(obj: _Context, assembly: str, members: tuple[str, ...], co
 
     For the council (ASSEMBLY ``council``) name the seats, as assembly ids: ``springfield`` (its
     delegate on that date is filled in) or ``springfield=dev`` (checked against the delegate)."""
+    from . import recording
+
     press = obj.press()
     if not members and count is None:
         raise click.UsageError("name the members present, or give --count for a secret ballot")
@@ -201,6 +217,8 @@ def _refused(exc: recording.RecordRefused) -> None:
 
 
 def _motion(obj: _Context, kind: str, assembly: str | None, target: str, day, yes, no, abstain, rest, **extra) -> None:
+    from . import recording
+
     press = obj.press()
     if kind in ("publish", "reject", "retract"):
         target = press.article_id(target)
@@ -322,6 +340,8 @@ def record_recall(obj, assembly, member, **votes) -> None:
 def record_correct(obj, assembly, motion, reason, as_yes, as_no, as_abstain, strike, **votes) -> None:
     """A vote correcting the minutes: motion N of ASSEMBLY's meeting of YYYY-MM-DD was really voted
     --as-yes/--as-no/--as-abstain, or is struck (--strike). Merged minutes are never edited."""
+    from . import recording
+
     given = bool(as_yes or as_no or as_abstain)
     if given == strike:
         raise click.UsageError("give how the motion was really voted (--as-yes, --as-no, --as-abstain) or --strike, not both")
@@ -408,6 +428,8 @@ def status(obj: _Context, assembly: str | None, as_json: bool) -> None:
             click.echo(f"{d.article.id:<{width}}  {d.state:<21}  {decided:<10}  {reasons[0]}")
             for more in reasons[1:]:
                 click.echo(f"{'':<{width}}  {'':<21}  {'':<10}  {more}")
+        from .decisions import STATES
+
         counts = {s: sum(d.state == s for d in decisions) for s in STATES}
         click.echo("\n" + ", ".join(f"{n} {s}" for s, n in counts.items() if n) if decisions else "no articles")
         council = press.decisions.council

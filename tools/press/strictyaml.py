@@ -164,7 +164,6 @@ _SAFE_SCALAR_TAGS = {
 }
 
 
-_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)
 _SCALARS = yaml.constructor.SafeConstructor()
 _RESOLVER = _Loader.__new__(_Loader)  # only its resolve(), which reads the class's tables
 yaml.resolver.Resolver.__init__(_RESOLVER)
@@ -175,22 +174,21 @@ _built: dict[tuple[str, str], object] = {}  # (tag, value) -> int, float, bool, 
 def _events(parser) -> list:
     """Every event of the one document in the stream, checked as the composer checks them: no
     aliases, no duplicate anchors, no nesting deeper than MAX_DEPTH, one document."""
-    events = []
+    events: list = []
+    append = events.append
     anchors: dict[str, object] = {}
     depth = 0
     get = parser.get_event
-    event = get()  # StreamStart
-    event = get()
-    if isinstance(event, yaml.StreamEndEvent):
+    get()  # StreamStart
+    if type(get()) is yaml.StreamEndEvent:
         return events
-    while True:  # DocumentStart, the node, DocumentEnd
+    scalar, mapping, sequence, alias = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent
+    ends, document_end = (yaml.MappingEndEvent, yaml.SequenceEndEvent), yaml.DocumentEndEvent
+    while True:  # the node, up to DocumentEnd
         event = get()
-        if isinstance(event, yaml.DocumentEndEvent):
-            break
-        if isinstance(event, _EVENTS):
-            if isinstance(event, yaml.AliasEvent):
-                raise YamlProblem(event.start_mark.line + 1, f"YAML aliases (*{event.anchor}) are not allowed in records — write the value out")
-            if depth + 1 > MAX_DEPTH:
+        kind = type(event)
+        if kind is scalar or kind is mapping or kind is sequence:
+            if depth >= MAX_DEPTH:
                 raise YamlProblem(event.start_mark.line + 1, f"nested deeper than {MAX_DEPTH} levels — records are short lists and mappings")
             if event.anchor is not None:
                 if event.anchor in anchors:
@@ -199,13 +197,17 @@ def _events(parser) -> list:
                         "second occurrence", event.start_mark,
                     )  # fmt: skip
                 anchors[event.anchor] = event.start_mark
-            if not isinstance(event, yaml.ScalarEvent):
+            if kind is not scalar:
                 depth += 1
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+        elif kind in ends:
             depth -= 1
-        events.append(event)
+        elif kind is document_end:
+            break
+        elif kind is alias:
+            raise YamlProblem(event.start_mark.line + 1, f"YAML aliases (*{event.anchor}) are not allowed in records — write the value out")
+        append(event)
     event = get()
-    if not isinstance(event, yaml.StreamEndEvent):
+    if type(event) is not yaml.StreamEndEvent:
         raise yaml.composer.ComposerError(
             "expected a single document in the stream", events[0].start_mark if events else None,
             "but found another document", event.start_mark,
