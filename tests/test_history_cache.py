@@ -85,9 +85,9 @@ def test_rewritten_history_never_serves_the_old_answer(repo):
 
 def tamper(root, change) -> None:
     path = cache_dir(root, "history.pickle")
-    key, versions, digests, blobs = pickle.loads(path.read_bytes())
+    key, versions, digests, blobs, bundles = pickle.loads(path.read_bytes())
     change(versions, digests, blobs)
-    path.write_bytes(pickle.dumps((key, versions, digests, blobs)))
+    path.write_bytes(pickle.dumps((key, versions, digests, blobs, bundles)))
 
 
 def test_tampered_bytes_in_the_cache_are_never_published(repo):
@@ -124,3 +124,38 @@ def test_a_damaged_history_cache_is_read_from_git(repo, damage):
     assert approved_bodies(repo.root) == expected
     cache_dir(repo.root, "history.pickle").write_bytes(damage)
     assert approved_bodies(repo.root) == expected
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 8
+
+
+def bundled(repo):
+    repo.write("content/springfield/rent/photo.png", PNG + b"VOTED-PHOTO")
+    repo.article("springfield", "rent", title="Rent", body="APPROVED-BODY ![The march](rent/photo.png)")
+    repo.publish("springfield", "rent", "2026-10-06")
+    commit(repo.root, "Article with a photo, and its vote")
+    repo.write("content/springfield/rent/photo.png", PNG + b"SWAPPED-PHOTO")
+    commit(repo.root, "Swap the photo after the vote")
+
+
+def test_an_approved_bundle_is_found_again_without_a_git_log_per_article(repo, monkeypatch):
+    bundled(repo)
+    first = press.load(repo.root).revisions["springfield/rent"]
+    assert first.files == {"photo.png": PNG + b"VOTED-PHOTO"}
+    spawned = git_commands(monkeypatch)
+    again = press.load(repo.root).revisions["springfield/rent"]
+    assert (again.data, again.files, again.version, again.edited) == (first.data, first.files, first.version, first.edited)
+    assert "log" not in [cmd[1] for cmd in spawned if len(cmd) > 1], spawned
+
+
+def test_a_tampered_bundle_answer_is_looked_up_again(repo):
+    bundled(repo)
+    loaded = press.load(repo.root)
+    assert loaded.revisions["springfield/rent"].files == {"photo.png": PNG + b"VOTED-PHOTO"}
+    swapped_blob = loaded.history.versions["content/springfield/rent/photo.png"][-1].blob
+    path = cache_dir(repo.root, "history.pickle")
+    key, versions, digests, blobs, found = pickle.loads(path.read_bytes())
+    (version, md_blob, files, edited), = found.values()
+    found = {k: (version, md_blob, {"photo.png": swapped_blob}, edited) for k in found}  # "the swapped photo was approved"
+    path.write_bytes(pickle.dumps((key, versions, digests, blobs, found)))
+    assert press.load(repo.root).revisions["springfield/rent"].files == {"photo.png": PNG + b"VOTED-PHOTO"}

@@ -313,6 +313,16 @@ def find_in_history(history, article, wanted: str):
         hit = history.find(article.path, wanted)  # never had attachments: the single-file history
         return (hit[0], {}, hit[1], hit[2]) if hit else None
     md, tree_folder = history.prefix + article.path, history.prefix + folder[:-1]
+    known = history.bundles.get((article.path, wanted)) if history.head else None
+    if known is not None:  # found at this very HEAD before: the blobs named then, hashed again now
+        version, md_blob, file_blobs, edited = known
+        try:
+            markdown = history.blob_bytes(md_blob)
+            files = {name: history.blob_bytes(blob) for name, blob in file_blobs.items()}
+        except Exception:  # pragma: no cover - a blob gone from the repository: look again
+            files, markdown = {}, None
+        if markdown is not None and digest(article.slug, markdown, files) == wanted:
+            return markdown, files, version, edited
     log = history.repo.git.log("--format=%H%x1f%at%x1f%an", "--no-renames", "--", md, tree_folder)
     entries = [line.split("\x1f") for line in log.splitlines() if line]
     versions = [Version(c, dt.datetime.fromtimestamp(int(t), dt.timezone.utc), a, None) for c, t, a in entries]
@@ -323,6 +333,7 @@ def find_in_history(history, article, wanted: str):
         except KeyError:
             continue
         files: dict[str, bytes] = {}
+        blobs: dict[str, str] = {}
         usable = md_blob.mode in _REGULAR
         try:
             sub = tree / tree_folder
@@ -338,10 +349,14 @@ def find_in_history(history, article, wanted: str):
                     usable = False
                     break
                 files[name] = data
+                blobs[name] = item.hexsha
         if not usable:
             continue
         markdown = md_blob.data_stream.read()
         if digest(article.slug, markdown, files) == wanted:
             found = Version(version.commit, version.when, version.author, md_blob.hexsha)
-            return markdown, files, found, versions[index - 1] if index else None
+            edited = versions[index - 1] if index else None
+            if history.head:
+                history.bundles[(article.path, wanted)] = (found, md_blob.hexsha, blobs, edited)
+            return markdown, files, found, edited
     return None

@@ -76,6 +76,8 @@ class History:
     versions: dict[str, list[Version]] = field(default_factory=dict)
     _digests: dict[str, str] = field(default_factory=dict)  # blob -> digest of its bytes
     _blobs: dict[str, bytes] = field(default_factory=dict)  # blob -> bytes, of the approved revisions found
+    # (article path, approved digest) -> (version, markdown blob, {file: blob}, edited): bundles found at this HEAD
+    bundles: dict[tuple[str, str], tuple] = field(default_factory=dict)
     head: str = ""  # the commit the versions were read from
 
     @classmethod
@@ -98,10 +100,10 @@ class History:
         digests, blobs = {}, {}
         try:
             with path.open("rb") as f:
-                stored_key, versions, digests, blobs = pickle.load(f)
+                stored_key, versions, digests, blobs, bundles = pickle.load(f)
             if stored_key == key:
-                history = cls(_Repository(top), prefix, versions, digests, blobs, head)
-                history._saved = (key, path, len(digests), len(blobs))
+                history = cls(_Repository(top), prefix, versions, digests, blobs, bundles, head)
+                history._saved = (key, path, len(digests), len(blobs), len(bundles))
                 return history
             if stored_key[:2] != key[:2]:
                 digests, blobs = {}, {}
@@ -111,23 +113,23 @@ class History:
         if history.repo is not None and history.prefix == prefix:
             # what a blob's name fixes stays true at any HEAD (and is checked again when used)
             history._digests, history._blobs, history.head = dict(digests), dict(blobs), head
-            history._saved = (key, path, -1, -1)
+            history._saved = (key, path, -1, -1, -1)
             history.save()
         return history
 
     def save(self) -> None:
         """Keep the versions and the blobs learnt so far, if anything was learnt."""
         saved = getattr(self, "_saved", None)
-        if saved is None or saved[2:] == (len(self._digests), len(self._blobs)):
+        if saved is None or saved[2:] == (len(self._digests), len(self._blobs), len(self.bundles)):
             return
         key, path = saved[:2]
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
             with tmp.open("wb") as f:
-                pickle.dump((key, self.versions, self._digests, self._blobs), f, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((key, self.versions, self._digests, self._blobs, self.bundles), f, protocol=pickle.HIGHEST_PROTOCOL)
             tmp.replace(path)
-            self._saved = (key, path, len(self._digests), len(self._blobs))
+            self._saved = (key, path, len(self._digests), len(self._blobs), len(self.bundles))
         except OSError:
             pass  # a read-only cache folder
 
