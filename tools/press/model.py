@@ -43,22 +43,28 @@ class Press:
     @functools.cached_property
     def history(self) -> History:
         """Every version of every article in git (empty outside a git work tree)."""
-        return History.read(self.root)
+        with _gc_paused():
+            return History.read(self.root)
 
     @functools.cached_property
     def revisions(self) -> dict[str, ApprovedRevision]:
         """Approved revisions of the articles edited since approval, where git still has them."""
+        found: dict[str, ApprovedRevision] = {}
+        history = self.history
+        with _gc_paused():
+            self._revisions(history, found)
+        history.save()  # what was learnt serves the next build
+        return found
+
+    def _revisions(self, history: History, found: dict) -> None:
         from .bundle import find_in_history
 
-        found = {}
         for aid, decision in self.decisions.articles.items():
-            if decision.state == EDITED and self.history.repo is not None:
-                hit = find_in_history(self.history, decision.article, decision.approved_digest)
+            if decision.state == EDITED and history.repo is not None:
+                hit = find_in_history(history, decision.article, decision.approved_digest)
                 if hit:
                     data, files, version, edited = hit
                     found[aid] = ApprovedRevision(data, version, edited, files)
-        self.history.save()  # what was learnt serves the next build
-        return found
 
     def approved_article(self, decision: ArticleDecision) -> Article | None:
         """The article as its assembly last approved it (title, metadata), or None if it never was
@@ -89,11 +95,12 @@ class Press:
         """Every article decision as the public may see it: the article's title and metadata as
         approved; an article never approved (or whose approved bytes are lost) named by its id."""
         shown = {}
-        for aid, decision in self.decisions.articles.items():
-            approved = self.approved_article(decision)
-            if approved is None or approved.title is None:
-                approved = dataclasses.replace(decision.article, title=aid, metadata={})
-            shown[aid] = dataclasses.replace(decision, article=approved)
+        with _gc_paused():
+            for aid, decision in self.decisions.articles.items():
+                approved = self.approved_article(decision)
+                if approved is None or approved.title is None:
+                    approved = dataclasses.replace(decision.article, title=aid, metadata={})
+                shown[aid] = dataclasses.replace(decision, article=approved)
         self.history.save()
         return shown
 
