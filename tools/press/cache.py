@@ -25,15 +25,15 @@ _VOLATILE_SETTINGS = frozenset({"OUTPUT_PATH", "CACHE_PATH", "PRESS_ROOT"})
 
 @functools.lru_cache(maxsize=1)
 def press_version() -> str:
-    """The press's own code and the libraries that shape its output, hashed: anything made by other
-    code is never reused."""
+    """The press's own code and the libraries that shape its output or how it reads the records
+    (YAML, signatures), hashed: anything made by other code is never reused."""
     from importlib import metadata
 
     digest = hashlib.sha256()
     package = Path(__file__).parent
     for file in sorted(package.rglob("*.py")):
         digest.update(file.relative_to(package).as_posix().encode() + b"\0" + file.read_bytes())
-    for library in ("pelican", "markdown", "nh3", "jinja2", "feedgen", "icalendar", "pygments"):
+    for library in ("pelican", "markdown", "nh3", "jinja2", "feedgen", "icalendar", "pygments", "pyyaml", "sshsig", "cryptography"):
         try:
             digest.update(f"{library}={metadata.version(library)}".encode())
         except metadata.PackageNotFoundError:
