@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import press.model
 import press.records
 from press import cache as press_cache
 from press import inputs as press_inputs
@@ -206,3 +207,23 @@ def test_history_rewritten_without_touching_a_file_is_seen(repo, settled):
     assert not (root / "content/springfield/gone.md").exists()
     result = verify(root)
     assert result.exit_code == 0, result.output
+
+
+def test_any_load_leaves_the_answer_for_verify(small, settled, monkeypatch):
+    """A build (or any command) loads the press; `press verify` after it reads nothing."""
+    import datetime as dt
+
+    small.meeting("springfield", "2026-10-13", "present: [ana, zed]\n")
+    loaded = press.load(small.root, dt.date.today())
+    assert [str(p) for p in loaded.problems] == [
+        "editorial/meetings/springfield/2026-10-13.yml:1: 'zed' is listed as present but is not a member of springfield"
+        " — check the id against the roster in editorial/assemblies/springfield.yml"
+    ]
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("read the records again")
+
+    monkeypatch.setattr(press.model, "read_records", no_reading)
+    result = verify(small.root)
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == str(loaded.problems[0])
