@@ -219,7 +219,12 @@ class _Meeting:
         else:
             seen: dict[str, str] = {}
             present = self.attending
-            for side in ("yes", "no", "abstain"):
+            voters = (*motion.yes, *motion.no, *motion.abstain)  # type: ignore[misc]
+            if len(set(voters)) == len(voters) and present.issuperset(voters) and self.eligible.issuperset(voters):
+                sides: tuple[str, ...] = ()  # every vote counts: the usual case, without a check per voter
+            else:
+                sides = ("yes", "no", "abstain")
+            for side in sides:
                 voters = motion.__dict__[side]
                 for mid, line in zip(voters, motion.vote_lines.get(side, [])):
                     why = self._standing(mid, "voted")
