@@ -123,6 +123,12 @@ def copy_sample(dest: Path) -> Path:
     return dest
 
 
+def change_an_input(root: Path) -> None:
+    """Make the next build run (a build with nothing changed leaves the site alone: press/uptodate.py)."""
+    with (root / "pelicanconf.py").open("a") as conf:
+        conf.write("\n# changed, so that the next build is not skipped\n")
+
+
 @pytest.fixture
 def sample(tmp_path: Path) -> Path:
     """A copy of the repository's sample press, safe to change."""

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import commit, git
+from conftest import change_an_input, commit, git
 from press.build import BuildFailed, build
 from press.cli import main
 
@@ -504,6 +504,7 @@ def test_a_file_nobody_claimed_fails_the_build_and_keeps_the_old_site(site, monk
 
     build(site.root, search=False)
     before = tree(site.root / "output")
+    change_an_input(site.root)
     original = generator.PressGenerator._write_sitemap
 
     def also_a_stray_file(self):

@@ -22,7 +22,7 @@ from click.testing import CliRunner
 
 import press.build
 import press.output
-from conftest import REPO, PressDir, commit, copy_sample, git
+from conftest import REPO, PressDir, change_an_input, commit, copy_sample, git
 from press.cli import main
 
 PRESS = [str(Path(sys.executable).with_name("press"))]
@@ -295,6 +295,7 @@ def test_a_link_in_the_built_site_stops_the_swap(tmp_path, monkeypatch):
     site = small_press(tmp_path / "press")
     assert cli(site.root, "build", "--no-search").exit_code == 0
     before = tree(site.root / "output")
+    change_an_input(site.root)
     real = press.build._only_plain_files
 
     def plant(staging):
@@ -537,6 +538,7 @@ def test_a_hung_git_fails_the_build_with_a_message_and_keeps_the_site(repo, tmp_
     (fake / "git").write_text(f'#!/bin/sh\nfor a in "$@"; do [ "$a" = log ] && exec sleep 600; done\nexec {real_git} "$@"\n')
     (fake / "git").chmod(0o755)
     env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}", "PRESS_GIT_TIMEOUT": "2"}
+    repo.article("springfield", "bus", title="Bus fares")  # something to build (an unchanged press is not rebuilt)
     hung = subprocess.run([*PRESS, "--root", str(repo.root), "build", "--output", str(out), "--no-search"],
                           capture_output=True, text=True, stdin=subprocess.DEVNULL, env=env, timeout=120)  # fmt: skip
     assert hung.returncode == 1, hung.stderr + hung.stdout

@@ -13,15 +13,16 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
-
-import jinja2
+from typing import TYPE_CHECKING, Callable
 
 from .decisions import RETRACTED, WITHDRAWN
 from .model import Press, load
+from . import uptodate
 from .output import Output, output_path, pause_point
 from .problems import PressError
-from .site.outputs import OutputList
+
+if TYPE_CHECKING:
+    from .site.outputs import OutputList
 
 
 class BuildFailed(Exception):
@@ -35,15 +36,20 @@ class BuildFailed(Exception):
 @dataclass
 class BuildResult:
     output: Path
-    press: Press
+    press: Press | None  # None when nothing changed: the records were not even read
     warnings: list[str] = field(default_factory=list)
     memo: object | None = None  # RenderMemo: how many pages were rendered and reused
-    outputs: OutputList | None = None  # the positive list: why each file is in the site
+    outputs: "OutputList | None" = None  # the positive list: why each file is in the site
+    unchanged: bool = False  # nothing the build reads changed since the build that made the site
+    lines: list[str] | None = None  # that build's summary
 
     def summary(self) -> list[str]:
         """One line per assembly: what was published, held back and retracted."""
+        if self.lines is not None:
+            return list(self.lines)
         lines = []
         press = self.press
+        assert press is not None
         by_assembly: dict[str, list] = {}
         for decision in press.decisions.articles.values():
             by_assembly.setdefault(decision.article.assembly, []).append(decision)
@@ -124,7 +130,16 @@ def _to_stderr(message: str) -> None:
 
 def _build(root: Path, settings: dict, out: Output, search: bool) -> BuildResult:
     """The build proper, with the output locked."""
+    inputs = uptodate.inputs_key(root, settings, search)
+    done = uptodate.unchanged(root, out.current(), inputs)
+    if done is not None:  # the site is what this build would make: leave it alone
+        pause_point("unchanged")
+        return BuildResult(output=out.path, press=None, warnings=done.warnings, unchanged=True, lines=done.summary)
+
+    import jinja2
     from pelican import Pelican, signals
+
+    from .site.outputs import OutputList
 
     press = load(root)
     if press.problems:
@@ -182,13 +197,19 @@ def _build(root: Path, settings: dict, out: Output, search: bool) -> BuildResult
             raise BuildFailed(collect.errors)
         if memo is not None:
             memo.save(staging)  # before the swap: a kill after it finds fingerprints of the site it serves
+        result = BuildResult(output=final, press=press, warnings=collect.warnings, memo=memo, outputs=outputs)
+        uptodate.save(root, staging, uptodate.Record(inputs, uptodate.site_state(staging), collect.warnings, result.summary()))
         pause_point("saved")
+        previous = out.current()
         out.publish(staging)
         published = True
+        if previous is not None and previous != staging:
+            uptodate.forget(root, previous)
     finally:
         if not published:
+            uptodate.forget(root, staging)
             out.discard(staging)
-    return BuildResult(output=final, press=press, warnings=collect.warnings, memo=memo, outputs=outputs)
+    return result
 
 
 _written = [0]
@@ -235,12 +256,16 @@ def _unsafe_sources(root: Path, settings: dict) -> list[str]:
 def _only_plain_files(site: Path) -> list[str]:
     """The staged site holds only folders and plain files: no link can point a reader outside it."""
     problems = []
-    for dirpath, dirs, files in os.walk(site):
-        for name in dirs + files:
-            path = Path(dirpath, name)
-            if path.is_symlink() or not (path.is_dir() or path.is_file()):
-                problems.append(f"the build wrote {path.relative_to(site).as_posix()}, which is not a plain file — it was not published")
-    return problems
+    prefix = len(str(site)) + 1
+    folders = [str(site)]
+    while folders:  # os.scandir: the entry types come with the listing, no stat per file
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
+                elif entry.is_symlink() or not entry.is_file(follow_symlinks=False):
+                    problems.append(f"the build wrote {entry.path[prefix:]}, which is not a plain file — it was not published")
+    return sorted(problems)
 
 
 # How long any program the build runs may take before the build gives up on it (seconds);

@@ -512,7 +512,10 @@ def build(obj: _Context, output: Path | None, publish: bool, no_search: bool) ->
         click.echo(f"warning: {warning}", err=True)
     for line in result.summary():
         click.echo(line)
-    click.echo(f"built {result.output}")
+    if result.unchanged:
+        click.echo(f"{result.output} is up to date: nothing the build reads changed since it was built")
+    else:
+        click.echo(f"built {result.output}")
 
 
 @main.command()

@@ -96,9 +96,13 @@ class Agenda:
         return self.assembly.rules.quorum_for(len(self.roll))
 
 
+# What a meeting has to vote on: articles awaiting a vote, or edited since their approval.
+PENDING_STATES = (AWAITING, EDITED)
+
+
 def pending(press: Press, assembly: str) -> list[ArticleDecision]:
     """The articles of ``assembly`` a meeting has to vote on: awaiting a vote, or edited since approval."""
-    found = [d for d in press.decisions.articles.values() if d.article.assembly == assembly and d.state in (AWAITING, EDITED)]
+    found = [d for d in press.decisions.articles.values() if d.article.assembly == assembly and d.state in PENDING_STATES]
     return sorted(found, key=lambda d: d.article.id)
 
 

@@ -34,7 +34,7 @@ from ..model import Press, load
 from ..records import digest_bytes
 from ..sanitize import clean_html, script_json
 from . import fastgroups, prerender
-from .memo import MemoTemplate
+from .memo import MemoTemplate, place
 from .outputs import OutputList
 
 log = logging.getLogger("pelican.press")  # Pelican's logger tree: press build reports these
@@ -546,13 +546,42 @@ def on_finalized(pelican) -> None:
 
 
 class PressWriter(Writer):
-    """Pelican's writer, rendering a page only when what its template reads has changed."""
+    """Pelican's writer, rendering a page only when what its template reads has changed: an
+    unchanged page is last build's file, hard-linked into the new site (nothing read or written)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._link: tuple[str, Path, bytes] | None = None
 
     def write_file(self, name, template, context, *args, **kwargs):
         memo = memo_of(self.settings)
         if memo is not None:
-            template = MemoTemplate(template, memo)
+            template = MemoTemplate(template, memo, self)
         return super().write_file(name, template, context, *args, **kwargs)
+
+    def link_next(self, name: str, source: Path, fingerprint: bytes) -> None:
+        """The page ``name`` about to be written is last build's ``source``: link it, write nothing."""
+        self._link = (name, source, fingerprint)
+
+    def _open_w(self, filename, encoding, override=False):
+        link, self._link = self._link, None
+        if link is not None and filename not in self._written_files and filename not in self._overridden_files:
+            name, source, fingerprint = link
+            if override:
+                self._overridden_files.add(filename)
+            self._written_files.add(filename)
+            memo = memo_of(self.settings)
+            place(source, Path(filename))
+            memo.after[name] = fingerprint
+            memo.reused += 1
+            return open(os.devnull, "w", encoding=encoding)  # Pelican writes the empty render here
+        if link is not None:  # a second write of one path: let Pelican refuse it as it would
+            raise RuntimeError(f"{filename}: written twice")
+        try:
+            os.unlink(filename)  # never write through a hard link into the site being served
+        except FileNotFoundError:
+            pass
+        return super()._open_w(filename, encoding, override)
 
 
 def register() -> None:

@@ -10,7 +10,6 @@ import html
 import json
 import mimetypes
 import re
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -24,9 +23,12 @@ from pelican.generators import Generator
 from ..decisions import RETRACTED, WITHDRAWN, ArticleDecision, DelegateTerm, Outcome
 from ..model import Press
 from ..records import ARTICLE_MOTIONS, Assembly, Meeting
-from ..agenda import pending
+from ..agenda import PENDING_STATES
 from . import feeds, images, memo_of, motion_datetime, newest_first, outputs_of, press_of
 from . import council as council_site
+from .memo import place
+
+_GENERATED = "a file the press generates (feeds, ledgers, calendars, sitemap)"
 
 THEME_COLOR = "#b3122e"  # the accent of theme/static/css/press.css
 DEFAULT_SHARE_IMAGE = "share.jpg"
@@ -184,19 +186,42 @@ def _motion_target(outcome: Outcome, shown: dict[str, ArticleDecision], article_
     return {"member": motion.target, "name": member.name if member else None}
 
 
-def ledger_data(assembly: Assembly, press: Press, article_urls: dict[str, str]) -> dict:
+class _ByAssembly:
+    """The press's meetings, outcomes, articles and pending items grouped by assembly in one pass each."""
+
+    def __init__(self, press: Press, articles: list = (), retracted: list = ()):
+        self.meetings: dict[str, list[Meeting]] = {}
+        for meeting in press.records.meetings:
+            self.meetings.setdefault(meeting.assembly, []).append(meeting)
+        self.outcomes: dict[str, list[Outcome]] = {}
+        for outcome in press.decisions.outcomes:
+            self.outcomes.setdefault(outcome.assembly.id, []).append(outcome)
+        self.articles: dict[str, list] = {}
+        for article in articles:  # newest first, as given
+            self.articles.setdefault(article.assembly.id, []).append(article)
+        self.retracted: dict[str, list[ArticleDecision]] = {}
+        for decision in retracted:
+            self.retracted.setdefault(decision.article.assembly, []).append(decision)
+        self.pending: dict[str, int] = {}
+        for decision in press.decisions.articles.values():
+            if decision.state in PENDING_STATES:
+                self.pending[decision.article.assembly] = self.pending.get(decision.article.assembly, 0) + 1
+
+
+def ledger_data(assembly: Assembly, press: Press, article_urls: dict[str, str], grouped: "_ByAssembly | None" = None) -> dict:
     """The public record of one assembly: every meeting and motion, in order, as plain data.
 
     The ledger page and ``ledger.json`` are both rendered from this, so they cannot disagree.
+    ``grouped``: the press's meetings and outcomes grouped by assembly once (else grouped here).
     """
+    grouped = grouped or _ByAssembly(press)
     decisions = press.decisions
     secret = assembly.rules.ballot == "secret"
     outcomes_by_meeting: dict[str, list[Outcome]] = {}
-    for outcome in decisions.outcomes:
-        if outcome.assembly.id == assembly.id:
-            outcomes_by_meeting.setdefault(outcome.meeting.path, []).append(outcome)
+    for outcome in grouped.outcomes.get(assembly.id, ()):
+        outcomes_by_meeting.setdefault(outcome.meeting.path, []).append(outcome)
     meetings = []
-    for meeting in sorted((m for m in press.records.meetings if m.assembly == assembly.id), key=lambda m: m.date):
+    for meeting in sorted(grouped.meetings.get(assembly.id, ()), key=lambda m: m.date):
         if isinstance(meeting.present, tuple):
             present: dict = {"count": len(meeting.present)}
             if not secret:
@@ -277,22 +302,21 @@ class PressGenerator(Generator):
             self.article_urls[d.article.id] = f"{d.article.assembly}/{d.article.slug}.html"
 
         self.chapters: list[Chapter] = []
+        grouped = self.grouped = _ByAssembly(press, articles, retracted_decisions)  # one pass, not one per assembly
         for aid, assembly in sorted(press.records.assemblies.items(), key=lambda kv: kv[1].name.lower()):
-            upcoming = sorted(
-                (m for m in press.records.meetings if m.assembly == aid and m.date >= today), key=lambda m: m.date
-            )
+            upcoming = sorted((m for m in grouped.meetings.get(aid, ()) if m.date >= today), key=lambda m: m.date)
             chapter = Chapter(
                 assembly=assembly,
-                articles=[a for a in articles if a.assembly.id == aid],
-                retracted=[d for d in retracted_decisions if d.article.assembly == aid],
+                articles=grouped.articles.get(aid, []),
+                retracted=grouped.retracted.get(aid, []),
                 members_in_good_standing=len(assembly.members_on(today)),
                 delegate=decisions.delegate(aid),
                 delegates=decisions.delegates.get(aid, []),
                 next_meeting=upcoming[0] if upcoming else None,
                 description_html=_markdown(assembly.description),
-                agenda_items=len(pending(press, aid)) if upcoming else 0,
+                agenda_items=grouped.pending.get(aid, 0) if upcoming else 0,
             )
-            chapter.ledger = ledger_data(assembly, press, self.article_urls)
+            chapter.ledger = ledger_data(assembly, press, self.article_urls, grouped)
             chapter.record = human_record(chapter.ledger, assembly)
             self.chapters.append(chapter)
         self.context["chapters"] = list(self.chapters)  # the assemblies (the council has its own page)
@@ -344,11 +368,12 @@ class PressGenerator(Generator):
         if council is None:
             return
         cid = council.council.id
-        upcoming = sorted((m for m in press.records.meetings if m.assembly == cid and m.date >= decisions.today), key=lambda m: m.date)
+        grouped = self.grouped
+        upcoming = sorted((m for m in grouped.meetings.get(cid, ()) if m.date >= decisions.today), key=lambda m: m.date)
         chapter = Chapter(
             assembly=council.council,
-            articles=[a for a in articles if a.assembly.id == cid],
-            retracted=[d for d in retracted if d.article.assembly == cid],
+            articles=grouped.articles.get(cid, []),
+            retracted=grouped.retracted.get(cid, []),
             members_in_good_standing=len(council.seats_today),
             delegate=None,
             delegates=[],
@@ -356,7 +381,7 @@ class PressGenerator(Generator):
             description_html=_markdown(council.council.description),
             is_council=True,
         )
-        chapter.ledger = council_site.council_ledger_extras(ledger_data(council.council, press, self.article_urls), council)
+        chapter.ledger = council_site.council_ledger_extras(ledger_data(council.council, press, self.article_urls, grouped), council)
         chapter.ledger["seats_today"] = council_site.seat_rows(council, decisions)
         chapter.record = human_record(chapter.ledger, council.council)
         targets = {m["anchor"]: m for meeting in chapter.ledger["meetings"] for m in meeting["motions"]}
@@ -422,7 +447,7 @@ class PressGenerator(Generator):
         for name, text in cms.files(assemblies, settings).items():
             self._write(name, text.encode("utf-8"), f"the writers' desk: {cms.FILES[name]}")  # cheap: made on every build
 
-    def _write(self, name: str, data: bytes, reason: str = "a file the press generates (feeds, ledgers, calendars, sitemap)") -> None:
+    def _write(self, name: str, data: bytes, reason: str = _GENERATED) -> None:
         outputs_of(self.settings).write(name, data, reason)
 
     def _emit(self, name: str, inputs: tuple, produce) -> None:
@@ -430,14 +455,13 @@ class PressGenerator(Generator):
         previous build's file (see memo.py)."""
         memo = memo_of(self.settings)
         key = memo.key(name, *inputs) if memo else None
-        old = memo.previous_bytes(name, key) if memo else None
-        if old is not None:
-            self._write(name, old)
+        outputs = outputs_of(self.settings)
+        if memo and memo.reuse(name, key, outputs.path(name)):  # last build's file, hard-linked
+            outputs.claim(name, _GENERATED, written=True)
             return
-        data = produce()
-        self._write(name, data)
+        self._write(name, produce())
         if memo:
-            memo.record(name, key, data)
+            memo.record(name, key)
 
     def _start_images(self) -> None:
         """Share cards (one per published article, one for the press), podcast covers and icons.
@@ -467,7 +491,7 @@ class PressGenerator(Generator):
         for name, cached in zip(self.image_names, self.drawing.finish()):
             target = outputs.path(name)
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(cached, target)
+            place(cached, target)  # a hard link to the drawn image where the filesystem allows
             reason = (
                 "a published article's share image, drawn from its approved title and vote"
                 if name.endswith(".share.jpg")

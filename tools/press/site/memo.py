@@ -18,6 +18,8 @@ import hashlib
 import json
 import os
 import pickle
+import shutil
+import stat
 from fractions import Fraction
 from pathlib import Path
 
@@ -58,18 +60,11 @@ class RenderMemo:
         self.previous = Path(previous)
         self.root = root
         self.path = memo_file(root, self.previous)
-        # output name -> (fingerprint, sha256 of the bytes written): a file is reused only if its
-        # bytes are still exactly those this press wrote, so a hand-edited output file is replaced.
-        self.before: dict[str, tuple[bytes, bytes]] = {}
-        self.after: dict[str, tuple[bytes, bytes]] = {}
+        # output name -> (fingerprint, (size, mtime_ns, inode) of the file left in the site): a file is
+        # reused only if it is still exactly the file this press left, so a hand-edited one is replaced.
+        self.before: dict[str, tuple[bytes, tuple[int, int, int]]] = {}
+        self.after: dict[str, bytes] = {}  # this build's fingerprints
         self.rendered = self.reused = 0
-        try:
-            with self.path.open("rb") as f:
-                stored_format, stored = pickle.load(f)
-            if stored_format == FORMAT:
-                self.before = stored
-        except Exception:
-            self.before = {}
         theme = Path(settings["THEME"])
         digest = hashlib.sha256(version.encode())
         for file in sorted(p for p in theme.rglob("*") if p.is_file()):
@@ -78,7 +73,18 @@ class RenderMemo:
         digest.update(settings_salt(settings).encode())
         self.salt = digest.digest()
         self._values: dict[int, tuple[object, bytes]] = {}  # id -> (object kept alive, fingerprint)
+        # template name -> the context names it reads; kept across builds while the theme, the
+        # settings and the press are the same (parsing every template again costs a second)
         self._templates: dict[str, frozenset[str]] = {}
+        try:
+            with self.path.open("rb") as f:
+                stored_format, stored = pickle.load(f)
+            if stored_format == FORMAT:
+                self.before = stored["files"]
+                if stored["salt"] == self.salt:
+                    self._templates = stored["templates"]
+        except Exception:  # missing or damaged: every page is made again
+            self.before, self._templates = {}, {}
 
     # ------------------------------------------------------------------ templates
 
@@ -192,35 +198,59 @@ class RenderMemo:
 
     # ------------------------------------------------------------------ reuse
 
-    def previous_bytes(self, name: str, fingerprint: bytes | None) -> bytes | None:
-        """Last build's ``name``, if its fingerprint is unchanged (then it need not be made again)."""
+    def reusable(self, name: str, fingerprint: bytes | None) -> Path | None:
+        """Last build's ``name``, if its fingerprint is unchanged and the file is still exactly as
+        this press left it (same size, modification time and inode: a hand-edited or replaced output
+        file is made again, never trusted)."""
         entry = self.before.get(name)
         if fingerprint is None or entry is None or entry[0] != fingerprint:
             return None
+        path = self.previous / name
         try:
-            data = (self.previous / name).read_bytes()
+            st = os.stat(path, follow_symlinks=False)
         except OSError:
             return None
-        if hashlib.sha256(data).digest() != entry[1]:
-            return None  # changed since this press wrote it: never trusted, made again
-        self.after[name] = entry
-        self.reused += 1
-        return data
+        if not stat.S_ISREG(st.st_mode) or (st.st_size, st.st_mtime_ns, st.st_ino) != entry[1]:
+            return None
+        return path
 
-    def record(self, name: str, fingerprint: bytes | None, data: bytes) -> None:
+    def reuse(self, name: str, fingerprint: bytes | None, target: Path) -> bool:
+        """Put last build's ``name`` at ``target`` (a hard link: no bytes read or written) when its
+        fingerprint is unchanged; False when it must be made again."""
+        source = self.reusable(name, fingerprint)
+        if source is None:
+            return False
+        place(source, target)
+        self.after[name] = self.before[name][0]
+        self.reused += 1
+        return True
+
+    def record(self, name: str, fingerprint: bytes | None) -> None:
+        """``name`` was made afresh; with a fingerprint, the next build may reuse it."""
         self.rendered += 1
         if fingerprint is not None:
-            self.after[name] = (fingerprint, hashlib.sha256(data).digest())
+            self.after[name] = fingerprint
+        else:
+            self.after.pop(name, None)
 
     def save(self, site: Path | None = None) -> None:
         """Keep this build's fingerprints for the build folder ``site`` (default: the previous one),
-        and drop the previous folder's: they no longer describe the site that will be served."""
-        target = memo_file(self.root, site) if site is not None else self.path
+        with each file's size, modification time and inode as it is there now, and drop the previous
+        folder's: they no longer describe the site that will be served."""
+        site = Path(site) if site is not None else self.previous
+        target = memo_file(self.root, site)
+        stored: dict[str, tuple[bytes, tuple[int, int, int]]] = {}
+        for name, fingerprint in self.after.items():
+            try:
+                st = os.stat(site / name, follow_symlinks=False)
+            except OSError:
+                continue
+            stored[name] = (fingerprint, (st.st_size, st.st_mtime_ns, st.st_ino))
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_suffix(f".{os.getpid()}.tmp")
             with tmp.open("wb") as f:
-                pickle.dump((FORMAT, self.after), f, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((FORMAT, {"salt": self.salt, "templates": self._templates, "files": stored}), f, protocol=pickle.HIGHEST_PROTOCOL)
             tmp.replace(target)
             if target != self.path:
                 self.path.unlink(missing_ok=True)
@@ -228,23 +258,41 @@ class RenderMemo:
             pass
 
 
-class MemoTemplate:
-    """Stands in for a Jinja template in Pelican's writer: renders only when the inputs changed."""
+def place(source: Path, target: Path) -> None:
+    """``source`` at ``target``: a hard link where the filesystem allows, else a copy. Whatever was at
+    ``target`` is unlinked first, never written through (it may be a link into the site being served)."""
+    try:
+        os.unlink(target)
+    except FileNotFoundError:
+        if not target.parent.is_dir():
+            target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
-    def __init__(self, template, memo: RenderMemo):
+
+class MemoTemplate:
+    """Stands in for a Jinja template in Pelican's writer: renders only when the inputs changed.
+
+    On a hit it renders nothing and tells the writer to link last build's file in place of writing."""
+
+    def __init__(self, template, memo: RenderMemo, writer):
         self.template = template
         self.memo = memo
+        self.writer = writer
         self.name = template.name
         self.environment = template.environment
 
     def render(self, localcontext: dict) -> str:
         name = localcontext["output_file"]
         fingerprint = self.memo.fingerprint(self.template, localcontext, name)
-        old = self.memo.previous_bytes(name, fingerprint)
-        if old is not None:
-            return old.decode("utf-8")
+        source = self.memo.reusable(name, fingerprint)
+        if source is not None:
+            self.writer.link_next(name, source, fingerprint)
+            return ""
         output = self.template.render(localcontext)
-        self.memo.record(name, fingerprint, output.encode("utf-8"))
+        self.memo.record(name, fingerprint)
         return output
 
 

@@ -82,6 +82,10 @@ class OutputList:
         """Write ``data`` at ``name`` and claim it."""
         path = self.path(name)
         path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.unlink(path)  # never write through a hard link into the site being served (see memo.place)
+        except FileNotFoundError:
+            pass
         path.write_bytes(data)
         self.claim(name, reason, written=True)
 
@@ -90,16 +94,22 @@ class OutputList:
         bytes changed after they were written, links, claimed files that are missing."""
         problems = list(self.conflicts)
         seen = set()
-        for dirpath, dirnames, filenames in os.walk(self.folder):
+        folders = [str(self.folder)]
+        while folders:  # os.scandir: one lstat per entry, types from the listing
+            dirpath = folders.pop()
             base = "" if dirpath == str(self.folder) else dirpath[len(self._prefix):].replace(os.sep, "/") + "/"
-            for name in sorted(dirnames + filenames):
-                if os.path.islink(os.path.join(dirpath, name)):
-                    problems.append(f"output/{base}{name}: a symbolic link in the output — the press never makes one")
-            for name in filenames:
-                full = os.path.join(dirpath, name)
-                if os.path.islink(full):
+            with os.scandir(dirpath) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+            for entry in entries:
+                rel = base + entry.name
+                if entry.is_symlink():
+                    problems.append(f"output/{rel}: a symbolic link in the output — the press never makes one")
+                elif entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
+            for entry in entries:
+                if entry.is_symlink() or entry.is_dir(follow_symlinks=False):
                     continue
-                rel = base + name
+                rel = base + entry.name
                 seen.add(rel)
                 claim = self.claims.get(rel)
                 if claim is None:
@@ -110,10 +120,10 @@ class OutputList:
                     continue
                 changed = False
                 if claim.stat is not None:
-                    st = os.stat(full)
+                    st = entry.stat(follow_symlinks=False)
                     changed = (st.st_size, st.st_mtime_ns) != claim.stat
                 elif claim.sha256 is not None:
-                    with open(full, "rb") as f:
+                    with open(entry.path, "rb") as f:
                         changed = _sha(f.read()) != claim.sha256
                 if changed:
                     problems.append(f"output/{rel}: changed after it was written (as {claim.reason}) — something else wrote over it")

@@ -24,18 +24,32 @@ MIN_FILES = 64
 _settings: dict | None = None  # the worker's copy, inherited through fork
 
 
+_converters: tuple | None = None  # the worker's (reader, Markdown for files, Markdown for fields)
+
+
+def _worker_converters() -> tuple:
+    """One Markdown instance per worker, reset between articles (building one costs more than
+    converting a short article): one with the metadata preprocessor, one without (for fields)."""
+    global _converters
+    if _converters is None:
+        reader = MarkdownReader(_settings)  # normalises MARKDOWN settings as Pelican does
+        fields = Markdown(**reader.settings["MARKDOWN"])
+        fields.preprocessors.deregister("meta")
+        _converters = (reader, Markdown(**reader.settings["MARKDOWN"]), fields)
+    return _converters
+
+
 def _render(path: str) -> tuple[str, str, dict, dict]:
-    reader = MarkdownReader(_settings)  # normalises MARKDOWN settings as Pelican does
-    md = Markdown(**reader.settings["MARKDOWN"])
+    reader, md, fields = _worker_converters()
+    md.reset()
     with pelican_open(path) as text:
         content = md.convert(frontmatter.to_header(text))
     meta = getattr(md, "Meta", {})
-    md.preprocessors.deregister("meta")
     formatted = {}
     for name, value in meta.items():
         if name.lower() in reader.settings["FORMATTED_FIELDS"]:
-            md.reset()
-            formatted[name.lower()] = md.convert("\n".join(value))
+            fields.reset()
+            formatted[name.lower()] = fields.convert("\n".join(value))
     hosts = frozenset(_settings.get("PRESS_IFRAME_HOSTS", ()))
     return path, clean_html(content, hosts), meta, {k: clean_html(v, hosts) for k, v in formatted.items()}
 
@@ -46,13 +60,13 @@ def render_all(paths: list[str], settings: dict) -> dict[str, tuple[str, dict, d
     cores = os.cpu_count() or 1
     if len(paths) < MIN_FILES or cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return {}
-    global _settings
-    _settings = settings
+    global _settings, _converters
+    _settings, _converters = settings, None
     try:
         with multiprocessing.get_context("fork").Pool(cores) as pool:
             return {path: rest for path, *rest in pool.imap_unordered(_render, paths, chunksize=32)}
     finally:
-        _settings = None
+        _settings, _converters = None, None
 
 
 def metadata(reader: MarkdownReader, meta: dict, formatted: dict) -> dict:

@@ -1,0 +1,145 @@
+"""A build with nothing changed does nothing — and anything changed, in the inputs or in the site,
+makes it build. (What "up to date" means: press/uptodate.py.)"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import commit, git
+from press import cache, uptodate
+from press.build import build
+from press.cli import main
+from test_incremental import clean_build, tree
+
+
+def site_of(root: Path) -> Path:
+    return (root / "output").resolve()
+
+
+def test_nothing_changed_leaves_the_site_alone(sample):
+    first = build(sample)
+    folder, index = site_of(sample), (sample / "output" / "index.html").stat().st_ino
+    again = build(sample)
+    assert again.unchanged and again.press is None
+    assert site_of(sample) == folder and (sample / "output" / "index.html").stat().st_ino == index
+    assert again.warnings == first.warnings and again.summary() == first.summary()
+    result = CliRunner().invoke(main, ["--root", str(sample), "build"])
+    assert result.exit_code == 0, result.output
+    assert "is up to date: nothing the build reads changed" in result.output
+    assert first.summary()[0] in result.output  # the summary is repeated, from the record
+
+
+def _same_size_same_time(path: Path, old: str, new: str) -> None:
+    """An edit that keeps the file's size and modification time (only its status-change time moves)."""
+    st = path.stat()
+    text = path.read_text()
+    assert old in text and len(old) == len(new)
+    path.write_text(text.replace(old, new, 1))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
+
+
+INPUT_CHANGES = {
+    "an article edited, same size and time": lambda root: _same_size_same_time(root / "content/harbor/ferry-cuts.md", "ferry", "FERRY"),
+    "a roster edited, same size and time": lambda root: _same_size_same_time(
+        root / "editorial/assemblies/harbor.yml", "Harbour Workers", "Harbour Wirkers"
+    ),
+    "a new article awaiting a vote": lambda root: (root / "content/harbor/new-pier.md").write_text(
+        "Title: A new pier\nAuthor: Ana Ruiz\nSummary: Plans.\n\nThe pier plans.\n"
+    ),
+    "a template edited": lambda root: (root / "theme/templates/base.html").write_text(
+        (root / "theme/templates/base.html").read_text().replace("Skip to content", "Skip to the news")
+    ),
+    "a setting changed": lambda root: (root / "pelicanconf.py").write_text(
+        (root / "pelicanconf.py").read_text() + '\nSITESUBTITLE = "Approved, every word"\n'
+    ),
+}
+
+
+@pytest.mark.parametrize("change", list(INPUT_CHANGES))
+def test_a_changed_input_is_built(sample, tmp_path, monkeypatch, change):
+    build(sample)
+    INPUT_CHANGES[change](sample)
+    again = build(sample)
+    assert not again.unchanged and again.press is not None
+    assert tree(sample / "output") == clean_build(sample, tmp_path, monkeypatch, "after")
+
+
+def _edit(site: Path) -> None:
+    page = next(site.glob("harbor/*.html"))
+    page.write_text(page.read_text().replace("</body>", "<script>alert(1)</script></body>"))
+
+
+SITE_CHANGES = {
+    "a page edited in the output": _edit,
+    "a file added to the output": lambda site: (site / "harbor" / "extra.html").write_text("<p>not voted</p>"),
+    "a file removed from the output": lambda site: (site / "feed.atom").unlink(),
+    "a file replaced by a link": lambda site: ((site / "robots.txt").unlink(), (site / "robots.txt").symlink_to("/etc/hostname")),
+}
+
+
+@pytest.mark.parametrize("change", list(SITE_CHANGES))
+def test_a_changed_site_is_built_again(sample, tmp_path, monkeypatch, change):
+    build(sample)
+    SITE_CHANGES[change](site_of(sample))
+    again = build(sample)
+    assert not again.unchanged
+    assert tree(sample / "output") == clean_build(sample, tmp_path, monkeypatch, "after")
+
+
+def test_a_new_commit_is_built(repo):
+    """The history is an input (dates submitted, authors, approved revisions): a commit that changes no
+    file still changes what git says."""
+    repo.article("springfield", "rent", title="Rent strike")
+    repo.publish("springfield", "rent", "2026-10-06")
+    commit(repo.root, "Rent, approved")
+    build(repo.root, search=False)
+    assert build(repo.root, search=False).unchanged
+    git(repo.root, "commit", "-q", "--allow-empty", "-m", "nothing but history")
+    assert not build(repo.root, search=False).unchanged
+
+
+def test_search_and_output_are_inputs(sample, tmp_path):
+    build(sample, search=False)
+    assert not build(sample, search=True).unchanged  # the index was not there
+    assert build(sample, search=True).unchanged
+    assert not build(sample, tmp_path / "elsewhere", search=True).unchanged  # another output: its own record
+
+
+def test_a_new_day_and_a_new_press_version_are_inputs(sample, monkeypatch):
+    from pelican.settings import read_settings
+
+    settings = read_settings(str(sample / "pelicanconf.py"))
+    today = uptodate.inputs_key(sample, settings, True, dt.date(2026, 11, 22))
+    assert today == uptodate.inputs_key(sample, settings, True, dt.date(2026, 11, 22))
+    assert today != uptodate.inputs_key(sample, settings, True, dt.date(2026, 11, 23))  # a feature expires at midnight
+    build(sample)
+    monkeypatch.setattr(cache, "press_version", lambda: "a newer press")
+    monkeypatch.setattr(uptodate, "press_version", lambda: "a newer press")
+    assert not build(sample).unchanged
+
+
+def test_a_damaged_record_means_a_full_build(sample):
+    build(sample)
+    record = uptodate.record_file(sample, site_of(sample))
+    assert record.is_file()
+    record.write_bytes(b"\x80\x05not a pickle")
+    again = build(sample)
+    assert not again.unchanged and (sample / "output" / "index.html").is_file()
+    assert build(sample).unchanged  # and the next one knows again
+
+
+def test_a_failed_build_leaves_no_record_that_could_skip_the_next(sample):
+    build(sample)
+    template = sample / "theme/templates/base.html"
+    good = template.read_text()
+    template.write_text(good.replace("</body>", "{% if %}</body>"))
+    result = CliRunner().invoke(main, ["--root", str(sample), "build"])
+    assert result.exit_code != 0 and "TemplateSyntaxError" in result.output
+    template.write_text(good + "<!-- back -->")
+    assert not build(sample).unchanged

@@ -1,0 +1,158 @@
+"""Is the site already what a build would make? Then a build has nothing to do.
+
+A build's result depends only on its inputs: the files of ``content/``, ``editorial/`` and the theme,
+the files at the top of the press (the configuration), the git commit the history is read from, every
+setting, the press's own code and libraries, whether search is on, and today's date (features expire,
+meetings become past). After each successful build the press keeps, for the build folder it swapped
+in, a key over all of these and the size, modification time and inode of every file it left there.
+
+The next build of the same output computes the key again — one ``stat`` per input file, one ``git
+rev-parse`` — and when it is equal and the site's files are exactly those recorded (none added,
+removed, edited or replaced), it reports the previous build's warnings and summary and leaves the
+site alone. Any difference, however small, and the build runs as usual (and reuses what it can: see
+:mod:`press.site.memo`). Inputs are compared by ``stat``, as git and make do: an edit changes a
+file's size, modification time or status-change time (which no user can set back).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import pickle
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cache import FORMAT, cache_dir, press_version, settings_salt
+from .history import GIT_TIMEOUT
+
+# Folders of the press that a build reads; the theme and content folders come from the settings.
+READ = ("content", "editorial")
+
+
+@dataclass
+class Record:
+    """What the build that made a site folder saw, and what it left there."""
+
+    inputs: bytes
+    site: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # path -> (size, mtime_ns, inode)
+    warnings: list[str] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+
+
+def record_file(root: Path, site: Path) -> Path:
+    """Where the record of the build folder ``site`` is kept (beside the page fingerprints)."""
+    key = hashlib.sha256(str(Path(site)).encode()).hexdigest()[:16]
+    return cache_dir(root, "renders", f"{key}.built")
+
+
+def inputs_key(root: Path, settings: dict, search: bool, today: dt.date | None = None) -> bytes:
+    """A digest of everything a build of ``root`` with ``settings`` reads."""
+    digest = hashlib.sha256(f"{FORMAT}\0{press_version()}\0{settings_salt(settings)}\0search={search}\0".encode())
+    digest.update((today or dt.date.today()).isoformat().encode())
+    digest.update(_git_head(root))
+    folders = {Path(settings["PATH"]).resolve(), Path(settings["THEME"]).resolve()}
+    folders |= {(root / name).resolve() for name in READ}
+    for folder in sorted(folders):
+        digest.update(b"\0folder\0" + str(folder).encode())
+        _stat_tree(folder, digest)
+    with os.scandir(root) as entries:  # the configuration, .mailmap and anything else at the top
+        for entry in sorted(entries, key=lambda e: e.name):
+            if entry.is_file(follow_symlinks=False):
+                digest.update(b"\0top\0" + entry.name.encode() + _stat(entry.stat(follow_symlinks=False)))
+    return digest.digest()
+
+
+def _stat(st: os.stat_result) -> bytes:
+    return repr((st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)).encode()
+
+
+def _stat_tree(folder: Path, digest) -> None:
+    """Every entry under ``folder`` (files, folders, links — by ``lstat``), in a fixed order."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        digest.update(b"\0absent")
+        return
+    for entry in entries:
+        st = entry.stat(follow_symlinks=False)
+        digest.update(b"\0" + entry.name.encode(errors="surrogateescape") + _stat(st))
+        if entry.is_dir(follow_symlinks=False):
+            digest.update(b"\0down")
+            _stat_tree(Path(entry.path), digest)
+            digest.update(b"\0up")
+
+
+def _git_head(root: Path) -> bytes:
+    """The commit the history is read from, and whether the clone is shallow (a deepened clone has
+    more history at the same commit). Outside git, or when git fails: a value that never matches."""
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD", "--is-shallow-repository"], cwd=root, stdin=subprocess.DEVNULL,
+            capture_output=True, timeout=GIT_TIMEOUT,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return os.urandom(16)
+    if done.returncode != 0:
+        return b"no git:" + (os.urandom(16) if (root / ".git").exists() else b"")
+    return done.stdout
+
+
+def site_state(site: Path) -> dict[str, tuple[int, int, int]]:
+    """Every file and folder of a built site, with its size, modification time and inode."""
+    state: dict[str, tuple[int, int, int]] = {}
+    prefix = len(str(site)) + 1
+    stack = [str(site)]
+    while stack:
+        folder = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                st = entry.stat(follow_symlinks=False)
+                rel = entry.path[prefix:]
+                if entry.is_dir(follow_symlinks=False):
+                    state[rel + "/"] = (0, 0, st.st_ino)
+                    stack.append(entry.path)
+                else:  # files, and anything else (a link put there by hand never matches a record)
+                    state[rel] = (st.st_size, st.st_mtime_ns, st.st_ino if entry.is_file(follow_symlinks=False) else -1)
+    return state
+
+
+def load(root: Path, site: Path) -> Record | None:
+    try:
+        with record_file(root, site).open("rb") as f:
+            stored_format, record = pickle.load(f)
+        return record if stored_format == FORMAT and isinstance(record, Record) else None
+    except Exception:  # missing, damaged or foreign: the build runs
+        return None
+
+
+def unchanged(root: Path, site: Path | None, inputs: bytes) -> Record | None:
+    """The record of ``site`` if it was built from exactly ``inputs`` and is exactly as that build left it."""
+    if site is None:
+        return None
+    record = load(root, site)
+    if record is None or record.inputs != inputs:
+        return None
+    try:
+        return record if site_state(site) == record.site else None
+    except OSError:
+        return None
+
+
+def save(root: Path, site: Path, record: Record) -> None:
+    """Keep ``record`` for the build folder ``site``; a cache that cannot be written only costs speed."""
+    target = record_file(root, site)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as f:
+            pickle.dump((FORMAT, record), f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(target)
+    except OSError:
+        pass
+
+
+def forget(root: Path, site: Path | None) -> None:
+    if site is not None:
+        record_file(root, site).unlink(missing_ok=True)
