@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import press.bundle
 import press.model
 import press.records
 from press import cache as press_cache
@@ -227,3 +228,33 @@ def test_any_load_leaves_the_answer_for_verify(small, settled, monkeypatch):
     result = verify(small.root)
     assert result.exit_code == 1
     assert result.output.splitlines()[0] == str(loaded.problems[0])
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 8
+
+
+@pytest.fixture
+def with_photo(pressdir):
+    pressdir.assembly()
+    pressdir.write("content/springfield/rent/photo.png", PNG + b"VOTED-PHOTO")
+    pressdir.article("springfield", "rent", title="Rent", body="![The march](rent/photo.png)")
+    pressdir.publish("springfield", "rent", "2026-10-06")
+    return pressdir
+
+
+def test_an_unchanged_attachment_is_not_read_again(with_photo, settled, monkeypatch):
+    assert with_photo.load().decisions.articles["springfield/rent"].state == "published"
+
+    def no_reading(path):
+        raise AssertionError(f"read {path} again")
+
+    monkeypatch.setattr(press.bundle, "hash_file", no_reading)
+    assert with_photo.load().decisions.articles["springfield/rent"].state == "published"
+
+
+def test_an_attachment_changed_to_the_same_size_and_mtime_changes_the_digest(with_photo, settled):
+    assert with_photo.load().decisions.articles["springfield/rent"].state == "published"
+    same_size_edit(with_photo.root / "content/springfield/rent/photo.png", b"VOTED-PHOTO", b"OTHER-PHOTO")
+    decision = with_photo.load().decisions.articles["springfield/rent"]
+    assert decision.state == "edited-since-approval"  # the vote approved the other photo
+    assert decision.article.digest == with_photo.digest("springfield", "rent")

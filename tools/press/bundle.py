@@ -115,7 +115,7 @@ def digest(slug: str, markdown: bytes, files: dict[str, bytes]) -> str:
 _HEAD = 16  # bytes the content checks look at
 
 
-def _hash_file(path: Path) -> tuple[str, bytes]:
+def hash_file(path: Path) -> tuple[str, bytes]:
     """SHA-256 (hex) and first bytes of a file, read in chunks: a long recording never sits in memory."""
     value = hashlib.sha256()
     with path.open("rb") as f:
@@ -126,11 +126,13 @@ def _hash_file(path: Path) -> tuple[str, bytes]:
     return value.hexdigest(), head[:_HEAD]
 
 
-def read_folder(folder: Path, rel_folder: str, problems: list[Problem]) -> dict[str, str]:
+def read_folder(folder: Path, rel_folder: str, problems: list[Problem], cache=None) -> dict[str, str]:
     """The files of a bundle folder (``rel_folder`` relative to the press root) with their SHA-256,
     each checked against the allowlist; a file that is refused is reported and still counted in the
-    digest (it is there)."""
+    digest (it is there). ``cache``: a :class:`press.cache.ParsedRecords`, which knows the hashes
+    of files whose status did not change (a long recording is not read again)."""
     files: dict[str, str] = {}
+    hashed = cache.attachment if cache is not None else hash_file
 
     def walk(path: Path, rel: str, depth: int) -> None:
         for entry in sorted(path.iterdir(), key=lambda p: p.name):
@@ -141,7 +143,7 @@ def read_folder(folder: Path, rel_folder: str, problems: list[Problem]) -> dict[
             if not NAME_RE.match(entry.name):
                 problems.append(Problem(where, 0, "attachment names are letters, digits, '.', '-' and '_' (no spaces) — rename it"))
                 if entry.is_file():
-                    files[name] = _hash_file(entry)[0]  # still part of the bundle: it is there
+                    files[name] = hashed(entry)[0]  # still part of the bundle: it is there
                 continue
             if entry.is_dir():
                 if depth >= MAX_DEPTH:
@@ -149,7 +151,7 @@ def read_folder(folder: Path, rel_folder: str, problems: list[Problem]) -> dict[
                     continue
                 walk(entry, name + "/", depth + 1)
             elif entry.is_file():
-                files[name], head = _hash_file(entry)
+                files[name], head = hashed(entry)
                 if entry.suffix == ".md" and rel_folder.count("/") == 2:
                     problems.append(Problem(where, 0, f"articles live directly in {rel_folder.rsplit('/', 1)[0]}/, not in sub-folders"))
                 elif why := file_problem(entry.name, head):

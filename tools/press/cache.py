@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 # Bump when the parsed-record classes change shape: older cache files are then ignored.
-FORMAT = 6
+FORMAT = 7
 
 # Settings that never change what a reader or template makes (where this build writes, where its
 # caches live) or that are not plain data.
@@ -102,15 +102,17 @@ class ParsedRecords:
         self.hashes: dict[str, tuple[tuple, bytes]] = {}  # absolute path -> (file_status, sha256 digest)
         self.used: set = set()
         self.seen: dict[str, tuple[tuple, bytes]] = {}
+        self.files: dict[str, tuple[tuple, tuple[str, bytes]]] = {}  # attachment -> (file_status, (sha256 hex, head))
+        self.files_seen: dict[str, tuple[tuple, tuple[str, bytes]]] = {}
         self.added = False
         self.started = time.time_ns()
         try:
             with self.path.open("rb") as f:
-                version, entries, hashes = pickle.load(f)
+                version, entries, hashes, files = pickle.load(f)
             if version == (FORMAT, press_version()):  # parsed by this very code, or not at all
-                self.entries, self.hashes = entries, hashes
+                self.entries, self.hashes, self.files = entries, hashes, files
         except Exception:  # missing, damaged or foreign: start empty
-            self.entries, self.hashes = {}, {}
+            self.entries, self.hashes, self.files = {}, {}, {}
 
     def content_hash(self, path: Path | str) -> tuple[bytes, tuple, bytes | None]:
         """The SHA-256 of the file's bytes, its status, and the bytes if they had to be read: the
@@ -128,6 +130,18 @@ class ParsedRecords:
         if status[3] < self.started - RACY_NS:  # settled: safe to trust next time
             self.seen[name] = (status, digest)
         return digest, status, data
+
+    def attachment(self, path: Path | str) -> tuple[str, bytes]:
+        """:func:`press.bundle.hash_file` of an attachment, from the last run when its status is the same."""
+        from .bundle import hash_file
+
+        name = str(path)
+        status = self.statuses.get(name) or file_status(os.stat(name))
+        known = self.files.get(name)
+        value = known[1] if known is not None and known[0] == status else hash_file(Path(name))
+        if status[3] < self.started - RACY_NS and file_status(os.stat(name)) == status:  # settled, and not changed while read
+            self.files_seen[name] = (status, value)
+        return value
 
     def unchanged(self, path: Path, status: tuple) -> bool:
         """Whether the file still has ``status`` (it did not change while it was being parsed)."""
@@ -148,14 +162,14 @@ class ParsedRecords:
     def save(self) -> None:
         """Keep only what this run used, written atomically; when every record was found and used,
         the file already holds exactly that and is left alone."""
-        if not self.added and self.used == self.entries.keys() and self.seen == self.hashes:
+        if not self.added and self.used == self.entries.keys() and self.seen == self.hashes and self.files_seen == self.files:
             return
         entries = {k: v for k, v in self.entries.items() if k in self.used}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
             with tmp.open("wb") as f:
-                pickle.dump(((FORMAT, press_version()), entries, self.seen), f, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(((FORMAT, press_version()), entries, self.seen, self.files_seen), f, protocol=pickle.HIGHEST_PROTOCOL)
             tmp.replace(self.path)
         except OSError:
             pass  # a read-only home: work without the cache

@@ -972,7 +972,7 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
                 continue
             files = {}
             if entry.name[:-3] in folders:
-                files = bundle.read_folder(Path(entry.path[:-3]), rel[:-3], problems)
+                files = bundle.read_folder(Path(entry.path[:-3]), rel[:-3], problems, cache)
             article = _cached(  # the path as a string: a Path object is made only when the file is parsed
                 cache, problems, ("article", rel, tuple(files.items())), entry.path,
                 lambda found, raw=None, path=entry.path, rel=rel, files=files: read_article(Path(path), rel, folder.name, found, files, raw),
@@ -981,7 +981,7 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
                 articles[article.id] = article
 
     if (content_dir / "images").is_dir() and not (content_dir / "images").is_symlink():
-        bundle.read_folder(content_dir / "images", "content/images", problems)
+        bundle.read_folder(content_dir / "images", "content/images", problems, cache)
     maintainers = read_press_config(root, problems)
     problems += _links(root)
     problems += _page_urls(root)
