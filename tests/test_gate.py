@@ -519,15 +519,15 @@ def test_a_file_nobody_claimed_fails_the_build_and_keeps_the_old_site(site, monk
 
 
 def test_a_page_written_over_after_it_was_claimed_fails_the_build(site, monkeypatch):
-    from press.site import generator
+    from press.site import PressWriter
 
-    original = generator.PressGenerator._write_sitemap
+    original = PressWriter.finish  # the pages to make are rendered and claimed here, at the end of the run
 
     def and_overwrite_an_article(self):
         original(self)
         (Path(self.output_path) / "springfield" / "good.html").write_text("OVERWRITTEN-PAGE")
 
-    monkeypatch.setattr(generator.PressGenerator, "_write_sitemap", and_overwrite_an_article)
+    monkeypatch.setattr(PressWriter, "finish", and_overwrite_an_article)
     with pytest.raises(BuildFailed) as failed:
         build(site.root, search=False)
     assert "output/springfield/good.html: changed after it was written (as the page of springfield/good, approved 2026-09-01) — something else wrote over it" in str(failed.value)

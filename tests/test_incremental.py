@@ -80,3 +80,57 @@ def test_parallel_markdown_gives_the_same_site(sample, tmp_path, monkeypatch):
     monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches-serial"))
     build(sample, tmp_path / "serial")
     assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
+
+
+def test_pages_rendered_on_every_core_are_the_pages_rendered_in_one(sample, tmp_path, monkeypatch):
+    from press.site import parallel
+
+    monkeypatch.setattr(parallel, "MIN_PAGES", 0)  # the sample is small: force the pool
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches-parallel"))
+    build(sample, tmp_path / "parallel")
+    monkeypatch.setattr(parallel, "MIN_PAGES", 10**9)
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches-serial"))
+    build(sample, tmp_path / "serial")
+    assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
+
+
+@pytest.mark.parametrize("workers", ["pool", "one process"])
+def test_a_page_that_fails_to_render_fails_the_build_and_keeps_the_site(sample, monkeypatch, workers):
+    from press.build import BuildFailed
+    from press.site import parallel
+
+    monkeypatch.setattr(parallel, "MIN_PAGES", 0 if workers == "pool" else 10**9)
+    build(sample)
+    before = tree(sample / "output")
+    article = sample / "theme/templates/article.html"
+    article.write_text(article.read_text().replace("{% block content %}", "{% block content %}{{ article.title.no_such() }}", 1))
+    with pytest.raises(BuildFailed) as failed:
+        build(sample)
+    assert "no_such" in str(failed.value)
+    assert tree(sample / "output") == before
+
+
+def test_a_fresh_clone_with_the_cache_restored_reuses_pages(sample, tmp_path, monkeypatch):
+    """CI: the previous site is gone, only the cache folder survives; pages come from the press's store."""
+    build(sample, tmp_path / "first")
+    CHANGES["a new vote"](sample)
+    again = build(sample, tmp_path / "second")  # another output: no previous site to link from
+    assert again.memo.reused > 20 and again.memo.rendered > 0
+    assert tree(tmp_path / "second") == clean_build(sample, tmp_path, monkeypatch, "after")
+
+
+def test_a_damaged_page_in_the_store_is_made_again(sample, tmp_path, monkeypatch):
+    from press.site.memo import RenderMemo  # noqa: F401  (the store lives beside the page fingerprints)
+    from press.cache import cache_dir
+
+    build(sample, tmp_path / "first")
+    store = cache_dir(sample, "renders", "store")
+    pages = sorted(store.iterdir())
+    assert len(pages) > 20
+    for page in pages:  # someone with write access to the cache folder rewrites every stored page
+        page.unlink()
+        page.write_text("<p>not what was voted</p>")
+    again = build(sample, tmp_path / "second")
+    assert again.memo.reused == 0
+    assert tree(tmp_path / "second") == clean_build(sample, tmp_path, monkeypatch, "after")
+    assert build(sample, tmp_path / "third").memo.reused > 20  # the store was mended

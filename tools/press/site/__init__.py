@@ -25,7 +25,7 @@ from pelican.contents import Article
 from pelican.readers import MarkdownReader
 from pelican.urlwrappers import Category
 from pelican.utils import pelican_open
-from pelican.writers import Writer
+from pelican.writers import FileOverwriteFailedError, Writer
 
 from .. import bundle, frontmatter
 from ..cache import settings_salt
@@ -33,7 +33,7 @@ from ..decisions import PUBLISHED, ArticleDecision
 from ..model import Press, load
 from ..records import digest_bytes
 from ..sanitize import clean_html, script_json
-from . import fastgroups, prerender
+from . import fastgroups, parallel, prerender
 from .memo import MemoTemplate, place
 from .outputs import OutputList
 
@@ -47,6 +47,7 @@ _PRESSES: dict[int, Press] = {}
 _preloaded: list[tuple] = []
 _MEMOS: dict[int, object] = {}  # settings id -> RenderMemo of the running build
 _OUTPUTS: dict[int, OutputList] = {}  # settings id -> the positive list of the running build
+_WRITERS: dict[int, object] = {}  # settings id -> the PressWriter of the running build
 _PRERENDERED: dict[str, tuple] = {}  # path -> rendered Markdown, consumed by PressReader
 
 
@@ -495,6 +496,8 @@ class _Attached:
 
 def on_content_written(path: str, context: dict) -> None:
     """Every file Pelican's writer writes is claimed on the positive list, with the reason."""
+    if any(path in writer.deferred for writer in _WRITERS.values()):
+        return  # rendered at the end of the run, and claimed then
     for outputs in _OUTPUTS.values():
         try:
             rel = outputs.relative(path)
@@ -540,6 +543,9 @@ def get_writer(pelican):
 
 
 def on_finalized(pelican) -> None:
+    writer = _WRITERS.pop(id(pelican.settings), None)
+    if writer is not None:
+        writer.finish()  # before the positive list and the memo are let go
     _PRESSES.pop(id(pelican.settings), None)
     _MEMOS.pop(id(pelican.settings), None)
     _OUTPUTS.pop(id(pelican.settings), None)
@@ -547,41 +553,77 @@ def on_finalized(pelican) -> None:
 
 class PressWriter(Writer):
     """Pelican's writer, rendering a page only when what its template reads has changed: an
-    unchanged page is last build's file, hard-linked into the new site (nothing read or written)."""
+    unchanged page is last build's file, hard-linked into the new site (nothing read or written);
+    the pages to make are rendered at the end of the run on every core (see parallel.py)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._link: tuple[str, Path, bytes] | None = None
+        self._defer: tuple[str, object, dict, bytes | None] | None = None
+        self._context: dict | None = None
+        self.deferred: dict[str, parallel.Job] = {}  # path -> the page to render at the end
+        _WRITERS[id(self.settings)] = self
 
     def write_file(self, name, template, context, *args, **kwargs):
         memo = memo_of(self.settings)
         if memo is not None:
             template = MemoTemplate(template, memo, self)
-        return super().write_file(name, template, context, *args, **kwargs)
+        self._context = context
+        try:
+            return super().write_file(name, template, context, *args, **kwargs)
+        finally:
+            self._context = None
 
     def link_next(self, name: str, source: Path, fingerprint: bytes) -> None:
         """The page ``name`` about to be written is last build's ``source``: link it, write nothing."""
         self._link = (name, source, fingerprint)
 
+    def defer_next(self, name: str, template, localcontext: dict, fingerprint: bytes | None) -> None:
+        """The page ``name`` about to be written must be made: render it with the others, at the end."""
+        self._defer = (name, template, localcontext, fingerprint)
+
     def _open_w(self, filename, encoding, override=False):
         link, self._link = self._link, None
-        if link is not None and filename not in self._written_files and filename not in self._overridden_files:
-            name, source, fingerprint = link
+        defer, self._defer = self._defer, None
+        if (link or defer) is not None:
+            # Pelican's rules for a path written twice, as in Writer._open_w
+            if filename in self._overridden_files:
+                if override:
+                    raise FileOverwriteFailedError(f'Failed to overwrite "{filename}" a second time (was previously overwritten)')
+                return open(os.devnull, "w", encoding=encoding)  # the earlier, overriding page stays
+            if filename in self._written_files and not override:
+                raise FileOverwriteFailedError(f'Failed to overwrite "{filename}" as Pelican has already written to it previously')
             if override:
                 self._overridden_files.add(filename)
             self._written_files.add(filename)
-            memo = memo_of(self.settings)
-            place(source, Path(filename))
-            memo.after[name] = fingerprint
-            memo.reused += 1
+            self.deferred.pop(filename, None)
+            if link is not None:
+                name, source, fingerprint = link
+                place(source, Path(filename))
+                memo = memo_of(self.settings)
+                memo.after[name] = fingerprint
+                memo.reused += 1
+            else:
+                name, template, localcontext, fingerprint = defer
+                shared = self._context if self._context is not None else {}
+                self.deferred[filename] = parallel.Job(filename, name, template, localcontext, shared, shared.get("localsiteurl"), fingerprint)
             return open(os.devnull, "w", encoding=encoding)  # Pelican writes the empty render here
-        if link is not None:  # a second write of one path: let Pelican refuse it as it would
-            raise RuntimeError(f"{filename}: written twice")
         try:
             os.unlink(filename)  # never write through a hard link into the site being served
         except FileNotFoundError:
             pass
         return super()._open_w(filename, encoding, override)
+
+    def finish(self) -> None:
+        """Render the deferred pages on every core, then claim each as written."""
+        jobs, self.deferred = list(self.deferred.values()), {}
+        if not jobs:
+            return
+        parallel.render(jobs)
+        memo = memo_of(self.settings)
+        for job in jobs:
+            memo.record(job.name, job.fingerprint)
+            on_content_written(job.path, job.localcontext)
 
 
 def register() -> None:

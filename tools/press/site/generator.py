@@ -355,7 +355,8 @@ class PressGenerator(Generator):
                         scores.setdefault(id(peer), [0, peer])[0] += 1
             ranked = sorted(scores.values(), key=lambda s: (-s[0], abs(position[id(s[1])] - position[id(article)]), position[id(s[1])]))
             article.related = tuple(_link(peer) for _, peer in ranked[:RELATED])
-            words = len(re.sub(r"<[^>]+>", " ", article.content or "").split())
+            # the HTML before Pelican resolves {filename} links: the same words, without resolving them
+            words = len(re.sub(r"<[^>]+>", " ", article._content or "").split())
             article.reading_minutes = max(1, round(words / WORDS_PER_MINUTE))
             article.share_image = f"{article.assembly.id}/{article.slug}.share.jpg"
 

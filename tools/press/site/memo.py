@@ -85,6 +85,17 @@ class RenderMemo:
                     self._templates = stored["templates"]
         except Exception:  # missing or damaged: every page is made again
             self.before, self._templates = {}, {}
+        # The store: every page of the last build by the sha256 of its bytes, and fingerprint -> sha256.
+        self.store = cache_dir(root, "renders", "store")
+        self.stored: dict[bytes, str] = {}
+        self._checked: dict[str, bool] = {}  # sha256 -> the store's file still hashes to it
+        try:
+            with self.store.with_suffix(".pickle").open("rb") as f:
+                stored_format, stored = pickle.load(f)
+            if stored_format == FORMAT and isinstance(stored, dict):
+                self.stored = stored
+        except Exception:
+            self.stored = {}
 
     # ------------------------------------------------------------------ templates
 
@@ -199,29 +210,40 @@ class RenderMemo:
     # ------------------------------------------------------------------ reuse
 
     def reusable(self, name: str, fingerprint: bytes | None) -> Path | None:
-        """Last build's ``name``, if its fingerprint is unchanged and the file is still exactly as
-        this press left it (same size, modification time and inode: a hand-edited or replaced output
-        file is made again, never trusted)."""
+        """A file to reuse for ``name``, if its fingerprint is unchanged: last build's file when it is
+        still exactly as this press left it (same size, modification time and inode: a hand-edited
+        or replaced output file is never trusted), else the store's copy of the page when its bytes
+        hash to what was stored (a fresh clone in CI, with the cache folder restored)."""
+        if fingerprint is None:
+            return None
         entry = self.before.get(name)
-        if fingerprint is None or entry is None or entry[0] != fingerprint:
+        if entry is not None and entry[0] == fingerprint:
+            path = self.previous / name
+            try:
+                st = os.stat(path, follow_symlinks=False)
+            except OSError:
+                st = None
+            if st is not None and stat.S_ISREG(st.st_mode) and (st.st_size, st.st_mtime_ns, st.st_ino) == entry[1]:
+                return path
+        sha = self.stored.get(fingerprint)
+        if sha is None:
             return None
-        path = self.previous / name
-        try:
-            st = os.stat(path, follow_symlinks=False)
-        except OSError:
-            return None
-        if not stat.S_ISREG(st.st_mode) or (st.st_size, st.st_mtime_ns, st.st_ino) != entry[1]:
-            return None
-        return path
+        path = self.store / sha
+        if sha not in self._checked:
+            try:
+                self._checked[sha] = hashlib.sha256(path.read_bytes()).hexdigest() == sha
+            except OSError:
+                self._checked[sha] = False
+        return path if self._checked[sha] else None
 
     def reuse(self, name: str, fingerprint: bytes | None, target: Path) -> bool:
-        """Put last build's ``name`` at ``target`` (a hard link: no bytes read or written) when its
-        fingerprint is unchanged; False when it must be made again."""
+        """Put the reusable file for ``name`` at ``target`` (a hard link: no bytes read or written)
+        when its fingerprint is unchanged; False when it must be made again."""
         source = self.reusable(name, fingerprint)
         if source is None:
             return False
         place(source, target)
-        self.after[name] = self.before[name][0]
+        self.after[name] = fingerprint
         self.reused += 1
         return True
 
@@ -236,26 +258,50 @@ class RenderMemo:
     def save(self, site: Path | None = None) -> None:
         """Keep this build's fingerprints for the build folder ``site`` (default: the previous one),
         with each file's size, modification time and inode as it is there now, and drop the previous
-        folder's: they no longer describe the site that will be served."""
+        folder's: they no longer describe the site that will be served. Every page with a fingerprint
+        is kept in the store too (a hard link, named by the sha256 of its bytes); pages no build uses
+        any more leave it."""
         site = Path(site) if site is not None else self.previous
         target = memo_file(self.root, site)
-        stored: dict[str, tuple[bytes, tuple[int, int, int]]] = {}
+        files: dict[str, tuple[bytes, tuple[int, int, int]]] = {}
+        stored: dict[bytes, str] = {}
+        try:
+            self.store.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return
         for name, fingerprint in self.after.items():
+            path = site / name
             try:
-                st = os.stat(site / name, follow_symlinks=False)
+                st = os.stat(path, follow_symlinks=False)
+                files[name] = (fingerprint, (st.st_size, st.st_mtime_ns, st.st_ino))
+                sha = self.stored.get(fingerprint)
+                if sha is None or not self._checked.get(sha, True) or not (self.store / sha).is_file():
+                    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+                    if self._checked.get(sha) is False or not (self.store / sha).is_file():
+                        place(path, self.store / sha)  # replaces a damaged copy
+                stored[fingerprint] = sha
             except OSError:
                 continue
-            stored[name] = (fingerprint, (st.st_size, st.st_mtime_ns, st.st_ino))
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_suffix(f".{os.getpid()}.tmp")
-            with tmp.open("wb") as f:
-                pickle.dump((FORMAT, {"salt": self.salt, "templates": self._templates, "files": stored}), f, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.replace(target)
+            keep = set(stored.values())
+            with os.scandir(self.store) as entries:
+                for entry in entries:
+                    if entry.name not in keep:
+                        os.unlink(entry.path)
+            _dump(self.store.with_suffix(".pickle"), stored)
+            _dump(target, {"salt": self.salt, "templates": self._templates, "files": files})
             if target != self.path:
                 self.path.unlink(missing_ok=True)
         except OSError:
             pass
+
+
+def _dump(path: Path, data) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    with tmp.open("wb") as f:
+        pickle.dump((FORMAT, data), f, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
 
 
 def place(source: Path, target: Path) -> None:
@@ -291,9 +337,8 @@ class MemoTemplate:
         if source is not None:
             self.writer.link_next(name, source, fingerprint)
             return ""
-        output = self.template.render(localcontext)
-        self.memo.record(name, fingerprint)
-        return output
+        self.writer.defer_next(name, self.template, localcontext, fingerprint)
+        return ""  # rendered at the end of the run, with the other pages to make (parallel.py)
 
 
 def _json(value) -> bytes | None:
