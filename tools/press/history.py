@@ -17,13 +17,10 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .problems import PressError
+from .problems import GIT_TIMEOUT, PressError
 from .records import digest_bytes
 
 _NULL_SHA = "0" * 40
-# How long `git log` over content/ may take before press gives up on it (seconds). A hung git must
-# fail the command with a message, never hang a build or a pull-request check for ever.
-GIT_TIMEOUT = float(os.environ.get("PRESS_GIT_TIMEOUT", "600"))
 
 
 @dataclass(frozen=True)

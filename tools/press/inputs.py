@@ -28,7 +28,7 @@ from pathlib import Path
 
 from . import cache as _cache
 from .cache import FORMAT, cache_dir, file_status, press_version
-from .problems import Problem
+from .problems import GIT_TIMEOUT, Problem
 
 TOPS = ("content", "editorial")
 _MEMORY = "verified.marshal"
@@ -44,7 +44,8 @@ class Inputs:
     settled: bool  # no entry changed within RACY_NS of the scan
 
 
-def scan(root: Path | str) -> Inputs:
+def scan(root: Path | str, tops: tuple[str | Path, ...] = TOPS) -> Inputs:
+    """``tops``: the folders to list, relative to ``root`` or absolute (a build adds the theme)."""
     root = Path(root)
     started = time.time_ns()
     statuses: dict[str, tuple] = {}
@@ -72,7 +73,7 @@ def scan(root: Path | str) -> Inputs:
             if entry.is_dir(follow_symlinks=False):
                 walk(entry.path)
 
-    for top in TOPS:
+    for top in tops:
         folder = str(root / top)
         digest.update(f"{folder}\n".encode())
         walk(folder)
@@ -80,14 +81,18 @@ def scan(root: Path | str) -> Inputs:
 
 
 def git_head(root: Path | str) -> str:
-    """The commit HEAD names in the repository holding ``root`` ('' outside git or without commits)."""
+    """The commit HEAD names in the repository holding ``root``, and whether the clone is shallow (a
+    deepened clone has more history at the same commit): ``"<commit> shallow=<true|false>"``; ''
+    outside git or without commits."""
     try:
         done = subprocess.run(
-            ["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=root, capture_output=True, text=True, timeout=60
-        )
+            ["git", "rev-parse", "--is-shallow-repository", "--verify", "-q", "HEAD"], cwd=root,
+            capture_output=True, text=True, timeout=GIT_TIMEOUT, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
     except (OSError, subprocess.SubprocessError):
         return ""
-    return done.stdout.strip() if done.returncode == 0 else ""
+    lines = done.stdout.split()
+    return f"{lines[1]} shallow={lines[0]}" if done.returncode == 0 and len(lines) == 2 else ""
 
 
 @dataclass
