@@ -123,6 +123,15 @@ def copy_sample(dest: Path) -> Path:
     return dest
 
 
+@pytest.fixture
+def settled(monkeypatch):
+    """Files written a moment ago count as settled: a test need not wait out press.cache.RACY_NS
+    (the margin within which a file's times cannot tell two writes apart) before its next build."""
+    from press import cache
+
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+
+
 def change_an_input(root: Path) -> None:
     """Make the next build run (a build with nothing changed leaves the site alone: press/uptodate.py)."""
     with (root / "pelicanconf.py").open("a") as conf:

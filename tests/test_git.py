@@ -113,4 +113,4 @@ def test_git_processes_do_not_grow_with_the_number_of_articles(repo, monkeypatch
     assert press.load(repo.root).history.repo is not None  # GitPython asks `git version` once per process
     few = edited_press(2)
     many = edited_press(40)
-    assert few == many == 3  # cat-file --batch-check (HEAD), log, cat-file --batch
+    assert few == many == 4  # rev-parse (HEAD, the key of the cached history), cat-file --batch-check (HEAD), log, cat-file --batch

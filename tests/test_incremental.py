@@ -11,6 +11,8 @@ from press.build import build
 from press.site import prerender
 
 
+pytestmark = pytest.mark.usefixtures("settled")  # see conftest.py
+
 def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 

@@ -539,6 +539,7 @@ def test_a_hung_git_fails_the_build_with_a_message_and_keeps_the_site(repo, tmp_
     (fake / "git").chmod(0o755)
     env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}", "PRESS_GIT_TIMEOUT": "2"}
     repo.article("springfield", "bus", title="Bus fares")  # something to build (an unchanged press is not rebuilt)
+    commit(repo.root, "Bus fares")  # a new HEAD: its history must be read (the last one's is cached)
     hung = subprocess.run([*PRESS, "--root", str(repo.root), "build", "--output", str(out), "--no-search"],
                           capture_output=True, text=True, stdin=subprocess.DEVNULL, env=env, timeout=120)  # fmt: skip
     assert hung.returncode == 1, hung.stderr + hung.stdout

@@ -17,6 +17,8 @@ from press.cli import main
 from test_incremental import clean_build, tree
 
 
+pytestmark = pytest.mark.usefixtures("settled")  # see conftest.py
+
 def site_of(root: Path) -> Path:
     return (root / "output").resolve()
 
@@ -143,3 +145,16 @@ def test_a_failed_build_leaves_no_record_that_could_skip_the_next(sample):
     assert result.exit_code != 0 and "TemplateSyntaxError" in result.output
     template.write_text(good + "<!-- back -->")
     assert not build(sample).unchanged
+
+
+def test_a_file_written_just_before_the_build_is_looked_at_again(sample, monkeypatch):
+    """Two writes within one tick of the file system's clock can leave the same size and times: a
+    build that starts within press.cache.RACY_NS of a write keeps no "up to date" record."""
+    from press import cache
+
+    monkeypatch.setattr(cache, "RACY_NS", 10**18)  # every file counts as just written
+    build(sample)
+    assert not build(sample).unchanged
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    build(sample)
+    assert build(sample).unchanged

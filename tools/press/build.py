@@ -198,7 +198,8 @@ def _build(root: Path, settings: dict, out: Output, search: bool) -> BuildResult
         if memo is not None:
             memo.save(staging)  # before the swap: a kill after it finds fingerprints of the site it serves
         result = BuildResult(output=final, press=press, warnings=collect.warnings, memo=memo, outputs=outputs)
-        uptodate.save(root, staging, uptodate.Record(inputs, uptodate.site_state(staging), collect.warnings, result.summary()))
+        if inputs is not None:  # a file changed just before the build: the next one looks again
+            uptodate.save(root, staging, uptodate.Record(inputs, uptodate.site_state(staging), collect.warnings, result.summary()))
         pause_point("saved")
         previous = out.current()
         out.publish(staging)

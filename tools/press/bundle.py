@@ -115,7 +115,7 @@ def digest(slug: str, markdown: bytes, files: dict[str, bytes]) -> str:
 _HEAD = 16  # bytes the content checks look at
 
 
-def _hash_file(path: Path) -> tuple[str, bytes]:
+def hash_file(path: Path) -> tuple[str, bytes]:
     """SHA-256 (hex) and first bytes of a file, read in chunks: a long recording never sits in memory."""
     value = hashlib.sha256()
     with path.open("rb") as f:
@@ -126,11 +126,13 @@ def _hash_file(path: Path) -> tuple[str, bytes]:
     return value.hexdigest(), head[:_HEAD]
 
 
-def read_folder(folder: Path, rel_folder: str, problems: list[Problem]) -> dict[str, str]:
+def read_folder(folder: Path, rel_folder: str, problems: list[Problem], cache=None) -> dict[str, str]:
     """The files of a bundle folder (``rel_folder`` relative to the press root) with their SHA-256,
     each checked against the allowlist; a file that is refused is reported and still counted in the
-    digest (it is there)."""
+    digest (it is there). ``cache``: a :class:`press.cache.ParsedRecords`, which knows the hashes
+    of files whose status did not change (a long recording is not read again)."""
     files: dict[str, str] = {}
+    hashed = cache.attachment if cache is not None else hash_file
 
     def walk(path: Path, rel: str, depth: int) -> None:
         for entry in sorted(path.iterdir(), key=lambda p: p.name):
@@ -141,7 +143,7 @@ def read_folder(folder: Path, rel_folder: str, problems: list[Problem]) -> dict[
             if not NAME_RE.match(entry.name):
                 problems.append(Problem(where, 0, "attachment names are letters, digits, '.', '-' and '_' (no spaces) — rename it"))
                 if entry.is_file():
-                    files[name] = _hash_file(entry)[0]  # still part of the bundle: it is there
+                    files[name] = hashed(entry)[0]  # still part of the bundle: it is there
                 continue
             if entry.is_dir():
                 if depth >= MAX_DEPTH:
@@ -149,7 +151,7 @@ def read_folder(folder: Path, rel_folder: str, problems: list[Problem]) -> dict[
                     continue
                 walk(entry, name + "/", depth + 1)
             elif entry.is_file():
-                files[name], head = _hash_file(entry)
+                files[name], head = hashed(entry)
                 if entry.suffix == ".md" and rel_folder.count("/") == 2:
                     problems.append(Problem(where, 0, f"articles live directly in {rel_folder.rsplit('/', 1)[0]}/, not in sub-folders"))
                 elif why := file_problem(entry.name, head):
@@ -309,10 +311,20 @@ def find_in_history(history, article, wanted: str):
     if history.repo is None:
         return None
     folder = article.path[:-3] + "/"
-    if not any(path.startswith(folder) for path in history.versions):
+    if folder not in history.bundled:
         hit = history.find(article.path, wanted)  # never had attachments: the single-file history
         return (hit[0], {}, hit[1], hit[2]) if hit else None
     md, tree_folder = history.prefix + article.path, history.prefix + folder[:-1]
+    known = history.bundles.get((article.path, wanted)) if history.head else None
+    if known is not None:  # found at this very HEAD before: the blobs named then, hashed again now
+        version, md_blob, file_blobs, edited = known
+        try:
+            markdown = history.blob_bytes(md_blob)
+            files = {name: history.blob_bytes(blob) for name, blob in file_blobs.items()}
+        except Exception:  # pragma: no cover - a blob gone from the repository: look again
+            files, markdown = {}, None
+        if markdown is not None and digest(article.slug, markdown, files) == wanted:
+            return markdown, files, version, edited
     log = history.repo.git.log("--format=%H%x1f%at%x1f%an", "--no-renames", "--", md, tree_folder)
     entries = [line.split("\x1f") for line in log.splitlines() if line]
     versions = [Version(c, dt.datetime.fromtimestamp(int(t), dt.timezone.utc), a, None) for c, t, a in entries]
@@ -323,6 +335,7 @@ def find_in_history(history, article, wanted: str):
         except KeyError:
             continue
         files: dict[str, bytes] = {}
+        blobs: dict[str, str] = {}
         usable = md_blob.mode in _REGULAR
         try:
             sub = tree / tree_folder
@@ -338,10 +351,14 @@ def find_in_history(history, article, wanted: str):
                     usable = False
                     break
                 files[name] = data
+                blobs[name] = item.hexsha
         if not usable:
             continue
         markdown = md_blob.data_stream.read()
         if digest(article.slug, markdown, files) == wanted:
             found = Version(version.commit, version.when, version.author, md_blob.hexsha)
-            return markdown, files, found, versions[index - 1] if index else None
+            edited = versions[index - 1] if index else None
+            if history.head:
+                history.bundles[(article.path, wanted)] = (found, md_blob.hexsha, blobs, edited)
+            return markdown, files, found, edited
     return None

@@ -12,10 +12,11 @@ import functools
 import hashlib
 import os
 import pickle
+import time
 from pathlib import Path
 
 # Bump when the parsed-record classes change shape: older cache files are then ignored.
-FORMAT = 6
+FORMAT = 7
 
 # Settings that never change what a reader or template makes (where this build writes, where its
 # caches live) or that are not plain data.
@@ -24,15 +25,15 @@ _VOLATILE_SETTINGS = frozenset({"OUTPUT_PATH", "CACHE_PATH", "PRESS_ROOT"})
 
 @functools.lru_cache(maxsize=1)
 def press_version() -> str:
-    """The press's own code and the libraries that shape its output, hashed: anything made by other
-    code is never reused."""
+    """The press's own code and the libraries that shape its output or how it reads the records
+    (YAML, signatures), hashed: anything made by other code is never reused."""
     from importlib import metadata
 
     digest = hashlib.sha256()
     package = Path(__file__).parent
     for file in sorted(package.rglob("*.py")):
         digest.update(file.relative_to(package).as_posix().encode() + b"\0" + file.read_bytes())
-    for library in ("pelican", "markdown", "nh3", "jinja2", "feedgen", "icalendar", "pygments"):
+    for library in ("pelican", "markdown", "nh3", "jinja2", "feedgen", "icalendar", "pygments", "pyyaml", "sshsig", "cryptography"):
         try:
             digest.update(f"{library}={metadata.version(library)}".encode())
         except metadata.PackageNotFoundError:
@@ -73,22 +74,81 @@ def cache_dir(root: Path | str, *parts: str) -> Path:
     return Path(base, press, *parts)
 
 
+# A file whose status changed this close to a run (nanoseconds) is "racy": another write within the
+# same tick of a coarse file-system clock could leave size, times and inode as they were (git's
+# "racily clean" entries). Its status is not remembered; the next run reads it again.
+RACY_NS = 2_000_000_000
+
+
+def file_status(st: os.stat_result) -> tuple[int, int, int, int, int, int]:
+    """What the file system says of a file, all of which a change of its bytes changes: a write
+    moves the change time (ctime, which no user can set back), a replacement changes the inode."""
+    return (st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
+
 class ParsedRecords:
     """Parsed editorial records keyed by file path and content digest: a record whose bytes did not
-    change is not parsed again. Never trusted across versions of the record format."""
+    change is not parsed again. Never trusted across versions of the record format.
 
-    def __init__(self, root: Path):
+    The digest of each file is remembered with the file's status (:func:`file_status`), so an
+    unchanged file is not even read; a file whose status changed at all is read and hashed again."""
+
+    def __init__(self, root: Path, statuses: dict[str, tuple] | None = None):
+        """``statuses``: the files' statuses from a scan made just before (see :mod:`press.inputs`),
+        so that no file is asked twice."""
         self.path = cache_dir(root, "records.pickle")
+        self.statuses = statuses or {}
         self.entries: dict = {}
+        self.hashes: dict[str, tuple[tuple, bytes]] = {}  # absolute path -> (file_status, sha256 digest)
         self.used: set = set()
+        self.seen: dict[str, tuple[tuple, bytes]] = {}
+        self.files: dict[str, tuple[tuple, tuple[str, bytes]]] = {}  # attachment -> (file_status, (sha256 hex, head))
+        self.files_seen: dict[str, tuple[tuple, tuple[str, bytes]]] = {}
         self.added = False
+        self.started = time.time_ns()
         try:
             with self.path.open("rb") as f:
-                version, entries = pickle.load(f)
+                version, entries, hashes, files = pickle.load(f)
             if version == (FORMAT, press_version()):  # parsed by this very code, or not at all
-                self.entries = entries
+                self.entries, self.hashes, self.files = entries, hashes, files
         except Exception:  # missing, damaged or foreign: start empty
-            self.entries = {}
+            self.entries, self.hashes, self.files = {}, {}, {}
+
+    def content_hash(self, path: Path | str) -> tuple[bytes, tuple, bytes | None]:
+        """The SHA-256 of the file's bytes, its status, and the bytes if they had to be read: the
+        digest comes from the last run when the status is the same."""
+        name = str(path)
+        status = self.statuses.get(name) or file_status(os.stat(name))
+        known = self.hashes.get(name)
+        data = None
+        if known is not None and known[0] == status:
+            digest = known[1]
+        else:
+            with open(name, "rb") as f:
+                data = f.read()
+            digest = hashlib.sha256(data).digest()
+        if status[3] < self.started - RACY_NS:  # settled: safe to trust next time
+            self.seen[name] = (status, digest)
+        return digest, status, data
+
+    def attachment(self, path: Path | str) -> tuple[str, bytes]:
+        """:func:`press.bundle.hash_file` of an attachment, from the last run when its status is the same."""
+        from .bundle import hash_file
+
+        name = str(path)
+        status = self.statuses.get(name) or file_status(os.stat(name))
+        known = self.files.get(name)
+        value = known[1] if known is not None and known[0] == status else hash_file(Path(name))
+        if status[3] < self.started - RACY_NS and file_status(os.stat(name)) == status:  # settled, and not changed while read
+            self.files_seen[name] = (status, value)
+        return value
+
+    def unchanged(self, path: Path, status: tuple) -> bool:
+        """Whether the file still has ``status`` (it did not change while it was being parsed)."""
+        try:
+            return file_status(os.stat(path)) == status
+        except OSError:
+            return False
 
     def get(self, key):
         self.used.add(key)
@@ -102,14 +162,14 @@ class ParsedRecords:
     def save(self) -> None:
         """Keep only what this run used, written atomically; when every record was found and used,
         the file already holds exactly that and is left alone."""
-        if not self.added and self.used == self.entries.keys():
+        if not self.added and self.used == self.entries.keys() and self.seen == self.hashes and self.files_seen == self.files:
             return
         entries = {k: v for k, v in self.entries.items() if k in self.used}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
             with tmp.open("wb") as f:
-                pickle.dump(((FORMAT, press_version()), entries), f, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(((FORMAT, press_version()), entries, self.seen, self.files_seen), f, protocol=pickle.HIGHEST_PROTOCOL)
             tmp.replace(self.path)
         except OSError:
             pass  # a read-only home: work without the cache

@@ -142,6 +142,7 @@ class _Meeting:
         self.meeting = meeting
         self.problems = problems
         self.eligible = {m.id for m in assembly.members_on(meeting.date)}
+        self.attending = set(meeting.present) if isinstance(meeting.present, tuple) else set()
         self.meeting_reasons: list[str] = []
         if meeting.date > today and meeting.motions:
             self._meeting_error(
@@ -173,6 +174,8 @@ class _Meeting:
 
     def _standing(self, mid: str, role: str) -> str | None:
         """Why ``mid`` may not take part in this meeting, or None if they may."""
+        if mid in self.eligible:  # in good standing on the day: the usual case, answered without a lookup
+            return None
         return _standing(self.assembly, mid, self.meeting.date, role)
 
     def _check_present(self) -> int:
@@ -215,8 +218,13 @@ class _Meeting:
                 error(motion.line, f"{yes + no + abstain} ballots cast but only {self.present} present — correct the counts or the attendance")
         else:
             seen: dict[str, str] = {}
-            present = set(self.meeting.present) if isinstance(self.meeting.present, tuple) else set()
-            for side in ("yes", "no", "abstain"):
+            present = self.attending
+            voters = (*motion.yes, *motion.no, *motion.abstain)  # type: ignore[misc]
+            if len(set(voters)) == len(voters) and present.issuperset(voters) and self.eligible.issuperset(voters):
+                sides: tuple[str, ...] = ()  # every vote counts: the usual case, without a check per voter
+            else:
+                sides = ("yes", "no", "abstain")
+            for side in sides:
                 voters = motion.__dict__[side]
                 for mid, line in zip(voters, motion.vote_lines.get(side, [])):
                     why = self._standing(mid, "voted")

@@ -9,17 +9,18 @@ same for ten articles or ten thousand.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import os
+import pickle
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .problems import PressError
+from .problems import GIT_TIMEOUT, PressError
 from .records import digest_bytes
 
 _NULL_SHA = "0" * 40
-# How long `git log` over content/ may take before press gives up on it (seconds). A hung git must
-# fail the command with a message, never hang a build or a pull-request check for ever.
-GIT_TIMEOUT = float(os.environ.get("PRESS_GIT_TIMEOUT", "600"))
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,39 @@ class Version:
     blob: str | None  # None: the file was deleted in this commit
 
 
+class _Repository:
+    """The git repository, opened (GitPython imported, ``git cat-file`` started) only when a
+    question needs it: a warm build whose history and approved revisions are cached never does."""
+
+    def __init__(self, top: str):
+        self._top = top
+        self._repo = None
+
+    def __getattr__(self, name):
+        if self._repo is None:
+            import git
+
+            self._repo = git.Repo(self._top)
+        return getattr(self._repo, name)
+
+
+def _head(root: Path) -> tuple[str, str] | None:
+    """(work tree top, HEAD commit) of the repository holding ``root``; None outside a work tree,
+    in a bare repository, without commits, or in a shallow clone (its history can deepen under
+    the same HEAD)."""
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--is-bare-repository", "--is-shallow-repository", "--show-toplevel", "--verify", "-q", "HEAD"],
+            cwd=root, capture_output=True, text=True, timeout=GIT_TIMEOUT,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    lines = done.stdout.split("\n")
+    if done.returncode != 0 or len(lines) < 4 or lines[0] != "false" or lines[1] != "false":
+        return None
+    return lines[2], lines[3]
+
+
 @dataclass
 class History:
     """Versions of each file under content/, oldest first, keyed by path relative to the press root."""
@@ -37,11 +71,72 @@ class History:
     repo: object | None
     prefix: str  # the press root, relative to the repository's top
     versions: dict[str, list[Version]] = field(default_factory=dict)
-    _digests: dict[str, str] = field(default_factory=dict)
+    _digests: dict[str, str] = field(default_factory=dict)  # blob -> digest of its bytes
+    _blobs: dict[str, bytes] = field(default_factory=dict)  # blob -> bytes, of the approved revisions found
+    # (article path, approved digest) -> (version, markdown blob, {file: blob}, edited): bundles found at this HEAD
+    bundles: dict[tuple[str, str], tuple] = field(default_factory=dict)
+    head: str = ""  # the commit the versions were read from
 
     @classmethod
     def read(cls, root: Path) -> History:
-        """Read the history of ``root/content``; an empty History if ``root`` is not in a git work tree."""
+        """Read the history of ``root/content``; an empty History if ``root`` is not in a git work tree.
+
+        A commit names its whole past, so the versions read at one HEAD are kept in the press's
+        cache folder and reused while HEAD names the same commit (with the digests of the blobs
+        looked at, which their names fix for ever)."""
+        from .cache import FORMAT, cache_dir, press_version
+
+        found = _head(root)
+        if found is None:
+            return cls._read(root)
+        top, head = found
+        prefix = Path(root).resolve().relative_to(Path(top).resolve()).as_posix()
+        prefix = "" if prefix == "." else prefix + "/"
+        key = (FORMAT, press_version(), top, prefix, head)
+        path = cache_dir(root, "history.pickle")
+        digests, blobs = {}, {}
+        try:
+            with path.open("rb") as f:
+                stored_key, versions, digests, blobs, bundles = pickle.load(f)
+            if stored_key == key:
+                history = cls(_Repository(top), prefix, versions, digests, blobs, bundles, head)
+                history._saved = (key, path, len(digests), len(blobs), len(bundles))
+                return history
+            if stored_key[:2] != key[:2]:
+                digests, blobs = {}, {}
+        except Exception:  # missing, damaged or foreign: read git
+            digests, blobs = {}, {}
+        history = cls._read(root)
+        if history.repo is not None and history.prefix == prefix:
+            # what a blob's name fixes stays true at any HEAD (and is checked again when used)
+            history._digests, history._blobs, history.head = dict(digests), dict(blobs), head
+            history._saved = (key, path, -1, -1, -1)
+            history.save()
+        return history
+
+    def save(self) -> None:
+        """Keep the versions and the blobs learnt so far, if anything was learnt."""
+        saved = getattr(self, "_saved", None)
+        if saved is None or saved[2:] == (len(self._digests), len(self._blobs), len(self.bundles)):
+            return
+        key, path = saved[:2]
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as f:
+                pickle.dump((key, self.versions, self._digests, self._blobs, self.bundles), f, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(path)
+            self._saved = (key, path, len(self._digests), len(self._blobs), len(self.bundles))
+        except OSError:
+            pass  # a read-only cache folder
+
+    @functools.cached_property
+    def bundled(self) -> frozenset[str]:
+        """``content/<assembly>/<slug>/`` of every article that had a bundle folder at some point."""
+        return frozenset(path[: path.index("/", path.index("/", 8) + 1) + 1] for path in self.versions if path.count("/") >= 3)
+
+    @classmethod
+    def _read(cls, root: Path) -> History:
         try:
             import git
         except ImportError:  # pragma: no cover - gitpython is a dependency
@@ -102,6 +197,10 @@ class History:
         return list(dict.fromkeys(v.author for v in self.versions.get(path, [])))
 
     def blob_bytes(self, blob: str) -> bytes:
+        """The bytes of a blob: from the cache when they still hash to the blob's name, else from git."""
+        data = self._blobs.get(blob)
+        if data is not None and _blob_name(data) == blob:
+            return data
         return self.repo.odb.stream(bytes.fromhex(blob)).read()
 
     def find(self, path: str, digest: str) -> tuple[bytes, Version, Version | None] | None:
@@ -115,6 +214,17 @@ class History:
             if version.blob not in self._digests:
                 self._digests[version.blob] = digest_bytes(self.blob_bytes(version.blob))
             if self._digests[version.blob] == digest:
+                data = self.blob_bytes(version.blob)
+                if digest_bytes(data) != digest:  # a damaged cache: never serve other bytes
+                    self._digests.pop(version.blob)
+                    self._blobs.pop(version.blob, None)
+                    return self.find(path, digest)
+                self._blobs[version.blob] = data  # approved bytes are read again by every build
                 following = next((v for v in versions[index + 1:] if v.blob != version.blob), None)
-                return self.blob_bytes(version.blob), version, following
+                return data, version, following
         return None
+
+
+def _blob_name(data: bytes) -> str:
+    """The name git gives a blob of ``data``."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
+import gc
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +14,7 @@ from pathlib import Path
 from .decisions import EDITED, PUBLISHED, ArticleDecision, Decisions, decide
 from .cache import ParsedRecords
 from .history import History, Version
+from .inputs import Inputs, Verified, remember, scan
 from .problems import PressError, Problem
 from .records import ARTICLE_MOTIONS, Article, Assembly, Records, parse_metadata, read_records
 
@@ -40,21 +43,28 @@ class Press:
     @functools.cached_property
     def history(self) -> History:
         """Every version of every article in git (empty outside a git work tree)."""
-        return History.read(self.root)
+        with _gc_paused():
+            return History.read(self.root)
 
     @functools.cached_property
     def revisions(self) -> dict[str, ApprovedRevision]:
         """Approved revisions of the articles edited since approval, where git still has them."""
+        found: dict[str, ApprovedRevision] = {}
+        history = self.history
+        with _gc_paused():
+            self._revisions(history, found)
+        history.save()  # what was learnt serves the next build
+        return found
+
+    def _revisions(self, history: History, found: dict) -> None:
         from .bundle import find_in_history
 
-        found = {}
         for aid, decision in self.decisions.articles.items():
-            if decision.state == EDITED and self.history.repo is not None:
-                hit = find_in_history(self.history, decision.article, decision.approved_digest)
+            if decision.state == EDITED and history.repo is not None:
+                hit = find_in_history(history, decision.article, decision.approved_digest)
                 if hit:
                     data, files, version, edited = hit
                     found[aid] = ApprovedRevision(data, version, edited, files)
-        return found
 
     def approved_article(self, decision: ArticleDecision) -> Article | None:
         """The article as its assembly last approved it (title, metadata), or None if it never was
@@ -85,11 +95,13 @@ class Press:
         """Every article decision as the public may see it: the article's title and metadata as
         approved; an article never approved (or whose approved bytes are lost) named by its id."""
         shown = {}
-        for aid, decision in self.decisions.articles.items():
-            approved = self.approved_article(decision)
-            if approved is None or approved.title is None:
-                approved = dataclasses.replace(decision.article, title=aid, metadata={})
-            shown[aid] = dataclasses.replace(decision, article=approved)
+        with _gc_paused():
+            for aid, decision in self.decisions.articles.items():
+                approved = self.approved_article(decision)
+                if approved is None or approved.title is None:
+                    approved = dataclasses.replace(decision.article, title=aid, metadata={})
+                shown[aid] = dataclasses.replace(decision, article=approved)
+        self.history.save()
         return shown
 
     def publishable(self, decision: ArticleDecision) -> bool:
@@ -105,6 +117,11 @@ class Press:
             return ["held back: the approved revision is nowhere in git history", *decision.reasons]
         since = revision.edited.when.date().isoformat() if revision.edited else "(uncommitted)"
         return [f"published (approved revision); edits since {since} await a vote", *decision.reasons[1:]]
+
+    def verified(self) -> Verified:
+        """What ``press verify`` reports of this press."""
+        r = self.records
+        return Verified(self.problems, len(r.assemblies), r.council is not None, len(r.meetings), len(r.articles))
 
     def assembly(self, aid: str) -> Assembly:
         """The assembly ``aid`` (or the council, ``council``); a PressError naming the known ones if there is none."""
@@ -132,24 +149,48 @@ class Press:
         return ref
 
 
-def load(root: Path | str = ".", today: dt.date | None = None, rosters: Path | None = None, cache: bool = True) -> Press:
+def load(
+    root: Path | str = ".", today: dt.date | None = None, rosters: Path | None = None, cache: bool = True,
+    inputs: Inputs | None = None,
+) -> Press:  # fmt: skip
     """Read every record under ``root`` and decide every motion and article.
 
     ``rosters``: read the assemblies' rosters and rules from this folder instead (``press check``).
-    ``cache``: reuse records parsed by an earlier run when their bytes are unchanged.
+    ``cache``: reuse records parsed by an earlier run when their bytes are unchanged, and remember
+    the problems found for ``press verify`` (see :mod:`press.inputs`).
+    ``inputs``: a :func:`press.inputs.scan` of ``root`` made just before, if the caller has one.
     """
     root = Path(root)
     if not (root / "editorial").is_dir() and not (root / "content").is_dir():
         raise PressError(f"{root} is not a press: it has neither content/ nor editorial/ (use --root)")
-    parsed = ParsedRecords(root) if cache else None
-    records = read_records(root, rosters, parsed)
-    if parsed is not None:
-        parsed.save()
-    history, withdrawn = _withdrawn(root, records)
-    press = Press(root=root, records=records, decisions=decide(records, today, withdrawn))
+    if cache and rosters is None and inputs is None:
+        inputs = scan(root)
+    with _gc_paused():
+        parsed = ParsedRecords(root, inputs.statuses if inputs else None) if cache else None
+        records = read_records(root, rosters, parsed)
+        if parsed is not None:
+            parsed.save()
+        history, withdrawn = _withdrawn(root, records)
+        press = Press(root=root, records=records, decisions=decide(records, today, withdrawn))
     if history is not None:
         press.__dict__["history"] = history  # read once
+    if cache and rosters is None and inputs is not None:
+        remember(root, inputs, press.decisions.today, press.verified(), asked_git=history is not None)
     return press
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """The cyclic garbage collector off while the model is built: it makes hundreds of thousands of
+    objects and no cycles, and the collector would walk the growing heap again and again (at 20,000
+    articles, more than half the time of a load)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _withdrawn(root: Path, records: Records) -> tuple[History | None, frozenset[str]]:

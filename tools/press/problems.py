@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 
@@ -30,3 +31,8 @@ class PressError(Exception):
     def __init__(self, problem: Problem | str):
         self.problem = problem
         super().__init__(str(problem))
+
+
+# How long git (`git log` over content/, `git rev-parse`) may take before press gives up on it (seconds). A hung git must
+# fail the command with a message, never hang a build or a pull-request check for ever.
+GIT_TIMEOUT = float(os.environ.get("PRESS_GIT_TIMEOUT", "600"))

@@ -301,8 +301,9 @@ def _parse_fraction(text: str) -> Fraction | None:
     return value if 0 < value <= 1 else None
 
 
-def read_assembly(path: Path, rel: str, problems: list[Problem]) -> Assembly | None:
-    data, problem = strictyaml.load(path, rel)
+def read_assembly(path: Path, rel: str, problems: list[Problem], raw: bytes | None = None) -> Assembly | None:
+    """``raw``: the file's bytes, if the caller has read them already."""
+    data, problem = strictyaml.load(path, rel, raw)
     if problem:
         problems.append(problem)
         return None
@@ -551,7 +552,8 @@ def read_press_config(root: Path, problems: list[Problem]) -> tuple[str, ...]:
     return tuple(handles) if check.ok else ()
 
 
-def read_meeting(path: Path, rel: str, assembly: str, problems: list[Problem], ballot: str) -> Meeting | None:
+def read_meeting(path: Path, rel: str, assembly: str, problems: list[Problem], ballot: str, raw: bytes | None = None) -> Meeting | None:
+    """``raw``: the file's bytes, if the caller has read them already."""
     check = _Checker(rel, problems)
     try:
         day = dt.date.fromisoformat(path.stem) if DATE_RE.match(path.stem) else None
@@ -563,11 +565,17 @@ def read_meeting(path: Path, rel: str, assembly: str, problems: list[Problem], b
     if not date_in_range(day):
         check.error(0, f"meeting date {day} is out of range — dates are between {FIRST_DATE} and {LAST_DATE}")
         return None
-    data, problem = strictyaml.load(path, rel)
+    if raw is None:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(rel, 0, f"cannot read the file: {exc.strerror}"))
+            return None
+    data, problem = strictyaml.load(path, rel, raw)
     if problem:
         problems.append(problem)
         return None
-    record_bytes = path.read_bytes()
+    record_bytes = raw  # the bytes parsed are the bytes signed
     if data is None:
         data = Map()
         data.line, data.key_lines = 1, {}
@@ -764,10 +772,13 @@ def parse_metadata(text: str) -> dict[str, str]:
     return meta
 
 
-def read_article(path: Path, rel: str, assembly: str, problems: list[Problem], files: dict[str, str] | None = None) -> Article | None:
+def read_article(
+    path: Path, rel: str, assembly: str, problems: list[Problem], files: dict[str, str] | None = None, raw: bytes | None = None,
+) -> Article | None:  # fmt: skip
     """``files``: the article's bundle (the files of ``content/<assembly>/<slug>/``, each with its
-    SHA-256), see :mod:`press.bundle`."""
-    raw = path.read_bytes()
+    SHA-256), see :mod:`press.bundle`. ``raw``: the file's bytes, if the caller has read them already."""
+    if raw is None:
+        raw = path.read_bytes()
     files = files or {}
     slug = path.stem
     if not SLUG_RE.match(slug):
@@ -825,17 +836,23 @@ def _audio_problems(meta: dict[str, str], path: Path, rel: str, text: str) -> li
     return problems
 
 
-def _cached(cache, problems: list[Problem], key: tuple, path: Path, parse):
+def _cached(cache, problems: list[Problem], key: tuple, path: Path | str, parse):
     """``parse(problems)`` once per content: later runs take the parsed record and its problems
     from ``cache`` (see :mod:`press.cache`) when the file's bytes are unchanged."""
     if cache is None:
         return parse(problems)
-    key = (*key, hashlib.sha256(path.read_bytes()).digest())
+    digest, status, data = cache.content_hash(path)
+    key = (*key, digest)
     hit = cache.get(key)
     if hit is None:
         found: list[Problem] = []
-        hit = (parse(found), found)
-        cache.put(key, hit)
+        if data is not None:  # the bytes just hashed are the bytes parsed (and the file is read once)
+            hit = (parse(found, data), found)
+            cache.put(key, hit)
+        else:
+            hit = (parse(found), found)
+            if cache.unchanged(path, status):  # else the bytes parsed may not be the bytes hashed
+                cache.put(key, hit)
     value, found = hit
     problems.extend(found)
     return value
@@ -873,7 +890,7 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
             problems.append(Problem(rel, 0, "editorial/assemblies/ holds only <assembly>.yml files"))
             continue
         known_ids.add(path.stem)
-        assembly = _cached(cache, problems, ("assembly", rel), path, lambda found: read_assembly(path, rel, found))
+        assembly = _cached(cache, problems, ("assembly", rel), path, lambda found, raw=None: read_assembly(path, rel, found, raw))
         if assembly:
             assemblies[assembly.id] = assembly
 
@@ -910,7 +927,7 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
                 continue
             meeting = _cached(
                 cache, problems, ("meeting", rel, ballot), path,
-                lambda found, path=path, rel=rel: read_meeting(path, rel, folder.name, found, ballot),
+                lambda found, raw=None, path=path, rel=rel: read_meeting(path, rel, folder.name, found, ballot, raw),
             )  # fmt: skip
             if meeting:
                 meetings.append(meeting)
@@ -955,17 +972,16 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
                 continue
             files = {}
             if entry.name[:-3] in folders:
-                files = bundle.read_folder(Path(entry.path[:-3]), rel[:-3], problems)
-            path = Path(entry.path)
-            article = _cached(
-                cache, problems, ("article", rel, tuple(files.items())), path,
-                lambda found, path=path, rel=rel, files=files: read_article(path, rel, folder.name, found, files),
+                files = bundle.read_folder(Path(entry.path[:-3]), rel[:-3], problems, cache)
+            article = _cached(  # the path as a string: a Path object is made only when the file is parsed
+                cache, problems, ("article", rel, tuple(files.items())), entry.path,
+                lambda found, raw=None, path=entry.path, rel=rel, files=files: read_article(Path(path), rel, folder.name, found, files, raw),
             )  # fmt: skip
             if article:
                 articles[article.id] = article
 
     if (content_dir / "images").is_dir() and not (content_dir / "images").is_symlink():
-        bundle.read_folder(content_dir / "images", "content/images", problems)
+        bundle.read_folder(content_dir / "images", "content/images", problems, cache)
     maintainers = read_press_config(root, problems)
     problems += _links(root)
     problems += _page_urls(root)

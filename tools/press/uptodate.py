@@ -20,12 +20,13 @@ import datetime as dt
 import hashlib
 import os
 import pickle
-import subprocess
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import FORMAT, cache_dir, press_version, settings_salt
-from .history import GIT_TIMEOUT
+from . import cache as _cache
+from .cache import FORMAT, cache_dir, file_status, press_version, settings_salt
+from .inputs import git_head, scan
 
 # Folders of the press that a build reads; the theme and content folders come from the settings.
 READ = ("content", "editorial")
@@ -47,56 +48,31 @@ def record_file(root: Path, site: Path) -> Path:
     return cache_dir(root, "renders", f"{key}.built")
 
 
-def inputs_key(root: Path, settings: dict, search: bool, today: dt.date | None = None) -> bytes:
-    """A digest of everything a build of ``root`` with ``settings`` reads."""
+def inputs_key(root: Path, settings: dict, search: bool, today: dt.date | None = None) -> bytes | None:
+    """A digest of everything a build of ``root`` with ``settings`` reads; None when a file changed
+    too recently to be told apart from a later write (:data:`press.cache.RACY_NS`): then no build
+    is skipped on its account."""
     digest = hashlib.sha256(f"{FORMAT}\0{press_version()}\0{settings_salt(settings)}\0search={search}\0".encode())
     digest.update((today or dt.date.today()).isoformat().encode())
-    digest.update(_git_head(root))
+    head = git_head(root)
+    # Outside git the history is empty whatever happens; in a work tree without an answer, never skip.
+    digest.update(head.encode() if head or not _in_git(root) else os.urandom(16))
     folders = {Path(settings["PATH"]).resolve(), Path(settings["THEME"]).resolve()}
     folders |= {(root / name).resolve() for name in READ}
-    for folder in sorted(folders):
-        digest.update(b"\0folder\0" + str(folder).encode())
-        _stat_tree(folder, digest)
+    listing = scan(root, tuple(sorted(folders)))
+    digest.update(listing.digest.encode())
+    settled = listing.settled
     with os.scandir(root) as entries:  # the configuration, .mailmap and anything else at the top
         for entry in sorted(entries, key=lambda e: e.name):
             if entry.is_file(follow_symlinks=False):
-                digest.update(b"\0top\0" + entry.name.encode() + _stat(entry.stat(follow_symlinks=False)))
-    return digest.digest()
+                status = file_status(entry.stat(follow_symlinks=False))
+                digest.update(f"\0top\0{entry.name}\0{status}".encode())
+                settled = settled and status[3] < time.time_ns() - _cache.RACY_NS
+    return digest.digest() if settled else None
 
 
-def _stat(st: os.stat_result) -> bytes:
-    return repr((st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)).encode()
-
-
-def _stat_tree(folder: Path, digest) -> None:
-    """Every entry under ``folder`` (files, folders, links — by ``lstat``), in a fixed order."""
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        digest.update(b"\0absent")
-        return
-    for entry in entries:
-        st = entry.stat(follow_symlinks=False)
-        digest.update(b"\0" + entry.name.encode(errors="surrogateescape") + _stat(st))
-        if entry.is_dir(follow_symlinks=False):
-            digest.update(b"\0down")
-            _stat_tree(Path(entry.path), digest)
-            digest.update(b"\0up")
-
-
-def _git_head(root: Path) -> bytes:
-    """The commit the history is read from, and whether the clone is shallow (a deepened clone has
-    more history at the same commit). Outside git, or when git fails: a value that never matches."""
-    try:
-        done = subprocess.run(
-            ["git", "rev-parse", "HEAD", "--is-shallow-repository"], cwd=root, stdin=subprocess.DEVNULL,
-            capture_output=True, timeout=GIT_TIMEOUT,
-        )  # fmt: skip
-    except (OSError, subprocess.SubprocessError):
-        return os.urandom(16)
-    if done.returncode != 0:
-        return b"no git:" + (os.urandom(16) if (root / ".git").exists() else b"")
-    return done.stdout
+def _in_git(root: Path) -> bool:
+    return any((folder / ".git").exists() for folder in (root, *root.parents))
 
 
 def site_state(site: Path) -> dict[str, tuple[int, int, int]]:
@@ -127,9 +103,9 @@ def load(root: Path, site: Path) -> Record | None:
         return None
 
 
-def unchanged(root: Path, site: Path | None, inputs: bytes) -> Record | None:
+def unchanged(root: Path, site: Path | None, inputs: bytes | None) -> Record | None:
     """The record of ``site`` if it was built from exactly ``inputs`` and is exactly as that build left it."""
-    if site is None:
+    if site is None or inputs is None:
         return None
     record = load(root, site)
     if record is None or record.inputs != inputs:

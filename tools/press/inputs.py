@@ -1,0 +1,138 @@
+"""The files a press is read from, as the file system describes them, and the last answer of
+``press verify`` for exactly those files.
+
+``scan(root)`` lists ``content/`` and ``editorial/`` in one pass (every entry's name, kind, size,
+times, inode and device — no file is opened). ``load`` remembers the problems it found under the
+digest of that listing, the day it decided for, the press's own version and, when the decisions
+asked git (an article that motions name was removed), the commit git's HEAD names. ``press verify``
+answers from that memory when all of these are unchanged, and reads everything otherwise.
+
+Why this cannot answer stale: a write to a file moves its change time (``ctime``, which no user
+can set, unlike ``mtime``); a file replaced by another has another inode; a file added, removed or
+renamed changes the listing. A file whose change time is within :data:`press.cache.RACY_NS` of
+the scan is "racy" (two writes within one tick of a coarse file-system clock could look alike):
+while there is one, nothing is remembered. The memory is plain data read with ``marshal`` (never
+code), and anything damaged or foreign in it is ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import marshal
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import cache as _cache
+from .cache import FORMAT, cache_dir, file_status, press_version
+from .problems import GIT_TIMEOUT, Problem
+
+TOPS = ("content", "editorial")
+_MEMORY = "verified.marshal"
+
+
+@dataclass
+class Inputs:
+    """Every entry under content/ and editorial/ with its status, keyed by path (``root/content/…``,
+    as :func:`os.scandir` spells it), and the digest of them all."""
+
+    statuses: dict[str, tuple]
+    digest: str
+    settled: bool  # no entry changed within RACY_NS of the scan
+
+
+def scan(root: Path | str, tops: tuple[str | Path, ...] = TOPS) -> Inputs:
+    """``tops``: the folders to list, relative to ``root`` or absolute (a build adds the theme)."""
+    root = Path(root)
+    started = time.time_ns()
+    statuses: dict[str, tuple] = {}
+    digest = hashlib.sha256()
+    newest = 0
+
+    def walk(folder: str) -> None:
+        nonlocal newest
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:  # unreadable: part of the answer (verify reports what it cannot read)
+            digest.update(f"{folder}\0error {exc.errno}\n".encode())
+            return
+        for entry in entries:
+            try:
+                status = file_status(entry.stat(follow_symlinks=False))
+            except OSError as exc:
+                digest.update(f"{entry.path}\0error {exc.errno}\n".encode())
+                newest = started  # cannot vouch for it
+                continue
+            statuses[entry.path] = status
+            digest.update(f"{entry.path}\0{status}\n".encode())
+            newest = max(newest, status[3])
+            if entry.is_dir(follow_symlinks=False):
+                walk(entry.path)
+
+    for top in tops:
+        folder = str(root / top)
+        digest.update(f"{folder}\n".encode())
+        walk(folder)
+    return Inputs(statuses, digest.hexdigest(), newest < started - _cache.RACY_NS)
+
+
+def git_head(root: Path | str) -> str:
+    """The commit HEAD names in the repository holding ``root``, and whether the clone is shallow (a
+    deepened clone has more history at the same commit): ``"<commit> shallow=<true|false>"``; ''
+    outside git or without commits."""
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--is-shallow-repository", "--verify", "-q", "HEAD"], cwd=root,
+            capture_output=True, text=True, timeout=GIT_TIMEOUT, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    lines = done.stdout.split()
+    return f"{lines[1]} shallow={lines[0]}" if done.returncode == 0 and len(lines) == 2 else ""
+
+
+@dataclass
+class Verified:
+    """What ``press verify`` reports: the problems and what was read."""
+
+    problems: list[Problem]
+    assemblies: int
+    council: bool
+    meetings: int
+    articles: int
+
+
+def _key(inputs: Inputs, today: dt.date) -> tuple:
+    return (FORMAT, press_version(), today.isoformat(), inputs.digest)
+
+
+def remember(root: Path | str, inputs: Inputs, today: dt.date, verified: Verified, asked_git: bool) -> None:
+    """Keep ``verified`` as the answer for ``inputs`` on ``today`` (if every input has settled)."""
+    if not inputs.settled:
+        return
+    head = git_head(root) if asked_git else None
+    problems = tuple((p.path, p.line, p.message) for p in verified.problems)
+    counts = (verified.assemblies, verified.council, verified.meetings, verified.articles)
+    path = cache_dir(root, _MEMORY)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps((_key(inputs, today), head, problems, counts)))
+        tmp.replace(path)
+    except (OSError, ValueError):
+        pass  # a read-only cache folder: verify reads everything next time
+
+
+def recall(root: Path | str, inputs: Inputs, today: dt.date) -> Verified | None:
+    """The answer remembered for ``inputs`` on ``today``, or None."""
+    try:
+        key, head, problems, counts = marshal.loads(cache_dir(root, _MEMORY).read_bytes())
+        if key != _key(inputs, today) or (head is not None and head != git_head(root)):
+            return None
+        return Verified([Problem(str(p), int(l), str(m)) for p, l, m in problems], *counts)
+    except Exception:  # missing, damaged, truncated or foreign: read everything
+        return None
