@@ -186,7 +186,7 @@ def _build(root: Path, settings: dict, out: Output, search: bool) -> BuildResult
             pelican_log.propagate = saved
         pause_point("written")
         if not collect.errors and search:
-            collect.errors += _index_for_search(staging, settings.get("PRESS_SUBPROCESS_TIMEOUT", SUBPROCESS_TIMEOUT))
+            collect.errors += _index_for_search(staging, root, settings, settings.get("PRESS_SUBPROCESS_TIMEOUT", SUBPROCESS_TIMEOUT))
             outputs.tools_ran.add("pagefind")
             pause_point("indexed")
         if not collect.errors:
@@ -275,14 +275,14 @@ SUBPROCESS_TIMEOUT = 600
 PAGEFIND = [sys.executable, "-m", "pagefind"]
 
 
-def _index_for_search(site: Path, timeout: float) -> list[str]:
-    """Run Pagefind over the staged site; returns errors, if any."""
-    code, output = run_bounded([*PAGEFIND, "--site", str(site), "--silent"], timeout)
-    if code is None:
-        return [f"the search index could not be built: pagefind did not finish within {timeout:g} seconds and was stopped"]
-    if code != 0:
-        return [f"the search index could not be built (pagefind exit {code}): {output.strip()}"]
-    return []
+def _index_for_search(site: Path, root: Path, settings: dict, timeout: float) -> list[str]:
+    """Index the staged site's searchable pages with Pagefind, reusing what did not change (with
+    caching on); returns errors, if any. See :mod:`press.site.search`."""
+    from .cache import cache_dir
+    from .site.search import index_site
+
+    cache = cache_dir(root, "search") if settings.get("CACHE_CONTENT") else None
+    return index_site(site, cache, PAGEFIND, timeout, run_bounded)
 
 
 def run_bounded(command: list[str], timeout: float) -> tuple[int | None, str]:
