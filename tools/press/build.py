@@ -198,8 +198,7 @@ def _build(root: Path, settings: dict, out: Output, search: bool) -> BuildResult
         if memo is not None:
             memo.save(staging)  # before the swap: a kill after it finds fingerprints of the site it serves
         result = BuildResult(output=final, press=press, warnings=collect.warnings, memo=memo, outputs=outputs)
-        if inputs is not None:  # a file changed just before the build: the next one looks again
-            uptodate.save(root, staging, uptodate.Record(inputs, uptodate.site_state(staging), collect.warnings, result.summary()))
+        uptodate.save(root, staging, uptodate.Record(inputs, uptodate.site_state(staging), collect.warnings, result.summary()))
         pause_point("saved")
         previous = out.current()
         out.publish(staging)

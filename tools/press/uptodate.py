@@ -11,7 +11,10 @@ rev-parse`` — and when it is equal and the site's files are exactly those reco
 removed, edited or replaced), it reports the previous build's warnings and summary and leaves the
 site alone. Any difference, however small, and the build runs as usual (and reuses what it can: see
 :mod:`press.site.memo`). Inputs are compared by ``stat``, as git and make do: an edit changes a
-file's size, modification time or status-change time (which no user can set back).
+file's size, modification time or status-change time (which no user can set back). A file written
+within :data:`press.cache.RACY_NS` before the build began might be written again within the same
+tick of the file system's clock, leaving the same status: those few are also compared by their
+bytes (git's "racily clean" entries).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import datetime as dt
 import hashlib
 import os
 import pickle
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +40,7 @@ READ = ("content", "editorial")
 class Record:
     """What the build that made a site folder saw, and what it left there."""
 
-    inputs: bytes
+    inputs: "Inputs"
     site: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # path -> (size, mtime_ns, inode)
     warnings: list[str] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
@@ -48,10 +52,29 @@ def record_file(root: Path, site: Path) -> Path:
     return cache_dir(root, "renders", f"{key}.built")
 
 
-def inputs_key(root: Path, settings: dict, search: bool, today: dt.date | None = None) -> bytes | None:
-    """A digest of everything a build of ``root`` with ``settings`` reads; None when a file changed
-    too recently to be told apart from a later write (:data:`press.cache.RACY_NS`): then no build
-    is skipped on its account."""
+@dataclass(frozen=True)
+class Inputs:
+    """What a build reads: a digest of every input's status, and the sha256 of each file that was
+    written too recently for its status to tell two writes apart (:data:`press.cache.RACY_NS`, as
+    git's "racily clean" entries): those few are compared by their bytes."""
+
+    digest: bytes
+    racy: tuple[tuple[str, str], ...] = ()  # (path, sha256 of its bytes when the build began)
+
+    def still(self) -> bool:
+        """The racy files hold the bytes they held then."""
+        for path, sha in self.racy:
+            try:
+                with open(path, "rb") as f:
+                    if hashlib.sha256(f.read()).hexdigest() != sha:
+                        return False
+            except OSError:
+                return False
+        return True
+
+
+def inputs_key(root: Path, settings: dict, search: bool, today: dt.date | None = None) -> Inputs:
+    """Everything a build of ``root`` with ``settings`` reads, as :class:`Inputs`."""
     digest = hashlib.sha256(f"{FORMAT}\0{press_version()}\0{settings_salt(settings)}\0search={search}\0".encode())
     digest.update((today or dt.date.today()).isoformat().encode())
     head = git_head(root)
@@ -61,14 +84,23 @@ def inputs_key(root: Path, settings: dict, search: bool, today: dt.date | None =
     folders |= {(root / name).resolve() for name in READ}
     listing = scan(root, tuple(sorted(folders)))
     digest.update(listing.digest.encode())
-    settled = listing.settled
+    statuses = dict(listing.statuses)
     with os.scandir(root) as entries:  # the configuration, .mailmap and anything else at the top
         for entry in sorted(entries, key=lambda e: e.name):
             if entry.is_file(follow_symlinks=False):
                 status = file_status(entry.stat(follow_symlinks=False))
                 digest.update(f"\0top\0{entry.name}\0{status}".encode())
-                settled = settled and status[3] < time.time_ns() - _cache.RACY_NS
-    return digest.digest() if settled else None
+                statuses[entry.path] = status
+    recent = time.time_ns() - _cache.RACY_NS
+    racy = []
+    for path, status in sorted(statuses.items()):
+        if status[3] >= recent and stat.S_ISREG(status[0]):
+            try:
+                with open(path, "rb") as f:
+                    racy.append((path, hashlib.sha256(f.read()).hexdigest()))
+            except OSError:
+                racy.append((path, ""))  # never matches
+    return Inputs(digest.digest(), tuple(racy))
 
 
 def _in_git(root: Path) -> bool:
@@ -103,12 +135,12 @@ def load(root: Path, site: Path) -> Record | None:
         return None
 
 
-def unchanged(root: Path, site: Path | None, inputs: bytes | None) -> Record | None:
+def unchanged(root: Path, site: Path | None, inputs: Inputs) -> Record | None:
     """The record of ``site`` if it was built from exactly ``inputs`` and is exactly as that build left it."""
-    if site is None or inputs is None:
+    if site is None:
         return None
     record = load(root, site)
-    if record is None or record.inputs != inputs:
+    if record is None or record.inputs.digest != inputs.digest or not record.inputs.still():
         return None
     try:
         return record if site_state(site) == record.site else None
