@@ -17,6 +17,7 @@ from press.site import search
 from press.site.search import record_of
 
 from conftest import copy_sample
+from test_incremental import CHANGES as INCREMENTAL_CHANGES
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -135,20 +136,8 @@ def test_a_rebuild_runs_pagefind_only_for_shards_whose_records_changed(sample, t
     assert len(counted) == 1  # an edit: one record, one shard
 
 
-CHANGES = {
-    "an edit to a published article's text": lambda root: (root / "content/harbor/ferry-cuts.md").write_text(
-        (root / "content/harbor/ferry-cuts.md").read_text() + "\nA late addition.\n"
-    ),
-    "a new vote": lambda root: (root / "editorial/meetings/riverside/2026-11-16.yml").write_text(
-        "present: 6\nmotions:\n  - reject: riverside/night-bus-petition\n    yes: 5\n    no: 1\n"
-    ),
-    "a retraction": lambda root: (root / "editorial/meetings/springfield/2026-11-10.yml").write_text(
-        "present: [ana, ben, carla, eli, fatima]\nmotions:\n  - retract: springfield/bus-fares\n"
-        "    reason: Old figures.\n    yes: [ana, ben, carla, eli, fatima]\n"
-    ),
-    "a roster change": lambda root: (root / "editorial/assemblies/harbor.yml").write_text(
-        (root / "editorial/assemblies/harbor.yml").read_text().replace("name: Harbour Workers' Assembly", "name: Harbour and Ferry Workers' Assembly")
-    ),
+CHANGES = {  # the kinds of change of test_incremental.py that can move a search record, and the article's template
+    **{k: v for k, v in INCREMENTAL_CHANGES.items() if k in ("an edit to a published article's text", "a new vote", "a retraction", "a roster change")},
     "a theme change to the article": lambda root: (root / "theme/templates/article.html").write_text(
         (root / "theme/templates/article.html").read_text().replace("Topics:", "Filed under:")
     ),

@@ -639,9 +639,14 @@ def main() -> int:
             done.append(bench_size(where, n, args.assemblies, args.runs, hugo))
             if not args.keep:
                 shutil.rmtree(where, ignore_errors=True)
+            if n != sizes[-1]:  # the sizes so far, in case a long run is stopped before the end
+                so_far = ", ".join(f"{d['articles']:,}" for d in done)
+                print(f"\n-- so far ({so_far} articles) --")
+                report(done, args.runs, hugo)
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
+    print("\n-- all sizes --")
     report(done, args.runs, hugo)
     return 0
 
