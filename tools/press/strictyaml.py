@@ -8,6 +8,7 @@ model can report ``path:line`` for any value.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from pathlib import Path
@@ -300,13 +301,11 @@ def parse(text: str):
     return _parse_composed(text)
 
 
-def _parse_composed(text: str):
-    """:func:`parse` through PyYAML's composer and node objects (without libyaml, and the reference
-    the event builder is tested against)."""
-    loader = None
+@contextlib.contextmanager
+def _yaml_errors(text: str):
+    """PyYAML's errors while reading ``text`` as :class:`YamlProblem` with the line and a plain message."""
     try:
-        loader = _Loader(text)
-        node = loader.get_single_node()
+        yield
     except YamlProblem:
         raise
     except yaml.reader.ReaderError as exc:  # a control character such as NUL
@@ -321,6 +320,16 @@ def _parse_composed(text: str):
         raise YamlProblem(mark.line + 1 if mark else 0, f"invalid YAML: {what}") from None
     except yaml.YAMLError as exc:
         raise YamlProblem(0, f"invalid YAML: {exc}") from None
+
+
+def _parse_composed(text: str):
+    """:func:`parse` through PyYAML's composer and node objects (without libyaml, and the reference
+    the event builder is tested against)."""
+    loader = None
+    try:
+        with _yaml_errors(text):
+            loader = _Loader(text)
+            node = loader.get_single_node()
     finally:
         if loader is not None:
             loader.dispose()
@@ -332,22 +341,9 @@ def _parse_events(text: str):
     composing nodes first; the same values, checks and messages)."""
     parser = None
     try:
-        parser = _CParser(text)
-        events = _events(parser)
-    except YamlProblem:
-        raise
-    except yaml.reader.ReaderError as exc:  # a control character such as NUL
-        line = text[: exc.position].count("\n") + 1
-        raise YamlProblem(line, f"invalid character {chr(exc.character)!r} — records are plain text") from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        what = exc.problem or exc.context or "invalid YAML"
-        lines = text.splitlines()
-        if mark and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
-            what = "found a tab character (YAML does not allow tabs for indentation: use spaces)"
-        raise YamlProblem(mark.line + 1 if mark else 0, f"invalid YAML: {what}") from None
-    except yaml.YAMLError as exc:
-        raise YamlProblem(0, f"invalid YAML: {exc}") from None
+        with _yaml_errors(text):
+            parser = _CParser(text)
+            events = _events(parser)
     finally:
         if parser is not None:
             parser.dispose()
