@@ -3,6 +3,9 @@ clean build's, file for file."""
 
 from __future__ import annotations
 
+import faulthandler
+import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -136,3 +139,48 @@ def test_a_damaged_page_in_the_store_is_made_again(sample, tmp_path, monkeypatch
     assert again.memo.reused == 0
     assert tree(tmp_path / "second") == clean_build(sample, tmp_path, monkeypatch, "after")
     assert build(sample, tmp_path / "third").memo.reused > 20  # the store was mended
+
+
+@pytest.fixture
+def fails_rather_than_hangs():
+    """A regression of the tests below hangs rather than fails: end the run with every thread's
+    traceback after five minutes instead of waiting for CI's time limit."""
+    faulthandler.dump_traceback_later(300, exit=True)
+    yield
+    faulthandler.cancel_dump_traceback_later()
+
+
+def _killed_in_a_worker(real):
+    """``real``, except that in a worker process it dies as the out-of-memory killer would kill it."""
+    parent = os.getpid()
+
+    def work(*args, **kwargs):
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(*args, **kwargs)
+
+    return work
+
+
+@pytest.mark.parametrize("work", ["rendering Markdown", "rendering pages", "drawing share images"])
+def test_a_worker_killed_mid_build_fails_the_build_and_keeps_the_site(sample, tmp_path, monkeypatch, fails_rather_than_hangs, work):
+    from press.build import BuildFailed
+    from press.site import images, parallel
+
+    build(sample)
+    before = tree(sample / "output")
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "cold"))  # nothing cached: all of it is done again
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(prerender, "MIN_FILES", 0)  # the sample is small: every pool is used
+    monkeypatch.setattr(parallel, "MIN_PAGES", 0)
+    monkeypatch.setattr(images, "MIN_PARALLEL", 0)
+    module, name = {"rendering Markdown": (prerender, "_worker_converters"), "rendering pages": (parallel, "_write"),
+                    "drawing share images": (images, "_draw")}[work]
+    real = getattr(module, name)
+    monkeypatch.setattr(module, name, _killed_in_a_worker(real))
+    with pytest.raises(BuildFailed) as failed:
+        build(sample)
+    assert f"a worker process {work} stopped before it finished" in str(failed.value)
+    assert tree(sample / "output") == before
+    monkeypatch.setattr(module, name, real)  # once the workers live, the press builds again
+    assert build(sample).memo.rendered > 0

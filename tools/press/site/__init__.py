@@ -35,7 +35,7 @@ from ..records import digest_bytes
 from ..sanitize import clean_html, script_json
 from . import fastgroups, parallel, prerender
 from .memo import MemoTemplate, place
-from .outputs import OutputList
+from .outputs import OutputList, vacate
 
 log = logging.getLogger("pelican.press")  # Pelican's logger tree: press build reports these
 for _filter in list(log.filters):  # Pelican's LimitFilter would say each warning once per process, not per build
@@ -608,10 +608,7 @@ class PressWriter(Writer):
                 shared = self._context if self._context is not None else {}
                 self.deferred[filename] = parallel.Job(filename, name, template, localcontext, shared, shared.get("localsiteurl"), fingerprint)
             return open(os.devnull, "w", encoding=encoding)  # Pelican writes the empty render here
-        try:
-            os.unlink(filename)  # never write through a hard link into the site being served
-        except FileNotFoundError:
-            pass
+        vacate(filename)
         return super()._open_w(filename, encoding, override)
 
     def finish(self) -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
-import multiprocessing
 import os
 import tempfile
 import weakref
@@ -26,6 +25,7 @@ import PIL
 from PIL import Image, ImageDraw, ImageFont
 
 from ..cache import cache_dir
+from .workers import Workers, cores_for
 
 SHARE_SIZE = (1200, 630)
 COVER_SIZE = (1400, 1400)  # Apple Podcasts asks for square art of at least 1400 px
@@ -35,6 +35,7 @@ PAPER = (253, 252, 248)
 INK = (27, 27, 27)
 MUTED = (90, 90, 90)
 ACCENT = (179, 18, 46)
+MIN_PARALLEL = 16  # fewer missing images are drawn in this process: forking costs more
 _VERSION = "2"  # bump when the drawing changes: cached images are then drawn again
 
 
@@ -94,12 +95,12 @@ class Drawing:
     def __init__(self, paths: list[Path], missing: list[tuple[Path, tuple]]):
         self.paths, self.missing = paths, missing
         self.pool = self.pending = None
-        cores = os.cpu_count() or 1
-        if len(missing) >= 16 and cores > 1 and "fork" in multiprocessing.get_all_start_methods():
-            self.pool = multiprocessing.get_context("fork").Pool(cores)
-            # A build that fails before finish() must not leave the workers behind.
-            weakref.finalize(self, self.pool.terminate)
-            self.pending = self.pool.imap(_draw_args, [args for _, args in missing], chunksize=8)
+        cores = cores_for(len(missing), MIN_PARALLEL)
+        if cores:
+            self.pool = Workers("drawing share images", cores)
+            # A build that fails before finish() must not leave work handed out.
+            weakref.finalize(self, self.pool.close, wait=False)
+            self.pending = self.pool.map(_draw_args, [args for _, args in missing], chunksize=8)
 
     def finish(self) -> list[Path]:
         try:
@@ -108,8 +109,7 @@ class Drawing:
                 _store(path, data)
         finally:
             if self.pool:
-                self.pool.terminate()
-                self.pool.join()
+                self.pool.close()
                 self.pool = None
         return self.paths
 

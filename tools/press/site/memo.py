@@ -30,6 +30,7 @@ from pelican.paginator import Page, Paginator
 from pelican.urlwrappers import URLWrapper
 
 from ..cache import FORMAT, cache_dir, settings_salt
+from .outputs import vacate
 
 # Metadata values Pelican sets on every page but that never change its rendering.
 _SKIP_ATTRIBUTES = {"_context", "settings", "_content", "_summary", "translations", "metadata", "jsonld", "assembly"}
@@ -306,12 +307,8 @@ def _dump(path: Path, data) -> None:
 
 def place(source: Path, target: Path) -> None:
     """``source`` at ``target``: a hard link where the filesystem allows, else a copy. Whatever was at
-    ``target`` is unlinked first, never written through (it may be a link into the site being served)."""
-    try:
-        os.unlink(target)
-    except FileNotFoundError:
-        if not target.parent.is_dir():
-            target.parent.mkdir(parents=True, exist_ok=True)
+    ``target`` is unlinked first, never written through (see outputs.vacate)."""
+    vacate(target)
     try:
         os.link(source, target)
     except OSError:

@@ -28,6 +28,16 @@ class OutsideOutput(Exception):
     """A write that would land outside the output folder."""
 
 
+def vacate(path: str | os.PathLike) -> None:
+    """Make room to write ``path`` in a build folder: unlink what is there, or create its folder.
+    What is there is never written through: unchanged files of a new build are hard links to the
+    previous build's (memo.py), and writing into one would change the site being served."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+
+
 @dataclass(frozen=True)
 class Claim:
     reason: str
@@ -81,11 +91,7 @@ class OutputList:
     def write(self, name: str, data: bytes, reason: str) -> None:
         """Write ``data`` at ``name`` and claim it."""
         path = self.path(name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.unlink(path)  # never write through a hard link into the site being served (see memo.place)
-        except FileNotFoundError:
-            pass
+        vacate(path)
         path.write_bytes(data)
         self.claim(name, reason, written=True)
 

@@ -12,10 +12,11 @@ shared ``localsiteurl`` as Pelican had set it when the page's turn came.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import pickle
 from dataclasses import dataclass
+
+from .outputs import vacate
+from .workers import Workers, cores_for
 
 # Below this many pages, or on one core, pages are rendered in this process: forking a build of
 # thousands of articles and paging in its memory costs more than a few hundred pages take.
@@ -39,10 +40,7 @@ _jobs: list[Job] = []  # the workers' copy, inherited through fork
 def _write(job: Job) -> None:
     job.shared["localsiteurl"] = job.localsiteurl
     output = job.template.render(job.localcontext)
-    try:
-        os.unlink(job.path)  # never write through a hard link into the site being served
-    except FileNotFoundError:
-        os.makedirs(os.path.dirname(job.path), exist_ok=True)
+    vacate(job.path)
     with open(job.path, "w", encoding="utf-8") as f:
         f.write(output)
 
@@ -63,8 +61,8 @@ def _work(indexes: range) -> Exception | None:
 
 def render(jobs: list[Job]) -> None:
     """Render and write ``jobs``; raises the first page's error, as rendering it here would."""
-    cores = os.cpu_count() or 1
-    if len(jobs) < MIN_PAGES or cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    cores = cores_for(len(jobs), MIN_PAGES)
+    if not cores:
         saved = {id(job.shared): (job.shared, job.shared.get("localsiteurl")) for job in jobs}
         try:
             for job in jobs:
@@ -77,8 +75,8 @@ def render(jobs: list[Job]) -> None:
     _jobs = jobs
     chunk = 32
     try:
-        with multiprocessing.get_context("fork").Pool(cores) as pool:
-            errors = [e for e in pool.imap(_work, [range(i, min(i + chunk, len(jobs))) for i in range(0, len(jobs), chunk)]) if e]
+        with Workers("rendering pages", cores) as workers:
+            errors = [e for e in workers.map(_work, [range(i, min(i + chunk, len(jobs))) for i in range(0, len(jobs), chunk)]) if e]
     finally:
         _jobs = []
     if errors:

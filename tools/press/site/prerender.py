@@ -8,15 +8,13 @@ metadata into Pelican's objects exactly as Pelican's Markdown reader does.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-
 from markdown import Markdown
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 from pelican.utils import pelican_open
 
 from .. import frontmatter
 from ..sanitize import clean_html
+from .workers import Workers, cores_for
 
 # Below this many files a pool costs more than it saves.
 MIN_FILES = 64
@@ -57,14 +55,14 @@ def _render(path: str) -> tuple[str, str, dict, dict]:
 def render_all(paths: list[str], settings: dict) -> dict[str, tuple[str, dict, dict]]:
     """``{path: (content_html, raw_meta, formatted_fields)}`` for ``paths``, rendered in parallel;
     empty when a pool would not pay off (few files, one core, no fork)."""
-    cores = os.cpu_count() or 1
-    if len(paths) < MIN_FILES or cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    cores = cores_for(len(paths), MIN_FILES)
+    if not cores:
         return {}
     global _settings, _converters
     _settings, _converters = settings, None
     try:
-        with multiprocessing.get_context("fork").Pool(cores) as pool:
-            return {path: rest for path, *rest in pool.imap_unordered(_render, paths, chunksize=32)}
+        with Workers("rendering Markdown", cores) as workers:
+            return {path: rest for path, *rest in workers.map(_render, paths, chunksize=32)}
     finally:
         _settings, _converters = None, None
 
