@@ -84,6 +84,12 @@ def test_sharded_index_holds_the_same_pages_and_excerpts(sample, tmp_path, monke
     found = [name for name in tree(site / "pagefind") if "/fragment/" in "/" + name]
     assert sorted(name.rsplit("/", 2)[-2] + "/" + name.rsplit("/", 1)[-1] for name in found) == sorted(expected)
     assert all((site / "pagefind" / shard / "pagefind-entry.json").is_file() for shard in shards)
+    # Every shard but the first holds its index alone: the search page loads Pagefind's scripts,
+    # styles and WebAssembly from pagefind/ only (found in Chromium: test_every_article_in_the_index…).
+    for shard in shards:
+        kinds = {p.name if p.name == "pagefind-entry.json" else p.suffix for p in (site / "pagefind" / shard).rglob("*") if p.is_file()}
+        assert kinds == {"pagefind-entry.json", ".pf_meta", ".pf_index", ".pf_fragment"}
+    assert {"pagefind.js", "pagefind-worker.js", "wasm.en.pagefind"} <= {p.name for p in (site / "pagefind").iterdir()}
 
 
 HTML = '<!DOCTYPE html>\n<html lang="en">\n<head><title>T</title></head>\n<body>{}</body>\n</html>\n'

@@ -263,7 +263,10 @@ def _index(site: Path, cache: Path, command, timeout: float, run, keep: bool) ->
             files = _intact(built)
             if not files:
                 return [f"the search index could not be built: Pagefind's files for shard {number} changed as they were written — build again"]
-        _link_tree(built / "index", files, site / FOLDER if number == 0 else site / FOLDER / f"shard-{number}")
+        if number == 0:
+            _link_tree(built / "index", files, site / FOLDER)
+        else:  # a merged shard: its index only (Pagefind's scripts, styles and WebAssembly come from pagefind/)
+            _link_tree(built / "index", [rel for rel in files if _merged_index_file(rel)], site / FOLDER / f"shard-{number}")
     others = [f"shard-{n}/" for n in range(1, len(buckets))]
     (site / FOLDER / SHARDS_FILE).write_text(json.dumps(others) + "\n")
     _prune(cache / "shards", kept)
@@ -344,6 +347,15 @@ def _intact(built: Path) -> list[str]:
         return sorted(files)
     except (OSError, ValueError, TypeError, AttributeError):
         return []
+
+
+# The files of a Pagefind bundle that ``pagefind.mergeIndex`` fetches (its merged instances load no
+# WebAssembly, script or style of their own; tests/test_search.py searches a sharded site in Chromium).
+_MERGED_INDEX_SUFFIXES = (".pf_meta", ".pf_index", ".pf_fragment", ".pf_filter")
+
+
+def _merged_index_file(rel: str) -> bool:
+    return rel == "pagefind-entry.json" or rel.endswith(_MERGED_INDEX_SUFFIXES)
 
 
 def _link_tree(source: Path, files: list[str], target: Path) -> None:
