@@ -8,12 +8,15 @@ user's cache folder (``$PRESS_CACHE_DIR``, else ``$XDG_CACHE_HOME/assembly-press
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
 import pickle
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 # Bump when the parsed-record classes change shape: older cache files are then ignored.
 FORMAT = 7
@@ -21,6 +24,22 @@ FORMAT = 7
 # Settings that never change what a reader or template makes (where this build writes, where its
 # caches live) or that are not plain data.
 _VOLATILE_SETTINGS = frozenset({"OUTPUT_PATH", "CACHE_PATH", "PRESS_ROOT"})
+
+
+@contextlib.contextmanager
+def replacing(path: Path) -> Iterator[BinaryIO]:
+    """A file to write ``path``'s new bytes into: written beside it and renamed over it when the block
+    ends without an error, so no reader and no killed build ever finds half a file (and a failed
+    write leaves nothing behind). Errors are the caller's: a cache that cannot be written only costs time."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as f:
+            yield f
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 @functools.lru_cache(maxsize=1)
@@ -166,10 +185,7 @@ class ParsedRecords:
             return
         entries = {k: v for k, v in self.entries.items() if k in self.used}
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-            with tmp.open("wb") as f:
+            with replacing(self.path) as f:
                 pickle.dump(((FORMAT, press_version()), entries, self.seen, self.files_seen), f, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.replace(self.path)
         except OSError:
             pass  # a read-only home: work without the cache

@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import os
 import pickle
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import replacing
 from .problems import GIT_TIMEOUT, PressError
 from .records import digest_bytes
 
@@ -121,11 +121,8 @@ class History:
             return
         key, path = saved[:2]
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            with tmp.open("wb") as f:
+            with replacing(path) as f:
                 pickle.dump((key, self.versions, self._digests, self._blobs, self.bundles), f, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.replace(path)
             self._saved = (key, path, len(self._digests), len(self._blobs), len(self.bundles))
         except OSError:
             pass  # a read-only cache folder

@@ -119,10 +119,8 @@ def remember(root: Path | str, inputs: Inputs, today: dt.date, verified: Verifie
     counts = (verified.assemblies, verified.council, verified.meetings, verified.articles)
     path = cache_dir(root, _MEMORY)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps((_key(inputs, today), head, problems, counts)))
-        tmp.replace(path)
+        with _cache.replacing(path) as f:
+            f.write(marshal.dumps((_key(inputs, today), head, problems, counts)))
     except (OSError, ValueError):
         pass  # a read-only cache folder: verify reads everything next time
 

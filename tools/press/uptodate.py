@@ -152,11 +152,8 @@ def save(root: Path, site: Path, record: Record) -> None:
     """Keep ``record`` for the build folder ``site``; a cache that cannot be written only costs speed."""
     target = record_file(root, site)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as f:
+        with _cache.replacing(target) as f:
             pickle.dump((FORMAT, record), f, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(target)
     except OSError:
         pass
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
-import os
 import tempfile
 import weakref
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from pathlib import Path
 import PIL
 from PIL import Image, ImageDraw, ImageFont
 
-from ..cache import cache_dir
+from ..cache import cache_dir, replacing
 from .workers import Workers, cores_for
 
 SHARE_SIZE = (1200, 630)
@@ -116,9 +115,8 @@ class Drawing:
 
 def _store(path: Path, data: bytes) -> None:
     """Write atomically: a build that is stopped never leaves half an image in the cache."""
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    with replacing(path) as f:
+        f.write(data)
 
 
 def _draw_args(args: tuple) -> bytes:

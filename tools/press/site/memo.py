@@ -29,7 +29,7 @@ from pelican.contents import Content
 from pelican.paginator import Page, Paginator
 from pelican.urlwrappers import URLWrapper
 
-from ..cache import FORMAT, cache_dir, settings_salt
+from ..cache import FORMAT, cache_dir, replacing, settings_salt
 from .outputs import vacate
 
 # Metadata values Pelican sets on every page but that never change its rendering.
@@ -298,11 +298,8 @@ class RenderMemo:
 
 
 def _dump(path: Path, data) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    with tmp.open("wb") as f:
+    with replacing(path) as f:
         pickle.dump((FORMAT, data), f, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(path)
 
 
 def place(source: Path, target: Path) -> None:

@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from ..cache import press_version
+from ..cache import press_version, replacing
 
 # Pages per Pagefind index. Smaller shards rebuild faster and use less memory; each shard costs a
 # reader's browser two more small requests per search. Pagefind's memory is ~75 KiB a page.
@@ -173,10 +173,8 @@ class RecordCache:
         if self.path is None or (self.used == self.known and self.used_stamps == self.stamps):
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"format": [FORMAT, press_version()], "records": self.used, "stamps": self.used_stamps}))
-            tmp.replace(self.path)
+            with replacing(self.path) as f:
+                f.write(json.dumps({"format": [FORMAT, press_version()], "records": self.used, "stamps": self.used_stamps}).encode())
         except OSError:
             pass  # a read-only cache folder: work without it
 
