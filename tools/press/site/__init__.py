@@ -34,7 +34,7 @@ from ..model import Press, load
 from ..records import digest_bytes
 from ..sanitize import clean_html, script_json
 from . import fastgroups, parallel, prerender
-from .memo import MemoTemplate, place
+from .memo import MemoTemplate
 from .outputs import OutputList, vacate
 
 log = logging.getLogger("pelican.press")  # Pelican's logger tree: press build reports these
@@ -599,10 +599,7 @@ class PressWriter(Writer):
             self.deferred.pop(filename, None)
             if link is not None:
                 name, source, fingerprint = link
-                place(source, Path(filename))
-                memo = memo_of(self.settings)
-                memo.after[name] = fingerprint
-                memo.reused += 1
+                memo_of(self.settings).link(name, fingerprint, source, Path(filename))
             else:
                 name, template, localcontext, fingerprint = defer
                 shared = self._context if self._context is not None else {}

@@ -243,10 +243,14 @@ class RenderMemo:
         source = self.reusable(name, fingerprint)
         if source is None:
             return False
+        self.link(name, fingerprint, source, target)
+        return True
+
+    def link(self, name: str, fingerprint: bytes, source: Path, target: Path) -> None:
+        """Put ``source``, the reusable file :meth:`reusable` gave for ``name``, at ``target``."""
         place(source, target)
         self.after[name] = fingerprint
         self.reused += 1
-        return True
 
     def record(self, name: str, fingerprint: bytes | None) -> None:
         """``name`` was made afresh; with a fingerprint, the next build may reuse it."""
