@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from press.build import build
-from press.site import prerender
+from press.site import parallel, prerender
 
 
 pytestmark = pytest.mark.usefixtures("settled")  # see conftest.py
@@ -77,23 +77,12 @@ def test_a_new_press_version_renders_everything_again(sample, tmp_path, monkeypa
     assert tree(sample / "output") == clean_build(sample, tmp_path, monkeypatch, "after")
 
 
-def test_parallel_markdown_gives_the_same_site(sample, tmp_path, monkeypatch):
-    monkeypatch.setattr(prerender, "MIN_FILES", 0)  # the sample is small: force the worker pool
+@pytest.mark.parametrize("module, name", [(prerender, "MIN_FILES"), (parallel, "MIN_PAGES")], ids=["Markdown", "pages"])
+def test_work_done_on_every_core_gives_the_site_done_in_one_process(sample, tmp_path, monkeypatch, module, name):
+    monkeypatch.setattr(module, name, 0)  # the sample is small: force the worker pool
     monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches-parallel"))
     build(sample, tmp_path / "parallel")
-    monkeypatch.setattr(prerender, "MIN_FILES", 10**9)
-    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches-serial"))
-    build(sample, tmp_path / "serial")
-    assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
-
-
-def test_pages_rendered_on_every_core_are_the_pages_rendered_in_one(sample, tmp_path, monkeypatch):
-    from press.site import parallel
-
-    monkeypatch.setattr(parallel, "MIN_PAGES", 0)  # the sample is small: force the pool
-    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches-parallel"))
-    build(sample, tmp_path / "parallel")
-    monkeypatch.setattr(parallel, "MIN_PAGES", 10**9)
+    monkeypatch.setattr(module, name, 10**9)
     monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches-serial"))
     build(sample, tmp_path / "serial")
     assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
@@ -102,7 +91,6 @@ def test_pages_rendered_on_every_core_are_the_pages_rendered_in_one(sample, tmp_
 @pytest.mark.parametrize("workers", ["pool", "one process"])
 def test_a_page_that_fails_to_render_fails_the_build_and_keeps_the_site(sample, monkeypatch, workers):
     from press.build import BuildFailed
-    from press.site import parallel
 
     monkeypatch.setattr(parallel, "MIN_PAGES", 0 if workers == "pool" else 10**9)
     build(sample)
@@ -165,7 +153,7 @@ def _killed_in_a_worker(real):
 @pytest.mark.parametrize("work", ["rendering Markdown", "rendering pages", "drawing share images"])
 def test_a_worker_killed_mid_build_fails_the_build_and_keeps_the_site(sample, tmp_path, monkeypatch, fails_rather_than_hangs, work):
     from press.build import BuildFailed
-    from press.site import images, parallel
+    from press.site import images
 
     build(sample)
     before = tree(sample / "output")

@@ -21,7 +21,6 @@ import press.bundle
 import press.model
 import press.records
 from press import cache as press_cache
-from press import inputs as press_inputs
 from press.cli import main
 
 from conftest import commit, git
