@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import press
+from press import clock
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -22,7 +23,10 @@ def pytest_configure(config):
     import tempfile
 
     os.environ.setdefault("PRESS_CACHE_DIR", tempfile.mkdtemp(prefix="press-test-cache-"))
+    # The run's instant (press.clock): the day the sample's season is written for, never the clock.
+    os.environ.setdefault("PRESS_NOW", NOW)
 TODAY = dt.date(2026, 11, 21)
+NOW = "2026-11-21T18:00:00Z"  # TODAY, in the afternoon in every assembly's timezone
 
 
 class PressDir:
@@ -98,7 +102,7 @@ class PressDir:
         )
 
     def load(self, today: dt.date = TODAY) -> press.Press:
-        return press.load(self.root, today)
+        return press.load(self.root, clock.at(today))
 
     def problems(self, today: dt.date = TODAY) -> list[str]:
         return [str(p) for p in self.load(today).problems]

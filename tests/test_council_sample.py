@@ -7,8 +7,9 @@ import datetime as dt
 
 import press
 from conftest import REPO
+from press import clock
 
-TODAY = dt.date(2026, 11, 21)
+TODAY = clock.at(dt.date(2026, 11, 21))
 
 
 def test_the_sample_council_shows_every_kind_of_motion():

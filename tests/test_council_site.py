@@ -16,7 +16,7 @@ from press.cli import main
 from test_build import text_of
 from test_council import HARBOR, council_yml
 
-TODAY = dt.date.today()  # the build decides as of today: the press is dated relative to it
+TODAY = dt.date(2026, 11, 21)  # the tests' instant (conftest.NOW): the press is dated relative to it
 
 
 def day(days_ago: int) -> str:

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import press
+from press import clock
 from press.records import Rules
 
 MEETING = "editorial/meetings/springfield/2026-10-06.yml"
@@ -433,6 +434,6 @@ def test_decisions_follow_the_rules_whatever_the_file_order(tmp_path_factory, me
     random.Random(seed).shuffle(shuffled)
     for order in (records.meetings, shuffled, list(reversed(records.meetings))):
         records.meetings = order
-        decided = press.decide(records, dt.date(2026, 11, 21))
+        decided = press.decide(records, clock.at(dt.date(2026, 11, 21)))
         assert {aid.split("/")[1]: d.state for aid, d in decided.articles.items()} == expected
 

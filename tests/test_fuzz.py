@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 import press
 from conftest import PressDir
+from press import clock
 from press.cli import main
 
 TODAY = dt.date(2026, 11, 21)
@@ -157,7 +158,7 @@ def oracle_allows(decision: press.ArticleDecision, loaded: press.Press) -> bool:
 def test_mutated_records_never_crash_and_never_publish_without_a_valid_vote(tmp_path_factory, case):
     pressdir = PressDir(tmp_path_factory.mktemp("fuzz"))
     write(pressdir, *case)
-    loaded = press.load(pressdir.root, TODAY)  # must not raise
+    loaded = press.load(pressdir.root, clock.at(TODAY))  # must not raise
     for problem in loaded.problems:
         assert problem.path and problem.message
     published = loaded.decisions.published()

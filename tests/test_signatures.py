@@ -328,9 +328,9 @@ def test_a_retired_key_cannot_add_a_backdated_record(pressdir, keys):
     """The thief of ana's old laptop signs a new record dated back to when that key was valid."""
     import datetime as dt
 
+    from conftest import TODAY as today
     from conftest import commit, git
 
-    today = dt.date.today()
     lost, meeting = today - dt.timedelta(days=10), today - dt.timedelta(days=20)
     rotated_roster(pressdir, keys, until=lost.isoformat(), signatures="signatures: 1")
     pressdir.article("springfield", "rent")
@@ -349,13 +349,15 @@ def test_a_retired_key_cannot_add_a_backdated_record(pressdir, keys):
 def test_press_sign_keeps_only_a_signature_that_will_count(signed_press, keys, monkeypatch):
     import datetime as dt
 
+    from conftest import TODAY
+
     monkeypatch.chdir(signed_press.root)
     root = str(signed_press.root)
     result = CliRunner().invoke(main, ["--root", root, "sign", RECORD, "--key", str(keys["dev"]), "--member", "ana"])
     assert result.exit_code == 2
     assert "signature not kept: it does not verify with a roster key of ana valid on 2026-10-06" in result.output
     assert not (signed_press.root / f"{RECORD}.ana.sig").exists()
-    retired = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    retired = (TODAY - dt.timedelta(days=1)).isoformat()
     rotated_roster(signed_press, keys, until=retired)  # ana's old key ('dev') was valid on 2026-10-06, retired yesterday
     result = CliRunner().invoke(main, ["--root", root, "sign", RECORD, "--key", str(keys["dev"]), "--member", "ana"])
     assert result.exit_code == 2

@@ -117,9 +117,15 @@ def test_a_new_day_and_a_new_press_version_are_inputs(sample, monkeypatch):
     from pelican.settings import read_settings
 
     settings = read_settings(str(sample / "pelicanconf.py"))
-    today = uptodate.inputs_key(sample, settings, True, dt.date(2026, 11, 22))
-    assert today == uptodate.inputs_key(sample, settings, True, dt.date(2026, 11, 22))
-    assert today != uptodate.inputs_key(sample, settings, True, dt.date(2026, 11, 23))  # a feature expires at midnight
+    assert uptodate.inputs_key(sample, settings, True) == uptodate.inputs_key(sample, settings, True)
+    at = lambda text: dt.datetime.fromisoformat(text)  # noqa: E731
+    build(sample, now=at("2026-11-21T18:00:00+00:00"))
+    assert build(sample, now=at("2026-11-21T22:30:00+00:00")).unchanged  # the same day in every body's zone
+    assert not build(sample, now=at("2026-11-21T23:30:00+00:00")).unchanged  # midnight in Berlin (Harbor)
+    # London (Riverside) and the council (UTC): their day — a feature's expiry, the next meeting — turns now.
+    assert not build(sample, now=at("2026-11-22T00:30:00+00:00")).unchanged
+    assert build(sample, now=at("2026-11-22T05:30:00+00:00")).unchanged
+    assert not build(sample, now=at("2026-11-22T06:30:00+00:00")).unchanged  # midnight in Springfield (Chicago)
     build(sample)
     monkeypatch.setattr(cache, "press_version", lambda: "a newer press")
     monkeypatch.setattr(uptodate, "press_version", lambda: "a newer press")

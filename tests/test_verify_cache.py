@@ -172,21 +172,19 @@ def test_a_new_or_removed_file_is_seen(small, settled):
 
 
 def test_another_day_is_decided_again(small, settled, monkeypatch):
-    """A meeting with motions dated tomorrow is a problem today, and not once that day has come."""
-    import datetime as dt
-
-    tomorrow = dt.date.today() + dt.timedelta(days=1)
-    small.meeting("springfield", tomorrow.isoformat(), "present: [ana, ben]\nmotions:\n  - reject: springfield/rent\n    yes: [ana, ben]\n")
+    """A meeting with motions dated tomorrow is a problem today, and not once that day has come —
+    in the assembly's own timezone (Springfield keeps America/Chicago, six hours behind UTC)."""
+    small.meeting("springfield", "2026-11-22", "present: [ana, ben]\nmotions:\n  - reject: springfield/rent\n    yes: [ana, ben]\n")
+    monkeypatch.setenv("PRESS_NOW", "2026-11-21T18:00:00Z")
+    first = verify(small.root)
+    assert first.exit_code == 1 and "which is after today (2026-11-21)" in first.output
+    monkeypatch.setenv("PRESS_NOW", "2026-11-22T03:00:00Z")  # the 22nd in UTC, still the 21st in Chicago
     assert verify(small.root).exit_code == 1
-
-    class Tomorrow(dt.date):
-        @classmethod
-        def today(cls):
-            return tomorrow
-
-    monkeypatch.setattr("press.cli.dt.date", Tomorrow)
-    monkeypatch.setattr("press.decisions.dt.date", Tomorrow)
+    monkeypatch.setenv("PRESS_NOW", "2026-11-22T06:30:00Z")  # 00:30 on the 22nd in Chicago
     assert verify(small.root).exit_code == 0
+    assert verify(small.root, "--json").exit_code == 0
+    monkeypatch.setenv("PRESS_NOW", "2026-11-21T18:00:00Z")  # remembered answers are for their day only
+    assert verify(small.root).exit_code == 1
 
 
 def test_history_rewritten_without_touching_a_file_is_seen(repo, settled):
@@ -211,10 +209,8 @@ def test_history_rewritten_without_touching_a_file_is_seen(repo, settled):
 
 def test_any_load_leaves_the_answer_for_verify(small, settled, monkeypatch):
     """A build (or any command) loads the press; `press verify` after it reads nothing."""
-    import datetime as dt
-
     small.meeting("springfield", "2026-10-13", "present: [ana, zed]\n")
-    loaded = press.load(small.root, dt.date.today())
+    loaded = press.load(small.root)
     assert [str(p) for p in loaded.problems] == [
         "editorial/meetings/springfield/2026-10-13.yml:1: 'zed' is listed as present but is not a member of springfield"
         " — check the id against the roster in editorial/assemblies/springfield.yml"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
 import logging
 import os
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Callable
 
 from .decisions import RETRACTED, WITHDRAWN
 from .model import Press, load
-from . import uptodate
+from . import clock, uptodate
 from .output import Output, output_path, pause_point
 from .problems import PressError
 
@@ -102,17 +103,20 @@ def build(
     publish: bool = False,
     search: bool = True,
     notice: Callable[[str], None] | None = None,
+    now: dt.datetime | None = None,
 ) -> BuildResult:
     """Build the site. Raises :class:`BuildFailed` (records or Pelican errors) or :class:`PressError`
     (setup, or an output path that is not press's: see :mod:`press.output`).
 
     ``search``: index the built articles with Pagefind (only pages marked ``data-pagefind-body``,
     which the theme puts on published articles alone). ``notice``: where to say that the build waits
-    for another build of the same output (default: stderr).
+    for another build of the same output (default: stderr). ``now``: the run's instant (default
+    :func:`press.clock.now`): what is upcoming, expired or in force is decided as of then.
     """
     from pelican.settings import read_settings
 
     root = Path(root).resolve()
+    now = now or clock.now()
     conf = root / ("publishconf.py" if publish else "pelicanconf.py")
     if not conf.is_file():
         raise PressError(f"no {conf.name} in {root} — is --root the press repository?")
@@ -121,17 +125,17 @@ def build(
     sources = (Path(settings["THEME"]), Path(settings["PATH"]))
     with Output.claim(root, final, notice or _to_stderr, protected=sources) as out:
         pause_point("locked")
-        return _build(root, settings, out, search)
+        return _build(root, settings, out, search, now)
 
 
 def _to_stderr(message: str) -> None:
     print(f"press: {message}", file=sys.stderr, flush=True)
 
 
-def _build(root: Path, settings: dict, out: Output, search: bool) -> BuildResult:
+def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.datetime) -> BuildResult:
     """The build proper, with the output locked."""
     inputs = uptodate.inputs_key(root, settings, search)
-    done = uptodate.unchanged(root, out.current(), inputs)
+    done = uptodate.unchanged(root, out.current(), inputs, now)
     if done is not None:  # the site is what this build would make: leave it alone
         pause_point("unchanged")
         return BuildResult(output=out.path, press=None, warnings=done.warnings, unchanged=True, lines=done.summary)
@@ -141,7 +145,7 @@ def _build(root: Path, settings: dict, out: Output, search: bool) -> BuildResult
 
     from .site.outputs import OutputList
 
-    press = load(root)
+    press = load(root, now)
     if press.problems:
         raise BuildFailed([str(p) for p in press.problems] + ["fix these problems (press verify lists them) and build again"])
     refused = _unsafe_sources(root, settings)
@@ -198,7 +202,9 @@ def _build(root: Path, settings: dict, out: Output, search: bool) -> BuildResult
         if memo is not None:
             memo.save(staging)  # before the swap: a kill after it finds fingerprints of the site it serves
         result = BuildResult(output=final, press=press, warnings=collect.warnings, memo=memo, outputs=outputs)
-        uptodate.save(root, staging, uptodate.Record(inputs, uptodate.site_state(staging), collect.warnings, result.summary()))
+        zones = clock.zones_of(press.records)
+        record = uptodate.Record(inputs, uptodate.site_state(staging), collect.warnings, result.summary(), zones, clock.days(now, zones))
+        uptodate.save(root, staging, record)
         pause_point("saved")
         previous = out.current()
         out.publish(staging)

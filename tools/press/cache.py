@@ -13,10 +13,11 @@ import functools
 import hashlib
 import os
 import pickle
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
+
+from . import clock
 
 # Bump when the parsed-record classes change shape: older cache files are then ignored.
 FORMAT = 7
@@ -124,7 +125,7 @@ class ParsedRecords:
         self.files: dict[str, tuple[tuple, tuple[str, bytes]]] = {}  # attachment -> (file_status, (sha256 hex, head))
         self.files_seen: dict[str, tuple[tuple, tuple[str, bytes]]] = {}
         self.added = False
-        self.started = time.time_ns()
+        self.started = clock.wall_ns()
         try:
             with self.path.open("rb") as f:
                 version, entries, hashes, files = pickle.load(f)

@@ -16,12 +16,13 @@ A pull request fails the check when:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import strictyaml
+from . import clock, strictyaml
 from .model import Press, load
 from .problems import PressError, Problem
 from .records import GITHUB_RE, MOTION_KINDS, SIGNATURE_RE, read_records
@@ -104,10 +105,12 @@ def _cell(text: str) -> str:
 # --------------------------------------------------------------------------- entry point
 
 
-def check(root: Path, base: str, author: str | None = None) -> CheckReport:
-    """Judge the work tree of ``root`` as a change to ``base``; ``author`` is the pull request's GitHub login."""
+def check(root: Path, base: str, author: str | None = None, now: dt.datetime | None = None) -> CheckReport:
+    """Judge the work tree of ``root`` as a change to ``base``; ``author`` is the pull request's GitHub
+    login; ``now`` the run's instant (default :func:`press.clock.now`)."""
     import git
 
+    now = now or clock.now()
     root = Path(root).resolve()
     try:
         repo = git.Repo(root, search_parent_directories=True)
@@ -127,13 +130,13 @@ def check(root: Path, base: str, author: str | None = None) -> CheckReport:
     prefix = "" if prefix == "." else prefix + "/"
 
     changed = [p[len(prefix):] for p in repo.git.diff("--name-only", "-z", fork.hexsha, "--", prefix or ".").split("\0") if p]
-    own = load(root)
+    own = load(root, now)
     roster_changes = [p for p in changed if p.startswith("editorial/assemblies/") or p == "editorial/council.yml"]
     findings: list[Problem] = []
     with tempfile.TemporaryDirectory(prefix="press-base-") as folder:
         base_root = Path(folder)
         _extract(base_commit.tree, prefix, ["editorial/assemblies", "editorial/council.yml"], base_root)  # rosters and council rules
-        base_rules = load(root, rosters=base_root / "editorial" / "assemblies")
+        base_rules = load(root, now, rosters=base_root / "editorial" / "assemblies")
         outcomes = _outcomes(base_rules)
         findings += _differences(own, base_rules, outcomes)
         findings += [
@@ -350,7 +353,7 @@ def _retired_keys(own: Press, changed: list[str]) -> list[Problem]:
             if path not in added or assembly is None:
                 continue
             key = signing_key(assembly, meeting, member_id)
-            if key is not None and key.until is not None and key.until <= own.decisions.today:
+            if key is not None and key.until is not None and key.until <= own.decisions.today_of(assembly):
                 problems.append(
                     Problem(path, 0, f"signed with {member_id}'s key retired on {key.until} — a retired key signs nothing new: sign with the current key")
                 )

@@ -56,8 +56,9 @@ def load(*args, **kwargs) -> Press:
 
 
 class _Context:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, now: dt.datetime):
         self.root = root
+        self.now = now  # the run's instant: every command decides as of this
 
     def press(self, inputs=None) -> Press:
         # One command per process: the model lives until the process ends, so it is frozen out of
@@ -66,7 +67,7 @@ class _Context:
         enabled = gc.isenabled()
         gc.disable()
         try:
-            return load(self.root, inputs=inputs)
+            return load(self.root, self.now, inputs=inputs)
         finally:
             gc.freeze()
             if enabled:
@@ -95,11 +96,25 @@ def _friendly(func):
     show_default=True,
     help="The press repository (the folder with content/ and editorial/).",
 )
+@click.option(
+    "--now",
+    metavar="INSTANT",
+    envvar="PRESS_NOW",
+    help="Run as of this instant (2026-11-21 or 2026-11-21T18:30:00Z) instead of the clock: what is "
+    "upcoming, in force or expired, and each body's today. Also PRESS_NOW.",
+)
 @click.version_option(package_name="assembly-press")
 @click.pass_context
-def main(ctx: click.Context, root: Path) -> None:
+def main(ctx: click.Context, root: Path, now: str | None) -> None:
     """Assembly Press: publish only what the assemblies voted to publish."""
-    ctx.obj = _Context(root)
+    from . import clock
+
+    try:
+        instant = clock.parse_instant(now, "--now") if now else clock.now()
+    except PressError as exc:
+        raise click.BadParameter(str(exc).removeprefix("--now: "), param_hint="--now") from None
+    ctx.obj = _Context(root, instant)
+    ctx.obj.fixed = bool(now)  # a long-running command (serve) reads the clock again for each rebuild unless fixed
 
 
 # --------------------------------------------------------------------------- writers
@@ -140,9 +155,10 @@ def digest(obj: _Context, article: str) -> None:
 # --------------------------------------------------------------------------- editors
 
 
-def _date(value: str | None) -> dt.date:
+def _date(value: str | None, press: Press, body: str) -> dt.date:
+    """``--date``, or the run's date in the body's own timezone (never the machine's)."""
     if value is None:
-        return dt.date.today()
+        return press.decisions.today_of(press.assembly(body))
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
@@ -202,7 +218,7 @@ def record_attendance(obj: _Context, assembly: str, members: tuple[str, ...], co
         raise click.UsageError("name the members present, or give --count for a secret ballot")
     members_list = [m for value in members for m in value.split(",") if m]
     try:
-        path = recording.record_attendance(press, assembly, _date(day), members_list, count)
+        path = recording.record_attendance(press, assembly, _date(day, press, assembly), members_list, count)
     except recording.RecordRefused as exc:
         _refused(exc)
     click.echo(f"recorded attendance in {path.relative_to(press.root)}")
@@ -228,7 +244,7 @@ def _motion(obj: _Context, kind: str, assembly: str | None, target: str, day, ye
     assert assembly is not None
     votes = recording.Votes(_votes(yes, "yes"), _votes(no, "no"), _votes(abstain, "abstain"))
     try:
-        outcome = recording.record_motion(press, assembly, _date(day), kind, target, votes, rest=rest, **extra)
+        outcome = recording.record_motion(press, assembly, _date(day, press, assembly), kind, target, votes, rest=rest, **extra)
     except recording.RecordRefused as exc:
         _refused(exc)
     verdict = outcome.status if outcome.passed else f"{outcome.status} — {'; '.join(outcome.reasons)}"
@@ -360,7 +376,7 @@ def agenda(obj: _Context, assembly: str, day: str | None, output: str | None, pa
     from . import agenda as agendas
 
     press = obj.press()
-    made = agendas.make(press, assembly, _date(day) if day else None, paper)
+    made = agendas.make(press, assembly, _date(day, press, assembly) if day else None, paper)
     html = agendas.render(made)
     if output == "-":
         click.echo(html, nl=False)
@@ -457,7 +473,7 @@ def verify(obj: _Context, as_json: bool) -> None:
     # Unchanged files (same listing, sizes, times and inodes), same day, same press: the answer of
     # the last run, without reading a file (see press.inputs).
     inputs = scan(obj.root)
-    verified = recall(obj.root, inputs, dt.date.today())
+    verified = recall(obj.root, inputs, obj.now)
     if verified is None:
         verified = obj.press(inputs).verified()
     problems = verified.problems
@@ -502,7 +518,7 @@ def build(obj: _Context, output: Path | None, publish: bool, no_search: bool) ->
     from .build import BuildFailed, build as run_build
 
     try:
-        result = run_build(obj.root, output, publish, search=not no_search, notice=lambda m: click.echo(f"press: {m}", err=True))
+        result = run_build(obj.root, output, publish, search=not no_search, notice=lambda m: click.echo(f"press: {m}", err=True), now=obj.now)
     except BuildFailed as exc:
         for reason in exc.reasons:
             click.echo(reason, err=True)
@@ -528,7 +544,7 @@ def serve(obj: _Context, port: int, bind: str, output: Path | None) -> None:
     """Build, serve on localhost, and rebuild when content, records or theme change."""
     from .serve import serve as run_serve
 
-    run_serve(obj.root, output, bind, port, echo=click.echo)
+    run_serve(obj.root, output, bind, port, echo=click.echo, now=obj.now if obj.fixed else None)
 
 
 # --------------------------------------------------------------------------- git workflow
@@ -600,7 +616,7 @@ def sign(obj: _Context, record: Path, key_file: Path | None, member: str | None)
         why = f"{record} has problems of its own — press verify lists them"
     elif key is None:
         why = f"it does not verify with a roster key of {member} valid on {meeting.date} — sign with that key (--key)"
-    elif key.until is not None and key.until <= press.decisions.today:
+    elif key.until is not None and key.until <= press.decisions.today_of(assembly):
         why = f"it was made with {member}'s key retired on {key.until} — a retired key signs nothing new"
     if why:
         raise PressError(f"signature not kept: {why}")
@@ -621,7 +637,7 @@ def check(obj: _Context, base: str, author: str | None) -> None:
     rules, append-only minutes, and no self-approval. Exit 1 if it must not be merged."""
     from .check import check as run_check
 
-    report = run_check(obj.root, base, author)
+    report = run_check(obj.root, base, author, obj.now)
     click.echo(report.markdown(), nl=False)
     sys.exit(PROBLEMS if report.problems else OK)
 

@@ -1,7 +1,7 @@
 """Decisions: pure functions from records to the outcome of every motion, the state of every
 article and the delegate history of every assembly.
 
-Nothing here reads files. ``decide(records, today)`` is deterministic: it sorts meetings by
+Nothing here reads files. ``decide(records, now)`` is deterministic: it sorts meetings by
 (assembly, date) and takes motions in their recorded order, so the order files were read in
 never matters.
 """
@@ -14,6 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from . import clock
+from .clock import today_in
 from .problems import Problem
 from .records import ARTICLE_MOTIONS, Article, Assembly, Meeting, Motion, Records
 
@@ -98,12 +100,17 @@ class DelegateTerm:
 
 @dataclass
 class Decisions:
-    today: dt.date
+    now: dt.datetime  # the run's instant (press.clock)
+    today: dt.date  # its date in UTC; a body's own "today" is today_of(body)
     outcomes: list[Outcome]
     articles: dict[str, ArticleDecision]
     delegates: dict[str, list[DelegateTerm]]
     problems: list[Problem]
     council: CouncilDecisions | None = None  # the council's outcomes, features and mandate records
+
+    def today_of(self, body: Assembly) -> dt.date:
+        """The run's instant as a date in ``body``'s own timezone."""
+        return today_in(self.now, body.timezone)
 
     def delegate(self, assembly: str, on: dt.date | None = None) -> DelegateTerm | None:
         """The delegate of ``assembly`` on ``on`` (default: today), or None."""
@@ -315,7 +322,7 @@ class _Meeting:
         return None
 
 
-def _corrections(records: Records, today: dt.date, withdrawn) -> dict[tuple[str, dt.date, int], Outcome]:
+def _corrections(records: Records, now: dt.datetime, withdrawn) -> dict[tuple[str, dt.date, int], Outcome]:
     """Every passed ``correct`` motion, by the motion it corrects (the latest correction wins).
 
     A correction's own outcome depends only on its meeting's roster and attendance, so corrections
@@ -326,7 +333,7 @@ def _corrections(records: Records, today: dt.date, withdrawn) -> dict[tuple[str,
         assembly = records.assemblies.get(meeting.assembly)
         if assembly is None or not any(m.kind == "correct" for m in meeting.motions):
             continue
-        evaluator = _Meeting(assembly, meeting, today, [])
+        evaluator = _Meeting(assembly, meeting, today_in(now, assembly.timezone), [])
         for motion in meeting.motions:
             if motion.kind == "correct":
                 outcome = evaluator.evaluate(motion, None, records.articles, withdrawn, meetings)
@@ -414,25 +421,28 @@ def _article_decision(article: Article, history: list[Outcome]) -> ArticleDecisi
 # --------------------------------------------------------------------------- entry point
 
 
-def decide(records: Records, today: dt.date | None = None, withdrawn: frozenset[str] = frozenset()) -> Decisions:
+def decide(records: Records, now: dt.datetime | None = None, withdrawn: frozenset[str] = frozenset()) -> Decisions:
     """Evaluate every motion and derive every article's state and every assembly's delegates.
 
-    ``withdrawn``: ids of articles whose file was removed (git history shows it); motions may name them.
+    ``now``: the run's instant (default :func:`press.clock.now`); each body's "today" is its date
+    in the body's timezone. ``withdrawn``: ids of articles whose file was removed (git history
+    shows it); motions may name them.
     """
-    today = today or dt.date.today()
+    now = now or clock.now()
+    today = now.astimezone(clock.UTC).date()
     problems: list[Problem] = []
     outcomes: list[Outcome] = []
     delegates: dict[str, list[DelegateTerm]] = defaultdict(list)
     by_article: dict[str, list[Outcome]] = defaultdict(list)
     withdrawn = frozenset(withdrawn) - set(records.articles)
     meetings = {(m.assembly, m.date): m for m in records.meetings}
-    corrections = _corrections(records, today, withdrawn)
+    corrections = _corrections(records, now, withdrawn)
 
     for meeting in sorted(records.meetings, key=lambda m: (m.assembly, m.date)):
         assembly = records.assemblies.get(meeting.assembly)
         if assembly is None:
             continue
-        evaluator = _Meeting(assembly, meeting, today, problems)
+        evaluator = _Meeting(assembly, meeting, today_in(now, assembly.timezone), problems)
         terms = delegates[assembly.id]
         for motion in meeting.motions:
             current = terms[-1] if terms and (terms[-1].ended is None or meeting.date < terms[-1].ended) else None
@@ -468,7 +478,7 @@ def decide(records: Records, today: dt.date | None = None, withdrawn: frozenset[
     if records.council is not None:
         from .council.decisions import decide_council
 
-        council = decide_council(records, delegates, by_article, today, problems, withdrawn)
+        council = decide_council(records, delegates, by_article, today_in(now, records.council.timezone), problems, withdrawn)
         outcomes += council.outcomes
     articles = {
         aid: _article_decision(article, by_article.get(aid, [])) for aid, article in sorted(records.articles.items())
@@ -476,4 +486,4 @@ def decide(records: Records, today: dt.date | None = None, withdrawn: frozenset[
     for aid in sorted(withdrawn & set(by_article)):
         articles[aid] = _withdrawn_decision(aid, by_article[aid])
     articles = dict(sorted(articles.items()))
-    return Decisions(today=today, outcomes=outcomes, articles=articles, delegates=dict(delegates), problems=problems, council=council)
+    return Decisions(now=now, today=today, outcomes=outcomes, articles=articles, delegates=dict(delegates), problems=problems, council=council)

@@ -22,11 +22,11 @@ import hashlib
 import marshal
 import os
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import cache as _cache
+from . import clock
 from .cache import FORMAT, cache_dir, file_status, press_version
 from .problems import GIT_TIMEOUT, Problem
 
@@ -47,7 +47,7 @@ class Inputs:
 def scan(root: Path | str, tops: tuple[str | Path, ...] = TOPS) -> Inputs:
     """``tops``: the folders to list, relative to ``root`` or absolute (a build adds the theme)."""
     root = Path(root)
-    started = time.time_ns()
+    started = clock.wall_ns()
     statuses: dict[str, tuple] = {}
     digest = hashlib.sha256()
     newest = 0
@@ -106,12 +106,15 @@ class Verified:
     articles: int
 
 
-def _key(inputs: Inputs, today: dt.date) -> tuple:
-    return (FORMAT, press_version(), today.isoformat(), inputs.digest)
+def _key(inputs: Inputs) -> tuple:
+    return (FORMAT, press_version(), inputs.digest)
 
 
-def remember(root: Path | str, inputs: Inputs, today: dt.date, verified: Verified, asked_git: bool) -> None:
-    """Keep ``verified`` as the answer for ``inputs`` on ``today`` (if every input has settled)."""
+def remember(
+    root: Path | str, inputs: Inputs, now: dt.datetime, zones: tuple[str, ...], verified: Verified, asked_git: bool
+) -> None:
+    """Keep ``verified`` as the answer for ``inputs`` on the day ``now`` falls on in each of ``zones``
+    (the bodies' timezones), if every input has settled."""
     if not inputs.settled:
         return
     head = git_head(root) if asked_git else None
@@ -120,16 +123,16 @@ def remember(root: Path | str, inputs: Inputs, today: dt.date, verified: Verifie
     path = cache_dir(root, _MEMORY)
     try:
         with _cache.replacing(path) as f:
-            f.write(marshal.dumps((_key(inputs, today), head, problems, counts)))
+            f.write(marshal.dumps((_key(inputs), zones, clock.days(now, zones), head, problems, counts)))
     except (OSError, ValueError):
         pass  # a read-only cache folder: verify reads everything next time
 
 
-def recall(root: Path | str, inputs: Inputs, today: dt.date) -> Verified | None:
-    """The answer remembered for ``inputs`` on ``today``, or None."""
+def recall(root: Path | str, inputs: Inputs, now: dt.datetime) -> Verified | None:
+    """The answer remembered for ``inputs`` on the same day as ``now`` in every body's timezone, or None."""
     try:
-        key, head, problems, counts = marshal.loads(cache_dir(root, _MEMORY).read_bytes())
-        if key != _key(inputs, today) or (head is not None and head != git_head(root)):
+        key, zones, days, head, problems, counts = marshal.loads(cache_dir(root, _MEMORY).read_bytes())
+        if key != _key(inputs) or days != clock.days(now, zones) or (head is not None and head != git_head(root)):
             return None
         return Verified([Problem(str(p), int(l), str(m)) for p, l, m in problems], *counts)
     except Exception:  # missing, damaged, truncated or foreign: read everything

@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import clock
 from .decisions import EDITED, PUBLISHED, ArticleDecision, Decisions, decide
 from .cache import ParsedRecords
 from .history import History, Version
@@ -150,17 +151,19 @@ class Press:
 
 
 def load(
-    root: Path | str = ".", today: dt.date | None = None, rosters: Path | None = None, cache: bool = True,
+    root: Path | str = ".", now: dt.datetime | None = None, rosters: Path | None = None, cache: bool = True,
     inputs: Inputs | None = None,
 ) -> Press:  # fmt: skip
     """Read every record under ``root`` and decide every motion and article.
 
+    ``now``: the run's instant (default :func:`press.clock.now`).
     ``rosters``: read the assemblies' rosters and rules from this folder instead (``press check``).
     ``cache``: reuse records parsed by an earlier run when their bytes are unchanged, and remember
     the problems found for ``press verify`` (see :mod:`press.inputs`).
     ``inputs``: a :func:`press.inputs.scan` of ``root`` made just before, if the caller has one.
     """
     root = Path(root)
+    now = now or clock.now()
     if not (root / "editorial").is_dir() and not (root / "content").is_dir():
         raise PressError(f"{root} is not a press: it has neither content/ nor editorial/ (use --root)")
     if cache and rosters is None and inputs is None:
@@ -171,11 +174,11 @@ def load(
         if parsed is not None:
             parsed.save()
         history, withdrawn = _withdrawn(root, records)
-        press = Press(root=root, records=records, decisions=decide(records, today, withdrawn))
+        press = Press(root=root, records=records, decisions=decide(records, now, withdrawn))
     if history is not None:
         press.__dict__["history"] = history  # read once
     if cache and rosters is None and inputs is not None:
-        remember(root, inputs, press.decisions.today, press.verified(), asked_git=history is not None)
+        remember(root, inputs, now, clock.zones_of(records), press.verified(), asked_git=history is not None)
     return press
 
 

@@ -39,6 +39,7 @@ import threading
 from pathlib import Path
 from typing import Callable
 
+from . import clock
 from .problems import PressError
 
 MARKER = "PRESS-OUTPUT"
@@ -273,7 +274,8 @@ class Output:
 
     def new_build(self) -> Path:
         """A fresh, empty folder for the new site, on the output's own filesystem."""
-        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        # when the folder was made (the real clock: a folder's name, never a page's content)
+        stamp = dt.datetime.fromtimestamp(clock.wall_ns() / 1e9, dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         return Path(tempfile.mkdtemp(prefix=f"{stamp}-", dir=self.builds))
 
     def discard(self, staging: Path) -> None:

@@ -106,7 +106,7 @@ def _write_checked(press: Press, path: Path, data: dict) -> Press:
     old = path.read_bytes() if path.exists() else None
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(_render(data), encoding="utf-8")
-    after = load(press.root, press.decisions.today)
+    after = load(press.root, press.decisions.now)
     added = [p for p in after.problems if p.path == rel and p not in before]
     if added:
         if old is None:

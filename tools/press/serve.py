@@ -29,7 +29,8 @@ def snapshot(root: Path) -> dict[str, tuple[float, int]]:
 class DevServer:
     """Serves the built site and rebuilds it when a source changes."""
 
-    def __init__(self, root: Path, output: Path | None, echo=print):
+    def __init__(self, root: Path, output: Path | None, echo=print, now=None):
+        self.now = now
         self.root = Path(root).resolve()
         self.output = output
         self.echo = echo
@@ -39,7 +40,7 @@ class DevServer:
 
     def rebuild(self) -> Path | None:
         try:
-            result = build(self.root, self.output, notice=self.echo)
+            result = build(self.root, self.output, notice=self.echo, now=self.now)
         except PressError as exc:
             if not hasattr(self, "site"):
                 raise  # the first build: the output path itself is wrong
@@ -84,8 +85,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def serve(root: Path, output: Path | None, bind: str, port: int, echo=print, interval: float = 1.0) -> None:
-    server = DevServer(root, output, echo)
+def serve(root: Path, output: Path | None, bind: str, port: int, echo=print, interval: float = 1.0, now=None) -> None:
+    """``now``: build every time as of this instant (default: the clock at each rebuild)."""
+    server = DevServer(root, output, echo, now)
     if server.site is None:
         raise SystemExit(1)
     host, port = server.start(bind, port)

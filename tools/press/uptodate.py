@@ -2,8 +2,8 @@
 
 A build's result depends only on its inputs: the files of ``content/``, ``editorial/`` and the theme,
 the files at the top of the press (the configuration), the git commit the history is read from, every
-setting, the press's own code and libraries, whether search is on, and today's date (features expire,
-meetings become past). After each successful build the press keeps, for the build folder it swapped
+setting, the press's own code and libraries, whether search is on, and the run's date in each body's
+timezone (features expire, meetings become past: :func:`press.clock.days`). After each successful build the press keeps, for the build folder it swapped
 in, a key over all of these and the size, modification time and inode of every file it left there.
 
 The next build of the same output computes the key again — one ``stat`` per input file, one ``git
@@ -24,11 +24,11 @@ import hashlib
 import os
 import pickle
 import stat
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import cache as _cache
+from . import clock
 from .cache import FORMAT, cache_dir, file_status, press_version, settings_salt
 from .inputs import git_head, scan
 
@@ -44,6 +44,8 @@ class Record:
     site: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # path -> (size, mtime_ns, inode)
     warnings: list[str] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
+    zones: tuple[str, ...] = ()  # the bodies' timezones
+    days: str = ""  # the build's date in each of them (press.clock.days)
 
 
 def record_file(root: Path, site: Path) -> Path:
@@ -73,10 +75,10 @@ class Inputs:
         return True
 
 
-def inputs_key(root: Path, settings: dict, search: bool, today: dt.date | None = None) -> Inputs:
-    """Everything a build of ``root`` with ``settings`` reads, as :class:`Inputs`."""
+def inputs_key(root: Path, settings: dict, search: bool) -> Inputs:
+    """Everything a build of ``root`` with ``settings`` reads, as :class:`Inputs` (the date is
+    compared apart: :attr:`Record.days`)."""
     digest = hashlib.sha256(f"{FORMAT}\0{press_version()}\0{settings_salt(settings)}\0search={search}\0".encode())
-    digest.update((today or dt.date.today()).isoformat().encode())
     head = git_head(root)
     # Outside git the history is empty whatever happens; in a work tree without an answer, never skip.
     digest.update(head.encode() if head or not _in_git(root) else os.urandom(16))
@@ -91,7 +93,7 @@ def inputs_key(root: Path, settings: dict, search: bool, today: dt.date | None =
                 status = file_status(entry.stat(follow_symlinks=False))
                 digest.update(f"\0top\0{entry.name}\0{status}".encode())
                 statuses[entry.path] = status
-    recent = time.time_ns() - _cache.RACY_NS
+    recent = clock.wall_ns() - _cache.RACY_NS
     racy = []
     for path, status in sorted(statuses.items()):
         if status[3] >= recent and stat.S_ISREG(status[0]):
@@ -135,12 +137,15 @@ def load(root: Path, site: Path) -> Record | None:
         return None
 
 
-def unchanged(root: Path, site: Path | None, inputs: Inputs) -> Record | None:
-    """The record of ``site`` if it was built from exactly ``inputs`` and is exactly as that build left it."""
+def unchanged(root: Path, site: Path | None, inputs: Inputs, now: dt.datetime) -> Record | None:
+    """The record of ``site`` if it was built from exactly ``inputs`` on the same day as ``now`` in
+    every body's timezone, and is exactly as that build left it."""
     if site is None:
         return None
     record = load(root, site)
     if record is None or record.inputs.digest != inputs.digest or not record.inputs.still():
+        return None
+    if not record.zones or record.days != clock.days(now, record.zones):
         return None
     try:
         return record if site_state(site) == record.site else None

@@ -113,7 +113,7 @@ def _attachments(press: Press, article) -> list[tuple[str, int]]:
 
 
 def next_meeting_date(press: Press, assembly: str) -> dt.date | None:
-    today = press.decisions.today
+    today = press.decisions.today_of(press.assembly(assembly))
     upcoming = sorted(m.date for m in press.records.meetings if m.assembly == assembly and m.date >= today)
     return upcoming[0] if upcoming else None
 
@@ -125,7 +125,7 @@ def make(press: Press, assembly: str, day: dt.date | None = None, paper: str = "
     problems = [p for p in press.problems if p.path.startswith(own)]
     if problems:
         raise PressError(f"{problems[0]} — fix the records of {assembly} (press verify lists {len(problems)} problem(s)) before printing an agenda")
-    day = day or next_meeting_date(press, assembly) or press.decisions.today
+    day = day or next_meeting_date(press, assembly) or press.decisions.today_of(a)
     items = []
     for number, decision in enumerate(pending(press, assembly), 1):
         raw = (press.root / decision.article.path).read_bytes()
@@ -135,7 +135,7 @@ def make(press: Press, assembly: str, day: dt.date | None = None, paper: str = "
     term = press.decisions.delegate(assembly, day)
     name = a.members[term.member].name if term and term.member in a.members else (term.member if term else None)
     roll = sorted(a.members_on(day), key=lambda m: (m.name.lower(), m.id))
-    return Agenda(a, day, meeting, roll, items, term, name, dt.datetime.now(dt.timezone.utc), paper)
+    return Agenda(a, day, meeting, roll, items, term, name, press.decisions.now, paper)
 
 
 def render(agenda: Agenda) -> str:

@@ -129,7 +129,7 @@ def front_page(articles: list, decisions: Decisions, bundles: dict[str, dict[str
     today = decisions.today
     by_id = {a.press.article.id: a for a in articles}
     council: CouncilDecisions | None = decisions.council
-    live = [f for f in council.on_front_page(today) if f.article in by_id] if council else []
+    live = [f for f in council.on_front_page() if f.article in by_id] if council else []  # in the council's own today
     lead_feature = next((f for f in live if f.lead), None)
     if lead_feature is not None:
         lead: Story | None = Story(by_id[lead_feature.article], story_image(by_id[lead_feature.article], bundles), lead_feature)
@@ -165,7 +165,7 @@ def featured_articles(articles: list, decisions: Decisions) -> list[tuple[object
     if council is None:
         return []
     by_id = {a.press.article.id: a for a in articles}
-    return [(by_id[f.article], f) for f in council.on_front_page(decisions.today) if f.article in by_id]
+    return [(by_id[f.article], f) for f in council.on_front_page() if f.article in by_id]
 
 
 # --------------------------------------------------------------------------- records for readers

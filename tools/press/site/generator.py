@@ -259,7 +259,7 @@ def ledger_data(assembly: Assembly, press: Press, article_urls: dict[str, str], 
         meetings.append(
             {
                 "date": meeting.date.isoformat(),
-                "scheduled": meeting.date > decisions.today,
+                "scheduled": meeting.date > decisions.today_of(assembly),
                 "present": present,
                 "notes": meeting.notes,
                 "motions": motions,
@@ -294,7 +294,6 @@ class PressGenerator(Generator):
     def generate_context(self) -> None:
         press = self.press = press_of(self.settings)
         decisions = press.decisions
-        today = decisions.today
         articles = self.context["articles"]  # already gated
         self.article_urls = {a.press.article.id: a.url for a in articles}
         retracted_decisions = [press.shown[aid] for aid, d in decisions.articles.items() if d.state == RETRACTED]
@@ -304,13 +303,14 @@ class PressGenerator(Generator):
         self.chapters: list[Chapter] = []
         grouped = self.grouped = _ByAssembly(press, articles, retracted_decisions)  # one pass, not one per assembly
         for aid, assembly in sorted(press.records.assemblies.items(), key=lambda kv: kv[1].name.lower()):
+            today = decisions.today_of(assembly)
             upcoming = sorted((m for m in grouped.meetings.get(aid, ()) if m.date >= today), key=lambda m: m.date)
             chapter = Chapter(
                 assembly=assembly,
                 articles=grouped.articles.get(aid, []),
                 retracted=grouped.retracted.get(aid, []),
                 members_in_good_standing=len(assembly.members_on(today)),
-                delegate=decisions.delegate(aid),
+                delegate=decisions.delegate(aid, today),
                 delegates=decisions.delegates.get(aid, []),
                 next_meeting=upcoming[0] if upcoming else None,
                 description_html=_markdown(assembly.description),
@@ -370,7 +370,7 @@ class PressGenerator(Generator):
             return
         cid = council.council.id
         grouped = self.grouped
-        upcoming = sorted((m for m in grouped.meetings.get(cid, ()) if m.date >= decisions.today), key=lambda m: m.date)
+        upcoming = sorted((m for m in grouped.meetings.get(cid, ()) if m.date >= council.today), key=lambda m: m.date)
         chapter = Chapter(
             assembly=council.council,
             articles=grouped.articles.get(cid, []),

@@ -37,6 +37,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from .. import clock
 from ..cache import press_version, replacing
 
 # Pages per Pagefind index. Smaller shards rebuild faster and use less memory; each shard costs a
@@ -383,7 +384,7 @@ def _prune(store: Path, kept: set[str]) -> None:
         entries = list(store.iterdir())
     except OSError:
         return
-    now = time.time()
+    now = clock.wall_ns() / 1e9
     for entry in entries:
         try:
             stale = now - entry.stat().st_mtime > PRUNE_AFTER
