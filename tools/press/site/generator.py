@@ -674,7 +674,7 @@ class PressGenerator(Generator):
             _calendar_header(calendar, f"{chapter.assembly.name} — meetings")
             for event in self._events(chapter):
                 calendar.add_component(event)
-            calendar.add_missing_timezones(**span)
+            _add_timezones(calendar, span)
             return calendar
 
         for chapter in self.chapters:
@@ -684,7 +684,7 @@ class PressGenerator(Generator):
             for chapter in self.chapters:
                 for event in self._events(chapter):
                     everything.add_component(event)
-            everything.add_missing_timezones(**span)
+            _add_timezones(everything, span)
             return everything.to_ical()
 
         self._emit("meetings.ics", tuple(inputs_of.values()), all_meetings)
@@ -800,6 +800,14 @@ def _short_tally(outcome: Outcome) -> str:
 
 
 _LINK_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)"')
+
+
+def _add_timezones(calendar: icalendar.Calendar, span: dict) -> None:
+    """The VTIMEZONE rules the events use, in the order of their names (icalendar collects them in a
+    set, whose order changes with PYTHONHASHSEED: the same press must make the same bytes)."""
+    calendar.add_missing_timezones(**span)
+    zones = sorted((c for c in calendar.subcomponents if c.name == "VTIMEZONE"), key=lambda c: str(c["TZID"]))
+    calendar.subcomponents[:] = zones + [c for c in calendar.subcomponents if c.name != "VTIMEZONE"]
 
 
 def _absolute_links(fragment: str | None, page_url: str) -> str | None:
