@@ -123,7 +123,7 @@ def main(ctx: click.Context, root: Path, now: str | None) -> None:
 @main.command()
 @click.argument("assembly")
 @click.argument("title")
-@click.option("--author", help="Your name as it appears on the article.")
+@click.option("--author", help="Your name as it appears on the article (default: git config user.name).")
 @click.option("--slug", help="The file name (without .md); made from the title by default.")
 @click.pass_obj
 @_friendly
@@ -132,13 +132,14 @@ def new(obj: _Context, assembly: str, title: str, author: str | None, slug: str 
     from . import recording
 
     press = obj.press()
+    author = author or recording.git_user_name(press.root)
     try:
         path = recording.new_article(press, assembly, title, author, slug)
     except FileExistsError as exc:
         click.echo(f"press: {Path(exc.args[0]).relative_to(press.root)} already exists — choose another --slug", err=True)
         sys.exit(PROBLEMS)
     rel = path.relative_to(press.root)
-    click.echo(f"created {rel}")
+    click.echo(f"created {rel}" + ("" if author else " (no Author line: give --author NAME, or set git config user.name)"))
     click.echo(f"Write it, commit it and open a pull request. Its id is {assembly}/{path.stem}.")
 
 
@@ -203,31 +204,44 @@ def record() -> None:
 @click.argument("assembly")
 @click.argument("members", nargs=-1)
 @click.option("--count", type=click.IntRange(min=0), help="Number present (secret-ballot assemblies only).")
+@click.option("--remove", multiple=True, metavar="IDS", help="Take these members off the list (they were not there, or were listed by mistake).")
+@click.option("--replace", is_flag=True, help="MEMBERS is the whole list: drop whoever else is listed.")
 @_date_option
 @click.pass_obj
 @_friendly
-def record_attendance(obj: _Context, assembly: str, members: tuple[str, ...], count: int | None, day: str | None) -> None:
+def record_attendance(
+    obj: _Context, assembly: str, members: tuple[str, ...], count: int | None, remove: tuple[str, ...], replace: bool, day: str | None
+) -> None:  # fmt: skip
     """Record who is present at ASSEMBLY's meeting: MEMBER ids, or --count.
 
+    MEMBERS are added to those already listed (a latecomer: ``press record attendance springfield
+    fatima``); ``--remove`` takes members off; ``--replace`` makes MEMBERS the whole list.
     For the council (ASSEMBLY ``council``) name the seats, as assembly ids: ``springfield`` (its
     delegate on that date is filled in) or ``springfield=dev`` (checked against the delegate)."""
     from . import recording
 
     press = obj.press()
-    if not members and count is None:
+    if not members and count is None and not remove:
         raise click.UsageError("name the members present, or give --count for a secret ballot")
     members_list = [m for value in members for m in value.split(",") if m]
+    removed = [m for value in remove for m in value.split(",") if m]
     try:
-        path = recording.record_attendance(press, assembly, _date(day, press, assembly), members_list, count)
+        path = recording.record_attendance(
+            press, assembly, _date(day, press, assembly), members_list, count, remove=removed, replace=replace
+        )  # fmt: skip
     except recording.RecordRefused as exc:
         _refused(exc)
     click.echo(f"recorded attendance in {path.relative_to(press.root)}")
 
 
 def _refused(exc: recording.RecordRefused) -> None:
-    for problem in exc.problems:
+    """The refusal in a few lines: what is wrong (the first problems), then what to do, in one line."""
+    shown = exc.problems[:3]
+    for problem in shown:
         click.echo(str(problem), err=True)
-    click.echo("press: nothing was recorded", err=True)
+    if len(exc.problems) > len(shown):
+        click.echo(f"… and {len(exc.problems) - len(shown)} more of the same kind", err=True)
+    click.echo(f"press: nothing was recorded — {exc.advice}", err=True)
     sys.exit(PROBLEMS)
 
 
@@ -393,12 +407,16 @@ def agenda(obj: _Context, assembly: str, day: str | None, output: str | None, pa
 
 
 @main.command()
-@click.option("--assembly", help="Only this assembly's articles.")
+@click.argument("assembly", required=False)
+@click.option("--assembly", "assembly_option", metavar="ASSEMBLY", help="The same as the argument ASSEMBLY.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_obj
 @_friendly
-def status(obj: _Context, assembly: str | None, as_json: bool) -> None:
-    """Show the state of every article, and why."""
+def status(obj: _Context, assembly: str | None, assembly_option: str | None, as_json: bool) -> None:
+    """Show the state of every article (only ASSEMBLY's, if given), and why."""
+    if assembly and assembly_option and assembly != assembly_option:
+        raise click.UsageError(f"two assemblies given ({assembly} and --assembly {assembly_option}): give one")
+    assembly = assembly or assembly_option
     press = obj.press()
     if assembly:
         press.assembly(assembly)

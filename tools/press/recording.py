@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import subprocess
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ import yaml
 from . import strictyaml
 from .decisions import Outcome
 from .model import Press, load
-from .problems import PressError, Problem
+from .problems import GIT_TIMEOUT, PressError, Problem
 from .records import SLUG_RE
 
 
@@ -25,6 +26,22 @@ def slugify(title: str) -> str:
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
     return slug[:80].rstrip("-")
+
+
+# The placeholders `press new` writes; an article still holding one is not ready for a vote.
+TEMPLATE_SUMMARY = "One or two sentences that sell the piece."
+TEMPLATE_BODY = "Write the article here, in Markdown."
+TEMPLATE_TEXT = (TEMPLATE_BODY, TEMPLATE_SUMMARY)
+
+
+def git_user_name(root: Path) -> str | None:
+    """The writer's name as git knows it (``git config user.name``), or None."""
+    try:
+        done = subprocess.run(["git", "config", "user.name"], cwd=root, capture_output=True, text=True, timeout=GIT_TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    name = done.stdout.strip()
+    return name if done.returncode == 0 and name and "\n" not in name else None
 
 
 def new_article(press: Press, assembly: str, title: str, author: str | None, slug: str | None = None) -> Path:
@@ -42,8 +59,8 @@ def new_article(press: Press, assembly: str, title: str, author: str | None, slu
     header = [f"Title: {title.strip()}"]
     if author:
         header.append(f"Author: {author}")
-    header += ["Summary: One or two sentences that sell the piece.", "Tags:", "Lang: en"]
-    body = "Write the article here, in Markdown.\n"
+    header += [f"Summary: {TEMPLATE_SUMMARY}", "Tags:", "Lang: en"]
+    body = f"{TEMPLATE_BODY}\n"
     path.write_text("\n".join(header) + "\n\n" + body, encoding="utf-8")
     return path
 
@@ -99,7 +116,7 @@ def _render(data: dict) -> str:
     return yaml.safe_dump(shape(data), sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
 
 
-def _write_checked(press: Press, path: Path, data: dict) -> Press:
+def _write_checked(press: Press, path: Path, data: dict, advice: str | None = None) -> Press:
     """Write ``data`` to ``path`` and read the press back; restore the old file if the write adds problems."""
     rel = path.relative_to(press.root).as_posix()
     before = {p for p in press.problems if p.path == rel}
@@ -113,23 +130,31 @@ def _write_checked(press: Press, path: Path, data: dict) -> Press:
             path.unlink()
         else:
             path.write_bytes(old)
-        raise RecordRefused(added)
+        raise RecordRefused(added, *([advice] if advice else []))
     return after
 
 
 class RecordRefused(Exception):
-    """The record would not verify; nothing was written."""
+    """The record would not verify; nothing was written. ``advice``: what to do, in one line."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], advice: str = "fix what is named above and run the command again"):
         self.problems = problems
+        self.advice = advice
         super().__init__("\n".join(map(str, problems)))
 
 
-def record_attendance(press: Press, assembly: str, day: dt.date, members: list[str], count: int | None) -> Path:
-    """Set who attended the meeting of ``assembly`` on ``day`` (creating its record)."""
+def record_attendance(
+    press: Press, assembly: str, day: dt.date, members: list[str], count: int | None,
+    remove: list[str] = (), replace: bool = False,
+) -> Path:  # fmt: skip
+    """Record who attended the meeting of ``assembly`` on ``day`` (creating its record): ``members``
+    are added to those already listed, ``remove`` taken off; ``replace``: ``members`` is the whole list."""
     a = press.assembly(assembly)
     path = meeting_path(press, assembly, day)
     data = _read_existing(path, path.relative_to(press.root).as_posix())
+    listed = data.get("present")
+    if replace or not isinstance(listed, (list, dict)):
+        listed = [] if isinstance(listed, (list, int)) or listed is None else {}
     if press.records.council is a:
         from .council.decisions import seats_on
 
@@ -137,7 +162,10 @@ def record_attendance(press: Press, assembly: str, day: dt.date, members: list[s
             raise PressError("the council votes by roll-call: name the seats present (assembly ids)")
         # Each seat with the delegate who sat in it: SEAT, or SEAT=DELEGATE to name who took the seat.
         seats = seats_on(press.records.assemblies, press.decisions.delegates, day, a.rules.weighting)  # type: ignore[attr-defined]
-        sitting: dict[str, str] = {}
+        sitting: dict[str, str] = {} if replace or not isinstance(listed, dict) else dict(listed)
+        for seat in remove:
+            if sitting.pop(seat, None) is None:
+                raise PressError(f"{seat} is not listed as present on {day} — nothing to remove")
         for item in members:
             seat, _, who = item.partition("=")
             sitting[seat] = who or (seats[seat].delegate if seat in seats else None)  # type: ignore[assignment]
@@ -149,10 +177,54 @@ def record_attendance(press: Press, assembly: str, day: dt.date, members: list[s
             raise PressError(f"{assembly} votes by roll-call: name who is present instead of giving a count")
         present: list[str] | int = count
     else:
-        present = list(dict.fromkeys(members))
+        before = [str(m) for m in listed] if isinstance(listed, list) else []
+        absent = [m for m in remove if m not in before and m not in members]
+        if absent:
+            raise PressError(f"{', '.join(absent)} {'is' if len(absent) == 1 else 'are'} not listed as present on {day} — nothing to remove")
+        present = [m for m in dict.fromkeys([*before, *members]) if m not in remove]
     data = {"present": present, **{k: v for k, v in data.items() if k != "present"}}
-    _write_checked(press, path, data)
+    gone = sorted(_voters(data) - set(present)) if isinstance(present, list) else []
+    advice = (
+        f"{', '.join(gone)} voted at this meeting, so cannot be taken off the list; someone who left early stays listed"
+        if gone else "fix the attendance named above and run the command again"
+    )  # fmt: skip
+    _write_checked(press, path, data, advice)
     return path
+
+
+def _voters(data: dict) -> set[str]:
+    """Everyone named as voting in a meeting record's motions."""
+    voters = set()
+    for motion in data.get("motions") or []:
+        for side in ("yes", "no", "abstain"):
+            names = motion.get(side) if isinstance(motion, dict) else None
+            voters |= {str(m) for m in names} if isinstance(names, list) else set()
+    return voters
+
+
+def _not_ready(press: Press, article) -> Problem | None:
+    """Why the assembly cannot vote on ``article`` as it stands, or None: it still holds the
+    template's text, or its bytes are not committed (the vote would name bytes git never kept,
+    and the writer's next edit would hold the article back for good)."""
+    text = (press.root / article.path).read_text(encoding="utf-8", errors="replace")
+    placeholder = next((p for p in TEMPLATE_TEXT if p in text), None)
+    if placeholder:
+        return Problem(article.path, 0, f"still holds the template's text ({placeholder!r}) — the writer finishes the article and commits it; then vote")
+    paths = [article.path] + ([article.path.removesuffix(".md") + "/"] if article.attachments else [])
+    try:
+        done = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=all", "--", *paths],
+            cwd=press.root, capture_output=True, text=True, timeout=GIT_TIMEOUT,
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        return None  # no git here: an exported copy, nothing to compare with
+    if done.returncode != 0 or not done.stdout.strip():
+        return None  # not a git work tree, or committed as it is
+    return Problem(
+        article.path, 0,
+        f"has changes that are not committed — commit them first (git add {' '.join(paths)} && git commit), so that "
+        "the bytes the assembly approves are kept in history; then vote",
+    )  # fmt: skip
 
 
 def record_motion(
@@ -189,6 +261,8 @@ def record_motion(
                 f"{short(article.digest).replace(' ', '')} — the assembly voted on the paper, so this vote cannot bind the new text; "
                 "print a new agenda (press agenda) and vote again",
             )])  # fmt: skip
+    if kind == "publish" and (why := _not_ready(press, press.records.articles[target])):
+        raise RecordRefused([why], "there is nothing to vote on yet")
     path = meeting_path(press, assembly, day)
     rel = path.relative_to(press.root).as_posix()
     data = _read_existing(path, rel)
