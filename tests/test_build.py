@@ -339,3 +339,14 @@ def test_feeds_can_carry_summaries_only(sample):
     bus = next(e for e in feed.entries if "bus-fares" in e.id)
     assert "content" not in bus
     assert "We did the arithmetic." in bus.summary
+
+
+def test_the_mandate_record_names_a_recall_as_a_recall(built):
+    """Springfield recalled Carla Mendes on 6 October 2026 and elected Dev Patel: the council motion
+    after it says so, in words, in its own card on a phone (every cell labelled)."""
+    html = (built / "springfield/index.html").read_text()
+    mandate = html.split('id="mandate-title"', 1)[1].split("</section>", 1)[0]
+    assert "after the recall of Carla Mendes on 2026-10-06" in text_of(mandate)
+    assert "took the seat from" not in mandate
+    cells = re.findall(r"<td( data-label=\"[^\"]+\")?", mandate)
+    assert cells and all(label for label in cells)

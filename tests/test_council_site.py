@@ -135,7 +135,7 @@ def test_featured_feeds_hold_the_stories_on_the_front_page_latest_feature_first(
 def test_the_mandate_record_on_the_chapter_page_and_in_the_ledger_json(site):
     page = text_of(read(site, "springfield/index.html"))
     assert "How our delegate voted" in page
-    assert "took the seat from Ana" in page
+    assert f"after the recall of Ana on {day(20)}" in page  # recalled, then Ben elected: a recall, named as one
     ledger = json.loads(read(site, "springfield/ledger.json"))
     rows = [(r["date"], r["kind"], r["article"], r["vote"], r["delegate"], r["changed_hands"]) for r in ledger["mandate"]]
     assert rows == [

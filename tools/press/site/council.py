@@ -251,6 +251,8 @@ def mandate_data(aid: str, council: CouncilDecisions, targets: dict[str, dict]) 
                 "changed_hands": entry.changed_hands,
                 "previous_delegate": entry.previous,
                 "previous_delegate_name": entry.previous_name,
+                "previous_ended_by": entry.previous_ended_by,
+                "previous_ended": entry.previous_ended.isoformat() if entry.previous_ended else None,
             }
         )
     return rows
