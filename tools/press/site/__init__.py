@@ -185,7 +185,7 @@ ENFORCED_SETTINGS = {
     "YEAR_ARCHIVE_SAVE_AS": "",
     "MONTH_ARCHIVE_SAVE_AS": "",
     "DAY_ARCHIVE_SAVE_AS": "",
-    "DIRECT_TEMPLATES": ["index", "tags", "authors", "archives", "search"],
+    "DIRECT_TEMPLATES": ["index", "tags", "authors", "archives", "search", "404"],
     "PAGINATED_TEMPLATES": {"index": None, "tag": None, "author": None, "chapter": None},
     # Only images/ is copied wholesale (a positive list of types, see bundle.py); an article's
     # attachments are written by the press from the approved bundle, never by Pelican.
