@@ -419,12 +419,12 @@ def _string(data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + data
 
 
-def allowed_signers_line(principal: str, key: PublicKey, namespace: str, valid_from: dt.date | None = None, until: dt.date | None = None) -> str:
+def allowed_signers_line(principal: str, key_line: str, namespace: str, valid_from: dt.date | None = None, until: dt.date | None = None) -> str:
     """The ``allowed_signers`` line (ssh-keygen(1) ALLOWED SIGNERS) that checks by hand what the press
     checks: verify with ``-Overify-time=YYYYMMDD1200`` (noon of the signed record's date)."""
     options = [f'namespaces="{namespace}"']
     if valid_from is not None:
-        options.append(f"valid-after={valid_from:%Y%m%d}")
+        options.append(f'valid-after="{valid_from:%Y%m%d}"')
     if until is not None:
-        options.append(f"valid-before={until:%Y%m%d}")
-    return f"{principal} {','.join(options)} {key.line}"
+        options.append(f'valid-before="{until:%Y%m%d}"')
+    return f"{principal} {','.join(options)} {' '.join(key_line.split()[:2])}"

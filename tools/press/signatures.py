@@ -105,6 +105,21 @@ def _verifying_key(data: bytes, armored: bytes, keys, on=None) -> tuple[openssh.
     )
 
 
+def verify_signature(data: bytes, armored: bytes, keys, on) -> tuple[openssh.PublicKey | None, str]:
+    """Whether ``armored`` signs ``data`` with one of ``keys`` (a member's MemberKeys) valid on ``on``:
+    the key that verified, or None and why not. ``{member}`` in the reason names the signer."""
+    valid = [member_key for member_key in keys if member_key.valid_on(on)]
+    if not valid:
+        return None, f"{{member}} has no roster key valid on {on}"
+    return _verifying_key(data, armored, valid, on)
+
+
+def allowed_signers(member_id: str, member_key) -> str:
+    """The ``allowed_signers`` line that makes ``ssh-keygen -Y verify`` check what the press checks
+    for this roster key (docs/security.md, "Checking a signature by hand")."""
+    return openssh.allowed_signers_line(member_id, member_key.line, NAMESPACE, member_key.valid_from, member_key.until)
+
+
 class SigningError(Exception):
     pass
 
