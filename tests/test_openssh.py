@@ -91,7 +91,7 @@ def sshsig(signer: Signer, message: bytes = MESSAGE, *, namespace=NAMESPACE, has
 def from_keygen(path: Path) -> Signer:
     """A key ssh-keygen made, signing in Python with its private half (to shape malformed signatures)."""
     kind, b64 = path.with_suffix(".pub").read_text().split()[:2]
-    private = serialization.load_ssh_private_key(path.read_bytes(), None)
+    private = serialization.load_ssh_private_key(path.read_bytes(), None) if kind != "ssh-dss" else None
 
     def sign(data: bytes, label: str | None = None, rsa_hash: str = "rsa-sha2-512") -> bytes:
         if kind == "ssh-ed25519":
@@ -175,7 +175,7 @@ def keys(tmp_path_factory) -> dict[str, Signer]:
     for name, args in {
         "ed25519": ["-t", "ed25519"], "other": ["-t", "ed25519"], "ca": ["-t", "ed25519"],
         "ecdsa256": ["-t", "ecdsa", "-b", "256"], "ecdsa384": ["-t", "ecdsa", "-b", "384"], "ecdsa521": ["-t", "ecdsa", "-b", "521"],
-        "rsa1024": ["-t", "rsa", "-b", "1024"], "rsa2048": ["-t", "rsa", "-b", "2048"], "rsa3072": ["-t", "rsa", "-b", "3072"],
+        "rsa1024": ["-t", "rsa", "-b", "1024"], "rsa2048": ["-t", "rsa", "-b", "2048"], "rsa3072": ["-t", "rsa", "-b", "3072"], "dsa": ["-t", "dsa"],
     }.items():  # fmt: skip
         subprocess.run(["ssh-keygen", "-q", *args, "-N", "", "-C", name, "-f", str(folder / name)], check=True, stdin=subprocess.DEVNULL)
         made[name] = from_keygen(folder / name)
@@ -239,6 +239,7 @@ WEBAUTHN = {"webauthn": {}}
 CASES: dict[str, Case] = {
     # signatures ssh-keygen makes, with every key type it makes
     **{f"keygen-{name}": Case(name, lambda keys, tmp, n=name: keygen_sign(keys[n], tmp)) for name in ("ed25519", "ecdsa256", "ecdsa384", "ecdsa521", "rsa1024", "rsa2048", "rsa3072", "cert")},
+    "keygen-dsa": Case("dsa", lambda keys, tmp: keygen_sign(keys["dsa"], tmp), "DSA"),
     "keygen-ed25519-sha256": Case("ed25519", lambda keys, tmp: keygen_sign(keys["ed25519"], tmp, "-O", "hashalg=sha256")),
     "keygen-rsa2048-sha256": Case("rsa2048", lambda keys, tmp: keygen_sign(keys["rsa2048"], tmp, "-O", "hashalg=sha256")),
     # built in Python: sizes ssh-keygen will not make, FIDO and WebAuthn, RSA with SHA-256 signatures

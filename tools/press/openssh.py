@@ -174,6 +174,8 @@ def public_key_from_blob(blob: bytes, *, allow_cert: bool = True) -> PublicKey:
         if not allow_cert:
             raise Refused("a certificate cannot be signed by another certificate")
         return _certificate(blob, reader, type_name)
+    if type_name == "ssh-dss":
+        raise Refused("DSA keys (ssh-dss) are refused: 1024 bits with SHA-1, and gone from current OpenSSH — make an Ed25519 key")
     if type_name not in PLAIN_TYPES:
         raise Refused(f"key type '{type_name[:60]}' is not one OpenSSH signs with")
     material = _plain_material(reader, type_name)
@@ -252,7 +254,7 @@ def _verify_raw(key: PublicKey, signature: bytes, data: bytes, what: str = "the 
     kind = key.key_type
     allowed = tuple(RSA_SIGNATURES) if kind == "ssh-rsa" else (kind, WEBAUTHN) if kind == SK_ECDSA else (kind,)
     if label not in allowed:
-        if label == "ssh-rsa":
+        if label == "ssh-rsa" and kind == "ssh-rsa":
             raise Refused(f"{what} uses SHA-1 (ssh-rsa), which OpenSSH refuses: sign again with a current ssh-keygen")
         raise Refused(f"{what} is labelled '{label[:60]}' but was checked with a {kind} key")
     try:
@@ -405,7 +407,7 @@ def verify(armored: bytes, message: bytes, namespace: str, allowed_keys: Iterabl
     try:
         flags = _verify_raw(key, sig.signature, signed)
     except Refused as exc:
-        return Verdict(None, f"{exc} over these exact bytes")
+        return Verdict(None, str(exc))
     if flags is not None and not flags & SK_USER_PRESENT:
         return Verdict(None, "the security key did not confirm user presence (no touch): the press requires it")
     if key.certificate is not None and on is not None:
