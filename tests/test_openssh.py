@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
@@ -360,3 +362,51 @@ def test_the_differential_cases_cover_every_signature_type():
     labels = {case.signer for case in CASES.values()}
     assert {"ed25519", "ecdsa256", "ecdsa384", "ecdsa521", "rsa512", "rsa768", "rsa1024", "rsa2048", "rsa3072", "sk-ed25519", "sk-ecdsa", "cert"} <= labels
     assert len(CASES) >= 150
+
+
+def test_fingerprints_are_those_ssh_keygen_prints(keys):
+    """One key counts once: the press tells keys apart by the fingerprint OpenSSH shows."""
+    for name in ("ed25519", "ecdsa521", "rsa3072", "cert"):
+        path = keys[name].path.with_name(keys[name].path.name + ("-cert.pub" if name == "cert" else ".pub"))
+        shown = subprocess.run(["ssh-keygen", "-l", "-f", str(path)], capture_output=True, text=True, check=True).stdout.split()[1]
+        assert openssh.parse_public_key(path.read_text()).fingerprint == shown, name
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255), st.sampled_from(["set", "insert", "delete"])), min_size=1, max_size=4), which=st.sampled_from(["ed25519", "ecdsa256", "sk-ecdsa", "cert"]))
+def test_any_damaged_signature_is_refused_with_a_reason_never_an_exception(keys, edits, which):
+    blob = bytearray(sshsig(keys[which], **({"webauthn": {}} if which == "sk-ecdsa" else {})))
+    original = bytes(blob)
+    for at, value, how in edits:
+        at %= len(blob) + 1
+        if how == "insert":
+            blob.insert(at, value)
+        elif at < len(blob):
+            if how == "set":
+                blob[at] = value
+            else:
+                del blob[at]
+    verdict = openssh.verify(armor(bytes(blob)), MESSAGE, NAMESPACE, [openssh.parse_public_key(keys[which].line)], DAY)
+    if bytes(blob) != original:
+        assert not verdict or _only_reserved_changed(original, bytes(blob)), bytes(blob)
+        assert verdict or verdict.reason
+
+
+@given(st.binary(max_size=600))
+def test_any_bytes_as_a_key_or_a_signature_are_refused_with_a_reason(data):
+    with pytest.raises(openssh.Refused):
+        openssh.public_key_from_blob(data)
+    assert openssh.verify(data, MESSAGE, NAMESPACE, []).reason
+    assert openssh.verify(armor(b"SSHSIG\0\0\0\1" + data), MESSAGE, NAMESPACE, []).reason
+
+
+def _only_reserved_changed(original: bytes, damaged: bytes) -> bool:
+    """OpenSSH ignores the reserved field; a signature whose only change is there still verifies."""
+    def without_reserved(blob: bytes) -> bytes:
+        at = 10
+        for _ in range(2):
+            at += 4 + struct.unpack(">I", blob[at : at + 4])[0]
+        end = at + 4 + struct.unpack(">I", blob[at : at + 4])[0]
+        return blob[:at] + blob[end:]
+
+    return without_reserved(original) == without_reserved(damaged)

@@ -468,3 +468,22 @@ def test_one_editors_unreadable_key_is_a_problem_on_its_line_and_the_others_stil
     rel = cai.relative_to(signed_press.root).as_posix()
     assert any(p.startswith(f"{rel}: signature not counted: cai's roster key (line {line}) cannot be read") for p in problems), problems
     assert state(signed_press) == "published"  # ana's and ben's signatures count: the roster stands
+
+
+def test_a_key_and_its_certificate_are_one_key(signed_press, keys, tmp_path):
+    """ben's roster entry holds a certificate of ana's key: ana cannot sign once as herself and once,
+    with the certificate, as ben."""
+    shutil.copy(keys["ana"], tmp_path / "ana")
+    shutil.copy(keys["ana"].with_suffix(".pub"), tmp_path / "ana.pub")
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "ca")], check=True)
+    subprocess.run(["ssh-keygen", "-q", "-s", str(tmp_path / "ca"), "-I", "ben", "-n", "ben", "-V", "20260101:20270101", str(tmp_path / "ana.pub")], check=True)
+    signed_press.roster(ben_key=(tmp_path / "ana-cert.pub").read_text().strip())
+    record = signed_press.root / RECORD
+    ssh_sign(keys, "ana", record, "ana")
+    subprocess.run(["ssh-keygen", "-Y", "sign", "-q", "-n", NAMESPACE, "-f", str(tmp_path / "ana-cert.pub"), str(record)], check=True, stdin=subprocess.DEVNULL)
+    record.with_name(record.name + ".sig").rename(record.with_name(record.name + ".ben.sig"))
+    loaded = signed_press.load()
+    check = check_meeting(loaded.records.assemblies["springfield"], loaded.records.meetings[0])
+    assert check.signers == ["ana"]
+    assert any("already counted for another editor" in why for _, why in check.rejected)
+    assert state(signed_press) == "awaiting-vote"

@@ -126,11 +126,13 @@ class PublicKey:
     key_type: str  # the plain key type a signature is labelled with (a certificate's underlying key)
     material: object = field(repr=False, compare=False)  # cryptography key, or (key, application) for sk keys
     certificate: Certificate | None = field(default=None, compare=False)
+    plain_blob: bytes = field(default=b"", compare=False)  # a certificate's key without the certificate
 
     @property
     def fingerprint(self) -> str:
-        """``SHA256:…`` as ``ssh-keygen -l`` prints it."""
-        return "SHA256:" + _b64(hashlib.sha256(self.blob).digest()).rstrip("=")
+        """``SHA256:…`` as ``ssh-keygen -l`` prints it: a certificate's is its key's, so a key and its
+        certificate are one key when signatures are counted."""
+        return "SHA256:" + _b64(hashlib.sha256(self.plain_blob or self.blob).digest()).rstrip("=")
 
     @property
     def line(self) -> str:
@@ -219,7 +221,9 @@ def _certificate(blob: bytes, reader: _Reader, type_name: str) -> PublicKey:
     if plain not in PLAIN_TYPES:
         raise Refused(f"certificate type '{type_name[:60]}' is not one OpenSSH signs with")
     reader.string()  # nonce
+    start = reader.pos
     material = _plain_material(reader, plain)
+    plain_blob = struct.pack(">I", len(plain)) + plain.encode() + blob[start : reader.pos]
     reader.u64()  # serial
     kind = reader.u32()
     key_id = reader.text()
@@ -241,7 +245,7 @@ def _certificate(blob: bytes, reader: _Reader, type_name: str) -> PublicKey:
         raise Refused("the certificate's validity period is empty")
     _verify_raw(ca, ca_signature, signed, "the certificate's CA signature")
     cert = Certificate(kind, key_id, tuple(principals), valid_after, valid_before, ca)
-    return PublicKey(type_name, blob, plain, material, cert)
+    return PublicKey(type_name, blob, plain, material, cert, plain_blob)
 
 
 def _verify_raw(key: PublicKey, signature: bytes, data: bytes, what: str = "the signature") -> int | None:
