@@ -138,11 +138,6 @@ class PublicKey:
     def line(self) -> str:
         return f"{self.type} {_b64(self.blob)}"
 
-    @property
-    def bits(self) -> int:
-        key = self.material[0] if isinstance(self.material, tuple) else self.material
-        return getattr(key, "key_size", 256)
-
 
 def parse_public_key(line: str) -> PublicKey:
     """Parse one OpenSSH public key line (``type base64 [comment]``); raises :class:`Refused`.
@@ -190,7 +185,10 @@ def _plain_material(reader: _Reader, type_name: str) -> object:
         raw = reader.string()
         if len(raw) != 32:
             raise Refused("an Ed25519 key is 32 bytes")
-        key = ed25519.Ed25519PublicKey.from_public_bytes(raw)
+        try:
+            key = ed25519.Ed25519PublicKey.from_public_bytes(raw)
+        except ValueError:
+            raise Refused("the Ed25519 key is malformed") from None
         return (key, reader.text()) if type_name == SK_ED25519 else key
     if type_name == "ssh-rsa":
         e, n = reader.mpint(), reader.mpint()
@@ -302,7 +300,9 @@ def _verify_raw(key: PublicKey, signature: bytes, data: bytes, what: str = "the 
         signed = app_hash + bytes([flags]) + struct.pack(">I", counter) + extensions + message_hash
         public.verify(der, signed, ec.ECDSA(hashes.SHA256()))
         return flags
-    except InvalidSignature:
+    except Refused:
+        raise
+    except (InvalidSignature, ValueError):  # ValueError: numbers the library will not even try
         raise Refused(f"{what} does not verify") from None
 
 
