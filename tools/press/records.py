@@ -448,13 +448,14 @@ def _read_members(data, line: int, check: _Checker) -> dict[str, Member]:
 
 
 def _openssh_key(text: str, line: int, mid: str, check: _Checker) -> str | None:
-    import sshsig  # only rosters with keys pay for the import
+    """The key line, kept even when unreadable: one editor's odd key is a problem on its own line,
+    never a reason to refuse the whole roster (that key simply verifies nothing)."""
+    from .openssh import Refused, parse_public_key  # only rosters with keys pay for the import
 
     try:
-        sshsig.PublicKey.from_openssh_str(text.strip())
-    except (ValueError, NotImplementedError, IndexError):
-        check.error(line, f"key of '{mid}' is not an OpenSSH public key — paste the line from ~/.ssh/id_ed25519.pub")
-        return None
+        parse_public_key(text)
+    except Refused as exc:
+        check.problems.append(Problem(check.rel, line, f"key of '{mid}' is not an OpenSSH public key the press can read ({exc}) — paste the line from ~/.ssh/id_ed25519.pub"))
     return text.strip()
 
 
