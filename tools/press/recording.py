@@ -5,17 +5,21 @@ Every write is checked by reading the press back: a record that would not verify
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import glob
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from . import strictyaml
+from . import files, strictyaml
 from .decisions import Outcome
 from .model import Press, load
+from .output import pause_point
 from .problems import PressError, Problem
 from .records import SLUG_RE
 
@@ -38,13 +42,18 @@ def new_article(press: Press, assembly: str, title: str, author: str | None, slu
     path = press.root / "content" / assembly / f"{slug}.md"
     if path.exists():
         raise FileExistsError(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     header = [f"Title: {title.strip()}"]
     if author:
         header.append(f"Author: {author}")
     header += ["Summary: One or two sentences that sell the piece.", "Tags:", "Lang: en"]
     body = "Write the article here, in Markdown.\n"
-    path.write_text("\n".join(header) + "\n\n" + body, encoding="utf-8")
+    try:
+        with files.replacing(path, exclusive=True) as f:  # another run's article of that name is never replaced
+            f.write(("\n".join(header) + "\n\n" + body).encode())
+    except FileExistsError:
+        raise FileExistsError(path) from None
+    except OSError as exc:
+        raise PressError(f"{path.relative_to(press.root).as_posix()}: not written — {files.why_not_written(exc)}") from None
     return path
 
 
@@ -64,17 +73,17 @@ def meeting_path(press: Press, assembly: str, day: dt.date) -> Path:
     return press.root / "editorial" / "meetings" / assembly / f"{day.isoformat()}.yml"
 
 
-def _read_existing(path: Path, rel: str) -> dict:
-    if not path.exists():
+def _parse_existing(raw: bytes | None, path: Path, rel: str) -> dict:
+    """The record as it is on disk now (``raw``: its bytes, None if there is none yet)."""
+    if raw is None:
         return {}
-    text = path.read_text(encoding="utf-8")
-    if any(line.lstrip().startswith("#") for line in text.splitlines()):
+    if any(line.lstrip().startswith(b"#") for line in raw.splitlines()):
         raise PressError(
             f"{rel} has comments that rewriting would drop — move them into 'notes:' or edit the file by hand"
         )
-    data, problem = strictyaml.load(path, rel)
+    data, problem = strictyaml.load(path, rel, raw)
     if problem:
-        raise PressError(problem)
+        raise PressError(str(problem))
     return dict(data or {})
 
 
@@ -99,22 +108,45 @@ def _render(data: dict) -> str:
     return yaml.safe_dump(shape(data), sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
 
 
-def _write_checked(press: Press, path: Path, data: dict) -> Press:
-    """Write ``data`` to ``path`` and read the press back; restore the old file if the write adds problems."""
+@contextlib.contextmanager
+def records_locked(root: Path, body: str):
+    """Hold the lock on ``body``'s records (``editorial/.<body>.lock``, there only while held): every
+    change to a record of the body reads it and writes it under this lock."""
+    with files.locked(root / "editorial" / f".{body}.lock", f"{body}'s records"):
+        yield
+
+
+def _replace(path: Path, rel: str, data: bytes) -> None:
+    try:
+        with files.replacing(path) as f:
+            f.write(data)
+            pause_point("record-writing")
+    except OSError as exc:
+        raise PressError(f"{rel}: not written — {files.why_not_written(exc)}; the record is as it was, nothing was recorded") from None
+
+
+def _write_checked(press: Press, path: Path, change: Callable[[dict], dict]) -> tuple[Press, dict]:
+    """Apply ``change`` to the record at ``path`` as it is now and read the press back; keep the old
+    record if the change adds problems. Under the body's lock, from reading the record to writing it,
+    so that a change made by another run meanwhile is kept, never written over."""
     rel = path.relative_to(press.root).as_posix()
     before = {p for p in press.problems if p.path == rel}
-    old = path.read_bytes() if path.exists() else None
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(_render(data), encoding="utf-8")
-    after = load(press.root, press.decisions.now)
-    added = [p for p in after.problems if p.path == rel and p not in before]
-    if added:
-        if old is None:
-            path.unlink()
-        else:
-            path.write_bytes(old)
-        raise RecordRefused(added)
-    return after
+    with records_locked(press.root, path.parent.name):
+        for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):  # what a killed run left
+            stale.unlink(missing_ok=True)
+        old = path.read_bytes() if path.exists() else None
+        data = change(_parse_existing(old, path, rel))
+        _replace(path, rel, _render(data).encode())
+        after = load(press.root, press.decisions.now)
+        added = [p for p in after.problems if p.path == rel and p not in before]
+        if added:
+            if old is None:
+                path.unlink()
+            else:
+                _replace(path, rel, old)
+            raise RecordRefused(added)
+    return after, data
 
 
 class RecordRefused(Exception):
@@ -129,7 +161,6 @@ def record_attendance(press: Press, assembly: str, day: dt.date, members: list[s
     """Set who attended the meeting of ``assembly`` on ``day`` (creating its record)."""
     a = press.assembly(assembly)
     path = meeting_path(press, assembly, day)
-    data = _read_existing(path, path.relative_to(press.root).as_posix())
     if press.records.council is a:
         from .council.decisions import seats_on
 
@@ -141,8 +172,7 @@ def record_attendance(press: Press, assembly: str, day: dt.date, members: list[s
         for item in members:
             seat, _, who = item.partition("=")
             sitting[seat] = who or (seats[seat].delegate if seat in seats else None)  # type: ignore[assignment]
-        data = {"present": sitting, **{k: v for k, v in data.items() if k != "present"}}
-        _write_checked(press, path, data)
+        _write_checked(press, path, lambda data: {"present": sitting, **{k: v for k, v in data.items() if k != "present"}})
         return path
     if count is not None:
         if a.rules.ballot != "secret":
@@ -150,8 +180,7 @@ def record_attendance(press: Press, assembly: str, day: dt.date, members: list[s
         present: list[str] | int = count
     else:
         present = list(dict.fromkeys(members))
-    data = {"present": present, **{k: v for k, v in data.items() if k != "present"}}
-    _write_checked(press, path, data)
+    _write_checked(press, path, lambda data: {"present": present, **{k: v for k, v in data.items() if k != "present"}})
     return path
 
 
@@ -191,11 +220,6 @@ def record_motion(
             )])  # fmt: skip
     path = meeting_path(press, assembly, day)
     rel = path.relative_to(press.root).as_posix()
-    data = _read_existing(path, rel)
-    if "present" not in data:
-        raise PressError(
-            f"no attendance recorded for {assembly} on {day} — first run: press record attendance {assembly} --date {day} MEMBER..."
-        )
     motion: dict = {kind: target}
     if kind == "publish":
         motion["digest"] = press.records.articles[target].digest
@@ -228,13 +252,22 @@ def record_motion(
         for side, value in sides.items():
             if isinstance(value, int):
                 raise PressError(f"{assembly} votes by roll-call: give --{side} as member ids, e.g. --{side} ana,ben")
-        if rest:
-            named = {m for value in sides.values() for m in value}  # type: ignore[union-attr]
-            sides[rest] = list(sides[rest]) + [m for m in data["present"] if m not in named]  # type: ignore[operator]
-        for side, value in sides.items():
-            motion[side] = list(value)  # type: ignore[arg-type]
-    motions = list(data.get("motions") or [])
-    motions.append(motion)
-    data["motions"] = motions
-    after = _write_checked(press, path, data)
-    return next(o for o in after.decisions.outcomes if o.meeting.path == rel and o.motion.index == len(motions) - 1)
+
+    def append(data: dict) -> dict:
+        """The motion added to the record as it is now (read under the lock)."""
+        if "present" not in data:
+            raise PressError(
+                f"no attendance recorded for {assembly} on {day} — first run: press record attendance {assembly} --date {day} MEMBER..."
+            )
+        if a.rules.ballot != "secret":
+            voted = dict(sides)
+            if rest:
+                named = {m for value in voted.values() for m in value}  # type: ignore[union-attr]
+                voted[rest] = list(voted[rest]) + [m for m in data["present"] if m not in named]  # type: ignore[operator]
+            for side, value in voted.items():
+                motion[side] = list(value)  # type: ignore[arg-type]
+        return {**data, "motions": [*(data.get("motions") or []), motion]}
+
+    after, data = _write_checked(press, path, append)
+    index = len(data["motions"]) - 1
+    return next(o for o in after.decisions.outcomes if o.meeting.path == rel and o.motion.index == index)
