@@ -13,11 +13,10 @@ import functools
 import hashlib
 import os
 import pickle
-from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from . import clock
+from . import clock, files
 
 # Bump when the parsed-record classes change shape: older cache files are then ignored.
 FORMAT = 7
@@ -27,20 +26,11 @@ FORMAT = 7
 _VOLATILE_SETTINGS = frozenset({"OUTPUT_PATH", "CACHE_PATH", "PRESS_ROOT"})
 
 
-@contextlib.contextmanager
-def replacing(path: Path) -> Iterator[BinaryIO]:
-    """A file to write ``path``'s new bytes into: written beside it and renamed over it when the block
-    ends without an error, so no reader and no killed build ever finds half a file (and a failed
-    write leaves nothing behind). Errors are the caller's: a cache that cannot be written only costs time."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    try:
-        with tmp.open("wb") as f:
-            yield f
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+def replacing(path: Path) -> contextlib.AbstractContextManager[BinaryIO]:
+    """A cache file's new bytes, written as every file press replaces is (:func:`press.files.replacing`:
+    beside it, then renamed over it), but not flushed to the disk: a cache lost in a power cut only
+    costs time. Errors are the caller's: a cache that cannot be written only costs time."""
+    return files.replacing(path, durable=False)
 
 
 @functools.lru_cache(maxsize=1)

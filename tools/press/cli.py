@@ -9,7 +9,6 @@ import datetime as dt
 import functools
 import gc
 import json
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -638,10 +637,17 @@ def sign(obj: _Context, record: Path, key_file: Path | None, member: str | None)
         why = f"it was made with {member}'s key retired on {key.until} — a retired key signs nothing new"
     if why:
         raise PressError(f"signature not kept: {why}")
+    from . import files, recording
+
     target = path.with_name(f"{path.name}.{member}.sig")
-    staged = target.with_name(f".{target.name}.new")
-    staged.write_bytes(armored)
-    os.replace(staged, target)  # a signature file is whole or not there, never half-written
+    with recording.records_locked(press.root, rel.parts[0]):
+        if path.read_bytes() != meeting.raw:  # type: ignore[union-attr]
+            raise PressError(f"signature not kept: {record} changed while it was being signed — sign it again")
+        try:
+            with files.replacing(target) as f:  # a signature file is whole or not there, never half-written
+                f.write(armored)
+        except OSError as exc:
+            raise PressError(f"{target.name}: not written — {files.why_not_written(exc)}; nothing was signed") from None
     click.echo(f"signed {record} as {member}: wrote {target.name} — commit it beside the record")
 
 
@@ -678,6 +684,8 @@ def codeowners(obj: _Context, check_only: bool) -> None:
             sys.exit(PROBLEMS)
         click.echo(f"{path.relative_to(press.root)} is up to date")
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    from .files import replacing
+
+    with replacing(path) as f:
+        f.write(text.encode())
     click.echo(f"wrote {path.relative_to(press.root)}")

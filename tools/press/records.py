@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import bundle, frontmatter, strictyaml
+from .files import leftover
 from .problems import Problem
 from .strictyaml import Map, Seq
 
@@ -553,6 +554,19 @@ def read_press_config(root: Path, problems: list[Problem]) -> tuple[str, ...]:
     return tuple(handles) if check.ok else ()
 
 
+# A meeting record holds at least one key (a scheduled meeting: 'notes:'); an empty one is what a
+# run killed at its write left before writes were atomic, or a careless edit: what was decided is gone.
+EMPTY_MEETING = (
+    "the meeting record is empty — restore it from the repository's history (git checkout -- FILE), "
+    "or write what the meeting decided; a scheduled meeting needs at least 'notes:'"
+)
+
+
+def leftover_problem(rel: str) -> Problem:
+    """A file :func:`press.files.replacing` was writing when its run was killed (the record beside it is whole)."""
+    return Problem(rel, 0, "left behind by an interrupted write (the record beside it is whole) — delete this file")
+
+
 def read_meeting(path: Path, rel: str, assembly: str, problems: list[Problem], ballot: str, raw: bytes | None = None) -> Meeting | None:
     """``raw``: the file's bytes, if the caller has read them already."""
     check = _Checker(rel, problems)
@@ -578,8 +592,8 @@ def read_meeting(path: Path, rel: str, assembly: str, problems: list[Problem], b
         return None
     record_bytes = raw  # the bytes parsed are the bytes signed
     if data is None:
-        data = Map()
-        data.line, data.key_lines = 1, {}
+        check.error(1, EMPTY_MEETING)
+        return None
     if not isinstance(data, Map):
         check.error(1, "a meeting record must be a mapping with present and motions")
         return None
@@ -922,6 +936,9 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
                 continue  # reported by _links()
             if path.is_file() and (sig := SIGNATURE_RE.match(path.name)):
                 signatures.setdefault(sig[1], {})[sig[2]] = (rel, path.read_bytes())
+                continue
+            if path.is_file() and leftover(path.name):
+                problems.append(leftover_problem(rel))
                 continue
             if not path.is_file() or path.suffix != ".yml":
                 problems.append(Problem(rel, 0, "meeting records are <YYYY-MM-DD>.yml files, signatures <YYYY-MM-DD>.yml.<member>.sig"))

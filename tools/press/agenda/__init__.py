@@ -10,14 +10,13 @@ DIGEST`` refuses to record a vote if the article is no longer the one on the pap
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 
+from ..files import replacing
 from ..decisions import AWAITING, EDITED, ArticleDecision, DelegateTerm
 from ..model import Press
 from ..problems import PressError
@@ -168,13 +167,5 @@ def write(html: str, path: Path, root: Path | None = None) -> None:
             head = f.read(256)
         if MARKER.encode() not in head:
             raise PressError(f"{path} exists and is not an agenda printed by press — choose another --output")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(html)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replacing(path) as f:
+        f.write(html.encode())

@@ -398,8 +398,9 @@ class _RevisionCache:
 
     def save(self) -> None:
         if self.enabled and self.dirty:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("wb") as f:
+            from ..cache import replacing
+
+            with replacing(self.path) as f:  # a killed build never leaves half a cache
                 pickle.dump(self.entries, f, protocol=pickle.HIGHEST_PROTOCOL)
 
 
