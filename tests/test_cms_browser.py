@@ -176,8 +176,8 @@ class FakeGitHub:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def do_OPTIONS(self):
-                self._send(204, {})
+            def do_OPTIONS(self):  # the browser's CORS preflight
+                self._send(200, {})
 
             def _handle(self):
                 path = self.path.split("?")[0]
@@ -230,6 +230,7 @@ def github_desk(repo, tmp_path, chromium, monkeypatch):
     assert result.exit_code == 0, result.output
     generated = yaml.safe_load((site / "admin" / "config.yml").read_text(encoding="utf-8"))
     fakes: list[FakeGitHub] = []
+    pages = []
     with browser.serve(site) as url:
         def open_desk(login: str, permission: str):
             fake = FakeGitHub(login, permission)
@@ -238,6 +239,7 @@ def github_desk(repo, tmp_path, chromium, monkeypatch):
             del config["local_backend"]  # the desk as published: GitHub, not decap-server
             (site / "admin" / "config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
             page = chromium.new_page()
+            pages.append(page)
             page.set_default_timeout(20_000)
             local.offline(page, [])
             # A writer who has logged in before: Decap restores her from the browser's storage.
@@ -249,6 +251,8 @@ def github_desk(repo, tmp_path, chromium, monkeypatch):
         try:
             yield open_desk
         finally:
+            for page in pages:
+                page.close()
             for fake in fakes:
                 fake.close()
 

@@ -337,3 +337,14 @@ def test_a_pull_request_based_on_a_side_branch_is_never_judged_by_that_branchs_p
     assert "press check judges only pull requests into the default branch (main); this one is based on 'sneaky'" in results[0].stdout
     assert not (workspace / "runner-temp" / "press").exists(), "nothing was installed, so nothing judged it"
     assert "No problems found" not in (workspace / "summary.md").read_text()
+
+
+def test_the_docs_list_the_settings_the_refusals_rest_on():
+    """A branch can delete a refusal from its own copy of a workflow: the settings that it cannot change
+    are named where maintainers set up a press."""
+    security = (REPO / "docs/security.md").read_text().split("## Repository settings the guarantees rest on", 1)[1].split("\n## ", 1)[0]
+    workflow = (REPO / "docs/workflow.md").read_text().split("### Branch protection (required)", 1)[1]
+    for needed in ("`press check`", "Code Owners", "`press codeowners`", "`github-pages`", "default branch only", "Who may push workflows", "`pull_request_target`", "`.github/workflows/**`"):  # fmt: skip
+        assert needed in security, needed
+    for needed in ("`press check`", "Code Owners", "`github-pages`", "Who may push workflows", "`.github/workflows/**`"):
+        assert needed in workflow, needed
