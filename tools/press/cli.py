@@ -478,7 +478,9 @@ def verify(obj: _Context, as_json: bool) -> None:
         verified = obj.press(inputs).verified()
     problems = verified.problems
     if as_json:
-        found = {"ok": not problems, "problems": [p.as_json() for p in problems], "warnings": [w.as_json() for w in verified.warnings]}
+        found = {"ok": not problems, "problems": [p.as_json() for p in problems]}
+        if verified.warnings:  # only when there are any: the answer's shape is unchanged for everyone else
+            found["warnings"] = [w.as_json() for w in verified.warnings]
         click.echo(json.dumps(found, indent=2, ensure_ascii=False))
     else:
         for warning in verified.warnings:
@@ -524,7 +526,7 @@ def strip(obj: _Context, files: tuple[Path, ...]) -> None:
             click.echo(f"{rel}: {exc}", err=True)
             failed += 1
             continue
-        if clean == data:
+        if clean == data or not media.unkept(found, keep):
             click.echo(f"{rel}: nothing to strip")
             continue
         mode = path.stat().st_mode & 0o7777

@@ -221,7 +221,7 @@ def _jpeg_fields(data: bytes) -> list[Field]:
             found.append(Field("Comment", "other", _text(payload)))
         else:
             found.append(Field(kind, "other", f"{len(payload)} bytes"))
-    if len(data) > image_end:
+    if data[image_end:].strip(b"\0"):  # zero padding says nothing; anything else could be a video
         found.append(Field("TrailingData", "other", f"{len(data) - image_end} bytes after the picture (a video, a second picture…)"))
     return found
 
@@ -298,7 +298,7 @@ def _png_chunks(data: bytes) -> list[tuple[bytes, bytes, bytes]]:
         chunks.append((kind, data[pos:stop], data[pos + 8 : pos + 8 + length]))
         pos = stop
         if kind == b"IEND":
-            if pos < len(data):
+            if data[pos:].strip(b"\0"):
                 chunks.append((b"trailing", data[pos:], data[pos:]))
             break
     return chunks
