@@ -258,3 +258,34 @@ def test_the_pull_request_check_shows_a_writers_upload_with_the_fix(repo):
     assert result.exit_code == 1
     assert "- `content/springfield/rent/photo.jpg`: carries GPS position (GPSLatitude" in result.output
     assert "run: press strip content/springfield/rent/photo.jpg" in result.output
+
+
+def opus_recording(*comments: bytes) -> bytes:
+    """An Ogg Opus file: its header, its comments and one packet of sound, paged by mutagen."""
+    import struct
+
+    from mutagen.ogg import OggPage
+
+    def page(packets, sequence, position=0, first=False, last=False):
+        made = OggPage()
+        made.serial, made.sequence, made.position, made.packets, made.first, made.last = 7, sequence, position, packets, first, last
+        return made.write()
+
+    head = b"OpusHead" + bytes([1, 1]) + struct.pack("<HIhB", 312, 48000, 0, 0)
+    vendor = b"recorder 1.0"
+    tags = b"OpusTags" + struct.pack("<I", len(vendor)) + vendor + struct.pack("<I", len(comments))
+    tags += b"".join(struct.pack("<I", len(c)) + c for c in comments)
+    return page([head], 0, first=True) + page([tags], 1) + page([b"\xfc" + b"SOUND" * 8], 2, 960, last=True)
+
+
+def test_an_opus_recordings_place_and_artist_are_reported_and_stripped(pressdir):
+    pressdir.assembly(**{"keep-metadata": "[Title]"})
+    path = pressdir.write("content/springfield/rent/meeting.opus", opus_recording(b"ARTIST=Ben", b"LOCATION=12 Elm Street", b"TITLE=Minutes"))
+    pressdir.article("springfield", "rent", title="Rent", body="Listen.", audio="rent/meeting.opus")
+    [problem] = pressdir.problems()
+    assert "carries GPS position (LOCATION), owner name (Artist)" in problem and "Title" not in problem
+    assert cli(pressdir.root, "strip", str(path)).exit_code == 0
+    after = path.read_bytes()
+    assert b"Elm Street" not in after and b"ARTIST" not in after and b"TITLE=Minutes" in after
+    assert b"\xfc" + b"SOUND" * 8 in after
+    assert pressdir.problems() == []

@@ -445,7 +445,7 @@ def _audio_strip(data: bytes, keep: frozenset[str]) -> bytes:
     audio = _audio(data)
     tags = getattr(audio, "tags", None) if audio is not None else None
     if tags is not None:
-        for key, _ in _tag_items(tags):
+        for key in dict.fromkeys(key for key, _ in _tag_items(tags)):  # a Vorbis key may repeat: delete it once
             if _tag_name(key, tags)[0] not in keep:
                 del tags[key]
         buffer.seek(0)
