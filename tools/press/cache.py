@@ -19,7 +19,7 @@ from typing import BinaryIO
 from . import clock, files
 
 # Bump when the parsed-record classes change shape: older cache files are then ignored.
-FORMAT = 7
+FORMAT = 8
 
 # Settings that never change what a reader or template makes (where this build writes, where its
 # caches live) or that are not plain data.
@@ -43,7 +43,7 @@ def press_version() -> str:
     package = Path(__file__).parent
     for file in sorted(package.rglob("*.py")):
         digest.update(file.relative_to(package).as_posix().encode() + b"\0" + file.read_bytes())
-    for library in ("pelican", "markdown", "nh3", "jinja2", "feedgen", "icalendar", "pygments", "pyyaml", "cryptography"):
+    for library in ("pelican", "markdown", "nh3", "jinja2", "feedgen", "icalendar", "pygments", "pyyaml", "cryptography", "pillow", "mutagen"):
         try:
             digest.update(f"{library}={metadata.version(library)}".encode())
         except metadata.PackageNotFoundError:

@@ -41,6 +41,11 @@ class Press:
         """Every problem in the input, in file and line order."""
         return sorted(set(self.records.problems) | set(self.decisions.problems))
 
+    @property
+    def warnings(self) -> list[Problem]:
+        """What is reported but publishes all the same (metadata of bundles voted before the cut-over)."""
+        return sorted(set(self.decisions.warnings))
+
     @functools.cached_property
     def history(self) -> History:
         """Every version of every article in git (empty outside a git work tree)."""
@@ -122,7 +127,7 @@ class Press:
     def verified(self) -> Verified:
         """What ``press verify`` reports of this press."""
         r = self.records
-        return Verified(self.problems, len(r.assemblies), r.council is not None, len(r.meetings), len(r.articles))
+        return Verified(self.problems, len(r.assemblies), r.council is not None, len(r.meetings), len(r.articles), self.warnings)
 
     def assembly(self, aid: str) -> Assembly:
         """The assembly ``aid`` (or the council, ``council``); a PressError naming the known ones if there is none."""

@@ -106,6 +106,7 @@ class Rules:
     ballot: str = "roll-call"
     signatures: int = 0
     signatures_from: dt.date | None = None  # records of earlier meetings count without signatures
+    keep_metadata: tuple[str, ...] = ()  # attachment metadata fields published as they are (press.media)
 
     def signatures_on(self, day: dt.date) -> int:
         """Editor signatures a record of a meeting on ``day`` needs."""
@@ -232,6 +233,7 @@ class Records:
     problems: list[Problem]
     maintainers: tuple[str, ...] = ()  # GitHub users and org/teams of editorial/press.yml
     council: Council | None = None  # editorial/council.yml, if the press has a council (press.council)
+    media: dict[str, tuple] = field(default_factory=dict)  # attachment path -> its metadata fields (press.media.Field)
 
 
 # --------------------------------------------------------------------------- reading
@@ -377,7 +379,7 @@ def _read_rules(data, line: int, check: _Checker) -> Rules:
     if not isinstance(data, Map):
         check.error(line, "'rules' must be a mapping with quorum, threshold, ballot and signatures")
         return Rules()
-    check.keys(data, ("quorum", "threshold", "ballot", "signatures", "signatures-from"), what=" in rules")
+    check.keys(data, ("quorum", "threshold", "ballot", "signatures", "signatures-from", "keep-metadata"), what=" in rules")
     quorum: int | Fraction = 1
     raw = data.get("quorum", 1)
     if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 1:
@@ -411,7 +413,30 @@ def _read_rules(data, line: int, check: _Checker) -> Rules:
     signatures_from = check.date(data, "signatures-from")
     if signatures_from is not None and not signatures:
         check.error(data.line_of("signatures-from"), "'signatures-from' needs 'signatures' (how many editors sign) to be at least 1")
-    return Rules(quorum=quorum, threshold=threshold, ballot=ballot, signatures=signatures, signatures_from=signatures_from)
+    keep = _read_keep_metadata(data, check)
+    return Rules(quorum=quorum, threshold=threshold, ballot=ballot, signatures=signatures, signatures_from=signatures_from, keep_metadata=keep)
+
+
+def _read_keep_metadata(data: Map, check: _Checker) -> tuple[str, ...]:
+    """``keep-metadata: [Artist, Copyright]``: the fields of :data:`press.media.KEEPABLE` an assembly publishes."""
+    from .media import KEEPABLE
+
+    if "keep-metadata" not in data:
+        return ()
+    raw, line = data["keep-metadata"], data.line_of("keep-metadata")
+    allowed = ", ".join(KEEPABLE)
+    if not isinstance(raw, Seq):
+        check.error(line, f"keep-metadata must be a list of field names, e.g. [Artist, Copyright] — allowed: {allowed}")
+        return ()
+    kept: list[str] = []
+    for i, name in enumerate(raw):
+        if name not in KEEPABLE:
+            check.error(raw.line_of(i), f"keep-metadata: {str(name)[:40]!r} cannot be kept — allowed: {allowed} (location, device and time fields are always stripped)")
+        elif name in kept:
+            check.error(raw.line_of(i), f"keep-metadata: {name} is listed twice")
+        else:
+            kept.append(name)
+    return tuple(kept)
 
 
 def _read_members(data, line: int, check: _Checker) -> dict[str, Member]:
@@ -953,6 +978,7 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
         attach_signatures(folder, folder_meetings, signatures, problems)
 
     articles: dict[str, Article] = {}
+    media: dict[str, tuple] = {}
     content_dir = root / "content"
     for folder in sorted(content_dir.glob("*")):
         if folder.name in NOT_ASSEMBLIES or folder.name.startswith("."):
@@ -990,7 +1016,7 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
                 continue
             files = {}
             if entry.name[:-3] in folders:
-                files = bundle.read_folder(Path(entry.path[:-3]), rel[:-3], problems, cache)
+                files = bundle.read_folder(Path(entry.path[:-3]), rel[:-3], problems, cache, media)
             article = _cached(  # the path as a string: a Path object is made only when the file is parsed
                 cache, problems, ("article", rel, tuple(files.items())), entry.path,
                 lambda found, raw=None, path=entry.path, rel=rel, files=files: read_article(Path(path), rel, folder.name, found, files, raw),
@@ -999,13 +1025,13 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
                 articles[article.id] = article
 
     if (content_dir / "images").is_dir() and not (content_dir / "images").is_symlink():
-        bundle.read_folder(content_dir / "images", "content/images", problems, cache)
+        bundle.read_folder(content_dir / "images", "content/images", problems, cache, media)
     maintainers = read_press_config(root, problems)
     problems += _links(root)
     problems += _page_urls(root)
     return Records(
         root=root, assemblies=assemblies, meetings=meetings, articles=articles, problems=problems, maintainers=maintainers,
-        council=council,
+        council=council, media=media,
     )  # fmt: skip
 
 

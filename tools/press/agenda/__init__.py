@@ -55,7 +55,7 @@ class Item:
     number: int
     decision: ArticleDecision
     text: str
-    attachments: list[tuple[str, int]]  # (path relative to the assembly's folder, size in bytes)
+    attachments: list[tuple[str, int, tuple]]  # (path relative to the assembly's folder, size in bytes, kept metadata fields)
 
     @property
     def article(self):
@@ -105,10 +105,19 @@ def pending(press: Press, assembly: str) -> list[ArticleDecision]:
     return sorted(found, key=lambda d: d.article.id)
 
 
-def _attachments(press: Press, article) -> list[tuple[str, int]]:
-    """The files of the article's bundle (which its digest covers), with their sizes."""
+def _attachments(press: Press, article) -> list[tuple[str, int, tuple]]:
+    """The files of the article's bundle (which its digest covers), with their sizes and the metadata
+    fields their assembly keeps (``rules: keep-metadata:``), which the voters see with their values."""
+    from ..media import keep_of
+
     folder = press.root / article.path.removesuffix(".md")
-    return [(f"{article.slug}/{name}", (folder / name).stat().st_size) for name in article.attachments]
+    keep = keep_of(press.records, article.assembly)
+    found = press.records.media
+    return [
+        (f"{article.slug}/{name}", (folder / name).stat().st_size,
+         tuple(f for f in found.get(f"{article.path.removesuffix('.md')}/{name}", ()) if f.name in keep))
+        for name in article.attachments
+    ]  # fmt: skip
 
 
 def next_meeting_date(press: Press, assembly: str) -> dt.date | None:

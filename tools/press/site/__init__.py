@@ -451,6 +451,9 @@ def gate(generator) -> None:
         if bundle.digest(decision.article.slug, data, files) != decision.approved_digest:
             generator.context["generated_content"].pop(article.get_relative_source_path(), None)
             continue
+        if not _metadata_allowed(press, decision, files):
+            generator.context["generated_content"].pop(article.get_relative_source_path(), None)
+            continue
         _apply(article, decision, generator.settings)
         first = press.history.first(decision.article.path)
         article.submitted = first.when if first else None
@@ -477,6 +480,32 @@ def gate(generator) -> None:
         for name in bundles[aid]:
             rel = f"{aid}/{name}"
             generator.context["static_content"][rel] = _Attached(rel)
+
+
+def _metadata_allowed(press, decision, files: dict[str, bytes]) -> bool:
+    """The one metadata rule (press.media) over the bytes about to be published, from the work tree or
+    from git: a bundle voted before the cut-over publishes with a warning; any other bundle whose files
+    carry metadata its assembly does not keep is left out, with a warning saying how to fix it."""
+    from .. import media
+
+    allowed = True
+    folder = decision.article.path.removesuffix(".md")
+    keep = media.keep_of(press.records, decision.article.assembly)
+    before = media.voted_before_cutover(decision, decision.approved_digest)  # these bytes: checked against it above
+    for name, data in sorted(files.items()):
+        try:
+            found = media.fields(name, data)
+        except Exception:  # pragma: no cover - fields() reports unreadable files as found fields
+            found = (media.Field("unreadable", "other"),)
+        verdict = media.finding(f"{folder}/{name}", found, keep, before)
+        if verdict is None:
+            continue
+        if verdict[0] == "warning":
+            log.warning("%s", verdict[1])
+        else:
+            log.warning("%s — %s is not published until it is stripped and voted again", verdict[1], decision.article.id)
+            allowed = False
+    return allowed
 
 
 def _bundle_file(slug: str, value: str) -> str:
