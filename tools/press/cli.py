@@ -385,7 +385,7 @@ def record_correct(obj, assembly, motion, reason, as_yes, as_no, as_abstain, str
 @click.pass_obj
 @_friendly
 def agenda(obj: _Context, assembly: str, day: str | None, output: str | None, paper: str) -> None:
-    """Write the printable agenda of ASSEMBLY's meeting (default: its next recorded meeting, or today)."""
+    """Write the printable agenda of ASSEMBLY's meeting (default: its next meeting — recorded, or by its meets: rule — or today)."""
     from . import agenda as agendas
 
     press = obj.press()

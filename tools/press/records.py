@@ -8,6 +8,7 @@ vote, quorum, threshold) belong to :mod:`press.decisions`.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import hashlib
 import os
@@ -162,8 +163,31 @@ class Assembly:
         match = TIME_RE.search(self.meets or "")
         return dt.time(int(match[1]), int(match[2])) if match else None
 
+    def usual_meeting_after(self, day: dt.date) -> dt.date | None:
+        """The first date after ``day`` that ``meets`` names ("First Tuesday of the month, …" ->
+        the next first Tuesday), or None if ``meets`` names no such rule."""
+        match = USUAL_DAY_RE.match(self.meets or "")
+        if not match:
+            return None
+        nth, weekday = ORDINALS[match[1].lower()], WEEKDAYS.index(match[2].lower())
+        year, month = day.year, day.month
+        for _ in range(3):  # this month, or else the next (a fifth weekday never comes: "Last" is -1)
+            days = [d for d in calendar.Calendar().itermonthdates(year, month) if d.month == month and d.weekday() == weekday]
+            candidate = days[nth] if nth < len(days) else None
+            if candidate is not None and candidate > day:
+                return candidate
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return None
+
     def members_on(self, day: dt.date) -> list[Member]:
         return [m for m in self.members.values() if m.in_good_standing(day)]
+
+
+def next_meeting_date(body: Assembly, meetings, today: dt.date) -> dt.date | None:
+    """The body's next meeting on or after ``today``: the first one recorded (scheduled), else the
+    next date its ``meets:`` rule names, else None. ``meetings``: the body's meetings."""
+    recorded = [m.date for m in meetings if m.assembly == body.id and m.date >= today]
+    return min(recorded) if recorded else body.usual_meeting_after(today - dt.timedelta(days=1))
 
 
 @dataclass
@@ -520,6 +544,10 @@ def _read_keys(entry: Map, mid: str, check: _Checker) -> tuple[MemberKey, ...]:
 
 
 TIME_RE = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b")
+# The usual day in ``meets:``: "First Tuesday of the month, …", "last friday, …".
+ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "last": -1}
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+USUAL_DAY_RE = re.compile(rf"({'|'.join(ORDINALS)})\s+({'|'.join(WEEKDAYS)})\b", re.I)
 
 
 def _time(data: Map, check: _Checker) -> dt.time | None:

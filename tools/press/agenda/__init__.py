@@ -20,7 +20,7 @@ from ..files import replacing
 from ..decisions import AWAITING, EDITED, ArticleDecision, DelegateTerm
 from ..model import Press
 from ..problems import PressError
-from ..records import Assembly, Meeting, Member
+from ..records import Assembly, Meeting, Member, next_meeting_date
 
 # 16 hex digits (64 bits): short enough to read aloud, too long to forge a matching edit.
 SHORT = 16
@@ -120,20 +120,15 @@ def _attachments(press: Press, article) -> list[tuple[str, int, tuple]]:
     ]  # fmt: skip
 
 
-def next_meeting_date(press: Press, assembly: str) -> dt.date | None:
-    today = press.decisions.today_of(press.assembly(assembly))
-    upcoming = sorted(m.date for m in press.records.meetings if m.assembly == assembly and m.date >= today)
-    return upcoming[0] if upcoming else None
-
-
 def make(press: Press, assembly: str, day: dt.date | None = None, paper: str = "auto") -> Agenda:
-    """The agenda of ``assembly``'s meeting on ``day`` (default: its next recorded meeting, or today)."""
+    """The agenda of ``assembly``'s meeting on ``day`` (default: its next meeting, recorded or by its
+    ``meets:`` rule, or today)."""
     a = press.assembly(assembly)
     own = (f"editorial/assemblies/{assembly}.yml", f"editorial/meetings/{assembly}/", f"content/{assembly}/")
     problems = [p for p in press.problems if p.path.startswith(own)]
     if problems:
         raise PressError(f"{problems[0]} — fix the records of {assembly} (press verify lists {len(problems)} problem(s)) before printing an agenda")
-    day = day or next_meeting_date(press, assembly) or press.decisions.today_of(a)
+    day = day or next_meeting_date(a, press.records.meetings, press.decisions.today_of(a)) or press.decisions.today_of(a)
     items = []
     for number, decision in enumerate(pending(press, assembly), 1):
         raw = (press.root / decision.article.path).read_bytes()
