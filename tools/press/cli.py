@@ -32,6 +32,15 @@ class _Group(click.Group):
 
     def invoke(self, ctx: click.Context):
         try:
+            return self._invoke(ctx)
+        finally:
+            from .cache import notices
+
+            for notice in notices():  # what a command's caches had to say, and it did not report itself
+                click.echo(f"warning: {notice}", err=True)
+
+    def _invoke(self, ctx: click.Context):
+        try:
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit, KeyboardInterrupt):
             raise

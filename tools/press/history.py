@@ -16,7 +16,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import replacing
+from . import cache as _cache
 from .problems import GIT_TIMEOUT, PressError
 from .records import digest_bytes
 
@@ -96,8 +96,7 @@ class History:
         path = cache_dir(root, "history.pickle")
         digests, blobs = {}, {}
         try:
-            with path.open("rb") as f:
-                stored_key, versions, digests, blobs, bundles = pickle.load(f)
+            stored_key, versions, digests, blobs, bundles = _cache.load(path, pickle.load)
             if stored_key == key:
                 history = cls(_Repository(top), prefix, versions, digests, blobs, bundles, head)
                 history._saved = (key, path, len(digests), len(blobs), len(bundles))
@@ -120,12 +119,9 @@ class History:
         if saved is None or saved[2:] == (len(self._digests), len(self._blobs), len(self.bundles)):
             return
         key, path = saved[:2]
-        try:
-            with replacing(path) as f:
-                pickle.dump((key, self.versions, self._digests, self._blobs, self.bundles), f, protocol=pickle.HIGHEST_PROTOCOL)
+        data = (key, self.versions, self._digests, self._blobs, self.bundles)
+        if _cache.keep(path, lambda f: pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)):
             self._saved = (key, path, len(self._digests), len(self._blobs), len(self.bundles))
-        except OSError:
-            pass  # a read-only cache folder
 
     @functools.cached_property
     def bundled(self) -> frozenset[str]:

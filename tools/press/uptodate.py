@@ -130,8 +130,7 @@ def site_state(site: Path) -> dict[str, tuple[int, int, int]]:
 
 def load(root: Path, site: Path) -> Record | None:
     try:
-        with record_file(root, site).open("rb") as f:
-            stored_format, record = pickle.load(f)
+        stored_format, record = _cache.load(record_file(root, site), pickle.load)
         return record if stored_format == FORMAT and isinstance(record, Record) else None
     except Exception:  # missing, damaged or foreign: the build runs
         return None
@@ -155,12 +154,7 @@ def unchanged(root: Path, site: Path | None, inputs: Inputs, now: dt.datetime) -
 
 def save(root: Path, site: Path, record: Record) -> None:
     """Keep ``record`` for the build folder ``site``; a cache that cannot be written only costs speed."""
-    target = record_file(root, site)
-    try:
-        with _cache.replacing(target) as f:
-            pickle.dump((FORMAT, record), f, protocol=pickle.HIGHEST_PROTOCOL)
-    except OSError:
-        pass
+    _cache.keep(record_file(root, site), lambda f: pickle.dump((FORMAT, record), f, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def forget(root: Path, site: Path | None) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 import PIL
 from PIL import Image, ImageDraw, ImageFont
 
-from ..cache import cache_dir, replacing
+from ..cache import cache_dir, keep, usable
 from .workers import Workers, cores_for
 
 SHARE_SIZE = (1200, 630)
@@ -53,7 +53,10 @@ class ImageCache:
     """Image files keyed by what they show, in the press's cache folder (never in the repository)."""
 
     def __init__(self, root: Path | str, fonts: Path | str):
-        self.folder = cache_dir(root, "images")
+        self.folder = usable(cache_dir(root, "images"))
+        if self.folder is None:  # no cache folder to trust: images live as long as this object
+            self._scratch = tempfile.TemporaryDirectory(prefix="press-images-")
+            self.folder = Path(self._scratch.name)
         self.fonts = Path(fonts)
         digest = hashlib.sha256()
         for name in (REGULAR, BOLD):
@@ -115,8 +118,7 @@ class Drawing:
 
 def _store(path: Path, data: bytes) -> None:
     """Write atomically: a build that is stopped never leaves half an image in the cache."""
-    with replacing(path) as f:
-        f.write(data)
+    keep(path, lambda f: f.write(data))
 
 
 def _draw_args(args: tuple) -> bytes:
