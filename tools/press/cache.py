@@ -9,6 +9,7 @@ user's cache folder (``$PRESS_CACHE_DIR``, else ``$XDG_CACHE_HOME/assembly-press
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import hashlib
 import os
@@ -118,6 +119,11 @@ def notices() -> list[str]:
     return fresh
 
 
+def new_run() -> None:
+    """A command begins: what earlier runs in this process said is said again if it is still true."""
+    _notices.clear()
+
+
 def _notice(message: str) -> None:
     _notices.setdefault(message, False)
 
@@ -131,7 +137,7 @@ def unsafe(folder: Path | str) -> str | None:
     chain = [folder]
     if folder.is_relative_to(base):
         chain += [p for p in folder.parents if p.is_relative_to(base)]
-    for each in chain:
+    for each in reversed(chain):  # the topmost first: one sentence names the folder to fix
         try:
             st = os.stat(each)
         except FileNotFoundError:
@@ -179,11 +185,10 @@ def keep(path: Path | str, write: Callable[[BinaryIO], object]) -> bool:
         with replacing(path) as f:
             write(f)
         return True
+    except IsADirectoryError:  # a damaged cache (a folder where the file goes): read as missing, never written
+        return False
     except OSError as exc:
-        _notice(
-            f"caches not kept: cannot write {path.parent} ({exc.strerror or exc}) — this build goes on without them "
-            "(slower next time); free some space or make the folder writable, or set PRESS_CACHE_DIR"
-        )
+        _notice(_not_kept(path.parent, exc.strerror or str(exc)))
         return False
 
 
@@ -197,11 +202,23 @@ def usable(folder: Path | str) -> Path | None:
             _make_folder(folder)
             if os.access(folder, os.W_OK | os.X_OK):
                 return folder
-            why = f"caches not kept: cannot write {folder} (read-only) — this build goes on without them (slower next time); make the folder writable, or set PRESS_CACHE_DIR"
+            why = _not_kept(folder, os.strerror(errno.EACCES))
         except OSError as exc:
-            why = f"caches not kept: cannot write {folder} ({exc.strerror or exc}) — this build goes on without them (slower next time); free some space or make the folder writable, or set PRESS_CACHE_DIR"
+            why = _not_kept(folder, exc.strerror or str(exc))
     _notice(why)
     return None
+
+
+def _not_kept(folder: Path, why: str) -> str:
+    """One sentence for every cache of a press that cannot be written: it names the press's cache folder."""
+    base = Path(os.path.abspath(_base()))
+    folder = Path(os.path.abspath(folder))
+    if folder.is_relative_to(base) and folder != base:
+        folder = base / folder.relative_to(base).parts[0]
+    return (
+        f"caches not kept: cannot write in {folder} ({why}) — this build goes on without them (slower next time); "
+        "free some space or make the folder writable, or set PRESS_CACHE_DIR"
+    )
 
 
 def _make_folder(folder: Path) -> None:

@@ -432,6 +432,8 @@ def gate(generator) -> None:
             generator.context["generated_content"].pop(article.get_relative_source_path(), None)
             continue
         candidates.append((article, decision, data, files))
+    if press.history.lacking:  # no article needs the history (else loading the press said so): say what is left off
+        log.warning("submission dates and git authors are left off the pages: %s", press.history.lacking)
     revisions = _RevisionCache(generator.settings)
     for aid, revision in sorted(press.revisions.items()):
         decision = decisions[aid]

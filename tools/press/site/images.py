@@ -23,7 +23,7 @@ from pathlib import Path
 import PIL
 from PIL import Image, ImageDraw, ImageFont
 
-from ..cache import cache_dir, keep, usable
+from ..cache import cache_dir, keep, replacing, usable
 from .workers import Workers, cores_for
 
 SHARE_SIZE = (1200, 630)
@@ -53,10 +53,10 @@ class ImageCache:
     """Image files keyed by what they show, in the press's cache folder (never in the repository)."""
 
     def __init__(self, root: Path | str, fonts: Path | str):
-        self.folder = usable(cache_dir(root, "images"))
+        self.folder, self.store = usable(cache_dir(root, "images")), _store
         if self.folder is None:  # no cache folder to trust: images live as long as this object
             self._scratch = tempfile.TemporaryDirectory(prefix="press-images-")
-            self.folder = Path(self._scratch.name)
+            self.folder, self.store = Path(self._scratch.name), _scratch
         self.fonts = Path(fonts)
         digest = hashlib.sha256()
         for name in (REGULAR, BOLD):
@@ -83,19 +83,20 @@ class ImageCache:
         if missing:
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
-                _store(self.folder / "writable", b"")
+                self.store(self.folder / "writable", b"")
             except OSError:  # a read-only cache: draw into a folder of this build's own
                 self.folder = Path(tempfile.mkdtemp(prefix="press-images-"))
+                self.store = _scratch
                 return self.start(wanted)
         self.drawn += len(missing)
-        return Drawing(paths, missing)
+        return Drawing(paths, missing, self.store)
 
 
 class Drawing:
     """Images being drawn; :meth:`finish` waits for them and returns every file."""
 
-    def __init__(self, paths: list[Path], missing: list[tuple[Path, tuple]]):
-        self.paths, self.missing = paths, missing
+    def __init__(self, paths: list[Path], missing: list[tuple[Path, tuple]], store=None):
+        self.paths, self.missing, self.store = paths, missing, store or _store
         self.pool = self.pending = None
         cores = cores_for(len(missing), MIN_PARALLEL)
         if cores:
@@ -108,7 +109,7 @@ class Drawing:
         try:
             drawn = self.pending if self.pool else (_draw(*args) for _, args in self.missing)
             for (path, _), data in zip(self.missing, drawn):
-                _store(path, data)
+                self.store(path, data)
         finally:
             if self.pool:
                 self.pool.close()
@@ -116,9 +117,16 @@ class Drawing:
         return self.paths
 
 
+def _scratch(path: Path, data: bytes) -> None:
+    """Write into this build's own folder (not a cache: nothing to check, nothing kept)."""
+    with replacing(path) as f:
+        f.write(data)
+
+
 def _store(path: Path, data: bytes) -> None:
     """Write atomically: a build that is stopped never leaves half an image in the cache."""
-    keep(path, lambda f: f.write(data))
+    if not keep(path, lambda f: f.write(data)):  # said once by press.cache
+        raise OSError(f"image cache {path} not kept")
 
 
 def _draw_args(args: tuple) -> bytes:
