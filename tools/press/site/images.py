@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import os
 import tempfile
 import weakref
 from dataclasses import dataclass
@@ -79,7 +80,7 @@ class ImageCache:
         """Begin drawing what is missing from the cache — in worker processes when there are many
         (a first build of a large press), so Pelican goes on writing pages meanwhile."""
         paths = [self._path(*w) for w in wanted]
-        missing = list({path: (*w, self.fonts) for path, w in zip(paths, wanted) if not path.is_file()}.items())
+        missing = list({path: (*w, self.fonts) for path, w in zip(paths, wanted) if not _whole(path)}.items())
         if missing:
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
@@ -115,6 +116,22 @@ class Drawing:
                 self.pool.close()
                 self.pool = None
         return self.paths
+
+
+# How a whole image file begins and ends: a cached image cut short or overwritten is drawn again.
+_WHOLE = {".jpg": (b"\xff\xd8", b"\xff\xd9"), ".png": (b"\x89PNG\r\n\x1a\n", b"IEND\xaeB`\x82")}
+
+
+def _whole(path: Path) -> bool:
+    head, tail = _WHOLE[path.suffix]
+    try:
+        with path.open("rb") as f:
+            if f.read(len(head)) != head:
+                return False
+            f.seek(-len(tail), os.SEEK_END)
+            return f.read() == tail
+    except OSError:  # missing, or shorter than its markers
+        return False
 
 
 def _scratch(path: Path, data: bytes) -> None:
