@@ -30,6 +30,17 @@ class _Group(click.Group):
     """Turns any unexpected exception into one sentence: a crash is a bug, never a traceback."""
 
     def invoke(self, ctx: click.Context):
+        from .cache import new_run, notices
+
+        new_run()
+        try:
+            return self._invoke(ctx)
+        finally:
+
+            for notice in notices():  # what a command's caches had to say, and it did not report itself
+                click.echo(f"warning: {notice}", err=True)
+
+    def _invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit, KeyboardInterrupt):

@@ -124,16 +124,16 @@ def remember(
     warnings = tuple((p.path, p.line, p.message) for p in verified.warnings)
     path = cache_dir(root, _MEMORY)
     try:
-        with _cache.replacing(path) as f:
-            f.write(marshal.dumps((_key(inputs), zones, clock.days(now, zones), head, problems, counts, warnings)))
-    except (OSError, ValueError):
-        pass  # a read-only cache folder: verify reads everything next time
+        data = marshal.dumps((_key(inputs), zones, clock.days(now, zones), head, problems, counts, warnings))
+    except ValueError:
+        return
+    _cache.keep(path, lambda f: f.write(data))  # a read-only cache folder: verify reads everything next time
 
 
 def recall(root: Path | str, inputs: Inputs, now: dt.datetime) -> Verified | None:
     """The answer remembered for ``inputs`` on the same day as ``now`` in every body's timezone, or None."""
     try:
-        key, zones, days, head, problems, counts, warnings = marshal.loads(cache_dir(root, _MEMORY).read_bytes())
+        key, zones, days, head, problems, counts, warnings = _cache.load(cache_dir(root, _MEMORY), lambda f: marshal.loads(f.read()))
         if key != _key(inputs) or days != clock.days(now, zones) or (head is not None and head != git_head(root)):
             return None
         return Verified(
