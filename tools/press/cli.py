@@ -532,7 +532,7 @@ def strip(obj: _Context, files: tuple[Path, ...]) -> None:
     """Remove location, device and owner metadata from attachment FILES, in place (the pictures' pixels
     and the recordings' sound stay as they are; the fields the assembly keeps stay too)."""
     from . import media
-    from .cache import replacing
+    from .files import replacing
 
     press = obj.press()
     content = (press.root / "content").resolve()
@@ -557,12 +557,8 @@ def strip(obj: _Context, files: tuple[Path, ...]) -> None:
         if clean == data or not media.unkept(found, keep):
             click.echo(f"{rel}: nothing to strip")
             continue
-        mode = path.stat().st_mode & 0o7777
-        with replacing(path) as f:  # written beside it and renamed over it: never half a file
+        with replacing(path) as f:  # beside it, flushed, renamed over it, its mode kept: never half a file
             f.write(clean)
-            f.flush()
-            os.fsync(f.fileno())
-            os.fchmod(f.fileno(), mode)
         changed += 1
         removed = media.describe(media.unkept(found, keep))
         kept = f"; kept {', '.join(sorted({f.name for f in found if f.name in keep}))}" if any(f.name in keep for f in found) else ""
