@@ -368,6 +368,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         name = url.path.lstrip("/")
         if name in ASSETS:  # the desk's own stylesheet and script: nothing secret in them
             return self._send(200, resources.files("press.desk").joinpath(name).read_bytes(), ASSETS[name])
+        if url.path == "/favicon.ico":  # the browser asks; the desk has none
+            return self._send(204, b"", "image/x-icon")
         if url.path not in ("/", "/projector", "/state.json"):
             return self._refuse(404, "not found")
         if not self._token_ok(query.get("token")):
