@@ -372,3 +372,32 @@ def test_axe_finds_nothing_on_the_desk_or_the_projector(chromium, running, schem
         assert found == {"desk": [], "projector": []}
     finally:
         page.close()
+
+
+def test_a_secret_ballot_meeting_writes_the_counts_the_cli_writes(tmp_path, identity):
+    """Riverside votes by secret ballot: the desk takes the number present and each side's count."""
+    now, day = "2026-12-14T21:00:00Z", "2026-12-14"
+    root = sample_repo(tmp_path / "desk")
+    meeting = desk.Desk(root, "riverside", dt.date.fromisoformat(day), clock.parse_instant(now, "--now"))
+    item = meeting.agenda.items[0]
+    httpd = desk.start(meeting)
+    try:
+        status, _ = post(httpd, "/attendance", {"token": meeting.token, "count": "x"})
+        assert status == 303 and meeting.message.lines == ["the number present must be a whole number, not 'x'"]
+        assert post(httpd, "/attendance", {"token": meeting.token, "count": "6"})[0] == 303
+        fields = {"token": meeting.token, "kind": "publish", "item": str(item.number), "yes": "5", "no": "1", "abstain": ""}
+        assert post(httpd, "/motion", fields)[0] == 303
+        assert meeting.message.ok and meeting.message.lines[1] == "5 yes · 1 no · 0 abstain (quorum 3)"
+        assert meeting.state()["item"]["outcome"]["status"] == "passed"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    twin = sample_repo(tmp_path / "twin")
+    for command in (
+        ["record", "attendance", "riverside", "--count", "6", "--date", day],
+        ["record", "publish", item.article.id, "--yes", "5", "--no", "1", "--date", day],
+    ):
+        result = CliRunner().invoke(main, ["--root", str(twin), "--now", now, *command])
+        assert result.exit_code == 0, result.output
+    record = f"editorial/meetings/riverside/{day}.yml"
+    assert (root / record).read_bytes() == (twin / record).read_bytes()
