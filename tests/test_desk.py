@@ -401,3 +401,26 @@ def test_a_secret_ballot_meeting_writes_the_counts_the_cli_writes(tmp_path, iden
         assert result.exit_code == 0, result.output
     record = f"editorial/meetings/riverside/{day}.yml"
     assert (root / record).read_bytes() == (twin / record).read_bytes()
+
+
+def test_a_port_in_use_is_a_clear_usage_error(sample):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = cli(sample, "desk", "springfield", "--date", DAY, "--port", str(port))
+    assert result.exit_code == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output and "choose another --port" in result.output
+
+
+def test_finishing_when_the_branch_exists_elsewhere_says_what_to_do(tmp_path, identity):
+    root = sample_repo(tmp_path / "desk")
+    git(root, "branch", f"meeting/springfield-{DAY}")  # an earlier run's branch
+    meeting = desk.Desk(root, "springfield", dt.date.fromisoformat(DAY), clock.parse_instant(NOW, "--now"))
+    meeting.attendance({}, ["ana", "ben"])
+    with pytest.raises(desk.PressError, match=f"already exists — switch to it \\(git switch meeting/springfield-{DAY}\\) or delete it, and finish again"):
+        meeting.finish()
+    assert git(root, "branch", "--show-current").strip() == "main"
+    assert git(root, "log", "--format=%s").splitlines() == ["The sample press"]

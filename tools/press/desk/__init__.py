@@ -300,7 +300,8 @@ class Desk:
         else:
             done = _git(self.root, "commit", "-q", "-m", f"Meeting of {a.name} on {self.day}", "--", *paths)
             if done.returncode != 0:
-                raise PressError(f"git commit: {(done.stderr or done.stdout).strip()}")
+                said = (done.stderr or done.stdout).strip().splitlines()
+                raise PressError(f"git commit failed: {said[-1] if said else 'no reason given'} — if git does not know who you are, set git config user.name and user.email, then finish again")
             head = _git(self.root, "rev-parse", "--short", "HEAD").stdout.strip()
             lines.insert(0, f"committed {self.rel} on branch {branch} ({head})")
         remote = _git(self.root, "remote", "get-url", "origin")
@@ -400,21 +401,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not self._token_ok(form.get("token")):
             return self._refuse(403, "refused: this form does not carry the desk's secret — only the desk's own page can record")
         action = urllib.parse.urlsplit(self.path).path
-        actions = {
-            "/attendance": lambda: self.desk.attendance(form, [v for k, v in pairs if k == "present"]),
-            "/motion": lambda: self.desk.motion(form),
-            "/show": lambda: self.desk.show(form),
-            "/finish": lambda: self.desk.finish(),
+        actions = {  # what each does, and what a refusal leaves undone
+            "/attendance": (lambda: self.desk.attendance(form, [v for k, v in pairs if k == "present"]), "nothing was recorded"),
+            "/motion": (lambda: self.desk.motion(form), "nothing was recorded"),
+            "/show": (lambda: self.desk.show(form), "the projector shows what it showed"),
+            "/finish": (lambda: self.desk.finish(), "nothing was committed"),
         }
         if action not in actions:
             return self._refuse(404, "not found")
+        act, undone = actions[action]
         with self.desk.lock:
             try:
-                actions[action]()
+                act()
             except recording.RecordRefused as exc:
-                self.desk.message = Message(False, [str(p) for p in exc.problems], f"nothing was recorded — {exc.advice}")
+                self.desk.message = Message(False, [str(p) for p in exc.problems], f"{undone} — {exc.advice}")
             except PressError as exc:
-                self.desk.message = Message(False, [str(exc)], "nothing was recorded")
+                self.desk.message = Message(False, [str(exc)], undone)
         anchor = form.get("back", "")
         anchor = f"#{anchor}" if re.fullmatch(r"[a-z0-9-]{1,40}", anchor) else ""
         self._send(303, b"", headers={"Location": f"/?token={self.desk.token}{anchor}"})

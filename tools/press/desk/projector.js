@@ -9,7 +9,7 @@
   }
   function show(state) {
     var item = state.item, outcome = item.outcome;
-    set("present", (state.present === null ? "no" : state.present) + " present");
+    set("present", state.present === null ? "attendance not taken" : state.present + " present");
     set("quorum", state.quorum);
     set("title", item.title || "Waiting for the first item");
     set("short", item.short);
