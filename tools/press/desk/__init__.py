@@ -382,7 +382,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._send(200, page.encode())
         with self.desk.lock:
             page = self.env.get_template("desk.html").render(**self.desk.view())
-            self.desk.message = None  # shown once
+            if self.command == "GET":
+                self.desk.message = None  # shown once
         self._send(200, page.encode())
 
     do_HEAD = do_GET
