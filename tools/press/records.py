@@ -18,7 +18,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import bundle, frontmatter, strictyaml
+from . import bundle, frontmatter, limits, strictyaml
 from .problems import Problem
 from .strictyaml import Map, Seq
 
@@ -772,6 +772,11 @@ def parse_metadata(text: str) -> dict[str, str]:
     return meta
 
 
+def markdown_too_large(size: int) -> str:
+    return (f"the article is {limits.size(size)}; articles and pages are limited to {limits.size(limits.MAX_MARKDOWN_BYTES)}"
+            " — split it, or move long material into an attachment")
+
+
 def read_article(
     path: Path, rel: str, assembly: str, problems: list[Problem], files: dict[str, str] | None = None, raw: bytes | None = None,
 ) -> Article | None:  # fmt: skip
@@ -781,6 +786,9 @@ def read_article(
         raw = path.read_bytes()
     files = files or {}
     slug = path.stem
+    if len(raw) > limits.MAX_MARKDOWN_BYTES:
+        problems.append(Problem(rel, 0, markdown_too_large(len(raw))))
+        return None
     if not SLUG_RE.match(slug):
         problems.append(
             Problem(rel, 0, f"article file name '{path.name}' must be lowercase letters, digits and '-', ending in .md")
@@ -858,6 +866,15 @@ def _cached(cache, problems: list[Problem], key: tuple, path: Path | str, parse)
     return value
 
 
+def read_signature(path: Path, rel: str, problems: list[Problem]) -> bytes | None:
+    """The bytes of a detached signature, or None (and a problem) when it is over its size limit."""
+    size = path.stat().st_size
+    if size > limits.MAX_SIGNATURE_BYTES:
+        problems.append(Problem(rel, 0, f"signature is {limits.size(size)}; signatures are limited to {limits.size(limits.MAX_SIGNATURE_BYTES)} — sign the record again"))
+        return None
+    return path.read_bytes()
+
+
 def attach_signatures(folder: Path, meetings: dict, signatures: dict, problems: list[Problem]) -> None:
     """Give each meeting read from ``folder`` (by file name) its signatures; a signature of a record
     that does not exist is a problem."""
@@ -920,7 +937,8 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
             if path.is_symlink():
                 continue  # reported by _links()
             if path.is_file() and (sig := SIGNATURE_RE.match(path.name)):
-                signatures.setdefault(sig[1], {})[sig[2]] = (rel, path.read_bytes())
+                if (data := read_signature(path, rel, problems)) is not None:
+                    signatures.setdefault(sig[1], {})[sig[2]] = (rel, data)
                 continue
             if not path.is_file() or path.suffix != ".yml":
                 problems.append(Problem(rel, 0, "meeting records are <YYYY-MM-DD>.yml files, signatures <YYYY-MM-DD>.yml.<member>.sig"))
@@ -1022,12 +1040,17 @@ def _page_urls(root: Path) -> list[Problem]:
             problems.append(Problem(path.relative_to(root).as_posix(), 0, "content/pages/ holds only pages (.md files) — shared images go in content/images/"))
             continue
         rel = path.relative_to(root).as_posix()
+        raw = path.read_bytes()
+        if len(raw) > limits.MAX_MARKDOWN_BYTES:
+            problems.append(Problem(rel, 0, markdown_too_large(len(raw))))
+            continue
         try:
-            meta = parse_metadata(path.read_text(encoding="utf-8"))
+            text = raw.decode("utf-8")
         except UnicodeDecodeError:
             problems.append(Problem(rel, 0, "not valid UTF-8 — save the file as UTF-8"))
             continue
-        problems += bundle.page_link_problems(rel, path.read_text(encoding="utf-8"))
+        meta = parse_metadata(text)
+        problems += bundle.page_link_problems(rel, text)
         slug = meta.get("slug", path.stem).strip()
         url = f"{slug}.html"
         if not SLUG_RE.match(slug):

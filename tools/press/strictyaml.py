@@ -15,9 +15,9 @@ from pathlib import Path
 
 import yaml
 
+from . import limits
 from .problems import Problem
 
-MAX_BYTES = 256 * 1024
 MAX_DEPTH = 12
 
 
@@ -358,8 +358,8 @@ def load(path: Path, rel: str, raw: bytes | None = None):
             raw = path.read_bytes()
         except OSError as exc:
             return None, Problem(rel, 0, f"cannot read the file: {exc.strerror}")
-    if len(raw) > MAX_BYTES:
-        return None, Problem(rel, 0, f"record is {len(raw):,} bytes; records are limited to {MAX_BYTES:,} bytes")
+    if len(raw) > limits.MAX_RECORD_BYTES:
+        return None, Problem(rel, 0, f"record is {limits.size(len(raw))}; records are limited to {limits.size(limits.MAX_RECORD_BYTES)}")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

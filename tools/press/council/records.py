@@ -34,6 +34,7 @@ from ..records import (
     _read_motion,
     _read_rules,
     _time,
+    read_signature,
 )
 from ..strictyaml import Map, Seq
 
@@ -109,7 +110,8 @@ def read_council(root: Path, rosters: Path | None, problems: list[Problem]) -> t
         if file.is_symlink():
             continue  # reported by records._links()
         if file.is_file() and (sig := SIGNATURE_RE.match(file.name)):
-            signatures.setdefault(sig[1], {})[sig[2]] = (rel, file.read_bytes())
+            if (data := read_signature(file, rel, problems)) is not None:
+                signatures.setdefault(sig[1], {})[sig[2]] = (rel, data)
             continue
         if not file.is_file() or file.suffix != ".yml":
             problems.append(Problem(rel, 0, "council meeting records are <YYYY-MM-DD>.yml files, signatures <YYYY-MM-DD>.yml.<seat>.sig"))
