@@ -17,7 +17,7 @@ from .cache import ParsedRecords
 from .history import History, Version
 from .inputs import Inputs, Verified, remember, scan
 from .problems import PressError, Problem
-from .records import ARTICLE_MOTIONS, Article, Assembly, Records, parse_metadata, read_records
+from .records import ARTICLE_MOTIONS, NOT_ASSEMBLIES, SLUG_RE, Article, Assembly, Records, parse_metadata, read_records
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,20 @@ class Press:
     def problems(self) -> list[Problem]:
         """Every problem in the input, in file and line order."""
         return sorted(set(self.records.problems) | set(self.decisions.problems))
+
+    @functools.cached_property
+    def unvoted_draft_problems(self) -> list[Problem]:
+        """The problems confined to articles no motion names (their Markdown or their bundle folder):
+        they fail ``press verify`` and the pull-request check, but ``press build`` leaves the draft
+        out with a warning, since it would not be published anyway. A problem of an article some
+        motion names, or of anything else, is never in this list."""
+        voted = {
+            motion.target
+            for meeting in self.records.meetings
+            for motion in meeting.motions
+            if motion.kind in ARTICLE_MOTIONS
+        }  # fmt: skip
+        return [p for p in sorted(set(self.records.problems)) if (aid := draft_of(p.path)) and aid not in voted]
 
     @functools.cached_property
     def history(self) -> History:
@@ -148,6 +162,16 @@ class Press:
         if ref not in self.records.articles:
             raise PressError(f"no article '{ref}' — give an id like <assembly>/<slug> or a path to content/<assembly>/<slug>.md")
         return ref
+
+
+def draft_of(rel: str) -> str | None:
+    """The article id (``<assembly>/<slug>``) whose file or bundle folder ``rel`` is, or None:
+    ``content/<assembly>/<slug>.md``, ``content/<assembly>/<slug>`` and anything below it."""
+    parts = rel.split("/")
+    if len(parts) < 3 or parts[0] != "content" or parts[1] in NOT_ASSEMBLIES or parts[1].startswith("."):
+        return None
+    slug = parts[2][:-3] if len(parts) == 3 and parts[2].endswith(".md") else parts[2]
+    return f"{parts[1]}/{slug}" if SLUG_RE.match(slug) else None
 
 
 def load(
