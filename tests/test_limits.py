@@ -163,3 +163,40 @@ def test_an_oversized_signature_is_refused_unread(pressdir):
         f"editorial/meetings/springfield/2026-10-06.yml.ana.sig: signature is {limits.MAX_SIGNATURE_BYTES + 1:,} bytes; "
         f"signatures are limited to {limits.MAX_SIGNATURE_BYTES:,} bytes — sign the record again"
     ]
+
+
+SCANNERS = """
+import sys
+from press import bundle, frontmatter, limits, records
+from press.sanitize import clean_html, strip_tags
+from press.site import generator, search
+
+shapes = {shapes!r}
+shapes.update({{"unclosed-names": b"<a " + b"b" * 64, "open-values": b' href="x', "open-comments": b"<!--", "quoted-tags": b'<img alt="<a'}})
+size = limits.MAX_MARKDOWN_BYTES - 1
+for name, unit in shapes.items():
+    text = (unit * (size // len(unit) + 1))[:size].decode()
+    bundle.links(text)
+    bundle.page_link_problems("content/pages/p.md", text)
+    records.parse_metadata(text)
+    frontmatter.to_header("---\\ntitle: x\\n---\\n" + text)
+    strip_tags(text)
+    generator._absolute_links(text, "https://example.org/a/b.html")
+    cleaned = clean_html(text)
+    strip_tags(cleaned)
+    generator._absolute_links(cleaned, "https://example.org/a/b.html")
+    search.record_of("<html><body data-pagefind-body>" + cleaned + "</body></html>")  # pages are built HTML
+    print(name, flush=True)
+"""
+
+
+def test_every_scanner_reads_hostile_text_without_hanging():
+    """Each scanner of writer-supplied text, on each hostile shape just under the Markdown limit. Each
+    shape takes well under a second; the 120 s guard catches a quadratic or exponential scanner."""
+    script = SCANNERS.format(shapes=SHAPES)
+    try:
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=os.environ)
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"a scanner did not finish within 120 s; finished: {exc.stdout!r}")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [*SHAPES, "unclosed-names", "open-values", "open-comments", "quoted-tags"]

@@ -46,14 +46,17 @@ class Press:
         """The problems confined to articles no motion names (their Markdown or their bundle folder):
         they fail ``press verify`` and the pull-request check, but ``press build`` leaves the draft
         out with a warning, since it would not be published anyway. A problem of an article some
-        motion names, or of anything else, is never in this list."""
+        motion names, of a folder that belongs to no article, or of anything else is never in this list."""
         voted = {
             motion.target
             for meeting in self.records.meetings
             for motion in meeting.motions
             if motion.kind in ARTICLE_MOTIONS
         }  # fmt: skip
-        return [p for p in sorted(set(self.records.problems)) if (aid := draft_of(p.path)) and aid not in voted]
+        return [
+            p for p in sorted(set(self.records.problems))
+            if (aid := draft_of(p.path)) and aid not in voted and (self.root / "content" / f"{aid}.md").is_file()
+        ]  # fmt: skip
 
     @functools.cached_property
     def history(self) -> History:

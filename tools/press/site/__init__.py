@@ -74,7 +74,7 @@ PAGE_CANNOT_SET = ("save_as", "url", "lang", "translation", "translations", "tem
 PLACEHOLDER_DATE = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
-_IMG = re.compile(r"<img\b[^>]*>", re.I)
+_IMG = re.compile(r"<img\b[^>]*+>", re.I)  # sanitized HTML: each <img closes at its own >
 _ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 _SRC = re.compile(r"""\bsrc\s*=\s*["']([^"']+)["']""", re.I)
 
