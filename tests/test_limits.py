@@ -200,3 +200,24 @@ def test_every_scanner_reads_hostile_text_without_hanging():
         pytest.fail(f"a scanner did not finish within 120 s; finished: {exc.stdout!r}")
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [*SHAPES, "unclosed-names", "open-values", "open-comments", "quoted-tags"]
+
+
+def test_files_far_over_a_limit_are_refused_without_being_read(pressdir):
+    """3 GiB (sparse) article and meeting record, checked by a press whose memory is capped at 1.5 GiB: reading
+    either would fail; the limits are checked on the file's size first."""
+    import resource
+
+    pressdir.assembly()
+    huge = 3 * 1024 * MIB
+    for rel in ("content/springfield/huge.md", "editorial/meetings/springfield/2026-10-06.yml"):
+        path = pressdir.write(rel, b"")
+        os.truncate(path, huge)
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1536 * MIB, 1536 * MIB))
+
+    command = [sys.executable, "-c", "from press.cli import main; main()", "--root", str(pressdir.root), "verify"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, env=os.environ, preexec_fn=cap)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert too_large("content/springfield/huge.md", huge) in done.stdout
+    assert f"editorial/meetings/springfield/2026-10-06.yml: {limits.record_too_large(huge)}" in done.stdout

@@ -26,3 +26,12 @@ MAX_SIGNATURE_BYTES = 16 * 1024
 def size(n: int) -> str:
     """``1,048,576 bytes``: exact, as ``ls -l`` shows it."""
     return f"{n:,} bytes"
+
+
+def markdown_too_large(n: int) -> str:
+    return (f"the article is {size(n)}; articles and pages are limited to {size(MAX_MARKDOWN_BYTES)}"
+            " — split it, or move long material into an attachment")
+
+
+def record_too_large(n: int) -> str:
+    return f"record is {size(n)}; records are limited to {size(MAX_RECORD_BYTES)}"

@@ -772,11 +772,6 @@ def parse_metadata(text: str) -> dict[str, str]:
     return meta
 
 
-def markdown_too_large(size: int) -> str:
-    return (f"the article is {limits.size(size)}; articles and pages are limited to {limits.size(limits.MAX_MARKDOWN_BYTES)}"
-            " — split it, or move long material into an attachment")
-
-
 def read_article(
     path: Path, rel: str, assembly: str, problems: list[Problem], files: dict[str, str] | None = None, raw: bytes | None = None,
 ) -> Article | None:  # fmt: skip
@@ -787,7 +782,7 @@ def read_article(
     files = files or {}
     slug = path.stem
     if len(raw) > limits.MAX_MARKDOWN_BYTES:
-        problems.append(Problem(rel, 0, markdown_too_large(len(raw))))
+        problems.append(Problem(rel, 0, limits.markdown_too_large(len(raw))))
         return None
     if not SLUG_RE.match(slug):
         problems.append(
@@ -844,9 +839,13 @@ def _audio_problems(meta: dict[str, str], path: Path, rel: str, text: str) -> li
     return problems
 
 
-def _cached(cache, problems: list[Problem], key: tuple, path: Path | str, parse):
+def _cached(cache, problems: list[Problem], key: tuple, path: Path | str, parse, too_large=None):
     """``parse(problems)`` once per content: later runs take the parsed record and its problems
-    from ``cache`` (see :mod:`press.cache`) when the file's bytes are unchanged."""
+    from ``cache`` (see :mod:`press.cache`) when the file's bytes are unchanged. ``too_large``:
+    ``(limit, message of a size)``; a file over the limit is a problem, and never read."""
+    if too_large is not None and (size := os.stat(path).st_size) > too_large[0]:
+        problems.append(Problem(key[1], 0, too_large[1](size)))
+        return None
     if cache is None:
         return parse(problems)
     digest, status, data = cache.content_hash(path)
@@ -864,6 +863,9 @@ def _cached(cache, problems: list[Problem], key: tuple, path: Path | str, parse)
     value, found = hit
     problems.extend(found)
     return value
+
+
+RECORD_LIMIT = (limits.MAX_RECORD_BYTES, limits.record_too_large)
 
 
 def read_signature(path: Path, rel: str, problems: list[Problem]) -> bytes | None:
@@ -907,7 +909,7 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
             problems.append(Problem(rel, 0, "editorial/assemblies/ holds only <assembly>.yml files"))
             continue
         known_ids.add(path.stem)
-        assembly = _cached(cache, problems, ("assembly", rel), path, lambda found, raw=None: read_assembly(path, rel, found, raw))
+        assembly = _cached(cache, problems, ("assembly", rel), path, lambda found, raw=None: read_assembly(path, rel, found, raw), RECORD_LIMIT)
         if assembly:
             assemblies[assembly.id] = assembly
 
@@ -945,7 +947,7 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
                 continue
             meeting = _cached(
                 cache, problems, ("meeting", rel, ballot), path,
-                lambda found, raw=None, path=path, rel=rel: read_meeting(path, rel, folder.name, found, ballot, raw),
+                lambda found, raw=None, path=path, rel=rel: read_meeting(path, rel, folder.name, found, ballot, raw), RECORD_LIMIT,
             )  # fmt: skip
             if meeting:
                 meetings.append(meeting)
@@ -994,6 +996,7 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
             article = _cached(  # the path as a string: a Path object is made only when the file is parsed
                 cache, problems, ("article", rel, tuple(files.items())), entry.path,
                 lambda found, raw=None, path=entry.path, rel=rel, files=files: read_article(Path(path), rel, folder.name, found, files, raw),
+                (limits.MAX_MARKDOWN_BYTES, limits.markdown_too_large),
             )  # fmt: skip
             if article:
                 articles[article.id] = article
@@ -1040,10 +1043,10 @@ def _page_urls(root: Path) -> list[Problem]:
             problems.append(Problem(path.relative_to(root).as_posix(), 0, "content/pages/ holds only pages (.md files) — shared images go in content/images/"))
             continue
         rel = path.relative_to(root).as_posix()
-        raw = path.read_bytes()
-        if len(raw) > limits.MAX_MARKDOWN_BYTES:
-            problems.append(Problem(rel, 0, markdown_too_large(len(raw))))
+        if (size := path.stat().st_size) > limits.MAX_MARKDOWN_BYTES:
+            problems.append(Problem(rel, 0, limits.markdown_too_large(size)))
             continue
+        raw = path.read_bytes()
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
