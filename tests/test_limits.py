@@ -221,3 +221,40 @@ def test_files_far_over_a_limit_are_refused_without_being_read(pressdir):
     assert done.returncode == 1, done.stdout + done.stderr
     assert too_large("content/springfield/huge.md", huge) in done.stdout
     assert f"editorial/meetings/springfield/2026-10-06.yml: {limits.record_too_large(huge)}" in done.stdout
+
+
+def test_the_linear_link_scanner_finds_what_the_backtracking_patterns_found():
+    """The patterns the scanner replaced, on short random texts made of the pieces links, tags and fences are made
+    of: the same links, targets and lines (the old patterns are quadratic, so only short texts)."""
+    import random
+    import re
+    from urllib.parse import unquote, urlsplit
+
+    from press import bundle
+
+    inline = re.compile(r"""\]\(\s*<?([^\s"'<>)]+)""")
+    reference = re.compile(r"""^[ ]{0,3}\[[^\]\n]+\]:[ \t]*<?([^\s"'<>]+)""", re.M)
+    tag_re = re.compile(r"<[A-Za-z][^>]*>")
+    attribute = re.compile(r"""\s(?:src|href|poster|data|cite|formaction|action|content)\s*=\s*["']?(?P<target>[^\s"'<>]+)""", re.I)
+    fence = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^[ ]{0,3}\1[^\n]*$|\Z)", re.M | re.S)
+    intrasite = re.compile(r"^(?:\{(?P<what>\w+)\}|\|(?P<what2>\w+)\|)(?P<path>.*)$")
+
+    def before(text: str) -> list[bundle.Link]:
+        fenced = [m.span() for m in fence.finditer(text)]
+        found = [(m.start(), m[1]) for m in inline.finditer(text)] + [(m.start(), m[1]) for m in reference.finditer(text)]
+        for tag in tag_re.finditer(text):
+            found += [(tag.start() + m.start(), m["target"]) for m in attribute.finditer(tag[0])]
+        links = []
+        for at, target in sorted(found):
+            if not any(a <= at < b for a, b in fenced):
+                m = intrasite.match(target)
+                links.append(bundle.Link(text.count("\n", 0, at) + 1, target, (m["what"] or m["what2"]).lower() if m else None,
+                                         unquote(urlsplit(m["path"] if m else target).path)))  # fmt: skip
+        return links
+
+    pieces = ["`", "```", "~~~", "````", "\n", " ", "    ", "[", "]", "(", ")", "](", "]:", "<", ">", "<a", " href=", "src",
+              "=", '"', "'", "x", "{static}", "|attach|", "\t", "a.png", "<img src=", "[x]: ", "\n```\n"]  # fmt: skip
+    rng = random.Random(22)
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        assert bundle.links(text) == before(text), text
