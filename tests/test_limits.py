@@ -258,3 +258,17 @@ def test_the_linear_link_scanner_finds_what_the_backtracking_patterns_found():
     for _ in range(20000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
         assert bundle.links(text) == before(text), text
+
+
+def test_images_without_alt_text_get_a_bounded_number_of_warnings(site):
+    """Each warning searches the article for its line; past 20 they are counted, so the warnings stay linear."""
+    body = "\n\n".join(f"![](gallery/p{i}.png)" for i in range(25))
+    site.article("springfield", "gallery", title="Gallery", body=body)
+    for i in range(25):
+        site.write(f"content/springfield/gallery/p{i}.png", PNG + bytes([i]))
+    site.publish("springfield", "gallery", "2026-10-06")
+    result = cli(site.root, "build", "--no-search")
+    assert result.exit_code == 0, result.output
+    assert "warning: content/springfield/gallery.md:3: image gallery/p0.png has no alt text" in result.output
+    assert result.output.count("has no alt text — describe it") == 20
+    assert "warning: content/springfield/gallery.md: 5 more images have no alt text — describe each" in result.output
