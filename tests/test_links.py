@@ -150,12 +150,17 @@ def serve(folder: Path, prefix: str):
         server.server_close()
 
 
+# The host serves 404.html at any depth, so its links start from the site's root (or from the absolute
+# SITEURL of a published build): it is checked on its own, not from disk (test_the_404_page_links_from_the_root).
+NOT_FOUND = "404.html"
+
+
 def sources(site: Path) -> dict[str, tuple[list[str], list[str]]]:
     """For each output file that holds URLs: (URLs relative to the file, absolute URLs)."""
     found: dict[str, tuple[list[str], list[str]]] = {}
     for path in sorted(site.rglob("*")):
         rel = path.relative_to(site).as_posix()
-        if not path.is_file() or rel.startswith(("pagefind/", "theme/")):
+        if not path.is_file() or rel.startswith(("pagefind/", "theme/")) or rel == NOT_FOUND:
             continue
         if path.suffix == ".html":
             links = parse_html(path)
@@ -284,7 +289,8 @@ def test_every_page_leads_to_the_archives_topics_and_writers(site):
         rel = page.relative_to(site).as_posix()
         if rel.startswith(("pagefind/", "admin/")):  # the search index; the writers' desk (Decap's own app)
             continue
-        targets = {urljoin(f"file:///site/{rel}", url).removeprefix("file:///site/") for url in parse_html(page).urls}
+        base = "file:///site/" if rel == NOT_FOUND else f"file:///site/{rel}"  # its links start from the root
+        targets = {urljoin(base, url.lstrip("/") if rel == NOT_FOUND else url).removeprefix("file:///site/") for url in parse_html(page).urls}
         assert {"archives.html", "tags.html", "authors.html", "index.html", "assemblies.html"} <= targets, rel
 
 
@@ -294,6 +300,7 @@ def test_every_page_is_reachable_from_the_home_page(site):
     pages = {
         p.relative_to(site).as_posix() for p in site.rglob("*.html")
         if not p.relative_to(site).as_posix().startswith(("pagefind/", "admin/"))
+        and p.name != NOT_FOUND  # shown by the host for a missing address, linked from nowhere
     }  # fmt: skip
     seen, todo = set(), ["index.html"]
     while todo:
@@ -335,3 +342,16 @@ def test_paginated_lists_link_files_that_exist_from_disk(sample):
     assert checker.problems == []
     home2 = parse_html(site / "page/2/index.html").urls
     assert "../../index.html" in home2 and "../../page/3/index.html" in home2
+
+
+def test_the_404_page_links_from_the_root(site, sample):
+    """Served for a missing address at any depth: every link of 404.html names a file from the site's
+    root; in a published build (absolute SITEURL) every link is absolute."""
+    urls = [u for u in parse_html(site / NOT_FOUND).urls if is_internal(u) and not u.startswith(("#", "http"))]
+    assert urls and all(u.startswith("/") for u in urls), urls
+    for url in urls:
+        assert (site / site_path(url.lstrip("/"))).exists(), url
+    result = CliRunner().invoke(main, ["--root", str(sample), "build", "--publish", "--no-search"])
+    assert result.exit_code == 0, result.output
+    published = [u for u in parse_html(sample / "output" / NOT_FOUND).urls if not u.startswith("#")]
+    assert published and all(u.startswith("https://press.example.org/") for u in published if "example.org" in u or u.startswith((".", "/")))
