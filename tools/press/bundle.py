@@ -150,7 +150,7 @@ def file_problem(name: str, data: bytes, size: int | None = None) -> str | None:
     kind = TYPES[ext][0]
     size = len(data) if size is None else size
     if kind in MAX_BYTES and size > MAX_BYTES[kind]:
-        return f"'{name}' is {_size(size)}; a {kind} attachment is at most {_size(MAX_BYTES[kind])} — make it shorter or smaller"
+        return f"'{name}' is {size:,} bytes; a {kind} attachment is at most {_size(MAX_BYTES[kind])} ({MAX_BYTES[kind]:,} bytes) — make it shorter or smaller"
     if not TYPES[ext][2](data):
         if kind == "captions":
             return f"'{name}' does not start with WEBVTT — captions are WebVTT files (.vtt)"
