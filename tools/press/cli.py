@@ -30,6 +30,17 @@ class _Group(click.Group):
     """Turns any unexpected exception into one sentence: a crash is a bug, never a traceback."""
 
     def invoke(self, ctx: click.Context):
+        from .cache import new_run, notices
+
+        new_run()
+        try:
+            return self._invoke(ctx)
+        finally:
+
+            for notice in notices():  # what a command's caches had to say, and it did not report itself
+                click.echo(f"warning: {notice}", err=True)
+
+    def _invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit, KeyboardInterrupt):
@@ -385,7 +396,7 @@ def record_correct(obj, assembly, motion, reason, as_yes, as_no, as_abstain, str
 @click.pass_obj
 @_friendly
 def agenda(obj: _Context, assembly: str, day: str | None, output: str | None, paper: str) -> None:
-    """Write the printable agenda of ASSEMBLY's meeting (default: its next recorded meeting, or today)."""
+    """Write the printable agenda of ASSEMBLY's meeting (default: its next meeting — recorded, or by its meets: rule — or today)."""
     from . import agenda as agendas
 
     press = obj.press()
@@ -498,8 +509,13 @@ def verify(obj: _Context, as_json: bool) -> None:
         verified = obj.press(inputs).verified()
     problems = verified.problems
     if as_json:
-        click.echo(json.dumps({"ok": not problems, "problems": [p.as_json() for p in problems]}, indent=2, ensure_ascii=False))
+        found = {"ok": not problems, "problems": [p.as_json() for p in problems]}
+        if verified.warnings:  # only when there are any: the answer's shape is unchanged for everyone else
+            found["warnings"] = [w.as_json() for w in verified.warnings]
+        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
     else:
+        for warning in verified.warnings:
+            click.echo(f"warning: {warning}", err=True)
         for problem in problems:
             click.echo(str(problem))
         council = " and the council" if verified.council else ""
@@ -509,6 +525,55 @@ def verify(obj: _Context, as_json: bool) -> None:
         else:
             click.echo(f"ok: {checked} checked")
     sys.exit(PROBLEMS if problems else OK)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+@_friendly
+def strip(obj: _Context, files: tuple[Path, ...]) -> None:
+    """Remove location, device and owner metadata from attachment FILES, in place (the pictures' pixels
+    and the recordings' sound stay as they are; the fields the assembly keeps stay too)."""
+    from . import media
+    from .files import replacing
+
+    press = obj.press()
+    content = (press.root / "content").resolve()
+    failed = changed = 0
+    touched: set[str] = set()
+    for given in files:
+        path = given if given.is_absolute() or given.exists() else press.root / given
+        if not path.is_file() or path.is_symlink():
+            raise PressError(f"{given}: no such file (a symbolic link is never changed)")
+        where = path.resolve()
+        rel = where.relative_to(press.root.resolve()).as_posix() if where.is_relative_to(press.root.resolve()) else str(given)
+        parts = where.relative_to(content).parts if where.is_relative_to(content) else ()
+        keep = media.keep_of(press.records, parts[0]) if parts else ()
+        data = path.read_bytes()
+        try:
+            found = media.fields(path.name, data)
+            clean = media.strip(path.name, data, keep)
+        except media.MediaError as exc:
+            click.echo(f"{rel}: {exc}", err=True)
+            failed += 1
+            continue
+        if clean == data or not media.unkept(found, keep):
+            click.echo(f"{rel}: nothing to strip")
+            continue
+        with replacing(path) as f:  # beside it, flushed, renamed over it, its mode kept: never half a file
+            f.write(clean)
+        changed += 1
+        removed = media.describe(media.unkept(found, keep))
+        kept = f"; kept {', '.join(sorted({f.name for f in found if f.name in keep}))}" if any(f.name in keep for f in found) else ""
+        click.echo(f"{rel}: removed {removed}{kept}")
+        if len(parts) >= 3:
+            touched.add(f"{parts[0]}/{parts[1]}")
+    if changed and touched:
+        now = obj.press()
+        for aid in sorted(touched):
+            if aid in now.records.articles:
+                click.echo(f"{aid}: new digest {now.records.articles[aid].digest} — the publish vote must name this digest")
+    sys.exit(PROBLEMS if failed else OK)
 
 
 # --------------------------------------------------------------------------- the site

@@ -30,6 +30,7 @@ from pathlib import Path
 from . import cache as _cache
 from . import clock
 from .cache import FORMAT, cache_dir, file_status, press_version, settings_salt
+from .history import in_work_tree
 from .inputs import git_head, scan
 
 # Folders of the press that a build reads; the theme and content folders come from the settings.
@@ -81,7 +82,7 @@ def inputs_key(root: Path, settings: dict, search: bool) -> Inputs:
     digest = hashlib.sha256(f"{FORMAT}\0{press_version()}\0{settings_salt(settings)}\0search={search}\0".encode())
     head = git_head(root)
     # Outside git the history is empty whatever happens; in a work tree without an answer, never skip.
-    digest.update(head.encode() if head or not _in_git(root) else os.urandom(16))
+    digest.update(head.encode() if head or not in_work_tree(root) else os.urandom(16))
     folders = {Path(settings["PATH"]).resolve(), Path(settings["THEME"]).resolve()}
     folders |= {(root / name).resolve() for name in READ}
     listing = scan(root, tuple(sorted(folders)))
@@ -105,10 +106,6 @@ def inputs_key(root: Path, settings: dict, search: bool) -> Inputs:
     return Inputs(digest.digest(), tuple(racy))
 
 
-def _in_git(root: Path) -> bool:
-    return any((folder / ".git").exists() for folder in (root, *root.parents))
-
-
 def site_state(site: Path) -> dict[str, tuple[int, int, int]]:
     """Every file and folder of a built site, with its size, modification time and inode."""
     state: dict[str, tuple[int, int, int]] = {}
@@ -130,8 +127,7 @@ def site_state(site: Path) -> dict[str, tuple[int, int, int]]:
 
 def load(root: Path, site: Path) -> Record | None:
     try:
-        with record_file(root, site).open("rb") as f:
-            stored_format, record = pickle.load(f)
+        stored_format, record = _cache.load(record_file(root, site), pickle.load)
         return record if stored_format == FORMAT and isinstance(record, Record) else None
     except Exception:  # missing, damaged or foreign: the build runs
         return None
@@ -155,12 +151,7 @@ def unchanged(root: Path, site: Path | None, inputs: Inputs, now: dt.datetime) -
 
 def save(root: Path, site: Path, record: Record) -> None:
     """Keep ``record`` for the build folder ``site``; a cache that cannot be written only costs speed."""
-    target = record_file(root, site)
-    try:
-        with _cache.replacing(target) as f:
-            pickle.dump((FORMAT, record), f, protocol=pickle.HIGHEST_PROTOCOL)
-    except OSError:
-        pass
+    _cache.keep(record_file(root, site), lambda f: pickle.dump((FORMAT, record), f, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def forget(root: Path, site: Path | None) -> None:

@@ -23,7 +23,7 @@ from pelican.generators import Generator
 from .. import bundle
 from ..decisions import RETRACTED, WITHDRAWN, ArticleDecision, DelegateTerm, Outcome
 from ..model import Press
-from ..records import ARTICLE_MOTIONS, Assembly, Meeting
+from ..records import ARTICLE_MOTIONS, Assembly, Meeting, next_meeting_date
 from ..agenda import PENDING_STATES
 from . import feeds, images, memo_of, motion_datetime, newest_first, outputs_of, press_of
 from . import council as council_site
@@ -139,7 +139,7 @@ class Chapter:
     members_in_good_standing: int
     delegate: DelegateTerm | None
     delegates: list[DelegateTerm]
-    next_meeting: Meeting | None
+    next_meeting: dt.date | None  # recorded, or by the `meets:` rule (records.next_meeting_date)
     description_html: str
     agenda_items: int = 0  # articles the next meeting votes on: a count, never their titles
     ledger: dict = field(default_factory=dict)
@@ -305,7 +305,7 @@ class PressGenerator(Generator):
         grouped = self.grouped = _ByAssembly(press, articles, retracted_decisions)  # one pass, not one per assembly
         for aid, assembly in sorted(press.records.assemblies.items(), key=lambda kv: kv[1].name.lower()):
             today = decisions.today_of(assembly)
-            upcoming = sorted((m for m in grouped.meetings.get(aid, ()) if m.date >= today), key=lambda m: m.date)
+            upcoming = next_meeting_date(assembly, grouped.meetings.get(aid, ()), today)
             chapter = Chapter(
                 assembly=assembly,
                 articles=grouped.articles.get(aid, []),
@@ -313,7 +313,7 @@ class PressGenerator(Generator):
                 members_in_good_standing=len(assembly.members_on(today)),
                 delegate=decisions.delegate(aid, today),
                 delegates=decisions.delegates.get(aid, []),
-                next_meeting=upcoming[0] if upcoming else None,
+                next_meeting=upcoming,
                 description_html=_markdown(assembly.description),
                 agenda_items=grouped.pending.get(aid, 0) if upcoming else 0,
             )
@@ -371,7 +371,7 @@ class PressGenerator(Generator):
             return
         cid = council.council.id
         grouped = self.grouped
-        upcoming = sorted((m for m in grouped.meetings.get(cid, ()) if m.date >= council.today), key=lambda m: m.date)
+        upcoming = next_meeting_date(council.council, grouped.meetings.get(cid, ()), council.today)
         chapter = Chapter(
             assembly=council.council,
             articles=grouped.articles.get(cid, []),
@@ -379,7 +379,7 @@ class PressGenerator(Generator):
             members_in_good_standing=len(council.seats_today),
             delegate=None,
             delegates=[],
-            next_meeting=upcoming[0] if upcoming else None,
+            next_meeting=upcoming,
             description_html=_markdown(council.council.description),
             is_council=True,
         )
