@@ -19,6 +19,7 @@ PAGES = [
     "riverside/ledger.html",  # secret ballot
     "riverside/heat-pump-coop.html",  # retraction notice
     "harbor/radio-hour.html",  # audio
+    "riverside/canal-row-walkabout.html",  # video with poster and captions
     "assemblies.html",
     "search.html",
     "archives.html",  # discovery pages, linked from every page

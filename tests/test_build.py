@@ -25,7 +25,7 @@ UNPUBLISHED = {
 }
 PUBLISHED = {
     "springfield": ["bus-fares", "rent-strike-wins"],  # newest first by first approval: 09-01, 07-07 (updated 10-06)
-    "riverside": ["eviction-watch"],
+    "riverside": ["canal-row-walkabout", "eviction-watch"],  # 11-09, 08-10
     "harbor": ["radio-hour", "ferry-cuts", "dockers-pension"],  # radio-hour: the later motion on 11-05
 }
 
@@ -57,7 +57,7 @@ def test_build_prints_a_summary_per_assembly(sample):
     result = build(sample)
     assert result.exit_code == 0, result.output
     assert "springfield: 2 published, 3 held back, 0 retracted" in result.output
-    assert "riverside: 1 published, 1 held back, 1 retracted" in result.output
+    assert "riverside: 2 published, 1 held back, 1 retracted" in result.output
 
 
 def test_every_page_kind_is_built(built):
@@ -167,7 +167,7 @@ def test_feeds_parse_and_hold_exactly_the_published_articles_newest_first(built,
     expected = (
         [f"{aid}/{s}" for s in PUBLISHED[aid]]
         if aid
-        else ["harbor/radio-hour", "harbor/ferry-cuts", "council/transit-day-of-action", "harbor/dockers-pension", "springfield/bus-fares", "riverside/eviction-watch", "springfield/rent-strike-wins"]
+        else ["riverside/canal-row-walkabout", "harbor/radio-hour", "harbor/ferry-cuts", "council/transit-day-of-action", "harbor/dockers-pension", "springfield/bus-fares", "riverside/eviction-watch", "springfield/rent-strike-wins"]
     )
     for kind in ("atom", "rss"):
         feed = feedparser.parse((built / f"{prefix}feed.{kind}").read_bytes())

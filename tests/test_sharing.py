@@ -23,7 +23,7 @@ DOMAIN = "http://localhost:8000"
 ATOM = "{http://www.w3.org/2005/Atom}"
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 PUBLISHED = [
-    "harbor/radio-hour", "harbor/ferry-cuts", "harbor/dockers-pension", "riverside/eviction-watch",
+    "harbor/radio-hour", "harbor/ferry-cuts", "harbor/dockers-pension", "riverside/canal-row-walkabout", "riverside/eviction-watch",
     "springfield/bus-fares", "springfield/rent-strike-wins",
 ]  # fmt: skip
 UNPUBLISHED = ["springfield/city-hall-gossip", "springfield/library-hours", "riverside/night-bus-petition", "harbor/shift-safety", "riverside/heat-pump-coop"]
@@ -125,7 +125,7 @@ PAGE_KINDS = {
     "assemblies.html": ("Assemblies", "The 3 assemblies whose votes decide"),
     "archives.html": ("Archives", "Every article Assembly Press has published"),
     "tags.html": ("Topics", "Every topic"),
-    "tag/housing.html": ("Tagged “housing”", "2 articles tagged “housing”"),
+    "tag/housing.html": ("Tagged “housing”", "3 articles tagged “housing”"),
     "authors.html": ("Writers", "Everyone whose articles"),
     "author/ana-ruiz.html": ("Articles by Ana Ruiz", "1 article by Ana Ruiz"),
     "search.html": ("Search Assembly Press", "Search every article"),

@@ -10,8 +10,9 @@ that is: one ``sha256sum`` line (``<hex>  <path>``) per file, paths relative to 
 folder, sorted bytewise, and the SHA-256 of those lines. An article with no attachments keeps the
 single-file digest, the SHA-256 of the Markdown bytes (``sha256sum <slug>.md``).
 
-Attachments are a positive list of types (images, audio, PDF), checked by name and by content;
-HTML, SVG and anything else is refused, because a file served from the site's origin can run script.
+Attachments are a positive list of types (images, audio, video, WebVTT captions, PDF), checked by
+name and by content, some with a size limit; HTML, SVG and anything else is refused, because a file
+served from the site's origin can run script.
 Links in articles may name only the article's own bundle; links in pages only ``content/images/``.
 """
 
@@ -45,6 +46,56 @@ def _is_riff(kind: bytes):
     return lambda data: data[:4] == b"RIFF" and data[8:12] == kind
 
 
+def _ebml_number(data: bytes, at: int, keep_marker: bool) -> tuple[int, int] | None:
+    """An EBML variable-length number at ``at``: (value, next offset), or None if cut off."""
+    if at >= len(data) or data[at] == 0:
+        return None
+    width = 9 - data[at].bit_length()  # the leading zero bits say how many more bytes follow
+    if at + width > len(data):
+        return None
+    value = data[at] if keep_marker else data[at] & (0xFF >> width)
+    for byte in data[at + 1 : at + width]:
+        value = value << 8 | byte
+    return value, at + width
+
+
+def _is_webm(data: bytes) -> bool:
+    """An EBML header (1A 45 DF A3) whose DocType element (42 82) says ``webm`` (Matroska is not WebM)."""
+    if not data.startswith(b"\x1a\x45\xdf\xa3"):
+        return False
+    size = _ebml_number(data, 4, keep_marker=False)
+    if size is None:
+        return False
+    at, end = size[1], min(len(data), size[1] + size[0])
+    while at < end:
+        element = _ebml_number(data, at, keep_marker=True)
+        length = _ebml_number(data, element[1], keep_marker=False) if element else None
+        if element is None or length is None:
+            return False
+        if element[0] == 0x4282:  # DocType
+            return data[length[1] : length[1] + length[0]].rstrip(b"\0") == b"webm"
+        at = length[1] + length[0]
+    return False
+
+
+def _is_webvtt(data: bytes) -> bool:
+    """The WebVTT signature: an optional BOM, ``WEBVTT``, then a space, tab, line break or the end."""
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    return data.startswith(b"WEBVTT") and data[6:7] in (b"", b" ", b"\t", b"\n", b"\r")
+
+
+def _text_problem(name: str, data: bytes) -> str | None:
+    """Why a captions file is not plain text: captions are read by the browser's WebVTT parser, and a
+    control character or a byte that is not UTF-8 is never part of what a writer wrote."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"'{name}' is not UTF-8 text (byte {exc.start:,}) — save the captions as UTF-8"
+    if bad := next((c for c in text if (ord(c) < 32 and c not in "\t\n\r") or 0x7F <= ord(c) < 0xA0), None):
+        return f"'{name}' holds the control character U+{ord(bad):04X} — captions are plain text"
+    return None
+
+
 # Extension -> (kind, media type, content check). The content check keeps a script-bearing file
 # from passing under an image's name (some servers and browsers sniff content).
 TYPES: dict[str, tuple[str, str, object]] = {
@@ -59,13 +110,19 @@ TYPES: dict[str, tuple[str, str, object]] = {
     "ogg": ("audio", "audio/ogg", lambda d: d.startswith(b"OggS")),
     "opus": ("audio", "audio/ogg", lambda d: d.startswith(b"OggS")),
     "wav": ("audio", "audio/wav", _is_riff(b"WAVE")),
+    "mp4": ("video", "video/mp4", _is_mp4),
+    "webm": ("video", "video/webm", _is_webm),
+    "vtt": ("captions", "text/vtt", _is_webvtt),
     "pdf": ("document", "application/pdf", lambda d: d.startswith(b"%PDF-")),
 }
 ALLOWED = ", ".join(f".{ext}" for ext in TYPES)
 
+# The largest attachment of a kind, in bytes, where it is below limits.MAX_ATTACHMENT_BYTES.
+MAX_BYTES = {"video": limits.MAX_VIDEO_BYTES, "captions": limits.MAX_CAPTIONS_BYTES}
+
 
 def kind_of(name: str) -> str | None:
-    """``image``, ``audio`` or ``document`` for an allowed file name, else None."""
+    """``image``, ``audio``, ``video``, ``captions`` or ``document`` for an allowed file name, else None."""
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     return TYPES[ext][0] if ext in TYPES else None
 
@@ -74,8 +131,14 @@ def media_type(name: str) -> str:
     return TYPES[name.rsplit(".", 1)[-1].lower()][1]
 
 
-def file_problem(name: str, data: bytes) -> str | None:
-    """Why a file may not be published as an attachment, or None if it may."""
+def _size(count: int) -> str:
+    return f"{count / (1024 * 1024):,.0f} MiB" if count >= 1024 * 1024 else f"{count / 1024:,.0f} KiB"
+
+
+def file_problem(name: str, data: bytes, size: int | None = None) -> str | None:
+    """Why a file may not be published as an attachment, or None if it may. ``data``: the file's
+    bytes, or at least its first :data:`HEAD` (all of them for captions); ``size``: its length, if
+    ``data`` is not the whole file."""
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in TYPES:
         if ext in ("svg", "svgz"):
@@ -83,8 +146,16 @@ def file_problem(name: str, data: bytes) -> str | None:
         if ext in ("html", "htm", "xhtml", "xml", "js", "mjs", "css"):
             return f".{ext} files would run on the site's origin and are never published"
         return f"'{name}' is not an allowed attachment type — allowed: {ALLOWED}"
+    kind = TYPES[ext][0]
+    size = len(data) if size is None else size
+    if kind in MAX_BYTES and size > MAX_BYTES[kind]:
+        return f"'{name}' is {limits.size(size)}; a {kind} attachment is at most {_size(MAX_BYTES[kind])} ({limits.size(MAX_BYTES[kind])}) — make it shorter or smaller"
     if not TYPES[ext][2](data):
+        if kind == "captions":
+            return f"'{name}' does not start with WEBVTT — captions are WebVTT files (.vtt)"
         return f"'{name}' does not contain {TYPES[ext][1]} data — save it in the format its name says"
+    if kind == "captions":
+        return _text_problem(name, data)
     return None
 
 
@@ -113,7 +184,7 @@ def digest(slug: str, markdown: bytes, files: dict[str, bytes]) -> str:
     return digest_of(slug, sha256(markdown), {rel: sha256(data) for rel, data in files.items()})
 
 
-_HEAD = 16  # bytes the content checks look at
+HEAD = 64  # bytes the content checks look at (a WebM's DocType is some 30 bytes in)
 
 
 def hash_file(path: Path) -> tuple[str, bytes]:
@@ -124,7 +195,7 @@ def hash_file(path: Path) -> tuple[str, bytes]:
         value.update(head)
         while chunk := f.read(1 << 20):
             value.update(chunk)
-    return value.hexdigest(), head[:_HEAD]
+    return value.hexdigest(), head[:HEAD]
 
 
 def read_folder(folder: Path, rel_folder: str, problems: list[Problem], cache=None, media: dict | None = None) -> dict[str, str]:
@@ -160,9 +231,11 @@ def read_folder(folder: Path, rel_folder: str, problems: list[Problem], cache=No
                 if size > limits.MAX_ATTACHMENT_BYTES:
                     problems.append(Problem(where, 0, f"attachment is {limits.size(size)}; an attachment is limited to {limits.size(limits.MAX_ATTACHMENT_BYTES)} — compress it or link it from elsewhere"))
                 files[name], head = hashed(entry)
+                if kind_of(entry.name) == "captions" and size <= MAX_BYTES["captions"]:
+                    head = entry.read_bytes()  # checked whole: text only
                 if entry.suffix == ".md" and rel_folder.count("/") == 2:
                     problems.append(Problem(where, 0, f"articles live directly in {rel_folder.rsplit('/', 1)[0]}/, not in sub-folders"))
-                elif why := file_problem(entry.name, head):
+                elif why := file_problem(entry.name, head, size):
                     problems.append(Problem(where, 0, why))
                 elif media is not None and (found := _media_fields(entry, files[name], cache)):
                     media[where] = found
@@ -197,7 +270,8 @@ REFERENCE_RE = re.compile(r"""^[ ]{0,3}+\[[^\]\n]++\]:[ \t]*+<?+([^\s"'<>]++)"""
 ATTRIBUTE_RE = re.compile(r"""\s(?:src|href|poster|data|cite|formaction|action|content)\s*+=\s*+["']?+(?P<target>[^\s"'<>]++)""", re.I)
 INTRASITE_RE = re.compile(r"^(?:\{(?P<what>\w++)\}|\|(?P<what2>\w++)\|)(?P<path>.*+)$", re.S)
 _TAG_OPEN = re.compile(r"<[A-Za-z]")  # two characters: no repeat, nothing to backtrack
-METADATA_FILES = ("audio", "image")
+# Front-matter fields naming a file of the bundle, and the kind of file each must name.
+METADATA_FILES = {"audio": "audio", "image": "image", "video": "video", "video_poster": "image", "video_captions": "captions"}
 
 
 @dataclass(frozen=True)
@@ -206,7 +280,7 @@ class Link:
     target: str  # as written
     what: str | None  # attach, static, filename, … or None for a plain URL
     path: str  # the path part, unquoted
-    key: str | None = None  # the metadata field (audio, image) naming the file, if any
+    key: str | None = None  # the metadata field (audio, image, video, …) naming the file, if any
 
 
 def tags(text: str):
@@ -277,7 +351,8 @@ def links(text: str) -> list[Link]:
 
 
 def metadata_links(text: str, meta: dict[str, str]) -> list[Link]:
-    """``Audio:`` and ``Image:`` values naming local files, as links."""
+    """``Audio:``, ``Image:``, ``Video:``, ``Video_poster:`` and ``Video_captions:`` values naming
+    local files, as links."""
     found = []
     lines = text.splitlines()
     for key in METADATA_FILES:
@@ -323,8 +398,8 @@ def article_link_problems(rel: str, assembly: str, slug: str, text: str, meta: d
         label = f"{link.key.capitalize()}: {link.target}" if link.key else f"link {link.target}"
         if why:
             problems.append(Problem(rel, link.line, f"{label} {why}"))
-        elif link.key and kind_of(path) != link.key:
-            problems.append(Problem(rel, link.line, f"{label} must be an {link.key} file of the bundle"))
+        elif link.key and kind_of(path) != (kind := METADATA_FILES[link.key]):
+            problems.append(Problem(rel, link.line, f"{label} must be {'an' if kind[0] in 'aeiou' else 'a'} {kind} file of the bundle"))
     return problems
 
 

@@ -411,6 +411,9 @@ def agenda(obj: _Context, assembly: str, day: str | None, output: str | None, pa
     click.echo(f"wrote {path}: {assembly} on {made.date}, {len(made.roll)} members on the roll, {items} article{'' if items == 1 else 's'} to vote on")
     for item in made.items:
         click.echo(f"  {item.short}  {item.article.id}")
+    for item in made.items:
+        for warning in item.warnings:
+            click.echo(f"warning: {warning}", err=True)
 
 
 @main.command()

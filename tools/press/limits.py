@@ -15,6 +15,11 @@ MAX_MARKDOWN_BYTES = 1024 * 1024
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 # One attachment. Git hosts refuse larger files (GitHub: 100 MiB); a two-hour MP3 at 96 kbit/s is 86 MB.
 MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024
+# One video (.mp4, .webm). Git hosts warn above 50 MiB, and every clone keeps every version: three
+# minutes of 720p; a longer film belongs on a video host.
+MAX_VIDEO_BYTES = 50 * 1024 * 1024
+# One captions file (.vtt), read whole to check it is text: 512 KiB is hours of speech.
+MAX_CAPTIONS_BYTES = 512 * 1024
 # All attachments of one article together (a few photos and one recording).
 MAX_BUNDLE_BYTES = 200 * 1024 * 1024
 # A YAML record (roster, meeting, ballot, council record).

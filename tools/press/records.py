@@ -875,6 +875,7 @@ def read_article(
     if title is None:
         problems.append(Problem(rel, 1, "article has no 'Title:' line in its metadata header — start the file with 'Title: …'"))
     problems += _audio_problems(meta, path, rel, text)
+    problems += _video_problems(meta, rel, text)
     problems += bundle.article_link_problems(rel, assembly, slug, text, meta, files)
     return Article(
         id=f"{assembly}/{slug}",
@@ -905,6 +906,54 @@ def _audio_problems(meta: dict[str, str], path: Path, rel: str, text: str) -> li
     if duration and not re.fullmatch(r"(\d{1,6}:)?\d{1,2}:\d{2}|\d{1,9}", duration):
         problems.append(Problem(rel, line, f"Duration {duration[:20]!r} must be like 23:10 or 1:02:03"))
     return problems
+
+
+def _meta_line(text: str, key: str) -> int:
+    """The line of the metadata field ``key`` (1 if it is not there)."""
+    return next((n for n, l in enumerate(text.splitlines(), 1) if l.lower().startswith(key + ":")), 1)
+
+
+LANG_TAG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,4}$")  # a BCP 47 tag: en, pt-BR, zh-Hant-TW
+
+
+def _video_problems(meta: dict[str, str], rel: str, text: str) -> list[Problem]:
+    """``Video:`` is an .mp4 or .webm of the bundle, shown with the image ``Video_poster:`` and the
+    WebVTT captions ``Video_captions:`` (their kinds are checked with the bundle's links)."""
+    video = meta.get("video", "").strip()
+    fields = [key for key in ("video_poster", "video_captions", "video_captions_lang", "video_captions_label") if meta.get(key, "").strip()]
+    if not video:
+        return [Problem(rel, _meta_line(text, key), f"{key.capitalize()}: without Video: — name the video file, or remove the line") for key in fields]
+    line = _meta_line(text, "video")
+    problems = []
+    if "://" in video or video.startswith("//"):
+        problems.append(Problem(rel, line, "Video: names a file of the article's folder (<slug>/film.webm), never a URL: the vote covers what is published"))
+    if not meta.get("video_poster", "").strip():
+        problems.append(Problem(rel, line, "Video: needs 'Video_poster:', an image of the article's folder: it is what readers see before they press play, and its size is the player's"))
+    for key in ("video_poster", "video_captions"):
+        value = meta.get(key, "").strip()
+        if "://" in value or value.startswith("//"):
+            problems.append(Problem(rel, _meta_line(text, key), f"{key.capitalize()}: names a file of the article's folder, never a URL"))
+    lang = meta.get("video_captions_lang", "").strip()
+    if lang and not LANG_TAG_RE.match(lang):
+        problems.append(Problem(rel, _meta_line(text, "video_captions_lang"), f"Video_captions_lang {lang[:20]!r} must be a language tag like en or pt-BR"))
+    label = meta.get("video_captions_label", "").strip()
+    if len(label) > 80 or any(ord(c) < 32 for c in label):
+        problems.append(Problem(rel, _meta_line(text, "video_captions_label"), "Video_captions_label is a short name for the captions (at most 80 characters), like English"))
+    if (lang or label) and not meta.get("video_captions", "").strip():
+        problems.append(Problem(rel, line, "Video_captions_lang/Video_captions_label describe captions: name the .vtt file as 'Video_captions:'"))
+    return problems
+
+
+def accessibility_warnings(rel: str, text: str, meta: dict[str, str]) -> list[Problem]:
+    """What a reader who cannot see or hear would miss: an image without ``Image_alt:``, a video
+    without ``Video_captions:``. Warnings, not problems: the assembly may still publish it. ``meta``
+    maps field names to values as the caller shows them (the build: the file's path in the site)."""
+    found = []
+    if meta.get("image") and not str(meta.get("image_alt") or "").strip():
+        found.append(Problem(rel, _meta_line(text, "image"), f"Image {meta['image']} has no Image_alt — describe it for readers who cannot see it"))
+    if meta.get("video") and not str(meta.get("video_captions") or "").strip():
+        found.append(Problem(rel, _meta_line(text, "video"), f"Video {meta['video']} has no Video_captions — add a WebVTT file (.vtt) of what is said, for readers who cannot hear it"))
+    return found
 
 
 def _cached(cache, problems: list[Problem], key: tuple, path: Path | str, parse, too_large=None):

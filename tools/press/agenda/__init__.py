@@ -19,8 +19,8 @@ import jinja2
 from ..files import replacing
 from ..decisions import AWAITING, EDITED, ArticleDecision, DelegateTerm
 from ..model import Press
-from ..problems import PressError
-from ..records import Assembly, Meeting, Member, next_meeting_date
+from ..problems import PressError, Problem
+from ..records import Assembly, Meeting, Member, accessibility_warnings, next_meeting_date
 
 # 16 hex digits (64 bits): short enough to read aloud, too long to forge a matching edit.
 SHORT = 16
@@ -56,6 +56,7 @@ class Item:
     decision: ArticleDecision
     text: str
     attachments: list[tuple[str, int, tuple]]  # (path relative to the assembly's folder, size in bytes, kept metadata fields)
+    warnings: list[Problem] = field(default_factory=list)  # what readers who cannot see or hear would miss
 
     @property
     def article(self):
@@ -133,7 +134,8 @@ def make(press: Press, assembly: str, day: dt.date | None = None, paper: str = "
     for number, decision in enumerate(pending(press, assembly), 1):
         raw = (press.root / decision.article.path).read_bytes()
         text = raw.decode("utf-8")
-        items.append(Item(number, decision, text, _attachments(press, decision.article)))
+        warnings = accessibility_warnings(decision.article.path, text, decision.article.metadata)
+        items.append(Item(number, decision, text, _attachments(press, decision.article), warnings))
     meeting = next((m for m in press.records.meetings if m.assembly == assembly and m.date == day), None)
     term = press.decisions.delegate(assembly, day)
     name = a.members[term.member].name if term and term.member in a.members else (term.member if term else None)

@@ -29,7 +29,7 @@ from pelican.urlwrappers import Category
 from pelican.utils import pelican_open
 from pelican.writers import FileOverwriteFailedError, Writer
 
-from .. import bundle, frontmatter
+from .. import bundle, frontmatter, records
 from .. import cache as _cache
 from ..cache import settings_salt
 from ..decisions import PUBLISHED, ArticleDecision
@@ -463,14 +463,15 @@ def gate(generator) -> None:
         first = press.history.first(decision.article.path)
         article.submitted = first.when if first else None
         article.git_authors = press.history.authors(decision.article.path)
-        for key in bundle.METADATA_FILES:  # Audio:/Image: as the plain <slug>/<file> the theme links
+        for key in bundle.METADATA_FILES:  # Audio:/Image:/Video…: as the plain <slug>/<file> the theme links
             value = str(getattr(article, key, "") or "").strip()
             if value and not value.startswith("https://"):
                 setattr(article, key, f"{decision.article.slug}/{_bundle_file(decision.article.slug, value)}")
-        if getattr(article, "image", None) and not str(getattr(article, "image_alt", "") or "").strip():
-            lines = data.decode("utf-8", "replace").splitlines()
-            line = next((n for n, l in enumerate(lines, 1) if l.lower().startswith("image:")), 1)
-            log.warning("%s:%d: Image %s has no Image_alt — describe it for readers who cannot see it", decision.article.path, line, article.image)
+        if getattr(article, "video_poster", None):
+            article.video_size = _image_size(files.get(article.video_poster.split("/", 1)[1], b""))
+        shown = {key: getattr(article, key, None) for key in ("image", "image_alt", "video", "video_captions")}
+        for warning in records.accessibility_warnings(decision.article.path, data.decode("utf-8", "replace"), shown):
+            log.warning("%s", warning)
         bundles[decision.article.id] = files
         kept.append(article)
     generator.articles = sorted(kept, key=newest_first)
@@ -485,6 +486,19 @@ def gate(generator) -> None:
         for name in bundles[aid]:
             rel = f"{aid}/{name}"
             generator.context["static_content"][rel] = _Attached(rel)
+
+
+def _image_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of an image of a bundle, read from its header; None if Pillow cannot tell."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    try:
+        with Image.open(BytesIO(data)) as image:
+            return image.size
+    except Exception:  # noqa: BLE001 - a poster Pillow cannot read still shows; only its size is unknown
+        return None
 
 
 def _metadata_allowed(press, decision, files: dict[str, bytes]) -> bool:

@@ -48,7 +48,8 @@ class Entry:
     content: str | None = None
     summary_text: str | None = None  # the summary as plain text (JSON Feed's ``summary``)
     categories: tuple[str, ...] = ()
-    enclosure: Enclosure | None = None
+    enclosure: Enclosure | None = None  # the audio (podcast apps take it)
+    video: Enclosure | None = None
 
 
 @dataclass
@@ -127,6 +128,8 @@ def _generator(feed: Feed, self_url: str, self_type: str, podcast: bool = False)
             fe.summary(item.summary, type="html")
         if item.content:
             fe.content(item.content, type="html")
+        if item.video and not podcast:  # first: RSS keeps only the last enclosure, the audio if there is one
+            fe.enclosure(item.video.url, str(item.video.length), item.video.type)
         if item.enclosure:
             fe.enclosure(item.enclosure.url, str(item.enclosure.length), item.enclosure.type)
             if podcast and item.enclosure.duration:
@@ -178,11 +181,15 @@ def json_feed(feed: Feed, self_url: str) -> bytes:
             entry["summary"] = item.summary_text  # the spec: "a plain text sentence or two"
         if item.categories:
             entry["tags"] = list(item.categories)
-        if item.enclosure:
-            attachment = {"url": item.enclosure.url, "mime_type": item.enclosure.type, "size_in_bytes": item.enclosure.length}
-            if item.enclosure.seconds is not None:
-                attachment["duration_in_seconds"] = item.enclosure.seconds
-            entry["attachments"] = [attachment]
+        attachments = []
+        for enclosure in (item.enclosure, item.video):
+            if enclosure:
+                attachment = {"url": enclosure.url, "mime_type": enclosure.type, "size_in_bytes": enclosure.length}
+                if enclosure.seconds is not None:
+                    attachment["duration_in_seconds"] = enclosure.seconds
+                attachments.append(attachment)
+        if attachments:
+            entry["attachments"] = attachments
         items.append(entry)
     data = {
         "version": "https://jsonfeed.org/version/1.1",

@@ -20,6 +20,7 @@ import markdown
 import nh3
 from pelican.generators import Generator
 
+from .. import bundle
 from ..decisions import RETRACTED, WITHDRAWN, ArticleDecision, DelegateTerm, Outcome
 from ..model import Press
 from ..records import ARTICLE_MOTIONS, Assembly, Meeting, next_meeting_date
@@ -549,7 +550,16 @@ class PressGenerator(Generator):
             content=_absolute_links(article.get_content(base), self._absolute(article.url)) if full else None,
             categories=tuple(t.name for t in getattr(article, "tags", [])),
             enclosure=self._enclosure(article),
+            video=self._video(article),
         )
+
+    def _video(self, article) -> feeds.Enclosure | None:
+        """The article's video, a file of the approved bundle (the gate made ``Video:`` <slug>/<file>)."""
+        video = str(getattr(article, "video", "") or "").strip()
+        if not video:
+            return None
+        data = self.context["press_bundles"][article.press.article.id].get(video.split("/", 1)[1], b"")
+        return feeds.Enclosure(url=self._absolute(f"{article.assembly.id}/{video}"), length=len(data), type=bundle.media_type(video))
 
     def _enclosure(self, article) -> feeds.Enclosure | None:
         audio = getattr(article, "audio", None)

@@ -1,0 +1,221 @@
+"""Video beside audio: an .mp4 or .webm of the bundle, with a poster and WebVTT captions, shown in a
+native player and carried by the feeds — and only ever what the vote covers."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import feedparser
+import pytest
+from click.testing import CliRunner
+
+from conftest import REPO
+from press.bundle import MAX_BYTES
+from press.cli import main
+
+SAMPLE = REPO / "content/riverside/canal-row-walkabout"
+WEBM = (SAMPLE / "walkabout.webm").read_bytes()  # 320x180 VP8, made once with ffmpeg
+POSTER = (SAMPLE / "walkabout-poster.png").read_bytes()  # 320x180
+MP4 = b"\0\0\0\x18ftypisom\0\0\x02\0isomiso2" + b"\0\0\0\x08free" + b"VOTED-MP4-FRAMES"  # an ftyp box: enough for the type check
+VTT = "WEBVTT\n\n00:00.000 --> 00:02.000\n<v Ana>CAPTION-TEXT-AS-SPOKEN & more\n"
+
+
+def cli(root: Path, *args: str):
+    return CliRunner().invoke(main, ["--root", str(root), *args])
+
+
+def output_bytes(root: Path) -> dict[str, bytes]:
+    out = root / "output"
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()} if out.is_dir() else {}
+
+
+def vote(press, *slugs: str, day: str = "2026-10-06") -> None:
+    motions = "".join(f"  - publish: springfield/{s}\n    digest: {press.digest('springfield', s)}\n    yes: [ana, ben]\n" for s in slugs)
+    press.meeting("springfield", day, "present: [ana, ben, cai]\nmotions:\n" + motions)
+
+
+@pytest.fixture
+def site(pressdir):
+    pressdir.buildable()
+    pressdir.assembly()
+    return pressdir
+
+
+def film(site, slug: str = "film", data: bytes = WEBM, name: str = "film.webm", captions: str | bytes | None = VTT, **meta) -> None:
+    """An article with a video, its poster and (unless ``captions`` is None) its captions."""
+    site.write(f"content/springfield/{slug}/{name}", data)
+    site.write(f"content/springfield/{slug}/poster.png", POSTER)
+    fields = {"video": f"{slug}/{name}", "video_poster": f"{slug}/poster.png"}
+    if captions is not None:
+        site.write(f"content/springfield/{slug}/film.en.vtt", captions.encode() if isinstance(captions, str) else captions)
+        fields["video_captions"] = f"{slug}/film.en.vtt"
+    site.article("springfield", slug, title="On film", body="The meeting, filmed.", **{**fields, **meta})
+
+
+# --------------------------------------------------------------------------- published
+
+
+def test_a_voted_video_is_published_in_a_native_player_with_poster_and_captions(site):
+    film(site, video_captions_lang="es", video_captions_label="Español <b>")
+    vote(site, "film")
+    assert cli(site.root, "verify").exit_code == 0
+    result = cli(site.root, "build")
+    assert result.exit_code == 0, result.output
+    assert "Video_captions" not in result.output  # captioned: no warning
+    files = output_bytes(site.root)
+    assert files["springfield/film/film.webm"] == WEBM
+    assert files["springfield/film/poster.png"] == POSTER
+    assert files["springfield/film/film.en.vtt"] == VTT.encode()
+    page = files["springfield/film.html"].decode()
+    video = re.search(r"<video [^>]*>", page)[0]
+    assert 'controls preload="none" src="../springfield/film/film.webm"' in video
+    assert 'poster="../springfield/film/poster.png"' in video
+    assert 'width="320" height="180"' in video  # the poster's size: no layout shift
+    track = re.search(r"<track [^>]*>", page)[0]
+    assert track == '<track kind="captions" src="../springfield/film/film.en.vtt" srclang="es" label="Español &lt;b&gt;" default>'
+    # The captions are a file the browser reads, never text of the page.
+    assert "CAPTION-TEXT-AS-SPOKEN" not in page
+
+
+def test_feeds_carry_the_video_as_an_enclosure_beside_the_audio(site):
+    film(site)
+    site.write("content/springfield/talk/talk.mp3", b"ID3" + b"VOTED-AUDIO")
+    site.write("content/springfield/talk/talk.mp4", MP4)
+    site.write("content/springfield/talk/poster.png", POSTER)
+    site.article("springfield", "talk", title="Talk", audio="talk/talk.mp3", video="talk/talk.mp4", video_poster="talk/poster.png")
+    vote(site, "film", "talk")
+    result = cli(site.root, "build")
+    assert result.exit_code == 0, result.output
+    files = output_bytes(site.root)
+    webm = ("http://localhost:8000/springfield/film/film.webm", str(len(WEBM)), "video/webm")
+    mp4 = ("http://localhost:8000/springfield/talk/talk.mp4", str(len(MP4)), "video/mp4")
+    mp3 = ("http://localhost:8000/springfield/talk/talk.mp3", "14", "audio/mpeg")
+    atom = {e.title: [(l.href, l.length, l.type) for l in e.links if l.rel == "enclosure"] for e in feedparser.parse(files["springfield/feed.atom"]).entries}
+    assert atom == {"On film": [webm], "Talk": [mp4, mp3]}
+    rss = feedparser.parse(files["springfield/feed.rss"])
+    assert rss.bozo == 0
+    # RSS allows one enclosure per item: the audio, which podcast apps play, wins over the video.
+    assert {e.title: [(x.href, x.length, x.type) for x in e.enclosures] for e in rss.entries} == {"On film": [webm], "Talk": [mp3]}
+    items = {i["title"]: i["attachments"] for i in json.loads(files["springfield/feed.json"])["items"]}
+    assert items["On film"] == [{"url": webm[0], "mime_type": "video/webm", "size_in_bytes": len(WEBM)}]
+    assert [a["mime_type"] for a in items["Talk"]] == ["audio/mpeg", "video/mp4"]
+    podcast = files["springfield/podcast.rss"].decode()  # audio only: a podcast is for listening
+    assert "talk.mp3" in podcast and "talk.mp4" not in podcast and "film.webm" not in podcast
+
+
+# --------------------------------------------------------------------------- refused
+
+
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("film.mp4", b"<!doctype html><script>alert(1)</script>", "'film.mp4' does not contain video/mp4 data — save it in the format its name says"),
+        ("film.webm", WEBM.replace(b"webm", b"matr", 1), "'film.webm' does not contain video/webm data"),  # Matroska, not WebM
+        ("film.webm", WEBM[:20], "'film.webm' does not contain video/webm data"),  # the header cut off
+        ("film.webm", b"\x1a\x45\xdf\xa3\x80", "'film.webm' does not contain video/webm data"),  # an empty EBML header
+    ],
+)
+def test_a_video_whose_bytes_are_not_its_type_is_refused(site, name, data, message):
+    film(site, data=data, name=name)
+    vote(site, "film")
+    result = cli(site.root, "verify")
+    assert result.exit_code == 1
+    assert f"content/springfield/film/{name}: {message}" in result.output
+    assert cli(site.root, "build").exit_code == 1
+    assert output_bytes(site.root) == {}
+
+
+@pytest.mark.parametrize(
+    "captions, message",
+    [
+        ("1\n00:00.000 --> 00:02.000\nHello\n", "'film.en.vtt' does not start with WEBVTT — captions are WebVTT files (.vtt)"),
+        ("WEBVTTX\n", "'film.en.vtt' does not start with WEBVTT"),
+        ("<html><script>alert(1)</script>WEBVTT\n", "'film.en.vtt' does not start with WEBVTT"),
+        (b"WEBVTT\n\n00:00.000 --> 00:02.000\nHello\xff\n", "'film.en.vtt' is not UTF-8 text (byte 37) — save the captions as UTF-8"),
+        ("WEBVTT\n\n00:00.000 --> 00:02.000\nHello\x00\n", "'film.en.vtt' holds the control character U+0000 — captions are plain text"),
+    ],
+)
+def test_captions_that_are_not_webvtt_text_are_refused(site, captions, message):
+    film(site, captions=captions)
+    result = cli(site.root, "verify")
+    assert result.exit_code == 1
+    assert f"content/springfield/film/film.en.vtt: {message}" in result.output
+
+
+def test_captions_with_a_byte_order_mark_are_webvtt(site):
+    film(site, captions="\ufeffWEBVTT - Meeting\n\n00:00.000 --> 00:02.000\nHello\n")
+    assert cli(site.root, "verify").exit_code == 0
+
+
+def test_an_oversize_video_or_captions_file_is_refused(site):
+    film(site, data=MP4, name="film.mp4", captions="WEBVTT\n\n" + "x" * MAX_BYTES["captions"])
+    with (site.root / "content/springfield/film/film.mp4").open("r+b") as f:
+        f.truncate(MAX_BYTES["video"] + 1)  # sparse: the limit is tested, not the disk
+    vote(site, "film")
+    result = cli(site.root, "verify")
+    assert result.exit_code == 1
+    assert "content/springfield/film/film.mp4: 'film.mp4' is 52,428,801 bytes; a video attachment is at most 50 MiB (52,428,800 bytes) — make it shorter or smaller" in result.output
+    assert "content/springfield/film/film.en.vtt: 'film.en.vtt' is 524,296 bytes; a captions attachment is at most 512 KiB (524,288 bytes)" in result.output
+    assert cli(site.root, "build").exit_code == 1
+    assert output_bytes(site.root) == {}
+
+
+@pytest.mark.parametrize(
+    "meta, message",
+    [
+        ({"video_poster": "film/film.en.vtt"}, "content/springfield/film.md:3: Video_poster: film/film.en.vtt must be an image file of the bundle"),
+        ({"video_captions": "film/poster.png"}, "content/springfield/film.md:4: Video_captions: film/poster.png must be a captions file of the bundle"),
+        ({"video": "film/poster.png"}, "content/springfield/film.md:2: Video: film/poster.png must be a video file of the bundle"),
+        ({"video": "film/other.webm"}, "content/springfield/film.md:2: Video: film/other.webm names film/other.webm, which is not in the bundle"),
+        ({"video": "https://videos.example.org/film.webm"}, "content/springfield/film.md:2: Video: names a file of the article's folder (<slug>/film.webm), never a URL"),
+        ({"video_poster": ""}, "content/springfield/film.md:2: Video: needs 'Video_poster:', an image of the article's folder"),
+        ({"video_captions_lang": "english!"}, "content/springfield/film.md:5: Video_captions_lang 'english!' must be a language tag like en or pt-BR"),
+        ({"video_captions_label": "x" * 81}, "content/springfield/film.md:5: Video_captions_label is a short name for the captions"),
+    ],
+)
+def test_the_video_fields_name_files_of_their_kind(site, meta, message):
+    film(site, **meta)
+    problems = site.problems()
+    assert any(p.startswith(message) for p in problems), problems
+
+
+def test_video_fields_without_a_video_are_a_problem(site):
+    site.write("content/springfield/film/poster.png", POSTER)
+    site.article("springfield", "film", title="On film", video_poster="film/poster.png")
+    assert "content/springfield/film.md:2: Video_poster: without Video: — name the video file, or remove the line" in site.problems()
+
+
+# --------------------------------------------------------------------------- only what was voted
+
+
+def test_an_unvoted_video_never_reaches_the_output(site):
+    film(site, "voted", data=MP4.replace(b"VOTED", b"FIRST"), name="film.mp4")
+    vote(site, "voted")
+    film(site, "voted", data=MP4.replace(b"VOTED", b"SWAPPED"), name="film.mp4")  # replaced after the vote
+    film(site, "unvoted", data=MP4.replace(b"VOTED", b"NEVER"), name="film.mp4")  # never voted
+    result = cli(site.root, "build")
+    assert result.exit_code == 0, result.output
+    files = output_bytes(site.root)
+    for needle in (b"SWAPPED-MP4", b"NEVER-MP4", b"FIRST-MP4", b"CAPTION-TEXT", b"film.mp4"):
+        assert [name for name, data in files.items() if needle in data] == [], needle
+    assert not any(name.startswith(("springfield/voted", "springfield/unvoted")) for name in files)
+
+
+# --------------------------------------------------------------------------- accessibility
+
+
+def test_a_video_without_captions_is_a_warning_on_the_agenda_and_the_build(site):
+    film(site, captions=None)
+    assert cli(site.root, "verify").exit_code == 0  # a warning, not a problem: the assembly decides
+    warning = "content/springfield/film.md:2: Video film/film.webm has no Video_captions — add a WebVTT file (.vtt) of what is said, for readers who cannot hear it"
+    agenda = cli(site.root, "agenda", "springfield", "--date", "2026-10-06", "--output", str(site.root / "agenda.html"))
+    assert agenda.exit_code == 0, agenda.output
+    assert f"warning: {warning}" in agenda.output
+    assert "has no Video_captions — add a WebVTT file (.vtt) of what is said, for readers who cannot hear it (line 2)" in (site.root / "agenda.html").read_text()
+    vote(site, "film")
+    result = cli(site.root, "build")
+    assert result.exit_code == 0, result.output
+    assert f"warning: {warning}" in result.output
+    assert "<track" not in output_bytes(site.root)["springfield/film.html"].decode()
