@@ -16,7 +16,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from . import bundle, frontmatter, strictyaml
 from .problems import Problem
@@ -321,13 +321,7 @@ def read_assembly(path: Path, rel: str, problems: list[Problem], raw: bytes | No
         ("name", "region", "description", "meets", "timezone", "rules", "members", "editors"),
         required=("name", "members"),
     )
-    name = check.text(data, "name", required=True, one_line=True) or aid
-    timezone = check.text(data, "timezone", one_line=True) or "UTC"
-    try:
-        zoneinfo.ZoneInfo(timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        check.error(data.line_of("timezone"), f"unknown timezone '{timezone}' — use an IANA name like Europe/Berlin")
-        timezone = "UTC"
+    name, timezone = _name_and_timezone(data, check, aid)
 
     rules = _read_rules(data.get("rules"), data.line_of("rules"), check)
     members = _read_members(data.get("members"), data.line_of("members"), check)
@@ -368,6 +362,18 @@ def read_assembly(path: Path, rel: str, problems: list[Problem], raw: bytes | No
         members=members,
         editors=tuple(editors),
     )
+
+
+def _name_and_timezone(data: Map, check: _Checker, default: str) -> tuple[str, str]:
+    """A voting body's ``name`` and ``timezone`` (an IANA name, default UTC)."""
+    name = check.text(data, "name", required=True, one_line=True) or default
+    timezone = check.text(data, "timezone", one_line=True) or "UTC"
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        check.error(data.line_of("timezone"), f"unknown timezone '{timezone}' — use an IANA name like Europe/Berlin")
+        timezone = "UTC"
+    return name, timezone
 
 
 def _read_rules(data, line: int, check: _Checker) -> Rules:
@@ -552,8 +558,43 @@ def read_press_config(root: Path, problems: list[Problem]) -> tuple[str, ...]:
     return tuple(handles) if check.ok else ()
 
 
-def read_meeting(path: Path, rel: str, assembly: str, problems: list[Problem], ballot: str, raw: bytes | None = None) -> Meeting | None:
-    """``raw``: the file's bytes, if the caller has read them already."""
+@dataclass(frozen=True)
+class SittingForm:
+    """How one kind of voting body records a meeting: who attends, which motions it makes, and the
+    record type. Every body's meetings are read by :func:`read_meeting` with its form, so that the
+    rules of form every record shares (file name, date limits, keys, time, location) are one code."""
+
+    what: str  # "a meeting record", "a council meeting record"
+    attendees: str  # what 'present' records, for the message when it is missing
+    present: Callable  # (data, check, ballot) -> fields of the record for present, present_lines, …
+    motion: Callable  # (index, entry, line, ballot, body, check) -> Motion | None
+    record: type = Meeting
+
+
+def _members_present(data: Map, check: _Checker, ballot: str) -> dict:
+    """An assembly's attendance: member ids, or a count when it votes by secret ballot."""
+    present: tuple[str, ...] | int | None = None
+    present_lines: list[int] = []
+    raw = data.get("present")
+    if raw is None:
+        pass
+    elif isinstance(raw, int) and not isinstance(raw, bool) and ballot == "secret" and raw >= 0:
+        present = raw
+    elif isinstance(raw, Seq):
+        ids = [check.member_id(v, raw.line_of(i), "present member") for i, v in enumerate(raw)]
+        present, present_lines = tuple(i for i in ids if i), [raw.line_of(i) for i, v in enumerate(ids) if v]
+    else:
+        want = "a list of member ids or a count" if ballot == "secret" else "a list of member ids"
+        check.error(data.line_of("present"), f"'present' must be {want}")
+    return {"present": present, "present_lines": present_lines}
+
+
+def read_meeting(
+    path: Path, rel: str, assembly: str, problems: list[Problem], ballot: str, raw: bytes | None = None, form: SittingForm | None = None,
+) -> Meeting | None:  # fmt: skip
+    """``raw``: the file's bytes, if the caller has read them already. ``form``: the body's kind of
+    record (default: an assembly's, :data:`ASSEMBLY_SITTING`)."""
+    form = form or ASSEMBLY_SITTING
     check = _Checker(rel, problems)
     try:
         day = dt.date.fromisoformat(path.stem) if DATE_RE.match(path.stem) else None
@@ -580,25 +621,13 @@ def read_meeting(path: Path, rel: str, assembly: str, problems: list[Problem], b
         data = Map()
         data.line, data.key_lines = 1, {}
     if not isinstance(data, Map):
-        check.error(1, "a meeting record must be a mapping with present and motions")
+        check.error(1, f"{form.what} must be a mapping with present and motions")
         return None
     check.keys(data, ("present", "motions", "notes", "time", "location"))
     starts = _time(data, check)
-
-    present: tuple[str, ...] | int | None = None
-    present_lines: list[int] = []
-    raw = data.get("present")
-    if raw is None:
-        if data.get("motions"):
-            check.error(data.line, "missing 'present': record who attended before recording motions")
-    elif isinstance(raw, int) and not isinstance(raw, bool) and ballot == "secret" and raw >= 0:
-        present = raw
-    elif isinstance(raw, Seq):
-        ids = [check.member_id(v, raw.line_of(i), "present member") for i, v in enumerate(raw)]
-        present, present_lines = tuple(i for i in ids if i), [raw.line_of(i) for i, v in enumerate(ids) if v]
-    else:
-        want = "a list of member ids or a count" if ballot == "secret" else "a list of member ids"
-        check.error(data.line_of("present"), f"'present' must be {want}")
+    if data.get("present") is None and data.get("motions"):
+        check.error(data.line, f"missing 'present': record {form.attendees} attended before recording motions")
+    attendance = form.present(data, check, ballot)
 
     motions: list[Motion] = []
     raw_motions = data.get("motions")
@@ -606,24 +635,54 @@ def read_meeting(path: Path, rel: str, assembly: str, problems: list[Problem], b
         check.error(data.line_of("motions"), "'motions' must be a list of motions")
     elif raw_motions:
         for i, entry in enumerate(raw_motions):
-            motion = _read_motion(i, entry, raw_motions.line_of(i), ballot, assembly, check)
+            motion = form.motion(i, entry, raw_motions.line_of(i), ballot, assembly, check)
             if motion is not None:
                 motions.append(motion)
-    if not check.ok and not motions and present is None:
+    if not check.ok and not motions and attendance["present"] is None:
         return None
-    return Meeting(
+    return form.record(
         assembly=assembly,
         date=day,
         path=rel,
-        present=present,
         motions=motions,
         notes=check.text(data, "notes"),
-        present_lines=present_lines,
         present_line=data.line_of("present"),
         raw=record_bytes,
         time=starts,
         location=check.text(data, "location", one_line=True),
+        **attendance,
     )
+
+
+def read_meetings(root: Path, folder: Path, body: str, ballot: str, problems: list[Problem], cache=None, form: SittingForm | None = None) -> list[Meeting]:
+    """Every meeting record of one body's folder, each with its signatures
+    (``<date>.yml.<signer>.sig``); a signature of a record that does not exist is a problem."""
+    form = form or ASSEMBLY_SITTING
+    signatures: dict[str, dict[str, tuple[str, bytes]]] = {}
+    by_name: dict[str, Meeting] = {}
+    for path in sorted(folder.glob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            continue  # reported by _links()
+        if path.is_file() and (sig := SIGNATURE_RE.match(path.name)):
+            signatures.setdefault(sig[1], {})[sig[2]] = (rel, path.read_bytes())
+            continue
+        if not path.is_file() or path.suffix != ".yml":
+            problems.append(Problem(rel, 0, "meeting records are <YYYY-MM-DD>.yml files, signatures <YYYY-MM-DD>.yml.<signer>.sig"))
+            continue
+        meeting = _cached(
+            cache, problems, ("meeting", rel, ballot, form.what), path,
+            lambda found, raw=None, path=path, rel=rel: read_meeting(path, rel, body, found, ballot, raw, form),
+        )  # fmt: skip
+        if meeting:
+            by_name[path.name] = meeting
+    for record, sigs in signatures.items():
+        if record in by_name:
+            by_name[record].signatures = sigs
+        elif not (folder / record).is_file():
+            for rel, _ in sigs.values():
+                problems.append(Problem(rel, 0, f"signature of {record}, which does not exist — remove it"))
+    return list(by_name.values())
 
 
 _MOTION_KEYS = {
@@ -748,6 +807,9 @@ def _read_votes(entry: Map, into, ballot: str, fail, meeting_check: _Checker, pr
             setattr(into, side, ())
 
 
+ASSEMBLY_SITTING = SittingForm("a meeting record", "who", _members_present, _read_motion)
+
+
 META_RE = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)")
 META_MORE_RE = re.compile(r"^[ ]{4,}(?P<value>.*)")
 
@@ -858,17 +920,6 @@ def _cached(cache, problems: list[Problem], key: tuple, path: Path | str, parse)
     return value
 
 
-def attach_signatures(folder: Path, meetings: dict, signatures: dict, problems: list[Problem]) -> None:
-    """Give each meeting read from ``folder`` (by file name) its signatures; a signature of a record
-    that does not exist is a problem."""
-    for record, sigs in signatures.items():
-        if record in meetings:
-            meetings[record].signatures = sigs
-        elif not (folder / record).is_file():
-            for rel, _ in sigs.values():
-                problems.append(Problem(rel, 0, f"signature of {record}, which does not exist — remove it"))
-
-
 def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records:
     """Read every record and article under ``root``. Never raises for bad input: problems are collected.
 
@@ -896,7 +947,7 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
 
     from .council.records import COUNCIL, council_path, read_council  # the council's records build on these
 
-    council, meetings = read_council(root, rosters, problems)  # type: ignore[assignment]
+    council, meetings = read_council(root, rosters, problems, cache)  # type: ignore[assignment]
     if council is not None or council_path(root, rosters).is_file():
         known_ids.add(COUNCIL)  # its statements live in content/council/ (even while council.yml has problems)
     meetings_dir = root / "editorial" / "meetings"
@@ -913,26 +964,7 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
             )
             continue
         ballot = assemblies[folder.name].rules.ballot if folder.name in assemblies else "roll-call"
-        signatures: dict[str, dict[str, tuple[str, bytes]]] = {}
-        folder_meetings: dict[str, Meeting] = {}
-        for path in sorted(folder.glob("*")):
-            rel = path.relative_to(root).as_posix()
-            if path.is_symlink():
-                continue  # reported by _links()
-            if path.is_file() and (sig := SIGNATURE_RE.match(path.name)):
-                signatures.setdefault(sig[1], {})[sig[2]] = (rel, path.read_bytes())
-                continue
-            if not path.is_file() or path.suffix != ".yml":
-                problems.append(Problem(rel, 0, "meeting records are <YYYY-MM-DD>.yml files, signatures <YYYY-MM-DD>.yml.<member>.sig"))
-                continue
-            meeting = _cached(
-                cache, problems, ("meeting", rel, ballot), path,
-                lambda found, raw=None, path=path, rel=rel: read_meeting(path, rel, folder.name, found, ballot, raw),
-            )  # fmt: skip
-            if meeting:
-                meetings.append(meeting)
-                folder_meetings[path.name] = meeting
-        attach_signatures(folder, folder_meetings, signatures, problems)
+        meetings += read_meetings(root, folder, folder.name, ballot, problems, cache)
 
     articles: dict[str, Article] = {}
     content_dir = root / "content"

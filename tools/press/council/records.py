@@ -12,7 +12,6 @@ meeting names seats (assembly ids), and may name the delegate who sat in each se
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -21,19 +20,18 @@ from .. import strictyaml
 from ..problems import Problem
 from ..records import (
     ARTICLE_MOTIONS,
-    DATE_RE,
     ID_RE,
-    SIGNATURE_RE,
     SLUG_RE,
     Assembly,
-    attach_signatures,
     Meeting,
     Motion,
     Rules,
+    SittingForm,
     _Checker,
+    _name_and_timezone,
     _read_motion,
     _read_rules,
-    _time,
+    read_meetings,
 )
 from ..strictyaml import Map, Seq
 
@@ -86,7 +84,7 @@ def council_path(root: Path, rosters: Path | None = None) -> Path:
     return (rosters.parent / "council.yml") if rosters is not None else root / "editorial" / "council.yml"
 
 
-def read_council(root: Path, rosters: Path | None, problems: list[Problem]) -> tuple[Council | None, list[CouncilMeeting]]:
+def read_council(root: Path, rosters: Path | None, problems: list[Problem], cache=None) -> tuple[Council | None, list[CouncilMeeting]]:
     """The council and its meetings, or (None, []) when the press has no ``editorial/council.yml``
     (or it cannot be read: its problems are reported).
 
@@ -101,25 +99,9 @@ def read_council(root: Path, rosters: Path | None, problems: list[Problem]) -> t
     council = _read_council_file(path, "editorial/council.yml", problems)
     if council is None:
         return None, []
-    meetings: list[CouncilMeeting] = []
-    signatures: dict[str, dict[str, tuple[str, bytes]]] = {}
-    by_name: dict[str, CouncilMeeting] = {}
-    for file in sorted(folder.glob("*")) if folder.is_dir() and not folder.is_symlink() else []:
-        rel = file.relative_to(root).as_posix()
-        if file.is_symlink():
-            continue  # reported by records._links()
-        if file.is_file() and (sig := SIGNATURE_RE.match(file.name)):
-            signatures.setdefault(sig[1], {})[sig[2]] = (rel, file.read_bytes())
-            continue
-        if not file.is_file() or file.suffix != ".yml":
-            problems.append(Problem(rel, 0, "council meeting records are <YYYY-MM-DD>.yml files, signatures <YYYY-MM-DD>.yml.<seat>.sig"))
-            continue
-        meeting = read_council_meeting(file, rel, problems)
-        if meeting is not None:
-            meetings.append(meeting)
-            by_name[file.name] = meeting
-    attach_signatures(folder, by_name, signatures, problems)
-    return council, meetings
+    if not folder.is_dir() or folder.is_symlink():
+        return council, []
+    return council, read_meetings(root, folder, COUNCIL, "roll-call", problems, cache, COUNCIL_SITTING)  # type: ignore[return-value]
 
 
 def _read_council_file(path: Path, rel: str, problems: list[Problem]) -> Council | None:
@@ -132,13 +114,7 @@ def _read_council_file(path: Path, rel: str, problems: list[Problem]) -> Council
         check.error(1, "the council record must be a mapping with name and rules")
         return None
     check.keys(data, ("name", "description", "meets", "timezone", "rules"), required=("name",))
-    name = check.text(data, "name", required=True) or "Council of Delegates"
-    timezone = check.text(data, "timezone") or "UTC"
-    try:
-        zoneinfo.ZoneInfo(timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        check.error(data.line_of("timezone"), f"unknown timezone '{timezone}' — use an IANA name like Europe/Berlin")
-        timezone = "UTC"
+    name, timezone = _name_and_timezone(data, check, "Council of Delegates")
     rules = _read_council_rules(data.get("rules"), data.line_of("rules"), check)
     if not check.ok:
         return None
@@ -172,35 +148,14 @@ def _read_council_rules(data, line: int, check: _Checker) -> CouncilRules:
     return CouncilRules(quorum=rules.quorum, threshold=rules.threshold, ballot="roll-call", signatures=rules.signatures, weighting=weighting)
 
 
-def read_council_meeting(path: Path, rel: str, problems: list[Problem]) -> CouncilMeeting | None:
-    check = _Checker(rel, problems)
-    try:
-        day = dt.date.fromisoformat(path.stem) if DATE_RE.match(path.stem) else None
-    except ValueError:
-        day = None
-    if day is None:
-        check.error(0, f"meeting file name '{path.name}' must be the meeting date, YYYY-MM-DD.yml, and a real date")
-        return None
-    data, problem = strictyaml.load(path, rel)
-    if problem:
-        problems.append(problem)
-        return None
-    if data is None:
-        data = Map()
-        data.line, data.key_lines = 1, {}
-    if not isinstance(data, Map):
-        check.error(1, "a council meeting record must be a mapping with present and motions")
-        return None
-    check.keys(data, ("present", "motions", "notes", "time", "location"))
-    starts = _time(data, check)
-
+def _seats_present(data: Map, check: _Checker, ballot: str) -> dict:
+    """The council's attendance: seats (assembly ids), or seats mapped to the delegate who sat."""
     present: tuple[str, ...] | None = None
     present_lines: list[int] = []
     sitting: dict[str, tuple[str, int]] = {}
     raw = data.get("present")
     if raw is None:
-        if data.get("motions"):
-            check.error(data.line, "missing 'present': record which seats attended before recording motions")
+        pass
     elif isinstance(raw, Seq):
         seats = [(check.member_id(v, raw.line_of(i), "present seat"), raw.line_of(i)) for i, v in enumerate(raw)]
         present = tuple(s for s, _ in seats if s)
@@ -220,35 +175,10 @@ def read_council_meeting(path: Path, rel: str, problems: list[Problem]) -> Counc
         present = tuple(seats_list)
     else:
         check.error(data.line_of("present"), "'present' must list the seats (assembly ids), e.g. [springfield, harbor], or map each seat to its delegate, e.g. {springfield: dev}")
-
-    motions: list[CouncilMotion] = []
-    raw_motions = data.get("motions")
-    if raw_motions is not None and not isinstance(raw_motions, Seq):
-        check.error(data.line_of("motions"), "'motions' must be a list of motions")
-    elif raw_motions:
-        for i, entry in enumerate(raw_motions):
-            motion = _read_council_motion(i, entry, raw_motions.line_of(i), check)
-            if motion is not None:
-                motions.append(motion)
-    if not check.ok and not motions and present is None:
-        return None
-    return CouncilMeeting(
-        assembly=COUNCIL,
-        date=day,
-        path=rel,
-        present=present,
-        motions=motions,  # type: ignore[arg-type]
-        notes=check.text(data, "notes"),
-        present_lines=present_lines,
-        present_line=data.line_of("present"),
-        raw=path.read_bytes(),
-        time=starts,
-        location=check.text(data, "location"),
-        sitting=sitting,
-    )
+    return {"present": present, "present_lines": present_lines, "sitting": sitting}
 
 
-def _read_council_motion(index: int, entry, line: int, check: _Checker) -> CouncilMotion | None:
+def _read_council_motion(index: int, entry, line: int, ballot: str, body: str, check: _Checker) -> CouncilMotion | None:
     if not isinstance(entry, Map):
         check.error(line, f"motion {index + 1} must be a mapping like 'feature: springfield/slug'")
         return None
@@ -260,7 +190,7 @@ def _read_council_motion(index: int, entry, line: int, check: _Checker) -> Counc
         return None
     kind = kinds[0]
     if kind in ARTICLE_MOTIONS:  # the council's own statements, exactly as an assembly's articles
-        base = _read_motion(index, entry, line, "roll-call", COUNCIL, check)
+        base = _read_motion(index, entry, line, ballot, body, check)
         return CouncilMotion(**vars(base)) if base is not None else None
 
     motion = CouncilMotion(index=index, kind=kind, target=str(entry[kind]), line=line)
@@ -312,3 +242,6 @@ def _read_council_motion(index: int, entry, line: int, check: _Checker) -> Counc
         setattr(motion, side, tuple(ids))
         motion.vote_lines[side] = lines
     return motion
+
+
+COUNCIL_SITTING = SittingForm("a council meeting record", "which seats", _seats_present, _read_council_motion, CouncilMeeting)
