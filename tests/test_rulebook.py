@@ -3,11 +3,15 @@ git repository with press verify / press check, as a hostile editor or writer wo
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+
 from click.testing import CliRunner
 
 from conftest import PressDir, commit, git
 from press.cli import main
 from test_council import HARBOR, council_yml
+from test_signatures import envelope_of, keys, pub, ssh_sign  # noqa: F401 (keys: a fixture)
 
 EDITOR = "Ana Ruiz <ana@example.org>"
 
@@ -55,3 +59,120 @@ def test_a_council_meeting_dated_9999_is_a_problem_not_a_crash(pressdir, tmp_pat
     assert result.exit_code == 1, result.output  # refused with the problem, never an internal error (exit 3)
     assert "Traceback" not in result.output and "internal error" not in result.output
     assert not out.exists()
+
+
+# --------------------------------------------------------------------------- replayed minutes
+
+
+def signed_repo(p: PressDir, keys, envelope_from: str | None = None) -> PressDir:
+    """Springfield needs 2 editor signatures (ana, ben); on main, rent was published on 2026-11-03
+    and retracted on 2026-11-10, both records signed by ana and ben."""
+    cut = f", envelope-from: {envelope_from}" if envelope_from else ""
+    p.buildable()
+    git(p.root, "init", "-q", "-b", "main")
+    p.assembly(
+        text=f"name: Springfield\nrules: {{quorum: 2, signatures: 2{cut}}}\nmembers:\n"
+        f"  - {{id: ana, name: Ana, joined: 2025-01-01, key: {pub(keys, 'ana')}}}\n"
+        f"  - {{id: ben, name: Ben, joined: 2025-01-01, key: {pub(keys, 'ben')}}}\n"
+        f"  - {{id: cai, name: Cai, joined: 2025-01-01, key: {pub(keys, 'cai')}}}\n"
+        "editors: [ana, ben]\n"
+    )
+    p.article("springfield", "rent", title="Rent")
+    p.publish("springfield", "rent", "2026-11-03")
+    p.meeting("springfield", "2026-11-10", "present: [ana, ben, cai]\nmotions:\n  - retract: springfield/rent\n    reason: the figures were wrong\n    yes: [ana, ben]\n")
+    return p
+
+
+def sign_both(p: PressDir, keys, day: str, bytes_only: bool = False) -> None:
+    record = p.root / f"editorial/meetings/springfield/{day}.yml"
+    for who in ("ana", "ben"):
+        ssh_sign(keys, who, record, who, bytes_only=bytes_only)
+
+
+def copy_minutes(p: PressDir, old: str, new: str) -> None:
+    folder = p.root / "editorial/meetings/springfield"
+    for path in sorted(folder.glob(f"{old}.yml*")):
+        shutil.copyfile(path, folder / path.name.replace(old, new))
+
+
+def test_signed_minutes_copied_to_another_date_do_not_count(pressdir, keys):
+    p = signed_repo(pressdir, keys)
+    sign_both(p, keys, "2026-11-03")
+    sign_both(p, keys, "2026-11-10")
+    commit(p.root, "Signed minutes: published, then retracted")
+    assert cli(p.root, "verify").exit_code == 0
+    assert p.load().decisions.articles["springfield/rent"].state == "retracted"
+    git(p.root, "checkout", "-q", "-b", "replay")
+    copy_minutes(p, "2026-11-03", "2026-11-17")  # the publish, replayed after the retraction
+    commit(p.root, "Minutes of 17 November")
+    result = cli(p.root, "check", "--base", "main")
+    assert result.exit_code == 1, result.output
+    for who in ("ana", "ben"):
+        assert (
+            f"- `editorial/meetings/springfield/2026-11-17.yml.{who}.sig`: signature not counted: does not verify with {who}'s key "
+            "for namespace 'assembly-press' over this record's envelope (its body, meeting date, path and these exact bytes)"
+        ) in result.output
+    assert "| `springfield/rent` | retracted |" in result.output
+    assert p.load().decisions.articles["springfield/rent"].state == "retracted"  # nothing republished
+
+
+def test_signed_minutes_copied_to_another_assembly_do_not_count(pressdir, keys):
+    p = signed_repo(pressdir, keys)
+    sign_both(p, keys, "2026-11-03")
+    p.write("editorial/assemblies/harbor.yml", (p.root / "editorial/assemblies/springfield.yml").read_text().replace("Springfield", "Harbour"))
+    p.article("harbor", "rent", title="Rent")
+    for path in (p.root / "editorial/meetings/springfield").glob("2026-11-03.yml*"):
+        p.write(f"editorial/meetings/harbor/{path.name}", path.read_bytes().replace(b"springfield/", b"harbor/"))
+    problems = p.problems()
+    assert any(x.startswith("editorial/meetings/harbor/2026-11-03.yml.ana.sig: signature not counted") for x in problems)
+    assert p.load().decisions.articles["harbor/rent"].state == "awaiting-vote"
+
+
+def test_bytes_only_signatures_count_before_the_cut_over_and_are_frozen(pressdir, keys):
+    p = signed_repo(pressdir, keys, envelope_from="2026-11-05")
+    sign_both(p, keys, "2026-11-03", bytes_only=True)  # signed before the envelope: still counts
+    sign_both(p, keys, "2026-11-10")  # after the cut-over: the envelope
+    commit(p.root, "Minutes under both schemes")
+    result = cli(p.root, "verify")
+    assert result.exit_code == 0, result.output
+    assert p.load().decisions.articles["springfield/rent"].state == "retracted"
+    # after the cut-over a bytes-only signature does not count
+    git(p.root, "checkout", "-q", "-b", "late")
+    p.meeting("springfield", "2026-11-17", "present: [ana, ben, cai]\nmotions:\n  - reject: springfield/rent\n    yes: [ana, ben]\n")
+    sign_both(p, keys, "2026-11-17", bytes_only=True)
+    commit(p.root, "Signed the old way after the cut-over")
+    result = cli(p.root, "check", "--base", "main")
+    assert result.exit_code == 1, result.output
+    assert "2026-11-17.yml.ana.sig`: signature not counted: does not verify" in result.output
+    # before the cut-over, no new signature at all: a copy of old minutes under an earlier date
+    git(p.root, "checkout", "-q", "main")
+    git(p.root, "checkout", "-q", "-b", "backdated")
+    copy_minutes(p, "2026-11-03", "2026-11-01")
+    commit(p.root, "Minutes of 1 November")
+    result = cli(p.root, "check", "--base", "main")
+    assert result.exit_code == 1, result.output
+    assert (
+        "- `editorial/meetings/springfield/2026-11-01.yml.ana.sig`: a new signature of a record dated before springfield's "
+        "envelope-from (2026-11-05) — signatures made over a record's bytes alone count only as merged before the cut-over"
+    ) in result.output
+
+
+def test_press_sign_signs_the_envelope(pressdir, keys):
+    p = signed_repo(pressdir, keys)
+    record = p.root / "editorial/meetings/springfield/2026-11-03.yml"
+    for who in ("ana", "ben"):
+        result = cli(p.root, "sign", str(record), "--key", str(keys[who]))
+        assert result.exit_code == 0, result.output
+    allowed = p.root / "allowed_signers"
+    allowed.write_text(f'ana namespaces="assembly-press" {pub(keys, "ana")}\n')
+    by_hand = subprocess.run(
+        ["ssh-keygen", "-Y", "verify", "-f", str(allowed), "-I", "ana", "-n", "assembly-press", "-s", f"{record}.ana.sig"],
+        input=envelope_of(record), capture_output=True,
+    )  # fmt: skip
+    assert by_hand.returncode == 0, by_hand.stderr
+    bytes_only = subprocess.run(
+        ["ssh-keygen", "-Y", "verify", "-f", str(allowed), "-I", "ana", "-n", "assembly-press", "-s", f"{record}.ana.sig"],
+        input=record.read_bytes(), capture_output=True,
+    )  # fmt: skip
+    assert bytes_only.returncode != 0
+    assert p.load().decisions.articles["springfield/rent"].state == "published"  # the press counts what it signed

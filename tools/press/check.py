@@ -149,7 +149,7 @@ def check(root: Path, base: str, author: str | None = None, now: dt.datetime | N
         _extract(fork.tree, prefix, _minutes_of(fork.tree, prefix, changed), fork_root)
         base_records = read_records(fork_root)
         findings += _history(fork_root, base_records, root, changed)
-    findings += _retired_keys(own, changed)
+    findings += _new_signatures(own, changed)
 
     assemblies = set(own.records.assemblies) | set(base_rules.records.assemblies)
     touched = {f"{parts[1]}/{parts[2].removesuffix('.md')}" for parts in (p.split("/") for p in changed)
@@ -339,21 +339,35 @@ def _record_changes(rel: str, before: bytes, after: bytes | None) -> list[Proble
     return problems
 
 
-def _retired_keys(own: Press, changed: list[str]) -> list[Problem]:
-    """A signature the change adds must be made with a key still in service: a key closed with
-    ``until`` (a lost laptop) verifies what it signed before, and signs nothing new — not even a
-    record dated back to when it was valid."""
+def _new_signatures(own: Press, changed: list[str]) -> list[Problem]:
+    """A signature the change adds, for any body (assemblies and the council alike), must be made
+    with a key still in service — a key closed with ``until`` (a lost laptop) verifies what it signed
+    before, and signs nothing new, not even a record dated back to when it was valid — and over the
+    record's envelope: records before ``envelope-from`` were signed over their bytes alone, and those
+    signatures stay frozen as merged (a new one could be a copy of old minutes under a new date)."""
+    from .council.decisions import signers_of
     from .signatures import signing_key
 
     problems = []
     added = {path for path in changed if path.endswith(".sig")}
     for meeting in own.records.meetings:
-        assembly = own.records.assemblies.get(meeting.assembly)
+        if not added & {path for path, _ in meeting.signatures.values()}:
+            continue
+        body = signers_of(own.records, own.decisions.delegates, meeting.assembly, meeting.date)
+        if body is None:
+            continue
         for member_id, (path, _) in sorted(meeting.signatures.items()):
-            if path not in added or assembly is None:
+            if path not in added:
                 continue
-            key = signing_key(assembly, meeting, member_id)
-            if key is not None and key.until is not None and key.until <= own.decisions.today_of(assembly):
+            if not body.rules.enveloped_on(meeting.date):
+                problems.append(
+                    Problem(path, 0, f"a new signature of a record dated before {meeting.assembly}'s envelope-from "
+                            f"({body.rules.envelope_from}) — signatures made over a record's bytes alone count only as merged "
+                            "before the cut-over; minutes of that time take no new signature")
+                )  # fmt: skip
+                continue
+            key = signing_key(body, meeting, member_id)
+            if key is not None and key.until is not None and key.until <= own.decisions.today_of(body):
                 problems.append(
                     Problem(path, 0, f"signed with {member_id}'s key retired on {key.until} — a retired key signs nothing new: sign with the current key")
                 )

@@ -105,12 +105,18 @@ class Rules:
     ballot: str = "roll-call"
     signatures: int = 0
     signatures_from: dt.date | None = None  # records of earlier meetings count without signatures
+    envelope_from: dt.date | None = None  # records of earlier meetings were signed bytes-only (press.signatures)
 
     def signatures_on(self, day: dt.date) -> int:
         """Editor signatures a record of a meeting on ``day`` needs."""
         if self.signatures_from is not None and day < self.signatures_from:
             return 0
         return self.signatures
+
+    def enveloped_on(self, day: dt.date) -> bool:
+        """Whether a signature of a record of a meeting on ``day`` signs the envelope that binds it to
+        its body, meeting and path (press.signatures), or — before ``envelope-from`` — its bytes alone."""
+        return self.envelope_from is None or day >= self.envelope_from
 
     def quorum_for(self, eligible: int) -> int:
         """Ballots needed, given the number of members in good standing."""
@@ -382,7 +388,7 @@ def _read_rules(data, line: int, check: _Checker) -> Rules:
     if not isinstance(data, Map):
         check.error(line, "'rules' must be a mapping with quorum, threshold, ballot and signatures")
         return Rules()
-    check.keys(data, ("quorum", "threshold", "ballot", "signatures", "signatures-from"), what=" in rules")
+    check.keys(data, ("quorum", "threshold", "ballot", "signatures", "signatures-from", "envelope-from"), what=" in rules")
     quorum: int | Fraction = 1
     raw = data.get("quorum", 1)
     if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 1:
@@ -416,7 +422,10 @@ def _read_rules(data, line: int, check: _Checker) -> Rules:
     signatures_from = check.date(data, "signatures-from")
     if signatures_from is not None and not signatures:
         check.error(data.line_of("signatures-from"), "'signatures-from' needs 'signatures' (how many editors sign) to be at least 1")
-    return Rules(quorum=quorum, threshold=threshold, ballot=ballot, signatures=signatures, signatures_from=signatures_from)
+    envelope_from = check.date(data, "envelope-from")
+    return Rules(
+        quorum=quorum, threshold=threshold, ballot=ballot, signatures=signatures, signatures_from=signatures_from, envelope_from=envelope_from,
+    )  # fmt: skip
 
 
 def _read_members(data, line: int, check: _Checker) -> dict[str, Member]:

@@ -1,4 +1,18 @@
-"""Signed minutes: OpenSSH signatures (SSHSIG, ``ssh-keygen -Y sign``) over a meeting record's bytes.
+"""Signed minutes: OpenSSH signatures (SSHSIG, ``ssh-keygen -Y sign``) over a meeting record's envelope.
+
+What is signed is not the record's bytes alone — a copy of them under another date or folder would
+carry the signature with it — but an *envelope* naming the context (docs/editorial-records.md,
+"Signing the minutes")::
+
+    assembly-press signed record v1
+    namespace: assembly-press
+    body: springfield
+    sitting: 2026-11-10
+    record: editorial/meetings/springfield/2026-11-10.yml
+    digest: sha256:<SHA-256 of the record's bytes>
+
+Each line ends in a newline. Records of meetings before the body's ``envelope-from`` date were signed
+over their bytes alone and keep counting where they are (``press check`` freezes them: no new one).
 
 Verification is offline and in-process with the ``sshsig`` package; ``press sign`` signs with
 ``ssh-keygen`` itself, the tool editors already have.
@@ -14,9 +28,26 @@ from pathlib import Path
 
 import sshsig
 
-from .records import Assembly, Meeting
+from .records import Assembly, Meeting, Rules, digest_bytes
 
 NAMESPACE = "assembly-press"
+ENVELOPE = "assembly-press signed record v1"
+
+
+def envelope(body: str, sitting: str, record: str, raw: bytes) -> bytes:
+    """The message a signature of a record signs: the namespace, the body, the sitting (a meeting's
+    date), the record's path in the press and the digest of its bytes, one ``name: value`` a line."""
+    return (
+        f"{ENVELOPE}\nnamespace: {NAMESPACE}\nbody: {body}\nsitting: {sitting}\nrecord: {record}\ndigest: {digest_bytes(raw)}\n"
+    ).encode()
+
+
+def signed_message(rules: Rules, meeting: Meeting) -> bytes:
+    """What a signature of ``meeting``'s record signs: its envelope, or its bytes alone before the
+    body's ``envelope-from`` date."""
+    if not rules.enveloped_on(meeting.date):
+        return meeting.raw
+    return envelope(meeting.assembly, meeting.date.isoformat(), meeting.path, meeting.raw)
 
 
 def public_key(line: str) -> sshsig.PublicKey:
@@ -59,7 +90,7 @@ def check_meeting(assembly: Assembly, meeting: Meeting) -> SignatureCheck:
             why = "has no key in the roster" if not member.keys else f"has no key in the roster valid on {meeting.date}"
             result.rejected.append((sig_path, f"'{member_id}' {why}"))
             continue
-        key, problem = _verifying_key(meeting.raw, armored, keys)
+        key, problem = _verifying_key(signed_message(assembly.rules, meeting), armored, keys)
         if key is None:
             result.rejected.append((sig_path, problem.replace("{member}", member_id)))
             continue
@@ -77,11 +108,7 @@ def signing_key(assembly: Assembly, meeting: Meeting, member_id: str):
     member = assembly.members.get(member_id)
     if member is None or member_id not in meeting.signatures:
         return None
-    armored = meeting.signatures[member_id][1]
-    for member_key in member.keys_on(meeting.date):
-        if _verifying_key(meeting.raw, armored, [member_key])[0] is not None:
-            return member_key
-    return None
+    return key_for(assembly, meeting, member_id, meeting.signatures[member_id][1])
 
 
 def _verifying_key(data: bytes, armored: bytes, keys) -> tuple[sshsig.PublicKey | None, str]:
@@ -96,8 +123,8 @@ def _verifying_key(data: bytes, armored: bytes, keys) -> tuple[sshsig.PublicKey 
             why = f"'{{member}}''s roster key cannot be read: {exc}"
         except (sshsig.InvalidSignature, NotImplementedError) as exc:
             why = (
-                f"does not verify with {{member}}'s key for namespace '{NAMESPACE}' over these exact bytes ({exc}); "
-                "checked with the roster key(s) valid on the meeting date"
+                f"does not verify with {{member}}'s key for namespace '{NAMESPACE}' over this record's envelope "
+                f"(its body, meeting date, path and these exact bytes) ({exc}); checked with the roster key(s) valid on the meeting date"
             )
     return None, why
 
@@ -106,9 +133,9 @@ class SigningError(Exception):
     pass
 
 
-def signature_of(record: Path, key_file: Path | None) -> bytes:
-    """Sign ``record``'s bytes with ``ssh-keygen -Y sign`` and return the armored signature; writes nothing
-    beside the record.
+def signature_of(message: bytes, name: str, key_file: Path | None) -> bytes:
+    """Sign ``message`` (a record's :func:`signed_message`) with ``ssh-keygen -Y sign`` and return the
+    armored signature; writes nothing beside the record (``name``: the record's file name).
 
     ``key_file`` is a private key, or a public key whose private half is in ssh-agent.
     """
@@ -116,8 +143,8 @@ def signature_of(record: Path, key_file: Path | None) -> bytes:
     if keygen is None:
         raise SigningError("ssh-keygen is not installed — install OpenSSH to sign records")
     with tempfile.TemporaryDirectory(prefix="press-sign-") as folder:
-        copy = Path(folder) / record.name
-        copy.write_bytes(record.read_bytes())
+        copy = Path(folder) / name
+        copy.write_bytes(message)
         command = [keygen, "-Y", "sign", "-n", NAMESPACE, "-q"]
         if key_file is not None:
             command += ["-f", str(key_file)]
@@ -131,7 +158,7 @@ def signature_of(record: Path, key_file: Path | None) -> bytes:
         done = subprocess.run([*command, str(copy)], capture_output=True, text=True, stdin=subprocess.DEVNULL)
         if done.returncode != 0:
             raise SigningError(f"ssh-keygen could not sign: {done.stderr.strip() or done.returncode}")
-        return (Path(folder) / f"{record.name}.sig").read_bytes()
+        return (Path(folder) / f"{name}.sig").read_bytes()
 
 
 def key_for(assembly: Assembly, meeting: Meeting, member_id: str, armored: bytes):
@@ -140,8 +167,9 @@ def key_for(assembly: Assembly, meeting: Meeting, member_id: str, armored: bytes
     member = assembly.members.get(member_id)
     if member is None:
         return None
+    message = signed_message(assembly.rules, meeting)
     for member_key in member.keys_on(meeting.date):
-        if _verifying_key(meeting.raw, armored, [member_key])[0] is not None:
+        if _verifying_key(message, armored, [member_key])[0] is not None:
             return member_key
     return None
 

@@ -164,7 +164,7 @@ class _CouncilMeeting:
                 "a future meeting may be scheduled only with no motions",
             )
         self._check_present()
-        if self.council.rules.signatures and meeting.motions:
+        if self.council.rules.signatures_on(meeting.date) and meeting.motions:
             self._check_signatures()
 
     def _meeting_error(self, line: int, message: str) -> None:
@@ -224,7 +224,7 @@ class _CouncilMeeting:
         check = check_meeting(signers, self.meeting)
         for sig_path, why in check.rejected:
             self.problems.append(Problem(sig_path, 0, f"signature not counted: {why} — sign again with press sign"))
-        needed = self.council.rules.signatures
+        needed = self.council.rules.signatures_on(self.meeting.date)
         if check.count < needed:
             signed = f"signed for {', '.join(check.signers)}" if check.signers else "not signed"
             self.meeting_reasons.append(f"awaiting signatures: the council requires {needed} delegate signature(s), this record is {signed}")
@@ -307,7 +307,21 @@ def signing_body(council: Council, assemblies: dict[str, Assembly], seats: dict[
     for aid, seat in seats.items():
         delegate = assemblies[aid].members[seat.delegate]
         members[aid] = Member(id=aid, name=delegate.name, joined=day, keys=delegate.keys, github=delegate.github)
-    return Assembly(id=council.id, path=council.path, name=council.name, rules=council.rules, members=members, editors=tuple(members))
+    return Assembly(
+        id=council.id, path=council.path, name=council.name, rules=council.rules, members=members, editors=tuple(members), timezone=council.timezone,
+    )  # fmt: skip
+
+
+def signers_of(records: Records, delegates: dict[str, list[DelegateTerm]], body: str, day: dt.date) -> Assembly | None:
+    """Who signs a record of ``body`` of a meeting on ``day``, as one rule for every body: an
+    assembly's editors, or the council's seats filled that day (:func:`signing_body`)."""
+    if body in records.assemblies:
+        return records.assemblies[body]
+    council = records.council
+    if council is None or body != council.id:
+        return None
+    seats = seats_on(records.assemblies, delegates, day, council.rules.weighting)
+    return signing_body(council, records.assemblies, seats, day)
 
 
 def _state_on(history: list[Outcome], day: dt.date, before: tuple | None = None) -> str:

@@ -136,7 +136,7 @@ def _read_council_rules(data, line: int, check: _Checker) -> CouncilRules:
     if not isinstance(data, Map):
         check.error(line, "'rules' must be a mapping with quorum, threshold, signatures and weighting")
         return CouncilRules()
-    allowed = ("quorum", "threshold", "signatures", "weighting")
+    allowed = ("quorum", "threshold", "signatures", "signatures-from", "envelope-from", "weighting")
     check.keys(data, allowed, what=" in the council's rules (its ballots are always roll-call)")
     weighting = data.get("weighting", "equal")
     if weighting not in WEIGHTINGS:
@@ -145,7 +145,7 @@ def _read_council_rules(data, line: int, check: _Checker) -> CouncilRules:
     common = Map({k: v for k, v in data.items() if k in allowed and k != "weighting"})
     common.line, common.key_lines = data.line, data.key_lines
     rules = _read_rules(common, line, check)
-    return CouncilRules(quorum=rules.quorum, threshold=rules.threshold, ballot="roll-call", signatures=rules.signatures, weighting=weighting)
+    return CouncilRules(**{**vars(rules), "ballot": "roll-call"}, weighting=weighting)
 
 
 def _seats_present(data: Map, check: _Checker, ballot: str) -> dict:
