@@ -176,3 +176,33 @@ def test_press_sign_signs_the_envelope(pressdir, keys):
     )  # fmt: skip
     assert bytes_only.returncode != 0
     assert p.load().decisions.articles["springfield/rent"].state == "published"  # the press counts what it signed
+
+
+# --------------------------------------------------------------------------- retired keys, every body
+
+
+def test_a_retired_key_cannot_sign_council_minutes(pressdir, keys):
+    """ana, springfield's delegate, lost her laptop (the 'dev' key) on 1 November; the thief signs a
+    backdated council meeting that puts harbor/ferry on the front page as lead."""
+    p = council_repo(pressdir)
+    roster = p.root / "editorial/assemblies/springfield.yml"
+    roster.write_text(roster.read_text().replace(
+        "{id: ana, name: Ana, joined: 2025-01-01}",
+        f"{{id: ana, name: Ana, joined: 2025-01-01, keys: [{{key: {pub(keys, 'dev')}, until: 2026-11-01}}, {{key: {pub(keys, 'ana')}, from: 2026-11-01}}]}}",
+    ))  # fmt: skip
+    p.write("editorial/council.yml", council_yml(extra="  signatures: 1\n"))
+    commit(p.root, "Council minutes are signed; ana's lost key is retired")
+    git(p.root, "checkout", "-q", "-b", "thief")
+    record = p.meeting("council", "2026-10-18", "present: [springfield]\nmotions:\n  - feature: harbor/ferry\n    lead: true\n    yes: [springfield]\n")
+    refused = cli(p.root, "sign", str(record), "--key", str(keys["dev"]), "--member", "springfield")
+    assert refused.exit_code == 2
+    assert "signature not kept: it was made with springfield's key retired on 2026-11-01 — a retired key signs nothing new" in refused.output
+    assert not record.with_name(record.name + ".springfield.sig").exists()
+    ssh_sign(keys, "dev", record, "springfield")  # by hand, then
+    commit(p.root, "Council meeting of 18 October")
+    result = cli(p.root, "check", "--base", "main")
+    assert result.exit_code == 1, result.output
+    assert (
+        "- `editorial/meetings/council/2026-10-18.yml.springfield.sig`: signed with springfield's key retired on 2026-11-01 — "
+        "a retired key signs nothing new: sign with the current key"
+    ) in result.output
