@@ -3,6 +3,7 @@ git repository with press verify / press check, as a hostile editor or writer wo
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 
@@ -206,3 +207,93 @@ def test_a_retired_key_cannot_sign_council_minutes(pressdir, keys):
         "- `editorial/meetings/council/2026-10-18.yml.springfield.sig`: signed with springfield's key retired on 2026-11-01 — "
         "a retired key signs nothing new: sign with the current key"
     ) in result.output
+
+
+# --------------------------------------------------------------------------- rosters guard themselves
+
+ROSTER = "editorial/assemblies/springfield.yml"
+
+
+def sign_roster(p: PressDir, keys, signer: str, as_member: str, base: bytes) -> None:
+    """Sign the roster's envelope by hand, as docs/workflow.md tells: it names the version it replaces."""
+    roster = p.root / ROSTER
+    text = (
+        "assembly-press signed record v1\nnamespace: assembly-press\nbody: springfield\nsitting: roster\n"
+        f"record: {ROSTER}\nprevious: sha256:{hashlib.sha256(base).hexdigest()}\n"
+        f"digest: sha256:{hashlib.sha256(roster.read_bytes()).hexdigest()}\n"
+    )
+    message = p.root / ".roster-message"
+    message.write_text(text)
+    subprocess.run(["ssh-keygen", "-Y", "sign", "-q", "-n", "assembly-press", "-f", str(keys[signer]), str(message)], check=True)
+    (p.root / ".roster-message.sig").rename(p.root / f"{ROSTER}.{as_member}.sig")
+    message.unlink()
+
+
+def keyed_roster(pressdir, keys) -> tuple[PressDir, bytes]:
+    p = signed_repo(pressdir, keys)
+    sign_both(p, keys, "2026-11-03")
+    commit(p.root, "Signed minutes; ana and ben are the editors, both with keys")
+    git(p.root, "checkout", "-q", "-b", "roster")
+    return p, (p.root / ROSTER).read_bytes()
+
+
+def add_key(p: PressDir, member: str, key: str) -> None:
+    roster = p.root / ROSTER
+    text = roster.read_text()
+    old = next(line for line in text.splitlines() if f"id: {member}," in line)
+    current = old.split("key: ")[1].rstrip("}")
+    roster.write_text(text.replace(old, old.replace(f"key: {current}", f"keys: [{{key: {current}}}, {{key: {key}}}]")))
+
+
+def test_one_editor_cannot_add_her_key_to_another_editors_entry(pressdir, keys):
+    p, base = keyed_roster(pressdir, keys)
+    add_key(p, "ben", pub(keys, "dev"))  # ana's second key, in ben's entry: she could then sign as both
+    commit(p.root, "Ben's new key")
+    result = cli(p.root, "check", "--base", "main")
+    assert result.exit_code == 1, result.output
+    assert (
+        f"- `{ROSTER}:5`: the keys of 'ben' changed — a change to who signs counts only when 2 current editors of springfield "
+        f"sign the new roster ({ROSTER}.<member>.sig, see 'Changing who signs' in docs/workflow.md), or — keys added to ben's own "
+        "entry — ben signs it with a current key; this change is signed by no current editor"
+    ) in result.output
+    sign_roster(p, keys, "ana", "ana", base)  # her own signature is one person's
+    sign_roster(p, keys, "dev", "ben", base)  # and the key she is adding vouches for nothing
+    commit(p.root, "Signed")
+    result = cli(p.root, "check", "--base", "main")
+    assert result.exit_code == 1, result.output
+    assert "this change is signed by ana" in result.output
+
+
+def test_a_member_adds_a_key_to_their_own_entry_with_a_key_they_have(pressdir, keys):
+    p, base = keyed_roster(pressdir, keys)
+    add_key(p, "ben", pub(keys, "dev"))
+    sign_roster(p, keys, "ben", "ben", base)
+    commit(p.root, "Ben's second key, signed by ben")
+    result = cli(p.root, "check", "--base", "main")
+    assert result.exit_code == 0, result.output
+    assert "No problems found." in result.output
+
+
+def test_two_editors_sign_a_change_of_editors_and_an_old_signed_roster_cannot_be_restored(pressdir, keys):
+    p, base = keyed_roster(pressdir, keys)
+    roster = p.root / ROSTER
+    roster.write_text(roster.read_text().replace("editors: [ana, ben]", "editors: [ana, ben, cai]"))
+    commit(p.root, "cai becomes an editor")
+    result = cli(p.root, "check", "--base", "main")
+    assert result.exit_code == 1, result.output
+    assert f"- `{ROSTER}`: the editors (were ana, ben, now ana, ben, cai) changed" in result.output
+    sign_roster(p, keys, "ana", "ana", base)
+    sign_roster(p, keys, "ben", "ben", base)
+    commit(p.root, "Signed by both editors")
+    result = cli(p.root, "check", "--base", "main")
+    assert result.exit_code == 0, result.output
+    git(p.root, "checkout", "-q", "main")
+    git(p.root, "merge", "-q", "--ff-only", "roster")
+    # later, one editor restores the old roster (cai no longer an editor) with signatures of that old change
+    git(p.root, "checkout", "-q", "-b", "restore")
+    roster.write_text(roster.read_text().replace("editors: [ana, ben, cai]", "editors: [ana, ben]"))
+    commit(p.root, "Back to two editors, 'signed'")
+    result = cli(p.root, "check", "--base", "main")
+    assert result.exit_code == 1, result.output
+    assert "the editors (were ana, ben, cai, now ana, ben) changed" in result.output
+    assert "this change is signed by no current editor" in result.output

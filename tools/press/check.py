@@ -143,6 +143,7 @@ def check(root: Path, base: str, author: str | None = None, now: dt.datetime | N
             Problem(p.path, p.line, f"with the base branch's rosters: {p.message}")
             for p in set(base_rules.problems) - set(own.problems)
         ]
+        findings += _roster_guard(root, base_root, own, base_rules)
     with tempfile.TemporaryDirectory(prefix="press-fork-") as folder:
         # the minutes as they were where the change began: what is merged since is not the change's doing
         fork_root = Path(folder)
@@ -371,6 +372,77 @@ def _new_signatures(own: Press, changed: list[str]) -> list[Problem]:
                 problems.append(
                     Problem(path, 0, f"signed with {member_id}'s key retired on {key.until} — a retired key signs nothing new: sign with the current key")
                 )
+    return problems
+
+
+# --------------------------------------------------------------------------- rosters guard themselves
+
+
+def _guarded(before, after) -> list[tuple[int, str, str | None]]:
+    """What a roster change touches that decides who signs: (line, what, member) for the editors, the
+    signature rules and each member's keys; ``member`` is set when keys were only added to that entry."""
+    found: list[tuple[int, str, str | None]] = []
+    if set(before.editors) != set(after.editors):
+        found.append((0, f"the editors (were {', '.join(before.editors) or 'none'}, now {', '.join(after.editors) or 'none'})", None))
+    fields = ("signatures", "signatures_from", "envelope_from")
+    if any(getattr(before.rules, f) != getattr(after.rules, f) for f in fields):
+        found.append((0, "the signature rules (signatures, signatures-from, envelope-from)", None))
+    for mid in sorted(set(before.members) | set(after.members)):
+        old = before.members[mid].keys if mid in before.members else ()
+        new = after.members[mid].keys if mid in after.members else ()
+        if [(k.line, k.valid_from, k.until) for k in old] == [(k.line, k.valid_from, k.until) for k in new]:
+            continue
+        kept = {(k.line, k.valid_from, k.until) for k in new}
+        added_only = mid in before.members and all((k.line, k.valid_from, k.until) in kept for k in old)
+        line = after.members[mid].line if mid in after.members else 0
+        found.append((line, f"the keys of '{mid}'", mid if added_only else None))
+    return found
+
+
+def _roster_guard(root: Path, base_root: Path, own: Press, base: Press) -> list[Problem]:
+    """A change to who signs — an assembly's editors, its signature rules, a member's keys — counts
+    only when enough current editors (at least two, or the assembly's ``signatures`` if more) sign the
+    new roster's envelope (``<assembly>.yml.<member>.sig`` beside it), or, for keys added to one
+    member's own entry, that member signs it with a current key. The keys and editors are the base
+    branch's, so nobody vouches for themselves with the key they are adding."""
+    from .records import ROSTER_SIGNATURE_RE
+    from .signatures import check_signed, envelope, verifies
+
+    problems = []
+    for aid, before in sorted(base.records.assemblies.items()):
+        after = own.records.assemblies.get(aid)
+        if after is None:
+            continue  # removed, or unreadable: press verify says why
+        guarded = _guarded(before, after)
+        if not guarded:
+            continue
+        today = own.decisions.today_of(before)
+        keyed = [e for e in before.editors if before.members[e].in_good_standing(today) and before.members[e].keys_on(today)]
+        if len(keyed) < 2:
+            continue  # no two people can sign yet: the roster rests on the minutes and code-owner review (docs/security.md)
+        rel = before.path
+        message = envelope(aid, "roster", rel, (root / rel).read_bytes(), previous=(base_root / rel).read_bytes())
+        folder = root / "editorial" / "assemblies"
+        signatures = {
+            m[2]: (f"editorial/assemblies/{path.name}", path.read_bytes())
+            for path in sorted(folder.glob(f"{aid}.yml.*.sig")) if (m := ROSTER_SIGNATURE_RE.match(path.name)) and not path.is_symlink()
+        }  # fmt: skip
+        needed = max(2, before.rules.signatures)
+        signed = check_signed(before, signatures, today, message)
+        if signed.count >= needed:
+            continue
+        by = f"signed by {', '.join(signed.signers)}" if signed.signers else "signed by no current editor"
+        for line, what, member in guarded:
+            if member is not None and member in signatures and verifies(message, signatures[member][1], before.members[member].keys_on(today)):
+                continue  # the member added a key to their own entry, signed with a key they already had
+            own_key = f", or — keys added to {member}'s own entry — {member} signs it with a current key" if member else ""
+            problems.append(
+                Problem(
+                    rel, line,
+                    f"{what} changed — a change to who signs counts only when {needed} current editors of {aid} sign the new "
+                    f"roster ({rel}.<member>.sig, see 'Changing who signs' in docs/workflow.md){own_key}; this change is {by}",
+                )
+            )  # fmt: skip
     return problems
 
 

@@ -34,6 +34,7 @@ TEAM_RE = re.compile(r"^(?=[^/]{1,39}/)[A-Za-z0-9](?:-?[A-Za-z0-9])*/[A-Za-z0-9]
 FRACTION_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CORRECTS_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})#(\d{1,3})$")
+ROSTER_SIGNATURE_RE = re.compile(r"^([a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?)\.yml\.([a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?)\.sig$")
 SIGNATURE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2}\.yml)\.([a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?)\.sig$")
 
 # Folders of content/ that hold no assembly's articles.
@@ -946,8 +947,10 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
         rel = f"editorial/assemblies/{path.name}"
         if path.is_symlink():
             continue  # reported by _links()
+        if path.is_file() and ROSTER_SIGNATURE_RE.match(path.name):
+            continue  # a signature of a roster change: press check counts it (check.py: _roster_guard)
         if not path.is_file() or path.suffix != ".yml":
-            problems.append(Problem(rel, 0, "editorial/assemblies/ holds only <assembly>.yml files"))
+            problems.append(Problem(rel, 0, "editorial/assemblies/ holds only <assembly>.yml files (and <assembly>.yml.<member>.sig, signatures of a change)"))
             continue
         known_ids.add(path.stem)
         assembly = _cached(cache, problems, ("assembly", rel), path, lambda found, raw=None: read_assembly(path, rel, found, raw))

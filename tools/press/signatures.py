@@ -34,11 +34,14 @@ NAMESPACE = "assembly-press"
 ENVELOPE = "assembly-press signed record v1"
 
 
-def envelope(body: str, sitting: str, record: str, raw: bytes) -> bytes:
+def envelope(body: str, sitting: str, record: str, raw: bytes, previous: bytes | None = None) -> bytes:
     """The message a signature of a record signs: the namespace, the body, the sitting (a meeting's
-    date), the record's path in the press and the digest of its bytes, one ``name: value`` a line."""
+    date, or ``roster``), the record's path in the press and the digest of its bytes, one
+    ``name: value`` a line. ``previous``: the bytes this version supersedes (a roster's version on
+    the base branch), named by their digest so that an old signed version cannot be restored."""
+    before = f"previous: {digest_bytes(previous)}\n" if previous is not None else ""
     return (
-        f"{ENVELOPE}\nnamespace: {NAMESPACE}\nbody: {body}\nsitting: {sitting}\nrecord: {record}\ndigest: {digest_bytes(raw)}\n"
+        f"{ENVELOPE}\nnamespace: {NAMESPACE}\nbody: {body}\nsitting: {sitting}\nrecord: {record}\n{before}digest: {digest_bytes(raw)}\n"
     ).encode()
 
 
@@ -72,9 +75,15 @@ class SignatureCheck:
 
 def check_meeting(assembly: Assembly, meeting: Meeting) -> SignatureCheck:
     """Count the distinct editors in good standing whose keys signed exactly this record."""
+    return check_signed(assembly, meeting.signatures, meeting.date, signed_message(assembly.rules, meeting))
+
+
+def check_signed(assembly: Assembly, signatures: dict[str, tuple[str, bytes]], day, message: bytes) -> SignatureCheck:
+    """Count the distinct editors of ``assembly``, in good standing on ``day``, whose keys valid on
+    ``day`` signed ``message``: one check for every signed thing (minutes, roster changes)."""
     result = SignatureCheck()
     counted_keys: set[str] = set()
-    for member_id, (sig_path, armored) in sorted(meeting.signatures.items()):
+    for member_id, (sig_path, armored) in sorted(signatures.items()):
         member = assembly.members.get(member_id)
         if member is None:
             result.rejected.append((sig_path, f"'{member_id}' is not a member of {assembly.id}"))
@@ -82,15 +91,15 @@ def check_meeting(assembly: Assembly, meeting: Meeting) -> SignatureCheck:
         if member_id not in assembly.editors:
             result.rejected.append((sig_path, f"'{member_id}' is not an editor of {assembly.id}"))
             continue
-        if not member.in_good_standing(meeting.date):
-            result.rejected.append((sig_path, f"'{member_id}' was not a member in good standing on {meeting.date}"))
+        if not member.in_good_standing(day):
+            result.rejected.append((sig_path, f"'{member_id}' was not a member in good standing on {day}"))
             continue
-        keys = member.keys_on(meeting.date)
+        keys = member.keys_on(day)
         if not keys:
-            why = "has no key in the roster" if not member.keys else f"has no key in the roster valid on {meeting.date}"
+            why = "has no key in the roster" if not member.keys else f"has no key in the roster valid on {day}"
             result.rejected.append((sig_path, f"'{member_id}' {why}"))
             continue
-        key, problem = _verifying_key(signed_message(assembly.rules, meeting), armored, keys)
+        key, problem = _verifying_key(message, armored, keys)
         if key is None:
             result.rejected.append((sig_path, problem.replace("{member}", member_id)))
             continue
@@ -159,6 +168,11 @@ def signature_of(message: bytes, name: str, key_file: Path | None) -> bytes:
         if done.returncode != 0:
             raise SigningError(f"ssh-keygen could not sign: {done.stderr.strip() or done.returncode}")
         return (Path(folder) / f"{name}.sig").read_bytes()
+
+
+def verifies(message: bytes, armored: bytes, keys) -> bool:
+    """Whether one of ``keys`` (MemberKeys) signed ``message``."""
+    return _verifying_key(message, armored, keys)[0] is not None
 
 
 def key_for(assembly: Assembly, meeting: Meeting, member_id: str, armored: bytes):
