@@ -141,14 +141,22 @@ def _standing(assembly: Assembly, mid: str, day: dt.date, role: str) -> str | No
     return None
 
 
-class _Meeting:
-    """Evaluates the motions of one meeting against the roster on its date."""
+class _Sitting:
+    """Evaluates the motions of one meeting of a voting body — an assembly or the council — against
+    who may take part on its date. The rules every body shares live here once: no motions for a date
+    after today, attendance (known, eligible, listed once), signatures, one vote each from those
+    present, quorum and threshold. A body supplies who may take part (:meth:`standing`), who signs
+    (:meth:`signers`) and what its voters are called."""
 
-    def __init__(self, assembly: Assembly, meeting: Meeting, today: dt.date, problems: list[Problem]):
-        self.assembly = assembly
+    voter = "'{}'"  # how a message names a voter: a member, or (the council) a seat
+    unit = "member"
+    signer = "editor"
+    signed = "signed by"
+
+    def __init__(self, body: Assembly, meeting: Meeting, today: dt.date, problems: list[Problem]):
+        self.body = body
         self.meeting = meeting
         self.problems = problems
-        self.eligible = {m.id for m in assembly.members_on(meeting.date)}
         self.attending = set(meeting.present) if isinstance(meeting.present, tuple) else set()
         self.meeting_reasons: list[str] = []
         if meeting.date > today and meeting.motions:
@@ -158,56 +166,117 @@ class _Meeting:
                 "a future meeting may be scheduled only with no motions",
             )
         self.present = self._check_present()
-        if assembly.rules.signatures_on(meeting.date) and meeting.motions:
+        if body.rules.signatures_on(meeting.date) and meeting.motions:
             self._check_signatures()
 
+    def standing(self, voter: str, role: str) -> str | None:
+        """Why ``voter`` may not take part in this meeting, or None if they may."""
+        raise NotImplementedError
+
+    def signers(self) -> Assembly:
+        """The body as signatures see it: who signs its records, with which keys."""
+        return self.body
+
     def _check_signatures(self) -> None:
-        """A record counts only when enough distinct editors signed its exact bytes."""
+        """A record counts only when enough distinct signers signed it (press.signatures)."""
         from .signatures import check_meeting  # cryptography is imported only when minutes are signed
 
-        needed = self.assembly.rules.signatures_on(self.meeting.date)
-        check = check_meeting(self.assembly, self.meeting)
+        needed = self.body.rules.signatures_on(self.meeting.date)
+        check = check_meeting(self.signers(), self.meeting)
         for sig_path, why in check.rejected:
             self.problems.append(Problem(sig_path, 0, f"signature not counted: {why} — sign again with press sign"))
         if check.count < needed:
-            signed = f"signed by {', '.join(check.signers)}" if check.signers else "not signed"
+            signed = f"{self.signed} {', '.join(check.signers)}" if check.signers else "not signed"
             self.meeting_reasons.append(
-                f"awaiting signatures: {self.assembly.id} requires {needed} editor signature(s), this record is {signed}"
+                f"awaiting signatures: {self.label} requires {needed} {self.signer} signature(s), this record is {signed}"
             )
+
+    @property
+    def label(self) -> str:
+        return self.body.id
 
     def _meeting_error(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.meeting.path, line, message))
         self.meeting_reasons.append(message)
-
-    def _standing(self, mid: str, role: str) -> str | None:
-        """Why ``mid`` may not take part in this meeting, or None if they may."""
-        if mid in self.eligible:  # in good standing on the day: the usual case, answered without a lookup
-            return None
-        return _standing(self.assembly, mid, self.meeting.date, role)
 
     def _check_present(self) -> int:
         present = self.meeting.present
         if present is None:
             return 0
         if isinstance(present, int):
-            count = present
-        else:
-            seen: set[str] = set()
-            for mid, line in zip(present, self.meeting.present_lines):
-                why = self._standing(mid, "is listed as present")
+            return present
+        seen: set[str] = set()
+        for voter, line in zip(present, self.meeting.present_lines):
+            why = self.standing(voter, "is listed as present")
+            if why:
+                self._meeting_error(line, why)
+            elif voter in seen:
+                self._meeting_error(line, f"{self.voter.format(voter)} is listed as present twice — list each {self.unit} once")
+            else:
+                self._check_attendee(voter)
+            seen.add(voter)
+        return len(present)
+
+    def _check_attendee(self, voter: str) -> None:
+        """A body's own check of one attendee (the council: the delegate named for a seat)."""
+
+    def _check_votes(self, motion: Motion, error) -> None:
+        """Each vote from someone present who may take part, one vote each."""
+        seen: dict[str, str] = {}
+        for side in ("yes", "no", "abstain"):
+            for voter, line in zip(getattr(motion, side), motion.vote_lines.get(side, [])):
+                why = self.standing(voter, "voted")
                 if why:
-                    self._meeting_error(line, why)
-                elif mid in seen:
-                    self._meeting_error(line, f"'{mid}' is listed as present twice — list each member once")
-                seen.add(mid)
-            count = len(present)
-        if self.assembly.rules.ballot == "secret" and count > len(self.eligible):
+                    error(line, why)
+                elif voter not in self.attending:
+                    it = "them" if self.unit == "member" else "it"
+                    error(line, f"{self.voter.format(voter)} voted but is not listed as present — add {it} to 'present'")
+                if voter in seen:
+                    each = "one vote each" if self.unit == "member" else f"one vote per {self.unit}"
+                    error(line, f"{self.voter.format(voter)} voted more than once in this motion ({seen[voter]} and {side}) — {each}")
+                seen.setdefault(voter, side)
+
+    def _settle(self, outcome: Outcome, unit: str = "ballot") -> Outcome:
+        """Passed or failed by quorum and threshold, for an outcome whose votes all count."""
+        cast = outcome.yes + outcome.no + outcome.abstain
+        rules = self.body.rules
+        if cast < outcome.quorum:
+            outcome.status = FAILED
+            units = unit if cast == 1 or unit == "weight" else f"{unit}s"  # a weight is a sum: "7 weight"
+            outcome.reasons = [f"no quorum: {cast} {units} cast, {outcome.quorum} needed{self._of_total(outcome)}"]
+        elif not rules.threshold_met(outcome.yes, outcome.no):
+            outcome.status = FAILED
+            outcome.reasons = [f"threshold not met: {outcome.yes} yes against {outcome.no} no{self._in_unit()}, {rules.threshold_text} needed"]
+        else:
+            outcome.status = PASSED
+        return outcome
+
+    def _of_total(self, outcome: Outcome) -> str:
+        return ""
+
+    def _in_unit(self) -> str:
+        return ""
+
+
+class _Meeting(_Sitting):
+    """An assembly's meeting, against its roster on the meeting date."""
+
+    def __init__(self, assembly: Assembly, meeting: Meeting, today: dt.date, problems: list[Problem]):
+        self.assembly = assembly
+        self.eligible = {m.id for m in assembly.members_on(meeting.date)}
+        super().__init__(assembly, meeting, today, problems)
+        if assembly.rules.ballot == "secret" and self.present > len(self.eligible):
             self._meeting_error(
                 self.meeting.present_line,
-                f"{count} present, but {self.assembly.id} has only {len(self.eligible)} members in good standing "
+                f"{self.present} present, but {self.assembly.id} has only {len(self.eligible)} members in good standing "
                 f"on {self.meeting.date} — correct the attendance count",
             )
-        return count
+
+    def standing(self, mid: str, role: str) -> str | None:
+        if mid in self.eligible:  # in good standing on the day: the usual case, answered without a lookup
+            return None
+        return _standing(self.assembly, mid, self.meeting.date, role)
+
 
     def evaluate(
         self, motion: Motion, delegate: str | None, articles: dict[str, Article], withdrawn=frozenset(), meetings=None
@@ -224,24 +293,9 @@ class _Meeting:
             if yes + no + abstain > self.present:
                 error(motion.line, f"{yes + no + abstain} ballots cast but only {self.present} present — correct the counts or the attendance")
         else:
-            seen: dict[str, str] = {}
-            present = self.attending
             voters = (*motion.yes, *motion.no, *motion.abstain)  # type: ignore[misc]
-            if len(set(voters)) == len(voters) and present.issuperset(voters) and self.eligible.issuperset(voters):
-                sides: tuple[str, ...] = ()  # every vote counts: the usual case, without a check per voter
-            else:
-                sides = ("yes", "no", "abstain")
-            for side in sides:
-                voters = motion.__dict__[side]
-                for mid, line in zip(voters, motion.vote_lines.get(side, [])):
-                    why = self._standing(mid, "voted")
-                    if why:
-                        error(line, why)
-                    elif mid not in present:
-                        error(line, f"'{mid}' voted but is not listed as present — add them to 'present'")
-                    if mid in seen:
-                        error(line, f"'{mid}' voted more than once in this motion ({seen[mid]} and {side}) — one vote each")
-                    seen.setdefault(mid, side)
+            if not (len(set(voters)) == len(voters) and self.attending.issuperset(voters) and self.eligible.issuperset(voters)):
+                self._check_votes(motion, error)  # else every vote counts: the usual case, without a check per voter
             yes, no, abstain = len(motion.yes), len(motion.no), len(motion.abstain)  # type: ignore[arg-type]
 
         if not motion.problems:
@@ -252,7 +306,7 @@ class _Meeting:
                 if why:
                     error(motion.line, why)
             elif motion.kind == "elect-delegate":
-                why = self._standing(motion.target, "is proposed as delegate")
+                why = self.standing(motion.target, "is proposed as delegate")
                 if why:
                     error(motion.line, why)
             elif motion.kind == "recall-delegate" and motion.target != delegate:
@@ -272,18 +326,7 @@ class _Meeting:
             quorum=quorum,
             eligible=len(self.eligible),
         )
-        if reasons:
-            return outcome
-        cast = yes + no + abstain
-        if cast < quorum:
-            outcome.status = FAILED
-            outcome.reasons = [f"no quorum: {cast} {'ballot' if cast == 1 else 'ballots'} cast, {quorum} needed"]
-        elif not rules.threshold_met(yes, no):
-            outcome.status = FAILED
-            outcome.reasons = [f"threshold not met: {yes} yes against {no} no, {rules.threshold_text} needed"]
-        else:
-            outcome.status = PASSED
-        return outcome
+        return outcome if reasons else self._settle(outcome)
 
     def _correctable(self, motion: Motion, meetings: dict) -> str | None:
         """Why ``motion`` (a correct motion) cannot correct what it names, or None if it can."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..decisions import FAILED, INVALID, PASSED, DelegateTerm, Outcome
+from ..decisions import INVALID, DelegateTerm, Outcome, _Sitting
 from ..problems import Problem
 from ..records import ARTICLE_MOTIONS, Assembly, Member, Records
 from .records import Council, CouncilMeeting, CouncilMotion
@@ -146,32 +146,26 @@ class CouncilDecisions:
 # --------------------------------------------------------------------------- evaluation
 
 
-class _CouncilMeeting:
-    """Evaluates one council meeting against the seats filled on its date."""
+class _CouncilMeeting(_Sitting):
+    """A council meeting, against the seats filled on its date."""
+
+    voter = "seat '{}'"
+    unit = "seat"
+    signer = "delegate"
+    signed = "signed for"
+    label = "the council"
 
     def __init__(self, records: Records, meeting: CouncilMeeting, delegates: dict[str, list[DelegateTerm]], today: dt.date, problems: list[Problem]):
         self.council: Council = records.council  # type: ignore[assignment]
         self.assemblies = records.assemblies
-        self.meeting = meeting
         self.delegates = delegates
-        self.problems = problems
         self.seats = seats_on(records.assemblies, delegates, meeting.date, self.council.rules.weighting)
-        self.meeting_reasons: list[str] = []
-        if meeting.date > today and meeting.motions:
-            self._meeting_error(
-                meeting.motions[0].line,
-                f"motions are recorded for {meeting.date}, which is after today ({today}) — "
-                "a future meeting may be scheduled only with no motions",
-            )
-        self._check_present()
-        if self.council.rules.signatures_on(meeting.date) and meeting.motions:
-            self._check_signatures()
+        super().__init__(self.council, meeting, today, problems)
 
-    def _meeting_error(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.meeting.path, line, message))
-        self.meeting_reasons.append(message)
+    def signers(self) -> Assembly:
+        return signing_body(self.council, self.assemblies, self.seats, self.meeting.date)
 
-    def seat_problem(self, seat: str, role: str) -> str | None:
+    def standing(self, seat: str, role: str) -> str | None:
         """Why ``seat`` may not take part in this meeting, or None if it may."""
         day = self.meeting.date
         if seat not in self.assemblies:
@@ -190,44 +184,24 @@ class _CouncilMeeting:
             )
         return None
 
-    def _check_present(self) -> None:
-        present = self.meeting.present
-        if not isinstance(present, tuple):
+    seat_problem = standing
+
+    def _check_attendee(self, seat: str) -> None:
+        """A seat's named delegate must be the one holding it that day."""
+        if seat not in self.meeting.sitting:
             return
-        seen: set[str] = set()
-        for seat, line in zip(present, self.meeting.present_lines):
-            why = self.seat_problem(seat, "is listed as present")
-            if why:
-                self._meeting_error(line, why)
-            elif seat in seen:
-                self._meeting_error(line, f"seat '{seat}' is listed as present twice — list each seat once")
-            elif seat in self.meeting.sitting:
-                named, at = self.meeting.sitting[seat]
-                holder = self.seats[seat]
-                if named != holder.delegate:
-                    terms = [t for t in self.delegates.get(seat, []) if t.member == named and t.ended and t.ended <= self.meeting.date]
-                    if terms:
-                        was = f"'{named}' was {terms[-1].ended_by} as {seat}'s delegate on {terms[-1].ended}"
-                    else:
-                        was = f"'{named}' is not {seat}'s delegate"
-                    self._meeting_error(
-                        at,
-                        f"{was}; on {self.meeting.date} the seat is held by '{holder.delegate}' ({holder.name}) — only the sitting delegate takes the seat",
-                    )
-            seen.add(seat)
-
-    def _check_signatures(self) -> None:
-        """A record counts once enough sitting delegates signed its exact bytes (``<date>.yml.<seat>.sig``)."""
-        from ..signatures import check_meeting
-
-        signers = signing_body(self.council, self.assemblies, self.seats, self.meeting.date)
-        check = check_meeting(signers, self.meeting)
-        for sig_path, why in check.rejected:
-            self.problems.append(Problem(sig_path, 0, f"signature not counted: {why} — sign again with press sign"))
-        needed = self.council.rules.signatures_on(self.meeting.date)
-        if check.count < needed:
-            signed = f"signed for {', '.join(check.signers)}" if check.signers else "not signed"
-            self.meeting_reasons.append(f"awaiting signatures: the council requires {needed} delegate signature(s), this record is {signed}")
+        named, at = self.meeting.sitting[seat]
+        holder = self.seats[seat]
+        if named != holder.delegate:
+            terms = [t for t in self.delegates.get(seat, []) if t.member == named and t.ended and t.ended <= self.meeting.date]
+            if terms:
+                was = f"'{named}' was {terms[-1].ended_by} as {seat}'s delegate on {terms[-1].ended}"
+            else:
+                was = f"'{named}' is not {seat}'s delegate"
+            self._meeting_error(
+                at,
+                f"{was}; on {self.meeting.date} the seat is held by '{holder.delegate}' ({holder.name}) — only the sitting delegate takes the seat",
+            )
 
     def evaluate(self, motion: CouncilMotion, state_on, featured: dict[str, Feature], articles, withdrawn=frozenset()) -> CouncilOutcome:
         rules = self.council.rules
@@ -237,18 +211,7 @@ class _CouncilMeeting:
             self.problems.append(Problem(self.meeting.path, line, message))
             reasons.append(message)
 
-        present = set(self.meeting.present) if isinstance(self.meeting.present, tuple) else set()
-        seen: dict[str, str] = {}
-        for side in SIDES:
-            for seat, line in zip(getattr(motion, side), motion.vote_lines.get(side, [])):
-                why = self.seat_problem(seat, "voted")
-                if why:
-                    error(line, why)
-                elif seat not in present:
-                    error(line, f"seat '{seat}' voted but is not listed as present — add it to 'present'")
-                if seat in seen:
-                    error(line, f"seat '{seat}' voted more than once in this motion ({seen[seat]} and {side}) — one vote per seat")
-                seen.setdefault(seat, side)
+        self._check_votes(motion, error)
 
         day = self.meeting.date
         if not motion.problems:
@@ -285,19 +248,13 @@ class _CouncilMeeting:
             abstain_seats=len(set(motion.abstain)),
             weighting=rules.weighting,
         )
-        if reasons:
-            return outcome
-        cast = outcome.yes + outcome.no + outcome.abstain
-        unit = "seat" if rules.weighting == "equal" else "weight"
-        if cast < outcome.quorum:
-            outcome.status = FAILED
-            outcome.reasons = [f"no quorum: {cast} {unit}{'s' if unit == 'seat' and cast != 1 else ''} cast, {outcome.quorum} needed of {total} filled"]
-        elif not rules.threshold_met(outcome.yes, outcome.no):
-            outcome.status = FAILED
-            outcome.reasons = [f"threshold not met: {outcome.yes} yes against {outcome.no} no ({unit}), {rules.threshold_text} needed"]
-        else:
-            outcome.status = PASSED
-        return outcome
+        return outcome if reasons else self._settle(outcome, "seat" if rules.weighting == "equal" else "weight")
+
+    def _of_total(self, outcome: CouncilOutcome) -> str:  # type: ignore[override]
+        return f" of {outcome.eligible} filled"
+
+    def _in_unit(self) -> str:
+        return f" ({'seat' if self.council.rules.weighting == 'equal' else 'weight'})"
 
 
 def signing_body(council: Council, assemblies: dict[str, Assembly], seats: dict[str, Seat], day: dt.date) -> Assembly:
