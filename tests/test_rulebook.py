@@ -297,3 +297,48 @@ def test_two_editors_sign_a_change_of_editors_and_an_old_signed_roster_cannot_be
     assert result.exit_code == 1, result.output
     assert "the editors (were ana, ben, cai, now ana, ben) changed" in result.output
     assert "this change is signed by no current editor" in result.output
+
+
+# --------------------------------------------------------------------------- the council corrects its minutes
+
+
+def test_the_council_corrects_its_minutes_through_the_assemblies_path(pressdir, tmp_path):
+    p = council_repo(pressdir)
+    p.meeting("council", "2026-10-18", "present: [springfield, harbor]\nmotions:\n  - feature: harbor/ferry\n    lead: true\n    yes: [springfield, harbor]\n")
+    assert [f.article for f in p.load().decisions.council.on_front_page()] == ["harbor/ferry"]
+    # springfield really voted no: 1 yes against 1 no does not carry
+    p.meeting(
+        "council", "2026-11-15",
+        "present: [springfield, harbor]\nmotions:\n  - correct: 2026-10-18#1\n    reason: springfield voted no, not yes\n"
+        "    corrected: {yes: [harbor], no: [springfield]}\n    yes: [springfield, harbor]\n",
+    )  # fmt: skip
+    result = cli(p.root, "verify")
+    assert result.exit_code == 0, result.output
+    council = p.load().decisions.council
+    assert council.on_front_page() == []
+    feature = council.outcomes[0]
+    assert feature.status == "failed" and feature.corrected_by.date.isoformat() == "2026-11-15"
+    # a correction answers to the seats of the meeting it corrects, and names an earlier council motion
+    p.meeting(
+        "council", "2026-11-16",
+        "present: [springfield, harbor]\nmotions:\n  - correct: 2026-10-18#1\n    reason: the atlantis seat voted\n"
+        "    corrected: {yes: [atlantis]}\n    yes: [springfield, harbor]\n  - correct: 2026-12-01#1\n    reason: later\n    yes: [harbor]\n",
+    )  # fmt: skip
+    result = cli(p.root, "verify")
+    assert result.exit_code == 1
+    assert "editorial/meetings/council/2026-11-16.yml:3: 'atlantis' is a corrected yes vote but is not an assembly" in result.output
+    assert "editorial/meetings/council/2026-11-16.yml:7: correct names 2026-12-01#1, which is not before this meeting" in result.output
+    (p.root / "editorial/meetings/council/2026-11-16.yml").unlink()
+    # struck from the record
+    p.meeting(
+        "council", "2026-11-15",
+        "present: [springfield, harbor]\nmotions:\n  - correct: 2026-10-18#1\n    reason: no such vote was taken\n    yes: [springfield, harbor]\n",
+    )  # fmt: skip
+    council = p.load().decisions.council
+    assert council.outcomes[0].status == "invalid" and council.on_front_page() == []
+    assert "struck from the record by the correction of 2026-11-15 (motion 1): no such vote was taken" in council.outcomes[0].reasons
+    out = tmp_path / "site"
+    result = cli(p.root, "build", "--output", str(out), "--no-search")
+    assert result.exit_code == 0, result.output
+    ledger = (out / "council" / "ledger.html").read_text()
+    assert "no such vote was taken" in ledger

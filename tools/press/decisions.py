@@ -251,6 +251,46 @@ class _Sitting:
             outcome.status = PASSED
         return outcome
 
+    def correctable(self, motion: Motion, meetings: dict) -> str | None:
+        """Why ``motion`` (a correct motion) cannot correct what it names, or None if it can."""
+        day, index = motion.corrects
+        target = meetings.get((self.body.id, day))
+        if day >= self.meeting.date:
+            return f"correct names {motion.target}, which is not before this meeting — minutes are corrected at a later meeting"
+        if target is None:
+            return f"correct names {motion.target}, but {self.body.id} has no meeting record of {day}"
+        if index >= len(target.motions):
+            return f"correct names {motion.target}, but that meeting has {len(target.motions)} motion(s)"
+        if target.motions[index].kind == "correct":
+            return f"correct names {motion.target}, itself a correction — correct the original motion instead"
+        corrected = motion.corrected
+        if corrected is None:
+            return None
+        # the corrected votes answer to the roster and attendance of the meeting they correct
+        if self.body.rules.ballot == "secret":
+            cast = int(corrected.yes) + int(corrected.no) + int(corrected.abstain)
+            present = target.present if isinstance(target.present, int) else len(target.present or ())
+            if cast > present:
+                return f"the corrected votes count {cast} ballots but {present} were present at {day}"
+            return None
+        present = set(target.present) if isinstance(target.present, tuple) else set()
+        seen: set[str] = set()
+        for side in ("yes", "no", "abstain"):
+            for mid in getattr(corrected, side):
+                why = self.standing_on(mid, day, f"is a corrected {side} vote")
+                if why:
+                    return why
+                if mid not in present:
+                    return f"{self.voter.format(mid)} is a corrected {side} vote but is not in the attendance of {day}"
+                if mid in seen:
+                    return f"{self.voter.format(mid)} votes more than once in the corrected votes — one vote each"
+                seen.add(mid)
+        return None
+
+    def standing_on(self, voter: str, day: dt.date, role: str) -> str | None:
+        """Why ``voter`` could not take part in a meeting of this body on ``day``, or None."""
+        raise NotImplementedError
+
     def _of_total(self, outcome: Outcome) -> str:
         return ""
 
@@ -271,6 +311,9 @@ class _Meeting(_Sitting):
                 f"{self.present} present, but {self.assembly.id} has only {len(self.eligible)} members in good standing "
                 f"on {self.meeting.date} — correct the attendance count",
             )
+
+    def standing_on(self, mid: str, day: dt.date, role: str) -> str | None:
+        return _standing(self.assembly, mid, day, role)
 
     def standing(self, mid: str, role: str) -> str | None:
         if mid in self.eligible:  # in good standing on the day: the usual case, answered without a lookup
@@ -302,7 +345,7 @@ class _Meeting(_Sitting):
             if motion.kind in ARTICLE_MOTIONS and motion.target not in articles and motion.target not in withdrawn:
                 error(motion.line, f"no article {motion.target} — expected content/{motion.target}.md")
             elif motion.kind == "correct":
-                why = self._correctable(motion, meetings or {})
+                why = self.correctable(motion, meetings or {})
                 if why:
                     error(motion.line, why)
             elif motion.kind == "elect-delegate":
@@ -328,61 +371,47 @@ class _Meeting(_Sitting):
         )
         return outcome if reasons else self._settle(outcome)
 
-    def _correctable(self, motion: Motion, meetings: dict) -> str | None:
-        """Why ``motion`` (a correct motion) cannot correct what it names, or None if it can."""
-        day, index = motion.corrects
-        target = meetings.get((self.assembly.id, day))
-        if day >= self.meeting.date:
-            return f"correct names {motion.target}, which is not before this meeting — minutes are corrected at a later meeting"
-        if target is None:
-            return f"correct names {motion.target}, but {self.assembly.id} has no meeting record of {day}"
-        if index >= len(target.motions):
-            return f"correct names {motion.target}, but that meeting has {len(target.motions)} motion(s)"
-        if target.motions[index].kind == "correct":
-            return f"correct names {motion.target}, itself a correction — correct the original motion instead"
-        corrected = motion.corrected
-        if corrected is None:
-            return None
-        # the corrected votes answer to the roster and attendance of the meeting they correct
-        if self.assembly.rules.ballot == "secret":
-            cast = int(corrected.yes) + int(corrected.no) + int(corrected.abstain)
-            present = target.present if isinstance(target.present, int) else len(target.present or ())
-            if cast > present:
-                return f"the corrected votes count {cast} ballots but {present} were present at {day}"
-            return None
-        present = set(target.present) if isinstance(target.present, tuple) else set()
-        seen: set[str] = set()
-        for side in ("yes", "no", "abstain"):
-            for mid in getattr(corrected, side):
-                why = _standing(self.assembly, mid, day, f"is a corrected {side} vote")
-                if why:
-                    return why
-                if mid not in present:
-                    return f"'{mid}' is a corrected {side} vote but is not in the attendance of {day}"
-                if mid in seen:
-                    return f"'{mid}' votes more than once in the corrected votes — one vote each"
-                seen.add(mid)
-        return None
-
-
-def _corrections(records: Records, now: dt.datetime, withdrawn) -> dict[tuple[str, dt.date, int], Outcome]:
-    """Every passed ``correct`` motion, by the motion it corrects (the latest correction wins).
+def _corrections(meetings, sitting, evaluate) -> dict[tuple[str, dt.date, int], Outcome]:
+    """Every passed ``correct`` motion of ``meetings``, by the motion it corrects (the latest
+    correction wins). ``sitting(meeting)`` makes the body's evaluator (collecting no problems), or
+    None; ``evaluate(evaluator, motion)`` decides one motion.
 
     A correction's own outcome depends only on its meeting's roster and attendance, so corrections
     are decided before the motions they correct."""
-    meetings = {(m.assembly, m.date): m for m in records.meetings}
     found: dict[tuple[str, dt.date, int], Outcome] = {}
-    for meeting in sorted(records.meetings, key=lambda m: (m.assembly, m.date)):
-        assembly = records.assemblies.get(meeting.assembly)
-        if assembly is None or not any(m.kind == "correct" for m in meeting.motions):
+    for meeting in sorted(meetings, key=lambda m: (m.assembly, m.date)):
+        if not any(m.kind == "correct" for m in meeting.motions):
             continue
-        evaluator = _Meeting(assembly, meeting, today_in(now, assembly.timezone), [])
+        evaluator = sitting(meeting)
+        if evaluator is None:
+            continue
         for motion in meeting.motions:
             if motion.kind == "correct":
-                outcome = evaluator.evaluate(motion, None, records.articles, withdrawn, meetings)
+                outcome = evaluate(evaluator, motion)
                 if outcome.passed:
-                    found[(assembly.id, *motion.corrects)] = outcome
+                    found[(meeting.assembly, *motion.corrects)] = outcome
     return found
+
+
+def _as_voted(evaluator: _Sitting, motion: Motion, corrections: dict, evaluate) -> Outcome:
+    """Decide ``motion`` (``evaluate(motion)``) as its latest passed correction says it was voted; a
+    motion the correction struck stays on the record, invalid, and its flaws are no longer the record's."""
+    correction = corrections.get((evaluator.meeting.assembly, evaluator.meeting.date, motion.index))
+    if correction is None:
+        return evaluate(motion)
+    problems = evaluator.problems
+    struck = correction.motion.corrected is None
+    evaluator.problems = [] if struck else problems
+    outcome = evaluate(_as_corrected(motion, correction))
+    evaluator.problems = problems
+    outcome.corrected_by = correction
+    if struck:
+        outcome.status = INVALID
+        outcome.reasons = [
+            f"struck from the record by the correction of {correction.date} "
+            f"(motion {correction.motion.index + 1}): {correction.motion.reason}"
+        ]
+    return outcome
 
 
 def _as_corrected(motion: Motion, correction: Outcome) -> Motion:
@@ -479,7 +508,13 @@ def decide(records: Records, now: dt.datetime | None = None, withdrawn: frozense
     by_article: dict[str, list[Outcome]] = defaultdict(list)
     withdrawn = frozenset(withdrawn) - set(records.articles)
     meetings = {(m.assembly, m.date): m for m in records.meetings}
-    corrections = _corrections(records, now, withdrawn)
+    def sitting(meeting: Meeting) -> _Meeting | None:
+        assembly = records.assemblies.get(meeting.assembly)
+        return _Meeting(assembly, meeting, today_in(now, assembly.timezone), []) if assembly else None
+
+    corrections = _corrections(
+        records.meetings, sitting, lambda evaluator, motion: evaluator.evaluate(motion, None, records.articles, withdrawn, meetings)
+    )
 
     for meeting in sorted(records.meetings, key=lambda m: (m.assembly, m.date)):
         assembly = records.assemblies.get(meeting.assembly)
@@ -489,20 +524,11 @@ def decide(records: Records, now: dt.datetime | None = None, withdrawn: frozense
         terms = delegates[assembly.id]
         for motion in meeting.motions:
             current = terms[-1] if terms and (terms[-1].ended is None or meeting.date < terms[-1].ended) else None
-            correction = corrections.get((assembly.id, meeting.date, motion.index))
-            as_voted = _as_corrected(motion, correction) if correction else motion
-            struck = correction is not None and correction.motion.corrected is None
-            evaluator.problems = [] if struck else problems  # a struck motion's flaws are no longer the record's
-            outcome = evaluator.evaluate(as_voted, current.member if current else None, records.articles, withdrawn, meetings)
-            evaluator.problems = problems
-            if correction:
-                outcome.corrected_by = correction
-                if correction.motion.corrected is None:
-                    outcome.status = INVALID
-                    outcome.reasons = [
-                        f"struck from the record by the correction of {correction.date} "
-                        f"(motion {correction.motion.index + 1}): {correction.motion.reason}"
-                    ]
+            delegate = current.member if current else None
+            outcome = _as_voted(
+                evaluator, motion, corrections,
+                lambda as_voted, delegate=delegate: evaluator.evaluate(as_voted, delegate, records.articles, withdrawn, meetings),
+            )  # fmt: skip
             outcomes.append(outcome)
             if motion.kind in ARTICLE_MOTIONS:
                 by_article[motion.target].append(outcome)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..decisions import INVALID, DelegateTerm, Outcome, _Sitting
+from ..decisions import INVALID, DelegateTerm, Outcome, _as_voted, _corrections, _Sitting
 from ..problems import Problem
 from ..records import ARTICLE_MOTIONS, Assembly, Member, Records
 from .records import Council, CouncilMeeting, CouncilMotion
@@ -186,6 +186,14 @@ class _CouncilMeeting(_Sitting):
 
     seat_problem = standing
 
+    def standing_on(self, seat: str, day: dt.date, role: str) -> str | None:
+        """Why ``seat`` could not take part in a council meeting on ``day`` (a corrected vote)."""
+        if seat not in self.assemblies:
+            return self.standing(seat, role)
+        if delegate_on(self.delegates.get(seat, []), day) is None:
+            return f"seat '{seat}' {role} but has no delegate on {day} — a seat sits only while its assembly has a delegate"
+        return None
+
     def _check_attendee(self, seat: str) -> None:
         """A seat's named delegate must be the one holding it that day."""
         if seat not in self.meeting.sitting:
@@ -203,7 +211,7 @@ class _CouncilMeeting(_Sitting):
                 f"{was}; on {self.meeting.date} the seat is held by '{holder.delegate}' ({holder.name}) — only the sitting delegate takes the seat",
             )
 
-    def evaluate(self, motion: CouncilMotion, state_on, featured: dict[str, Feature], articles, withdrawn=frozenset()) -> CouncilOutcome:
+    def evaluate(self, motion: CouncilMotion, state_on, featured: dict[str, Feature], articles, withdrawn=frozenset(), meetings=None) -> CouncilOutcome:
         rules = self.council.rules
         reasons = list(motion.problems) + list(self.meeting_reasons)
 
@@ -216,7 +224,11 @@ class _CouncilMeeting(_Sitting):
         day = self.meeting.date
         if not motion.problems:
             target = motion.target
-            if target not in articles and target not in withdrawn:
+            if motion.kind == "correct":
+                why = self.correctable(motion, meetings or {})
+                if why:
+                    error(motion.line, why)
+            elif target not in articles and target not in withdrawn:
                 error(motion.line, f"no article {target} — expected content/{target}.md")
             elif motion.kind == "feature":
                 state = state_on(target, day, motion.index)
@@ -314,10 +326,18 @@ def decide_council(
         return _state_on(by_article.get(aid, []), day, (day, index))
 
     meetings = sorted((m for m in records.meetings if isinstance(m, CouncilMeeting)), key=lambda m: m.date)
+    by_date = {(m.assembly, m.date): m for m in meetings}
+    corrections = _corrections(
+        meetings, lambda meeting: _CouncilMeeting(records, meeting, delegates, today, []),
+        lambda evaluator, motion: evaluator.evaluate(motion, state_on, {}, records.articles, withdrawn, by_date),
+    )  # fmt: skip
     for meeting in meetings:
         evaluator = _CouncilMeeting(records, meeting, delegates, today, problems)
         for motion in meeting.motions:
-            outcome = evaluator.evaluate(motion, state_on, featured, records.articles, withdrawn)  # type: ignore[arg-type]
+            outcome = _as_voted(
+                evaluator, motion, corrections,
+                lambda as_voted: evaluator.evaluate(as_voted, state_on, featured, records.articles, withdrawn, by_date),  # type: ignore[arg-type]
+            )  # fmt: skip
             outcomes.append(outcome)
             if motion.kind in ARTICLE_MOTIONS:
                 by_article.setdefault(motion.target, []).append(outcome)
