@@ -342,3 +342,46 @@ def test_the_council_corrects_its_minutes_through_the_assemblies_path(pressdir, 
     assert result.exit_code == 0, result.output
     ledger = (out / "council" / "ledger.html").read_text()
     assert "no such vote was taken" in ledger
+
+
+# --------------------------------------------------------------------------- one person, one seat
+
+
+def test_one_person_cannot_hold_two_council_seats(pressdir):
+    p = council_repo(pressdir)
+    harbor = p.root / "editorial/assemblies/harbor.yml"
+    springfield = p.root / ROSTER
+    springfield.write_text(springfield.read_text().replace("{id: ana, name: Ana, joined: 2025-01-01}", "{id: ana, name: Ana, joined: 2025-01-01, github: Ana-R}"))
+    harbor.write_text(harbor.read_text().replace("{id: kim, name: Kim, joined: 2025-01-01}", "{id: kim, name: Kim, joined: 2025-01-01}\n  - {id: ana, name: Ana Ruiz, joined: 2026-01-01, github: ana-r}"))
+    commit(p.root, "Ana joins the harbour too")
+    git(p.root, "checkout", "-q", "-b", "second-seat")
+    p.meeting("harbor", "2026-10-01", "present: [jo, kim, lee, ana]\nmotions:\n  - recall-delegate: jo\n    yes: [kim, lee, ana]\n  - elect-delegate: ana\n    yes: [kim, lee, ana]\n")
+    p.meeting("council", "2026-10-18", "present: [springfield, harbor]\nmotions:\n  - feature: harbor/ferry\n    lead: true\n    yes: [springfield, harbor]\n")
+    commit(p.root, "Ana elected by the harbour; a council meeting")
+    problem = (
+        "editorial/meetings/harbor/2026-10-01.yml:5: 'ana' of harbor is the same person as 'ana' of springfield, who holds "
+        "springfield's council seat since 2026-09-01 — one person holds at most one seat: this election does not count"
+    )
+    result = cli(p.root, "verify")
+    assert result.exit_code == 1, result.output
+    assert problem in result.output
+    assert "seat 'harbor' is listed as present but has no delegate on 2026-10-18" in result.output
+    result = cli(p.root, "check", "--base", "main")
+    assert result.exit_code == 1, result.output
+    council = p.load().decisions.council
+    assert council.on_front_page() == [] and set(council.seats_today) == {"springfield"}
+
+
+def test_a_person_id_joins_entries_without_a_shared_handle(pressdir):
+    from press.decisions import people
+
+    p = council_repo(pressdir)
+    harbor = p.root / "editorial/assemblies/harbor.yml"
+    harbor.write_text(harbor.read_text().replace("{id: kim, name: Kim, joined: 2025-01-01}", "{id: kim, name: Kim, joined: 2025-01-01, person: ana-ruiz}"))
+    springfield = p.root / ROSTER
+    springfield.write_text(springfield.read_text().replace("{id: ana, name: Ana, joined: 2025-01-01}", "{id: ana, name: Ana, joined: 2025-01-01, person: ana-ruiz}"))
+    joined = people(p.load().records.assemblies)
+    assert joined[("harbor", "kim")] == joined[("springfield", "ana")]
+    assert joined[("harbor", "jo")] != joined[("springfield", "ana")]
+    springfield.write_text(springfield.read_text().replace("person: ana-ruiz", "person: Ana Ruiz"))
+    assert any(x.startswith(f"{ROSTER}:7: person id of 'ana' 'Ana Ruiz' is not a valid id") for x in p.problems()), p.problems()

@@ -490,6 +490,67 @@ def _article_decision(article: Article, history: list[Outcome]) -> ArticleDecisi
     return decision
 
 
+# --------------------------------------------------------------------------- people
+
+
+def people(assemblies: dict[str, Assembly]) -> dict[tuple[str, str], tuple[str, str]]:
+    """Each member entry ``(assembly, member)`` -> the person it belongs to, named by the first entry
+    of that person. Entries in different rosters are one person when they share an explicit
+    ``person:`` id, a GitHub handle (case-insensitive) or an SSH key."""
+    parent: dict = {}
+
+    def find(node):
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for aid, assembly in sorted(assemblies.items()):
+        for mid, member in sorted(assembly.members.items()):
+            entry = ("entry", aid, mid)
+            find(entry)
+            marks = [("person", member.person)] if member.person else []
+            marks += [("github", member.github.lower())] if member.github else []
+            marks += [("key", " ".join(k.line.split()[:2])) for k in member.keys]
+            for mark in marks:
+                parent[find(mark)] = find(entry)
+    first: dict = {}
+    found = {}
+    for aid, assembly in sorted(assemblies.items()):
+        for mid in sorted(assembly.members):
+            root = find(("entry", aid, mid))
+            found[(aid, mid)] = first.setdefault(root, (aid, mid))
+    return found
+
+
+def _one_seat_each(assemblies: dict[str, Assembly], delegates: dict[str, list[DelegateTerm]], problems: list[Problem]) -> None:
+    """A person holds at most one council seat on any date: an election that would give someone a
+    second seat while they hold one does not count, and is a problem at its line."""
+    person = people(assemblies)
+    terms = sorted(
+        ((t.elected.date, aid, t) for aid, ts in delegates.items() for t in ts), key=lambda x: (x[0], x[1], x[2].elected.motion.index)
+    )
+    held: list[tuple[str, DelegateTerm]] = []
+    for day, aid, term in terms:
+        who = person.get((aid, term.member))
+        other = next(
+            ((a, t) for a, t in held if a != aid and person.get((a, t.member)) == who and (t.ended is None or day < t.ended)), None
+        )
+        if other is None:
+            held.append((aid, term))
+            continue
+        a, t = other
+        message = (
+            f"'{term.member}' of {aid} is the same person as '{t.member}' of {a}, who holds {a}'s council seat "
+            f"since {t.elected.date} — one person holds at most one seat: this election does not count"
+        )
+        problems.append(Problem(term.elected.meeting.path, term.elected.motion.line, message))
+        term.elected.status = INVALID
+        term.elected.reasons = [message]
+        delegates[aid].remove(term)
+
+
 # --------------------------------------------------------------------------- entry point
 
 
@@ -545,6 +606,7 @@ def decide(records: Records, now: dt.datetime | None = None, withdrawn: frozense
 
     council = None
     if records.council is not None:
+        _one_seat_each(records.assemblies, delegates, problems)
         from .council.decisions import decide_council
 
         council = decide_council(records, delegates, by_article, today_in(now, records.council.timezone), problems, withdrawn)

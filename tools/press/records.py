@@ -89,6 +89,7 @@ class Member:
     keys: tuple[MemberKey, ...] = ()
     github: str | None = None  # GitHub user name, for CODEOWNERS and for telling who opened a pull request
     line: int = 0
+    person: str | None = None  # the same person's id in every roster (decisions.people joins entries)
 
     def in_good_standing(self, on: dt.date) -> bool:
         """Joined on or before ``on`` and not yet left (``left`` is the first day out)."""
@@ -440,7 +441,7 @@ def _read_members(data, line: int, check: _Checker) -> dict[str, Member]:
         if not isinstance(entry, Map):
             check.error(entry_line, "each member must be a mapping with id, name and joined")
             continue
-        check.keys(entry, ("id", "name", "joined", "left", "key", "keys", "github"), required=("id", "name", "joined"), what=" for a member")
+        check.keys(entry, ("id", "name", "joined", "left", "key", "keys", "github", "person"), required=("id", "name", "joined"), what=" for a member")
         mid = check.member_id(entry.get("id"), entry.line_of("id"), "member id") if "id" in entry else None
         joined = check.date(entry, "joined")
         left = check.date(entry, "left")
@@ -459,6 +460,7 @@ def _read_members(data, line: int, check: _Checker) -> dict[str, Member]:
             keys=_read_keys(entry, mid, check),
             github=_github(entry, mid, check),
             line=entry_line,
+            person=check.member_id(entry.get("person"), entry.line_of("person"), f"person id of '{mid}'") if "person" in entry else None,
         )
     return members
 
