@@ -385,3 +385,33 @@ def test_a_person_id_joins_entries_without_a_shared_handle(pressdir):
     assert joined[("harbor", "jo")] != joined[("springfield", "ana")]
     springfield.write_text(springfield.read_text().replace("person: ana-ruiz", "person: Ana Ruiz"))
     assert any(x.startswith(f"{ROSTER}:7: person id of 'ana' 'Ana Ruiz' is not a valid id") for x in p.problems()), p.problems()
+
+
+# --------------------------------------------------------------------------- weights are a census the council adopts
+
+
+def test_padding_a_roster_changes_no_seats_weight(pressdir):
+    p = council_repo(pressdir)
+    p.write("editorial/council.yml", council_yml(weighting="members"))
+    proposal = cli(p.root, "census", "--date", "2026-10-01")
+    assert proposal.exit_code == 0, proposal.output
+    assert proposal.output == "  - census: 2026-10-01\n    weights: {harbor: 5, springfield: 3}\n    yes: []\n"
+    p.meeting("council", "2026-10-04", "present: [springfield, harbor]\nmotions:\n" + proposal.output.replace("yes: []", "yes: [springfield, harbor]"))
+    commit(p.root, "The council adopts the census of 1 October")
+    git(p.root, "checkout", "-q", "-b", "padding")
+    roster = p.root / ROSTER
+    invented = "".join(f"  - {{id: ghost-{i}, name: Ghost {i}, joined: 2025-01-01}}\n" for i in range(60))
+    roster.write_text(roster.read_text().replace("editors: [ana]\n", invented + "editors: [ana]\n"))
+    p.meeting("council", "2026-10-18", "present: [springfield, harbor]\nmotions:\n  - feature: harbor/ferry\n    lead: true\n    yes: [harbor]\n    no: [springfield]\n")
+    commit(p.root, "Sixty new members, and springfield's seat votes")
+    result = cli(p.root, "check", "--base", "main")
+    assert result.exit_code == 0, result.output  # nothing counted under the padded roster: the census holds
+    (outcome,) = [o for o in p.load().decisions.council.outcomes if o.date.isoformat() == "2026-10-18"]
+    assert outcome.tally == "yes 1 seat (5 members) · no 1 seat (3 members) · abstain 0 (quorum 4 of 8 members represented)"
+    assert outcome.passed
+    assert cli(p.root, "census", "--date", "2026-10-18").output.startswith("  - census: 2026-10-18\n    weights: {harbor: 5, springfield: 63}")
+    # a census that names no assembly, or counts after its meeting, does not count
+    p.meeting("council", "2026-11-15", "present: [springfield, harbor]\nmotions:\n  - census: 2026-11-20\n    weights: {springfield: 63, atlantis: 9}\n    yes: [springfield, harbor]\n")
+    result = cli(p.root, "verify")
+    assert result.exit_code == 1
+    assert "editorial/meetings/council/2026-11-15.yml:3: the census names atlantis, not an assembly — seats are assembly ids" in result.output

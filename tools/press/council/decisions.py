@@ -44,14 +44,19 @@ def delegate_on(terms: list[DelegateTerm], day: dt.date) -> DelegateTerm | None:
     return None
 
 
-def seats_on(assemblies: dict[str, Assembly], delegates: dict[str, list[DelegateTerm]], day: dt.date, weighting: str) -> dict[str, Seat]:
-    """The council's seats on ``day``, by assembly id: derived, never listed."""
+def seats_on(
+    assemblies: dict[str, Assembly], delegates: dict[str, list[DelegateTerm]], day: dt.date, weighting: str, census: dict[str, int] | None = None,
+) -> dict[str, Seat]:  # fmt: skip
+    """The council's seats on ``day``, by assembly id: derived, never listed. With ``weighting:
+    members`` a seat weighs what the census the council last adopted says (``census``), never what a
+    roster says today: no assembly's editors change a seat's weight by editing their roster. A seat
+    no adopted census names weighs 1."""
     seats = {}
     for aid, assembly in sorted(assemblies.items()):
         term = delegate_on(delegates.get(aid, []), day)
         if term is None:
             continue
-        weight = 1 if weighting == "equal" else len(assembly.members_on(day))
+        weight = 1 if weighting == "equal" else (census or {}).get(aid, 1)
         member = assembly.members[term.member]
         seats[aid] = Seat(assembly=aid, delegate=term.member, name=member.name, weight=weight, elected=term.elected.date)
     return seats
@@ -155,11 +160,14 @@ class _CouncilMeeting(_Sitting):
     signed = "signed for"
     label = "the council"
 
-    def __init__(self, records: Records, meeting: CouncilMeeting, delegates: dict[str, list[DelegateTerm]], today: dt.date, problems: list[Problem]):
+    def __init__(
+        self, records: Records, meeting: CouncilMeeting, delegates: dict[str, list[DelegateTerm]], today: dt.date, problems: list[Problem],
+        census: dict[str, int] | None = None,
+    ) -> None:  # fmt: skip
         self.council: Council = records.council  # type: ignore[assignment]
         self.assemblies = records.assemblies
         self.delegates = delegates
-        self.seats = seats_on(records.assemblies, delegates, meeting.date, self.council.rules.weighting)
+        self.seats = seats_on(records.assemblies, delegates, meeting.date, self.council.rules.weighting, census)
         super().__init__(self.council, meeting, today, problems)
 
     def signers(self) -> Assembly:
@@ -228,6 +236,12 @@ class _CouncilMeeting(_Sitting):
                 why = self.correctable(motion, meetings or {})
                 if why:
                     error(motion.line, why)
+            elif motion.kind == "census":
+                unknown = sorted(set(motion.weights) - set(self.assemblies))
+                if unknown:
+                    error(motion.line, f"the census names {', '.join(unknown)}, not an assembly — seats are assembly ids")
+                elif motion.counted > day:
+                    error(motion.line, f"the census counts the rosters on {motion.counted}, after the meeting date {day} — count them on or before it")
             elif target not in articles and target not in withdrawn:
                 error(motion.line, f"no article {target} — expected content/{target}.md")
             elif motion.kind == "feature":
@@ -281,6 +295,11 @@ def signing_body(council: Council, assemblies: dict[str, Assembly], seats: dict[
     )  # fmt: skip
 
 
+def census_on(assemblies: dict[str, Assembly], day: dt.date) -> dict[str, int]:
+    """The figures ``press census`` proposes: each assembly's members in good standing on ``day``."""
+    return {aid: len(assembly.members_on(day)) for aid, assembly in sorted(assemblies.items())}
+
+
 def signers_of(records: Records, delegates: dict[str, list[DelegateTerm]], body: str, day: dt.date) -> Assembly | None:
     """Who signs a record of ``body`` of a meeting on ``day``, as one rule for every body: an
     assembly's editors, or the council's seats filled that day (:func:`signing_body`)."""
@@ -331,8 +350,9 @@ def decide_council(
         meetings, lambda meeting: _CouncilMeeting(records, meeting, delegates, today, []),
         lambda evaluator, motion: evaluator.evaluate(motion, state_on, {}, records.articles, withdrawn, by_date),
     )  # fmt: skip
+    census: dict[str, int] | None = None  # the figures last adopted: a seat's weight from the next motion on
     for meeting in meetings:
-        evaluator = _CouncilMeeting(records, meeting, delegates, today, problems)
+        evaluator = _CouncilMeeting(records, meeting, delegates, today, problems, census)
         for motion in meeting.motions:
             outcome = _as_voted(
                 evaluator, motion, corrections,
@@ -342,6 +362,10 @@ def decide_council(
             if motion.kind in ARTICLE_MOTIONS:
                 by_article.setdefault(motion.target, []).append(outcome)
             if not outcome.passed:
+                continue
+            if outcome.motion.kind == "census":
+                census = dict(outcome.motion.weights)  # type: ignore[attr-defined]
+                evaluator.seats = seats_on(records.assemblies, delegates, meeting.date, council.rules.weighting, census)
                 continue
             previous = featured.get(motion.target)
             if motion.kind == "feature":
@@ -376,7 +400,7 @@ def decide_council(
         today=today,
         outcomes=outcomes,
         features=features,
-        seats_today=seats_on(records.assemblies, delegates, today, council.rules.weighting),
+        seats_today=seats_on(records.assemblies, delegates, today, council.rules.weighting, census),
         mandates=mandates,
     )
 

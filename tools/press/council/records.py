@@ -31,6 +31,7 @@ from ..records import (
     _name_and_timezone,
     _read_motion,
     _read_rules,
+    date_in_range,
     read_meetings,
 )
 from ..strictyaml import Map, Seq
@@ -38,7 +39,7 @@ from ..strictyaml import Map, Seq
 COUNCIL = "council"  # the council's id: its articles live in content/council/, its meetings in editorial/meetings/council/
 WEIGHTINGS = ("equal", "members")
 FEATURE_MOTIONS = ("feature", "unfeature")
-COUNCIL_MOTIONS = (*ARTICLE_MOTIONS, *FEATURE_MOTIONS, "correct")
+COUNCIL_MOTIONS = (*ARTICLE_MOTIONS, *FEATURE_MOTIONS, "correct", "census")
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ class CouncilMotion(Motion):
 
     lead: bool = False  # feature: make it the lead story
     until: dt.date | None = None  # feature: leaves the front page after this day
+    weights: dict[str, int] = field(default_factory=dict)  # census: each seat's adopted weight
+    counted: dt.date | None = None  # census: the date the rosters were counted on
 
 
 @dataclass
@@ -178,6 +181,28 @@ def _seats_present(data: Map, check: _Checker, ballot: str) -> dict:
     return {"present": present, "present_lines": present_lines, "sitting": sitting}
 
 
+def _read_census(entry: Map, motion: CouncilMotion, line: int, fail) -> None:
+    """``census: <date the rosters were counted>`` with ``weights: {seat: members, …}``."""
+    counted = entry["census"]
+    if not strictyaml.is_date(counted) or not date_in_range(counted):
+        fail(line, f"census must name the date the rosters were counted on, YYYY-MM-DD, not {counted!r} (press census proposes one)")
+    else:
+        motion.counted = counted
+        motion.target = counted.isoformat()
+    weights = entry.get("weights")
+    if not isinstance(weights, Map) or not weights:
+        fail(entry.line_of("weights") if "weights" in entry else line, "a census motion needs 'weights:', each seat's members, e.g. {springfield: 412, harbor: 95}")
+        return
+    for seat, weight in weights.items():
+        at = weights.line_of(seat)
+        if not isinstance(seat, str) or not ID_RE.match(seat):
+            fail(at, f"census seat {seat!r} is not an assembly id")
+        elif not isinstance(weight, int) or isinstance(weight, bool) or not 1 <= weight <= 10**9:
+            fail(at, f"the weight of {seat} must be a whole number of members >= 1, not {weight!r}")
+        else:
+            motion.weights[seat] = weight
+
+
 def _read_council_motion(index: int, entry, line: int, ballot: str, body: str, check: _Checker) -> CouncilMotion | None:
     if not isinstance(entry, Map):
         check.error(line, f"motion {index + 1} must be a mapping like 'feature: springfield/slug'")
@@ -199,12 +224,15 @@ def _read_council_motion(index: int, entry, line: int, ballot: str, body: str, c
         motion.problems.append(message)
         check.error(at, message)
 
-    allowed = (kind, "note", "yes", "no", "abstain") + (("lead", "until") if kind == "feature" else ())
+    extra = {"feature": ("lead", "until"), "census": ("weights",)}.get(kind, ())
+    allowed = (kind, "note", "yes", "no", "abstain", *extra)
     for key in entry:
         if key not in allowed:
             fail(entry.line_of(key), f"unknown key '{key}' in a {kind} motion — allowed keys: {', '.join(allowed)}")
     target = entry[kind]
-    if not isinstance(target, str) or target.count("/") != 1:
+    if kind == "census":
+        _read_census(entry, motion, line, fail)
+    elif not isinstance(target, str) or target.count("/") != 1:
         fail(line, f"{kind} must name an article as <assembly>/<slug>, not {target!r}")
     else:
         owner, _, slug = target.partition("/")
