@@ -220,6 +220,17 @@ class _Sitting:
     def _check_attendee(self, voter: str) -> None:
         """A body's own check of one attendee (the council: the delegate named for a seat)."""
 
+    def _reasons(self, motion: Motion):
+        """Why ``motion`` does not count so far (its own flaws and the meeting's), and ``error(line,
+        message)``, which records one more at a line of the record."""
+        reasons = list(motion.problems) + list(self.meeting_reasons)
+
+        def error(line: int, message: str) -> None:
+            self.problems.append(Problem(self.meeting.path, line, message))
+            reasons.append(message)
+
+        return reasons, error
+
     def _check_votes(self, motion: Motion, error) -> None:
         """Each vote from someone present who may take part, one vote each."""
         seen: dict[str, str] = {}
@@ -325,11 +336,7 @@ class _Meeting(_Sitting):
         self, motion: Motion, delegate: str | None, articles: dict[str, Article], withdrawn=frozenset(), meetings=None
     ) -> Outcome:
         rules = self.assembly.rules
-        reasons = list(motion.problems) + list(self.meeting_reasons)
-
-        def error(line: int, message: str) -> None:
-            self.problems.append(Problem(self.meeting.path, line, message))
-            reasons.append(message)
+        reasons, error = self._reasons(motion)
 
         if rules.ballot == "secret":
             yes, no, abstain = int(motion.yes), int(motion.no), int(motion.abstain)  # type: ignore[arg-type]

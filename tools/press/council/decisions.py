@@ -221,11 +221,7 @@ class _CouncilMeeting(_Sitting):
 
     def evaluate(self, motion: CouncilMotion, state_on, featured: dict[str, Feature], articles, withdrawn=frozenset(), meetings=None) -> CouncilOutcome:
         rules = self.council.rules
-        reasons = list(motion.problems) + list(self.meeting_reasons)
-
-        def error(line: int, message: str) -> None:
-            self.problems.append(Problem(self.meeting.path, line, message))
-            reasons.append(message)
+        reasons, error = self._reasons(motion)
 
         self._check_votes(motion, error)
 
