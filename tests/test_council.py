@@ -160,7 +160,7 @@ def test_a_delegate_who_leaves_the_assembly_leaves_the_seat(cpress):
         ),
         (
             "present: [springfield]\nmotions:\n  - elect-delegate: ana\n    yes: [springfield]\n",
-            "editorial/meetings/council/2026-10-18.yml:3: motion 1 must name exactly one of publish, reject, retract, feature, unfeature (found none) — delegates are elected and recalled by their own assemblies",
+            "editorial/meetings/council/2026-10-18.yml:3: motion 1 must name exactly one of publish, reject, retract, feature, unfeature, correct, census (found none) — delegates are elected and recalled by their own assemblies",
         ),
         (
             "present: [springfield]\nmotions:\n  - feature: harbor/ferry\n    yes: 1\n",
@@ -262,8 +262,9 @@ def test_equal_weighting_one_seat_one_vote(cpress):
 
 def test_members_weighting_counts_the_members_each_seat_represents(cpress):
     cpress.write("editorial/council.yml", council_yml(weighting="members"))
-    council_meeting(cpress, "2026-10-18", "present: [springfield, harbor]\nmotions:\n  - feature: harbor/ferry\n    yes: [harbor]\n    no: [springfield]\n")
-    (outcome,) = outcomes(cpress)
+    council_meeting(cpress, "2026-10-18", "present: [springfield, harbor]\nmotions:\n  - census: 2026-10-18\n    weights: {springfield: 3, harbor: 5}\n    yes: [springfield, harbor]\n  - feature: harbor/ferry\n    yes: [harbor]\n    no: [springfield]\n")
+    census, outcome = outcomes(cpress)
+    assert census.passed  # the weights the council adopted apply from the next motion on
     # springfield has 3 members in good standing on the day (dev joins in December, eve left in June), the harbour 5
     assert (outcome.yes, outcome.no, outcome.eligible, outcome.quorum) == (5, 3, 8, 4)
     assert outcome.status == "passed"
@@ -284,9 +285,10 @@ def test_quorum_is_a_fraction_of_the_seats_filled_on_the_day(cpress):
 
 
 def test_a_whole_number_quorum_counts_weight(cpress):
-    cpress.write("editorial/council.yml", council_yml(weighting="members", quorum="6"))
-    council_meeting(cpress, "2026-10-18", "present: [harbor, springfield]\nmotions:\n  - feature: harbor/ferry\n    yes: [harbor]\n")
-    assert outcomes(cpress)[0].reasons == ["no quorum: 5 weight cast, 6 needed of 8 filled"]
+    cpress.write("editorial/council.yml", council_yml(weighting="members", quorum="2"))
+    census = "  - census: 2026-10-18\n    weights: {springfield: 1, harbor: 5}\n    yes: [springfield, harbor]\n"
+    council_meeting(cpress, "2026-10-18", f"present: [harbor, springfield]\nmotions:\n{census}  - feature: harbor/ferry\n    yes: [springfield]\n")
+    assert outcomes(cpress)[1].reasons == ["no quorum: 1 weight cast, 2 needed of 6 filled"]
 
 
 # --------------------------------------------------------------------------- features

@@ -55,6 +55,8 @@ def site(tmp_path_factory) -> Path:
     harbor = lambda slug: f"  - publish: harbor/{slug}\n    digest: {p.digest('harbor', slug)}\n    yes: [jo, kim, lee]\n"  # noqa: E731
     p.meeting("harbor", day(39), "present: [jo, kim, lee]\nmotions:\n" + harbor("ferry") + "  - elect-delegate: jo\n    yes: [jo, kim, lee]\n")
     p.meeting("harbor", day(5), "present: [jo, kim, lee]\nmotions:\n" + harbor("pier"))
+    census = f"present: [springfield, harbor]\nmotions:\n  - census: {day(31)}\n    weights: {{springfield: 3, harbor: 5}}\n    yes: [springfield, harbor]\n"
+    p.meeting("council", day(31), census)  # weighting: members weighs the seats by the census the council adopts
     p.meeting(
         "council",
         day(30),
@@ -149,6 +151,7 @@ def test_the_mandate_record_on_the_chapter_page_and_in_the_ledger_json(site):
     ledger = json.loads(read(site, "springfield/ledger.json"))
     rows = [(r["date"], r["kind"], r["article"], r["vote"], r["delegate"], r["changed_hands"]) for r in ledger["mandate"]]
     assert rows == [
+        (day(31), "census", None, "yes", "ana", False),  # names no article
         (day(30), "feature", "springfield/rent", "yes", "ana", False),
         (day(30), "feature", "springfield/gone", "yes", "ana", False),
         (day(30), "feature", "harbor/ferry", "no", "ana", False),
@@ -158,7 +161,7 @@ def test_the_mandate_record_on_the_chapter_page_and_in_the_ledger_json(site):
     ]
     assert ledger["mandate"][-1]["previous_delegate_name"] == "Ana"
     harbor = json.loads(read(site, "harbor/ledger.json"))
-    assert [r["vote"] for r in harbor["mandate"]] == ["yes", "yes", "yes", "yes", "yes", "abstain"]
+    assert [r["vote"] for r in harbor["mandate"]] == ["yes", "yes", "yes", "yes", "yes", "yes", "abstain"]
 
 
 def test_the_council_has_its_chapter_ledger_feeds_and_calendar(site):
@@ -174,7 +177,7 @@ def test_the_council_has_its_chapter_ledger_feeds_and_calendar(site):
     assert json.loads(read(site, "ledger.json"))["council"]["name"] == "National Council"
     assert "BEGIN:VCALENDAR" in read(site, "council/meetings.ics")
     decisions = feedparser.parse((site / "council/decisions.atom").read_bytes())
-    assert decisions.bozo == 0 and len(decisions.entries) == 6
+    assert decisions.bozo == 0 and len(decisions.entries) == 7  # the census too
     assert (site / "council/statement.html").is_file() and not (site / "council/unvoted.html").exists()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import os
 import shutil
 import subprocess
@@ -45,10 +46,24 @@ def pub(keys, name) -> str:
     return (keys[name].with_suffix(".pub")).read_text().strip()
 
 
-def ssh_sign(keys, signer: str, file: Path, as_member: str, namespace: str = NAMESPACE) -> Path:
-    subprocess.run(["ssh-keygen", "-Y", "sign", "-q", "-n", namespace, "-f", str(keys[signer]), str(file)], check=True)
+def envelope_of(file: Path) -> bytes:
+    """A record's envelope, written out as docs/editorial-records.md tells a member to check by hand."""
+    body, day = file.parent.name, file.name.removesuffix(".yml")
+    return (
+        "assembly-press signed record v1\n"
+        f"namespace: {NAMESPACE}\nbody: {body}\nsitting: {day}\nrecord: editorial/meetings/{body}/{file.name}\n"
+        f"digest: sha256:{hashlib.sha256(file.read_bytes()).hexdigest()}\n"
+    ).encode()
+
+
+def ssh_sign(keys, signer: str, file: Path, as_member: str, namespace: str = NAMESPACE, bytes_only: bool = False) -> Path:
+    """Sign ``file``'s envelope (or, ``bytes_only``, its bytes: the scheme before ``envelope-from``) as ``as_member``."""
+    message = file.with_name(f".{file.name}.message")
+    message.write_bytes(file.read_bytes() if bytes_only else envelope_of(file))
+    subprocess.run(["ssh-keygen", "-Y", "sign", "-q", "-n", namespace, "-f", str(keys[signer]), str(message)], check=True)
     target = file.with_name(f"{file.name}.{as_member}.sig")
-    file.with_name(file.name + ".sig").rename(target)
+    message.with_name(message.name + ".sig").rename(target)
+    message.unlink()
     return target
 
 
@@ -116,7 +131,7 @@ def test_editing_a_signed_record_voids_its_signatures(signed_press, keys):
     record.write_text(record.read_text().replace("yes: [ana, ben]", "yes: [ana, ben, cai]").replace("present: [ana, ben, cai]", "present: [ana, ben, cai]"))
     record.write_text(record.read_text() + "notes: amended after signing\n")
     assert state(signed_press) == "awaiting-vote"
-    assert sum("over these exact bytes" in p for p in signed_press.problems()) == 2
+    assert sum("over this record's envelope (its body, meeting date, path and these exact bytes)" in p for p in signed_press.problems()) == 2
 
 
 def test_an_editor_who_left_before_the_meeting_cannot_sign(signed_press, keys):
@@ -152,10 +167,10 @@ def test_verification_agrees_with_ssh_keygen(signed_press, keys, tmp_path):
     allowed = tmp_path / "allowed_signers"
     allowed.write_text("".join(f'{name} namespaces="{NAMESPACE}" {pub(keys, name)}\n' for name in ("ana", "ben")))
     cases = [  # (identity, signature, signed bytes, valid?)
-        ("ana", ssh_sign(keys, "ana", record, "ana"), record.read_bytes(), True),
-        ("ben", ssh_sign(keys, "ben", record, "ben", "git"), record.read_bytes(), False),
-        ("ben", ssh_sign(keys, "ana", record, "ben"), record.read_bytes(), False),
-        ("ana", signed_press.root / f"{RECORD}.ana.sig", record.read_bytes() + b"\n", False),
+        ("ana", ssh_sign(keys, "ana", record, "ana"), envelope_of(record), True),
+        ("ben", ssh_sign(keys, "ben", record, "ben", "git"), envelope_of(record), False),
+        ("ben", ssh_sign(keys, "ana", record, "ben"), envelope_of(record), False),
+        ("ana", signed_press.root / f"{RECORD}.ana.sig", envelope_of(record) + b"\n", False),
     ]
     for identity, sig, data, valid in cases:
         ours = verify_signature(data, sig.read_bytes(), [MemberKey(pub(keys, identity))], DATE)[0] is not None

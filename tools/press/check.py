@@ -146,13 +146,14 @@ def check(root: Path, base: str, author: str | None = None, now: dt.datetime | N
             Problem(p.path, p.line, f"with the base branch's rosters: {p.message}")
             for p in set(base_rules.problems) - set(own.problems)
         ]
+        findings += _roster_guard(root, base_root, own, base_rules)
     with tempfile.TemporaryDirectory(prefix="press-fork-") as folder:
         # the minutes as they were where the change began: what is merged since is not the change's doing
         fork_root = Path(folder)
         _extract(fork.tree, prefix, _minutes_of(fork.tree, prefix, changed), fork_root)
         base_records = read_records(fork_root)
         findings += _history(fork_root, base_records, root, changed)
-    findings += _retired_keys(own, changed)
+    findings += _new_signatures(own, changed)
 
     assemblies = set(own.records.assemblies) | set(base_rules.records.assemblies)
     touched = {f"{parts[1]}/{parts[2].removesuffix('.md')}" for parts in (p.split("/") for p in changed)
@@ -342,24 +343,109 @@ def _record_changes(rel: str, before: bytes, after: bytes | None) -> list[Proble
     return problems
 
 
-def _retired_keys(own: Press, changed: list[str]) -> list[Problem]:
-    """A signature the change adds must be made with a key still in service: a key closed with
-    ``until`` (a lost laptop) verifies what it signed before, and signs nothing new — not even a
-    record dated back to when it was valid."""
+def _new_signatures(own: Press, changed: list[str]) -> list[Problem]:
+    """A signature the change adds, for any body (assemblies and the council alike), must be made
+    with a key still in service — a key closed with ``until`` (a lost laptop) verifies what it signed
+    before, and signs nothing new, not even a record dated back to when it was valid — and over the
+    record's envelope: records before ``envelope-from`` were signed over their bytes alone, and those
+    signatures stay frozen as merged (a new one could be a copy of old minutes under a new date)."""
+    from .council.decisions import signers_of
     from .signatures import signing_key
 
     problems = []
     added = {path for path in changed if path.endswith(".sig")}
     for meeting in own.records.meetings:
-        assembly = own.records.assemblies.get(meeting.assembly)
+        if not added & {path for path, _ in meeting.signatures.values()}:
+            continue
+        body = signers_of(own.records, own.decisions.delegates, meeting.assembly, meeting.date)
+        if body is None:
+            continue
         for member_id, (path, _) in sorted(meeting.signatures.items()):
-            if path not in added or assembly is None:
+            if path not in added:
                 continue
-            key = signing_key(assembly, meeting, member_id)
-            if key is not None and key.until is not None and key.until <= own.decisions.today_of(assembly):
+            if not body.rules.enveloped_on(meeting.date):
+                problems.append(
+                    Problem(path, 0, f"a new signature of a record dated before {meeting.assembly}'s envelope-from "
+                            f"({body.rules.envelope_from}) — signatures made over a record's bytes alone count only as merged "
+                            "before the cut-over; minutes of that time take no new signature")
+                )  # fmt: skip
+                continue
+            key = signing_key(body, meeting, member_id)
+            if key is not None and key.until is not None and key.until <= own.decisions.today_of(body):
                 problems.append(
                     Problem(path, 0, f"signed with {member_id}'s key retired on {key.until} — a retired key signs nothing new: sign with the current key")
                 )
+    return problems
+
+
+# --------------------------------------------------------------------------- rosters guard themselves
+
+
+def _guarded(before, after) -> list[tuple[int, str, str | None]]:
+    """What a roster change touches that decides who signs: (line, what, member) for the editors, the
+    signature rules and each member's keys; ``member`` is set when keys were only added to that entry."""
+    found: list[tuple[int, str, str | None]] = []
+    if set(before.editors) != set(after.editors):
+        found.append((0, f"the editors (were {', '.join(before.editors) or 'none'}, now {', '.join(after.editors) or 'none'})", None))
+    fields = ("signatures", "signatures_from", "envelope_from")
+    if any(getattr(before.rules, f) != getattr(after.rules, f) for f in fields):
+        found.append((0, "the signature rules (signatures, signatures-from, envelope-from)", None))
+    for mid in sorted(set(before.members) | set(after.members)):
+        old = before.members[mid].keys if mid in before.members else ()
+        new = after.members[mid].keys if mid in after.members else ()
+        if [(k.line, k.valid_from, k.until) for k in old] == [(k.line, k.valid_from, k.until) for k in new]:
+            continue
+        kept = {(k.line, k.valid_from, k.until) for k in new}
+        added_only = mid in before.members and all((k.line, k.valid_from, k.until) in kept for k in old)
+        line = after.members[mid].line if mid in after.members else 0
+        found.append((line, f"the keys of '{mid}'", mid if added_only else None))
+    return found
+
+
+def _roster_guard(root: Path, base_root: Path, own: Press, base: Press) -> list[Problem]:
+    """A change to who signs — an assembly's editors, its signature rules, a member's keys — counts
+    only when enough current editors (at least two, or the assembly's ``signatures`` if more) sign the
+    new roster's envelope (``<assembly>.yml.<member>.sig`` beside it), or, for keys added to one
+    member's own entry, that member signs it with a current key. The keys and editors are the base
+    branch's, so nobody vouches for themselves with the key they are adding."""
+    from .records import ROSTER_SIGNATURE_RE
+    from .signatures import check_signed, envelope, verifies
+
+    problems = []
+    for aid, before in sorted(base.records.assemblies.items()):
+        after = own.records.assemblies.get(aid)
+        if after is None:
+            continue  # removed, or unreadable: press verify says why
+        guarded = _guarded(before, after)
+        if not guarded:
+            continue
+        today = own.decisions.today_of(before)
+        keyed = [e for e in before.editors if before.members[e].in_good_standing(today) and before.members[e].keys_on(today)]
+        if len(keyed) < 2:
+            continue  # no two people can sign yet: the roster rests on the minutes and code-owner review (docs/security.md)
+        rel = before.path
+        message = envelope(aid, "roster", rel, (root / rel).read_bytes(), previous=(base_root / rel).read_bytes())
+        folder = root / "editorial" / "assemblies"
+        signatures = {
+            m[2]: (f"editorial/assemblies/{path.name}", path.read_bytes())
+            for path in sorted(folder.glob(f"{aid}.yml.*.sig")) if (m := ROSTER_SIGNATURE_RE.match(path.name)) and not path.is_symlink()
+        }  # fmt: skip
+        needed = max(2, before.rules.signatures)
+        signed = check_signed(before, signatures, today, message)
+        if signed.count >= needed:
+            continue
+        by = f"signed by {', '.join(signed.signers)}" if signed.signers else "signed by no current editor"
+        for line, what, member in guarded:
+            if member is not None and member in signatures and verifies(message, signatures[member][1], before.members[member].keys_on(today)):
+                continue  # the member added a key to their own entry, signed with a key they already had
+            own_key = f", or — keys added to {member}'s own entry — {member} signs it with a current key" if member else ""
+            problems.append(
+                Problem(
+                    rel, line,
+                    f"{what} changed — a change to who signs counts only when {needed} current editors of {aid} sign the new "
+                    f"roster ({rel}.<member>.sig, see 'Changing who signs' in docs/workflow.md){own_key}; this change is {by}",
+                )
+            )  # fmt: skip
     return problems
 
 

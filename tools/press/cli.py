@@ -163,6 +163,23 @@ def digest(obj: _Context, article: str) -> None:
     click.echo(press.records.articles[press.article_id(article)].digest)
 
 
+@main.command()
+@click.option("--date", "day", help="The date to count the rosters on (default: today in the council's timezone).")
+@click.pass_obj
+@_friendly
+def census(obj: _Context, day: str | None) -> None:
+    """Propose the council's census: each assembly's members in good standing on a date, as a motion
+    to record. With weighting: members, a seat weighs the figures the council last adopted."""
+    from .council.decisions import census_on
+
+    press = obj.press()
+    if press.records.council is None:
+        raise PressError("this press has no council (editorial/council.yml)")
+    counted = _date(day, press, press.records.council.id)
+    weights = ", ".join(f"{aid}: {n}" for aid, n in census_on(press.records.assemblies, counted).items())
+    click.echo(f"  - census: {counted.isoformat()}\n    weights: {{{weights}}}\n    yes: []")
+
+
 # --------------------------------------------------------------------------- editors
 
 

@@ -142,14 +142,22 @@ def _standing(assembly: Assembly, mid: str, day: dt.date, role: str) -> str | No
     return None
 
 
-class _Meeting:
-    """Evaluates the motions of one meeting against the roster on its date."""
+class _Sitting:
+    """Evaluates the motions of one meeting of a voting body — an assembly or the council — against
+    who may take part on its date. The rules every body shares live here once: no motions for a date
+    after today, attendance (known, eligible, listed once), signatures, one vote each from those
+    present, quorum and threshold. A body supplies who may take part (:meth:`standing`), who signs
+    (:meth:`signers`) and what its voters are called."""
 
-    def __init__(self, assembly: Assembly, meeting: Meeting, today: dt.date, problems: list[Problem]):
-        self.assembly = assembly
+    voter = "'{}'"  # how a message names a voter: a member, or (the council) a seat
+    unit = "member"
+    signer = "editor"
+    signed = "signed by"
+
+    def __init__(self, body: Assembly, meeting: Meeting, today: dt.date, problems: list[Problem]):
+        self.body = body
         self.meeting = meeting
         self.problems = problems
-        self.eligible = {m.id for m in assembly.members_on(meeting.date)}
         self.attending = set(meeting.present) if isinstance(meeting.present, tuple) else set()
         self.meeting_reasons: list[str] = []
         if meeting.date > today and meeting.motions:
@@ -159,101 +167,197 @@ class _Meeting:
                 "a future meeting may be scheduled only with no motions",
             )
         self.present = self._check_present()
-        if assembly.rules.signatures_on(meeting.date) and meeting.motions:
+        if body.rules.signatures_on(meeting.date) and meeting.motions:
             self._check_signatures()
 
+    def standing(self, voter: str, role: str) -> str | None:
+        """Why ``voter`` may not take part in this meeting, or None if they may."""
+        raise NotImplementedError
+
+    def signers(self) -> Assembly:
+        """The body as signatures see it: who signs its records, with which keys."""
+        return self.body
+
     def _check_signatures(self) -> None:
-        """A record counts only when enough distinct editors signed its exact bytes."""
+        """A record counts only when enough distinct signers signed it (press.signatures)."""
         from .signatures import check_meeting  # cryptography is imported only when minutes are signed
 
-        needed = self.assembly.rules.signatures_on(self.meeting.date)
-        check = check_meeting(self.assembly, self.meeting)
+        needed = self.body.rules.signatures_on(self.meeting.date)
+        check = check_meeting(self.signers(), self.meeting)
         for sig_path, why in check.rejected:
             self.problems.append(Problem(sig_path, 0, f"signature not counted: {why} — sign again with press sign"))
         if check.count < needed:
-            signed = f"signed by {', '.join(check.signers)}" if check.signers else "not signed"
+            signed = f"{self.signed} {', '.join(check.signers)}" if check.signers else "not signed"
             self.meeting_reasons.append(
-                f"awaiting signatures: {self.assembly.id} requires {needed} editor signature(s), this record is {signed}"
+                f"awaiting signatures: {self.label} requires {needed} {self.signer} signature(s), this record is {signed}"
             )
+
+    @property
+    def label(self) -> str:
+        return self.body.id
 
     def _meeting_error(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.meeting.path, line, message))
         self.meeting_reasons.append(message)
-
-    def _standing(self, mid: str, role: str) -> str | None:
-        """Why ``mid`` may not take part in this meeting, or None if they may."""
-        if mid in self.eligible:  # in good standing on the day: the usual case, answered without a lookup
-            return None
-        return _standing(self.assembly, mid, self.meeting.date, role)
 
     def _check_present(self) -> int:
         present = self.meeting.present
         if present is None:
             return 0
         if isinstance(present, int):
-            count = present
-        else:
-            seen: set[str] = set()
-            for mid, line in zip(present, self.meeting.present_lines):
-                why = self._standing(mid, "is listed as present")
-                if why:
-                    self._meeting_error(line, why)
-                elif mid in seen:
-                    self._meeting_error(line, f"'{mid}' is listed as present twice — list each member once")
-                seen.add(mid)
-            count = len(present)
-        if self.assembly.rules.ballot == "secret" and count > len(self.eligible):
-            self._meeting_error(
-                self.meeting.present_line,
-                f"{count} present, but {self.assembly.id} has only {len(self.eligible)} members in good standing "
-                f"on {self.meeting.date} — correct the attendance count",
-            )
-        return count
+            return present
+        seen: set[str] = set()
+        for voter, line in zip(present, self.meeting.present_lines):
+            why = self.standing(voter, "is listed as present")
+            if why:
+                self._meeting_error(line, why)
+            elif voter in seen:
+                self._meeting_error(line, f"{self.voter.format(voter)} is listed as present twice — list each {self.unit} once")
+            else:
+                self._check_attendee(voter)
+            seen.add(voter)
+        return len(present)
 
-    def evaluate(
-        self, motion: Motion, delegate: str | None, articles: dict[str, Article], withdrawn=frozenset(), meetings=None
-    ) -> Outcome:
-        rules = self.assembly.rules
+    def _check_attendee(self, voter: str) -> None:
+        """A body's own check of one attendee (the council: the delegate named for a seat)."""
+
+    def _reasons(self, motion: Motion):
+        """Why ``motion`` does not count so far (its own flaws and the meeting's), and ``error(line,
+        message)``, which records one more at a line of the record."""
         reasons = list(motion.problems) + list(self.meeting_reasons)
 
         def error(line: int, message: str) -> None:
             self.problems.append(Problem(self.meeting.path, line, message))
             reasons.append(message)
 
+        return reasons, error
+
+    def _check_votes(self, motion: Motion, error) -> None:
+        """Each vote from someone present who may take part, one vote each."""
+        seen: dict[str, str] = {}
+        for side in ("yes", "no", "abstain"):
+            for voter, line in zip(getattr(motion, side), motion.vote_lines.get(side, [])):
+                why = self.standing(voter, "voted")
+                if why:
+                    error(line, why)
+                elif voter not in self.attending:
+                    it = "them" if self.unit == "member" else "it"
+                    error(line, f"{self.voter.format(voter)} voted but is not listed as present — add {it} to 'present'")
+                if voter in seen:
+                    each = "one vote each" if self.unit == "member" else f"one vote per {self.unit}"
+                    error(line, f"{self.voter.format(voter)} voted more than once in this motion ({seen[voter]} and {side}) — {each}")
+                seen.setdefault(voter, side)
+
+    def _settle(self, outcome: Outcome, unit: str = "ballot") -> Outcome:
+        """Passed or failed by quorum and threshold, for an outcome whose votes all count."""
+        cast = outcome.yes + outcome.no + outcome.abstain
+        rules = self.body.rules
+        if cast < outcome.quorum:
+            outcome.status = FAILED
+            units = unit if cast == 1 or unit == "weight" else f"{unit}s"  # a weight is a sum: "7 weight"
+            outcome.reasons = [f"no quorum: {cast} {units} cast, {outcome.quorum} needed{self._of_total(outcome)}"]
+        elif not rules.threshold_met(outcome.yes, outcome.no):
+            outcome.status = FAILED
+            outcome.reasons = [f"threshold not met: {outcome.yes} yes against {outcome.no} no{self._in_unit()}, {rules.threshold_text} needed"]
+        else:
+            outcome.status = PASSED
+        return outcome
+
+    def correctable(self, motion: Motion, meetings: dict) -> str | None:
+        """Why ``motion`` (a correct motion) cannot correct what it names, or None if it can."""
+        day, index = motion.corrects
+        target = meetings.get((self.body.id, day))
+        if day >= self.meeting.date:
+            return f"correct names {motion.target}, which is not before this meeting — minutes are corrected at a later meeting"
+        if target is None:
+            return f"correct names {motion.target}, but {self.body.id} has no meeting record of {day}"
+        if index >= len(target.motions):
+            return f"correct names {motion.target}, but that meeting has {len(target.motions)} motion(s)"
+        if target.motions[index].kind == "correct":
+            return f"correct names {motion.target}, itself a correction — correct the original motion instead"
+        corrected = motion.corrected
+        if corrected is None:
+            return None
+        # the corrected votes answer to the roster and attendance of the meeting they correct
+        if self.body.rules.ballot == "secret":
+            cast = int(corrected.yes) + int(corrected.no) + int(corrected.abstain)
+            present = target.present if isinstance(target.present, int) else len(target.present or ())
+            if cast > present:
+                return f"the corrected votes count {cast} ballots but {present} were present at {day}"
+            return None
+        present = set(target.present) if isinstance(target.present, tuple) else set()
+        seen: set[str] = set()
+        for side in ("yes", "no", "abstain"):
+            for mid in getattr(corrected, side):
+                why = self.standing_on(mid, day, f"is a corrected {side} vote")
+                if why:
+                    return why
+                if mid not in present:
+                    return f"{self.voter.format(mid)} is a corrected {side} vote but is not in the attendance of {day}"
+                if mid in seen:
+                    return f"{self.voter.format(mid)} votes more than once in the corrected votes — one vote each"
+                seen.add(mid)
+        return None
+
+    def standing_on(self, voter: str, day: dt.date, role: str) -> str | None:
+        """Why ``voter`` could not take part in a meeting of this body on ``day``, or None."""
+        raise NotImplementedError
+
+    def _of_total(self, outcome: Outcome) -> str:
+        return ""
+
+    def _in_unit(self) -> str:
+        return ""
+
+
+class _Meeting(_Sitting):
+    """An assembly's meeting, against its roster on the meeting date."""
+
+    def __init__(self, assembly: Assembly, meeting: Meeting, today: dt.date, problems: list[Problem]):
+        self.assembly = assembly
+        self.eligible = {m.id for m in assembly.members_on(meeting.date)}
+        super().__init__(assembly, meeting, today, problems)
+        if assembly.rules.ballot == "secret" and self.present > len(self.eligible):
+            self._meeting_error(
+                self.meeting.present_line,
+                f"{self.present} present, but {self.assembly.id} has only {len(self.eligible)} members in good standing "
+                f"on {self.meeting.date} — correct the attendance count",
+            )
+
+    def standing_on(self, mid: str, day: dt.date, role: str) -> str | None:
+        return _standing(self.assembly, mid, day, role)
+
+    def standing(self, mid: str, role: str) -> str | None:
+        if mid in self.eligible:  # in good standing on the day: the usual case, answered without a lookup
+            return None
+        return _standing(self.assembly, mid, self.meeting.date, role)
+
+
+    def evaluate(
+        self, motion: Motion, delegate: str | None, articles: dict[str, Article], withdrawn=frozenset(), meetings=None
+    ) -> Outcome:
+        rules = self.assembly.rules
+        reasons, error = self._reasons(motion)
+
         if rules.ballot == "secret":
             yes, no, abstain = int(motion.yes), int(motion.no), int(motion.abstain)  # type: ignore[arg-type]
             if yes + no + abstain > self.present:
                 error(motion.line, f"{yes + no + abstain} ballots cast but only {self.present} present — correct the counts or the attendance")
         else:
-            seen: dict[str, str] = {}
-            present = self.attending
             voters = (*motion.yes, *motion.no, *motion.abstain)  # type: ignore[misc]
-            if len(set(voters)) == len(voters) and present.issuperset(voters) and self.eligible.issuperset(voters):
-                sides: tuple[str, ...] = ()  # every vote counts: the usual case, without a check per voter
-            else:
-                sides = ("yes", "no", "abstain")
-            for side in sides:
-                voters = motion.__dict__[side]
-                for mid, line in zip(voters, motion.vote_lines.get(side, [])):
-                    why = self._standing(mid, "voted")
-                    if why:
-                        error(line, why)
-                    elif mid not in present:
-                        error(line, f"'{mid}' voted but is not listed as present — add them to 'present'")
-                    if mid in seen:
-                        error(line, f"'{mid}' voted more than once in this motion ({seen[mid]} and {side}) — one vote each")
-                    seen.setdefault(mid, side)
+            if not (len(set(voters)) == len(voters) and self.attending.issuperset(voters) and self.eligible.issuperset(voters)):
+                self._check_votes(motion, error)  # else every vote counts: the usual case, without a check per voter
             yes, no, abstain = len(motion.yes), len(motion.no), len(motion.abstain)  # type: ignore[arg-type]
 
         if not motion.problems:
             if motion.kind in ARTICLE_MOTIONS and motion.target not in articles and motion.target not in withdrawn:
                 error(motion.line, f"no article {motion.target} — expected content/{motion.target}.md")
             elif motion.kind == "correct":
-                why = self._correctable(motion, meetings or {})
+                why = self.correctable(motion, meetings or {})
                 if why:
                     error(motion.line, why)
             elif motion.kind == "elect-delegate":
-                why = self._standing(motion.target, "is proposed as delegate")
+                why = self.standing(motion.target, "is proposed as delegate")
                 if why:
                     error(motion.line, why)
             elif motion.kind == "recall-delegate" and motion.target != delegate:
@@ -273,74 +377,49 @@ class _Meeting:
             quorum=quorum,
             eligible=len(self.eligible),
         )
-        if reasons:
-            return outcome
-        cast = yes + no + abstain
-        if cast < quorum:
-            outcome.status = FAILED
-            outcome.reasons = [f"no quorum: {cast} {'ballot' if cast == 1 else 'ballots'} cast, {quorum} needed"]
-        elif not rules.threshold_met(yes, no):
-            outcome.status = FAILED
-            outcome.reasons = [f"threshold not met: {yes} yes against {no} no, {rules.threshold_text} needed"]
-        else:
-            outcome.status = PASSED
-        return outcome
+        return outcome if reasons else self._settle(outcome)
 
-    def _correctable(self, motion: Motion, meetings: dict) -> str | None:
-        """Why ``motion`` (a correct motion) cannot correct what it names, or None if it can."""
-        day, index = motion.corrects
-        target = meetings.get((self.assembly.id, day))
-        if day >= self.meeting.date:
-            return f"correct names {motion.target}, which is not before this meeting — minutes are corrected at a later meeting"
-        if target is None:
-            return f"correct names {motion.target}, but {self.assembly.id} has no meeting record of {day}"
-        if index >= len(target.motions):
-            return f"correct names {motion.target}, but that meeting has {len(target.motions)} motion(s)"
-        if target.motions[index].kind == "correct":
-            return f"correct names {motion.target}, itself a correction — correct the original motion instead"
-        corrected = motion.corrected
-        if corrected is None:
-            return None
-        # the corrected votes answer to the roster and attendance of the meeting they correct
-        if self.assembly.rules.ballot == "secret":
-            cast = int(corrected.yes) + int(corrected.no) + int(corrected.abstain)
-            present = target.present if isinstance(target.present, int) else len(target.present or ())
-            if cast > present:
-                return f"the corrected votes count {cast} ballots but {present} were present at {day}"
-            return None
-        present = set(target.present) if isinstance(target.present, tuple) else set()
-        seen: set[str] = set()
-        for side in ("yes", "no", "abstain"):
-            for mid in getattr(corrected, side):
-                why = _standing(self.assembly, mid, day, f"is a corrected {side} vote")
-                if why:
-                    return why
-                if mid not in present:
-                    return f"'{mid}' is a corrected {side} vote but is not in the attendance of {day}"
-                if mid in seen:
-                    return f"'{mid}' votes more than once in the corrected votes — one vote each"
-                seen.add(mid)
-        return None
-
-
-def _corrections(records: Records, now: dt.datetime, withdrawn) -> dict[tuple[str, dt.date, int], Outcome]:
-    """Every passed ``correct`` motion, by the motion it corrects (the latest correction wins).
+def _corrections(meetings, sitting, evaluate) -> dict[tuple[str, dt.date, int], Outcome]:
+    """Every passed ``correct`` motion of ``meetings``, by the motion it corrects (the latest
+    correction wins). ``sitting(meeting)`` makes the body's evaluator (collecting no problems), or
+    None; ``evaluate(evaluator, motion)`` decides one motion.
 
     A correction's own outcome depends only on its meeting's roster and attendance, so corrections
     are decided before the motions they correct."""
-    meetings = {(m.assembly, m.date): m for m in records.meetings}
     found: dict[tuple[str, dt.date, int], Outcome] = {}
-    for meeting in sorted(records.meetings, key=lambda m: (m.assembly, m.date)):
-        assembly = records.assemblies.get(meeting.assembly)
-        if assembly is None or not any(m.kind == "correct" for m in meeting.motions):
+    for meeting in sorted(meetings, key=lambda m: (m.assembly, m.date)):
+        if not any(m.kind == "correct" for m in meeting.motions):
             continue
-        evaluator = _Meeting(assembly, meeting, today_in(now, assembly.timezone), [])
+        evaluator = sitting(meeting)
+        if evaluator is None:
+            continue
         for motion in meeting.motions:
             if motion.kind == "correct":
-                outcome = evaluator.evaluate(motion, None, records.articles, withdrawn, meetings)
+                outcome = evaluate(evaluator, motion)
                 if outcome.passed:
-                    found[(assembly.id, *motion.corrects)] = outcome
+                    found[(meeting.assembly, *motion.corrects)] = outcome
     return found
+
+
+def _as_voted(evaluator: _Sitting, motion: Motion, corrections: dict, evaluate) -> Outcome:
+    """Decide ``motion`` (``evaluate(motion)``) as its latest passed correction says it was voted; a
+    motion the correction struck stays on the record, invalid, and its flaws are no longer the record's."""
+    correction = corrections.get((evaluator.meeting.assembly, evaluator.meeting.date, motion.index))
+    if correction is None:
+        return evaluate(motion)
+    problems = evaluator.problems
+    struck = correction.motion.corrected is None
+    evaluator.problems = [] if struck else problems
+    outcome = evaluate(_as_corrected(motion, correction))
+    evaluator.problems = problems
+    outcome.corrected_by = correction
+    if struck:
+        outcome.status = INVALID
+        outcome.reasons = [
+            f"struck from the record by the correction of {correction.date} "
+            f"(motion {correction.motion.index + 1}): {correction.motion.reason}"
+        ]
+    return outcome
 
 
 def _as_corrected(motion: Motion, correction: Outcome) -> Motion:
@@ -419,6 +498,67 @@ def _article_decision(article: Article, history: list[Outcome]) -> ArticleDecisi
     return decision
 
 
+# --------------------------------------------------------------------------- people
+
+
+def people(assemblies: dict[str, Assembly]) -> dict[tuple[str, str], tuple[str, str]]:
+    """Each member entry ``(assembly, member)`` -> the person it belongs to, named by the first entry
+    of that person. Entries in different rosters are one person when they share an explicit
+    ``person:`` id, a GitHub handle (case-insensitive) or an SSH key."""
+    parent: dict = {}
+
+    def find(node):
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for aid, assembly in sorted(assemblies.items()):
+        for mid, member in sorted(assembly.members.items()):
+            entry = ("entry", aid, mid)
+            find(entry)
+            marks = [("person", member.person)] if member.person else []
+            marks += [("github", member.github.lower())] if member.github else []
+            marks += [("key", " ".join(k.line.split()[:2])) for k in member.keys]
+            for mark in marks:
+                parent[find(mark)] = find(entry)
+    first: dict = {}
+    found = {}
+    for aid, assembly in sorted(assemblies.items()):
+        for mid in sorted(assembly.members):
+            root = find(("entry", aid, mid))
+            found[(aid, mid)] = first.setdefault(root, (aid, mid))
+    return found
+
+
+def _one_seat_each(assemblies: dict[str, Assembly], delegates: dict[str, list[DelegateTerm]], problems: list[Problem]) -> None:
+    """A person holds at most one council seat on any date: an election that would give someone a
+    second seat while they hold one does not count, and is a problem at its line."""
+    person = people(assemblies)
+    terms = sorted(
+        ((t.elected.date, aid, t) for aid, ts in delegates.items() for t in ts), key=lambda x: (x[0], x[1], x[2].elected.motion.index)
+    )
+    held: list[tuple[str, DelegateTerm]] = []
+    for day, aid, term in terms:
+        who = person.get((aid, term.member))
+        other = next(
+            ((a, t) for a, t in held if a != aid and person.get((a, t.member)) == who and (t.ended is None or day < t.ended)), None
+        )
+        if other is None:
+            held.append((aid, term))
+            continue
+        a, t = other
+        message = (
+            f"'{term.member}' of {aid} is the same person as '{t.member}' of {a}, who holds {a}'s council seat "
+            f"since {t.elected.date} — one person holds at most one seat: this election does not count"
+        )
+        problems.append(Problem(term.elected.meeting.path, term.elected.motion.line, message))
+        term.elected.status = INVALID
+        term.elected.reasons = [message]
+        delegates[aid].remove(term)
+
+
 # --------------------------------------------------------------------------- entry point
 
 
@@ -437,7 +577,13 @@ def decide(records: Records, now: dt.datetime | None = None, withdrawn: frozense
     by_article: dict[str, list[Outcome]] = defaultdict(list)
     withdrawn = frozenset(withdrawn) - set(records.articles)
     meetings = {(m.assembly, m.date): m for m in records.meetings}
-    corrections = _corrections(records, now, withdrawn)
+    def sitting(meeting: Meeting) -> _Meeting | None:
+        assembly = records.assemblies.get(meeting.assembly)
+        return _Meeting(assembly, meeting, today_in(now, assembly.timezone), []) if assembly else None
+
+    corrections = _corrections(
+        records.meetings, sitting, lambda evaluator, motion: evaluator.evaluate(motion, None, records.articles, withdrawn, meetings)
+    )
 
     for meeting in sorted(records.meetings, key=lambda m: (m.assembly, m.date)):
         assembly = records.assemblies.get(meeting.assembly)
@@ -447,20 +593,11 @@ def decide(records: Records, now: dt.datetime | None = None, withdrawn: frozense
         terms = delegates[assembly.id]
         for motion in meeting.motions:
             current = terms[-1] if terms and (terms[-1].ended is None or meeting.date < terms[-1].ended) else None
-            correction = corrections.get((assembly.id, meeting.date, motion.index))
-            as_voted = _as_corrected(motion, correction) if correction else motion
-            struck = correction is not None and correction.motion.corrected is None
-            evaluator.problems = [] if struck else problems  # a struck motion's flaws are no longer the record's
-            outcome = evaluator.evaluate(as_voted, current.member if current else None, records.articles, withdrawn, meetings)
-            evaluator.problems = problems
-            if correction:
-                outcome.corrected_by = correction
-                if correction.motion.corrected is None:
-                    outcome.status = INVALID
-                    outcome.reasons = [
-                        f"struck from the record by the correction of {correction.date} "
-                        f"(motion {correction.motion.index + 1}): {correction.motion.reason}"
-                    ]
+            delegate = current.member if current else None
+            outcome = _as_voted(
+                evaluator, motion, corrections,
+                lambda as_voted, delegate=delegate: evaluator.evaluate(as_voted, delegate, records.articles, withdrawn, meetings),
+            )  # fmt: skip
             outcomes.append(outcome)
             if motion.kind in ARTICLE_MOTIONS:
                 by_article[motion.target].append(outcome)
@@ -477,6 +614,7 @@ def decide(records: Records, now: dt.datetime | None = None, withdrawn: frozense
 
     council = None
     if records.council is not None:
+        _one_seat_each(records.assemblies, delegates, problems)
         from .council.decisions import decide_council
 
         council = decide_council(records, delegates, by_article, today_in(now, records.council.timezone), problems, withdrawn)

@@ -371,15 +371,11 @@ def _record_date(path: Path) -> dt.date:
 
 def _signers(press: Press, aid: str, path: Path):
     """Who signs a record of ``aid``: its editors, or for the council each seat filled on the record's
-    date, signing with its delegate's keys from the delegate's own roster."""
-    assembly = press.assembly(aid)
-    if assembly is not press.records.council:
-        return assembly
-    from .council.decisions import seats_on, signing_body
+    date, signing with its delegate's keys from the delegate's own roster (one rule: signers_of)."""
+    from .council.decisions import signers_of
 
-    day = _record_date(path)
-    seats = seats_on(press.records.assemblies, press.decisions.delegates, day, assembly.rules.weighting)  # type: ignore[attr-defined]
-    return signing_body(assembly, press.records.assemblies, seats, day)  # type: ignore[arg-type]
+    press.assembly(aid)  # an unknown body is a usage error
+    return signers_of(press.records, press.decisions.delegates, aid, _record_date(path))
 
 
 def sign_record(press: Press, path: Path, key_file: Path | None, member: str | None, shown: str | None = None) -> Path:
@@ -409,17 +405,18 @@ def sign_record(press: Press, path: Path, key_file: Path | None, member: str | N
             member = matches[0]
         if member not in assembly.editors:
             raise PressError(f"'{member}' is not an editor of {assembly.id}")
-        armored = signatures.signature_of(path, key_file)
+        meeting = next((m for m in press.records.meetings if m.path == f"editorial/meetings/{rel.as_posix()}"), None)
+        if meeting is None:
+            raise PressError(f"signature not kept: {record} has problems of its own — press verify lists them")
+        # what is signed: the record's envelope (its body, date, path and bytes), or its bytes before the cut-over
+        armored = signatures.signature_of(signatures.signed_message(assembly.rules, meeting), path.name, key_file)
     except signatures.SigningError as exc:
         raise PressError(str(exc)) from None
     # Keep the signature only if it will count — made with the member's key for that date, still in
     # service — and decide that before writing, so a failed attempt never touches a signature on disk.
-    meeting = next((m for m in press.records.meetings if m.path == f"editorial/meetings/{rel.as_posix()}"), None)
-    key = signatures.key_for(assembly, meeting, member, armored) if meeting else None
+    key = signatures.key_for(assembly, meeting, member, armored)
     why = None
-    if meeting is None:
-        why = f"{record} has problems of its own — press verify lists them"
-    elif key is None:
+    if key is None:
         why = f"it does not verify with a roster key of {member} valid on {meeting.date} — sign with that key (--key)"
     elif key.until is not None and key.until <= press.decisions.today_of(assembly):
         why = f"it was made with {member}'s key retired on {key.until} — a retired key signs nothing new"

@@ -17,7 +17,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from . import bundle, frontmatter, limits, strictyaml
 from .files import leftover
@@ -36,6 +36,7 @@ TEAM_RE = re.compile(r"^(?=[^/]{1,39}/)[A-Za-z0-9](?:-?[A-Za-z0-9])*/[A-Za-z0-9]
 FRACTION_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CORRECTS_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})#(\d{1,3})$")
+ROSTER_SIGNATURE_RE = re.compile(r"^([a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?)\.yml\.([a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?)\.sig$")
 SIGNATURE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2}\.yml)\.([a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?)\.sig$")
 
 # Folders of content/ that hold no assembly's articles.
@@ -90,6 +91,7 @@ class Member:
     keys: tuple[MemberKey, ...] = ()
     github: str | None = None  # GitHub user name, for CODEOWNERS and for telling who opened a pull request
     line: int = 0
+    person: str | None = None  # the same person's id in every roster (decisions.people joins entries)
 
     def in_good_standing(self, on: dt.date) -> bool:
         """Joined on or before ``on`` and not yet left (``left`` is the first day out)."""
@@ -108,12 +110,18 @@ class Rules:
     signatures: int = 0
     signatures_from: dt.date | None = None  # records of earlier meetings count without signatures
     keep_metadata: tuple[str, ...] = ()  # attachment metadata fields published as they are (press.media)
+    envelope_from: dt.date | None = None  # records of earlier meetings were signed bytes-only (press.signatures)
 
     def signatures_on(self, day: dt.date) -> int:
         """Editor signatures a record of a meeting on ``day`` needs."""
         if self.signatures_from is not None and day < self.signatures_from:
             return 0
         return self.signatures
+
+    def enveloped_on(self, day: dt.date) -> bool:
+        """Whether a signature of a record of a meeting on ``day`` signs the envelope that binds it to
+        its body, meeting and path (press.signatures), or — before ``envelope-from`` — its bytes alone."""
+        return self.envelope_from is None or day >= self.envelope_from
 
     def quorum_for(self, eligible: int) -> int:
         """Ballots needed, given the number of members in good standing."""
@@ -348,13 +356,7 @@ def read_assembly(path: Path, rel: str, problems: list[Problem], raw: bytes | No
         ("name", "region", "description", "meets", "timezone", "rules", "members", "editors"),
         required=("name", "members"),
     )
-    name = check.text(data, "name", required=True, one_line=True) or aid
-    timezone = check.text(data, "timezone", one_line=True) or "UTC"
-    try:
-        zoneinfo.ZoneInfo(timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        check.error(data.line_of("timezone"), f"unknown timezone '{timezone}' — use an IANA name like Europe/Berlin")
-        timezone = "UTC"
+    name, timezone = _name_and_timezone(data, check, aid)
 
     rules = _read_rules(data.get("rules"), data.line_of("rules"), check)
     members = _read_members(data.get("members"), data.line_of("members"), check)
@@ -397,13 +399,25 @@ def read_assembly(path: Path, rel: str, problems: list[Problem], raw: bytes | No
     )
 
 
+def _name_and_timezone(data: Map, check: _Checker, default: str) -> tuple[str, str]:
+    """A voting body's ``name`` and ``timezone`` (an IANA name, default UTC)."""
+    name = check.text(data, "name", required=True, one_line=True) or default
+    timezone = check.text(data, "timezone", one_line=True) or "UTC"
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        check.error(data.line_of("timezone"), f"unknown timezone '{timezone}' — use an IANA name like Europe/Berlin")
+        timezone = "UTC"
+    return name, timezone
+
+
 def _read_rules(data, line: int, check: _Checker) -> Rules:
     if data is None:
         return Rules()
     if not isinstance(data, Map):
         check.error(line, "'rules' must be a mapping with quorum, threshold, ballot and signatures")
         return Rules()
-    check.keys(data, ("quorum", "threshold", "ballot", "signatures", "signatures-from", "keep-metadata"), what=" in rules")
+    check.keys(data, ("quorum", "threshold", "ballot", "signatures", "signatures-from", "envelope-from", "keep-metadata"), what=" in rules")
     quorum: int | Fraction = 1
     raw = data.get("quorum", 1)
     if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 1:
@@ -438,9 +452,11 @@ def _read_rules(data, line: int, check: _Checker) -> Rules:
     if signatures_from is not None and not signatures:
         check.error(data.line_of("signatures-from"), "'signatures-from' needs 'signatures' (how many editors sign) to be at least 1")
     keep = _read_keep_metadata(data, check)
-    return Rules(quorum=quorum, threshold=threshold, ballot=ballot, signatures=signatures, signatures_from=signatures_from, keep_metadata=keep)
-
-
+    envelope_from = check.date(data, "envelope-from")
+    return Rules(
+        quorum=quorum, threshold=threshold, ballot=ballot, signatures=signatures, signatures_from=signatures_from,
+        envelope_from=envelope_from, keep_metadata=keep,
+    )  # fmt: skip
 def _read_keep_metadata(data: Map, check: _Checker) -> tuple[str, ...]:
     """``keep-metadata: [Artist, Copyright]``: the fields of :data:`press.media.KEEPABLE` an assembly publishes."""
     from .media import KEEPABLE
@@ -474,7 +490,7 @@ def _read_members(data, line: int, check: _Checker) -> dict[str, Member]:
         if not isinstance(entry, Map):
             check.error(entry_line, "each member must be a mapping with id, name and joined")
             continue
-        check.keys(entry, ("id", "name", "joined", "left", "key", "keys", "github"), required=("id", "name", "joined"), what=" for a member")
+        check.keys(entry, ("id", "name", "joined", "left", "key", "keys", "github", "person"), required=("id", "name", "joined"), what=" for a member")
         mid = check.member_id(entry.get("id"), entry.line_of("id"), "member id") if "id" in entry else None
         joined = check.date(entry, "joined")
         left = check.date(entry, "left")
@@ -493,6 +509,7 @@ def _read_members(data, line: int, check: _Checker) -> dict[str, Member]:
             keys=_read_keys(entry, mid, check),
             github=_github(entry, mid, check),
             line=entry_line,
+            person=check.member_id(entry.get("person"), entry.line_of("person"), f"person id of '{mid}'") if "person" in entry else None,
         )
     return members
 
@@ -620,8 +637,43 @@ def leftover_problem(rel: str) -> Problem:
     return Problem(rel, 0, "left behind by an interrupted write (the record beside it is whole) — delete this file")
 
 
-def read_meeting(path: Path, rel: str, assembly: str, problems: list[Problem], ballot: str, raw: bytes | None = None) -> Meeting | None:
-    """``raw``: the file's bytes, if the caller has read them already."""
+@dataclass(frozen=True)
+class SittingForm:
+    """How one kind of voting body records a meeting: who attends, which motions it makes, and the
+    record type. Every body's meetings are read by :func:`read_meeting` with its form, so that the
+    rules of form every record shares (file name, date limits, keys, time, location) are one code."""
+
+    what: str  # "a meeting record", "a council meeting record"
+    attendees: str  # what 'present' records, for the message when it is missing
+    present: Callable  # (data, check, ballot) -> fields of the record for present, present_lines, …
+    motion: Callable  # (index, entry, line, ballot, body, check) -> Motion | None
+    record: type = Meeting
+
+
+def _members_present(data: Map, check: _Checker, ballot: str) -> dict:
+    """An assembly's attendance: member ids, or a count when it votes by secret ballot."""
+    present: tuple[str, ...] | int | None = None
+    present_lines: list[int] = []
+    raw = data.get("present")
+    if raw is None:
+        pass
+    elif isinstance(raw, int) and not isinstance(raw, bool) and ballot == "secret" and raw >= 0:
+        present = raw
+    elif isinstance(raw, Seq):
+        ids = [check.member_id(v, raw.line_of(i), "present member") for i, v in enumerate(raw)]
+        present, present_lines = tuple(i for i in ids if i), [raw.line_of(i) for i, v in enumerate(ids) if v]
+    else:
+        want = "a list of member ids or a count" if ballot == "secret" else "a list of member ids"
+        check.error(data.line_of("present"), f"'present' must be {want}")
+    return {"present": present, "present_lines": present_lines}
+
+
+def read_meeting(
+    path: Path, rel: str, assembly: str, problems: list[Problem], ballot: str, raw: bytes | None = None, form: SittingForm | None = None,
+) -> Meeting | None:  # fmt: skip
+    """``raw``: the file's bytes, if the caller has read them already. ``form``: the body's kind of
+    record (default: an assembly's, :data:`ASSEMBLY_SITTING`)."""
+    form = form or ASSEMBLY_SITTING
     check = _Checker(rel, problems)
     try:
         day = dt.date.fromisoformat(path.stem) if DATE_RE.match(path.stem) else None
@@ -648,25 +700,13 @@ def read_meeting(path: Path, rel: str, assembly: str, problems: list[Problem], b
         check.error(1, EMPTY_MEETING)
         return None
     if not isinstance(data, Map):
-        check.error(1, "a meeting record must be a mapping with present and motions")
+        check.error(1, f"{form.what} must be a mapping with present and motions")
         return None
     check.keys(data, ("present", "motions", "notes", "time", "location"))
     starts = _time(data, check)
-
-    present: tuple[str, ...] | int | None = None
-    present_lines: list[int] = []
-    raw = data.get("present")
-    if raw is None:
-        if data.get("motions"):
-            check.error(data.line, "missing 'present': record who attended before recording motions")
-    elif isinstance(raw, int) and not isinstance(raw, bool) and ballot == "secret" and raw >= 0:
-        present = raw
-    elif isinstance(raw, Seq):
-        ids = [check.member_id(v, raw.line_of(i), "present member") for i, v in enumerate(raw)]
-        present, present_lines = tuple(i for i in ids if i), [raw.line_of(i) for i, v in enumerate(ids) if v]
-    else:
-        want = "a list of member ids or a count" if ballot == "secret" else "a list of member ids"
-        check.error(data.line_of("present"), f"'present' must be {want}")
+    if data.get("present") is None and data.get("motions"):
+        check.error(data.line, f"missing 'present': record {form.attendees} attended before recording motions")
+    attendance = form.present(data, check, ballot)
 
     motions: list[Motion] = []
     raw_motions = data.get("motions")
@@ -674,24 +714,58 @@ def read_meeting(path: Path, rel: str, assembly: str, problems: list[Problem], b
         check.error(data.line_of("motions"), "'motions' must be a list of motions")
     elif raw_motions:
         for i, entry in enumerate(raw_motions):
-            motion = _read_motion(i, entry, raw_motions.line_of(i), ballot, assembly, check)
+            motion = form.motion(i, entry, raw_motions.line_of(i), ballot, assembly, check)
             if motion is not None:
                 motions.append(motion)
-    if not check.ok and not motions and present is None:
+    if not check.ok and not motions and attendance["present"] is None:
         return None
-    return Meeting(
+    return form.record(
         assembly=assembly,
         date=day,
         path=rel,
-        present=present,
         motions=motions,
         notes=check.text(data, "notes"),
-        present_lines=present_lines,
         present_line=data.line_of("present"),
         raw=record_bytes,
         time=starts,
         location=check.text(data, "location", one_line=True),
+        **attendance,
     )
+
+
+def read_meetings(root: Path, folder: Path, body: str, ballot: str, problems: list[Problem], cache=None, form: SittingForm | None = None) -> list[Meeting]:
+    """Every meeting record of one body's folder, each with its signatures
+    (``<date>.yml.<signer>.sig``); a signature of a record that does not exist is a problem."""
+    form = form or ASSEMBLY_SITTING
+    signatures: dict[str, dict[str, tuple[str, bytes]]] = {}
+    by_name: dict[str, Meeting] = {}
+    for path in sorted(folder.glob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            continue  # reported by _links()
+        if path.is_file() and (sig := SIGNATURE_RE.match(path.name)):
+            if (data := read_signature(path, rel, problems)) is not None:
+                signatures.setdefault(sig[1], {})[sig[2]] = (rel, data)
+            continue
+        if path.is_file() and leftover(path.name):
+            problems.append(leftover_problem(rel))
+            continue
+        if not path.is_file() or path.suffix != ".yml":
+            problems.append(Problem(rel, 0, "meeting records are <YYYY-MM-DD>.yml files, signatures <YYYY-MM-DD>.yml.<signer>.sig"))
+            continue
+        meeting = _cached(
+            cache, problems, ("meeting", rel, ballot, form.what), path,
+            lambda found, raw=None, path=path, rel=rel: read_meeting(path, rel, body, found, ballot, raw, form), RECORD_LIMIT,
+        )  # fmt: skip
+        if meeting:
+            by_name[path.name] = meeting
+    for record, sigs in signatures.items():
+        if record in by_name:
+            by_name[record].signatures = sigs
+        elif not (folder / record).is_file():
+            for rel, _ in sigs.values():
+                problems.append(Problem(rel, 0, f"signature of {record}, which does not exist — remove it"))
+    return list(by_name.values())
 
 
 _MOTION_KEYS = {
@@ -814,6 +888,9 @@ def _read_votes(entry: Map, into, ballot: str, fail, meeting_check: _Checker, pr
         else:
             fail(at, f"'{side}' must list member ids (this assembly votes by roll-call), e.g. [ana, ben]")
             setattr(into, side, ())
+
+
+ASSEMBLY_SITTING = SittingForm("a meeting record", "who", _members_present, _read_motion)
 
 
 META_RE = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)")
@@ -994,17 +1071,6 @@ def read_signature(path: Path, rel: str, problems: list[Problem]) -> bytes | Non
     return path.read_bytes()
 
 
-def attach_signatures(folder: Path, meetings: dict, signatures: dict, problems: list[Problem]) -> None:
-    """Give each meeting read from ``folder`` (by file name) its signatures; a signature of a record
-    that does not exist is a problem."""
-    for record, sigs in signatures.items():
-        if record in meetings:
-            meetings[record].signatures = sigs
-        elif not (folder / record).is_file():
-            for rel, _ in sigs.values():
-                problems.append(Problem(rel, 0, f"signature of {record}, which does not exist — remove it"))
-
-
 def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records:
     """Read every record and article under ``root``. Never raises for bad input: problems are collected.
 
@@ -1022,8 +1088,10 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
         rel = f"editorial/assemblies/{path.name}"
         if path.is_symlink():
             continue  # reported by _links()
+        if path.is_file() and ROSTER_SIGNATURE_RE.match(path.name):
+            continue  # a signature of a roster change: press check counts it (check.py: _roster_guard)
         if not path.is_file() or path.suffix != ".yml":
-            problems.append(Problem(rel, 0, "editorial/assemblies/ holds only <assembly>.yml files"))
+            problems.append(Problem(rel, 0, "editorial/assemblies/ holds only <assembly>.yml files (and <assembly>.yml.<member>.sig, signatures of a change)"))
             continue
         known_ids.add(path.stem)
         assembly = _cached(cache, problems, ("assembly", rel), path, lambda found, raw=None: read_assembly(path, rel, found, raw), RECORD_LIMIT)
@@ -1032,7 +1100,7 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
 
     from .council.records import COUNCIL, council_path, read_council  # the council's records build on these
 
-    council, meetings = read_council(root, rosters, problems)  # type: ignore[assignment]
+    council, meetings = read_council(root, rosters, problems, cache)  # type: ignore[assignment]
     if council is not None or council_path(root, rosters).is_file():
         known_ids.add(COUNCIL)  # its statements live in content/council/ (even while council.yml has problems)
     meetings_dir = root / "editorial" / "meetings"
@@ -1049,30 +1117,7 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
             )
             continue
         ballot = assemblies[folder.name].rules.ballot if folder.name in assemblies else "roll-call"
-        signatures: dict[str, dict[str, tuple[str, bytes]]] = {}
-        folder_meetings: dict[str, Meeting] = {}
-        for path in sorted(folder.glob("*")):
-            rel = path.relative_to(root).as_posix()
-            if path.is_symlink():
-                continue  # reported by _links()
-            if path.is_file() and (sig := SIGNATURE_RE.match(path.name)):
-                if (data := read_signature(path, rel, problems)) is not None:
-                    signatures.setdefault(sig[1], {})[sig[2]] = (rel, data)
-                continue
-            if path.is_file() and leftover(path.name):
-                problems.append(leftover_problem(rel))
-                continue
-            if not path.is_file() or path.suffix != ".yml":
-                problems.append(Problem(rel, 0, "meeting records are <YYYY-MM-DD>.yml files, signatures <YYYY-MM-DD>.yml.<member>.sig"))
-                continue
-            meeting = _cached(
-                cache, problems, ("meeting", rel, ballot), path,
-                lambda found, raw=None, path=path, rel=rel: read_meeting(path, rel, folder.name, found, ballot, raw), RECORD_LIMIT,
-            )  # fmt: skip
-            if meeting:
-                meetings.append(meeting)
-                folder_meetings[path.name] = meeting
-        attach_signatures(folder, folder_meetings, signatures, problems)
+        meetings += read_meetings(root, folder, folder.name, ballot, problems, cache)
 
     articles: dict[str, Article] = {}
     media: dict[str, tuple] = {}

@@ -1,4 +1,18 @@
-"""Signed minutes: OpenSSH signatures (SSHSIG, ``ssh-keygen -Y sign``) over a meeting record's bytes.
+"""Signed minutes: OpenSSH signatures (SSHSIG, ``ssh-keygen -Y sign``) over a meeting record's envelope.
+
+What is signed is not the record's bytes alone — a copy of them under another date or folder would
+carry the signature with it — but an *envelope* naming the context (docs/editorial-records.md,
+"Signing the minutes")::
+
+    assembly-press signed record v1
+    namespace: assembly-press
+    body: springfield
+    sitting: 2026-11-10
+    record: editorial/meetings/springfield/2026-11-10.yml
+    digest: sha256:<SHA-256 of the record's bytes>
+
+Each line ends in a newline. Records of meetings before the body's ``envelope-from`` date were signed
+over their bytes alone and keep counting where they are (``press check`` freezes them: no new one).
 
 Verification is offline and in-process (``press.openssh``, strict SSHSIG as OpenSSH reads it);
 ``press sign`` signs with ``ssh-keygen`` itself, the tool editors already have.
@@ -13,9 +27,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import openssh
-from .records import Assembly, Meeting
+from .records import Assembly, Meeting, Rules, digest_bytes
 
 NAMESPACE = "assembly-press"
+ENVELOPE = "assembly-press signed record v1"
+
+
+def envelope(body: str, sitting: str, record: str, raw: bytes, previous: bytes | None = None) -> bytes:
+    """The message a signature of a record signs: the namespace, the body, the sitting (a meeting's
+    date, or ``roster``), the record's path in the press and the digest of its bytes, one
+    ``name: value`` a line. ``previous``: the bytes this version supersedes (a roster's version on
+    the base branch), named by their digest so that an old signed version cannot be restored."""
+    before = f"previous: {digest_bytes(previous)}\n" if previous is not None else ""
+    return (
+        f"{ENVELOPE}\nnamespace: {NAMESPACE}\nbody: {body}\nsitting: {sitting}\nrecord: {record}\n{before}digest: {digest_bytes(raw)}\n"
+    ).encode()
+
+
+def signed_message(rules: Rules, meeting: Meeting) -> bytes:
+    """What a signature of ``meeting``'s record signs: its envelope, or its bytes alone before the
+    body's ``envelope-from`` date."""
+    if not rules.enveloped_on(meeting.date):
+        return meeting.raw
+    return envelope(meeting.assembly, meeting.date.isoformat(), meeting.path, meeting.raw)
 
 
 def public_key(line: str) -> openssh.PublicKey:
@@ -37,9 +71,15 @@ class SignatureCheck:
 
 def check_meeting(assembly: Assembly, meeting: Meeting) -> SignatureCheck:
     """Count the distinct editors in good standing whose keys signed exactly this record."""
+    return check_signed(assembly, meeting.signatures, meeting.date, signed_message(assembly.rules, meeting))
+
+
+def check_signed(assembly: Assembly, signatures: dict[str, tuple[str, bytes]], day, message: bytes) -> SignatureCheck:
+    """Count the distinct editors of ``assembly``, in good standing on ``day``, whose keys valid on
+    ``day`` signed ``message``: one check for every signed thing (minutes, roster changes)."""
     result = SignatureCheck()
     counted_keys: set[str] = set()
-    for member_id, (sig_path, armored) in sorted(meeting.signatures.items()):
+    for member_id, (sig_path, armored) in sorted(signatures.items()):
         member = assembly.members.get(member_id)
         if member is None:
             result.rejected.append((sig_path, f"'{member_id}' is not a member of {assembly.id}"))
@@ -47,15 +87,15 @@ def check_meeting(assembly: Assembly, meeting: Meeting) -> SignatureCheck:
         if member_id not in assembly.editors:
             result.rejected.append((sig_path, f"'{member_id}' is not an editor of {assembly.id}"))
             continue
-        if not member.in_good_standing(meeting.date):
-            result.rejected.append((sig_path, f"'{member_id}' was not a member in good standing on {meeting.date}"))
+        if not member.in_good_standing(day):
+            result.rejected.append((sig_path, f"'{member_id}' was not a member in good standing on {day}"))
             continue
-        keys = member.keys_on(meeting.date)
+        keys = member.keys_on(day)
         if not keys:
-            why = "has no key in the roster" if not member.keys else f"has no key in the roster valid on {meeting.date}"
+            why = "has no key in the roster" if not member.keys else f"has no key in the roster valid on {day}"
             result.rejected.append((sig_path, f"'{member_id}' {why}"))
             continue
-        key, problem = _verifying_key(meeting.raw, armored, keys, meeting.date)
+        key, problem = _verifying_key(message, armored, keys, day, _what(message))
         if key is None:
             result.rejected.append((sig_path, problem.replace("{member}", member_id)))
             continue
@@ -73,14 +113,10 @@ def signing_key(assembly: Assembly, meeting: Meeting, member_id: str):
     member = assembly.members.get(member_id)
     if member is None or member_id not in meeting.signatures:
         return None
-    armored = meeting.signatures[member_id][1]
-    for member_key in member.keys_on(meeting.date):
-        if _verifying_key(meeting.raw, armored, [member_key], meeting.date)[0] is not None:
-            return member_key
-    return None
+    return key_for(assembly, meeting, member_id, meeting.signatures[member_id][1])
 
 
-def _verifying_key(data: bytes, armored: bytes, keys, on=None) -> tuple[openssh.PublicKey | None, str]:
+def _verifying_key(data: bytes, armored: bytes, keys, on=None, what: str = "these exact bytes") -> tuple[openssh.PublicKey | None, str]:
     """The roster key (of ``keys``, MemberKeys) that verifies the signature, or None and why none did.
 
     ``{member}`` in the reason stands for the member the signature is filed under."""
@@ -100,9 +136,16 @@ def _verifying_key(data: bytes, armored: bytes, keys, on=None) -> tuple[openssh.
     if verdict:
         return verdict.key, ""
     return None, (
-        f"does not verify with {{member}}'s key for namespace '{NAMESPACE}' over these exact bytes ({verdict.reason}); "
+        f"does not verify with {{member}}'s key for namespace '{NAMESPACE}' over {what} ({verdict.reason}); "
         "checked with the roster key(s) valid on the meeting date"
     )
+
+
+def _what(message: bytes) -> str:
+    """What ``message`` is, in a refusal's words: an envelope, or a record's bytes alone."""
+    if message.startswith(ENVELOPE.encode() + b"\n"):
+        return "this record's envelope (its body, meeting date, path and these exact bytes)"
+    return "these exact bytes"
 
 
 def verify_signature(data: bytes, armored: bytes, keys, on) -> tuple[openssh.PublicKey | None, str]:
@@ -111,7 +154,7 @@ def verify_signature(data: bytes, armored: bytes, keys, on) -> tuple[openssh.Pub
     valid = [member_key for member_key in keys if member_key.valid_on(on)]
     if not valid:
         return None, f"{{member}} has no roster key valid on {on}"
-    return _verifying_key(data, armored, valid, on)
+    return _verifying_key(data, armored, valid, on, _what(data))
 
 
 def allowed_signers(member_id: str, member_key) -> str:
@@ -124,9 +167,9 @@ class SigningError(Exception):
     pass
 
 
-def signature_of(record: Path, key_file: Path | None) -> bytes:
-    """Sign ``record``'s bytes with ``ssh-keygen -Y sign`` and return the armored signature; writes nothing
-    beside the record.
+def signature_of(message: bytes, name: str, key_file: Path | None) -> bytes:
+    """Sign ``message`` (a record's :func:`signed_message`) with ``ssh-keygen -Y sign`` and return the
+    armored signature; writes nothing beside the record (``name``: the record's file name).
 
     ``key_file`` is a private key, or a public key whose private half is in ssh-agent.
     """
@@ -134,8 +177,8 @@ def signature_of(record: Path, key_file: Path | None) -> bytes:
     if keygen is None:
         raise SigningError("ssh-keygen is not installed — install OpenSSH to sign records")
     with tempfile.TemporaryDirectory(prefix="press-sign-") as folder:
-        copy = Path(folder) / record.name
-        copy.write_bytes(record.read_bytes())
+        copy = Path(folder) / name
+        copy.write_bytes(message)
         command = [keygen, "-Y", "sign", "-n", NAMESPACE, "-q"]
         if key_file is not None:
             command += ["-f", str(key_file)]
@@ -149,7 +192,12 @@ def signature_of(record: Path, key_file: Path | None) -> bytes:
         done = subprocess.run([*command, str(copy)], capture_output=True, text=True, stdin=subprocess.DEVNULL)
         if done.returncode != 0:
             raise SigningError(f"ssh-keygen could not sign: {done.stderr.strip() or done.returncode}")
-        return (Path(folder) / f"{record.name}.sig").read_bytes()
+        return (Path(folder) / f"{name}.sig").read_bytes()
+
+
+def verifies(message: bytes, armored: bytes, keys) -> bool:
+    """Whether one of ``keys`` (MemberKeys) signed ``message``."""
+    return _verifying_key(message, armored, keys)[0] is not None
 
 
 def key_for(assembly: Assembly, meeting: Meeting, member_id: str, armored: bytes):
@@ -158,8 +206,9 @@ def key_for(assembly: Assembly, meeting: Meeting, member_id: str, armored: bytes
     member = assembly.members.get(member_id)
     if member is None:
         return None
+    message = signed_message(assembly.rules, meeting)
     for member_key in member.keys_on(meeting.date):
-        if _verifying_key(meeting.raw, armored, [member_key], meeting.date)[0] is not None:
+        if _verifying_key(message, armored, [member_key], meeting.date)[0] is not None:
             return member_key
     return None
 

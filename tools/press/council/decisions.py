@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..decisions import FAILED, INVALID, PASSED, DelegateTerm, Outcome
+from ..decisions import INVALID, DelegateTerm, Outcome, _as_voted, _corrections, _Sitting
 from ..problems import Problem
 from ..records import ARTICLE_MOTIONS, Assembly, Member, Records
 from .records import Council, CouncilMeeting, CouncilMotion
@@ -44,14 +44,19 @@ def delegate_on(terms: list[DelegateTerm], day: dt.date) -> DelegateTerm | None:
     return None
 
 
-def seats_on(assemblies: dict[str, Assembly], delegates: dict[str, list[DelegateTerm]], day: dt.date, weighting: str) -> dict[str, Seat]:
-    """The council's seats on ``day``, by assembly id: derived, never listed."""
+def seats_on(
+    assemblies: dict[str, Assembly], delegates: dict[str, list[DelegateTerm]], day: dt.date, weighting: str, census: dict[str, int] | None = None,
+) -> dict[str, Seat]:  # fmt: skip
+    """The council's seats on ``day``, by assembly id: derived, never listed. With ``weighting:
+    members`` a seat weighs what the census the council last adopted says (``census``), never what a
+    roster says today: no assembly's editors change a seat's weight by editing their roster. A seat
+    no adopted census names weighs 1."""
     seats = {}
     for aid, assembly in sorted(assemblies.items()):
         term = delegate_on(delegates.get(aid, []), day)
         if term is None:
             continue
-        weight = 1 if weighting == "equal" else len(assembly.members_on(day))
+        weight = 1 if weighting == "equal" else (census or {}).get(aid, 1)
         member = assembly.members[term.member]
         seats[aid] = Seat(assembly=aid, delegate=term.member, name=member.name, weight=weight, elected=term.elected.date)
     return seats
@@ -148,32 +153,29 @@ class CouncilDecisions:
 # --------------------------------------------------------------------------- evaluation
 
 
-class _CouncilMeeting:
-    """Evaluates one council meeting against the seats filled on its date."""
+class _CouncilMeeting(_Sitting):
+    """A council meeting, against the seats filled on its date."""
 
-    def __init__(self, records: Records, meeting: CouncilMeeting, delegates: dict[str, list[DelegateTerm]], today: dt.date, problems: list[Problem]):
+    voter = "seat '{}'"
+    unit = "seat"
+    signer = "delegate"
+    signed = "signed for"
+    label = "the council"
+
+    def __init__(
+        self, records: Records, meeting: CouncilMeeting, delegates: dict[str, list[DelegateTerm]], today: dt.date, problems: list[Problem],
+        census: dict[str, int] | None = None,
+    ) -> None:  # fmt: skip
         self.council: Council = records.council  # type: ignore[assignment]
         self.assemblies = records.assemblies
-        self.meeting = meeting
         self.delegates = delegates
-        self.problems = problems
-        self.seats = seats_on(records.assemblies, delegates, meeting.date, self.council.rules.weighting)
-        self.meeting_reasons: list[str] = []
-        if meeting.date > today and meeting.motions:
-            self._meeting_error(
-                meeting.motions[0].line,
-                f"motions are recorded for {meeting.date}, which is after today ({today}) — "
-                "a future meeting may be scheduled only with no motions",
-            )
-        self._check_present()
-        if self.council.rules.signatures and meeting.motions:
-            self._check_signatures()
+        self.seats = seats_on(records.assemblies, delegates, meeting.date, self.council.rules.weighting, census)
+        super().__init__(self.council, meeting, today, problems)
 
-    def _meeting_error(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.meeting.path, line, message))
-        self.meeting_reasons.append(message)
+    def signers(self) -> Assembly:
+        return signing_body(self.council, self.assemblies, self.seats, self.meeting.date)
 
-    def seat_problem(self, seat: str, role: str) -> str | None:
+    def standing(self, seat: str, role: str) -> str | None:
         """Why ``seat`` may not take part in this meeting, or None if it may."""
         day = self.meeting.date
         if seat not in self.assemblies:
@@ -192,70 +194,53 @@ class _CouncilMeeting:
             )
         return None
 
-    def _check_present(self) -> None:
-        present = self.meeting.present
-        if not isinstance(present, tuple):
+    seat_problem = standing
+
+    def standing_on(self, seat: str, day: dt.date, role: str) -> str | None:
+        """Why ``seat`` could not take part in a council meeting on ``day`` (a corrected vote)."""
+        if seat not in self.assemblies:
+            return self.standing(seat, role)
+        if delegate_on(self.delegates.get(seat, []), day) is None:
+            return f"seat '{seat}' {role} but has no delegate on {day} — a seat sits only while its assembly has a delegate"
+        return None
+
+    def _check_attendee(self, seat: str) -> None:
+        """A seat's named delegate must be the one holding it that day."""
+        if seat not in self.meeting.sitting:
             return
-        seen: set[str] = set()
-        for seat, line in zip(present, self.meeting.present_lines):
-            why = self.seat_problem(seat, "is listed as present")
-            if why:
-                self._meeting_error(line, why)
-            elif seat in seen:
-                self._meeting_error(line, f"seat '{seat}' is listed as present twice — list each seat once")
-            elif seat in self.meeting.sitting:
-                named, at = self.meeting.sitting[seat]
-                holder = self.seats[seat]
-                if named != holder.delegate:
-                    terms = [t for t in self.delegates.get(seat, []) if t.member == named and t.ended and t.ended <= self.meeting.date]
-                    if terms:
-                        was = f"'{named}' was {terms[-1].ended_by} as {seat}'s delegate on {terms[-1].ended}"
-                    else:
-                        was = f"'{named}' is not {seat}'s delegate"
-                    self._meeting_error(
-                        at,
-                        f"{was}; on {self.meeting.date} the seat is held by '{holder.delegate}' ({holder.name}) — only the sitting delegate takes the seat",
-                    )
-            seen.add(seat)
+        named, at = self.meeting.sitting[seat]
+        holder = self.seats[seat]
+        if named != holder.delegate:
+            terms = [t for t in self.delegates.get(seat, []) if t.member == named and t.ended and t.ended <= self.meeting.date]
+            if terms:
+                was = f"'{named}' was {terms[-1].ended_by} as {seat}'s delegate on {terms[-1].ended}"
+            else:
+                was = f"'{named}' is not {seat}'s delegate"
+            self._meeting_error(
+                at,
+                f"{was}; on {self.meeting.date} the seat is held by '{holder.delegate}' ({holder.name}) — only the sitting delegate takes the seat",
+            )
 
-    def _check_signatures(self) -> None:
-        """A record counts once enough sitting delegates signed its exact bytes (``<date>.yml.<seat>.sig``)."""
-        from ..signatures import check_meeting
-
-        signers = signing_body(self.council, self.assemblies, self.seats, self.meeting.date)
-        check = check_meeting(signers, self.meeting)
-        for sig_path, why in check.rejected:
-            self.problems.append(Problem(sig_path, 0, f"signature not counted: {why} — sign again with press sign"))
-        needed = self.council.rules.signatures
-        if check.count < needed:
-            signed = f"signed for {', '.join(check.signers)}" if check.signers else "not signed"
-            self.meeting_reasons.append(f"awaiting signatures: the council requires {needed} delegate signature(s), this record is {signed}")
-
-    def evaluate(self, motion: CouncilMotion, state_on, featured: dict[str, Feature], articles, withdrawn=frozenset()) -> CouncilOutcome:
+    def evaluate(self, motion: CouncilMotion, state_on, featured: dict[str, Feature], articles, withdrawn=frozenset(), meetings=None) -> CouncilOutcome:
         rules = self.council.rules
-        reasons = list(motion.problems) + list(self.meeting_reasons)
+        reasons, error = self._reasons(motion)
 
-        def error(line: int, message: str) -> None:
-            self.problems.append(Problem(self.meeting.path, line, message))
-            reasons.append(message)
-
-        present = set(self.meeting.present) if isinstance(self.meeting.present, tuple) else set()
-        seen: dict[str, str] = {}
-        for side in SIDES:
-            for seat, line in zip(getattr(motion, side), motion.vote_lines.get(side, [])):
-                why = self.seat_problem(seat, "voted")
-                if why:
-                    error(line, why)
-                elif seat not in present:
-                    error(line, f"seat '{seat}' voted but is not listed as present — add it to 'present'")
-                if seat in seen:
-                    error(line, f"seat '{seat}' voted more than once in this motion ({seen[seat]} and {side}) — one vote per seat")
-                seen.setdefault(seat, side)
+        self._check_votes(motion, error)
 
         day = self.meeting.date
         if not motion.problems:
             target = motion.target
-            if target not in articles and target not in withdrawn:
+            if motion.kind == "correct":
+                why = self.correctable(motion, meetings or {})
+                if why:
+                    error(motion.line, why)
+            elif motion.kind == "census":
+                unknown = sorted(set(motion.weights) - set(self.assemblies))
+                if unknown:
+                    error(motion.line, f"the census names {', '.join(unknown)}, not an assembly — seats are assembly ids")
+                elif motion.counted > day:
+                    error(motion.line, f"the census counts the rosters on {motion.counted}, after the meeting date {day} — count them on or before it")
+            elif target not in articles and target not in withdrawn:
                 error(motion.line, f"no article {target} — expected content/{target}.md")
             elif motion.kind == "feature":
                 state = state_on(target, day, motion.index)
@@ -287,19 +272,13 @@ class _CouncilMeeting:
             abstain_seats=len(set(motion.abstain)),
             weighting=rules.weighting,
         )
-        if reasons:
-            return outcome
-        cast = outcome.yes + outcome.no + outcome.abstain
-        unit = "seat" if rules.weighting == "equal" else "weight"
-        if cast < outcome.quorum:
-            outcome.status = FAILED
-            outcome.reasons = [f"no quorum: {cast} {unit}{'s' if unit == 'seat' and cast != 1 else ''} cast, {outcome.quorum} needed of {total} filled"]
-        elif not rules.threshold_met(outcome.yes, outcome.no):
-            outcome.status = FAILED
-            outcome.reasons = [f"threshold not met: {outcome.yes} yes against {outcome.no} no ({unit}), {rules.threshold_text} needed"]
-        else:
-            outcome.status = PASSED
-        return outcome
+        return outcome if reasons else self._settle(outcome, "seat" if rules.weighting == "equal" else "weight")
+
+    def _of_total(self, outcome: CouncilOutcome) -> str:  # type: ignore[override]
+        return f" of {outcome.eligible} filled"
+
+    def _in_unit(self) -> str:
+        return f" ({'seat' if self.council.rules.weighting == 'equal' else 'weight'})"
 
 
 def signing_body(council: Council, assemblies: dict[str, Assembly], seats: dict[str, Seat], day: dt.date) -> Assembly:
@@ -309,7 +288,26 @@ def signing_body(council: Council, assemblies: dict[str, Assembly], seats: dict[
     for aid, seat in seats.items():
         delegate = assemblies[aid].members[seat.delegate]
         members[aid] = Member(id=aid, name=delegate.name, joined=day, keys=delegate.keys, github=delegate.github)
-    return Assembly(id=council.id, path=council.path, name=council.name, rules=council.rules, members=members, editors=tuple(members))
+    return Assembly(
+        id=council.id, path=council.path, name=council.name, rules=council.rules, members=members, editors=tuple(members), timezone=council.timezone,
+    )  # fmt: skip
+
+
+def census_on(assemblies: dict[str, Assembly], day: dt.date) -> dict[str, int]:
+    """The figures ``press census`` proposes: each assembly's members in good standing on ``day``."""
+    return {aid: len(assembly.members_on(day)) for aid, assembly in sorted(assemblies.items())}
+
+
+def signers_of(records: Records, delegates: dict[str, list[DelegateTerm]], body: str, day: dt.date) -> Assembly | None:
+    """Who signs a record of ``body`` of a meeting on ``day``, as one rule for every body: an
+    assembly's editors, or the council's seats filled that day (:func:`signing_body`)."""
+    if body in records.assemblies:
+        return records.assemblies[body]
+    council = records.council
+    if council is None or body != council.id:
+        return None
+    seats = seats_on(records.assemblies, delegates, day, council.rules.weighting)
+    return signing_body(council, records.assemblies, seats, day)
 
 
 def _state_on(history: list[Outcome], day: dt.date, before: tuple | None = None) -> str:
@@ -345,14 +343,27 @@ def decide_council(
         return _state_on(by_article.get(aid, []), day, (day, index))
 
     meetings = sorted((m for m in records.meetings if isinstance(m, CouncilMeeting)), key=lambda m: m.date)
+    by_date = {(m.assembly, m.date): m for m in meetings}
+    corrections = _corrections(
+        meetings, lambda meeting: _CouncilMeeting(records, meeting, delegates, today, []),
+        lambda evaluator, motion: evaluator.evaluate(motion, state_on, {}, records.articles, withdrawn, by_date),
+    )  # fmt: skip
+    census: dict[str, int] | None = None  # the figures last adopted: a seat's weight from the next motion on
     for meeting in meetings:
-        evaluator = _CouncilMeeting(records, meeting, delegates, today, problems)
+        evaluator = _CouncilMeeting(records, meeting, delegates, today, problems, census)
         for motion in meeting.motions:
-            outcome = evaluator.evaluate(motion, state_on, featured, records.articles, withdrawn)  # type: ignore[arg-type]
+            outcome = _as_voted(
+                evaluator, motion, corrections,
+                lambda as_voted: evaluator.evaluate(as_voted, state_on, featured, records.articles, withdrawn, by_date),  # type: ignore[arg-type]
+            )  # fmt: skip
             outcomes.append(outcome)
             if motion.kind in ARTICLE_MOTIONS:
                 by_article.setdefault(motion.target, []).append(outcome)
             if not outcome.passed:
+                continue
+            if outcome.motion.kind == "census":
+                census = dict(outcome.motion.weights)  # type: ignore[attr-defined]
+                evaluator.seats = seats_on(records.assemblies, delegates, meeting.date, council.rules.weighting, census)
                 continue
             previous = featured.get(motion.target)
             if motion.kind == "feature":
@@ -387,7 +398,7 @@ def decide_council(
         today=today,
         outcomes=outcomes,
         features=features,
-        seats_today=seats_on(records.assemblies, delegates, today, council.rules.weighting),
+        seats_today=seats_on(records.assemblies, delegates, today, council.rules.weighting, census),
         mandates=mandates,
     )
 

@@ -12,39 +12,34 @@ meeting names seats (assembly ids), and may name the delegate who sat in each se
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
 from .. import strictyaml
-from ..files import leftover
 from ..problems import Problem
 from ..records import (
     ARTICLE_MOTIONS,
-    DATE_RE,
-    EMPTY_MEETING,
     ID_RE,
-    SIGNATURE_RE,
     SLUG_RE,
     Assembly,
-    attach_signatures,
     Meeting,
     Motion,
     Rules,
+    SittingForm,
     _Checker,
+    _name_and_timezone,
     _read_motion,
     _read_rules,
-    leftover_problem,
-    _time,
-    read_signature,
+    date_in_range,
+    read_meetings,
 )
 from ..strictyaml import Map, Seq
 
 COUNCIL = "council"  # the council's id: its articles live in content/council/, its meetings in editorial/meetings/council/
 WEIGHTINGS = ("equal", "members")
 FEATURE_MOTIONS = ("feature", "unfeature")
-COUNCIL_MOTIONS = (*ARTICLE_MOTIONS, *FEATURE_MOTIONS)
+COUNCIL_MOTIONS = (*ARTICLE_MOTIONS, *FEATURE_MOTIONS, "correct", "census")
 
 
 @dataclass(frozen=True)
@@ -75,6 +70,8 @@ class CouncilMotion(Motion):
 
     lead: bool = False  # feature: make it the lead story
     until: dt.date | None = None  # feature: leaves the front page after this day
+    weights: dict[str, int] = field(default_factory=dict)  # census: each seat's adopted weight
+    counted: dt.date | None = None  # census: the date the rosters were counted on
 
 
 @dataclass
@@ -90,7 +87,7 @@ def council_path(root: Path, rosters: Path | None = None) -> Path:
     return (rosters.parent / "council.yml") if rosters is not None else root / "editorial" / "council.yml"
 
 
-def read_council(root: Path, rosters: Path | None, problems: list[Problem]) -> tuple[Council | None, list[CouncilMeeting]]:
+def read_council(root: Path, rosters: Path | None, problems: list[Problem], cache=None) -> tuple[Council | None, list[CouncilMeeting]]:
     """The council and its meetings, or (None, []) when the press has no ``editorial/council.yml``
     (or it cannot be read: its problems are reported).
 
@@ -105,29 +102,9 @@ def read_council(root: Path, rosters: Path | None, problems: list[Problem]) -> t
     council = _read_council_file(path, "editorial/council.yml", problems)
     if council is None:
         return None, []
-    meetings: list[CouncilMeeting] = []
-    signatures: dict[str, dict[str, tuple[str, bytes]]] = {}
-    by_name: dict[str, CouncilMeeting] = {}
-    for file in sorted(folder.glob("*")) if folder.is_dir() and not folder.is_symlink() else []:
-        rel = file.relative_to(root).as_posix()
-        if file.is_symlink():
-            continue  # reported by records._links()
-        if file.is_file() and (sig := SIGNATURE_RE.match(file.name)):
-            if (data := read_signature(file, rel, problems)) is not None:
-                signatures.setdefault(sig[1], {})[sig[2]] = (rel, data)
-            continue
-        if file.is_file() and leftover(file.name):
-            problems.append(leftover_problem(rel))
-            continue
-        if not file.is_file() or file.suffix != ".yml":
-            problems.append(Problem(rel, 0, "council meeting records are <YYYY-MM-DD>.yml files, signatures <YYYY-MM-DD>.yml.<seat>.sig"))
-            continue
-        meeting = read_council_meeting(file, rel, problems)
-        if meeting is not None:
-            meetings.append(meeting)
-            by_name[file.name] = meeting
-    attach_signatures(folder, by_name, signatures, problems)
-    return council, meetings
+    if not folder.is_dir() or folder.is_symlink():
+        return council, []
+    return council, read_meetings(root, folder, COUNCIL, "roll-call", problems, cache, COUNCIL_SITTING)  # type: ignore[return-value]
 
 
 def _read_council_file(path: Path, rel: str, problems: list[Problem]) -> Council | None:
@@ -140,13 +117,7 @@ def _read_council_file(path: Path, rel: str, problems: list[Problem]) -> Council
         check.error(1, "the council record must be a mapping with name and rules")
         return None
     check.keys(data, ("name", "description", "meets", "timezone", "rules"), required=("name",))
-    name = check.text(data, "name", required=True) or "Council of Delegates"
-    timezone = check.text(data, "timezone") or "UTC"
-    try:
-        zoneinfo.ZoneInfo(timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        check.error(data.line_of("timezone"), f"unknown timezone '{timezone}' — use an IANA name like Europe/Berlin")
-        timezone = "UTC"
+    name, timezone = _name_and_timezone(data, check, "Council of Delegates")
     rules = _read_council_rules(data.get("rules"), data.line_of("rules"), check)
     if not check.ok:
         return None
@@ -168,7 +139,7 @@ def _read_council_rules(data, line: int, check: _Checker) -> CouncilRules:
     if not isinstance(data, Map):
         check.error(line, "'rules' must be a mapping with quorum, threshold, signatures and weighting")
         return CouncilRules()
-    allowed = ("quorum", "threshold", "signatures", "weighting")
+    allowed = ("quorum", "threshold", "signatures", "signatures-from", "envelope-from", "weighting")
     check.keys(data, allowed, what=" in the council's rules (its ballots are always roll-call)")
     weighting = data.get("weighting", "equal")
     if weighting not in WEIGHTINGS:
@@ -177,38 +148,17 @@ def _read_council_rules(data, line: int, check: _Checker) -> CouncilRules:
     common = Map({k: v for k, v in data.items() if k in allowed and k != "weighting"})
     common.line, common.key_lines = data.line, data.key_lines
     rules = _read_rules(common, line, check)
-    return CouncilRules(quorum=rules.quorum, threshold=rules.threshold, ballot="roll-call", signatures=rules.signatures, weighting=weighting)
+    return CouncilRules(**{**vars(rules), "ballot": "roll-call"}, weighting=weighting)
 
 
-def read_council_meeting(path: Path, rel: str, problems: list[Problem]) -> CouncilMeeting | None:
-    check = _Checker(rel, problems)
-    try:
-        day = dt.date.fromisoformat(path.stem) if DATE_RE.match(path.stem) else None
-    except ValueError:
-        day = None
-    if day is None:
-        check.error(0, f"meeting file name '{path.name}' must be the meeting date, YYYY-MM-DD.yml, and a real date")
-        return None
-    data, problem = strictyaml.load(path, rel)
-    if problem:
-        problems.append(problem)
-        return None
-    if data is None:
-        check.error(1, EMPTY_MEETING)
-        return None
-    if not isinstance(data, Map):
-        check.error(1, "a council meeting record must be a mapping with present and motions")
-        return None
-    check.keys(data, ("present", "motions", "notes", "time", "location"))
-    starts = _time(data, check)
-
+def _seats_present(data: Map, check: _Checker, ballot: str) -> dict:
+    """The council's attendance: seats (assembly ids), or seats mapped to the delegate who sat."""
     present: tuple[str, ...] | None = None
     present_lines: list[int] = []
     sitting: dict[str, tuple[str, int]] = {}
     raw = data.get("present")
     if raw is None:
-        if data.get("motions"):
-            check.error(data.line, "missing 'present': record which seats attended before recording motions")
+        pass
     elif isinstance(raw, Seq):
         seats = [(check.member_id(v, raw.line_of(i), "present seat"), raw.line_of(i)) for i, v in enumerate(raw)]
         present = tuple(s for s, _ in seats if s)
@@ -228,35 +178,32 @@ def read_council_meeting(path: Path, rel: str, problems: list[Problem]) -> Counc
         present = tuple(seats_list)
     else:
         check.error(data.line_of("present"), "'present' must list the seats (assembly ids), e.g. [springfield, harbor], or map each seat to its delegate, e.g. {springfield: dev}")
-
-    motions: list[CouncilMotion] = []
-    raw_motions = data.get("motions")
-    if raw_motions is not None and not isinstance(raw_motions, Seq):
-        check.error(data.line_of("motions"), "'motions' must be a list of motions")
-    elif raw_motions:
-        for i, entry in enumerate(raw_motions):
-            motion = _read_council_motion(i, entry, raw_motions.line_of(i), check)
-            if motion is not None:
-                motions.append(motion)
-    if not check.ok and not motions and present is None:
-        return None
-    return CouncilMeeting(
-        assembly=COUNCIL,
-        date=day,
-        path=rel,
-        present=present,
-        motions=motions,  # type: ignore[arg-type]
-        notes=check.text(data, "notes"),
-        present_lines=present_lines,
-        present_line=data.line_of("present"),
-        raw=path.read_bytes(),
-        time=starts,
-        location=check.text(data, "location"),
-        sitting=sitting,
-    )
+    return {"present": present, "present_lines": present_lines, "sitting": sitting}
 
 
-def _read_council_motion(index: int, entry, line: int, check: _Checker) -> CouncilMotion | None:
+def _read_census(entry: Map, motion: CouncilMotion, line: int, fail) -> None:
+    """``census: <date the rosters were counted>`` with ``weights: {seat: members, …}``."""
+    counted = entry["census"]
+    if not strictyaml.is_date(counted) or not date_in_range(counted):
+        fail(line, f"census must name the date the rosters were counted on, YYYY-MM-DD, not {counted!r} (press census proposes one)")
+    else:
+        motion.counted = counted
+        motion.target = counted.isoformat()
+    weights = entry.get("weights")
+    if not isinstance(weights, Map) or not weights:
+        fail(entry.line_of("weights") if "weights" in entry else line, "a census motion needs 'weights:', each seat's members, e.g. {springfield: 412, harbor: 95}")
+        return
+    for seat, weight in weights.items():
+        at = weights.line_of(seat)
+        if not isinstance(seat, str) or not ID_RE.match(seat):
+            fail(at, f"census seat {seat!r} is not an assembly id")
+        elif not isinstance(weight, int) or isinstance(weight, bool) or not 1 <= weight <= 10**9:
+            fail(at, f"the weight of {seat} must be a whole number of members >= 1, not {weight!r}")
+        else:
+            motion.weights[seat] = weight
+
+
+def _read_council_motion(index: int, entry, line: int, ballot: str, body: str, check: _Checker) -> CouncilMotion | None:
     if not isinstance(entry, Map):
         check.error(line, f"motion {index + 1} must be a mapping like 'feature: springfield/slug'")
         return None
@@ -267,8 +214,8 @@ def _read_council_motion(index: int, entry, line: int, check: _Checker) -> Counc
         check.error(line, f"motion {index + 1} must name exactly one of {', '.join(COUNCIL_MOTIONS)} (found {found}){extra}")
         return None
     kind = kinds[0]
-    if kind in ARTICLE_MOTIONS:  # the council's own statements, exactly as an assembly's articles
-        base = _read_motion(index, entry, line, "roll-call", COUNCIL, check)
+    if kind in ARTICLE_MOTIONS or kind == "correct":  # its statements and corrections, exactly as an assembly's
+        base = _read_motion(index, entry, line, ballot, body, check)
         return CouncilMotion(**vars(base)) if base is not None else None
 
     motion = CouncilMotion(index=index, kind=kind, target=str(entry[kind]), line=line)
@@ -277,12 +224,15 @@ def _read_council_motion(index: int, entry, line: int, check: _Checker) -> Counc
         motion.problems.append(message)
         check.error(at, message)
 
-    allowed = (kind, "note", "yes", "no", "abstain") + (("lead", "until") if kind == "feature" else ())
+    extra = {"feature": ("lead", "until"), "census": ("weights",)}.get(kind, ())
+    allowed = (kind, "note", "yes", "no", "abstain", *extra)
     for key in entry:
         if key not in allowed:
             fail(entry.line_of(key), f"unknown key '{key}' in a {kind} motion — allowed keys: {', '.join(allowed)}")
     target = entry[kind]
-    if not isinstance(target, str) or target.count("/") != 1:
+    if kind == "census":
+        _read_census(entry, motion, line, fail)
+    elif not isinstance(target, str) or target.count("/") != 1:
         fail(line, f"{kind} must name an article as <assembly>/<slug>, not {target!r}")
     else:
         owner, _, slug = target.partition("/")
@@ -320,3 +270,6 @@ def _read_council_motion(index: int, entry, line: int, check: _Checker) -> Counc
         setattr(motion, side, tuple(ids))
         motion.vote_lines[side] = lines
     return motion
+
+
+COUNCIL_SITTING = SittingForm("a council meeting record", "which seats", _seats_present, _read_council_motion, CouncilMeeting)
