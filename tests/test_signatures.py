@@ -414,8 +414,8 @@ def test_a_malformed_signature_is_a_problem_not_a_crash(signed_press, keys):
     result = CliRunner().invoke(main, ["--root", str(signed_press.root), "verify"])
     assert result.exit_code == 1, result.output
     assert "internal error" not in result.output
-    assert f"{RECORD}.ben.sig: signature not counted: does not verify with ben's key for namespace 'assembly-press' over these exact bytes (the signature is labelled 'ssh-rsa' but was checked with a ssh-ed25519 key)" in result.output
-    assert f"{RECORD}.cai.sig: signature not counted: does not verify with cai's key for namespace 'assembly-press' over these exact bytes (the signature uses hash 'shake_128': OpenSSH accepts only sha256 and sha512)" in result.output
+    assert f"{RECORD}.ben.sig: signature not counted: does not verify with ben's key for namespace 'assembly-press' over this record's envelope (its body, meeting date, path and these exact bytes) (the signature is labelled 'ssh-rsa' but was checked with a ssh-ed25519 key)" in result.output
+    assert f"{RECORD}.cai.sig: signature not counted: does not verify with cai's key for namespace 'assembly-press' over this record's envelope (its body, meeting date, path and these exact bytes) (the signature uses hash 'shake_128': OpenSSH accepts only sha256 and sha512)" in result.output
     assert state(signed_press) == "awaiting-vote"
     for member, armored in {"ben": armor(sshsig(ben, data))[:-40] + b"\n", "cai": armor(sshsig(ben, data) + b"\0")}.items():
         (record.parent / f"{record.name}.{member}.sig").write_bytes(armored)
@@ -441,10 +441,9 @@ def test_ecdsa_and_fido_keys_sign_minutes(pressdir, tmp_path):
     )
     pressdir.article("springfield", "rent", body="Signed approval.")
     record = pressdir.publish("springfield", "rent", "2026-10-06")
-    subprocess.run(["ssh-keygen", "-Y", "sign", "-q", "-n", NAMESPACE, "-f", str(tmp_path / "ana"), str(record)], check=True)
-    record.with_name(record.name + ".sig").rename(record.with_name(record.name + ".ana.sig"))
-    record.with_name(record.name + ".ben.sig").write_bytes(armor(sshsig(ben, record.read_bytes(), webauthn={})))
-    record.with_name(record.name + ".cai.sig").write_bytes(armor(sshsig(cai, record.read_bytes())))
+    ssh_sign({"ana": tmp_path / "ana"}, "ana", record, "ana")  # over the record's envelope
+    record.with_name(record.name + ".ben.sig").write_bytes(armor(sshsig(ben, envelope_of(record), webauthn={})))
+    record.with_name(record.name + ".cai.sig").write_bytes(armor(sshsig(cai, envelope_of(record))))
     assert pressdir.problems() == []
     assert state(pressdir) == "published"
 
@@ -495,8 +494,7 @@ def test_a_key_and_its_certificate_are_one_key(signed_press, keys, tmp_path):
     signed_press.roster(ben_key=(tmp_path / "ana-cert.pub").read_text().strip())
     record = signed_press.root / RECORD
     ssh_sign(keys, "ana", record, "ana")
-    subprocess.run(["ssh-keygen", "-Y", "sign", "-q", "-n", NAMESPACE, "-f", str(tmp_path / "ana-cert.pub"), str(record)], check=True, stdin=subprocess.DEVNULL)
-    record.with_name(record.name + ".sig").rename(record.with_name(record.name + ".ben.sig"))
+    ssh_sign({"cert": tmp_path / "ana-cert.pub"}, "cert", record, "ben")  # the same key, as ben's certificate
     loaded = signed_press.load()
     check = check_meeting(loaded.records.assemblies["springfield"], loaded.records.meetings[0])
     assert check.signers == ["ana"]
