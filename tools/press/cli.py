@@ -61,6 +61,9 @@ class _Context:
         self.now = now  # the run's instant: every command decides as of this
 
     def press(self, inputs=None) -> Press:
+        from .inputs import refuse_linked_tops
+
+        refuse_linked_tops(self.root)
         # One command per process: the model lives until the process ends, so it is frozen out of
         # the garbage collector's sight instead of being walked by it once loading is done (a third
         # of a warm `press verify` at 20,000 articles).
@@ -468,8 +471,9 @@ def status(obj: _Context, assembly: str | None, as_json: bool) -> None:
 @_friendly
 def verify(obj: _Context, as_json: bool) -> None:
     """Check every roster, meeting record and article; list each problem as path:line: message."""
-    from .inputs import recall, scan
+    from .inputs import recall, refuse_linked_tops, scan
 
+    refuse_linked_tops(obj.root)  # before the memory of the last run, which a link could fool
     # Unchanged files (same listing, sizes, times and inodes), same day, same press: the answer of
     # the last run, without reading a file (see press.inputs).
     inputs = scan(obj.root)

@@ -157,6 +157,29 @@ def _marked(builds: Path) -> bool:
         return False
 
 
+def site_folder(folder: Path) -> str | None:
+    """Why ``folder`` is a site press built or manages, or None: a builds folder, an output path
+    (press's link, or a folder with press's builds beside it), a build with its manifest beside it,
+    or a folder holding what every press site holds (``index.html``, ``assemblies.html`` and a
+    ``ledger.json`` of ``{"assemblies": …}``: a copy of a press site, a gh-pages worktree)."""
+    if not folder.name:
+        return None  # the file system's root
+    if folder.name.startswith(".") and folder.name.endswith(".builds"):
+        return f"{folder}, where press keeps the builds of an output"
+    if _marked(builds_folder(folder)):
+        return f"{folder}, an output press builds"
+    if manifest_of(folder).is_file():
+        return f"{folder}, a site press built"
+    try:
+        ledger = json.loads((folder / "ledger.json").read_text(encoding="utf-8"))
+        looks = (folder / "index.html").is_file() and (folder / "assemblies.html").is_file()
+    except (OSError, ValueError):
+        return None
+    if looks and isinstance(ledger, dict) and set(ledger) == {"assemblies"}:
+        return f"{folder}, which holds a press site"
+    return None
+
+
 def _is_folder(path: Path) -> bool:
     try:
         return stat.S_ISDIR(path.lstat().st_mode)
