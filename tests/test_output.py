@@ -317,14 +317,27 @@ def test_links_in_the_theme_are_refused(tmp_path):
     assert not any(b"ROOT-PASSWORD-HASH" in data for data in tree(site.root / "output").values())
 
 
-def test_a_theme_folder_that_is_a_link_is_refused(tmp_path):
+@pytest.mark.parametrize("top", ["content", "editorial", "theme"])
+def test_a_top_level_source_folder_that_is_a_link_is_refused_by_every_command(tmp_path, top):
+    """content/, editorial/ or theme/ as a link (to another checkout, another user's folder): every
+    command that reads them refuses with the same sentence, and writes nothing."""
     site = small_press(tmp_path / "press")
-    shutil.move(site.root / "theme", tmp_path / "elsewhere")
-    (site.root / "theme").symlink_to(tmp_path / "elsewhere")
-    result = cli(site.root, "build", "--no-search")
-    assert result.exit_code == 1
-    assert "theme: the theme folder is a symbolic link — make it a real folder" in result.output
-    assert not (site.root / "output").exists()
+    git(site.root, "init", "-q", "-b", "main")
+    commit(site.root, "Version A")
+    shutil.move(site.root / top, tmp_path / "elsewhere")
+    (site.root / top).symlink_to(tmp_path / "elsewhere")
+    before = snapshot(tmp_path)
+    commands = {
+        "verify": ["verify"], "check": ["check", "--base", "main"], "status": ["status"],
+        "agenda": ["agenda", "springfield", "--output", str(tmp_path / "agenda.html")],
+        "build": ["build", "--no-search"],
+    }  # fmt: skip
+    for name, args in commands.items():
+        result = cli(site.root, *args)
+        assert result.exit_code == 2, (name, result.output)
+        assert f"press: {top}: the {top} folder is a symbolic link — make it a real folder" in result.output, (name, result.output)
+        assert "Traceback" not in result.output
+    assert snapshot(tmp_path) == before
 
 
 def test_fifos_in_theme_or_content_are_refused_not_waited_on(tmp_path):
