@@ -241,14 +241,14 @@ def test_a_folder_that_looks_like_a_press_site_is_refused_naming_every_foreign_f
 FOREIGN = {
     "CNAME": lambda site: (site / "CNAME").write_text("press.example.org\n"),
     ".well-known/": lambda site: ((site / ".well-known").mkdir(), (site / ".well-known/security.txt").write_text("x")),
-    "springfield/rent.html": lambda site: (site / "springfield/rent.html").write_text("<p>edited by hand</p>"),
+    "springfield/rent.html/": lambda site: ((site / "springfield/rent.html").unlink(), (site / "springfield/rent.html/x").mkdir(parents=True)),
 }
 
 
 @pytest.mark.parametrize("name", FOREIGN)
 def test_files_put_into_a_built_site_stop_the_next_build_from_replacing_it(tmp_path, name):
-    """Written through the link (a CNAME, a hand-made upload), or a page edited in place: the next build
-    would delete the site they are in, so it is refused, naming them, and nothing is touched."""
+    """Written through the link (a CNAME, a hand-made upload, a folder where press wrote a page): the
+    next build would delete the site they are in, so it is refused, naming them, and nothing is touched."""
     site = small_press(tmp_path / "press")
     out = tmp_path / "public"
     assert cli(site.root, "build", "--output", str(out), "--no-search").exit_code == 0
@@ -269,9 +269,11 @@ def test_a_site_press_built_is_replaced_as_always(tmp_path):
     assert cli(site.root, "build", "--output", str(out), "--no-search").exit_code == 0
     first = os.readlink(out)
     version(site, "B")
+    (out / "springfield/rent.html").write_text("<p>edited by hand</p>")  # a path press wrote: written again
     result = cli(site.root, "build", "--output", str(out), "--no-search")
     assert result.exit_code == 0, result.output
     assert "left " not in result.output
+    assert b"RENT-BODY" in (out / "springfield/rent.html").read_bytes()
     assert os.readlink(out) != first and "springfield/fares.html" in tree(out)
     assert build_folders(tmp_path / ".public.builds") == [os.readlink(out).split("/")[1]]
 

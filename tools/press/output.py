@@ -20,7 +20,7 @@ press site), a file, a device, a FIFO, someone else's link, the press itself, a 
 it, or a folder of its sources — is refused before anything is touched.
 
 Press deletes only what it can show it wrote: a site folder is removed (when a newer one replaces
-it, or as a leftover) only if every file and folder in it is listed, unchanged, in its manifest. A
+it, or as a leftover) only if every file and folder in it is listed in its manifest. A
 site whose folder holds anything else is not replaced: the build is refused, naming the foreign
 files. See :func:`foreign`.
 """
@@ -242,17 +242,16 @@ def _read_manifest(site: Path) -> dict[str, tuple[int, int, int]] | None:
 
 
 def foreign(site: Path) -> list[str]:
-    """What in the folder ``site`` press cannot show it wrote: every file or folder missing from the
-    site's manifest or changed since (size, modification time or inode), hidden ones included. A
-    foreign folder is named once (``uploads/``), not file by file. No manifest: all of it."""
+    """What in the folder ``site`` press cannot show it wrote: every file or folder whose path its
+    manifest does not list (a file where press wrote a folder, or the reverse, included), hidden ones
+    included. A foreign folder is named once (``uploads/``), not file by file. No manifest: all of
+    it. A file press wrote and someone edited since is not foreign: the path is press's, and the next
+    build writes it again (see :mod:`press.uptodate`)."""
     known = _read_manifest(site) or {}
-    found = site_state(site)
-    out = []
-    for rel in sorted(found):
-        if found[rel] == known.get(rel):
-            continue
-        if any(rel.startswith(folder) for folder in out if folder.endswith("/")):
-            continue  # inside a foreign folder already named
+    out: list[str] = []
+    for rel in sorted(site_state(site)):
+        if rel in known or any(rel.startswith(folder) for folder in out if folder.endswith("/")):
+            continue  # press's, or inside a foreign folder already named
         out.append(rel)
     return out
 
@@ -471,8 +470,7 @@ class Output:
                 self.notice(f"left {entry.path}: a leftover of an older press, which press cannot show it wrote — delete it yourself if nothing in it is yours")
 
     def _ours_to_delete(self, folder: Path) -> bool:
-        """May press delete this folder of its builds folder? Yes when its manifest lists, unchanged,
-        everything in it; or when it is a build that was stopped before its manifest was written —
+        """May press delete this folder of its builds folder? Yes when its manifest lists everything in it; or when it is a build that was stopped before its manifest was written —
         a folder press made under a name only it knew, still private to its owner (mode 0700: no other
         user could have put a file there) and never linked or served."""
         if _read_manifest(folder) is not None:
