@@ -249,10 +249,12 @@ def foreign(site: Path) -> list[str]:
     build writes it again (see :mod:`press.uptodate`)."""
     known = _read_manifest(site) or {}
     out: list[str] = []
+    inside = None  # the foreign folder last named: what sorts right after it and starts with it is in it
     for rel in sorted(site_state(site)):
-        if rel in known or any(rel.startswith(folder) for folder in out if folder.endswith("/")):
-            continue  # press's, or inside a foreign folder already named
+        if rel in known or (inside is not None and rel.startswith(inside)):
+            continue
         out.append(rel)
+        inside = rel if rel.endswith("/") else inside
     return out
 
 
