@@ -612,3 +612,24 @@ def test_a_hung_git_fails_the_build_with_a_message_and_keeps_the_site(repo, tmp_
     assert "git log over content/ failed or did not finish within 2 seconds" in hung.stderr + hung.stdout
     assert "Traceback" not in hung.stderr + hung.stdout
     assert tree(out) == before
+
+
+def test_a_file_put_into_the_replaced_site_during_the_build_is_left_not_deleted(tmp_path):
+    """The replaced site is checked against its manifest again once retired, right before it is
+    deleted: a file put there by hand while the build ran is left where it is, and named."""
+    site = small_press(tmp_path / "press")
+    out = tmp_path / "site"
+    assert cli(site.root, "build", "--output", str(out), "--no-search").exit_code == 0
+    previous = tmp_path / os.readlink(out)
+    version(site, "B")
+    build = start(site.root, out, pause="swapped")
+    wait_for_line(build.stdout, "press-test: paused at swapped", build)
+    (previous / "CNAME").write_text("press.example.org\n")
+    build.send_signal(signal.SIGUSR1)
+    code, _, err = finish(build)
+    assert code == 0, err
+    retired = previous.with_name(f"retired-{previous.name}")
+    assert f"press: left {retired}: press did not write CNAME in it — move them away, then delete it" in err
+    assert (retired / "CNAME").read_text() == "press.example.org\n"
+    assert (retired / "springfield/rent.html").is_file()  # the whole folder is left, not only the file
+    assert "springfield/fares.html" in tree(out)

@@ -501,7 +501,9 @@ def verify(obj: _Context, as_json: bool) -> None:
 _OUTPUT_HELP = (
     "Where to write the site (default: OUTPUT_PATH of the config, output/). It must not exist yet, be an "
     "empty folder, or be a site press built there before; anything else is refused with exit 2 and left "
-    "untouched: a folder of other files, a file, a device, a link press did not make, the press, a folder "
+    "untouched: a folder of other files (even files named like a press site's), a site press built with "
+    "files added to it (press deletes only what its manifest shows it wrote), a file, a device, a link "
+    "press did not make, the press, a folder "
     "holding it, or its sources (content/, editorial/, theme/, docs/, tools/, tests/, .github/, .git/). The "
     "path becomes a link to the current build, kept in .NAME.builds/ beside it."
 )

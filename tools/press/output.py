@@ -194,21 +194,29 @@ def manifest_of(site: Path) -> Path:
 
 def site_state(site: Path) -> dict[str, tuple[int, int, int]]:
     """Every file and folder of a built site, with its size, modification time and inode (links not
-    followed; anything that is not a plain file gets inode -1, which no manifest holds)."""
+    followed; anything that is not a plain file gets inode -1, which no manifest holds). What is
+    removed while it is listed (a replaced site being deleted) is left out."""
     state: dict[str, tuple[int, int, int]] = {}
     prefix = len(str(site)) + 1
     stack = [str(site)]
     while stack:
         folder = stack.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
+        try:
+            with os.scandir(folder) as entries:
+                listing = list(entries)
+        except FileNotFoundError:
+            continue
+        for entry in listing:
+            try:
                 st = entry.stat(follow_symlinks=False)
-                rel = entry.path[prefix:]
-                if entry.is_dir(follow_symlinks=False):
-                    state[rel + "/"] = (0, 0, st.st_ino)
-                    stack.append(entry.path)
-                else:  # files, and anything else (a link put there by hand never matches a record)
-                    state[rel] = (st.st_size, st.st_mtime_ns, st.st_ino if entry.is_file(follow_symlinks=False) else -1)
+            except FileNotFoundError:
+                continue
+            rel = entry.path[prefix:]
+            if entry.is_dir(follow_symlinks=False):
+                state[rel + "/"] = (0, 0, st.st_ino)
+                stack.append(entry.path)
+            else:  # files, and anything else (a link put there by hand never matches a record)
+                state[rel] = (st.st_size, st.st_mtime_ns, st.st_ino if entry.is_file(follow_symlinks=False) else -1)
     return state
 
 
@@ -393,8 +401,8 @@ class Output:
     def publish(self, staging: Path) -> None:
         """Make ``staging`` (complete and checked) the site, in one atomic step, then remove what it replaced."""
         previous = self.current()
-        staging.chmod(0o755)
         write_manifest(staging)  # the last thing written: it lists the whole site, as it is published
+        staging.chmod(0o755)  # after the manifest: a build folder still 0700 is one that never got one
         _sync(staging)
         link = self.builds / f"next-{staging.name}"
         link.unlink(missing_ok=True)

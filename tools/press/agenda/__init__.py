@@ -187,10 +187,12 @@ def _tracked(where: Path, root: Path) -> str | None:
     folder = next(f for f in where.parents if f.is_dir())
 
     def git(*args: str, cwd: Path = folder) -> subprocess.CompletedProcess:
-        try:
-            return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=GIT_TIMEOUT, stdin=subprocess.DEVNULL)
+        try:  # literal: a file named `*` or `:(top)` is that name, not a pattern
+            return subprocess.run(["git", "--literal-pathspecs", *args], cwd=cwd, capture_output=True, text=True, timeout=GIT_TIMEOUT, stdin=subprocess.DEVNULL)
         except FileNotFoundError:
-            raise PressError(f"cannot tell whether git tracks {folder}: git is not installed — install git, or write the agenda elsewhere") from None
+            if not any((f / ".git").exists() for f in (folder, *folder.parents)):
+                return subprocess.CompletedProcess(args, 128, "", "")  # no repository around it: nothing to track it
+            raise PressError(f"cannot tell whether git tracks {folder}: git is not installed — install git, or write the agenda outside any git repository") from None
         except subprocess.TimeoutExpired:
             raise PressError(f"cannot tell whether git tracks {folder}: git did not answer within {GIT_TIMEOUT:g} seconds") from None
 
