@@ -167,3 +167,26 @@ def test_search_results_link_to_the_article_under_a_subpath(chromium, tmp_path_f
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_missing_page_searches_for_what_was_asked(chromium, site):
+    """An address that is not a page gets the site's 404 page (status 404), which searches the
+    published articles for the address's words — from any depth of the site."""
+    page = chromium.new_page(viewport={"width": 390, "height": 800})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("requestfailed", lambda request: errors.append(f"failed: {request.url}"))
+    asked = f"{site}/springfield/old/rent-strike-maple.html"
+    # every stylesheet, script and index file it loads is found, from two folders down
+    page.on("response", lambda r: errors.append(f"{r.status}: {r.url}") if r.status >= 400 and r.url != asked else None)
+    try:
+        response = page.goto(asked, wait_until="load")
+        assert response is not None and response.status == 404
+        assert page.locator("main h1").inner_text() == "Page not found"
+        page.wait_for_function("/\\d+ results? for|No results/.test(document.getElementById('status').textContent)")
+        assert page.locator("#q").input_value() == "rent strike maple"
+        titles = page.locator("#results li a").all_inner_texts()
+        assert "The rent strike on Maple Street wins" in titles
+        assert errors == []
+    finally:
+        page.close()

@@ -339,3 +339,22 @@ def test_feeds_can_carry_summaries_only(sample):
     bus = next(e for e in feed.entries if "bus-fares" in e.id)
     assert "content" not in bus
     assert "We did the arithmetic." in bus.summary
+
+
+def test_the_mandate_record_names_a_recall_as_a_recall(built):
+    """Springfield recalled Carla Mendes on 6 October 2026 and elected Dev Patel: the council motion
+    after it says so, in words, in its own card on a phone (every cell labelled)."""
+    html = (built / "springfield/index.html").read_text()
+    mandate = html.split('id="mandate-title"', 1)[1].split("</section>", 1)[0]
+    assert "after the recall of Carla Mendes on 2026-10-06" in text_of(mandate)
+    assert "took the seat from" not in mandate
+    cells = re.findall(r"<td( data-label=\"[^\"]+\")?", mandate)
+    assert cells and all(label for label in cells)
+
+
+def test_a_statement_in_the_councils_name_is_not_bylined_with_it_again(built):
+    page = text_of((built / "council/transit-day-of-action.html").read_text())
+    header = page.split("A national day of action for free public transport", 1)[1].split("Approved by", 1)[0]
+    assert "By National Council of Delegates" not in header and "20 September 2026" in header
+    writer = text_of((built / "springfield/rent-strike-wins.html").read_text())
+    assert "By Ana Ruiz" in writer  # a writer's byline stays

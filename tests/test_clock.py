@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from press.cli import main
@@ -89,7 +90,23 @@ def test_the_instant_moves_what_is_upcoming(sample):
     after = runner.invoke(main, ["--root", str(sample), "--now", "2026-12-02T12:00:00Z", "build", "--no-search"])
     assert after.exit_code == 0, after.output
     page = (sample / "output" / "springfield" / "index.html").read_text(encoding="utf-8")
-    assert "Next meeting" not in page or "1 December 2026" not in page.split("Next meeting", 1)[1][:400]
+    # no record is scheduled after 1 December: the next is the first Tuesday of January, by `meets:`
+    assert "5 January 2027" in page.split("Next meeting", 1)[1][:400]
+    assert "1 December 2026" not in page.split("Next meeting", 1)[1][:400]
+
+
+@pytest.mark.parametrize(("now", "springfield", "council"), [
+    ("2027-06-01T12:00:00Z", "1 June 2027", "20 June 2027"),  # a first Tuesday: the meeting is today
+    ("2036-11-21T12:00:00Z", "2 December 2036", "21 December 2036"),  # ten years on
+])  # fmt: skip
+def test_the_sample_reads_well_on_any_date(sample, now, springfield, council):
+    """Years after its season, the sample's chapter pages name the next meeting by each body's
+    `meets:` rule (dates read off a printed calendar) — never a past one as upcoming."""
+    done = CliRunner().invoke(main, ["--root", str(sample), "--now", now, "build", "--no-search"])
+    assert done.exit_code == 0, done.output
+    for page, expected in (("springfield/index.html", springfield), ("council/index.html", council)):
+        text = (sample / "output" / page).read_text(encoding="utf-8")
+        assert expected in text.split("Next meeting", 1)[1][:300], page
 
 
 def test_the_machine_timezone_never_decides_a_record_date(pressdir):

@@ -77,6 +77,21 @@ def test_the_repository_and_login_come_from_configuration(site, monkeypatch):
     assert config["backend"]["branch"] == "main"
 
 
+def test_writers_need_no_write_access_to_the_repository(site, monkeypatch):
+    """Open authoring: Decap forks the repository for a writer who cannot push and opens her pull request
+    from the fork. Only the generated configuration can be checked here: the fork and the pull request
+    happen on GitHub (test_cms_browser.py drives Decap with this configuration as far as it goes offline)."""
+    monkeypatch.setenv("PRESS_REPO", "springfield-party/press")
+    config, _ = build(site)
+    backend = config["backend"]
+    assert backend["name"] == "github" and backend["repo"] == "springfield-party/press"
+    assert backend["open_authoring"] is True
+    assert config["publish_mode"] == "editorial_workflow"  # Decap refuses open authoring without it
+    # Nothing widens what a writer's login may do: Decap then asks GitHub for `public_repo` only, and
+    # people who can push (editors, maintainers) keep working on the repository's own branches.
+    assert "auth_scope" not in backend and "always_fork" not in backend
+
+
 @pytest.mark.parametrize(("key", "value", "message"), [
     ("PRESS_REPO", "not a repo", "PRESS_REPO 'not a repo' must be the GitHub repository as owner/name"),
     ("PRESS_REPO", "a/b\nlocal_backend: false", "must be the GitHub repository as owner/name"),

@@ -1,5 +1,7 @@
 """A writer proposes an article from the browser: Decap CMS (the pinned npm package) over
-decap-server in git mode, the generated admin/ served on 127.0.0.1, Debian's Chromium.
+decap-server in git mode, the generated admin/ served on 127.0.0.1, Debian's Chromium. Open
+authoring (a writer without write access drafts in a fork) is driven against a stand-in for
+GitHub's REST API as far as its login goes: the fork and the pull request themselves need GitHub.
 
 Skips on a machine without Chromium, Node or ``npm ci``; fails in CI (``CI`` set)."""
 
@@ -136,3 +138,149 @@ def test_a_writer_proposes_an_article_with_an_image_from_the_browser(desk, tmp_p
     states = {row["id"]: row["state"] for row in json.loads(status.output)["articles"]}
     assert states[f"springfield/{SLUG}"] == "awaiting-vote"
     assert blocked == [] and errors == []
+
+
+# --- Open authoring, as far as it goes without GitHub ------------------------------------------------
+#
+# A fork and a pull request from it are made on GitHub; here Decap (the pinned script, the generated
+# configuration) talks to a stand-in for GitHub's REST API on 127.0.0.1 (`api_root`), with a login
+# already stored in the browser. What it shows: a writer without write access is sent to a fork made
+# for her, and nothing is written to the press's repository; someone who can push is not.
+
+ORIGIN = "springfield-party/press"
+
+
+class FakeGitHub:
+    """The few REST answers Decap's login asks for; every request is logged as (method, path)."""
+
+    def __init__(self, login: str, permission: str):
+        import http.server
+        import threading
+
+        self.login, self.permission, self.forked = login, permission, False
+        self.log: list[tuple[str, str]] = []
+        fake = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):  # quiet
+                pass
+
+            def _send(self, status: int, body=None):
+                data = json.dumps(body if body is not None else {"message": "Not Found"}).encode()
+                self.send_response(status)
+                self.send_header("Access-Control-Allow-Origin", "*")
+                self.send_header("Access-Control-Allow-Headers", "*")
+                self.send_header("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE")
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_OPTIONS(self):  # the browser's CORS preflight
+                self._send(200, {})
+
+            def _handle(self):
+                path = self.path.split("?")[0]
+                fake.log.append((self.command, path))
+                self._send(*fake.answer(self.command, path))
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def repo(self, full_name: str, push: bool, fork: bool = False) -> dict:
+        owner = full_name.split("/")[0]
+        data = {"full_name": full_name, "owner": {"login": owner}, "default_branch": "main", "fork": fork,
+                "permissions": {"admin": push, "push": push, "pull": True}}  # fmt: skip
+        if fork:
+            data["parent"] = data["source"] = {"full_name": ORIGIN}
+        return data
+
+    def answer(self, method: str, path: str) -> tuple[int, dict | None]:
+        mine = f"{self.login}/press"
+        if method == "GET" and path == "/user":
+            return 200, {"login": self.login, "name": "Wu", "avatar_url": ""}
+        if method == "GET" and path == f"/repos/{ORIGIN}/collaborators/{self.login}/permission":
+            return 200, {"permission": self.permission}
+        if method == "GET" and path == f"/repos/{ORIGIN}":
+            return 200, self.repo(ORIGIN, push=self.permission in ("write", "admin"))
+        if method == "POST" and path == f"/repos/{ORIGIN}/forks":
+            self.forked = True
+            return 202, self.repo(mine, push=True, fork=True)
+        if method == "GET" and path == f"/repos/{mine}" and self.forked:
+            return 200, self.repo(mine, push=True, fork=True)
+        return 404, None
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def github_desk(repo, tmp_path, chromium, monkeypatch):
+    """admin/ built for PRESS_REPO, its `api_root` pointed at a FakeGitHub; yields a function that opens
+    the desk logged in as ``login`` with ``permission`` on the repository, and returns the fake."""
+    import yaml
+
+    monkeypatch.setenv("PRESS_REPO", ORIGIN)
+    site = tmp_path / "site"
+    result = cli(repo.root, "build", "--no-search", "--output", str(site))
+    assert result.exit_code == 0, result.output
+    generated = yaml.safe_load((site / "admin" / "config.yml").read_text(encoding="utf-8"))
+    fakes: list[FakeGitHub] = []
+    pages = []
+    with browser.serve(site) as url:
+        def open_desk(login: str, permission: str):
+            fake = FakeGitHub(login, permission)
+            fakes.append(fake)
+            config = {**generated, "backend": {**generated["backend"], "api_root": fake.url}}
+            del config["local_backend"]  # the desk as published: GitHub, not decap-server
+            (site / "admin" / "config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+            page = chromium.new_page()
+            pages.append(page)
+            page.set_default_timeout(20_000)
+            local.offline(page, [])
+            # A writer who has logged in before: Decap restores her from the browser's storage.
+            user = {"backendName": "github", "token": "not-a-real-token", "login": login}
+            page.add_init_script(f"localStorage.setItem('decap-cms-user', {json.dumps(json.dumps(user))})")
+            page.goto(f"{url}/admin/index.html")
+            return fake, page
+
+        try:
+            yield open_desk
+        finally:
+            for page in pages:
+                page.close()
+            for fake in fakes:
+                fake.close()
+
+
+def _wait_for(page, predicate, what: str, tries: int = 200) -> None:
+    """Until ``predicate()``; Playwright's own wait, so the page's requests keep being routed."""
+    for _ in range(tries):
+        if predicate():
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"Decap never {what}")
+
+
+def _writes_to_origin(fake: FakeGitHub) -> list[tuple[str, str]]:
+    return [(m, p) for m, p in fake.log if m != "GET" and p.startswith(f"/repos/{ORIGIN}/") and p != f"/repos/{ORIGIN}/forks"]
+
+
+def test_a_writer_without_write_access_drafts_in_her_own_fork(github_desk):
+    fake, page = github_desk("wu-writes", "read")
+    _wait_for(page, lambda: ("GET", "/repos/wu-writes/press") in fake.log and fake.forked, "asked for the writer's fork")
+    # Decap asked whether she may push, was told no, and made (then used) a fork on her account.
+    assert fake.log.index(("GET", f"/repos/{ORIGIN}/collaborators/wu-writes/permission")) < fake.log.index(("POST", f"/repos/{ORIGIN}/forks"))
+    _wait_for(page, lambda: fake.log.count(("GET", "/repos/wu-writes/press")) >= 2, "opened the fork")
+    assert _writes_to_origin(fake) == []
+
+
+def test_someone_who_can_push_works_on_the_repository_itself(github_desk):
+    fake, page = github_desk("ana-edits", "write")
+    _wait_for(page, lambda: ("GET", f"/repos/{ORIGIN}") in fake.log, "opened the repository")
+    assert ("POST", f"/repos/{ORIGIN}/forks") not in fake.log
+    assert not any(p.startswith("/repos/ana-edits/") for _, p in fake.log)

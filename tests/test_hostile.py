@@ -253,10 +253,11 @@ def test_unwritable_press_is_a_clear_error(site, monkeypatch):
     def refuse(path, *args, **kwargs):
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(Path, "write_text", refuse)
+    monkeypatch.setattr("press.files._beside", refuse)  # where every file press writes is opened
     result = cli(site.root, "new", "springfield", "Fresh piece")
     assert result.exit_code == 2
-    assert "press: Permission denied: " in result.output and "fresh-piece.md" in result.output
+    assert "press: content/springfield/fresh-piece.md: not written — Permission denied" in result.output
+    assert not (site.root / "content" / "springfield" / "fresh-piece.md").exists()
     assert "Traceback" not in result.output
 
 

@@ -178,3 +178,25 @@ def test_symlinked_article_is_refused(pressdir, tmp_path):
 def test_control_characters_are_named(pressdir):
     pressdir.write(ROSTER, "name: A\nmembers: []\nregion: \x00\n")
     assert pressdir.problems() == [f"{ROSTER}:3: invalid character '\\x00' — records are plain text"]
+
+
+@pytest.mark.parametrize(
+    ("meets", "after", "expected"),
+    [
+        ("First Tuesday of the month, 19:00, Union Hall", "2026-12-06", "2027-01-05"),
+        ("Second Monday of the month, 18:30", "2026-12-14", "2027-01-11"),  # that day itself is past
+        ("third sunday, 16:00, online", "2026-11-21", "2026-12-20"),
+        ("Last Friday of the month", "2027-02-01", "2027-02-26"),
+        ("Whenever the hall is free", "2026-12-06", None),
+        (None, "2026-12-06", None),
+    ],
+)
+def test_the_usual_meeting_day_is_read_from_meets(meets, after, expected):
+    """Dates checked against a printed calendar of 2026–2027."""
+    import datetime as dt
+
+    from press.records import Assembly, Rules
+
+    body = Assembly(id="a", path="a.yml", name="A", rules=Rules(), members={}, meets=meets)
+    found = body.usual_meeting_after(dt.date.fromisoformat(after))
+    assert (found.isoformat() if found else None) == expected

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-import sshsig
 from click.testing import CliRunner
 
 import press
 from press.cli import main
-from press.signatures import NAMESPACE, check_meeting
+from press.records import MemberKey
+from press.signatures import NAMESPACE, check_meeting, verify_signature
 
 RECORD = "editorial/meetings/springfield/2026-10-06.yml"
+DATE = dt.date(2026, 10, 6)
 
 
 def require(tool: str) -> str:
@@ -155,11 +158,7 @@ def test_verification_agrees_with_ssh_keygen(signed_press, keys, tmp_path):
         ("ana", signed_press.root / f"{RECORD}.ana.sig", record.read_bytes() + b"\n", False),
     ]
     for identity, sig, data, valid in cases:
-        try:
-            sshsig.verify(data, sig.read_bytes(), [sshsig.PublicKey.from_openssh_str(pub(keys, identity))], namespace=NAMESPACE)
-            ours = True
-        except sshsig.InvalidSignature:
-            ours = False
+        ours = verify_signature(data, sig.read_bytes(), [MemberKey(pub(keys, identity))], DATE)[0] is not None
         theirs = subprocess.run(
             ["ssh-keygen", "-Y", "verify", "-f", str(allowed), "-I", identity, "-n", NAMESPACE, "-s", str(sig)],
             input=data, capture_output=True,
@@ -377,3 +376,114 @@ def test_a_failed_press_sign_leaves_an_earlier_signature_as_it_was(signed_press,
     assert "signature not kept" in bad.output
     assert sig.read_bytes() == before  # the counted signature is neither overwritten nor deleted
     assert [p.name for p in sig.parent.iterdir() if p.name.startswith(".")] == []
+
+
+# --------------------------------------------------------------------------- every key type, and bad files
+
+
+def test_a_malformed_signature_is_a_problem_not_a_crash(signed_press, keys):
+    """Files anyone can make from a roster's public key: another key type's label, a hash OpenSSH
+    refuses, truncated or trailing bytes. Each is `path: message`; the record waits; exit 1, never 3."""
+    from test_openssh import armor, from_keygen, sshsig
+
+    record = signed_press.root / RECORD
+    ssh_sign(keys, "ana", record, "ana")
+    ben = from_keygen(keys["ben"])
+    data = record.read_bytes()
+    bad = {
+        "ben": armor(sshsig(ben, data, label="ssh-rsa")),
+        "cai": armor(sshsig(from_keygen(keys["cai"]), data, hash_name="shake_128")),
+    }
+    for member, armored in bad.items():
+        (record.parent / f"{record.name}.{member}.sig").write_bytes(armored)
+    result = CliRunner().invoke(main, ["--root", str(signed_press.root), "verify"])
+    assert result.exit_code == 1, result.output
+    assert "internal error" not in result.output
+    assert f"{RECORD}.ben.sig: signature not counted: does not verify with ben's key for namespace 'assembly-press' over these exact bytes (the signature is labelled 'ssh-rsa' but was checked with a ssh-ed25519 key)" in result.output
+    assert f"{RECORD}.cai.sig: signature not counted: does not verify with cai's key for namespace 'assembly-press' over these exact bytes (the signature uses hash 'shake_128': OpenSSH accepts only sha256 and sha512)" in result.output
+    assert state(signed_press) == "awaiting-vote"
+    for member, armored in {"ben": armor(sshsig(ben, data))[:-40] + b"\n", "cai": armor(sshsig(ben, data) + b"\0")}.items():
+        (record.parent / f"{record.name}.{member}.sig").write_bytes(armored)
+    problems = "\n".join(signed_press.problems())
+    assert f"{RECORD}.ben.sig: signature not counted: the signature file cannot be read: not an SSH signature: it must start with '-----BEGIN SSH SIGNATURE-----' and end with '-----END SSH SIGNATURE-----', nothing before or after" in problems
+    assert f"{RECORD}.cai.sig: signature not counted: the signature file cannot be read: the signature has 1 trailing byte(s)" in problems
+    assert state(signed_press) == "awaiting-vote"
+
+
+def test_ecdsa_and_fido_keys_sign_minutes(pressdir, tmp_path):
+    """ana signs with an ECDSA key made by ssh-keygen, ben with a passkey (WebAuthn sk-ecdsa), cai with a FIDO sk-ed25519 key."""
+    require("ssh-keygen")
+    from test_openssh import armor, sk_ecdsa, sk_ed25519, sshsig
+
+    subprocess.run(["ssh-keygen", "-q", "-t", "ecdsa", "-b", "384", "-N", "", "-f", str(tmp_path / "ana")], check=True)
+    ben, cai = sk_ecdsa("webauthn:press.example.org"), sk_ed25519()
+    pressdir.assembly(
+        text="name: Springfield\nrules: {quorum: 2, signatures: 3}\nmembers:\n"
+        f"  - {{id: ana, name: Ana, joined: 2025-01-01, key: {(tmp_path / 'ana.pub').read_text().strip()}}}\n"
+        f"  - {{id: ben, name: Ben, joined: 2025-01-01, key: {ben.line}}}\n"
+        f"  - {{id: cai, name: Cai, joined: 2025-01-01, key: {cai.line}}}\n"
+        "editors: [ana, ben, cai]\n"
+    )
+    pressdir.article("springfield", "rent", body="Signed approval.")
+    record = pressdir.publish("springfield", "rent", "2026-10-06")
+    subprocess.run(["ssh-keygen", "-Y", "sign", "-q", "-n", NAMESPACE, "-f", str(tmp_path / "ana"), str(record)], check=True)
+    record.with_name(record.name + ".sig").rename(record.with_name(record.name + ".ana.sig"))
+    record.with_name(record.name + ".ben.sig").write_bytes(armor(sshsig(ben, record.read_bytes(), webauthn={})))
+    record.with_name(record.name + ".cai.sig").write_bytes(armor(sshsig(cai, record.read_bytes())))
+    assert pressdir.problems() == []
+    assert state(pressdir) == "published"
+
+
+@pytest.mark.parametrize(
+    ("odd_key", "why"),
+    [
+        ("SMALL_RSA", "an RSA key of 512 bits is too short: OpenSSH refuses keys under 1024 bits"),
+        ("ssh-dss AAAAB3NzaC1kc3MAAACBAP8=", "DSA keys (ssh-dss) are refused"),
+        ("cert-authority ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGk=", "allowed_signers options such as cert-authority are not keys"),
+        ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGk=", "the public key is truncated"),
+        ("SHORT_ED25519", "an Ed25519 key is 32 bytes"),
+        ("ANA_AS_ECDSA", "the line says ecdsa-sha2-nistp256 but the key inside is ssh-ed25519"),
+    ],
+)
+def test_one_editors_unreadable_key_is_a_problem_on_its_line_and_the_others_still_sign(signed_press, keys, odd_key, why):
+    from test_openssh import small_rsa
+
+    from test_openssh import string
+
+    odd_key = {
+        "SMALL_RSA": small_rsa(512, 3).line,
+        "SHORT_ED25519": "ssh-ed25519 " + base64.b64encode(string("ssh-ed25519") + string(b"\1" * 31)).decode(),
+        "ANA_AS_ECDSA": pub(keys, "ana").replace("ssh-ed25519", "ecdsa-sha2-nistp256"),
+    }.get(odd_key, odd_key)
+    roster = signed_press.root / "editorial/assemblies/springfield.yml"
+    text = roster.read_text()
+    roster.write_text(text.replace(pub(keys, "cai"), odd_key))
+    line = 1 + text[: text.index(pub(keys, "cai"))].count("\n")
+    record = signed_press.root / RECORD
+    ssh_sign(keys, "ana", record, "ana")
+    cai = ssh_sign(keys, "cai", record, "cai")
+    ssh_sign(keys, "ben", record, "ben")
+    problems = signed_press.problems()
+    assert any(p.startswith(f"editorial/assemblies/springfield.yml:{line}: key of 'cai' is not an OpenSSH public key the press can read ({why}") for p in problems), problems
+    rel = cai.relative_to(signed_press.root).as_posix()
+    assert any(p.startswith(f"{rel}: signature not counted: cai's roster key (line {line}) cannot be read") for p in problems), problems
+    assert state(signed_press) == "published"  # ana's and ben's signatures count: the roster stands
+
+
+def test_a_key_and_its_certificate_are_one_key(signed_press, keys, tmp_path):
+    """ben's roster entry holds a certificate of ana's key: ana cannot sign once as herself and once,
+    with the certificate, as ben."""
+    shutil.copy(keys["ana"], tmp_path / "ana")
+    shutil.copy(keys["ana"].with_suffix(".pub"), tmp_path / "ana.pub")
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "ca")], check=True)
+    subprocess.run(["ssh-keygen", "-q", "-s", str(tmp_path / "ca"), "-I", "ben", "-n", "ben", "-V", "20260101:20270101", str(tmp_path / "ana.pub")], check=True)
+    signed_press.roster(ben_key=(tmp_path / "ana-cert.pub").read_text().strip())
+    record = signed_press.root / RECORD
+    ssh_sign(keys, "ana", record, "ana")
+    subprocess.run(["ssh-keygen", "-Y", "sign", "-q", "-n", NAMESPACE, "-f", str(tmp_path / "ana-cert.pub"), str(record)], check=True, stdin=subprocess.DEVNULL)
+    record.with_name(record.name + ".sig").rename(record.with_name(record.name + ".ben.sig"))
+    loaded = signed_press.load()
+    check = check_meeting(loaded.records.assemblies["springfield"], loaded.records.meetings[0])
+    assert check.signers == ["ana"]
+    assert any("already counted for another editor" in why for _, why in check.rejected)
+    assert state(signed_press) == "awaiting-vote"

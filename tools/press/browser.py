@@ -6,11 +6,8 @@ without it the browser tests skip with the reason; in CI (``CI`` set) they fail 
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
-import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -41,22 +38,11 @@ def missing() -> str | None:
     return None
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002
-        pass
-
-
-@contextmanager
 def serve(folder: Path):
-    """Serve ``folder`` on a free port on 127.0.0.1; yields the base URL."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    """Serve ``folder`` on a free port on 127.0.0.1, as a static host would; yields the base URL."""
+    from .statichttp import serving
+
+    return serving(folder)
 
 
 @contextmanager

@@ -154,6 +154,7 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
     refused = _unsafe_sources(root, settings)
     if refused:
         raise BuildFailed(refused)
+    press.shown  # approved revisions read from git now: a broken repository stops the build here, in one sentence
     pause_point("loaded")
 
     from .site import provide
@@ -204,7 +205,9 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
             raise BuildFailed(collect.errors)
         if memo is not None:
             memo.save(staging)  # before the swap: a kill after it finds fingerprints of the site it serves
-        result = BuildResult(output=final, press=press, warnings=collect.warnings, memo=memo, outputs=outputs)
+        from .cache import notices
+
+        result = BuildResult(output=final, press=press, warnings=notices() + collect.warnings, memo=memo, outputs=outputs)
         zones = clock.zones_of(press.records)
         record = uptodate.Record(inputs, uptodate.site_state(staging), collect.warnings, result.summary(), zones, clock.days(now, zones))
         uptodate.save(root, staging, record)
@@ -286,10 +289,10 @@ PAGEFIND = [sys.executable, "-m", "pagefind"]
 def _index_for_search(site: Path, root: Path, settings: dict, timeout: float) -> list[str]:
     """Index the staged site's searchable pages with Pagefind, reusing what did not change (with
     caching on); returns errors, if any. See :mod:`press.site.search`."""
-    from .cache import cache_dir
+    from .cache import cache_dir, usable
     from .site.search import index_site
 
-    cache = cache_dir(root, "search") if settings.get("CACHE_CONTENT") else None
+    cache = usable(cache_dir(root, "search")) if settings.get("CACHE_CONTENT") else None
     return index_site(site, cache, PAGEFIND, timeout, run_bounded)
 
 

@@ -126,11 +126,12 @@ def hash_file(path: Path) -> tuple[str, bytes]:
     return value.hexdigest(), head[:_HEAD]
 
 
-def read_folder(folder: Path, rel_folder: str, problems: list[Problem], cache=None) -> dict[str, str]:
+def read_folder(folder: Path, rel_folder: str, problems: list[Problem], cache=None, media: dict | None = None) -> dict[str, str]:
     """The files of a bundle folder (``rel_folder`` relative to the press root) with their SHA-256,
     each checked against the allowlist; a file that is refused is reported and still counted in the
     digest (it is there). ``cache``: a :class:`press.cache.ParsedRecords`, which knows the hashes
-    of files whose status did not change (a long recording is not read again)."""
+    of files whose status did not change (a long recording is not read again). ``media``: filled with
+    the metadata fields (:func:`press.media.fields`) of each allowed file that has any, by path."""
     files: dict[str, str] = {}
     hashed = cache.attachment if cache is not None else hash_file
 
@@ -156,9 +157,24 @@ def read_folder(folder: Path, rel_folder: str, problems: list[Problem], cache=No
                     problems.append(Problem(where, 0, f"articles live directly in {rel_folder.rsplit('/', 1)[0]}/, not in sub-folders"))
                 elif why := file_problem(entry.name, head):
                     problems.append(Problem(where, 0, why))
+                elif media is not None and (found := _media_fields(entry, files[name], cache)):
+                    media[where] = found
 
     walk(folder, "", 0)
     return files
+
+
+def _media_fields(path: Path, sha: str, cache) -> tuple:
+    """:func:`press.media.fields` of a file, remembered by its SHA-256 across runs."""
+    from .media import fields
+
+    key = ("media", path.suffix.lower(), sha)
+    found = cache.get(key) if cache is not None else None
+    if found is None:
+        found = fields(path.name, path.read_bytes())
+        if cache is not None:
+            cache.put(key, found)
+    return found
 
 
 # --------------------------------------------------------------------------- links

@@ -9,38 +9,33 @@ user's cache folder (``$PRESS_CACHE_DIR``, else ``$XDG_CACHE_HOME/assembly-press
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import hashlib
 import os
 import pickle
-from collections.abc import Iterator
+import stat
+from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
-from . import clock
+from . import clock, files
+
+T = TypeVar("T")
 
 # Bump when the parsed-record classes change shape: older cache files are then ignored.
-FORMAT = 7
+FORMAT = 8
 
 # Settings that never change what a reader or template makes (where this build writes, where its
 # caches live) or that are not plain data.
 _VOLATILE_SETTINGS = frozenset({"OUTPUT_PATH", "CACHE_PATH", "PRESS_ROOT"})
 
 
-@contextlib.contextmanager
-def replacing(path: Path) -> Iterator[BinaryIO]:
-    """A file to write ``path``'s new bytes into: written beside it and renamed over it when the block
-    ends without an error, so no reader and no killed build ever finds half a file (and a failed
-    write leaves nothing behind). Errors are the caller's: a cache that cannot be written only costs time."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    try:
-        with tmp.open("wb") as f:
-            yield f
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+def replacing(path: Path) -> contextlib.AbstractContextManager[BinaryIO]:
+    """A cache file's new bytes, written as every file press replaces is (:func:`press.files.replacing`:
+    beside it, then renamed over it), but not flushed to the disk: a cache lost in a power cut only
+    costs time. Errors are the caller's: a cache that cannot be written only costs time."""
+    return files.replacing(path, durable=False)
 
 
 @functools.lru_cache(maxsize=1)
@@ -53,7 +48,7 @@ def press_version() -> str:
     package = Path(__file__).parent
     for file in sorted(package.rglob("*.py")):
         digest.update(file.relative_to(package).as_posix().encode() + b"\0" + file.read_bytes())
-    for library in ("pelican", "markdown", "nh3", "jinja2", "feedgen", "icalendar", "pygments", "pyyaml", "sshsig", "cryptography"):
+    for library in ("pelican", "markdown", "nh3", "jinja2", "feedgen", "icalendar", "pygments", "pyyaml", "cryptography", "pillow", "mutagen"):
         try:
             digest.update(f"{library}={metadata.version(library)}".encode())
         except metadata.PackageNotFoundError:
@@ -86,12 +81,143 @@ def settings_salt(settings: dict) -> str:
     return digest.hexdigest()[:24]
 
 
-def cache_dir(root: Path | str, *parts: str) -> Path:
-    base = os.environ.get("PRESS_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "assembly-press"
+def _base() -> Path:
+    """The folder of every press's caches."""
+    return Path(
+        os.environ.get("PRESS_CACHE_DIR")
+        or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "assembly-press")
     )
+
+
+def cache_dir(root: Path | str, *parts: str) -> Path:
     press = hashlib.sha256(str(Path(root).resolve()).encode()).hexdigest()[:16]
-    return Path(base, press, *parts)
+    return Path(_base(), press, *parts)
+
+
+# ------------------------------------------------------------------ opening and keeping cache files
+#
+# Every cache file is read through `load` and written through `keep`: the one place that checks the
+# folder (a pickle loaded from a folder another user can write runs their code), ignores a damaged
+# file, and turns a read-only or full cache folder into a build without the cache, said once.
+
+_notices: dict[str, bool] = {}  # what this run has to say about its caches, in order -> reported yet
+
+
+def notices() -> list[str]:
+    """What was said about the caches and not yet reported (each sentence once per run)."""
+    fresh = [message for message, reported in _notices.items() if not reported]
+    _notices.update(dict.fromkeys(fresh, True))
+    return fresh
+
+
+def new_run() -> None:
+    """A command begins: what earlier runs in this process said is said again if it is still true."""
+    _notices.clear()
+
+
+def _notice(message: str) -> None:
+    _notices.setdefault(message, False)
+
+
+def unsafe(folder: Path | str) -> str | None:
+    """Why press must not read or write caches in ``folder``, or None. ``folder`` and every folder
+    above it up to the cache root (``$PRESS_CACHE_DIR`` …) must belong to this user and be writable by
+    no one else: whoever can write there can plant a pickle, and loading a pickle runs its code."""
+    folder = Path(os.path.abspath(folder))
+    base = Path(os.path.abspath(_base()))
+    chain = [folder]
+    if folder.is_relative_to(base):
+        chain += [p for p in folder.parents if p.is_relative_to(base)]
+    for each in reversed(chain):  # the topmost first: one sentence names the folder to fix
+        try:
+            st = os.stat(each)
+        except FileNotFoundError:
+            continue  # press makes it, for this user alone
+        except OSError as exc:
+            return f"caches not used: {each} cannot be read ({exc.strerror}) — make it readable, or set PRESS_CACHE_DIR to a folder of your own"
+        if st.st_uid != os.geteuid():
+            return (
+                f"caches not used: {each} belongs to another user (uid {st.st_uid}), and loading a cache runs code — "
+                "remove it, or set PRESS_CACHE_DIR to a folder of your own"
+            )
+        if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            return (
+                f"caches not used: {each} can be written by other users (mode {stat.S_IMODE(st.st_mode):04o}), and loading "
+                f"a cache runs code — make it yours alone (chmod go-w {each}), or set PRESS_CACHE_DIR to a folder of your own"
+            )
+    return None
+
+
+def load(path: Path | str, read: Callable[[BinaryIO], T]) -> T | None:
+    """What ``read`` makes of the cache file ``path``; None when it is missing or damaged (the cache
+    is then made again) or when its folder is not safe (:func:`unsafe`, said once)."""
+    path = Path(path)
+    why = unsafe(path.parent)
+    if why is not None:
+        _notice(why)
+        return None
+    try:
+        with path.open("rb") as f:
+            return read(f)
+    except Exception:  # missing, truncated, empty, garbage or foreign: made again
+        return None
+
+
+def keep(path: Path | str, write: Callable[[BinaryIO], object]) -> bool:
+    """Write the cache file ``path`` with ``write`` (atomically, :func:`replacing`). A folder that is
+    not safe, read-only or full only costs time: nothing is written, and the run says so once."""
+    path = Path(path)
+    why = unsafe(path.parent)
+    if why is not None:
+        _notice(why)
+        return False
+    try:
+        _make_folder(path.parent)
+        with replacing(path) as f:
+            write(f)
+        return True
+    except IsADirectoryError:  # a damaged cache (a folder where the file goes): read as missing, never written
+        return False
+    except OSError as exc:
+        _notice(_not_kept(path.parent, exc.strerror or str(exc)))
+        return False
+
+
+def usable(folder: Path | str) -> Path | None:
+    """``folder`` (made if missing) for a cache kept as files of its own, or None when it is not safe
+    or cannot be written: then the caller works without it (said once)."""
+    folder = Path(folder)
+    why = unsafe(folder)
+    if why is None:
+        try:
+            _make_folder(folder)
+            if os.access(folder, os.W_OK | os.X_OK):
+                return folder
+            why = _not_kept(folder, os.strerror(errno.EACCES))
+        except OSError as exc:
+            why = _not_kept(folder, exc.strerror or str(exc))
+    _notice(why)
+    return None
+
+
+def _not_kept(folder: Path, why: str) -> str:
+    """One sentence for every cache of a press that cannot be written: it names the press's cache folder."""
+    base = Path(os.path.abspath(_base()))
+    folder = Path(os.path.abspath(folder))
+    if folder.is_relative_to(base) and folder != base:
+        folder = base / folder.relative_to(base).parts[0]
+    return (
+        f"caches not kept: cannot write in {folder} ({why}) — this build goes on without them (slower next time); "
+        "free some space or make the folder writable, or set PRESS_CACHE_DIR"
+    )
+
+
+def _make_folder(folder: Path) -> None:
+    """``folder`` and the folders above it that are missing, for this user alone."""
+    if not folder.is_dir():
+        _make_folder(folder.parent)
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir(mode=0o700)
 
 
 # A file whose status changed this close to a run (nanoseconds) is "racy": another write within the
@@ -127,8 +253,7 @@ class ParsedRecords:
         self.added = False
         self.started = clock.wall_ns()
         try:
-            with self.path.open("rb") as f:
-                version, entries, hashes, files = pickle.load(f)
+            version, entries, hashes, files = load(self.path, pickle.load)
             if version == (FORMAT, press_version()):  # parsed by this very code, or not at all
                 self.entries, self.hashes, self.files = entries, hashes, files
         except Exception:  # missing, damaged or foreign: start empty
@@ -185,8 +310,4 @@ class ParsedRecords:
         if not self.added and self.used == self.entries.keys() and self.seen == self.hashes and self.files_seen == self.files:
             return
         entries = {k: v for k, v in self.entries.items() if k in self.used}
-        try:
-            with replacing(self.path) as f:
-                pickle.dump(((FORMAT, press_version()), entries, self.seen, self.files_seen), f, protocol=pickle.HIGHEST_PROTOCOL)
-        except OSError:
-            pass  # a read-only home: work without the cache
+        keep(self.path, lambda f: pickle.dump(((FORMAT, press_version()), entries, self.seen, self.files_seen), f, protocol=pickle.HIGHEST_PROTOCOL))

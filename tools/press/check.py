@@ -78,6 +78,9 @@ class CheckReport:
         lines += _council_motions(self)
         if self.people:
             lines += ["", "People in this change:", *[f"- {_cell(p)}" for p in self.people]]
+        if self.press.warnings:
+            lines += ["", f"### {len(self.press.warnings)} warning(s) (these publish as voted)"]
+            lines += [f"- `{w.path}`: {_cell(w.message)}" for w in self.press.warnings]
         problems = self.problems
         lines += ["", f"### {len(problems)} problem(s)" if problems else "No problems found."]
         lines += [f"- `{p.path}:{p.line}`: {_cell(p.message)}" if p.line else f"- `{p.path}`: {_cell(p.message)}" for p in problems]

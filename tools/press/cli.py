@@ -9,7 +9,6 @@ import datetime as dt
 import functools
 import gc
 import json
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,6 +30,17 @@ class _Group(click.Group):
     """Turns any unexpected exception into one sentence: a crash is a bug, never a traceback."""
 
     def invoke(self, ctx: click.Context):
+        from .cache import new_run, notices
+
+        new_run()
+        try:
+            return self._invoke(ctx)
+        finally:
+
+            for notice in notices():  # what a command's caches had to say, and it did not report itself
+                click.echo(f"warning: {notice}", err=True)
+
+    def _invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit, KeyboardInterrupt):
@@ -126,7 +136,7 @@ def main(ctx: click.Context, root: Path, now: str | None) -> None:
 @main.command()
 @click.argument("assembly")
 @click.argument("title")
-@click.option("--author", help="Your name as it appears on the article.")
+@click.option("--author", help="Your name as it appears on the article (default: git config user.name).")
 @click.option("--slug", help="The file name (without .md); made from the title by default.")
 @click.pass_obj
 @_friendly
@@ -135,13 +145,14 @@ def new(obj: _Context, assembly: str, title: str, author: str | None, slug: str 
     from . import recording
 
     press = obj.press()
+    author = author or recording.git_user_name(press.root)
     try:
         path = recording.new_article(press, assembly, title, author, slug)
     except FileExistsError as exc:
         click.echo(f"press: {Path(exc.args[0]).relative_to(press.root)} already exists — choose another --slug", err=True)
         sys.exit(PROBLEMS)
     rel = path.relative_to(press.root)
-    click.echo(f"created {rel}")
+    click.echo(f"created {rel}" + ("" if author else " (no Author line: give --author NAME, or set git config user.name)"))
     click.echo(f"Write it, commit it and open a pull request. Its id is {assembly}/{path.stem}.")
 
 
@@ -206,31 +217,44 @@ def record() -> None:
 @click.argument("assembly")
 @click.argument("members", nargs=-1)
 @click.option("--count", type=click.IntRange(min=0), help="Number present (secret-ballot assemblies only).")
+@click.option("--remove", multiple=True, metavar="IDS", help="Take these members off the list (they were not there, or were listed by mistake).")
+@click.option("--replace", is_flag=True, help="MEMBERS is the whole list: drop whoever else is listed.")
 @_date_option
 @click.pass_obj
 @_friendly
-def record_attendance(obj: _Context, assembly: str, members: tuple[str, ...], count: int | None, day: str | None) -> None:
+def record_attendance(
+    obj: _Context, assembly: str, members: tuple[str, ...], count: int | None, remove: tuple[str, ...], replace: bool, day: str | None
+) -> None:  # fmt: skip
     """Record who is present at ASSEMBLY's meeting: MEMBER ids, or --count.
 
+    MEMBERS are added to those already listed (a latecomer: ``press record attendance springfield
+    fatima``); ``--remove`` takes members off; ``--replace`` makes MEMBERS the whole list.
     For the council (ASSEMBLY ``council``) name the seats, as assembly ids: ``springfield`` (its
     delegate on that date is filled in) or ``springfield=dev`` (checked against the delegate)."""
     from . import recording
 
     press = obj.press()
-    if not members and count is None:
+    if not members and count is None and not remove:
         raise click.UsageError("name the members present, or give --count for a secret ballot")
     members_list = [m for value in members for m in value.split(",") if m]
+    removed = [m for value in remove for m in value.split(",") if m]
     try:
-        path = recording.record_attendance(press, assembly, _date(day, press, assembly), members_list, count)
+        path = recording.record_attendance(
+            press, assembly, _date(day, press, assembly), members_list, count, remove=removed, replace=replace
+        )  # fmt: skip
     except recording.RecordRefused as exc:
         _refused(exc)
     click.echo(f"recorded attendance in {path.relative_to(press.root)}")
 
 
 def _refused(exc: recording.RecordRefused) -> None:
-    for problem in exc.problems:
+    """The refusal in a few lines: what is wrong (the first problems), then what to do, in one line."""
+    shown = exc.problems[:3]
+    for problem in shown:
         click.echo(str(problem), err=True)
-    click.echo("press: nothing was recorded", err=True)
+    if len(exc.problems) > len(shown):
+        click.echo(f"… and {len(exc.problems) - len(shown)} more of the same kind", err=True)
+    click.echo(f"press: nothing was recorded — {exc.advice}", err=True)
     sys.exit(PROBLEMS)
 
 
@@ -375,7 +399,7 @@ def record_correct(obj, assembly, motion, reason, as_yes, as_no, as_abstain, str
 @click.pass_obj
 @_friendly
 def agenda(obj: _Context, assembly: str, day: str | None, output: str | None, paper: str) -> None:
-    """Write the printable agenda of ASSEMBLY's meeting (default: its next recorded meeting, or today)."""
+    """Write the printable agenda of ASSEMBLY's meeting (default: its next meeting — recorded, or by its meets: rule — or today)."""
     from . import agenda as agendas
 
     press = obj.press()
@@ -396,12 +420,16 @@ def agenda(obj: _Context, assembly: str, day: str | None, output: str | None, pa
 
 
 @main.command()
-@click.option("--assembly", help="Only this assembly's articles.")
+@click.argument("assembly", required=False)
+@click.option("--assembly", "assembly_option", metavar="ASSEMBLY", help="The same as the argument ASSEMBLY.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_obj
 @_friendly
-def status(obj: _Context, assembly: str | None, as_json: bool) -> None:
-    """Show the state of every article, and why."""
+def status(obj: _Context, assembly: str | None, assembly_option: str | None, as_json: bool) -> None:
+    """Show the state of every article (only ASSEMBLY's, if given), and why."""
+    if assembly and assembly_option and assembly != assembly_option:
+        raise click.UsageError(f"two assemblies given ({assembly} and --assembly {assembly_option}): give one")
+    assembly = assembly or assembly_option
     press = obj.press()
     if assembly:
         press.assembly(assembly)
@@ -482,8 +510,13 @@ def verify(obj: _Context, as_json: bool) -> None:
         verified = obj.press(inputs).verified()
     problems = verified.problems
     if as_json:
-        click.echo(json.dumps({"ok": not problems, "problems": [p.as_json() for p in problems]}, indent=2, ensure_ascii=False))
+        found = {"ok": not problems, "problems": [p.as_json() for p in problems]}
+        if verified.warnings:  # only when there are any: the answer's shape is unchanged for everyone else
+            found["warnings"] = [w.as_json() for w in verified.warnings]
+        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
     else:
+        for warning in verified.warnings:
+            click.echo(f"warning: {warning}", err=True)
         for problem in problems:
             click.echo(str(problem))
         council = " and the council" if verified.council else ""
@@ -493,6 +526,59 @@ def verify(obj: _Context, as_json: bool) -> None:
         else:
             click.echo(f"ok: {checked} checked")
     sys.exit(PROBLEMS if problems else OK)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+@_friendly
+def strip(obj: _Context, files: tuple[Path, ...]) -> None:
+    """Remove location, device and owner metadata from attachment FILES, in place (the pictures' pixels
+    and the recordings' sound stay as they are; the fields the assembly keeps stay too)."""
+    from . import media
+    from .cache import replacing
+
+    press = obj.press()
+    content = (press.root / "content").resolve()
+    failed = changed = 0
+    touched: set[str] = set()
+    for given in files:
+        path = given if given.is_absolute() or given.exists() else press.root / given
+        if not path.is_file() or path.is_symlink():
+            raise PressError(f"{given}: no such file (a symbolic link is never changed)")
+        where = path.resolve()
+        rel = where.relative_to(press.root.resolve()).as_posix() if where.is_relative_to(press.root.resolve()) else str(given)
+        parts = where.relative_to(content).parts if where.is_relative_to(content) else ()
+        keep = media.keep_of(press.records, parts[0]) if parts else ()
+        data = path.read_bytes()
+        try:
+            found = media.fields(path.name, data)
+            clean = media.strip(path.name, data, keep)
+        except media.MediaError as exc:
+            click.echo(f"{rel}: {exc}", err=True)
+            failed += 1
+            continue
+        if clean == data or not media.unkept(found, keep):
+            click.echo(f"{rel}: nothing to strip")
+            continue
+        mode = path.stat().st_mode & 0o7777
+        with replacing(path) as f:  # written beside it and renamed over it: never half a file
+            f.write(clean)
+            f.flush()
+            os.fsync(f.fileno())
+            os.fchmod(f.fileno(), mode)
+        changed += 1
+        removed = media.describe(media.unkept(found, keep))
+        kept = f"; kept {', '.join(sorted({f.name for f in found if f.name in keep}))}" if any(f.name in keep for f in found) else ""
+        click.echo(f"{rel}: removed {removed}{kept}")
+        if len(parts) >= 3:
+            touched.add(f"{parts[0]}/{parts[1]}")
+    if changed and touched:
+        now = obj.press()
+        for aid in sorted(touched):
+            if aid in now.records.articles:
+                click.echo(f"{aid}: new digest {now.records.articles[aid].digest} — the publish vote must name this digest")
+    sys.exit(PROBLEMS if failed else OK)
 
 
 # --------------------------------------------------------------------------- the site
@@ -626,10 +712,17 @@ def sign(obj: _Context, record: Path, key_file: Path | None, member: str | None)
         why = f"it was made with {member}'s key retired on {key.until} — a retired key signs nothing new"
     if why:
         raise PressError(f"signature not kept: {why}")
+    from . import files, recording
+
     target = path.with_name(f"{path.name}.{member}.sig")
-    staged = target.with_name(f".{target.name}.new")
-    staged.write_bytes(armored)
-    os.replace(staged, target)  # a signature file is whole or not there, never half-written
+    with recording.records_locked(press.root, rel.parts[0]):
+        if path.read_bytes() != meeting.raw:  # type: ignore[union-attr]
+            raise PressError(f"signature not kept: {record} changed while it was being signed — sign it again")
+        try:
+            with files.replacing(target) as f:  # a signature file is whole or not there, never half-written
+                f.write(armored)
+        except OSError as exc:
+            raise PressError(f"{target.name}: not written — {files.why_not_written(exc)}; nothing was signed") from None
     click.echo(f"signed {record} as {member}: wrote {target.name} — commit it beside the record")
 
 
@@ -666,6 +759,8 @@ def codeowners(obj: _Context, check_only: bool) -> None:
             sys.exit(PROBLEMS)
         click.echo(f"{path.relative_to(press.root)} is up to date")
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    from .files import replacing
+
+    with replacing(path) as f:
+        f.write(text.encode())
     click.echo(f"wrote {path.relative_to(press.root)}")

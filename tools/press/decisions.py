@@ -107,6 +107,7 @@ class Decisions:
     delegates: dict[str, list[DelegateTerm]]
     problems: list[Problem]
     council: CouncilDecisions | None = None  # the council's outcomes, features and mandate records
+    warnings: list[Problem] = field(default_factory=list)  # reported, never stopping a build (press.media's cut-over)
 
     def today_of(self, body: Assembly) -> dt.date:
         """The run's instant as a date in ``body``'s own timezone."""
@@ -486,4 +487,11 @@ def decide(records: Records, now: dt.datetime | None = None, withdrawn: frozense
     for aid in sorted(withdrawn & set(by_article)):
         articles[aid] = _withdrawn_decision(aid, by_article[aid])
     articles = dict(sorted(articles.items()))
-    return Decisions(now=now, today=today, outcomes=outcomes, articles=articles, delegates=dict(delegates), problems=problems, council=council)
+    from .media import judge
+
+    found, warnings = judge(records, articles)
+    problems += found
+    return Decisions(
+        now=now, today=today, outcomes=outcomes, articles=articles, delegates=dict(delegates), problems=problems, council=council,
+        warnings=warnings,
+    )  # fmt: skip

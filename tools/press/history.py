@@ -8,15 +8,17 @@ same for ten articles or ten thousand.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
 import pickle
+import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import replacing
+from . import cache as _cache
 from .problems import GIT_TIMEOUT, PressError
 from .records import digest_bytes
 
@@ -45,6 +47,22 @@ class _Repository:
 
             self._repo = git.Repo(self._top)
         return getattr(self._repo, name)
+
+
+def in_work_tree(root: Path | str) -> bool:
+    """Whether ``root`` is inside a git work tree, asked of the file system (git itself may be missing)."""
+    root = Path(root).resolve()
+    return any((folder / ".git").exists() for folder in (root, *root.parents))
+
+
+def _shallow(root: Path) -> bool:
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--is-shallow-repository"], cwd=root, capture_output=True, text=True, timeout=GIT_TIMEOUT,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.stdout.strip() == "true"
 
 
 def _head(root: Path) -> tuple[str, str] | None:
@@ -76,6 +94,13 @@ class History:
     # (article path, approved digest) -> (version, markdown blob, {file: blob}, edited): bundles found at this HEAD
     bundles: dict[tuple[str, str], tuple] = field(default_factory=dict)
     head: str = ""  # the commit the versions were read from
+    # Why the history cannot be trusted to be whole: git is missing, or the clone is shallow ('' if it can)
+    lacking: str = ""
+
+    def require(self, article: str, why: str) -> None:
+        """Stop with one sentence when ``article`` needs the history (``why``) and it is not whole."""
+        if self.lacking:
+            raise PressError(f"{article}: {why}, but {self.lacking}")
 
     @classmethod
     def read(cls, root: Path) -> History:
@@ -86,9 +111,16 @@ class History:
         looked at, which their names fix for ever)."""
         from .cache import FORMAT, cache_dir, press_version
 
+        if shutil.which("git") is None:
+            if not in_work_tree(root):
+                return cls(None, "")
+            return cls(None, "", lacking="git is not installed or not on PATH — install git (or put it on PATH) and run again")
         found = _head(root)
         if found is None:
-            return cls._read(root)
+            history = cls._read(root)
+            if history.repo is not None and _shallow(root):
+                history.lacking = "this clone is shallow: the history press reads is cut off — fetch the full history: git fetch --unshallow"
+            return history
         top, head = found
         prefix = Path(root).resolve().relative_to(Path(top).resolve()).as_posix()
         prefix = "" if prefix == "." else prefix + "/"
@@ -96,8 +128,7 @@ class History:
         path = cache_dir(root, "history.pickle")
         digests, blobs = {}, {}
         try:
-            with path.open("rb") as f:
-                stored_key, versions, digests, blobs, bundles = pickle.load(f)
+            stored_key, versions, digests, blobs, bundles = _cache.load(path, pickle.load)
             if stored_key == key:
                 history = cls(_Repository(top), prefix, versions, digests, blobs, bundles, head)
                 history._saved = (key, path, len(digests), len(blobs), len(bundles))
@@ -120,12 +151,9 @@ class History:
         if saved is None or saved[2:] == (len(self._digests), len(self._blobs), len(self.bundles)):
             return
         key, path = saved[:2]
-        try:
-            with replacing(path) as f:
-                pickle.dump((key, self.versions, self._digests, self._blobs, self.bundles), f, protocol=pickle.HIGHEST_PROTOCOL)
+        data = (key, self.versions, self._digests, self._blobs, self.bundles)
+        if _cache.keep(path, lambda f: pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)):
             self._saved = (key, path, len(self._digests), len(self._blobs), len(self.bundles))
-        except OSError:
-            pass  # a read-only cache folder
 
     @functools.cached_property
     def bundled(self) -> frozenset[str]:
@@ -198,7 +226,8 @@ class History:
         data = self._blobs.get(blob)
         if data is not None and _blob_name(data) == blob:
             return data
-        return self.repo.odb.stream(bytes.fromhex(blob)).read()
+        with missing_objects():
+            return self.repo.odb.stream(bytes.fromhex(blob)).read()
 
     def find(self, path: str, digest: str) -> tuple[bytes, Version, Version | None] | None:
         """The bytes of ``path`` whose digest is ``digest``, the version that introduced them, and the
@@ -220,6 +249,30 @@ class History:
                 following = next((v for v in versions[index + 1:] if v.blob != version.blob), None)
                 return data, version, following
         return None
+
+
+class MissingObject(Exception):
+    """An object git history names is not in the repository."""
+
+
+@contextlib.contextmanager
+def missing_objects():
+    """Git's 'could not be resolved' / 'bad object' for an object the repository lacks, as :class:`MissingObject`."""
+    import git
+    from gitdb.exc import ODBError
+
+    try:
+        yield
+    except (ValueError, ODBError, git.BadName) as exc:
+        raise MissingObject(str(exc)) from None
+
+
+def unreadable(article: str, exc: MissingObject) -> PressError:
+    """The one sentence for an article whose approved bytes git cannot read."""
+    return PressError(
+        f"{article}: git cannot read its approved revision: an object is missing from the repository ({exc}) — "
+        "the clone is damaged: run `git fsck`, then fetch the objects again (`git fetch --refetch`) or clone the repository afresh"
+    )
 
 
 def _blob_name(data: bytes) -> str:

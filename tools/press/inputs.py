@@ -22,7 +22,7 @@ import hashlib
 import marshal
 import os
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import cache as _cache
@@ -116,6 +116,7 @@ class Verified:
     council: bool
     meetings: int
     articles: int
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def _key(inputs: Inputs) -> tuple:
@@ -132,20 +133,23 @@ def remember(
     head = git_head(root) if asked_git else None
     problems = tuple((p.path, p.line, p.message) for p in verified.problems)
     counts = (verified.assemblies, verified.council, verified.meetings, verified.articles)
+    warnings = tuple((p.path, p.line, p.message) for p in verified.warnings)
     path = cache_dir(root, _MEMORY)
     try:
-        with _cache.replacing(path) as f:
-            f.write(marshal.dumps((_key(inputs), zones, clock.days(now, zones), head, problems, counts)))
-    except (OSError, ValueError):
-        pass  # a read-only cache folder: verify reads everything next time
+        data = marshal.dumps((_key(inputs), zones, clock.days(now, zones), head, problems, counts, warnings))
+    except ValueError:
+        return
+    _cache.keep(path, lambda f: f.write(data))  # a read-only cache folder: verify reads everything next time
 
 
 def recall(root: Path | str, inputs: Inputs, now: dt.datetime) -> Verified | None:
     """The answer remembered for ``inputs`` on the same day as ``now`` in every body's timezone, or None."""
     try:
-        key, zones, days, head, problems, counts = marshal.loads(cache_dir(root, _MEMORY).read_bytes())
+        key, zones, days, head, problems, counts, warnings = _cache.load(cache_dir(root, _MEMORY), lambda f: marshal.loads(f.read()))
         if key != _key(inputs) or days != clock.days(now, zones) or (head is not None and head != git_head(root)):
             return None
-        return Verified([Problem(str(p), int(l), str(m)) for p, l, m in problems], *counts)
+        return Verified(
+            [Problem(str(p), int(l), str(m)) for p, l, m in problems], *counts, [Problem(str(p), int(l), str(m)) for p, l, m in warnings]
+        )
     except Exception:  # missing, damaged, truncated or foreign: read everything
         return None

@@ -14,7 +14,7 @@ from pathlib import Path
 from . import clock
 from .decisions import EDITED, PUBLISHED, ArticleDecision, Decisions, decide
 from .cache import ParsedRecords
-from .history import History, Version
+from .history import History, MissingObject, Version, missing_objects, unreadable
 from .inputs import Inputs, Verified, remember, scan
 from .problems import PressError, Problem
 from .records import ARTICLE_MOTIONS, Article, Assembly, Records, parse_metadata, read_records
@@ -41,6 +41,11 @@ class Press:
         """Every problem in the input, in file and line order."""
         return sorted(set(self.records.problems) | set(self.decisions.problems))
 
+    @property
+    def warnings(self) -> list[Problem]:
+        """What is reported but publishes all the same (metadata of bundles voted before the cut-over)."""
+        return sorted(set(self.decisions.warnings))
+
     @functools.cached_property
     def history(self) -> History:
         """Every version of every article in git (empty outside a git work tree)."""
@@ -58,11 +63,11 @@ class Press:
         return found
 
     def _revisions(self, history: History, found: dict) -> None:
-        from .bundle import find_in_history
-
         for aid, decision in self.decisions.articles.items():
+            if decision.state == EDITED:
+                history.require(decision.article.path, "edited since its approval, it is published as the approved revision from git history")
             if decision.state == EDITED and history.repo is not None:
-                hit = find_in_history(history, decision.article, decision.approved_digest)
+                hit = _find(history, decision.article, decision.approved_digest)
                 if hit:
                     data, files, version, edited = hit
                     found[aid] = ApprovedRevision(data, version, edited, files)
@@ -77,9 +82,8 @@ class Press:
             return article
         revision = self.revisions.get(article.id)
         if revision is None:
-            from .bundle import find_in_history
-
-            hit = find_in_history(self.history, article, decision.approved_digest)
+            self.history.require(article.path, "its approved revision is read from git history")
+            hit = _find(self.history, article, decision.approved_digest)
             if hit is None:
                 return None
             revision = ApprovedRevision(hit[0], hit[2], hit[3], hit[1])
@@ -122,7 +126,7 @@ class Press:
     def verified(self) -> Verified:
         """What ``press verify`` reports of this press."""
         r = self.records
-        return Verified(self.problems, len(r.assemblies), r.council is not None, len(r.meetings), len(r.articles))
+        return Verified(self.problems, len(r.assemblies), r.council is not None, len(r.meetings), len(r.articles), self.warnings)
 
     def assembly(self, aid: str) -> Assembly:
         """The assembly ``aid`` (or the council, ``council``); a PressError naming the known ones if there is none."""
@@ -182,6 +186,17 @@ def load(
     return press
 
 
+def _find(history: History, article: Article, digest: str):
+    """:func:`press.bundle.find_in_history`; an object missing from the repository is one sentence naming the article."""
+    from .bundle import find_in_history
+
+    try:
+        with missing_objects():
+            return find_in_history(history, article, digest)
+    except MissingObject as exc:
+        raise unreadable(article.path, exc) from None
+
+
 @contextlib.contextmanager
 def _gc_paused():
     """The cyclic garbage collector off while the model is built: it makes hundreds of thousands of
@@ -210,6 +225,8 @@ def _withdrawn(root: Path, records: Records) -> tuple[History | None, frozenset[
     if not missing:
         return None, frozenset()
     history = History.read(root)
+    for aid in sorted(missing):
+        history.require(f"content/{aid}.md", "motions name this article and its file is gone; only git history tells a removed article from a mistyped one")
     if history.repo is None:
         return history, frozenset(missing)
     return history, frozenset(aid for aid in missing if f"content/{aid}.md" in history.versions)

@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import clock
+from .files import leftover, replacing
 from .problems import PressError
 
 MARKER = "PRESS-OUTPUT"
@@ -222,18 +223,8 @@ def site_state(site: Path) -> dict[str, tuple[int, int, int]]:
 
 def write_manifest(site: Path) -> None:
     """Record every file and folder of the complete build ``site``, written whole or not at all."""
-    data = json.dumps({"format": _MANIFEST_FORMAT, "files": site_state(site)}, separators=(",", ":"))
-    target = manifest_of(site)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replacing(manifest_of(site)) as f:
+        f.write(json.dumps({"format": _MANIFEST_FORMAT, "files": site_state(site)}, separators=(",", ":")).encode())
 
 
 def _read_manifest(site: Path) -> dict[str, tuple[int, int, int]] | None:
@@ -466,7 +457,7 @@ class Output:
                 build = name.removesuffix(MANIFEST)
                 if build not in folders and RETIRED + build not in folders:
                     os.unlink(entry.path)  # its build is gone
-            elif name.startswith(".") and f"{MANIFEST}." in name and entry.is_file(follow_symlinks=False):
+            elif leftover(name) and _BUILD_NAME.match(name[1:].partition(MANIFEST + ".")[0]) and entry.is_file(follow_symlinks=False):
                 os.unlink(entry.path)  # a manifest being written when a build was killed
             else:
                 self._left(name)

@@ -5,18 +5,23 @@ Every write is checked by reading the press back: a record that would not verify
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import glob
 import re
+import subprocess
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from . import strictyaml
+from . import files, strictyaml
 from .decisions import Outcome
 from .model import Press, load
-from .problems import PressError, Problem
+from .output import pause_point
+from .problems import GIT_TIMEOUT, PressError, Problem
 from .records import SLUG_RE
 
 
@@ -25,6 +30,22 @@ def slugify(title: str) -> str:
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
     return slug[:80].rstrip("-")
+
+
+# The placeholders `press new` writes; an article still holding one is not ready for a vote.
+TEMPLATE_SUMMARY = "One or two sentences that sell the piece."
+TEMPLATE_BODY = "Write the article here, in Markdown."
+TEMPLATE_TEXT = (TEMPLATE_BODY, TEMPLATE_SUMMARY)
+
+
+def git_user_name(root: Path) -> str | None:
+    """The writer's name as git knows it (``git config user.name``), or None."""
+    try:
+        done = subprocess.run(["git", "config", "user.name"], cwd=root, capture_output=True, text=True, timeout=GIT_TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    name = done.stdout.strip()
+    return name if done.returncode == 0 and name and "\n" not in name else None
 
 
 def new_article(press: Press, assembly: str, title: str, author: str | None, slug: str | None = None) -> Path:
@@ -38,13 +59,18 @@ def new_article(press: Press, assembly: str, title: str, author: str | None, slu
     path = press.root / "content" / assembly / f"{slug}.md"
     if path.exists():
         raise FileExistsError(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     header = [f"Title: {title.strip()}"]
     if author:
         header.append(f"Author: {author}")
-    header += ["Summary: One or two sentences that sell the piece.", "Tags:", "Lang: en"]
-    body = "Write the article here, in Markdown.\n"
-    path.write_text("\n".join(header) + "\n\n" + body, encoding="utf-8")
+    header += [f"Summary: {TEMPLATE_SUMMARY}", "Tags:", "Lang: en"]
+    body = f"{TEMPLATE_BODY}\n"
+    try:
+        with files.replacing(path, exclusive=True) as f:  # another run's article of that name is never replaced
+            f.write(("\n".join(header) + "\n\n" + body).encode())
+    except FileExistsError:
+        raise FileExistsError(path) from None
+    except OSError as exc:
+        raise PressError(f"{path.relative_to(press.root).as_posix()}: not written — {files.why_not_written(exc)}") from None
     return path
 
 
@@ -64,17 +90,17 @@ def meeting_path(press: Press, assembly: str, day: dt.date) -> Path:
     return press.root / "editorial" / "meetings" / assembly / f"{day.isoformat()}.yml"
 
 
-def _read_existing(path: Path, rel: str) -> dict:
-    if not path.exists():
+def _parse_existing(raw: bytes | None, path: Path, rel: str) -> dict:
+    """The record as it is on disk now (``raw``: its bytes, None if there is none yet)."""
+    if raw is None:
         return {}
-    text = path.read_text(encoding="utf-8")
-    if any(line.lstrip().startswith("#") for line in text.splitlines()):
+    if any(line.lstrip().startswith(b"#") for line in raw.splitlines()):
         raise PressError(
             f"{rel} has comments that rewriting would drop — move them into 'notes:' or edit the file by hand"
         )
-    data, problem = strictyaml.load(path, rel)
+    data, problem = strictyaml.load(path, rel, raw)
     if problem:
-        raise PressError(problem)
+        raise PressError(str(problem))
     return dict(data or {})
 
 
@@ -99,37 +125,65 @@ def _render(data: dict) -> str:
     return yaml.safe_dump(shape(data), sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
 
 
-def _write_checked(press: Press, path: Path, data: dict) -> Press:
-    """Write ``data`` to ``path`` and read the press back; restore the old file if the write adds problems."""
+@contextlib.contextmanager
+def records_locked(root: Path, body: str):
+    """Hold the lock on ``body``'s records (``editorial/.<body>.lock``, there only while held): every
+    change to a record of the body reads it and writes it under this lock."""
+    with files.locked(root / "editorial" / f".{body}.lock", f"{body}'s records"):
+        yield
+
+
+def _replace(path: Path, rel: str, data: bytes) -> None:
+    try:
+        with files.replacing(path) as f:
+            f.write(data)
+            pause_point("record-writing")
+    except OSError as exc:
+        raise PressError(f"{rel}: not written — {files.why_not_written(exc)}; the record is as it was, nothing was recorded") from None
+
+
+def _write_checked(press: Press, path: Path, change: Callable[[dict], dict], advice: str | None = None) -> tuple[Press, dict]:
+    """Apply ``change`` to the record at ``path`` as it is now and read the press back; keep the old
+    record if the change adds problems. Under the body's lock, from reading the record to writing it,
+    so that a change made by another run meanwhile is kept, never written over. ``advice``: what to
+    do if refused, in one line."""
     rel = path.relative_to(press.root).as_posix()
     before = {p for p in press.problems if p.path == rel}
-    old = path.read_bytes() if path.exists() else None
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(_render(data), encoding="utf-8")
-    after = load(press.root, press.decisions.now)
-    added = [p for p in after.problems if p.path == rel and p not in before]
-    if added:
-        if old is None:
-            path.unlink()
-        else:
-            path.write_bytes(old)
-        raise RecordRefused(added)
-    return after
+    with records_locked(press.root, path.parent.name):
+        for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):  # what a killed run left
+            stale.unlink(missing_ok=True)
+        old = path.read_bytes() if path.exists() else None
+        data = change(_parse_existing(old, path, rel))
+        _replace(path, rel, _render(data).encode())
+        after = load(press.root, press.decisions.now)
+        added = [p for p in after.problems if p.path == rel and p not in before]
+        if added:
+            if old is None:
+                path.unlink()
+            else:
+                _replace(path, rel, old)
+            raise RecordRefused(added, *([advice] if advice else []))
+    return after, data
 
 
 class RecordRefused(Exception):
-    """The record would not verify; nothing was written."""
+    """The record would not verify; nothing was written. ``advice``: what to do, in one line."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], advice: str = "fix what is named above and run the command again"):
         self.problems = problems
+        self.advice = advice
         super().__init__("\n".join(map(str, problems)))
 
 
-def record_attendance(press: Press, assembly: str, day: dt.date, members: list[str], count: int | None) -> Path:
-    """Set who attended the meeting of ``assembly`` on ``day`` (creating its record)."""
+def record_attendance(
+    press: Press, assembly: str, day: dt.date, members: list[str], count: int | None,
+    remove: list[str] = (), replace: bool = False,
+) -> Path:  # fmt: skip
+    """Record who attended the meeting of ``assembly`` on ``day`` (creating its record): ``members``
+    are added to those already listed, ``remove`` taken off; ``replace``: ``members`` is the whole list."""
     a = press.assembly(assembly)
     path = meeting_path(press, assembly, day)
-    data = _read_existing(path, path.relative_to(press.root).as_posix())
     if press.records.council is a:
         from .council.decisions import seats_on
 
@@ -137,22 +191,81 @@ def record_attendance(press: Press, assembly: str, day: dt.date, members: list[s
             raise PressError("the council votes by roll-call: name the seats present (assembly ids)")
         # Each seat with the delegate who sat in it: SEAT, or SEAT=DELEGATE to name who took the seat.
         seats = seats_on(press.records.assemblies, press.decisions.delegates, day, a.rules.weighting)  # type: ignore[attr-defined]
-        sitting: dict[str, str] = {}
-        for item in members:
-            seat, _, who = item.partition("=")
-            sitting[seat] = who or (seats[seat].delegate if seat in seats else None)  # type: ignore[assignment]
-        data = {"present": sitting, **{k: v for k, v in data.items() if k != "present"}}
-        _write_checked(press, path, data)
+
+        def sit(data: dict) -> dict:
+            listed = data.get("present")
+            sitting: dict[str, str] = {} if replace or not isinstance(listed, dict) else dict(listed)
+            for seat in remove:
+                if sitting.pop(seat, None) is None:
+                    raise PressError(f"{seat} is not listed as present on {day} — nothing to remove")
+            for item in members:
+                seat, _, who = item.partition("=")
+                sitting[seat] = who or (seats[seat].delegate if seat in seats else None)  # type: ignore[assignment]
+            return {"present": sitting, **{k: v for k, v in data.items() if k != "present"}}
+
+        _write_checked(press, path, sit)
         return path
-    if count is not None:
-        if a.rules.ballot != "secret":
-            raise PressError(f"{assembly} votes by roll-call: name who is present instead of giving a count")
-        present: list[str] | int = count
-    else:
-        present = list(dict.fromkeys(members))
-    data = {"present": present, **{k: v for k, v in data.items() if k != "present"}}
-    _write_checked(press, path, data)
+    if count is not None and a.rules.ballot != "secret":
+        raise PressError(f"{assembly} votes by roll-call: name who is present instead of giving a count")
+
+    def attend(data: dict) -> dict:  # the list as re-read under the lock, plus and minus the names given
+        if count is None:
+            listed = data.get("present")
+            before = [str(m) for m in listed] if isinstance(listed, list) and not replace else []
+            absent = [m for m in remove if m not in before and m not in members]
+            if absent:
+                raise PressError(f"{', '.join(absent)} {'is' if len(absent) == 1 else 'are'} not listed as present on {day} — nothing to remove")
+            now_present: list[str] | int = [m for m in dict.fromkeys([*before, *members]) if m not in remove]
+        else:
+            now_present = count  # type: ignore[assignment]
+        gone = sorted(_voters(data) - set(now_present)) if isinstance(now_present, list) else []
+        advice[0] = (
+            f"{', '.join(gone)} voted at this meeting, so cannot be taken off the list; someone who left early stays listed"
+            if gone else "fix the attendance named above and run the command again"
+        )  # fmt: skip
+        return {"present": now_present, **{k: v for k, v in data.items() if k != "present"}}
+
+    advice = ["fix the attendance named above and run the command again"]
+    try:
+        _write_checked(press, path, attend)
+    except RecordRefused as exc:
+        raise RecordRefused(exc.problems, advice[0]) from None
     return path
+
+
+def _voters(data: dict) -> set[str]:
+    """Everyone named as voting in a meeting record's motions."""
+    voters = set()
+    for motion in data.get("motions") or []:
+        for side in ("yes", "no", "abstain"):
+            names = motion.get(side) if isinstance(motion, dict) else None
+            voters |= {str(m) for m in names} if isinstance(names, list) else set()
+    return voters
+
+
+def _not_ready(press: Press, article) -> Problem | None:
+    """Why the assembly cannot vote on ``article`` as it stands, or None: it still holds the
+    template's text, or its bytes are not committed (the vote would name bytes git never kept,
+    and the writer's next edit would hold the article back for good)."""
+    text = (press.root / article.path).read_text(encoding="utf-8", errors="replace")
+    placeholder = next((p for p in TEMPLATE_TEXT if p in text), None)
+    if placeholder:
+        return Problem(article.path, 0, f"still holds the template's text ({placeholder!r}) — the writer finishes the article and commits it; then vote")
+    paths = [article.path] + ([article.path.removesuffix(".md") + "/"] if article.attachments else [])
+    try:
+        done = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=all", "--", *paths],
+            cwd=press.root, capture_output=True, text=True, timeout=GIT_TIMEOUT,
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        return None  # no git here: an exported copy, nothing to compare with
+    if done.returncode != 0 or not done.stdout.strip():
+        return None  # not a git work tree, or committed as it is
+    return Problem(
+        article.path, 0,
+        f"has changes that are not committed — commit them first (git add {' '.join(paths)} && git commit), so that "
+        "the bytes the assembly approves are kept in history; then vote",
+    )  # fmt: skip
 
 
 def record_motion(
@@ -189,13 +302,10 @@ def record_motion(
                 f"{short(article.digest).replace(' ', '')} — the assembly voted on the paper, so this vote cannot bind the new text; "
                 "print a new agenda (press agenda) and vote again",
             )])  # fmt: skip
+    if kind == "publish" and (why := _not_ready(press, press.records.articles[target])):
+        raise RecordRefused([why], "there is nothing to vote on yet")
     path = meeting_path(press, assembly, day)
     rel = path.relative_to(press.root).as_posix()
-    data = _read_existing(path, rel)
-    if "present" not in data:
-        raise PressError(
-            f"no attendance recorded for {assembly} on {day} — first run: press record attendance {assembly} --date {day} MEMBER..."
-        )
     motion: dict = {kind: target}
     if kind == "publish":
         motion["digest"] = press.records.articles[target].digest
@@ -228,13 +338,22 @@ def record_motion(
         for side, value in sides.items():
             if isinstance(value, int):
                 raise PressError(f"{assembly} votes by roll-call: give --{side} as member ids, e.g. --{side} ana,ben")
-        if rest:
-            named = {m for value in sides.values() for m in value}  # type: ignore[union-attr]
-            sides[rest] = list(sides[rest]) + [m for m in data["present"] if m not in named]  # type: ignore[operator]
-        for side, value in sides.items():
-            motion[side] = list(value)  # type: ignore[arg-type]
-    motions = list(data.get("motions") or [])
-    motions.append(motion)
-    data["motions"] = motions
-    after = _write_checked(press, path, data)
-    return next(o for o in after.decisions.outcomes if o.meeting.path == rel and o.motion.index == len(motions) - 1)
+
+    def append(data: dict) -> dict:
+        """The motion added to the record as it is now (read under the lock)."""
+        if "present" not in data:
+            raise PressError(
+                f"no attendance recorded for {assembly} on {day} — first run: press record attendance {assembly} --date {day} MEMBER..."
+            )
+        if a.rules.ballot != "secret":
+            voted = dict(sides)
+            if rest:
+                named = {m for value in voted.values() for m in value}  # type: ignore[union-attr]
+                voted[rest] = list(voted[rest]) + [m for m in data["present"] if m not in named]  # type: ignore[operator]
+            for side, value in voted.items():
+                motion[side] = list(value)  # type: ignore[arg-type]
+        return {**data, "motions": [*(data.get("motions") or []), motion]}
+
+    after, data = _write_checked(press, path, append)
+    index = len(data["motions"]) - 1
+    return next(o for o in after.decisions.outcomes if o.meeting.path == rel and o.motion.index == index)

@@ -8,6 +8,7 @@ vote, quorum, threshold) belong to :mod:`press.decisions`.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import hashlib
 import os
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import bundle, frontmatter, strictyaml
+from .files import leftover
 from .problems import Problem
 from .strictyaml import Map, Seq
 
@@ -105,6 +107,7 @@ class Rules:
     ballot: str = "roll-call"
     signatures: int = 0
     signatures_from: dt.date | None = None  # records of earlier meetings count without signatures
+    keep_metadata: tuple[str, ...] = ()  # attachment metadata fields published as they are (press.media)
 
     def signatures_on(self, day: dt.date) -> int:
         """Editor signatures a record of a meeting on ``day`` needs."""
@@ -160,8 +163,31 @@ class Assembly:
         match = TIME_RE.search(self.meets or "")
         return dt.time(int(match[1]), int(match[2])) if match else None
 
+    def usual_meeting_after(self, day: dt.date) -> dt.date | None:
+        """The first date after ``day`` that ``meets`` names ("First Tuesday of the month, …" ->
+        the next first Tuesday), or None if ``meets`` names no such rule."""
+        match = USUAL_DAY_RE.match(self.meets or "")
+        if not match:
+            return None
+        nth, weekday = ORDINALS[match[1].lower()], WEEKDAYS.index(match[2].lower())
+        year, month = day.year, day.month
+        for _ in range(3):  # this month, or else the next (a fifth weekday never comes: "Last" is -1)
+            days = [d for d in calendar.Calendar().itermonthdates(year, month) if d.month == month and d.weekday() == weekday]
+            candidate = days[nth] if nth < len(days) else None
+            if candidate is not None and candidate > day:
+                return candidate
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return None
+
     def members_on(self, day: dt.date) -> list[Member]:
         return [m for m in self.members.values() if m.in_good_standing(day)]
+
+
+def next_meeting_date(body: Assembly, meetings, today: dt.date) -> dt.date | None:
+    """The body's next meeting on or after ``today``: the first one recorded (scheduled), else the
+    next date its ``meets:`` rule names, else None. ``meetings``: the body's meetings."""
+    recorded = [m.date for m in meetings if m.assembly == body.id and m.date >= today]
+    return min(recorded) if recorded else body.usual_meeting_after(today - dt.timedelta(days=1))
 
 
 @dataclass
@@ -231,6 +257,7 @@ class Records:
     problems: list[Problem]
     maintainers: tuple[str, ...] = ()  # GitHub users and org/teams of editorial/press.yml
     council: Council | None = None  # editorial/council.yml, if the press has a council (press.council)
+    media: dict[str, tuple] = field(default_factory=dict)  # attachment path -> its metadata fields (press.media.Field)
 
 
 # --------------------------------------------------------------------------- reading
@@ -376,7 +403,7 @@ def _read_rules(data, line: int, check: _Checker) -> Rules:
     if not isinstance(data, Map):
         check.error(line, "'rules' must be a mapping with quorum, threshold, ballot and signatures")
         return Rules()
-    check.keys(data, ("quorum", "threshold", "ballot", "signatures", "signatures-from"), what=" in rules")
+    check.keys(data, ("quorum", "threshold", "ballot", "signatures", "signatures-from", "keep-metadata"), what=" in rules")
     quorum: int | Fraction = 1
     raw = data.get("quorum", 1)
     if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 1:
@@ -410,7 +437,30 @@ def _read_rules(data, line: int, check: _Checker) -> Rules:
     signatures_from = check.date(data, "signatures-from")
     if signatures_from is not None and not signatures:
         check.error(data.line_of("signatures-from"), "'signatures-from' needs 'signatures' (how many editors sign) to be at least 1")
-    return Rules(quorum=quorum, threshold=threshold, ballot=ballot, signatures=signatures, signatures_from=signatures_from)
+    keep = _read_keep_metadata(data, check)
+    return Rules(quorum=quorum, threshold=threshold, ballot=ballot, signatures=signatures, signatures_from=signatures_from, keep_metadata=keep)
+
+
+def _read_keep_metadata(data: Map, check: _Checker) -> tuple[str, ...]:
+    """``keep-metadata: [Artist, Copyright]``: the fields of :data:`press.media.KEEPABLE` an assembly publishes."""
+    from .media import KEEPABLE
+
+    if "keep-metadata" not in data:
+        return ()
+    raw, line = data["keep-metadata"], data.line_of("keep-metadata")
+    allowed = ", ".join(KEEPABLE)
+    if not isinstance(raw, Seq):
+        check.error(line, f"keep-metadata must be a list of field names, e.g. [Artist, Copyright] — allowed: {allowed}")
+        return ()
+    kept: list[str] = []
+    for i, name in enumerate(raw):
+        if name not in KEEPABLE:
+            check.error(raw.line_of(i), f"keep-metadata: {str(name)[:40]!r} cannot be kept — allowed: {allowed} (location, device and time fields are always stripped)")
+        elif name in kept:
+            check.error(raw.line_of(i), f"keep-metadata: {name} is listed twice")
+        else:
+            kept.append(name)
+    return tuple(kept)
 
 
 def _read_members(data, line: int, check: _Checker) -> dict[str, Member]:
@@ -448,13 +498,14 @@ def _read_members(data, line: int, check: _Checker) -> dict[str, Member]:
 
 
 def _openssh_key(text: str, line: int, mid: str, check: _Checker) -> str | None:
-    import sshsig  # only rosters with keys pay for the import
+    """The key line, kept even when unreadable: one editor's odd key is a problem on its own line,
+    never a reason to refuse the whole roster (that key simply verifies nothing)."""
+    from .openssh import Refused, parse_public_key  # only rosters with keys pay for the import
 
     try:
-        sshsig.PublicKey.from_openssh_str(text.strip())
-    except (ValueError, NotImplementedError, IndexError):
-        check.error(line, f"key of '{mid}' is not an OpenSSH public key — paste the line from ~/.ssh/id_ed25519.pub")
-        return None
+        parse_public_key(text)
+    except Refused as exc:
+        check.problems.append(Problem(check.rel, line, f"key of '{mid}' is not an OpenSSH public key the press can read ({exc}) — paste the line from ~/.ssh/id_ed25519.pub"))
     return text.strip()
 
 
@@ -493,6 +544,10 @@ def _read_keys(entry: Map, mid: str, check: _Checker) -> tuple[MemberKey, ...]:
 
 
 TIME_RE = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b")
+# The usual day in ``meets:``: "First Tuesday of the month, …", "last friday, …".
+ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "last": -1}
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+USUAL_DAY_RE = re.compile(rf"({'|'.join(ORDINALS)})\s+({'|'.join(WEEKDAYS)})\b", re.I)
 
 
 def _time(data: Map, check: _Checker) -> dt.time | None:
@@ -552,6 +607,19 @@ def read_press_config(root: Path, problems: list[Problem]) -> tuple[str, ...]:
     return tuple(handles) if check.ok else ()
 
 
+# A meeting record holds at least one key (a scheduled meeting: 'notes:'); an empty one is what a
+# run killed at its write left before writes were atomic, or a careless edit: what was decided is gone.
+EMPTY_MEETING = (
+    "the meeting record is empty — restore it from the repository's history (git checkout -- FILE), "
+    "or write what the meeting decided; a scheduled meeting needs at least 'notes:'"
+)
+
+
+def leftover_problem(rel: str) -> Problem:
+    """A file :func:`press.files.replacing` was writing when its run was killed (the record beside it is whole)."""
+    return Problem(rel, 0, "left behind by an interrupted write (the record beside it is whole) — delete this file")
+
+
 def read_meeting(path: Path, rel: str, assembly: str, problems: list[Problem], ballot: str, raw: bytes | None = None) -> Meeting | None:
     """``raw``: the file's bytes, if the caller has read them already."""
     check = _Checker(rel, problems)
@@ -577,8 +645,8 @@ def read_meeting(path: Path, rel: str, assembly: str, problems: list[Problem], b
         return None
     record_bytes = raw  # the bytes parsed are the bytes signed
     if data is None:
-        data = Map()
-        data.line, data.key_lines = 1, {}
+        check.error(1, EMPTY_MEETING)
+        return None
     if not isinstance(data, Map):
         check.error(1, "a meeting record must be a mapping with present and motions")
         return None
@@ -922,6 +990,9 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
             if path.is_file() and (sig := SIGNATURE_RE.match(path.name)):
                 signatures.setdefault(sig[1], {})[sig[2]] = (rel, path.read_bytes())
                 continue
+            if path.is_file() and leftover(path.name):
+                problems.append(leftover_problem(rel))
+                continue
             if not path.is_file() or path.suffix != ".yml":
                 problems.append(Problem(rel, 0, "meeting records are <YYYY-MM-DD>.yml files, signatures <YYYY-MM-DD>.yml.<member>.sig"))
                 continue
@@ -935,6 +1006,7 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
         attach_signatures(folder, folder_meetings, signatures, problems)
 
     articles: dict[str, Article] = {}
+    media: dict[str, tuple] = {}
     content_dir = root / "content"
     for folder in sorted(content_dir.glob("*")):
         if folder.name in NOT_ASSEMBLIES or folder.name.startswith("."):
@@ -972,7 +1044,7 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
                 continue
             files = {}
             if entry.name[:-3] in folders:
-                files = bundle.read_folder(Path(entry.path[:-3]), rel[:-3], problems, cache)
+                files = bundle.read_folder(Path(entry.path[:-3]), rel[:-3], problems, cache, media)
             article = _cached(  # the path as a string: a Path object is made only when the file is parsed
                 cache, problems, ("article", rel, tuple(files.items())), entry.path,
                 lambda found, raw=None, path=entry.path, rel=rel, files=files: read_article(Path(path), rel, folder.name, found, files, raw),
@@ -981,13 +1053,13 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
                 articles[article.id] = article
 
     if (content_dir / "images").is_dir() and not (content_dir / "images").is_symlink():
-        bundle.read_folder(content_dir / "images", "content/images", problems, cache)
+        bundle.read_folder(content_dir / "images", "content/images", problems, cache, media)
     maintainers = read_press_config(root, problems)
     problems += _links(root)
     problems += _page_urls(root)
     return Records(
         root=root, assemblies=assemblies, meetings=meetings, articles=articles, problems=problems, maintainers=maintainers,
-        council=council,
+        council=council, media=media,
     )  # fmt: skip
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import http.server
-import threading
 import time
 from pathlib import Path
 
+from . import statichttp
 from .build import BuildFailed, build
 from .problems import PressError
 
@@ -69,20 +68,13 @@ class DevServer:
         """Serve in a background thread; returns the bound address (port 0 picks a free one)."""
         # The output path is a link to the current build: each request follows it, so a rebuild is
         # served from the moment it is swapped in.
-        handler = functools.partial(_QuietHandler, directory=str(self.site))
-        self.httpd = http.server.ThreadingHTTPServer((bind, port), handler)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.httpd = statichttp.server(self.site, bind, port)
         return self.httpd.server_address[:2]
 
     def stop(self) -> None:
         if self.httpd:
             self.httpd.shutdown()
             self.httpd.server_close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002  (the signature is the standard library's)
-        pass
 
 
 def serve(root: Path, output: Path | None, bind: str, port: int, echo=print, interval: float = 1.0, now=None) -> None:

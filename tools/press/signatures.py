@@ -1,7 +1,7 @@
 """Signed minutes: OpenSSH signatures (SSHSIG, ``ssh-keygen -Y sign``) over a meeting record's bytes.
 
-Verification is offline and in-process with the ``sshsig`` package; ``press sign`` signs with
-``ssh-keygen`` itself, the tool editors already have.
+Verification is offline and in-process (``press.openssh``, strict SSHSIG as OpenSSH reads it);
+``press sign`` signs with ``ssh-keygen`` itself, the tool editors already have.
 """
 
 from __future__ import annotations
@@ -12,19 +12,15 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import sshsig
-
+from . import openssh
 from .records import Assembly, Meeting
 
 NAMESPACE = "assembly-press"
 
 
-def public_key(line: str) -> sshsig.PublicKey:
+def public_key(line: str) -> openssh.PublicKey:
     """Parse an OpenSSH public key line (``ssh-ed25519 AAAA… comment``); raises ValueError."""
-    try:
-        return sshsig.PublicKey.from_openssh_str(line.strip())
-    except (ValueError, NotImplementedError, IndexError) as exc:
-        raise ValueError(str(exc) or "not an OpenSSH public key") from None
+    return openssh.parse_public_key(line)
 
 
 @dataclass
@@ -59,11 +55,11 @@ def check_meeting(assembly: Assembly, meeting: Meeting) -> SignatureCheck:
             why = "has no key in the roster" if not member.keys else f"has no key in the roster valid on {meeting.date}"
             result.rejected.append((sig_path, f"'{member_id}' {why}"))
             continue
-        key, problem = _verifying_key(meeting.raw, armored, keys)
+        key, problem = _verifying_key(meeting.raw, armored, keys, meeting.date)
         if key is None:
             result.rejected.append((sig_path, problem.replace("{member}", member_id)))
             continue
-        fingerprint = key.sha256_str()
+        fingerprint = key.fingerprint
         if fingerprint in counted_keys:
             result.rejected.append((sig_path, f"{member_id}'s key already counted for another editor — one key, one signature"))
             continue
@@ -79,27 +75,49 @@ def signing_key(assembly: Assembly, meeting: Meeting, member_id: str):
         return None
     armored = meeting.signatures[member_id][1]
     for member_key in member.keys_on(meeting.date):
-        if _verifying_key(meeting.raw, armored, [member_key])[0] is not None:
+        if _verifying_key(meeting.raw, armored, [member_key], meeting.date)[0] is not None:
             return member_key
     return None
 
 
-def _verifying_key(data: bytes, armored: bytes, keys) -> tuple[sshsig.PublicKey | None, str]:
-    """The first of ``keys`` (MemberKeys) that verifies the signature, or None and why none did."""
-    why = ""
+def _verifying_key(data: bytes, armored: bytes, keys, on=None) -> tuple[openssh.PublicKey | None, str]:
+    """The roster key (of ``keys``, MemberKeys) that verifies the signature, or None and why none did.
+
+    ``{member}`` in the reason stands for the member the signature is filed under."""
+    try:
+        openssh.parse(armored)
+    except openssh.Refused as exc:
+        return None, f"the signature file cannot be read: {exc}"
+    readable, why = [], ""
     for member_key in keys:
         try:
-            key = public_key(member_key.line)
-            sshsig.verify(data, armored, [key], namespace=NAMESPACE)
-            return key, ""
+            readable.append(public_key(member_key.line))
         except ValueError as exc:
-            why = f"'{{member}}''s roster key cannot be read: {exc}"
-        except (sshsig.InvalidSignature, NotImplementedError) as exc:
-            why = (
-                f"does not verify with {{member}}'s key for namespace '{NAMESPACE}' over these exact bytes ({exc}); "
-                "checked with the roster key(s) valid on the meeting date"
-            )
-    return None, why
+            why = f"{{member}}'s roster key (line {member_key.at}) cannot be read: {exc}"
+    if not readable:
+        return None, why
+    verdict = openssh.verify(armored, data, NAMESPACE, readable, on)
+    if verdict:
+        return verdict.key, ""
+    return None, (
+        f"does not verify with {{member}}'s key for namespace '{NAMESPACE}' over these exact bytes ({verdict.reason}); "
+        "checked with the roster key(s) valid on the meeting date"
+    )
+
+
+def verify_signature(data: bytes, armored: bytes, keys, on) -> tuple[openssh.PublicKey | None, str]:
+    """Whether ``armored`` signs ``data`` with one of ``keys`` (a member's MemberKeys) valid on ``on``:
+    the key that verified, or None and why not. ``{member}`` in the reason names the signer."""
+    valid = [member_key for member_key in keys if member_key.valid_on(on)]
+    if not valid:
+        return None, f"{{member}} has no roster key valid on {on}"
+    return _verifying_key(data, armored, valid, on)
+
+
+def allowed_signers(member_id: str, member_key) -> str:
+    """The ``allowed_signers`` line that makes ``ssh-keygen -Y verify`` check what the press checks
+    for this roster key (docs/security.md, "Checking a signature by hand")."""
+    return openssh.allowed_signers_line(member_id, member_key.line, NAMESPACE, member_key.valid_from, member_key.until)
 
 
 class SigningError(Exception):
@@ -141,7 +159,7 @@ def key_for(assembly: Assembly, meeting: Meeting, member_id: str, armored: bytes
     if member is None:
         return None
     for member_key in member.keys_on(meeting.date):
-        if _verifying_key(meeting.raw, armored, [member_key])[0] is not None:
+        if _verifying_key(meeting.raw, armored, [member_key], meeting.date)[0] is not None:
             return member_key
     return None
 

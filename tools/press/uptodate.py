@@ -31,6 +31,7 @@ from . import cache as _cache
 from .output import site_state  # one walk of a built site: the manifest's and this record's
 from . import clock
 from .cache import FORMAT, cache_dir, file_status, press_version, settings_salt
+from .history import in_work_tree
 from .inputs import git_head, scan
 
 # Folders of the press that a build reads; the theme and content folders come from the settings.
@@ -82,7 +83,7 @@ def inputs_key(root: Path, settings: dict, search: bool) -> Inputs:
     digest = hashlib.sha256(f"{FORMAT}\0{press_version()}\0{settings_salt(settings)}\0search={search}\0".encode())
     head = git_head(root)
     # Outside git the history is empty whatever happens; in a work tree without an answer, never skip.
-    digest.update(head.encode() if head or not _in_git(root) else os.urandom(16))
+    digest.update(head.encode() if head or not in_work_tree(root) else os.urandom(16))
     folders = {Path(settings["PATH"]).resolve(), Path(settings["THEME"]).resolve()}
     folders |= {(root / name).resolve() for name in READ}
     listing = scan(root, tuple(sorted(folders)))
@@ -106,14 +107,11 @@ def inputs_key(root: Path, settings: dict, search: bool) -> Inputs:
     return Inputs(digest.digest(), tuple(racy))
 
 
-def _in_git(root: Path) -> bool:
-    return any((folder / ".git").exists() for folder in (root, *root.parents))
 
 
 def load(root: Path, site: Path) -> Record | None:
     try:
-        with record_file(root, site).open("rb") as f:
-            stored_format, record = pickle.load(f)
+        stored_format, record = _cache.load(record_file(root, site), pickle.load)
         return record if stored_format == FORMAT and isinstance(record, Record) else None
     except Exception:  # missing, damaged or foreign: the build runs
         return None
@@ -137,12 +135,7 @@ def unchanged(root: Path, site: Path | None, inputs: Inputs, now: dt.datetime) -
 
 def save(root: Path, site: Path, record: Record) -> None:
     """Keep ``record`` for the build folder ``site``; a cache that cannot be written only costs speed."""
-    target = record_file(root, site)
-    try:
-        with _cache.replacing(target) as f:
-            pickle.dump((FORMAT, record), f, protocol=pickle.HIGHEST_PROTOCOL)
-    except OSError:
-        pass
+    _cache.keep(record_file(root, site), lambda f: pickle.dump((FORMAT, record), f, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def forget(root: Path, site: Path | None) -> None:

@@ -10,18 +10,17 @@ DIGEST`` refuses to record a vote if the article is no longer the one on the pap
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 
+from ..files import replacing
 from ..decisions import AWAITING, EDITED, ArticleDecision, DelegateTerm
 from ..model import Press
 from ..problems import PressError
-from ..records import Assembly, Meeting, Member
+from ..records import Assembly, Meeting, Member, next_meeting_date
 
 # 16 hex digits (64 bits): short enough to read aloud, too long to forge a matching edit.
 SHORT = 16
@@ -56,7 +55,7 @@ class Item:
     number: int
     decision: ArticleDecision
     text: str
-    attachments: list[tuple[str, int]]  # (path relative to the assembly's folder, size in bytes)
+    attachments: list[tuple[str, int, tuple]]  # (path relative to the assembly's folder, size in bytes, kept metadata fields)
 
     @property
     def article(self):
@@ -106,26 +105,30 @@ def pending(press: Press, assembly: str) -> list[ArticleDecision]:
     return sorted(found, key=lambda d: d.article.id)
 
 
-def _attachments(press: Press, article) -> list[tuple[str, int]]:
-    """The files of the article's bundle (which its digest covers), with their sizes."""
+def _attachments(press: Press, article) -> list[tuple[str, int, tuple]]:
+    """The files of the article's bundle (which its digest covers), with their sizes and the metadata
+    fields their assembly keeps (``rules: keep-metadata:``), which the voters see with their values."""
+    from ..media import keep_of
+
     folder = press.root / article.path.removesuffix(".md")
-    return [(f"{article.slug}/{name}", (folder / name).stat().st_size) for name in article.attachments]
-
-
-def next_meeting_date(press: Press, assembly: str) -> dt.date | None:
-    today = press.decisions.today_of(press.assembly(assembly))
-    upcoming = sorted(m.date for m in press.records.meetings if m.assembly == assembly and m.date >= today)
-    return upcoming[0] if upcoming else None
+    keep = keep_of(press.records, article.assembly)
+    found = press.records.media
+    return [
+        (f"{article.slug}/{name}", (folder / name).stat().st_size,
+         tuple(f for f in found.get(f"{article.path.removesuffix('.md')}/{name}", ()) if f.name in keep))
+        for name in article.attachments
+    ]  # fmt: skip
 
 
 def make(press: Press, assembly: str, day: dt.date | None = None, paper: str = "auto") -> Agenda:
-    """The agenda of ``assembly``'s meeting on ``day`` (default: its next recorded meeting, or today)."""
+    """The agenda of ``assembly``'s meeting on ``day`` (default: its next meeting, recorded or by its
+    ``meets:`` rule, or today)."""
     a = press.assembly(assembly)
     own = (f"editorial/assemblies/{assembly}.yml", f"editorial/meetings/{assembly}/", f"content/{assembly}/")
     problems = [p for p in press.problems if p.path.startswith(own)]
     if problems:
         raise PressError(f"{problems[0]} — fix the records of {assembly} (press verify lists {len(problems)} problem(s)) before printing an agenda")
-    day = day or next_meeting_date(press, assembly) or press.decisions.today_of(a)
+    day = day or next_meeting_date(a, press.records.meetings, press.decisions.today_of(a)) or press.decisions.today_of(a)
     items = []
     for number, decision in enumerate(pending(press, assembly), 1):
         raw = (press.root / decision.article.path).read_bytes()
@@ -190,7 +193,9 @@ def _tracked(where: Path, root: Path) -> str | None:
         try:  # literal: a file named `*` or `:(top)` is that name, not a pattern
             return subprocess.run(["git", "--literal-pathspecs", *args], cwd=cwd, capture_output=True, text=True, timeout=GIT_TIMEOUT, stdin=subprocess.DEVNULL)
         except FileNotFoundError:
-            if not any((f / ".git").exists() for f in (folder, *folder.parents)):
+            from ..history import in_work_tree
+
+            if not in_work_tree(folder):
                 return subprocess.CompletedProcess(args, 128, "", "")  # no repository around it: nothing to track it
             raise PressError(f"cannot tell whether git tracks {folder}: git is not installed — install git, or write the agenda outside any git repository") from None
         except subprocess.TimeoutExpired:
@@ -222,13 +227,5 @@ def write(html: str, path: Path, root: Path | None = None) -> None:
             head = f.read(256)
         if MARKER.encode() not in head:
             raise PressError(f"{path} exists and is not an agenda printed by press — choose another --output")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(html)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replacing(path) as f:
+        f.write(html.encode())

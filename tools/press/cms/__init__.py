@@ -7,6 +7,11 @@ editorial_workflow``: every draft is a branch and a pull request that goes throu
 check. Decap's "Publish" button merges a draft into the repository; only a recorded vote of the
 assembly publishes it on the site.
 
+Writers need no write access to the repository: with ``open_authoring``, Decap forks the repository
+for a writer who cannot push to it, keeps her drafts on branches of her fork, and opens a pull
+request from the fork when she sets a draft "In review". Whoever can push (editors, maintainers)
+keeps working on branches of the repository itself.
+
 The Decap script is pinned to one version and loaded with a Subresource Integrity hash: the
 browser refuses any other bytes. ``package.json`` pins the same version for the tests and for
 ``npx decap-server``; a test checks that the hash below matches the npm package.
@@ -118,7 +123,8 @@ def collection(assembly: Assembly) -> dict:
 
 
 def config(assemblies: list[Assembly], settings: Settings) -> dict:
-    backend: dict = {"name": "github", "branch": settings.branch, "squash_merges": True}
+    # open_authoring: writers without write access draft in their own fork (needs editorial_workflow)
+    backend: dict = {"name": "github", "branch": settings.branch, "squash_merges": True, "open_authoring": True}
     if settings.repo:
         backend["repo"] = settings.repo
     if settings.auth_url:

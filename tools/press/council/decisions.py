@@ -125,6 +125,8 @@ class MandateEntry:
     changed_hands: bool  # the seat's holder differs from the previous council motion's
     previous: str | None = None  # member id of the previous holder, when the seat changed hands
     previous_name: str | None = None
+    previous_ended_by: str | None = None  # how their term ended: recalled, replaced, left the assembly
+    previous_ended: dt.date | None = None
 
 
 @dataclass
@@ -399,6 +401,11 @@ def _mandate(aid: str, outcomes: list[CouncilOutcome], delegates: dict[str, list
     def name(mid: str | None) -> str | None:
         return assembly.members[mid].name if mid in assembly.members else None
 
+    def ending(mid: str | None, before: dt.date) -> DelegateTerm | None:
+        """The latest term of ``mid`` that ended on or before ``before``."""
+        ended = [t for t in delegates.get(aid, []) if t.member == mid and t.ended is not None and t.ended <= before]
+        return ended[-1] if ended else None
+
     for outcome in outcomes:
         seat = outcome.seats.get(aid)
         recorded = outcome.vote_of(aid)
@@ -409,15 +416,19 @@ def _mandate(aid: str, outcomes: list[CouncilOutcome], delegates: dict[str, list
         else:
             holder = seat.delegate
             vote = recorded or ("present, no vote" if present else "absent")
+        changed = bool(entries) and holder != previous
+        term = ending(previous, outcome.date) if changed else None
         entries.append(
             MandateEntry(
                 outcome=outcome,
                 holder=holder,
                 holder_name=name(holder),
                 vote=vote,
-                changed_hands=bool(entries) and holder != previous,
-                previous=previous if bool(entries) and holder != previous else None,
-                previous_name=name(previous) if bool(entries) and holder != previous else None,
+                changed_hands=changed,
+                previous=previous if changed else None,
+                previous_name=name(previous) if changed else None,
+                previous_ended_by=term.ended_by if term else None,
+                previous_ended=term.ended if term else None,
             )
         )
         previous = holder

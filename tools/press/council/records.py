@@ -18,10 +18,12 @@ from fractions import Fraction
 from pathlib import Path
 
 from .. import strictyaml
+from ..files import leftover
 from ..problems import Problem
 from ..records import (
     ARTICLE_MOTIONS,
     DATE_RE,
+    EMPTY_MEETING,
     ID_RE,
     SIGNATURE_RE,
     SLUG_RE,
@@ -33,6 +35,7 @@ from ..records import (
     _Checker,
     _read_motion,
     _read_rules,
+    leftover_problem,
     _time,
 )
 from ..strictyaml import Map, Seq
@@ -111,6 +114,9 @@ def read_council(root: Path, rosters: Path | None, problems: list[Problem]) -> t
         if file.is_file() and (sig := SIGNATURE_RE.match(file.name)):
             signatures.setdefault(sig[1], {})[sig[2]] = (rel, file.read_bytes())
             continue
+        if file.is_file() and leftover(file.name):
+            problems.append(leftover_problem(rel))
+            continue
         if not file.is_file() or file.suffix != ".yml":
             problems.append(Problem(rel, 0, "council meeting records are <YYYY-MM-DD>.yml files, signatures <YYYY-MM-DD>.yml.<seat>.sig"))
             continue
@@ -186,8 +192,8 @@ def read_council_meeting(path: Path, rel: str, problems: list[Problem]) -> Counc
         problems.append(problem)
         return None
     if data is None:
-        data = Map()
-        data.line, data.key_lines = 1, {}
+        check.error(1, EMPTY_MEETING)
+        return None
     if not isinstance(data, Map):
         check.error(1, "a council meeting record must be a mapping with present and motions")
         return None

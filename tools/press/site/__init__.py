@@ -9,6 +9,7 @@ is claimed on the build's positive list (:mod:`press.site.outputs`).
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import logging
 import os
 import pickle
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 from markdown import Markdown
 from markupsafe import Markup
 from pelican import signals
+from pelican.cache import FileDataCacher
 from pelican.contents import Article
 from pelican.readers import MarkdownReader
 from pelican.urlwrappers import Category
@@ -28,6 +30,7 @@ from pelican.utils import pelican_open
 from pelican.writers import FileOverwriteFailedError, Writer
 
 from .. import bundle, frontmatter
+from .. import cache as _cache
 from ..cache import settings_salt
 from ..decisions import PUBLISHED, ArticleDecision
 from ..model import Press, load
@@ -185,7 +188,7 @@ ENFORCED_SETTINGS = {
     "YEAR_ARCHIVE_SAVE_AS": "",
     "MONTH_ARCHIVE_SAVE_AS": "",
     "DAY_ARCHIVE_SAVE_AS": "",
-    "DIRECT_TEMPLATES": ["index", "tags", "authors", "archives", "search"],
+    "DIRECT_TEMPLATES": ["index", "tags", "authors", "archives", "search", "404"],
     "PAGINATED_TEMPLATES": {"index": None, "tag": None, "author": None, "chapter": None},
     # Only images/ is copied wholesale (a positive list of types, see bundle.py); an article's
     # attachments are written by the press from the approved bundle, never by Pelican.
@@ -264,6 +267,8 @@ def on_initialized(pelican) -> None:
     # so a change to either is never answered from an older cache.
     if settings.get("CACHE_PATH"):
         settings["CACHE_PATH"] = os.path.join(settings["CACHE_PATH"], settings_salt(settings))
+        if settings.get("CACHE_CONTENT") and _cache.usable(settings["CACHE_PATH"]) is None:
+            settings["CACHE_CONTENT"] = settings["LOAD_CONTENT_CACHE"] = False  # said once by press.cache
     if _preloaded:
         _PRESSES[id(settings)], memo, outputs = _preloaded.pop()
         if memo is not None:
@@ -378,12 +383,9 @@ class _RevisionCache:
         self.enabled = bool(settings.get("CACHE_CONTENT"))
         self.salt = settings_salt(settings)
         self.entries: dict = {}
-        if self.enabled and self.path.is_file():
-            try:
-                with self.path.open("rb") as f:
-                    self.entries = pickle.load(f)
-            except Exception:  # a damaged cache is rebuilt, never trusted
-                self.entries = {}
+        if self.enabled:
+            entries = _cache.load(self.path, pickle.load)  # a damaged cache is rebuilt, never trusted
+            self.entries = entries if isinstance(entries, dict) else {}
         self.dirty = False
 
     def read(self, generator, source_path: str, data: bytes):
@@ -398,9 +400,7 @@ class _RevisionCache:
 
     def save(self) -> None:
         if self.enabled and self.dirty:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("wb") as f:
-                pickle.dump(self.entries, f, protocol=pickle.HIGHEST_PROTOCOL)
+            _cache.keep(self.path, lambda f: pickle.dump(self.entries, f, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def gate(generator) -> None:
@@ -432,6 +432,8 @@ def gate(generator) -> None:
             generator.context["generated_content"].pop(article.get_relative_source_path(), None)
             continue
         candidates.append((article, decision, data, files))
+    if press.history.lacking:  # no article needs the history (else loading the press said so): say what is left off
+        log.warning("submission dates and git authors are left off the pages: %s", press.history.lacking)
     revisions = _RevisionCache(generator.settings)
     for aid, revision in sorted(press.revisions.items()):
         decision = decisions[aid]
@@ -448,6 +450,9 @@ def gate(generator) -> None:
     for article, decision, data, files in candidates:
         # Re-hash what will be published: the Markdown and every attachment, as voted.
         if bundle.digest(decision.article.slug, data, files) != decision.approved_digest:
+            generator.context["generated_content"].pop(article.get_relative_source_path(), None)
+            continue
+        if not _metadata_allowed(press, decision, files):
             generator.context["generated_content"].pop(article.get_relative_source_path(), None)
             continue
         _apply(article, decision, generator.settings)
@@ -476,6 +481,32 @@ def gate(generator) -> None:
         for name in bundles[aid]:
             rel = f"{aid}/{name}"
             generator.context["static_content"][rel] = _Attached(rel)
+
+
+def _metadata_allowed(press, decision, files: dict[str, bytes]) -> bool:
+    """The one metadata rule (press.media) over the bytes about to be published, from the work tree or
+    from git: a bundle voted before the cut-over publishes with a warning; any other bundle whose files
+    carry metadata its assembly does not keep is left out, with a warning saying how to fix it."""
+    from .. import media
+
+    allowed = True
+    folder = decision.article.path.removesuffix(".md")
+    keep = media.keep_of(press.records, decision.article.assembly)
+    before = media.voted_before_cutover(decision, decision.approved_digest)  # these bytes: checked against it above
+    for name, data in sorted(files.items()):
+        try:
+            found = media.fields(name, data)
+        except Exception:  # pragma: no cover - fields() reports unreadable files as found fields
+            found = (media.Field("unreadable", "other"),)
+        verdict = media.finding(f"{folder}/{name}", found, keep, before)
+        if verdict is None:
+            continue
+        if verdict[0] == "warning":
+            log.warning("%s", verdict[1])
+        else:
+            log.warning("%s — %s is not published until it is stripped and voted again", verdict[1], decision.article.id)
+            allowed = False
+    return allowed
 
 
 def _bundle_file(slug: str, value: str) -> str:
@@ -620,7 +651,40 @@ class PressWriter(Writer):
             on_content_written(job.path, job.localcontext)
 
 
+_pelican_cacher_init = FileDataCacher.__init__
+
+
+def _cacher_init(self, settings, cache_name, caching_policy, load_policy):
+    """Pelican's reader caches are pickles too: loaded through :func:`press.cache.load` (the folder
+    checked, a damaged file ignored) instead of Pelican's loader, which fails every build on an
+    empty file."""
+    _pelican_cacher_init(self, settings, cache_name, caching_policy, False)
+    if load_policy:
+        read = (lambda f: pickle.load(gzip.GzipFile(fileobj=f))) if settings.get("GZIP_CACHE") else pickle.load
+        loaded = _cache.load(self._cache_path, read)
+        self._cache = loaded if isinstance(loaded, dict) else {}
+
+
+def _cacher_save(self) -> None:
+    """Pelican's reader cache kept through :func:`press.cache.keep`: atomically, and a read-only or
+    full cache folder only costs time."""
+    if not self._cache_data_policy:
+        return
+    def write(f) -> None:
+        if self.settings.get("GZIP_CACHE"):
+            with gzip.GzipFile(fileobj=f, mode="wb") as zipped:
+                pickle.dump(self._cache, zipped)
+        else:
+            pickle.dump(self._cache, f)
+
+    try:
+        _cache.keep(self._cache_path, write)
+    except (pickle.PicklingError, TypeError) as exc:
+        log.warning("Could not save cache %s (%s)", self._cache_path, exc)
+
+
 def register() -> None:
+    FileDataCacher.__init__, FileDataCacher.save_cache = _cacher_init, _cacher_save
     signals.initialized.connect(on_initialized)
     signals.finalized.connect(on_finalized)
     signals.article_generator_init.connect(only_published_files)

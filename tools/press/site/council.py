@@ -35,6 +35,8 @@ class Image:
 
     path: str
     alt: str
+    width: int | None = None  # pixels, when the press has the file: the page reserves its room
+    height: int | None = None
 
     @property
     def external(self) -> bool:
@@ -87,7 +89,21 @@ def bundle_image(article, bundles: dict[str, dict[str, bytes]]) -> Image | None:
     name = named[len(prefix):]
     if name not in bundles.get(decision.id, {}) or kind_of(name) != "image":
         return None
-    return Image(path=f"{decision.assembly}/{named}", alt=str(getattr(article, "image_alt", "") or "").strip())
+    width, height = _size(bundles[decision.id][name])
+    return Image(path=f"{decision.assembly}/{named}", alt=str(getattr(article, "image_alt", "") or "").strip(), width=width, height=height)
+
+
+def _size(data: bytes) -> tuple[int | None, int | None]:
+    """An image's width and height in pixels, read from its header alone; (None, None) if unreadable."""
+    import io
+
+    from PIL import Image as PILImage, UnidentifiedImageError
+
+    try:
+        with PILImage.open(io.BytesIO(data)) as picture:
+            return picture.size
+    except (UnidentifiedImageError, OSError, ValueError, PILImage.DecompressionBombError):
+        return None, None
 
 
 def story_image(article, bundles: dict[str, dict[str, bytes]]) -> Image | None:
@@ -251,6 +267,8 @@ def mandate_data(aid: str, council: CouncilDecisions, targets: dict[str, dict]) 
                 "changed_hands": entry.changed_hands,
                 "previous_delegate": entry.previous,
                 "previous_delegate_name": entry.previous_name,
+                "previous_ended_by": entry.previous_ended_by,
+                "previous_ended": entry.previous_ended.isoformat() if entry.previous_ended else None,
             }
         )
     return rows

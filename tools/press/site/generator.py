@@ -22,7 +22,7 @@ from pelican.generators import Generator
 
 from ..decisions import RETRACTED, WITHDRAWN, ArticleDecision, DelegateTerm, Outcome
 from ..model import Press
-from ..records import ARTICLE_MOTIONS, Assembly, Meeting
+from ..records import ARTICLE_MOTIONS, Assembly, Meeting, next_meeting_date
 from ..agenda import PENDING_STATES
 from . import feeds, images, memo_of, motion_datetime, newest_first, outputs_of, press_of
 from . import council as council_site
@@ -138,7 +138,7 @@ class Chapter:
     members_in_good_standing: int
     delegate: DelegateTerm | None
     delegates: list[DelegateTerm]
-    next_meeting: Meeting | None
+    next_meeting: dt.date | None  # recorded, or by the `meets:` rule (records.next_meeting_date)
     description_html: str
     agenda_items: int = 0  # articles the next meeting votes on: a count, never their titles
     ledger: dict = field(default_factory=dict)
@@ -304,7 +304,7 @@ class PressGenerator(Generator):
         grouped = self.grouped = _ByAssembly(press, articles, retracted_decisions)  # one pass, not one per assembly
         for aid, assembly in sorted(press.records.assemblies.items(), key=lambda kv: kv[1].name.lower()):
             today = decisions.today_of(assembly)
-            upcoming = sorted((m for m in grouped.meetings.get(aid, ()) if m.date >= today), key=lambda m: m.date)
+            upcoming = next_meeting_date(assembly, grouped.meetings.get(aid, ()), today)
             chapter = Chapter(
                 assembly=assembly,
                 articles=grouped.articles.get(aid, []),
@@ -312,7 +312,7 @@ class PressGenerator(Generator):
                 members_in_good_standing=len(assembly.members_on(today)),
                 delegate=decisions.delegate(aid, today),
                 delegates=decisions.delegates.get(aid, []),
-                next_meeting=upcoming[0] if upcoming else None,
+                next_meeting=upcoming,
                 description_html=_markdown(assembly.description),
                 agenda_items=grouped.pending.get(aid, 0) if upcoming else 0,
             )
@@ -370,7 +370,7 @@ class PressGenerator(Generator):
             return
         cid = council.council.id
         grouped = self.grouped
-        upcoming = sorted((m for m in grouped.meetings.get(cid, ()) if m.date >= council.today), key=lambda m: m.date)
+        upcoming = next_meeting_date(council.council, grouped.meetings.get(cid, ()), council.today)
         chapter = Chapter(
             assembly=council.council,
             articles=grouped.articles.get(cid, []),
@@ -378,7 +378,7 @@ class PressGenerator(Generator):
             members_in_good_standing=len(council.seats_today),
             delegate=None,
             delegates=[],
-            next_meeting=upcoming[0] if upcoming else None,
+            next_meeting=upcoming,
             description_html=_markdown(council.council.description),
             is_council=True,
         )
@@ -674,7 +674,7 @@ class PressGenerator(Generator):
             _calendar_header(calendar, f"{chapter.assembly.name} — meetings")
             for event in self._events(chapter):
                 calendar.add_component(event)
-            calendar.add_missing_timezones(**span)
+            _add_timezones(calendar, span)
             return calendar
 
         for chapter in self.chapters:
@@ -684,7 +684,7 @@ class PressGenerator(Generator):
             for chapter in self.chapters:
                 for event in self._events(chapter):
                     everything.add_component(event)
-            everything.add_missing_timezones(**span)
+            _add_timezones(everything, span)
             return everything.to_ical()
 
         self._emit("meetings.ics", tuple(inputs_of.values()), all_meetings)
@@ -800,6 +800,14 @@ def _short_tally(outcome: Outcome) -> str:
 
 
 _LINK_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)"')
+
+
+def _add_timezones(calendar: icalendar.Calendar, span: dict) -> None:
+    """The VTIMEZONE rules the events use, in the order of their names (icalendar collects them in a
+    set, whose order changes with PYTHONHASHSEED: the same press must make the same bytes)."""
+    calendar.add_missing_timezones(**span)
+    zones = sorted((c for c in calendar.subcomponents if c.name == "VTIMEZONE"), key=lambda c: str(c["TZID"]))
+    calendar.subcomponents[:] = zones + [c for c in calendar.subcomponents if c.name != "VTIMEZONE"]
 
 
 def _absolute_links(fragment: str | None, page_url: str) -> str | None:

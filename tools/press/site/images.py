@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import os
 import tempfile
 import weakref
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from pathlib import Path
 import PIL
 from PIL import Image, ImageDraw, ImageFont
 
-from ..cache import cache_dir, replacing
+from ..cache import cache_dir, keep, replacing, usable
 from .workers import Workers, cores_for
 
 SHARE_SIZE = (1200, 630)
@@ -53,7 +54,10 @@ class ImageCache:
     """Image files keyed by what they show, in the press's cache folder (never in the repository)."""
 
     def __init__(self, root: Path | str, fonts: Path | str):
-        self.folder = cache_dir(root, "images")
+        self.folder, self.store = usable(cache_dir(root, "images")), _store
+        if self.folder is None:  # no cache folder to trust: images live as long as this object
+            self._scratch = tempfile.TemporaryDirectory(prefix="press-images-")
+            self.folder, self.store = Path(self._scratch.name), _scratch
         self.fonts = Path(fonts)
         digest = hashlib.sha256()
         for name in (REGULAR, BOLD):
@@ -76,23 +80,24 @@ class ImageCache:
         """Begin drawing what is missing from the cache — in worker processes when there are many
         (a first build of a large press), so Pelican goes on writing pages meanwhile."""
         paths = [self._path(*w) for w in wanted]
-        missing = list({path: (*w, self.fonts) for path, w in zip(paths, wanted) if not path.is_file()}.items())
+        missing = list({path: (*w, self.fonts) for path, w in zip(paths, wanted) if not _whole(path)}.items())
         if missing:
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
-                _store(self.folder / "writable", b"")
+                self.store(self.folder / "writable", b"")
             except OSError:  # a read-only cache: draw into a folder of this build's own
                 self.folder = Path(tempfile.mkdtemp(prefix="press-images-"))
+                self.store = _scratch
                 return self.start(wanted)
         self.drawn += len(missing)
-        return Drawing(paths, missing)
+        return Drawing(paths, missing, self.store)
 
 
 class Drawing:
     """Images being drawn; :meth:`finish` waits for them and returns every file."""
 
-    def __init__(self, paths: list[Path], missing: list[tuple[Path, tuple]]):
-        self.paths, self.missing = paths, missing
+    def __init__(self, paths: list[Path], missing: list[tuple[Path, tuple]], store=None):
+        self.paths, self.missing, self.store = paths, missing, store or _store
         self.pool = self.pending = None
         cores = cores_for(len(missing), MIN_PARALLEL)
         if cores:
@@ -105,7 +110,7 @@ class Drawing:
         try:
             drawn = self.pending if self.pool else (_draw(*args) for _, args in self.missing)
             for (path, _), data in zip(self.missing, drawn):
-                _store(path, data)
+                self.store(path, data)
         finally:
             if self.pool:
                 self.pool.close()
@@ -113,10 +118,32 @@ class Drawing:
         return self.paths
 
 
-def _store(path: Path, data: bytes) -> None:
-    """Write atomically: a build that is stopped never leaves half an image in the cache."""
+# How a whole image file begins and ends: a cached image cut short or overwritten is drawn again.
+_WHOLE = {".jpg": (b"\xff\xd8", b"\xff\xd9"), ".png": (b"\x89PNG\r\n\x1a\n", b"IEND\xaeB`\x82")}
+
+
+def _whole(path: Path) -> bool:
+    head, tail = _WHOLE[path.suffix]
+    try:
+        with path.open("rb") as f:
+            if f.read(len(head)) != head:
+                return False
+            f.seek(-len(tail), os.SEEK_END)
+            return f.read() == tail
+    except OSError:  # missing, or shorter than its markers
+        return False
+
+
+def _scratch(path: Path, data: bytes) -> None:
+    """Write into this build's own folder (not a cache: nothing to check, nothing kept)."""
     with replacing(path) as f:
         f.write(data)
+
+
+def _store(path: Path, data: bytes) -> None:
+    """Write atomically: a build that is stopped never leaves half an image in the cache."""
+    if not keep(path, lambda f: f.write(data)):  # said once by press.cache
+        raise OSError(f"image cache {path} not kept")
 
 
 def _draw_args(args: tuple) -> bytes:

@@ -29,7 +29,7 @@ from pelican.contents import Content
 from pelican.paginator import Page, Paginator
 from pelican.urlwrappers import URLWrapper
 
-from ..cache import FORMAT, cache_dir, replacing, settings_salt
+from ..cache import FORMAT, cache_dir, keep, load, settings_salt
 from .outputs import vacate
 
 # Metadata values Pelican sets on every page but that never change its rendering.
@@ -78,8 +78,7 @@ class RenderMemo:
         # settings and the press are the same (parsing every template again costs a second)
         self._templates: dict[str, frozenset[str]] = {}
         try:
-            with self.path.open("rb") as f:
-                stored_format, stored = pickle.load(f)
+            stored_format, stored = load(self.path, pickle.load)
             if stored_format == FORMAT:
                 self.before = stored["files"]
                 if stored["salt"] == self.salt:
@@ -91,8 +90,7 @@ class RenderMemo:
         self.stored: dict[bytes, str] = {}
         self._checked: dict[str, bool] = {}  # sha256 -> the store's file still hashes to it
         try:
-            with self.store.with_suffix(".pickle").open("rb") as f:
-                stored_format, stored = pickle.load(f)
+            stored_format, stored = load(self.store.with_suffix(".pickle"), pickle.load)
             if stored_format == FORMAT and isinstance(stored, dict):
                 self.stored = stored
         except Exception:
@@ -302,8 +300,8 @@ class RenderMemo:
 
 
 def _dump(path: Path, data) -> None:
-    with replacing(path) as f:
-        pickle.dump((FORMAT, data), f, protocol=pickle.HIGHEST_PROTOCOL)
+    if not keep(path, lambda f: pickle.dump((FORMAT, data), f, protocol=pickle.HIGHEST_PROTOCOL)):
+        raise OSError(f"cache {path} not kept")  # the caller keeps none of the memo, not half of it
 
 
 def place(source: Path, target: Path) -> None:
@@ -388,7 +386,7 @@ def _chapter(c) -> tuple:
         _assembly(c.assembly), c.articles, tuple(_decision(d) for d in c.retracted), c.members_in_good_standing,
         tuple((t.member, t.elected.date, t.ended, t.ended_by) for t in c.delegates),
         (c.delegate.member, c.delegate.elected.date) if c.delegate else None,
-        c.next_meeting.date if c.next_meeting else None, c.agenda_items, c.description_html, repr(c.ledger),
+        c.next_meeting, c.agenda_items, c.description_html, repr(c.ledger),
         tuple((m.id, m.name) for m in c.assembly.members.values()),
     )  # fmt: skip
 

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Callable
 
 from .. import clock
-from ..cache import press_version, replacing
+from ..cache import keep, press_version
 
 # Pages per Pagefind index. Smaller shards rebuild faster and use less memory; each shard costs a
 # reader's browser two more small requests per search. Pagefind's memory is ~75 KiB a page.
@@ -173,11 +173,8 @@ class RecordCache:
     def save(self) -> None:
         if self.path is None or (self.used == self.known and self.used_stamps == self.stamps):
             return
-        try:
-            with replacing(self.path) as f:
-                f.write(json.dumps({"format": [FORMAT, press_version()], "records": self.used, "stamps": self.used_stamps}).encode())
-        except OSError:
-            pass  # a read-only cache folder: work without it
+        data = json.dumps({"format": [FORMAT, press_version()], "records": self.used, "stamps": self.used_stamps}).encode()
+        keep(self.path, lambda f: f.write(data))  # a read-only cache folder: work without it
 
 
 def _digest(data: bytes) -> str:

@@ -1,0 +1,135 @@
+"""Files that are never half-written, and records that two runs never change at once.
+
+Every file press writes over another — a meeting record, a signature, an agenda, a cache — is
+written by :func:`replacing`: beside its place, flushed to the disk, then renamed over the old one
+(as git writes its index). A run killed or a disk filled at any moment leaves the old file or the
+new one, whole, never a mix or an empty file. A change to a body's records also holds
+:func:`locked` from reading the record to writing it, so two runs serialise instead of each
+writing over what the other recorded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import secrets
+import stat
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from .problems import PressError
+
+# How long a run waits for another to finish writing the same records before it gives up.
+LOCK_WAIT_SECONDS = 30.0
+_POLL_SECONDS = 0.05
+
+
+class Busy(PressError):
+    """Another run held the lock for longer than :data:`LOCK_WAIT_SECONDS`."""
+
+
+def leftover(name: str) -> bool:
+    """Whether ``name`` is a file :func:`replacing` wrote beside another and a killed run left behind."""
+    return name.startswith(".") and name.endswith(".tmp") and name.count(".") >= 3
+
+
+def _beside(path: Path) -> tuple[int, Path]:
+    """A new file in ``path``'s folder, with the permissions a new file gets (or the old file's)."""
+    while True:
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+        except FileExistsError:
+            continue
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, stat.S_IMODE(os.stat(path).st_mode))
+        return fd, tmp
+
+
+def _open(fd: int) -> BinaryIO:
+    return os.fdopen(fd, "wb")
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def replacing(path: Path, *, durable: bool = True, exclusive: bool = False) -> Iterator[BinaryIO]:
+    """A file to write ``path``'s new bytes into: written beside it and renamed over it when the block
+    ends without an error, so no reader and no killed run ever finds half a file, and a failed write
+    (a full disk) leaves the old file as it was and nothing beside it. Errors are the caller's.
+
+    ``durable``: flush the bytes and the rename to the disk before returning (records: a power cut
+    keeps them). A cache, which only saves time, may skip it. ``exclusive``: never replace — raise
+    :class:`FileExistsError` if ``path`` exists (a new article)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = _beside(path)
+    try:
+        with _open(fd) as f:
+            yield f
+            f.flush()
+            if durable:
+                os.fsync(f.fileno())
+        if exclusive:
+            os.link(tmp, path)  # fails if path exists: never replaces
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, path)
+        if durable:
+            _fsync_folder(path.parent)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def locked(lock: Path, what: str) -> Iterator[None]:
+    """Hold the lock file ``lock`` (an advisory ``flock``: released by the kernel when a run dies, so a
+    killed run never leaves a lock behind). Waits up to :data:`LOCK_WAIT_SECONDS`, then raises
+    :class:`Busy` naming ``what``. The file exists only while held."""
+    tries = max(1, round(LOCK_WAIT_SECONDS / _POLL_SECONDS))
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        for attempt in range(tries):
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if attempt + 1 < tries:
+                    time.sleep(_POLL_SECONDS)
+        else:
+            os.close(fd)
+            raise Busy(f"another press run is writing {what} (it holds {lock.name}) — try again when it is done")
+        # The run we waited for removed the file on its way out: lock the one now there instead.
+        try:
+            mine = os.fstat(fd)
+            there = os.stat(lock)
+            if (mine.st_ino, mine.st_dev) == (there.st_ino, there.st_dev):
+                break
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(lock)
+        os.close(fd)
+
+
+def why_not_written(exc: OSError) -> str:
+    """One sentence for a write that failed."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full"
+    return exc.strerror or str(exc)
