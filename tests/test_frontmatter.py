@@ -96,9 +96,13 @@ def test_hostile_front_matter_is_refused_with_file_and_line(site, yaml, expected
     site.write(ARTICLE, front(yaml))
     problems = site.problems()
     assert len(problems) == 1 and problems[0].startswith(expected), problems
-    result = cli(site.root, "build", "--no-search")
-    assert result.exit_code == 1 and expected in result.output
-    assert not (site.root / "output").exists()
+    result = cli(site.root, "build", "--no-search")  # an unvoted draft: left out, never stopping the build
+    assert result.exit_code == 0 and f"warning: {expected}" in result.output, result.output
+    assert "(an unvoted draft: left out of the build)" in result.output
+    assert not (site.root / "output" / "springfield" / "elm.html").exists()
+    site.publish("springfield", "elm", "2026-10-06", digest="sha256:" + "0" * 64)
+    result = cli(site.root, "build", "--no-search")  # voted: the problem fails the build
+    assert result.exit_code == 1 and expected in result.output and "left out" not in result.output
 
 
 def test_front_matter_without_an_end_or_too_big_is_refused(site):

@@ -86,21 +86,23 @@ def marker(kind: str, slug: str, name: str = "") -> bytes:
 
 
 def write(p: PressDir, bundles, articles, page) -> tuple[dict[str, bool], bool]:
-    """The press on disk. Returns which articles a vote covers as they are, and whether all input is allowed."""
+    """The press on disk. Returns which articles a vote covers as they are, and whether the build may go ahead:
+    all input is allowed, except in drafts no motion names (the build leaves those out with a warning)."""
     p.buildable()
     p.assembly()
     p.assembly("riverside")
     p.write("content/images/logo.png", PNG + b"LOGO")
     allowed = page[2]
     for slug in SLUGS:
-        links, _ = articles[slug]
+        links, vote = articles[slug]
+        voted = vote != "none"
         for name in bundles[slug]:
             prefix, ok = ATTACHMENTS[name]
             p.write(f"content/springfield/{slug}/{name}", prefix + marker("FILE", slug, name))
-            allowed &= ok
+            allowed &= ok or not voted
         body = "\n\n".join([marker("BODY", slug).decode(), *(f"[link {i}]({target})" for i, (target, _) in enumerate(links))])
         p.article("springfield", slug, title=marker("TITLE", slug).decode(), body=body)
-        allowed &= all(ok for _, ok in links)
+        allowed &= all(ok for _, ok in links) or not voted
     p.write("content/pages/extra.md", f"Title: Extra\n{page[0]}\nPAGE-TEXT {page[1]}\n")
     motions, covered = [], {}
     for slug in SLUGS:

@@ -149,8 +149,10 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
     from .site.outputs import OutputList
 
     press = load(root, now)
-    if press.problems:
-        raise BuildFailed([str(p) for p in press.problems] + ["fix these problems (press verify lists them) and build again"])
+    left_out = press.unvoted_draft_problems  # never published: they cannot stop the build of the rest
+    blocking = sorted(set(press.problems) - set(left_out))
+    if blocking:
+        raise BuildFailed([str(p) for p in blocking] + ["fix these problems (press verify lists them) and build again"])
     refused = _unsafe_sources(root, settings)
     if refused:
         raise BuildFailed(refused)
@@ -173,6 +175,7 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
         settings["DELETE_OUTPUT_DIRECTORY"] = False
         settings["STATIC_CREATE_LINKS"] = False  # a link into content/ would let a later edit change the site
         collect = _Collect()
+        collect.warnings += [f"{p} (an unvoted draft: left out of the build)" for p in left_out]
         pelican_log = logging.getLogger("pelican")
         saved = pelican_log.propagate
         pelican_log.addHandler(collect)

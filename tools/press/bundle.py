@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from . import limits
 from .problems import Problem
 
 # Names of attachment files and folders: no spaces, quotes, backslashes or newlines, so that a
@@ -134,6 +135,7 @@ def read_folder(folder: Path, rel_folder: str, problems: list[Problem], cache=No
     the metadata fields (:func:`press.media.fields`) of each allowed file that has any, by path."""
     files: dict[str, str] = {}
     hashed = cache.attachment if cache is not None else hash_file
+    total = 0
 
     def walk(path: Path, rel: str, depth: int) -> None:
         for entry in sorted(path.iterdir(), key=lambda p: p.name):
@@ -152,6 +154,11 @@ def read_folder(folder: Path, rel_folder: str, problems: list[Problem], cache=No
                     continue
                 walk(entry, name + "/", depth + 1)
             elif entry.is_file():
+                nonlocal total
+                size = entry.stat().st_size
+                total += size
+                if size > limits.MAX_ATTACHMENT_BYTES:
+                    problems.append(Problem(where, 0, f"attachment is {limits.size(size)}; an attachment is limited to {limits.size(limits.MAX_ATTACHMENT_BYTES)} — compress it or link it from elsewhere"))
                 files[name], head = hashed(entry)
                 if entry.suffix == ".md" and rel_folder.count("/") == 2:
                     problems.append(Problem(where, 0, f"articles live directly in {rel_folder.rsplit('/', 1)[0]}/, not in sub-folders"))
@@ -161,6 +168,8 @@ def read_folder(folder: Path, rel_folder: str, problems: list[Problem], cache=No
                     media[where] = found
 
     walk(folder, "", 0)
+    if total > limits.MAX_BUNDLE_BYTES and rel_folder != "content/images":
+        problems.append(Problem(rel_folder, 0, f"the article's attachments are {limits.size(total)} together; an article's attachments are limited to {limits.size(limits.MAX_BUNDLE_BYTES)} — compress them or leave some out"))
     return files
 
 
@@ -179,12 +188,15 @@ def _media_fields(path: Path, sha: str, cache) -> tuple:
 
 # --------------------------------------------------------------------------- links
 
-INLINE_LINK_RE = re.compile(r"""\]\(\s*<?([^\s"'<>)]+)""")
-REFERENCE_RE = re.compile(r"""^[ ]{0,3}\[[^\]\n]+\]:[ \t]*<?([^\s"'<>]+)""", re.M)
-TAG_RE = re.compile(r"<[A-Za-z][^>]*>")
-ATTRIBUTE_RE = re.compile(r"""\s(?:src|href|poster|data|cite|formaction|action|content)\s*=\s*["']?(?P<target>[^\s"'<>]+)""", re.I)
-FENCE_RE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^[ ]{0,3}\1[^\n]*$|\Z)", re.M | re.S)
-INTRASITE_RE = re.compile(r"^(?:\{(?P<what>\w+)\}|\|(?P<what2>\w+)\|)(?P<path>.*)$")
+# Every pattern here runs in time linear in what it reads: each is anchored on a literal (``](``,
+# a line start, a tag's whitespace) and its repeats are possessive (``*+``, ``++``), so a failed
+# attempt gives nothing back to try again. Tags and fences are found by the loops below, which move
+# forward only. docs/building.md ("Scanners") reviews each one.
+INLINE_LINK_RE = re.compile(r"""\]\(\s*+<?+([^\s"'<>)]++)""")
+REFERENCE_RE = re.compile(r"""^[ ]{0,3}+\[[^\]\n]++\]:[ \t]*+<?+([^\s"'<>]++)""", re.M)
+ATTRIBUTE_RE = re.compile(r"""\s(?:src|href|poster|data|cite|formaction|action|content)\s*+=\s*+["']?+(?P<target>[^\s"'<>]++)""", re.I)
+INTRASITE_RE = re.compile(r"^(?:\{(?P<what>\w++)\}|\|(?P<what2>\w++)\|)(?P<path>.*+)$", re.S)
+_TAG_OPEN = re.compile(r"<[A-Za-z]")  # two characters: no repeat, nothing to backtrack
 METADATA_FILES = ("audio", "image")
 
 
@@ -197,25 +209,70 @@ class Link:
     key: str | None = None  # the metadata field (audio, image) naming the file, if any
 
 
+def tags(text: str):
+    """``(offset, tag)`` for each HTML start tag (``<`` and a letter, up to the next ``>``), in one
+    forward pass: once no ``>`` is left, no later ``<`` can open a tag, so nothing is read twice."""
+    at = 0
+    while opening := _TAG_OPEN.search(text, at):
+        start = opening.start()
+        end = text.find(">", start + 2)
+        if end < 0:
+            return
+        yield start, text[start : end + 1]
+        at = end + 1
+
+
+def fences(text: str) -> list[tuple[int, int]]:
+    """The ``(start, end)`` offsets of fenced code blocks (three or more backticks or tildes, closed
+    by a line opening with at least as many; an unclosed fence runs to the end), line by line."""
+    spans: list[tuple[int, int]] = []
+    opened, fence, start, size = -1, "", 0, len(text)
+    while True:
+        end = text.find("\n", start)
+        end = size if end < 0 else end
+        line = text[start:end]
+        body = line.lstrip(" ")
+        if len(line) - len(body) <= 3:
+            if opened < 0:
+                mark = body[:1]
+                if mark in ("`", "~") and body.startswith(mark * 3) and end < size:
+                    opened, fence = start, mark * (len(body) - len(body.lstrip(mark)))
+            elif body.startswith(fence):
+                spans.append((opened, end))
+                opened = -1
+        if end == size:
+            break
+        start = end + 1
+    if opened >= 0:
+        spans.append((opened, size))
+    return spans
+
+
 def links(text: str) -> list[Link]:
     """Every link target in Markdown/HTML text, with its line: Markdown links and reference
-    definitions, and URL attributes of HTML tags — not in fenced code, which is shown, not linked."""
+    definitions, and URL attributes of HTML tags — not in fenced code, which is shown, not linked.
+    Linear in the length of ``text`` (see the patterns above)."""
     if "](" not in text and "]:" not in text and "<" not in text:
         return []
-    fenced = [m.span() for m in FENCE_RE.finditer(text)] if ("```" in text or "~~~" in text) else []
+    fenced = fences(text) if ("```" in text or "~~~" in text) else []
     found = [(m.start(), m[1]) for m in INLINE_LINK_RE.finditer(text)] if "](" in text else []
     if "]:" in text:
         found += [(m.start(), m[1]) for m in REFERENCE_RE.finditer(text)]
-    for tag in TAG_RE.finditer(text) if "<" in text else ():
-        found += [(tag.start() + m.start(), m["target"]) for m in ATTRIBUTE_RE.finditer(tag[0])]
+    for at, tag in tags(text) if "<" in text else ():
+        found += [(at + m.start(), m["target"]) for m in ATTRIBUTE_RE.finditer(tag)]
     result = []
+    line, counted, fence = 1, 0, 0  # lines and fences are counted forward, once
     for at, target in sorted(found):
-        if any(a <= at < b for a, b in fenced):
+        while fence < len(fenced) and fenced[fence][1] <= at:
+            fence += 1
+        if fence < len(fenced) and fenced[fence][0] <= at:
             continue
+        line += text.count("\n", counted, at)
+        counted = at
         intrasite = INTRASITE_RE.match(target)
         what = (intrasite["what"] or intrasite["what2"]).lower() if intrasite else None
         raw = intrasite["path"] if intrasite else target
-        result.append(Link(text.count("\n", 0, at) + 1, target, what, unquote(urlsplit(raw).path)))
+        result.append(Link(line, target, what, unquote(urlsplit(raw).path)))
     return result
 
 

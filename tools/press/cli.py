@@ -416,6 +416,43 @@ def agenda(obj: _Context, assembly: str, day: str | None, output: str | None, pa
         click.echo(f"  {item.short}  {item.article.id}")
 
 
+@main.command()
+@click.argument("assembly", required=False)
+@_date_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8010, show_default=True, help="The port on 127.0.0.1 (0: a free one).")
+@click.option("--key", "key_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Sign the record with this SSH key when the meeting is committed (assemblies that require signatures).")
+@click.option("--member", help="Your member id, for signing (default: the editor whose roster key matches).")
+@click.pass_obj
+@_friendly
+def desk(obj: _Context, assembly: str | None, day: str | None, port: int, key_file: Path | None, member: str | None) -> None:
+    """Run ASSEMBLY's meeting from a page in the browser: the agenda, the roll call, each motion, and
+    at the end the record committed on a branch. Serves 127.0.0.1 only; stop with Ctrl-C."""
+    import time
+
+    from . import desk as desks
+
+    press = obj.press()
+    if assembly is None:
+        ids = sorted(aid for aid, a in press.records.assemblies.items() if a is not press.records.council)
+        if len(ids) != 1:
+            raise click.UsageError(f"name the assembly whose meeting this is: {', '.join(ids)}")
+        assembly = ids[0]
+    meeting = desks.Desk(press.root, assembly, _date(day, press, assembly) if day else None, obj.now, key_file, member)
+    try:
+        httpd = desks.start(meeting, port)
+    except OSError as exc:
+        raise PressError(f"cannot listen on 127.0.0.1:{port} — {exc.strerror or exc}; choose another --port") from None
+    click.echo(f"the desk for {assembly}'s meeting of {meeting.day}: {desks.address(meeting, httpd)}")
+    click.echo(f"the projector: {desks.address(meeting, httpd, '/projector')}")
+    click.echo("open these addresses on this computer only (they carry the desk's secret); Ctrl-C to stop")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        httpd.shutdown()
+        httpd.server_close()
+
+
 # --------------------------------------------------------------------------- everyone
 
 
@@ -536,7 +573,7 @@ def strip(obj: _Context, files: tuple[Path, ...]) -> None:
     """Remove location, device and owner metadata from attachment FILES, in place (the pictures' pixels
     and the recordings' sound stay as they are; the fields the assembly keeps stay too)."""
     from . import media
-    from .cache import replacing
+    from .files import replacing
 
     press = obj.press()
     content = (press.root / "content").resolve()
@@ -561,12 +598,8 @@ def strip(obj: _Context, files: tuple[Path, ...]) -> None:
         if clean == data or not media.unkept(found, keep):
             click.echo(f"{rel}: nothing to strip")
             continue
-        mode = path.stat().st_mode & 0o7777
-        with replacing(path) as f:  # written beside it and renamed over it: never half a file
+        with replacing(path) as f:  # beside it, flushed, renamed over it, its mode kept: never half a file
             f.write(clean)
-            f.flush()
-            os.fsync(f.fileno())
-            os.fchmod(f.fileno(), mode)
         changed += 1
         removed = media.describe(media.unkept(found, keep))
         kept = f"; kept {', '.join(sorted({f.name for f in found if f.name in keep}))}" if any(f.name in keep for f in found) else ""
@@ -642,26 +675,6 @@ def serve(obj: _Context, port: int, bind: str, output: Path | None) -> None:
 # --------------------------------------------------------------------------- git workflow
 
 
-def _signers(press: Press, aid: str, path: Path):
-    """Who signs a record of ``aid``: its editors, or for the council each seat filled on the record's
-    date, signing with its delegate's keys from the delegate's own roster."""
-    assembly = press.assembly(aid)
-    if assembly is not press.records.council:
-        return assembly
-    from .council.decisions import seats_on, signing_body
-
-    day = _record_date(path)
-    seats = seats_on(press.records.assemblies, press.decisions.delegates, day, assembly.rules.weighting)  # type: ignore[attr-defined]
-    return signing_body(assembly, press.records.assemblies, seats, day)  # type: ignore[arg-type]
-
-
-def _record_date(path: Path) -> dt.date:
-    try:
-        return dt.date.fromisoformat(path.stem)
-    except ValueError:
-        raise PressError(f"{path.name} is not named after a meeting date (YYYY-MM-DD.yml)") from None
-
-
 @main.command()
 @click.argument("record", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--key", "key_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Your SSH key (private, or public with the private half in ssh-agent). Default: the first key in ssh-agent.")
@@ -670,59 +683,14 @@ def _record_date(path: Path) -> dt.date:
 @_friendly
 def sign(obj: _Context, record: Path, key_file: Path | None, member: str | None) -> None:
     """Sign a meeting RECORD (editorial/meetings/<assembly>/<date>.yml) with your SSH key."""
-    from . import signatures
+    from . import recording
 
     press = obj.press()
     path = record if record.is_absolute() else (Path.cwd() / record)
     if not path.is_file():
         path = press.root / record
-    try:
-        rel = path.resolve().relative_to((press.root / "editorial" / "meetings").resolve())
-    except ValueError:
-        raise PressError(f"{record} is not a meeting record under editorial/meetings/") from None
-    if len(rel.parts) != 2 or not path.is_file():
-        raise PressError(f"{record} is not a meeting record (editorial/meetings/<assembly>/<date>.yml)")
-    assembly = _signers(press, rel.parts[0], path)
-    try:
-        if member is None:
-            mine = signatures.key_of(key_file) if key_file else None
-            day = _record_date(path)
-            matches = [
-                e for e in assembly.editors
-                if any(mine is None or k.line.split()[:2] == mine.split()[:2] for k in assembly.members[e].keys_on(day))
-            ]  # fmt: skip
-            if len(matches) != 1:
-                raise PressError("cannot tell which editor you are from the key — pass --member")
-            member = matches[0]
-        if member not in assembly.editors:
-            raise PressError(f"'{member}' is not an editor of {assembly.id}")
-        armored = signatures.signature_of(path, key_file)
-    except signatures.SigningError as exc:
-        raise PressError(str(exc)) from None
-    # Keep the signature only if it will count — made with the member's key for that date, still in
-    # service — and decide that before writing, so a failed attempt never touches a signature on disk.
-    meeting = next((m for m in press.records.meetings if m.path == f"editorial/meetings/{rel.as_posix()}"), None)
-    key = signatures.key_for(assembly, meeting, member, armored) if meeting else None
-    why = None
-    if meeting is None:
-        why = f"{record} has problems of its own — press verify lists them"
-    elif key is None:
-        why = f"it does not verify with a roster key of {member} valid on {meeting.date} — sign with that key (--key)"
-    elif key.until is not None and key.until <= press.decisions.today_of(assembly):
-        why = f"it was made with {member}'s key retired on {key.until} — a retired key signs nothing new"
-    if why:
-        raise PressError(f"signature not kept: {why}")
-    from . import files, recording
-
-    target = path.with_name(f"{path.name}.{member}.sig")
-    with recording.records_locked(press.root, rel.parts[0]):
-        if path.read_bytes() != meeting.raw:  # type: ignore[union-attr]
-            raise PressError(f"signature not kept: {record} changed while it was being signed — sign it again")
-        try:
-            with files.replacing(target) as f:  # a signature file is whole or not there, never half-written
-                f.write(armored)
-        except OSError as exc:
-            raise PressError(f"{target.name}: not written — {files.why_not_written(exc)}; nothing was signed") from None
+    target = recording.sign_record(press, path, key_file, member, shown=str(record))
+    member = target.name.removeprefix(f"{path.name}.").removesuffix(".sig")
     click.echo(f"signed {record} as {member}: wrote {target.name} — commit it beside the record")
 
 

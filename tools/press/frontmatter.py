@@ -22,11 +22,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from . import strictyaml
+from . import limits, strictyaml
 from .strictyaml import Map, Seq
 
-# Front matter is a handful of fields; anything bigger is a mistake or an attack.
-MAX_BYTES = 64 * 1024
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 # Fields whose value may be a YAML list: joined the way Pelican splits them (',' or ';').
 LIST_FIELDS = frozenset({"tags", "authors", "author"})
@@ -59,8 +57,8 @@ def to_header(text: str) -> str:
         raise FrontMatterProblem(1, "the front matter that starts here has no closing '---' line — end it with a line of three dashes")
     yaml_text = "\n".join(lines[1:end]) + "\n"
     size = len(yaml_text.encode("utf-8"))
-    if size > MAX_BYTES:
-        raise FrontMatterProblem(1, f"front matter is {size:,} bytes; it is limited to {MAX_BYTES:,} bytes")
+    if size > limits.MAX_FRONT_MATTER_BYTES:
+        raise FrontMatterProblem(1, f"front matter is {limits.size(size)}; it is limited to {limits.size(limits.MAX_FRONT_MATTER_BYTES)}")
     try:
         data = strictyaml.parse(yaml_text)
     except strictyaml.YamlProblem as exc:

@@ -17,7 +17,7 @@ from .cache import ParsedRecords
 from .history import History, MissingObject, Version, missing_objects, unreadable
 from .inputs import Inputs, Verified, remember, scan
 from .problems import PressError, Problem
-from .records import ARTICLE_MOTIONS, Article, Assembly, Records, parse_metadata, read_records
+from .records import ARTICLE_MOTIONS, NOT_ASSEMBLIES, SLUG_RE, Article, Assembly, Records, parse_metadata, read_records
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,23 @@ class Press:
     def warnings(self) -> list[Problem]:
         """What is reported but publishes all the same (metadata of bundles voted before the cut-over)."""
         return sorted(set(self.decisions.warnings))
+
+    @functools.cached_property
+    def unvoted_draft_problems(self) -> list[Problem]:
+        """The problems confined to articles no motion names (their Markdown or their bundle folder):
+        they fail ``press verify`` and the pull-request check, but ``press build`` leaves the draft
+        out with a warning, since it would not be published anyway. A problem of an article some
+        motion names, of a folder that belongs to no article, or of anything else is never in this list."""
+        voted = {
+            motion.target
+            for meeting in self.records.meetings
+            for motion in meeting.motions
+            if motion.kind in ARTICLE_MOTIONS
+        }  # fmt: skip
+        return [
+            p for p in sorted(set(self.records.problems))
+            if (aid := draft_of(p.path)) and aid not in voted and (self.root / "content" / f"{aid}.md").is_file()
+        ]  # fmt: skip
 
     @functools.cached_property
     def history(self) -> History:
@@ -152,6 +169,16 @@ class Press:
         if ref not in self.records.articles:
             raise PressError(f"no article '{ref}' — give an id like <assembly>/<slug> or a path to content/<assembly>/<slug>.md")
         return ref
+
+
+def draft_of(rel: str) -> str | None:
+    """The article id (``<assembly>/<slug>``) whose file or bundle folder ``rel`` is, or None:
+    ``content/<assembly>/<slug>.md``, ``content/<assembly>/<slug>`` and anything below it."""
+    parts = rel.split("/")
+    if len(parts) < 3 or parts[0] != "content" or parts[1] in NOT_ASSEMBLIES or parts[1].startswith("."):
+        return None
+    slug = parts[2][:-3] if len(parts) == 3 and parts[2].endswith(".md") else parts[2]
+    return f"{parts[1]}/{slug}" if SLUG_RE.match(slug) else None
 
 
 def load(

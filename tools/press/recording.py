@@ -357,3 +357,81 @@ def record_motion(
     after, data = _write_checked(press, path, append)
     index = len(data["motions"]) - 1
     return next(o for o in after.decisions.outcomes if o.meeting.path == rel and o.motion.index == index)
+
+
+# --------------------------------------------------------------------------- signing
+
+
+def _record_date(path: Path) -> dt.date:
+    try:
+        return dt.date.fromisoformat(path.stem)
+    except ValueError:
+        raise PressError(f"{path.name} is not named after a meeting date (YYYY-MM-DD.yml)") from None
+
+
+def _signers(press: Press, aid: str, path: Path):
+    """Who signs a record of ``aid``: its editors, or for the council each seat filled on the record's
+    date, signing with its delegate's keys from the delegate's own roster."""
+    assembly = press.assembly(aid)
+    if assembly is not press.records.council:
+        return assembly
+    from .council.decisions import seats_on, signing_body
+
+    day = _record_date(path)
+    seats = seats_on(press.records.assemblies, press.decisions.delegates, day, assembly.rules.weighting)  # type: ignore[attr-defined]
+    return signing_body(assembly, press.records.assemblies, seats, day)  # type: ignore[arg-type]
+
+
+def sign_record(press: Press, path: Path, key_file: Path | None, member: str | None, shown: str | None = None) -> Path:
+    """Sign the meeting record at ``path`` with an SSH key (``press sign``; the desk at the end of a
+    meeting) and write ``<record>.<member>.sig`` beside it; returns that path. ``member``: the
+    editor signing (default: the one whose roster key matches). ``shown``: the record's name in messages."""
+    from . import signatures
+
+    record = shown or path.name
+    try:
+        rel = path.resolve().relative_to((press.root / "editorial" / "meetings").resolve())
+    except ValueError:
+        raise PressError(f"{record} is not a meeting record under editorial/meetings/") from None
+    if len(rel.parts) != 2 or not path.is_file():
+        raise PressError(f"{record} is not a meeting record (editorial/meetings/<assembly>/<date>.yml)")
+    assembly = _signers(press, rel.parts[0], path)
+    try:
+        if member is None:
+            mine = signatures.key_of(key_file) if key_file else None
+            day = _record_date(path)
+            matches = [
+                e for e in assembly.editors
+                if any(mine is None or k.line.split()[:2] == mine.split()[:2] for k in assembly.members[e].keys_on(day))
+            ]  # fmt: skip
+            if len(matches) != 1:
+                raise PressError("cannot tell which editor you are from the key — pass --member")
+            member = matches[0]
+        if member not in assembly.editors:
+            raise PressError(f"'{member}' is not an editor of {assembly.id}")
+        armored = signatures.signature_of(path, key_file)
+    except signatures.SigningError as exc:
+        raise PressError(str(exc)) from None
+    # Keep the signature only if it will count — made with the member's key for that date, still in
+    # service — and decide that before writing, so a failed attempt never touches a signature on disk.
+    meeting = next((m for m in press.records.meetings if m.path == f"editorial/meetings/{rel.as_posix()}"), None)
+    key = signatures.key_for(assembly, meeting, member, armored) if meeting else None
+    why = None
+    if meeting is None:
+        why = f"{record} has problems of its own — press verify lists them"
+    elif key is None:
+        why = f"it does not verify with a roster key of {member} valid on {meeting.date} — sign with that key (--key)"
+    elif key.until is not None and key.until <= press.decisions.today_of(assembly):
+        why = f"it was made with {member}'s key retired on {key.until} — a retired key signs nothing new"
+    if why:
+        raise PressError(f"signature not kept: {why}")
+    target = path.with_name(f"{path.name}.{member}.sig")
+    with records_locked(press.root, rel.parts[0]):
+        if path.read_bytes() != meeting.raw:  # type: ignore[union-attr]
+            raise PressError(f"signature not kept: {record} changed while it was being signed — sign it again")
+        try:
+            with files.replacing(target) as f:  # a signature file is whole or not there, never half-written
+                f.write(armored)
+        except OSError as exc:
+            raise PressError(f"{target.name}: not written — {files.why_not_written(exc)}; nothing was signed") from None
+    return target

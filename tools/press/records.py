@@ -19,7 +19,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import bundle, frontmatter, strictyaml
+from . import bundle, frontmatter, limits, strictyaml
 from .files import leftover
 from .problems import Problem
 from .strictyaml import Map, Seq
@@ -849,6 +849,9 @@ def read_article(
         raw = path.read_bytes()
     files = files or {}
     slug = path.stem
+    if len(raw) > limits.MAX_MARKDOWN_BYTES:
+        problems.append(Problem(rel, 0, limits.markdown_too_large(len(raw))))
+        return None
     if not SLUG_RE.match(slug):
         problems.append(
             Problem(rel, 0, f"article file name '{path.name}' must be lowercase letters, digits and '-', ending in .md")
@@ -904,9 +907,13 @@ def _audio_problems(meta: dict[str, str], path: Path, rel: str, text: str) -> li
     return problems
 
 
-def _cached(cache, problems: list[Problem], key: tuple, path: Path | str, parse):
+def _cached(cache, problems: list[Problem], key: tuple, path: Path | str, parse, too_large=None):
     """``parse(problems)`` once per content: later runs take the parsed record and its problems
-    from ``cache`` (see :mod:`press.cache`) when the file's bytes are unchanged."""
+    from ``cache`` (see :mod:`press.cache`) when the file's bytes are unchanged. ``too_large``:
+    ``(limit, message of a size)``; a file over the limit is a problem, and never read."""
+    if too_large is not None and (size := os.stat(path).st_size) > too_large[0]:
+        problems.append(Problem(key[1], 0, too_large[1](size)))
+        return None
     if cache is None:
         return parse(problems)
     digest, status, data = cache.content_hash(path)
@@ -924,6 +931,18 @@ def _cached(cache, problems: list[Problem], key: tuple, path: Path | str, parse)
     value, found = hit
     problems.extend(found)
     return value
+
+
+RECORD_LIMIT = (limits.MAX_RECORD_BYTES, limits.record_too_large)
+
+
+def read_signature(path: Path, rel: str, problems: list[Problem]) -> bytes | None:
+    """The bytes of a detached signature, or None (and a problem) when it is over its size limit."""
+    size = path.stat().st_size
+    if size > limits.MAX_SIGNATURE_BYTES:
+        problems.append(Problem(rel, 0, f"signature is {limits.size(size)}; signatures are limited to {limits.size(limits.MAX_SIGNATURE_BYTES)} — sign the record again"))
+        return None
+    return path.read_bytes()
 
 
 def attach_signatures(folder: Path, meetings: dict, signatures: dict, problems: list[Problem]) -> None:
@@ -958,7 +977,7 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
             problems.append(Problem(rel, 0, "editorial/assemblies/ holds only <assembly>.yml files"))
             continue
         known_ids.add(path.stem)
-        assembly = _cached(cache, problems, ("assembly", rel), path, lambda found, raw=None: read_assembly(path, rel, found, raw))
+        assembly = _cached(cache, problems, ("assembly", rel), path, lambda found, raw=None: read_assembly(path, rel, found, raw), RECORD_LIMIT)
         if assembly:
             assemblies[assembly.id] = assembly
 
@@ -988,7 +1007,8 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
             if path.is_symlink():
                 continue  # reported by _links()
             if path.is_file() and (sig := SIGNATURE_RE.match(path.name)):
-                signatures.setdefault(sig[1], {})[sig[2]] = (rel, path.read_bytes())
+                if (data := read_signature(path, rel, problems)) is not None:
+                    signatures.setdefault(sig[1], {})[sig[2]] = (rel, data)
                 continue
             if path.is_file() and leftover(path.name):
                 problems.append(leftover_problem(rel))
@@ -998,7 +1018,7 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
                 continue
             meeting = _cached(
                 cache, problems, ("meeting", rel, ballot), path,
-                lambda found, raw=None, path=path, rel=rel: read_meeting(path, rel, folder.name, found, ballot, raw),
+                lambda found, raw=None, path=path, rel=rel: read_meeting(path, rel, folder.name, found, ballot, raw), RECORD_LIMIT,
             )  # fmt: skip
             if meeting:
                 meetings.append(meeting)
@@ -1048,6 +1068,7 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
             article = _cached(  # the path as a string: a Path object is made only when the file is parsed
                 cache, problems, ("article", rel, tuple(files.items())), entry.path,
                 lambda found, raw=None, path=entry.path, rel=rel, files=files: read_article(Path(path), rel, folder.name, found, files, raw),
+                (limits.MAX_MARKDOWN_BYTES, limits.markdown_too_large),
             )  # fmt: skip
             if article:
                 articles[article.id] = article
@@ -1094,12 +1115,17 @@ def _page_urls(root: Path) -> list[Problem]:
             problems.append(Problem(path.relative_to(root).as_posix(), 0, "content/pages/ holds only pages (.md files) — shared images go in content/images/"))
             continue
         rel = path.relative_to(root).as_posix()
+        if (size := path.stat().st_size) > limits.MAX_MARKDOWN_BYTES:
+            problems.append(Problem(rel, 0, limits.markdown_too_large(size)))
+            continue
+        raw = path.read_bytes()
         try:
-            meta = parse_metadata(path.read_text(encoding="utf-8"))
+            text = raw.decode("utf-8")
         except UnicodeDecodeError:
             problems.append(Problem(rel, 0, "not valid UTF-8 — save the file as UTF-8"))
             continue
-        problems += bundle.page_link_problems(rel, path.read_text(encoding="utf-8"))
+        meta = parse_metadata(text)
+        problems += bundle.page_link_problems(rel, text)
         slug = meta.get("slug", path.stem).strip()
         url = f"{slug}.html"
         if not SLUG_RE.match(slug):

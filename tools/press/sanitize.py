@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 import nh3
 
 _IFRAME_ATTRIBUTES = {"src", "title", "width", "height", "allow", "allowfullscreen", "loading"}
-_EMPTY_IFRAME = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*>\s*</iframe>")
+# On the sanitizer's output, where every '<' opens a tag that closes: each repeat stops at that tag's end.
+_EMPTY_IFRAME = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*+>\s*+</iframe>")
 # Microformats2 class names (h-entry, p-author, u-url, dt-published, e-content): the theme's alone.
 # In a writer's HTML they would let the body claim another author, name or URL to IndieWeb readers.
 _MICROFORMAT = re.compile(r"^(?:h|p|u|dt|e)-[a-z0-9-]+$")
@@ -64,3 +65,20 @@ def script_json(data) -> str:
     ``&`` can open a tag or comment, and no line separator can end a string early."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=False)
     return _SCRIPT_UNSAFE.sub(lambda m: _SCRIPT_ESCAPES[m[0]], text)
+
+
+def strip_tags(fragment: str, between: str = " ") -> str:
+    """``fragment`` with each tag (``<`` up to the next ``>``) replaced by ``between``, in one
+    forward pass: once no ``>`` is left, nothing after can be a tag, so nothing is read twice."""
+    parts, at = [], 0
+    while (start := fragment.find("<", at)) >= 0:
+        end = fragment.find(">", start + 1)
+        if end < 0:
+            break
+        if end == start + 1:  # "<>" is text
+            parts.append(fragment[at : end + 1])
+        else:
+            parts += [fragment[at:start], between]
+        at = end + 1
+    parts.append(fragment[at:])
+    return "".join(parts)

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import yaml
 
+from . import limits
 from .problems import Problem
 
-MAX_BYTES = 256 * 1024
 MAX_DEPTH = 12
 
 
@@ -355,11 +355,13 @@ def load(path: Path, rel: str, raw: bytes | None = None):
     or ``(None, Problem)``."""
     if raw is None:
         try:
+            if (size := path.stat().st_size) > limits.MAX_RECORD_BYTES:
+                return None, Problem(rel, 0, limits.record_too_large(size))  # never read into memory
             raw = path.read_bytes()
         except OSError as exc:
             return None, Problem(rel, 0, f"cannot read the file: {exc.strerror}")
-    if len(raw) > MAX_BYTES:
-        return None, Problem(rel, 0, f"record is {len(raw):,} bytes; records are limited to {MAX_BYTES:,} bytes")
+    if len(raw) > limits.MAX_RECORD_BYTES:
+        return None, Problem(rel, 0, limits.record_too_large(len(raw)))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -37,6 +37,7 @@ from ..records import (
     _read_rules,
     leftover_problem,
     _time,
+    read_signature,
 )
 from ..strictyaml import Map, Seq
 
@@ -112,7 +113,8 @@ def read_council(root: Path, rosters: Path | None, problems: list[Problem]) -> t
         if file.is_symlink():
             continue  # reported by records._links()
         if file.is_file() and (sig := SIGNATURE_RE.match(file.name)):
-            signatures.setdefault(sig[1], {})[sig[2]] = (rel, file.read_bytes())
+            if (data := read_signature(file, rel, problems)) is not None:
+                signatures.setdefault(sig[1], {})[sig[2]] = (rel, data)
             continue
         if file.is_file() and leftover(file.name):
             problems.append(leftover_problem(rel))

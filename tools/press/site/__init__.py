@@ -77,24 +77,28 @@ PAGE_CANNOT_SET = ("save_as", "url", "lang", "translation", "translations", "tem
 PLACEHOLDER_DATE = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
-_IMG = re.compile(r"<img\b[^>]*>", re.I)
+_IMG = re.compile(r"<img\b[^>]*+>", re.I)  # sanitized HTML: each <img closes at its own >
 _ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 _SRC = re.compile(r"""\bsrc\s*=\s*["']([^"']+)["']""", re.I)
+
+
+ALT_WARNINGS = 20  # each warning searches the file for its line: a bounded number keeps that linear
 
 
 def _warn_missing_alt(html: str, file: str, source_path: str, content_path: str) -> None:
     """Images need alt text for readers who cannot see them: warn with the file and line."""
     text = None
-    for tag in _IMG.findall(html):
-        alt = _ALT.search(tag)
-        if alt and (alt[1] or alt[2] or "").strip():
-            continue
+    missing = [tag for tag in _IMG.findall(html) if not ((alt := _ALT.search(tag)) and (alt[1] or alt[2] or "").strip())]
+    for tag in missing[:ALT_WARNINGS]:
         src = (_SRC.search(tag) or [None, "?"])[1]
         if text is None:
             text = Path(file).read_text(encoding="utf-8", errors="replace").splitlines()
         line = next((n for n, l in enumerate(text, 1) if src.split("}")[-1].lstrip("/") in l), 0)
         rel = Path(source_path).resolve().relative_to(Path(content_path).resolve().parent).as_posix()
         log.warning("%s:%d: image %s has no alt text — describe it: ![what it shows](%s)", rel, line, src, src)
+    if len(missing) > ALT_WARNINGS:
+        rel = Path(source_path).resolve().relative_to(Path(content_path).resolve().parent).as_posix()
+        log.warning("%s: %d more images have no alt text — describe each: ![what it shows](file)", rel, len(missing) - ALT_WARNINGS)
 
 
 def _warn_ignored(keys: list[str], file: str, source_path: str, content_path: str) -> None:

@@ -24,7 +24,7 @@ ACTIVE_DAYS = 92
 STORIES_PER_ASSEMBLY = 2
 FEATURED_ROW = 6
 _SITE = "http://press-site.invalid"
-_IMG = re.compile(r"<img\b[^>]*>", re.I)
+_IMG = re.compile(r"<img\b[^>]*+>", re.I)  # sanitized HTML: each <img closes at its own >
 _SRC = re.compile(r"""\bsrc\s*=\s*"([^"]+)"|\bsrc\s*=\s*'([^']+)'""", re.I)
 _ALT = re.compile(r"""\balt\s*=\s*"([^"]*)"|\balt\s*=\s*'([^']*)'""", re.I)
 

@@ -23,6 +23,7 @@ from pelican.generators import Generator
 from ..decisions import RETRACTED, WITHDRAWN, ArticleDecision, DelegateTerm, Outcome
 from ..model import Press
 from ..records import ARTICLE_MOTIONS, Assembly, Meeting, next_meeting_date
+from ..sanitize import strip_tags
 from ..agenda import PENDING_STATES
 from . import feeds, images, memo_of, motion_datetime, newest_first, outputs_of, press_of
 from . import council as council_site
@@ -356,7 +357,7 @@ class PressGenerator(Generator):
             ranked = sorted(scores.values(), key=lambda s: (-s[0], abs(position[id(s[1])] - position[id(article)]), position[id(s[1])]))
             article.related = tuple(_link(peer) for _, peer in ranked[:RELATED])
             # the HTML before Pelican resolves {filename} links: the same words, without resolving them
-            words = len(re.sub(r"<[^>]+>", " ", article._content or "").split())
+            words = len(strip_tags(article._content or "").split())
             article.reading_minutes = max(1, round(words / WORDS_PER_MINUTE))
             article.share_image = f"{article.assembly.id}/{article.slug}.share.jpg"
 
@@ -799,7 +800,7 @@ def _short_tally(outcome: Outcome) -> str:
     return text + (f" · {outcome.abstain}\u00a0abstain" if outcome.abstain else "")
 
 
-_LINK_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)"')
+_LINK_ATTRIBUTE = re.compile(r'\s(?:href|src)="')
 
 
 def _add_timezones(calendar: icalendar.Calendar, span: dict) -> None:
@@ -812,17 +813,28 @@ def _add_timezones(calendar: icalendar.Calendar, span: dict) -> None:
 
 def _absolute_links(fragment: str | None, page_url: str) -> str | None:
     """Links of an article's HTML made absolute against the article's URL: a feed reader shows the
-    text away from the page, where ``rent-strike-wins/chart.png`` means nothing."""
+    text away from the page, where ``rent-strike-wins/chart.png`` means nothing. One forward pass:
+    a value ends at the next '"'; when none is left, no later value can end either."""
     if not fragment:
         return fragment
-    return _LINK_ATTRIBUTE.sub(lambda m: f'{m[1]}{html.escape(urljoin(page_url, html.unescape(m[2])))}"', fragment)
+    parts, at = [], 0
+    for m in _LINK_ATTRIBUTE.finditer(fragment):
+        if m.start() < at:
+            continue  # inside the value just rewritten
+        end = fragment.find('"', m.end())
+        if end < 0:
+            break
+        parts += [fragment[at : m.end()], html.escape(urljoin(page_url, html.unescape(fragment[m.end() : end]))), '"']
+        at = end + 1
+    parts.append(fragment[at:])
+    return "".join(parts)
 
 
 def _plain_text(fragment: str | None) -> str | None:
     """HTML to one line of plain text (JSON Feed's summary is plain text)."""
     if not fragment:
         return None
-    text = html.unescape(re.sub(r"<[^>]+>", " ", fragment))
+    text = html.unescape(strip_tags(fragment))
     return " ".join(text.split()) or None
 
 

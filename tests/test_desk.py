@@ -1,0 +1,426 @@
+"""The meeting desk (press desk) as a secretary, a hostile page and a careless writer meet it: a whole
+meeting run in Chromium writes the very record the CLI writes; a refusal shows its message and writes
+nothing; nothing is recorded without the desk's secret; the pages escape what articles say."""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import shutil
+import subprocess
+import urllib.parse
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import commit, copy_sample, git
+from press import clock, desk
+from press.cli import main
+
+DAY = "2026-12-01"
+NOW = "2026-12-02T03:00:00Z"  # the evening of 1 December in Springfield (America/Chicago)
+RECORD = f"editorial/meetings/springfield/{DAY}.yml"
+
+
+def sample_repo(where: Path) -> Path:
+    """The sample press, committed in git on main, with a GitHub remote."""
+    root = copy_sample(where)
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "The sample press")
+    git(root, "remote", "add", "origin", "git@github.com:springfield-press/press.git")
+    return root
+
+
+@pytest.fixture
+def identity(monkeypatch, tmp_path):
+    """Who commits, for the desk's own git runs."""
+    for who in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{who}_NAME", "Ana Ruiz")
+        monkeypatch.setenv(f"GIT_{who}_EMAIL", "ana@example.org")
+    monkeypatch.setenv("HOME", str(tmp_path))
+
+
+@pytest.fixture
+def running(tmp_path, identity):
+    """A desk for springfield's meeting of 1 December, served on a free port."""
+    root = sample_repo(tmp_path / "desk")
+    meeting = desk.Desk(root, "springfield", dt.date.fromisoformat(DAY), clock.parse_instant(NOW, "--now"))
+    httpd = desk.start(meeting)
+    try:
+        yield meeting, httpd
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def cli(root: Path, *args: str):
+    return CliRunner().invoke(main, ["--root", str(root), "--now", NOW, *args])
+
+
+def post(httpd, path: str, fields: dict, host: str | None = None) -> tuple[int, str]:
+    port = httpd.server_address[1]
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    body = urllib.parse.urlencode(fields, doseq=True)
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Host": host or f"127.0.0.1:{port}"}
+    conn.request("POST", path, body, headers)
+    response = conn.getresponse()
+    return response.status, response.read().decode()
+
+
+def get(httpd, path: str, host: str | None = None) -> tuple[int, str]:
+    port = httpd.server_address[1]
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", path, headers={"Host": host or f"127.0.0.1:{port}"})
+    response = conn.getresponse()
+    return response.status, response.read().decode()
+
+
+# --------------------------------------------------------------------------- without a browser
+
+
+def test_nothing_is_recorded_without_the_desks_secret(running):
+    meeting, httpd = running
+    record = meeting.root / RECORD
+    before = record.read_bytes()
+    for fields in ({}, {"token": "guessed"}, {"token": meeting.token[:-1]}):
+        status, text = post(httpd, "/attendance", {**fields, "present": ["ana", "ben"]})
+        assert status == 403 and "does not carry the desk's secret" in text
+    assert record.read_bytes() == before
+    assert get(httpd, "/")[0] == 403 and get(httpd, "/state.json")[0] == 403 and get(httpd, "/projector?token=x")[0] == 403
+    # a page whose name was rebound to 127.0.0.1 (DNS rebinding) is not answered, even with the secret
+    assert post(httpd, "/attendance", {"token": meeting.token, "present": ["ana"]}, host="evil.example:80")[0] == 421
+    assert get(httpd, f"/?token={meeting.token}", host="evil.example")[0] == 421
+    assert record.read_bytes() == before
+    status, _ = post(httpd, "/attendance", {"token": meeting.token, "present": ["ana", "ben"]})
+    assert status == 303 and b"present: [ana, ben]" in record.read_bytes()
+
+
+def test_the_desk_serves_nothing_from_elsewhere_and_forbids_framing(running):
+    meeting, httpd = running
+    port = httpd.server_address[1]
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", f"/?token={meeting.token}")
+    response = conn.getresponse()
+    page = response.read().decode()
+    policy = response.getheader("Content-Security-Policy")
+    assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    assert "http://" not in page.replace(f"http://127.0.0.1:{port}", "") and "https://" not in page
+
+
+def test_article_text_is_escaped_on_the_desk_and_the_projector(tmp_path, identity):
+    root = sample_repo(tmp_path / "hostile")
+    hostile = "Title: <img src=x onerror=alert(1)>\nAuthor: Eve\n\n</pre><script>alert(2)</script>\n"
+    (root / "content/springfield/hostile.md").write_text(hostile)
+    commit(root, "A hostile article")
+    meeting = desk.Desk(root, "springfield", dt.date.fromisoformat(DAY), clock.parse_instant(NOW, "--now"))
+    httpd = desk.start(meeting)
+    try:
+        number = next(i.number for i in meeting.agenda.items if i.article.id == "springfield/hostile")
+        assert post(httpd, "/show", {"token": meeting.token, "item": str(number)})[0] == 303
+        for path in ("/", "/projector"):
+            status, page = get(httpd, f"{path}?token={meeting.token}")
+            assert status == 200
+            assert "<script>alert" not in page and "<img src=x" not in page
+            assert "&lt;/pre&gt;&lt;script&gt;alert(2)&lt;/script&gt;" in page
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.mark.parametrize(
+    "remote, url",
+    [
+        ("git@github.com:springfield-press/press.git", "https://github.com/springfield-press/press/compare/main...meeting/springfield-2026-12-01?expand=1"),
+        ("https://github.com/springfield-press/press", "https://github.com/springfield-press/press/compare/main...meeting/springfield-2026-12-01?expand=1"),
+        ("ssh://git@github.com/a/b.git\n", "https://github.com/a/b/compare/main...meeting/springfield-2026-12-01?expand=1"),
+        ("https://gitlab.com/a/b.git", None),
+        ("git@github.com.evil.example:a/b.git", None),
+        ("/srv/git/press.git", None),
+    ],
+)
+def test_the_pull_request_link_is_made_from_a_github_remote_only(remote, url):
+    assert desk.github_compare_url(remote, "meeting/springfield-2026-12-01") == url
+
+
+def test_press_desk_refuses_what_it_cannot_run(sample):
+    unnamed = cli(sample, "desk")
+    assert unnamed.exit_code == 2 and "name the assembly whose meeting this is: harbor, riverside, springfield" in unnamed.output
+    council = cli(sample, "desk", "council")
+    assert council.exit_code == 2 and "the desk runs an assembly's meeting" in council.output
+    unknown = cli(sample, "desk", "atlantis")
+    assert unknown.exit_code == 2 and "atlantis" in unknown.output
+
+
+def test_finishing_without_a_record_or_without_git_says_what_to_do(sample):
+    meeting = desk.Desk(sample, "springfield", dt.date(2026, 11, 21), clock.parse_instant("2026-11-21T18:00:00Z", "--now"))
+    with pytest.raises(desk.PressError, match="not written yet — take the roll call first"):
+        meeting.finish()
+    meeting.attendance({}, ["ana", "ben"])
+    with pytest.raises(desk.PressError, match="is not a git repository: commit editorial/meetings/springfield/2026-11-21.yml by hand"):
+        meeting.finish()
+
+
+@pytest.fixture
+def signing(pressdir, identity, tmp_path):
+    """Springfield requires one editor signature; ana, its editor, has a key."""
+    key = tmp_path / "ana"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "ana", "-f", str(key)], check=True)
+    pub = key.with_suffix(".pub").read_text().strip()
+    pressdir.assembly(
+        text="name: Springfield\ntimezone: America/Chicago\nrules: {quorum: 2, signatures: 1}\nmembers:\n"
+        f"  - {{id: ana, name: Ana, joined: 2025-01-01, key: {pub}}}\n"
+        "  - {id: ben, name: Ben, joined: 2025-01-01}\n"
+        "editors: [ana]\n"
+    )
+    git(pressdir.root, "init", "-q", "-b", "main")
+    commit(pressdir.root, "Roster")
+    return pressdir.root, key
+
+
+@pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="ssh-keygen is not installed")
+def test_a_meeting_that_needs_signatures_is_signed_with_the_key_given(signing):
+    root, key = signing
+    meeting = desk.Desk(root, "springfield", dt.date(2026, 11, 21), clock.parse_instant("2026-11-21T18:00:00Z", "--now"), key)
+    meeting.attendance({}, ["ana", "ben"])
+    meeting.finish()
+    assert meeting.message.lines[1] == "signed editorial/meetings/springfield/2026-11-21.yml: wrote 2026-11-21.yml.ana.sig"
+    assert meeting.message.advice is None and meeting.message.link is None  # no GitHub remote: no link
+    committed = git(root, "show", "--name-only", "--format=", "HEAD").split()
+    assert committed == ["editorial/meetings/springfield/2026-11-21.yml", "editorial/meetings/springfield/2026-11-21.yml.ana.sig"]
+    assert CliRunner().invoke(main, ["--root", str(root), "verify"]).exit_code == 0
+
+
+@pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="ssh-keygen is not installed")
+def test_a_meeting_that_needs_signatures_says_press_sign_is_needed_without_a_key(signing):
+    root, _ = signing
+    meeting = desk.Desk(root, "springfield", dt.date(2026, 11, 21), clock.parse_instant("2026-11-21T18:00:00Z", "--now"))
+    meeting.attendance({}, ["ana", "ben"])
+    meeting.finish()
+    assert meeting.message.advice == (
+        "Springfield requires 1 editor signature(s): each signing editor runs "
+        "press sign editorial/meetings/springfield/2026-11-21.yml and commits the .sig file beside it on this branch"
+    )
+    assert git(root, "branch", "--show-current").strip() == "meeting/springfield-2026-11-21"
+    # finishing again commits nothing new and says so
+    meeting.finish()
+    assert meeting.message.lines[0] == "nothing new to commit on meeting/springfield-2026-11-21: editorial/meetings/springfield/2026-11-21.yml is committed as it is"
+
+
+# --------------------------------------------------------------------------- in Chromium
+
+
+def open_desk(chromium, meeting, httpd, scheme="light"):
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("requestfailed", lambda request: errors.append(f"failed: {request.url}"))
+    page.emulate_media(color_scheme=scheme)
+    page.goto(desk.address(meeting, httpd), wait_until="load")
+    return page, errors
+
+
+def submit(page, button: str) -> None:
+    with page.expect_navigation():
+        page.click(button)
+
+
+def roll_call(page, ids: list[str]) -> None:
+    for member in ids:
+        page.check(f"#present-{member}")
+    submit(page, "form[action='/attendance'] button")
+
+
+def test_a_whole_meeting_on_the_desk_writes_the_record_the_cli_writes(chromium, running, tmp_path):
+    meeting, httpd = running
+    numbers = {i.article.id: i.number for i in meeting.agenda.items}
+    page, errors = open_desk(chromium, meeting, httpd)
+    try:
+        roll_call(page, ["ana", "ben", "carla", "dev", "eli"])
+        assert "recorded attendance in editorial/meetings/springfield/2026-12-01.yml: 5 present" in page.inner_text("#message")
+
+        n = numbers["springfield/library-hours"]
+        page.select_option(f"#item-{n}-vote-dev", "no")
+        page.select_option(f"#item-{n}-rest", "yes")
+        submit(page, f"#item-{n} button[value=publish]")
+        assert "publish springfield/library-hours: passed" in page.inner_text("#message")
+        assert "4 yes · 1 no · 0 abstain (quorum 5)" in page.inner_text("#message")
+
+        n = numbers["springfield/water-rates"]
+        for member, vote in {"ana": "yes", "ben": "yes", "carla": "yes", "dev": "no", "eli": "no"}.items():
+            page.select_option(f"#item-{n}-vote-{member}", vote)
+        submit(page, f"#item-{n} button[value=reject]")
+        assert "reject springfield/water-rates: passed" in page.inner_text("#message")
+
+        roll_call(page, ["fatima"])  # a latecomer
+        assert "6 present" in page.inner_text("#message") and "added fatima" in page.inner_text("#message")
+
+        page.select_option("#elect-member", "carla")
+        page.select_option("#elect-rest", "yes")
+        submit(page, "#elect button")
+        assert "elect-delegate carla: passed" in page.inner_text("#message")
+        assert "6 yes · 0 no · 0 abstain" in page.inner_text("#message")
+
+        submit(page, "form[action='/finish'] button")
+        said = page.inner_text("#message")
+        assert "on branch meeting/springfield-2026-12-01" in said
+        link = "https://github.com/springfield-press/press/compare/main...meeting/springfield-2026-12-01?expand=1"
+        assert page.get_attribute("#message a", "href") == link
+        assert errors == []
+    finally:
+        page.close()
+
+    twin = sample_repo(tmp_path / "twin")
+    for command in (
+        ["record", "attendance", "springfield", "ana", "ben", "carla", "dev", "eli", "--date", DAY],
+        ["record", "publish", "springfield/library-hours", "--no", "dev", "--rest", "yes", "--date", DAY],
+        ["record", "reject", "springfield/water-rates", "--yes", "ana,ben,carla", "--no", "dev,eli", "--date", DAY],
+        ["record", "attendance", "springfield", "fatima", "--date", DAY],
+        ["record", "elect", "springfield", "carla", "--rest", "yes", "--date", DAY],
+    ):
+        result = cli(twin, *command)
+        assert result.exit_code == 0, result.output
+    assert (meeting.root / RECORD).read_bytes() == (twin / RECORD).read_bytes()
+    # committed on its branch, the record and nothing else
+    assert git(meeting.root, "show", "--name-only", "--format=%s", "HEAD").split() == [
+        "Meeting", "of", "Springfield", "Community", "Assembly", "on", DAY, RECORD,
+    ]
+    assert git(meeting.root, "status", "--porcelain") == ""
+
+
+def test_a_refused_motion_shows_the_message_and_writes_nothing(chromium, running):
+    meeting, httpd = running
+    page, errors = open_desk(chromium, meeting, httpd)
+    try:
+        roll_call(page, ["ana", "ben", "carla", "dev", "eli"])
+        record = meeting.root / RECORD
+        before = record.read_bytes()
+        # the writer edits the article after the desk showed it: the vote cannot bind the new text
+        item = next(i for i in meeting.agenda.items if i.article.id == "springfield/library-hours")
+        path = meeting.root / item.article.path
+        path.write_text(path.read_text() + "\nOne more sentence.\n")
+        page.select_option(f"#item-{item.number}-rest", "yes")
+        submit(page, f"#item-{item.number} button[value=publish]")
+        message = page.locator("#message")
+        assert message.get_attribute("role") == "alert"
+        assert "content/springfield/library-hours.md: changed since the agenda was printed" in message.inner_text()
+        assert "nothing was recorded" in message.inner_text()
+        assert record.read_bytes() == before
+
+        # someone who voted cannot be taken off the list
+        other = next(i for i in meeting.agenda.items if i.article.id == "springfield/water-rates")
+        page.select_option(f"#item-{other.number}-rest", "yes")
+        submit(page, f"#item-{other.number} button[value=reject]")
+        before = record.read_bytes()
+        page.uncheck("#present-eli")
+        submit(page, "form[action='/attendance'] button")
+        assert "eli voted at this meeting, so cannot be taken off the list; someone who left early stays listed" in page.inner_text("#message")
+        assert record.read_bytes() == before
+        assert errors == []
+    finally:
+        page.close()
+
+
+def test_the_projector_follows_the_vote(chromium, running):
+    from playwright.sync_api import expect
+
+    meeting, httpd = running
+    page, _ = open_desk(chromium, meeting, httpd)
+    projector = chromium.new_page(viewport={"width": 1280, "height": 800})
+    errors: list[str] = []
+    projector.on("pageerror", lambda error: errors.append(str(error)))
+    projector.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    try:
+        projector.goto(desk.address(meeting, httpd, "/projector"), wait_until="load")
+        assert projector.inner_text("h1") == "Waiting for the first item"
+        roll_call(page, ["ana", "ben", "carla", "dev", "eli"])
+        item = next(i for i in meeting.agenda.items if i.article.id == "springfield/library-hours")
+        submit(page, f"#item-{item.number} form[action='/show'] button")
+        expect(projector.locator("h1")).to_have_text("Keep the branch libraries open on Sundays")  # polled, not slept
+        assert "UNPUBLISHED-SENTENCE-SPRINGFIELD-LIBRARY" in projector.inner_text("#text")
+        assert projector.inner_text("#short") == item.short
+        assert not projector.is_visible("#tally")
+        page.select_option(f"#item-{item.number}-vote-dev", "no")
+        page.select_option(f"#item-{item.number}-rest", "yes")
+        submit(page, f"#item-{item.number} button[value=publish]")
+        expect(projector.locator("#status")).to_have_text("passed")
+        assert [projector.inner_text(f"#{side}") for side in ("yes", "no", "abstain")] == ["4", "1", "0"]
+        assert projector.inner_text("#present") == "5 present"
+        assert errors == []
+    finally:
+        page.close()
+        projector.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_nothing_on_the_desk_or_the_projector(chromium, running, scheme):
+    from axe_playwright_python.sync_playwright import Axe
+
+    meeting, httpd = running
+    page, _ = open_desk(chromium, meeting, httpd, scheme)
+    try:
+        roll_call(page, ["ana", "ben", "carla", "dev", "eli"])  # the voting forms appear
+        item = meeting.agenda.items[0]
+        page.select_option(f"#item-{item.number}-rest", "yes")
+        submit(page, f"#item-{item.number} button[value=reject]")  # an outcome and a message
+        page.click(f"#item-{meeting.agenda.items[1].number} summary")  # a full text opened
+        found = {"desk": Axe().run(page).response["violations"]}
+        page.goto(desk.address(meeting, httpd, "/projector"), wait_until="load")
+        found["projector"] = Axe().run(page).response["violations"]
+        found = {where: [f"{v['id']}: {v['help']} ({v['nodes'][0]['target']})" for v in violations] for where, violations in found.items()}
+        assert found == {"desk": [], "projector": []}
+    finally:
+        page.close()
+
+
+def test_a_secret_ballot_meeting_writes_the_counts_the_cli_writes(tmp_path, identity):
+    """Riverside votes by secret ballot: the desk takes the number present and each side's count."""
+    now, day = "2026-12-14T21:00:00Z", "2026-12-14"
+    root = sample_repo(tmp_path / "desk")
+    meeting = desk.Desk(root, "riverside", dt.date.fromisoformat(day), clock.parse_instant(now, "--now"))
+    item = meeting.agenda.items[0]
+    httpd = desk.start(meeting)
+    try:
+        status, _ = post(httpd, "/attendance", {"token": meeting.token, "count": "x"})
+        assert status == 303 and meeting.message.lines == ["the number present must be a whole number, not 'x'"]
+        assert post(httpd, "/attendance", {"token": meeting.token, "count": "6"})[0] == 303
+        fields = {"token": meeting.token, "kind": "publish", "item": str(item.number), "yes": "5", "no": "1", "abstain": ""}
+        assert post(httpd, "/motion", fields)[0] == 303
+        assert meeting.message.ok and meeting.message.lines[1] == "5 yes · 1 no · 0 abstain (quorum 3)"
+        assert meeting.state()["item"]["outcome"]["status"] == "passed"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    twin = sample_repo(tmp_path / "twin")
+    for command in (
+        ["record", "attendance", "riverside", "--count", "6", "--date", day],
+        ["record", "publish", item.article.id, "--yes", "5", "--no", "1", "--date", day],
+    ):
+        result = CliRunner().invoke(main, ["--root", str(twin), "--now", now, *command])
+        assert result.exit_code == 0, result.output
+    record = f"editorial/meetings/riverside/{day}.yml"
+    assert (root / record).read_bytes() == (twin / record).read_bytes()
+
+
+def test_a_port_in_use_is_a_clear_usage_error(sample):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = cli(sample, "desk", "springfield", "--date", DAY, "--port", str(port))
+    assert result.exit_code == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output and "choose another --port" in result.output
+
+
+def test_finishing_when_the_branch_exists_elsewhere_says_what_to_do(tmp_path, identity):
+    root = sample_repo(tmp_path / "desk")
+    git(root, "branch", f"meeting/springfield-{DAY}")  # an earlier run's branch
+    meeting = desk.Desk(root, "springfield", dt.date.fromisoformat(DAY), clock.parse_instant(NOW, "--now"))
+    meeting.attendance({}, ["ana", "ben"])
+    with pytest.raises(desk.PressError, match=f"already exists — switch to it \\(git switch meeting/springfield-{DAY}\\) or delete it, and finish again"):
+        meeting.finish()
+    assert git(root, "branch", "--show-current").strip() == "main"
+    assert git(root, "log", "--format=%s").splitlines() == ["The sample press"]
