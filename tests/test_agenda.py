@@ -4,7 +4,9 @@ and short digest, the delegate, a tally box per motion — and a vote bound to t
 from __future__ import annotations
 
 import html
+import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -124,6 +126,72 @@ def test_the_agenda_is_never_written_where_the_site_could_publish_it(club, folde
     result = cli(club.root, "agenda", "springfield", "--output", str(target))
     assert result.exit_code == 2 and "an agenda holds unapproved text and must stay off the site" in result.output
     assert not target.exists()
+
+
+def everything(folder: Path) -> dict[str, tuple]:
+    """Every path under ``folder`` (links not followed), with its mode and bytes or link target."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        info = path.lstat()
+        body = os.readlink(path) if path.is_symlink() else path.read_bytes() if path.is_file() else None
+        found[path.relative_to(folder).as_posix()] = (info.st_mode, info.st_mtime_ns, body)
+    return found
+
+
+def test_the_agenda_is_refused_inside_any_site_press_manages_any_source_and_anything_git_tracks(club, tmp_path):
+    """A careless editor aims the agenda at the built site, a builds folder, a copy of a site, a
+    tracked folder (a docs/ or gh-pages worktree that a host may serve): each is refused, naming
+    where it is and where to write instead, and nothing is written anywhere."""
+    from conftest import commit, git
+
+    root = club.root
+    git(root, "init", "-q", "-b", "main")
+    (root / "minutes").mkdir()
+    (root / "minutes/README.md").write_text("tracked notes\n")
+    commit(root, "The club")
+    assert cli(root, "build", "--output", str(root / "public"), "--no-search").exit_code == 0
+    assert cli(root, "build", "--output", str(tmp_path / "www"), "--no-search").exit_code == 0
+    built = root / os.readlink(root / "public")
+    copy = tmp_path / "copy-of-site"
+    shutil.copytree(root / "public", copy)  # a site press built, copied elsewhere: no manifest beside it
+    pages = tmp_path / "gh-pages"  # another repository whose top folder is tracked
+    (pages / "css").mkdir(parents=True)
+    (pages / "index.html").write_text("<p>served</p>")
+    git(pages, "init", "-q", "-b", "gh-pages")
+    commit(pages, "Pages")
+    targets = {
+        root / "public/agenda.html": f"is inside {built}, a site press built",
+        root / "public/springfield/agenda.html": f"is inside {built}, a site press built",
+        built / "agenda.html": f"is inside {built}, a site press built",
+        root / ".output.builds/agenda.html": f"is inside {root / '.output.builds'}, where press keeps the builds of an output",
+        tmp_path / "www/agenda.html": ", a site press built",
+        tmp_path / ".www.builds/new/agenda.html": f"is inside {tmp_path / '.www.builds'}, where press keeps the builds of an output",
+        copy / "agenda.html": f"is inside {copy}, which holds a press site",
+        copy / "springfield/agenda.html": f"is inside {copy}, which holds a press site",
+        root / "content/agenda.html": "is inside content/",
+        root / "editorial/meetings/agenda.html": "is inside editorial/",
+        root / "tools/agenda.html": "is inside tools/",
+        root / "minutes/agenda.html": f"is inside {root / 'minutes'}/, which git tracks",
+        root / "minutes/new/agenda.html": f"is inside {root / 'minutes'}/, which git tracks",
+        root / "minutes/README.md": "which git tracks",
+        pages / "agenda.html": f"is inside {pages}/, which git tracks",
+        pages / "css/agenda.html": f"is inside {pages}/, which git tracks",  # css/ is empty: the worktree is tracked
+    }
+    (root / "elsewhere").symlink_to(built / "springfield")  # a link into the site is the site
+    targets[root / "elsewhere/agenda.html"] = f"is inside {built}, a site press built"
+    before = everything(tmp_path)
+    for target, why in targets.items():
+        result = cli(root, "agenda", "springfield", "--output", str(target))
+        assert result.exit_code == 2, (target, result.output)
+        assert f"press: {target} " in result.output and why in result.output, (target, result.output)
+        assert "an agenda holds unapproved text and must stay off the site — write it outside every site and tracked folder" in result.output
+        assert "Traceback" not in result.output
+    assert everything(tmp_path) == before
+    # where it may go: the press's own top folder (untracked there), a folder of one's own
+    for target in (root / "agenda-springfield.html", tmp_path / "agendas/springfield.html"):
+        result = cli(root, "agenda", "springfield", "--output", str(target))
+        assert result.exit_code == 0, result.output
+        assert "Bike lanes" in target.read_text(encoding="utf-8")
 
 
 def test_bad_agenda_arguments_are_usage_errors(club):

@@ -173,11 +173,12 @@ def test_output_is_a_link_to_the_current_build_and_the_marker_is_not_published(t
     target = os.readlink(out)
     assert target.startswith(".empty.builds/")
     builds = tmp_path / ".empty.builds"
-    assert sorted(p.name for p in builds.iterdir()) == sorted([".gitignore", "PRESS-OUTPUT", "lock", target.split("/")[1]])
+    build_id = target.split("/")[1]
+    assert sorted(p.name for p in builds.iterdir()) == sorted([".gitignore", "PRESS-OUTPUT", "lock", build_id, f"{build_id}.manifest"])
     assert (builds / ".gitignore").read_text().splitlines()[-1] == "*"
     files = tree(out)
     assert "springfield/rent.html" in files
-    assert not any("PRESS-OUTPUT" in name or name.endswith("lock") for name in files)
+    assert not any("PRESS-OUTPUT" in name or name.endswith(("lock", ".manifest")) for name in files)
     # a second build replaces the first and removes it
     version(site, "B")
     assert cli(site.root, "build", "--output", str(out) + "/", "--no-search").exit_code == 0
@@ -206,45 +207,95 @@ def test_pages_upload_reads_the_site_through_the_link(tmp_path):
     assert files == tree(tmp_path / "public")
 
 
-def test_a_site_built_by_an_older_press_is_replaced_in_one_step(tmp_path, monkeypatch):
+def gh_pages_folder(folder: Path) -> None:
+    """A gh-pages worktree or a web root: a press site's file names, and files no press wrote."""
+    (folder / "uploads").mkdir(parents=True)
+    (folder / "index.html").write_text("<h1>our old site</h1>")
+    (folder / "assemblies.html").write_text("<p>assemblies</p>")
+    (folder / "ledger.json").write_text('{"assemblies": {}}')
+    (folder / "CNAME").write_text("press.example.org\n")
+    (folder / "uploads/poster.pdf").write_bytes(b"%PDF-1.4 THE ONLY COPY")
+    (folder / ".git").mkdir()
+    (folder / ".git/HEAD").write_text("ref: refs/heads/gh-pages\n")
+    (folder / ".nojekyll").write_text("")
+
+
+def test_a_folder_that_looks_like_a_press_site_is_refused_naming_every_foreign_file(tmp_path):
     site = small_press(tmp_path / "press")
-    assert cli(site.root, "build", "--no-search").exit_code == 0
-    old = tree(site.root / "output")
+    pages = tmp_path / "gh-pages"
+    gh_pages_folder(pages)
+    # the same, as the default output/ of the repository
+    gh_pages_folder(site.root / "output")
+    before = snapshot(tmp_path)
+    for given in ([], ["--output", str(pages)], ["--output", str(pages) + "/"]):
+        result = cli(site.root, "build", "--no-search", *given)
+        assert result.exit_code == 2, result.output
+        shown = pages if given else site.root / "output"
+        assert f"press: refusing to build into {shown}: it is a folder of files that press did not make " in result.output
+        assert "(.git/, .nojekyll, CNAME, assemblies.html, index.html, ledger.json, uploads/)" in result.output
+        assert "press deletes only what it can show it wrote" in result.output
+        assert "Traceback" not in result.output
+    assert snapshot(tmp_path) == before
+
+
+FOREIGN = {
+    "CNAME": lambda site: (site / "CNAME").write_text("press.example.org\n"),
+    ".well-known/": lambda site: ((site / ".well-known").mkdir(), (site / ".well-known/security.txt").write_text("x")),
+    "springfield/rent.html/": lambda site: ((site / "springfield/rent.html").unlink(), (site / "springfield/rent.html/x").mkdir(parents=True)),
+}
+
+
+@pytest.mark.parametrize("name", FOREIGN)
+def test_files_put_into_a_built_site_stop_the_next_build_from_replacing_it(tmp_path, name):
+    """Written through the link (a CNAME, a hand-made upload, a folder where press wrote a page): the
+    next build would delete the site they are in, so it is refused, naming them, and nothing is touched."""
+    site = small_press(tmp_path / "press")
+    out = tmp_path / "public"
+    assert cli(site.root, "build", "--output", str(out), "--no-search").exit_code == 0
+    served = tmp_path / os.readlink(out)
     version(site, "B")
-    for exchange in (True, False):  # renameat2 where the kernel has it; two renames where not
-        if not exchange:
-            monkeypatch.setattr(press.output, "_exchange", lambda a, b: False)
-        out = site.root / "output"
-        # what press wrote before the builds folder: a plain folder, and leftovers named after it
-        shutil.rmtree(site.root / ".output.builds")
-        out.unlink()
-        out.mkdir()
-        for name, data in old.items():
-            (out / name).parent.mkdir(parents=True, exist_ok=True)
-            (out / name).write_bytes(data)
-        (site.root / ".output.old-4242").mkdir()
-        (site.root / ".output.old-4242/index.html").write_text("retired")
-        result = cli(site.root, "build", "--no-search")
-        assert result.exit_code == 0, result.output
-        assert "output was built by an older press: it becomes a link to the new site in .output.builds/" in result.output
-        assert out.is_symlink() and "springfield/fares.html" in tree(out)
-        assert not (site.root / ".output.old-4242").exists()
-        assert build_folders(site.root / ".output.builds") == [os.readlink(out).split("/")[1]]
+    FOREIGN[name](out)
+    before = snapshot(tmp_path)
+    result = cli(site.root, "build", "--output", str(out), "--no-search")
+    assert result.exit_code == 2, result.output
+    assert f"press: refusing to build into {out}: press did not write {name} in {served} (the site it points to)" in result.output
+    assert "a file meant for the site goes in content/, where a vote publishes it" in result.output
+    assert snapshot(tmp_path) == before
 
 
-def test_leftovers_of_an_older_press_are_kept_while_they_may_be_the_only_copy(tmp_path):
-    """An older press killed between its two renames left no output/, only .output.old-N: a failed
-    build keeps it; a successful one removes it, once output/ holds a complete site."""
+def test_a_site_press_built_is_replaced_as_always(tmp_path):
+    site = small_press(tmp_path / "press")
+    out = tmp_path / "public"
+    assert cli(site.root, "build", "--output", str(out), "--no-search").exit_code == 0
+    first = os.readlink(out)
+    version(site, "B")
+    (out / "springfield/rent.html").write_text("<p>edited by hand</p>")  # a path press wrote: written again
+    result = cli(site.root, "build", "--output", str(out), "--no-search")
+    assert result.exit_code == 0, result.output
+    assert "left " not in result.output
+    assert b"RENT-BODY" in (out / "springfield/rent.html").read_bytes()
+    assert os.readlink(out) != first and "springfield/fares.html" in tree(out)
+    assert build_folders(tmp_path / ".public.builds") == [os.readlink(out).split("/")[1]]
+
+
+def test_leftovers_press_cannot_vouch_for_are_never_deleted(tmp_path):
+    """An older press's leftover (.output.old-N), a file someone put in the builds folder, a replaced
+    build with a file added: each is left where it is, and the build says so."""
     site = small_press(tmp_path / "press")
     (site.root / ".output.old-77").mkdir()
     (site.root / ".output.old-77/index.html").write_text("THE ONLY COPY")
-    (site.root / "theme/templates/article.html").write_text("{% if %}broken")
-    result = cli(site.root, "build", "--no-search")
-    assert result.exit_code == 1
-    assert (site.root / ".output.old-77/index.html").read_text() == "THE ONLY COPY"
-    shutil.copy(REPO / "theme/templates/article.html", site.root / "theme/templates/article.html")
     assert cli(site.root, "build", "--no-search").exit_code == 0
-    assert not (site.root / ".output.old-77").exists()
+    builds = site.root / ".output.builds"
+    (builds / "notes.txt").write_text("MINE")
+    first = site.root / "output" / "springfield"
+    version(site, "B")
+    result = cli(site.root, "build", "--no-search")
+    assert result.exit_code == 0, result.output
+    assert f"left {site.root / '.output.old-77'}: a leftover of an older press" in result.output
+    assert f"left {builds / 'notes.txt'}: press did not make it" in result.output
+    assert (site.root / ".output.old-77/index.html").read_text() == "THE ONLY COPY"
+    assert (builds / "notes.txt").read_text() == "MINE"
+    assert first.exists()
 
 
 # --------------------------------------------------------------------------- symbolic links and special files
@@ -268,14 +319,27 @@ def test_links_in_the_theme_are_refused(tmp_path):
     assert not any(b"ROOT-PASSWORD-HASH" in data for data in tree(site.root / "output").values())
 
 
-def test_a_theme_folder_that_is_a_link_is_refused(tmp_path):
+@pytest.mark.parametrize("top", ["content", "editorial", "theme"])
+def test_a_top_level_source_folder_that_is_a_link_is_refused_by_every_command(tmp_path, top):
+    """content/, editorial/ or theme/ as a link (to another checkout, another user's folder): every
+    command that reads them refuses with the same sentence, and writes nothing."""
     site = small_press(tmp_path / "press")
-    shutil.move(site.root / "theme", tmp_path / "elsewhere")
-    (site.root / "theme").symlink_to(tmp_path / "elsewhere")
-    result = cli(site.root, "build", "--no-search")
-    assert result.exit_code == 1
-    assert "theme: the theme folder is a symbolic link — make it a real folder" in result.output
-    assert not (site.root / "output").exists()
+    git(site.root, "init", "-q", "-b", "main")
+    commit(site.root, "Version A")
+    shutil.move(site.root / top, tmp_path / "elsewhere")
+    (site.root / top).symlink_to(tmp_path / "elsewhere")
+    before = snapshot(tmp_path)
+    commands = {
+        "verify": ["verify"], "check": ["check", "--base", "main"], "status": ["status"],
+        "agenda": ["agenda", "springfield", "--output", str(tmp_path / "agenda.html")],
+        "build": ["build", "--no-search"],
+    }  # fmt: skip
+    for name, args in commands.items():
+        result = cli(site.root, *args)
+        assert result.exit_code == 2, (name, result.output)
+        assert f"press: {top}: the {top} folder is a symbolic link — make it a real folder" in result.output, (name, result.output)
+        assert "Traceback" not in result.output
+    assert snapshot(tmp_path) == before
 
 
 def test_fifos_in_theme_or_content_are_refused_not_waited_on(tmp_path):
@@ -466,7 +530,9 @@ def test_a_killed_build_always_leaves_a_complete_site(versions):
     assert tree(out) == references["A"]
     builds = site.root / ".output.builds"
     assert build_folders(builds) == [os.readlink(out).split("/")[1]]
-    assert not [p for p in builds.iterdir() if p.is_symlink() or p.is_file() and p.name not in (".gitignore", "PRESS-OUTPUT", "lock")]
+    kept = {".gitignore", "PRESS-OUTPUT", "lock", os.readlink(out).split("/")[1] + ".manifest"}
+    kept |= {f"{p.name.removeprefix('retired-')}.manifest" for p in builds.glob("retired-*")}  # deleted after its site
+    assert not [p for p in builds.iterdir() if p.is_symlink() or p.is_file() and p.name not in kept]
 
 
 def test_a_second_build_waits_for_the_first_and_says_for_whom(versions):
@@ -546,3 +612,24 @@ def test_a_hung_git_fails_the_build_with_a_message_and_keeps_the_site(repo, tmp_
     assert "git log over content/ failed or did not finish within 2 seconds" in hung.stderr + hung.stdout
     assert "Traceback" not in hung.stderr + hung.stdout
     assert tree(out) == before
+
+
+def test_a_file_put_into_the_replaced_site_during_the_build_is_left_not_deleted(tmp_path):
+    """The replaced site is checked against its manifest again once retired, right before it is
+    deleted: a file put there by hand while the build ran is left where it is, and named."""
+    site = small_press(tmp_path / "press")
+    out = tmp_path / "site"
+    assert cli(site.root, "build", "--output", str(out), "--no-search").exit_code == 0
+    previous = tmp_path / os.readlink(out)
+    version(site, "B")
+    build = start(site.root, out, pause="swapped")
+    wait_for_line(build.stdout, "press-test: paused at swapped", build)
+    (previous / "CNAME").write_text("press.example.org\n")
+    build.send_signal(signal.SIGUSR1)
+    code, _, err = finish(build)
+    assert code == 0, err
+    retired = previous.with_name(f"retired-{previous.name}")
+    assert f"press: left {retired}: press did not write CNAME in it — move them away, then delete it" in err
+    assert (retired / "CNAME").read_text() == "press.example.org\n"
+    assert (retired / "springfield/rent.html").is_file()  # the whole folder is left, not only the file
+    assert "springfield/fares.html" in tree(out)

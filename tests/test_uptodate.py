@@ -79,7 +79,6 @@ def _edit(site: Path) -> None:
 
 SITE_CHANGES = {
     "a page edited in the output": _edit,
-    "a file added to the output": lambda site: (site / "harbor" / "extra.html").write_text("<p>not voted</p>"),
     "a file removed from the output": lambda site: (site / "feed.atom").unlink(),
     "a file replaced by a link": lambda site: ((site / "robots.txt").unlink(), (site / "robots.txt").symlink_to("/etc/hostname")),
 }
@@ -92,6 +91,18 @@ def test_a_changed_site_is_built_again(sample, tmp_path, monkeypatch, change):
     again = build(sample)
     assert not again.unchanged
     assert tree(sample / "output") == clean_build(sample, tmp_path, monkeypatch, "after")
+
+
+def test_a_file_added_to_the_site_is_never_built_over(sample):
+    """A file press did not write is not the press's to delete: the build refuses, naming it."""
+    from press.output import OutputRefused
+
+    build(sample)
+    added = site_of(sample) / "harbor" / "extra.html"
+    added.write_text("<p>not voted</p>")
+    with pytest.raises(OutputRefused, match="press did not write harbor/extra.html in "):
+        build(sample)
+    assert added.read_text() == "<p>not voted</p>"
 
 
 def test_a_new_commit_is_built(repo):

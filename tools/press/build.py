@@ -115,8 +115,11 @@ def build(
     """
     from pelican.settings import read_settings
 
+    from .inputs import refuse_linked_tops
+
     root = Path(root).resolve()
     now = now or clock.now()
+    refuse_linked_tops(root)
     conf = root / ("publishconf.py" if publish else "pelicanconf.py")
     if not conf.is_file():
         raise PressError(f"no {conf.name} in {root} — is --root the press repository?")

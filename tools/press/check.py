@@ -113,8 +113,11 @@ def check(root: Path, base: str, author: str | None = None, now: dt.datetime | N
     login; ``now`` the run's instant (default :func:`press.clock.now`)."""
     import git
 
+    from .inputs import refuse_linked_tops
+
     now = now or clock.now()
     root = Path(root).resolve()
+    refuse_linked_tops(root)
     try:
         repo = git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):

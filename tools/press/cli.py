@@ -71,6 +71,9 @@ class _Context:
         self.now = now  # the run's instant: every command decides as of this
 
     def press(self, inputs=None) -> Press:
+        from .inputs import refuse_linked_tops
+
+        refuse_linked_tops(self.root)
         # One command per process: the model lives until the process ends, so it is frozen out of
         # the garbage collector's sight instead of being walked by it once loading is done (a third
         # of a warm `press verify` at 20,000 articles).
@@ -553,8 +556,9 @@ def status(obj: _Context, assembly: str | None, assembly_option: str | None, as_
 @_friendly
 def verify(obj: _Context, as_json: bool) -> None:
     """Check every roster, meeting record and article; list each problem as path:line: message."""
-    from .inputs import recall, scan
+    from .inputs import recall, refuse_linked_tops, scan
 
+    refuse_linked_tops(obj.root)  # before the memory of the last run, which a link could fool
     # Unchanged files (same listing, sizes, times and inodes), same day, same press: the answer of
     # the last run, without reading a file (see press.inputs).
     inputs = scan(obj.root)
@@ -636,7 +640,9 @@ def strip(obj: _Context, files: tuple[Path, ...]) -> None:
 _OUTPUT_HELP = (
     "Where to write the site (default: OUTPUT_PATH of the config, output/). It must not exist yet, be an "
     "empty folder, or be a site press built there before; anything else is refused with exit 2 and left "
-    "untouched: a folder of other files, a file, a device, a link press did not make, the press, a folder "
+    "untouched: a folder of other files (even files named like a press site's), a site press built with "
+    "files added to it (press deletes only what its manifest shows it wrote), a file, a device, a link "
+    "press did not make, the press, a folder "
     "holding it, or its sources (content/, editorial/, theme/, docs/, tools/, tests/, .github/, .git/). The "
     "path becomes a link to the current build, kept in .NAME.builds/ beside it."
 )

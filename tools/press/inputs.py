@@ -28,10 +28,22 @@ from pathlib import Path
 from . import cache as _cache
 from . import clock
 from .cache import FORMAT, cache_dir, file_status, press_version
-from .problems import GIT_TIMEOUT, Problem
+from .problems import GIT_TIMEOUT, PressError, Problem
 
 TOPS = ("content", "editorial")
+# The folders every command reads, which must be real folders of the repository.
+SOURCE_TOPS = ("content", "editorial", "theme")
 _MEMORY = "verified.marshal"
+
+
+def refuse_linked_tops(root: Path | str) -> None:
+    """Raise :class:`PressError` if ``content/``, ``editorial/`` or ``theme/`` is a symbolic link: what
+    a command reads, checks or publishes would then come from wherever the link points (another
+    checkout, another user's folder), outside what git and the pull request's check saw. Every
+    command that reads them calls this first."""
+    for name in SOURCE_TOPS:
+        if os.path.islink(os.path.join(root, name)):
+            raise PressError(f"{name}: the {name} folder is a symbolic link — make it a real folder (press reads only what is in the repository)")
 
 
 @dataclass

@@ -7,17 +7,22 @@ For an output path ``site`` in folder ``D``, press keeps everything it makes in 
     D/.site.builds/.gitignore         "*": git ignores the builds wherever the output lives
     D/.site.builds/lock               held (fcntl) for the whole build: one build per output at a time
     D/.site.builds/<id>/              one folder per build: the current site, or a build in progress
+    D/.site.builds/<id>.manifest      every file and folder press wrote in <id>/ (size, time, inode)
 
 A build writes a new ``<id>/`` folder, and only when it is complete and checked does it replace the
 link, with ``rename()`` of a new link over the old one: the kernel swaps the link atomically, so at
 every instant ``site`` is either the previous complete site or the new complete one. The marker is
 outside every site folder, so it is never published.
 
-Press writes only where it may: a path that does not exist, an empty folder, a link it made (checked
-against the marker), or a site built by an older press (recognised by the files every press site
-has). Anything else — a folder of other files, a file, a device, a FIFO, someone else's link, the
-press itself, a folder that contains it, or a folder of its sources — is refused before anything
-is touched.
+Press writes only where it may: a path that does not exist, an empty folder, or a link it made
+(checked against the marker). Anything else — a folder of other files (even one that looks like a
+press site), a file, a device, a FIFO, someone else's link, the press itself, a folder that contains
+it, or a folder of its sources — is refused before anything is touched.
+
+Press deletes only what it can show it wrote: a site folder is removed (when a newer one replaces
+it, or as a leftover) only if every file and folder in it is listed in its manifest. A
+site whose folder holds anything else is not replaced: the build is refused, naming the foreign
+files. See :func:`foreign`.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import clock
+from .files import leftover, replacing
 from .problems import PressError
 
 MARKER = "PRESS-OUTPUT"
@@ -53,6 +59,9 @@ SOURCES = ("content", "editorial", "theme", "docs", "tools", "tests", ".github",
 _BUILD_NAME = re.compile(r"^\d{8}T\d{6}Z-[A-Za-z0-9_]+$")
 _KEEP = {MARKER, ".gitignore", LOCK}
 RETIRED = "retired-"  # a replaced site, being deleted
+MANIFEST = ".manifest"  # <id>.manifest beside the build folder <id>/: never inside the served site
+_MANIFEST_FORMAT = "assembly-press-manifest-1"
+SHOWN = 20  # foreign files named in a message; the rest are counted
 
 
 class OutputRefused(PressError):
@@ -76,14 +85,13 @@ def output_path(given: Path | str) -> Path:
 # --------------------------------------------------------------------------- what press may write to
 
 
-NEW, EMPTY, OURS, OLDER = "new", "empty", "ours", "older"
+NEW, EMPTY, OURS = "new", "empty", "ours"
 
 
 def check(root: Path, path: Path, protected: tuple[Path, ...] = ()) -> str:
-    """What ``path`` holds now: :data:`NEW`, :data:`EMPTY`, :data:`OURS` (a link press made) or
-    :data:`OLDER` (a site folder made by an older press); raises :class:`OutputRefused` otherwise.
-    Reads only; ``protected`` adds folders (the configured theme and content) to the repository's
-    sources."""
+    """What ``path`` holds now: :data:`NEW`, :data:`EMPTY` or :data:`OURS` (a link press made to a
+    site it can show it wrote, file by file); raises :class:`OutputRefused` otherwise. Reads only;
+    ``protected`` adds folders (the configured theme and content) to the repository's sources."""
     root = root.resolve()
 
     def refuse(why: str) -> OutputRefused:
@@ -110,18 +118,24 @@ def _state(path: Path, refuse: Callable[[str], Exception]) -> str:
     except NotADirectoryError:
         raise refuse(f"{path.parent} is not a folder") from None
     if stat.S_ISLNK(info.st_mode):
-        if _is_ours(path):
-            return OURS
-        raise refuse("it is a symbolic link that press did not make")
+        if not _is_ours(path):
+            raise refuse("it is a symbolic link that press did not make")
+        site = path.parent / os.readlink(path)
+        if _is_folder(site) and (found := foreign(site)):
+            raise refuse(
+                f"press did not write {_listed(found)} in {site} (the site it points to), and a new build "
+                "would delete them — move them away; a file meant for the site goes in content/, where a vote publishes it"
+            )
+        return OURS
     if stat.S_ISREG(info.st_mode):
         raise refuse("it is a file")
     if not stat.S_ISDIR(info.st_mode):
         raise refuse("it is a device, FIFO or socket, not a folder")
     if not any(os.scandir(path)):
         return EMPTY
-    if _older_site(path):
-        return OLDER
-    raise refuse("it is a folder of files that press did not make (it has no press marker)")
+    # No manifest can vouch for a plain folder (press's sites are links): everything in it is foreign,
+    # even index.html, assemblies.html and ledger.json — any folder can hold files of those names.
+    raise refuse(f"it is a folder of files that press did not make ({_listed(foreign(path))}); press deletes only what it can show it wrote")
 
 
 def _is_ours(path: Path) -> bool:
@@ -144,16 +158,108 @@ def _marked(builds: Path) -> bool:
         return False
 
 
-def _older_site(path: Path) -> bool:
-    """A site folder written by a press from before the marker: every press site has its index, its
-    assemblies index and its public ledger ``{"assemblies": …}``; a folder of anything else does not."""
+def site_folder(folder: Path) -> str | None:
+    """Why ``folder`` is a site press built or manages, or None: a builds folder, an output path
+    (press's link, or a folder with press's builds beside it), a build with its manifest beside it,
+    or a folder holding what every press site holds (``index.html``, ``assemblies.html`` and a
+    ``ledger.json`` of ``{"assemblies": …}``: a copy of a press site, a gh-pages worktree)."""
+    if not folder.name:
+        return None  # the file system's root
+    if folder.name.startswith(".") and folder.name.endswith(".builds"):
+        return f"{folder}, where press keeps the builds of an output"
+    if _marked(builds_folder(folder)):
+        return f"{folder}, an output press builds"
+    if manifest_of(folder).is_file():
+        return f"{folder}, a site press built"
     try:
-        if not all(stat.S_ISREG((path / name).lstat().st_mode) for name in ("index.html", "assemblies.html", "ledger.json")):
-            return False
-        ledger = json.loads((path / "ledger.json").read_text(encoding="utf-8"))
+        ledger = json.loads((folder / "ledger.json").read_text(encoding="utf-8"))
+        looks = (folder / "index.html").is_file() and (folder / "assemblies.html").is_file()
     except (OSError, ValueError):
+        return None
+    if looks and isinstance(ledger, dict) and set(ledger) == {"assemblies"}:
+        return f"{folder}, which holds a press site"
+    return None
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(path.lstat().st_mode)
+    except OSError:
         return False
-    return isinstance(ledger, dict) and set(ledger) == {"assemblies"}
+
+
+def manifest_of(site: Path) -> Path:
+    """Where the manifest of the build folder ``site`` is kept: beside it, never inside it."""
+    return site.with_name(site.name.removeprefix(RETIRED) + MANIFEST)
+
+
+def site_state(site: Path) -> dict[str, tuple[int, int, int]]:
+    """Every file and folder of a built site, with its size, modification time and inode (links not
+    followed; anything that is not a plain file gets inode -1, which no manifest holds). What is
+    removed while it is listed (a replaced site being deleted) is left out."""
+    state: dict[str, tuple[int, int, int]] = {}
+    prefix = len(str(site)) + 1
+    stack = [str(site)]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                listing = list(entries)
+        except FileNotFoundError:
+            continue
+        for entry in listing:
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except FileNotFoundError:
+                continue
+            rel = entry.path[prefix:]
+            if entry.is_dir(follow_symlinks=False):
+                state[rel + "/"] = (0, 0, st.st_ino)
+                stack.append(entry.path)
+            else:  # files, and anything else (a link put there by hand never matches a record)
+                state[rel] = (st.st_size, st.st_mtime_ns, st.st_ino if entry.is_file(follow_symlinks=False) else -1)
+    return state
+
+
+def write_manifest(site: Path) -> None:
+    """Record every file and folder of the complete build ``site``, written whole or not at all."""
+    with replacing(manifest_of(site)) as f:
+        f.write(json.dumps({"format": _MANIFEST_FORMAT, "files": site_state(site)}, separators=(",", ":")).encode())
+
+
+def _read_manifest(site: Path) -> dict[str, tuple[int, int, int]] | None:
+    try:
+        path = manifest_of(site)
+        if not stat.S_ISREG(path.lstat().st_mode):
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != _MANIFEST_FORMAT or not isinstance(data.get("files"), dict):
+            return None
+        return {rel: tuple(v) for rel, v in data["files"].items()}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return None
+
+
+def foreign(site: Path) -> list[str]:
+    """What in the folder ``site`` press cannot show it wrote: every file or folder whose path its
+    manifest does not list (a file where press wrote a folder, or the reverse, included), hidden ones
+    included. A foreign folder is named once (``uploads/``), not file by file. No manifest: all of
+    it. A file press wrote and someone edited since is not foreign: the path is press's, and the next
+    build writes it again (see :mod:`press.uptodate`)."""
+    known = _read_manifest(site) or {}
+    out: list[str] = []
+    inside = None  # the foreign folder last named: what sorts right after it and starts with it is in it
+    for rel in sorted(site_state(site)):
+        if rel in known or (inside is not None and rel.startswith(inside)):
+            continue
+        out.append(rel)
+        inside = rel if rel.endswith("/") else inside
+    return out
+
+
+def _listed(names: list[str]) -> str:
+    more = f" and {len(names) - SHOWN} more" if len(names) > SHOWN else ""
+    return ", ".join(names[:SHOWN]) + more
 
 
 # --------------------------------------------------------------------------- one build at a time
@@ -286,7 +392,8 @@ class Output:
     def publish(self, staging: Path) -> None:
         """Make ``staging`` (complete and checked) the site, in one atomic step, then remove what it replaced."""
         previous = self.current()
-        staging.chmod(0o755)
+        write_manifest(staging)  # the last thing written: it lists the whole site, as it is published
+        staging.chmod(0o755)  # after the manifest: a build folder still 0700 is one that never got one
         _sync(staging)
         link = self.builds / f"next-{staging.name}"
         link.unlink(missing_ok=True)
@@ -295,8 +402,6 @@ class Output:
         self._still(self.state)
         if self.state == OURS:
             os.rename(link, self.path)  # replaces the old link atomically
-        elif self.state == OLDER:
-            self._replace_older_site(link)
         else:
             if self.state == EMPTY:
                 os.rmdir(self.path)  # fails if a file was put there since: then nothing is replaced
@@ -310,19 +415,10 @@ class Output:
             retired = self.builds / f"{RETIRED}{previous.name}"
             os.rename(previous, retired)
             pause_point("retired")
-            _remove_in_background(retired)
+            if self._ours_to_delete(retired):  # checked again: a file may have been put there during the build
+                _remove_in_background(retired)
         self._remove_leftovers(retired_too=False)
         pause_point("published")
-
-    def _replace_older_site(self, link: Path) -> None:
-        """A site folder from an older press: exchange it with the new link in one step where the kernel
-        can (Linux renameat2 RENAME_EXCHANGE); elsewhere, move it into the builds folder and put the
-        link in its place — two renames, with the old site kept until the link is there."""
-        self.notice(f"{self.path} was built by an older press: it becomes a link to the new site in {self.builds.name}/")
-        if _exchange(self.path, link):
-            return  # the old site now sits at `link`, among the leftovers
-        os.rename(self.path, self.builds / f"older-{link.name}")
-        _place(link, self.path)
 
     def _still(self, expected: str) -> None:
         """Right before the swap: the output path still holds what the build found under the lock
@@ -335,28 +431,67 @@ class Output:
 
     def _remove_leftovers(self, retired_too: bool = True) -> None:
         """Builds that were killed, and sites that were replaced: removed only while the output link
-        points to a complete site, so the only copy of a site is never removed."""
+        points to a complete site, so the only copy of a site is never removed; and only what press
+        can show it wrote (see :meth:`_ours_to_delete`). Anything else is left, and named."""
         current = self.current()
+        keep = set(_KEEP) | ({current.name, current.name + MANIFEST} if current is not None else set())
+        folders = {e.name for e in os.scandir(self.builds) if e.is_dir(follow_symlinks=False)}
         for entry in sorted(os.scandir(self.builds), key=lambda e: e.name):
-            if entry.name in _KEEP or (current is not None and entry.name == current.name):
+            name = entry.name
+            if name in keep:
                 continue
-            if entry.name.startswith(RETIRED) and not retired_too:
+            if name.startswith(RETIRED) and not retired_too:
                 continue  # being deleted in the background
             if entry.is_symlink():
-                os.unlink(entry.path)  # a link that was not swapped in yet
+                if name.startswith("next-") and _BUILD_NAME.match(os.readlink(entry.path).partition("/")[2]):
+                    os.unlink(entry.path)  # a link that was not swapped in yet
+                else:
+                    self._left(name)
             elif current is None:
                 continue  # maybe the only copy of a site: kept until a new one is in place
             elif entry.is_dir(follow_symlinks=False):
-                _remove_tree(Path(entry.path), "removing-leftover")
+                if self._ours_to_delete(Path(entry.path)):
+                    _remove_tree(Path(entry.path), "removing-leftover")
+                    manifest_of(Path(entry.path)).unlink(missing_ok=True)
+            elif name.endswith(MANIFEST) and _BUILD_NAME.match(name.removesuffix(MANIFEST)) and entry.is_file(follow_symlinks=False):
+                build = name.removesuffix(MANIFEST)
+                if build not in folders and RETIRED + build not in folders:
+                    os.unlink(entry.path)  # its build is gone
+            elif leftover(name) and _BUILD_NAME.match(name[1:].partition(MANIFEST + ".")[0]) and entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)  # a manifest being written when a build was killed
             else:
-                os.unlink(entry.path)
+                self._left(name)
         if current is None:
             return
-        # Leftovers of press versions before the builds folder, named after this output.
+        # Leftovers of press versions before the builds folder, named after this output: no manifest
+        # vouches for them, so they are left (and named) for their owner to delete.
         older = re.compile(rf"^\.{re.escape(self.path.name)}\.(building-[A-Za-z0-9_]{{8}}|old-\d+|builds\.new-[A-Za-z0-9_]+)$")
-        for entry in os.scandir(self.path.parent):
+        for entry in sorted(os.scandir(self.path.parent), key=lambda e: e.name):
             if older.match(entry.name) and entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path, ignore_errors=True)
+                self.notice(f"left {entry.path}: a leftover of an older press, which press cannot show it wrote — delete it yourself if nothing in it is yours")
+
+    def _ours_to_delete(self, folder: Path) -> bool:
+        """May press delete this folder of its builds folder? Yes when its manifest lists everything in it; or when it is a build that was stopped before its manifest was written —
+        a folder press made under a name only it knew, still private to its owner (mode 0700: no other
+        user could have put a file there) and never linked or served."""
+        if _read_manifest(folder) is not None:
+            found = foreign(folder)
+            if not found:
+                return True
+            self.notice(f"left {folder}: press did not write {_listed(found)} in it — move them away, then delete it")
+            return False
+        name = folder.name.removeprefix(RETIRED)
+        try:
+            private = stat.S_IMODE(folder.lstat().st_mode) == 0o700 and folder.lstat().st_uid == os.getuid()
+        except OSError:
+            return False
+        if _BUILD_NAME.match(name) and not folder.name.startswith(RETIRED) and private:
+            return True
+        self.notice(f"left {folder}: it has no manifest, so press cannot show it wrote every file in it — delete it yourself")
+        return False
+
+    def _left(self, name: str) -> None:
+        self.notice(f"left {self.builds / name}: press did not make it — move it out of {self.builds.name}/")
 
 
 def _place(link: Path, path: Path) -> None:
@@ -375,14 +510,16 @@ def _place(link: Path, path: Path) -> None:
 
 
 def _remove_in_background(folder: Path) -> None:
-    """Delete a retired site in a process of its own, not waited for (stdin closed, its own session);
-    if it is killed first, the next build removes what is left."""
+    """Delete a retired site, then its manifest, in a process of its own, not waited for (stdin
+    closed, its own session); if it is killed first, the next build removes what is left."""
+    manifest = manifest_of(folder)
     rm = shutil.which("rm")
     if rm is None:
         shutil.rmtree(folder, ignore_errors=True)
+        manifest.unlink(missing_ok=True)
         return
     subprocess.Popen(
-        [rm, "-rf", "--", str(folder)],
+        [rm, "-rf", "--", str(folder), str(manifest)],  # in this order: the manifest outlives its files
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
 
@@ -410,21 +547,6 @@ def _libc():
         return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
     except OSError:
         return None
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two paths atomically (Linux renameat2 with RENAME_EXCHANGE); False where not available."""
-    libc = _libc()
-    renameat2 = getattr(libc, "renameat2", None) if libc else None
-    if renameat2 is None:
-        return False
-    AT_FDCWD, RENAME_EXCHANGE = -100, 2
-    if renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
-        return False  # an old kernel, or a filesystem without it: the fallback
-    raise OSError(err, os.strerror(err), str(a))
 
 
 def _sync(folder: Path) -> None:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import cache as _cache
+from .output import site_state  # one walk of a built site: the manifest's and this record's
 from . import clock
 from .cache import FORMAT, cache_dir, file_status, press_version, settings_salt
 from .history import in_work_tree
@@ -106,23 +107,6 @@ def inputs_key(root: Path, settings: dict, search: bool) -> Inputs:
     return Inputs(digest.digest(), tuple(racy))
 
 
-def site_state(site: Path) -> dict[str, tuple[int, int, int]]:
-    """Every file and folder of a built site, with its size, modification time and inode."""
-    state: dict[str, tuple[int, int, int]] = {}
-    prefix = len(str(site)) + 1
-    stack = [str(site)]
-    while stack:
-        folder = stack.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                st = entry.stat(follow_symlinks=False)
-                rel = entry.path[prefix:]
-                if entry.is_dir(follow_symlinks=False):
-                    state[rel + "/"] = (0, 0, st.st_ino)
-                    stack.append(entry.path)
-                else:  # files, and anything else (a link put there by hand never matches a record)
-                    state[rel] = (st.st_size, st.st_mtime_ns, st.st_ino if entry.is_file(follow_symlinks=False) else -1)
-    return state
 
 
 def load(root: Path, site: Path) -> Record | None:

@@ -154,18 +154,74 @@ def render(agenda: Agenda) -> str:
     return env.get_template("agenda.html").render(agenda=agenda, page_size=PAPERS[agenda.paper], marker=MARKER)
 
 
-# An agenda holds unapproved text: never where the site, or what the site is built from, lives.
-PRIVATE_FOLDERS = ("output", "content", "editorial", "theme")
+ELSEWHERE = (
+    "an agenda holds unapproved text and must stay off the site — write it outside every site and "
+    "tracked folder: the default (agenda-ASSEMBLY-DATE.html in the repository's top folder), or a "
+    "folder of your own such as ~/agendas/"
+)
+
+
+def refusal(path: Path, root: Path) -> str | None:
+    """Why the agenda may not be written at ``path`` (None: it may). Refused: inside a folder press
+    built or manages (see :func:`press.output.site_folder`; the output link's target is inside its
+    builds folder), inside the repository's source folders or its output, and inside any folder git
+    tracks — except the press repository's own top folder, which is never served."""
+    from ..output import SOURCES, site_folder
+
+    root = root.resolve()
+    where = path.resolve()  # links followed, the last one too: a link into a site is the site
+    for name in (*SOURCES, "output"):
+        if where.is_relative_to(root / name):
+            return f"{path} is inside {name}/: {ELSEWHERE}"
+    for folder in where.parents:
+        if (why := site_folder(folder)) is not None:
+            return f"{path} is inside {why}: {ELSEWHERE}"
+    tracked = _tracked(where, root)
+    return f"{path} is inside {tracked}, which git tracks: {ELSEWHERE}" if tracked else None
+
+
+def _tracked(where: Path, root: Path) -> str | None:
+    """The tracked file ``where``, or the tracked folder it would go in, if any. A folder is tracked when
+    git tracks a file in it: inside the press repository, the top-level folder the path is in (its
+    top folder itself is never served, and counts only for the file itself); inside another
+    repository, the whole of it (a gh-pages worktree, a web root kept in git)."""
+    import subprocess
+
+    from ..problems import GIT_TIMEOUT
+
+    folder = next(f for f in where.parents if f.is_dir())
+
+    def git(*args: str, cwd: Path = folder) -> subprocess.CompletedProcess:
+        try:  # literal: a file named `*` or `:(top)` is that name, not a pattern
+            return subprocess.run(["git", "--literal-pathspecs", *args], cwd=cwd, capture_output=True, text=True, timeout=GIT_TIMEOUT, stdin=subprocess.DEVNULL)
+        except FileNotFoundError:
+            from ..history import in_work_tree
+
+            if not in_work_tree(folder):
+                return subprocess.CompletedProcess(args, 128, "", "")  # no repository around it: nothing to track it
+            raise PressError(f"cannot tell whether git tracks {folder}: git is not installed — install git, or write the agenda outside any git repository") from None
+        except subprocess.TimeoutExpired:
+            raise PressError(f"cannot tell whether git tracks {folder}: git did not answer within {GIT_TIMEOUT:g} seconds") from None
+
+    top = git("rev-parse", "--show-toplevel")
+    if top.returncode != 0:
+        return None  # not in a git work tree
+    if where.parent == folder and git("ls-files", "-z", "--", where.name).stdout:
+        return f"{where} (a file git tracks)"
+    if folder.is_relative_to(root) and root.is_relative_to(Path(top.stdout.strip()).resolve()):  # the press's own repository
+        if folder == root:
+            return None
+        checked = root / folder.relative_to(root).parts[0]
+    else:
+        checked = Path(top.stdout.strip()).resolve()
+    return f"{checked}/" if git("ls-files", "-z", "--", ".", cwd=checked).stdout else None
 
 
 def write(html: str, path: Path, root: Path | None = None) -> None:
     """Write the agenda to ``path`` at once (never half a file), refusing to replace anything but an
-    agenda, and refusing the press's site and source folders under ``root``."""
-    if root is not None:
-        where = path.resolve()
-        for folder in PRIVATE_FOLDERS:
-            if where.is_relative_to((root / folder).resolve()):
-                raise PressError(f"{path} is inside {folder}/: an agenda holds unapproved text and must stay off the site — choose another --output")
+    agenda, and refusing any place where it could be published (see :func:`refusal`)."""
+    if root is not None and (why := refusal(path, root)) is not None:
+        raise PressError(why)
     if path.exists():
         if not path.is_file():
             raise PressError(f"{path} is not a file")
