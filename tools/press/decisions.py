@@ -248,6 +248,12 @@ class _Sitting:
                     error(line, f"{self.voter.format(voter)} voted more than once in this motion ({seen[voter]} and {side}) — {each}")
                 seen.setdefault(voter, side)
 
+    @staticmethod
+    def counted(motion: Motion) -> tuple[int, int, int]:
+        """Yes, no and abstain as a tally shows them: each voter once a side, the same in every body
+        (a name written twice on one side is one vote, and a problem at its line)."""
+        return len(set(motion.yes)), len(set(motion.no)), len(set(motion.abstain))  # type: ignore[arg-type]
+
     def _settle(self, outcome: Outcome, unit: str = "ballot") -> Outcome:
         """Passed or failed by quorum and threshold, for an outcome whose votes all count."""
         cast = outcome.yes + outcome.no + outcome.abstain
@@ -347,7 +353,7 @@ class _Meeting(_Sitting):
             voters = (*motion.yes, *motion.no, *motion.abstain)  # type: ignore[misc]
             if not (len(set(voters)) == len(voters) and self.attending.issuperset(voters) and self.eligible.issuperset(voters)):
                 self._check_votes(motion, error)  # else every vote counts: the usual case, without a check per voter
-            yes, no, abstain = len(motion.yes), len(motion.no), len(motion.abstain)  # type: ignore[arg-type]
+            yes, no, abstain = self.counted(motion)
 
         if not motion.problems:
             if motion.kind in ARTICLE_MOTIONS and motion.target not in articles and motion.target not in withdrawn:

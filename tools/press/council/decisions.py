@@ -255,6 +255,7 @@ class _CouncilMeeting(_Sitting):
             return sum(self.seats[s].weight for s in set(getattr(motion, side)) if s in self.seats)
 
         total = sum(s.weight for s in self.seats.values())
+        seats = self.counted(motion)
         outcome = CouncilOutcome(
             assembly=self.council,
             meeting=self.meeting,
@@ -267,9 +268,9 @@ class _CouncilMeeting(_Sitting):
             quorum=rules.quorum_for(total),
             eligible=total,
             seats=dict(self.seats),
-            yes_seats=len(set(motion.yes)),
-            no_seats=len(set(motion.no)),
-            abstain_seats=len(set(motion.abstain)),
+            yes_seats=seats[0],
+            no_seats=seats[1],
+            abstain_seats=seats[2],
             weighting=rules.weighting,
         )
         return outcome if reasons else self._settle(outcome, "seat" if rules.weighting == "equal" else "weight")
