@@ -415,3 +415,90 @@ def test_padding_a_roster_changes_no_seats_weight(pressdir):
     result = cli(p.root, "verify")
     assert result.exit_code == 1
     assert "editorial/meetings/council/2026-11-15.yml:3: the census names atlantis, not an assembly — seats are assembly ids" in result.output
+
+
+# --------------------------------------------------------------------------- the council's rules guard themselves
+
+COUNCIL = "editorial/council.yml"
+
+
+def sign_council(p: PressDir, keys, signer: str, seat: str, base: bytes) -> None:
+    """Sign council.yml's envelope by hand for a seat, as a roster's is signed: it names the version it replaces."""
+    record = p.root / COUNCIL
+    text = (
+        "assembly-press signed record v1\nnamespace: assembly-press\nbody: council\nsitting: roster\n"
+        f"record: {COUNCIL}\nprevious: sha256:{hashlib.sha256(base).hexdigest()}\n"
+        f"digest: sha256:{hashlib.sha256(record.read_bytes()).hexdigest()}\n"
+    )
+    message = p.root / ".council-message"
+    message.write_text(text)
+    subprocess.run(["ssh-keygen", "-Y", "sign", "-q", "-n", "assembly-press", "-f", str(keys[signer]), str(message)], check=True)
+    (p.root / ".council-message.sig").rename(p.root / f"{COUNCIL}.{seat}.sig")
+    message.unlink()
+
+
+def keyed_council(p: PressDir, keys) -> tuple[PressDir, bytes]:
+    """The council repository, its delegates keyed (ana: springfield's seat, jo with the 'ben' key:
+    harbor's), council minutes needing one signature; a branch 'rules' to change council.yml on."""
+    council_repo(p)
+    for aid, mid, key in (("springfield", "ana", "ana"), ("harbor", "jo", "ben")):
+        roster = p.root / f"editorial/assemblies/{aid}.yml"
+        roster.write_text(roster.read_text().replace(f"{{id: {mid}, name: {mid.capitalize()}, joined: 2025-01-01}}", f"{{id: {mid}, name: {mid.capitalize()}, joined: 2025-01-01, key: {pub(keys, key)}}}"))
+    p.write(COUNCIL, council_yml(extra="  signatures: 1\n"))
+    commit(p.root, "The delegates have keys; council minutes are signed")
+    git(p.root, "checkout", "-q", "-b", "rules")
+    return p, (p.root / COUNCIL).read_bytes()
+
+
+def test_one_assemblys_editors_cannot_change_the_councils_signature_rules_or_weighting(pressdir, keys):
+    p, base = keyed_council(pressdir, keys)
+    p.write(COUNCIL, council_yml(weighting="members", extra="  signatures: 0\n"))  # no signed minutes, and springfield's 3 outweigh
+    commit(p.root, "Council rules")
+    result = cli(p.root, "check", "--base", "main")
+    assert result.exit_code == 1, result.output
+    rule = (
+        "changed — a change to who signs or what a seat weighs counts only when 2 current council delegates (one per seat) sign the new "
+        f"record ({COUNCIL}.<seat>.sig, see 'Changing who signs' in docs/workflow.md); this change is signed by"
+    )
+    assert f"- `{COUNCIL}`: the signature rules (signatures, signatures-from, envelope-from) {rule} no current delegate" in result.output
+    assert f"- `{COUNCIL}`: the weighting (was equal, now members) {rule} no current delegate" in result.output
+    sign_council(p, keys, "ana", "springfield", base)  # one seat is one assembly: not enough
+    sign_council(p, keys, "ana", "harbor", base)  # nor is its delegate's key filed under another seat
+    commit(p.root, "Signed for springfield")
+    result = cli(p.root, "check", "--base", "main")
+    assert result.exit_code == 1, result.output
+    assert f"the weighting (was equal, now members) {rule} springfield\n" in result.output
+    sign_council(p, keys, "ben", "harbor", base)  # harbor's delegate signs too
+    commit(p.root, "Signed for harbor")
+    result = cli(p.root, "check", "--base", "main")
+    assert result.exit_code == 0, result.output
+    assert "No problems found." in result.output
+    assert cli(p.root, "verify").exit_code == 0  # the signatures beside council.yml are no stray files
+
+
+def test_a_delegate_elected_in_the_same_change_does_not_sign_the_councils_rules(pressdir, keys):
+    """harbor's editors elect a new delegate (kim, with a key of theirs) in the pull request that
+    changes the council's rules, and sign for both seats: only seats filled on the base branch sign."""
+    p, base = keyed_council(pressdir, keys)
+    roster = p.root / "editorial/assemblies/harbor.yml"
+    p.meeting("harbor", "2026-11-20", "present: [jo, kim, lee]\nmotions:\n  - elect-delegate: kim\n    yes: [kim, lee]\n")
+    commit(p.root, "harbor elects kim")
+    git(p.root, "checkout", "-q", "main")
+    git(p.root, "merge", "-q", "--ff-only", "rules")
+    git(p.root, "checkout", "-q", "-b", "more")
+    springfield = p.root / "editorial/assemblies/springfield.yml"
+    roster.write_text(roster.read_text().replace("{id: kim, name: Kim, joined: 2025-01-01}", f"{{id: kim, name: Kim, joined: 2025-01-01, key: {pub(keys, 'cai')}}}"))
+    springfield.write_text(springfield.read_text().replace("{id: ben, name: Ben, joined: 2025-01-01}", f"{{id: ben, name: Ben, joined: 2025-01-01, key: {pub(keys, 'dev')}}}"))
+    commit(p.root, "kim's and ben's keys")
+    git(p.root, "checkout", "-q", "main")
+    git(p.root, "merge", "-q", "--ff-only", "more")
+    git(p.root, "checkout", "-q", "-b", "weights")
+    p.meeting("springfield", "2026-11-20", "present: [ana, ben, cai]\nmotions:\n  - elect-delegate: ben\n    yes: [ben, cai]\n")
+    p.write(COUNCIL, council_yml(weighting="members", extra="  signatures: 1\n"))
+    sign_council(p, keys, "cai", "harbor", base)  # kim holds harbor's seat on the base branch: this counts
+    sign_council(p, keys, "dev", "springfield", base)  # ben, elected in this very change: this does not
+    commit(p.root, "springfield elects ben, who signs the new weighting")
+    result = cli(p.root, "check", "--base", "main")
+    assert result.exit_code == 1, result.output
+    assert "the weighting (was equal, now members) changed" in result.output
+    assert "this change is signed by harbor" in result.output

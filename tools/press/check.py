@@ -141,7 +141,8 @@ def check(root: Path, base: str, author: str | None = None, now: dt.datetime | N
     findings: list[Problem] = []
     with tempfile.TemporaryDirectory(prefix="press-base-") as folder:
         base_root = Path(folder)
-        _extract(base_commit.tree, prefix, ["editorial/assemblies", "editorial/council.yml"], base_root)  # rosters and council rules
+        council_changed = "editorial/council.yml" in changed  # then the base's minutes say whose delegates sign it
+        _extract(base_commit.tree, prefix, ["editorial/assemblies", "editorial/council.yml", *(["editorial/meetings"] if council_changed else [])], base_root)
         base_rules = load(root, now, rosters=base_root / "editorial" / "assemblies")
         outcomes = _outcomes(base_rules)
         findings += _differences(own, base_rules, outcomes)
@@ -393,6 +394,9 @@ def _guarded(before, after) -> list[tuple[int, str, str | None]]:
     fields = ("signatures", "signatures_from", "envelope_from")
     if any(getattr(before.rules, f) != getattr(after.rules, f) for f in fields):
         found.append((0, "the signature rules (signatures, signatures-from, envelope-from)", None))
+    weighting = getattr(before.rules, "weighting", None), getattr(after.rules, "weighting", None)  # the council's only
+    if weighting[0] != weighting[1]:
+        found.append((0, f"the weighting (was {weighting[0]}, now {weighting[1]})", None))
     for mid in sorted(set(before.members) | set(after.members)):
         old = before.members[mid].keys if mid in before.members else ()
         new = after.members[mid].keys if mid in after.members else ()
@@ -406,49 +410,71 @@ def _guarded(before, after) -> list[tuple[int, str, str | None]]:
 
 
 def _roster_guard(root: Path, base_root: Path, own: Press, base: Press) -> list[Problem]:
-    """A change to who signs — an assembly's editors, its signature rules, a member's keys — counts
-    only when enough current editors (at least two, or the assembly's ``signatures`` if more) sign the
-    new roster's envelope (``<assembly>.yml.<member>.sig`` beside it), or, for keys added to one
-    member's own entry, that member signs it with a current key. The keys and editors are the base
-    branch's, so nobody vouches for themselves with the key they are adding."""
-    from .records import ROSTER_SIGNATURE_RE
-    from .signatures import check_signed, envelope, verifies
+    """A change to who signs — an assembly's editors, its signature rules, a member's keys; the
+    council's signature rules and weighting — counts only when enough current signers (at least two,
+    or the body's ``signatures`` if more) sign the new record's envelope (``<record>.<signer>.sig``
+    beside it), or, for keys added to one member's own entry, that member signs it with a current key.
+    The signers are the base branch's — an assembly's editors, the council's seats filled today with
+    their delegates' keys — so nobody vouches for themselves with the key they are adding."""
+    from .council.decisions import signers_of
+    from .decisions import decide
 
     problems = []
-    for aid, before in sorted(base.records.assemblies.items()):
-        after = own.records.assemblies.get(aid)
+    bodies = [(before, own.records.assemblies.get(aid)) for aid, before in sorted(base.records.assemblies.items())]
+    if base.records.council is not None:
+        bodies.append((base.records.council, own.records.council))
+    for before, after in bodies:
         if after is None:
             continue  # removed, or unreadable: press verify says why
         guarded = _guarded(before, after)
         if not guarded:
             continue
         today = own.decisions.today_of(before)
-        keyed = [e for e in before.editors if before.members[e].in_good_standing(today) and before.members[e].keys_on(today)]
-        if len(keyed) < 2:
-            continue  # no two people can sign yet: the roster rests on the minutes and code-owner review (docs/security.md)
-        rel = before.path
-        message = envelope(aid, "roster", rel, (root / rel).read_bytes(), previous=(base_root / rel).read_bytes())
-        folder = root / "editorial" / "assemblies"
-        signatures = {
-            m[2]: (f"editorial/assemblies/{path.name}", path.read_bytes())
-            for path in sorted(folder.glob(f"{aid}.yml.*.sig")) if (m := ROSTER_SIGNATURE_RE.match(path.name)) and not path.is_symlink()
-        }  # fmt: skip
-        needed = max(2, before.rules.signatures)
-        signed = check_signed(before, signatures, today, message)
-        if signed.count >= needed:
-            continue
-        by = f"signed by {', '.join(signed.signers)}" if signed.signers else "signed by no current editor"
-        for line, what, member in guarded:
-            if member is not None and member in signatures and verifies(message, signatures[member][1], before.members[member].keys_on(today)):
-                continue  # the member added a key to their own entry, signed with a key they already had
-            own_key = f", or — keys added to {member}'s own entry — {member} signs it with a current key" if member else ""
-            problems.append(
-                Problem(
-                    rel, line,
-                    f"{what} changed — a change to who signs counts only when {needed} current editors of {aid} sign the new "
-                    f"roster ({rel}.<member>.sig, see 'Changing who signs' in docs/workflow.md){own_key}; this change is {by}",
-                )
-            )  # fmt: skip
+        if before is base.records.council:  # its seats as the base branch's minutes fill them: no delegate elected in this change signs
+            records = read_records(base_root)
+            signers = signers_of(records, decide(records, own.decisions.now).delegates, before.id, today)
+            who = "council delegates (one per seat)"
+        else:
+            signers, who = before, f"editors of {before.id}"
+        problems += _unsigned_change(root, base_root, signers, today, guarded, who)
+    return problems
+
+
+def _unsigned_change(root: Path, base_root: Path, before, today: dt.date, guarded, who: str) -> list[Problem]:
+    """The guarded changes to ``before``'s record (a roster, or the council's) that too few of its
+    signers signed; ``before`` is the body as signatures see it on the base branch (an assembly, or
+    the council's seats with their delegates' keys)."""
+    from .records import ROSTER_SIGNATURE_RE
+    from .signatures import check_signed, envelope, verifies
+
+    keyed = [e for e in before.editors if before.members[e].in_good_standing(today) and before.members[e].keys_on(today)]
+    if len(keyed) < 2:
+        return []  # no two people can sign yet: the record rests on the minutes and code-owner review (docs/security.md)
+    rel = before.path
+    message = envelope(before.id, "roster", rel, (root / rel).read_bytes(), previous=(base_root / rel).read_bytes())
+    record = root / rel
+    signatures = {
+        m[2]: (f"{Path(rel).parent.as_posix()}/{path.name}", path.read_bytes())
+        for path in sorted(record.parent.glob(f"{record.name}.*.sig")) if (m := ROSTER_SIGNATURE_RE.match(path.name)) and not path.is_symlink()
+    }  # fmt: skip
+    needed = max(2, before.rules.signatures)
+    signed = check_signed(before, signatures, today, message)
+    if signed.count >= needed:
+        return []
+    roster = rel.startswith("editorial/assemblies/")  # else the council's record, signed for its seats
+    by = f"signed by {', '.join(signed.signers)}" if signed.signers else f"signed by no current {'editor' if roster else 'delegate'}"
+    problems = []
+    for line, what, member in guarded:
+        if member is not None and member in signatures and verifies(message, signatures[member][1], before.members[member].keys_on(today)):
+            continue  # the member added a key to their own entry, signed with a key they already had
+        own_key = f", or — keys added to {member}'s own entry — {member} signs it with a current key" if member else ""
+        problems.append(
+            Problem(
+                rel, line,
+                f"{what} changed — a change to who signs{'' if roster else ' or what a seat weighs'} counts only when {needed} current {who} sign the new "
+                f"{'roster' if roster else 'record'} ({rel}.<{'member' if roster else 'seat'}>.sig, see 'Changing who signs' in docs/workflow.md){own_key}; this change is {by}",
+            )
+        )  # fmt: skip
     return problems
 
 
