@@ -93,7 +93,7 @@ def bodies(draw):
         left = draw(st.one_of(st.none(), st.none(), st.integers(joined + 1, 70)))
         members.append({"id": f"m{i}", "joined": joined, "left": left, "keys": draw(member_keys([2 * i, 2 * i + 1]))})
     rules = {
-        "quorum": draw(st.sampled_from(["1", "2", "3", '"1/2"', '"2/3"', '"1/3"'])),
+        "quorum": draw(st.sampled_from(["1", "1", "2", "3", '"1/2"', '"2/3"', '"1/3"'])),
         "threshold": draw(st.sampled_from(["majority", "two-thirds", '"3/5"'])),
     }
     signatures = draw(st.sampled_from([0, 0, 1, 2]))
@@ -103,6 +103,15 @@ def bodies(draw):
         if draw(st.booleans()):
             rules["signatures-from"] = day(draw(st.integers(0, 70))).isoformat()
     return members, rules
+
+
+def split(people: list[str]):
+    """Some of ``people`` voting yes, no or abstain, once each (the others present, not voting)."""
+    return st.permutations(people).flatmap(
+        lambda order: st.tuples(st.integers(0, len(order)), st.integers(0, len(order)), st.sampled_from([len(order)] * 3 + list(range(len(order))))).map(
+            lambda cut: (order[: min(cut[:2])], order[min(cut[:2]) : max(cut[:2])], order[max(cut[:2]) : max(cut)])
+        )
+    )
 
 
 @st.composite
@@ -117,23 +126,23 @@ def histories(draw, members):
         # two meetings in three are orderly: those in good standing attend and vote at most once each
         standing = [m["id"] for m in members if m["joined"] <= offset and (m["left"] is None or offset < m["left"])]
         orderly = draw(st.integers(0, 2)) > 0
-        if orderly:
-            voters = st.permutations(standing).flatmap(
-                lambda people: st.tuples(st.integers(0, len(people)), st.integers(0, len(people))).map(
-                    lambda cut, people=people: (people[: min(cut)], people[min(cut) : max(cut)], people[max(cut) :])
-                )
-            )
+        voters = split(standing) if orderly else st.tuples(anyone, anyone, anyone)
         motions = []
         for _ in range(draw(st.integers(1, 3))):
-            kind = draw(st.sampled_from(["publish", "publish", "reject", "retract", "correct"] if i else ["publish", "reject", "retract"]))
+            kind = draw(st.sampled_from(["publish", "publish", "reject", "retract", "correct", "correct"] if i else ["publish", "reject", "retract"]))
             motion = {"kind": kind, "slug": draw(st.sampled_from(SLUGS))}
             if kind == "correct":
-                motion["target"] = f"{day(draw(st.sampled_from(days[:i]))).isoformat()}#{draw(st.integers(1, 3))}"
-                motion["corrected"] = draw(st.one_of(st.none(), voters if orderly else st.tuples(anyone, anyone, anyone)))
-            motion["votes"] = draw(voters if orderly else st.tuples(anyone, anyone, anyone))
+                j = draw(st.integers(0, i - 1))
+                target = meetings[j]
+                number = draw(st.integers(1, len(target["motions"]))) if orderly else draw(st.integers(1, 3))
+                motion["target"] = f"{target['day'].isoformat()}#{number}"
+                # the votes as cast answer to the corrected meeting's attendance
+                motion["corrected"] = draw(st.one_of(st.none(), split(target["present"]) if orderly else st.tuples(anyone, anyone, anyone)))
+            motion["votes"] = draw(voters)
             motions.append(motion)
         signers = {}
-        for mid in draw(st.lists(st.sampled_from(ids), unique=True)):
+        signing = [mid for mid in standing if draw(st.integers(0, 3))] if orderly else draw(st.lists(st.sampled_from(ids), unique=True))
+        for mid in signing:
             keys = members[ids.index(mid)]["keys"]
             valid = [k for k, start, end in keys if (start is None or start <= offset) and (end is None or offset < end)]
             if orderly and valid:  # with a key valid on the day
