@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import clock
+from .files import fsync_folder as _fsync_folder
 from .files import leftover, replacing
 from .problems import PressError
 
@@ -568,14 +569,6 @@ def _sync(folder: Path) -> None:
             finally:
                 os.close(file_fd)
         _fsync_folder(Path(dirpath))
-
-
-def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # --------------------------------------------------------------------------- the tests' hook
