@@ -118,6 +118,12 @@ def test_every_page_links_to_each_section_in_the_navigation(site, page):
     assert ('aria-current="page">Youth' in nav) == (page == "youth/index.html")
 
 
+def test_an_article_names_its_sections_beside_its_assembly(site):
+    kicker = read(site, "springfield/fees.html").split('<p class="kicker">', 1)[1].split("</p>", 1)[0]
+    assert '<a href="../youth/index.html">Youth &amp; Students</a>' in kicker
+    assert "youth/index.html" not in read(site, "springfield/bins.html").split('<p class="kicker">', 1)[1].split("</p>", 1)[0]
+
+
 def test_sections_are_in_the_sitemap_and_on_the_positive_list_of_outputs(site):
     sitemap = read(site, "sitemap.xml")
     assert "/youth/</loc>" in sitemap and "/labor/</loc>" in sitemap

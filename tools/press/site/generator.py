@@ -390,6 +390,10 @@ class PressGenerator(Generator):
             words = len(re.sub(r"<[^>]+>", " ", article._content or "").split())
             article.reading_minutes = max(1, round(words / WORDS_PER_MINUTE))
             article.share_image = f"{article.assembly.id}/{article.slug}.share.jpg"
+            article.in_sections = ()
+        for page in self.sections:  # the sections an article is in, named in its kicker
+            for article in page.articles:
+                article.in_sections += ((page.id, page.section.name),)
 
     def _council_context(self, articles: list, retracted: list[ArticleDecision]) -> None:
         """The council's chapter, each assembly's mandate record and the front page."""
