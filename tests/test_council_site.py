@@ -223,3 +223,4 @@ def test_a_lead_without_a_picture_is_set_for_text(site):
     page = read(site, "index.html")
     lead = page.split('<section class="lead-story', 1)[1].split("</section>", 1)[0]
     assert lead.startswith(' text-lead"') and "<img" not in lead  # "Rent strike wins" has no picture
+    assert '<div class="summary">' in lead  # a short summary stays one block

@@ -46,7 +46,8 @@ def site(tmp_path_factory) -> Path:
     p.article("springfield", "march", "Students march on city hall", "MARCH-TEXT", tags="  STUDENTS ")  # case and spaces
     p.article("springfield", "bins", "Bins collected again", "BINS-TEXT", tags="housing")  # not the section's tag
     p.article("springfield", "draft", "UNVOTED-YOUTH-TITLE", "UNVOTED-YOUTH-TEXT", tags="youth")  # never voted
-    p.article("harbor", "apprentices", "Apprentices win a pay rise", "APPRENTICES-TEXT", tags="youth, port")
+    long_text = "APPRENTICES-TEXT " + "The apprentices on the early shift won a pay rise after a month of meetings. " * 6
+    p.article("harbor", "apprentices", "Apprentices win a pay rise", long_text, tags="youth, port")  # the lead: newest, no picture
     p.article("harbor", "rejected", "REJECTED-YOUTH-TITLE", "REJECTED-YOUTH-TEXT", tags="youth")
     p.article("harbor", "voted", "EDITED-AFTER-VOTE-TITLE", "EDITED-AFTER-VOTE-TEXT", tags="youth")
 
@@ -143,6 +144,12 @@ def test_the_front_page_shows_each_sections_latest_once(site):
         assert unpublished not in main
     assert "Labor" not in main  # a section with nothing published takes no room on the front page
     assert 'href="./youth/index.html">Youth &amp; Students</a></h2>' in html
+
+
+def test_a_lead_without_a_picture_and_a_long_summary_sets_it_in_columns(site):
+    lead = read(site, "index.html").split('<section class="lead-story', 1)[1].split("</section>", 1)[0]
+    assert lead.startswith(' text-lead"') and "<img" not in lead
+    assert '<div class="summary in-columns">' in lead and "Apprentices win a pay rise" in lead
 
 
 # --------------------------------------------------------------------------- press.yml refusals
