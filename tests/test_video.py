@@ -345,3 +345,18 @@ def test_nothing_with_gps_reaches_the_build_output_from_a_video(site, monkeypatc
     built = cli(site.root, "build")
     assert built.exit_code == 1 and "film.mp4: carries GPS position" in built.output
     assert output_bytes(site.root) == {}
+
+
+def test_a_webm_hides_no_tag_behind_a_live_cluster_or_inside_another_tag(site):
+    header = ebml(0x1A45DFA3, ebml(0x4282, b"webm"))
+    live_cluster = b"\x1f\x43\xb6\x75\x01\xff\xff\xff\xff\xff\xff\xff" + b"\xa3\x85" + b"FRAME"  # unknown size, as browsers record
+    nested = ebml(0x67C8, ebml(0x45A3, b"RECORDED_AT") + ebml(0x4487, b"Union Hall") + simple_tag("LOCATION", "+39.78-089.65/"))
+    tags = ebml(0x1254C367, ebml(0x7373, nested))
+    segment = b"\x18\x53\x80\x67\x01\xff\xff\xff\xff\xff\xff\xff" + live_cluster + tags  # the Segment too: live
+    found = media.fields("film.webm", header + segment)
+    assert {(f.name, f.group) for f in found} == {("RECORDED_AT", "other"), ("LOCATION", "gps")}
+    deep = simple_tag("LOCATION", "here")
+    for _ in range(5000):  # tags within tags: a bounded reader, never a crash
+        deep = ebml(0x67C8, ebml(0x45A3, b"X") + deep)
+    found = media.fields("film.webm", header + ebml(0x18538067, ebml(0x1254C367, ebml(0x7373, deep))))
+    assert [f.name for f in found] == ["Structure"]

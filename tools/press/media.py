@@ -591,7 +591,10 @@ def _mp4_strip(data: bytes, keep: frozenset[str]) -> bytes:
 _EBML_HEADER, _SEGMENT, _CLUSTER = 0x1A45DFA3, 0x18538067, 0x1F43B675
 _TAGS, _TAG, _SIMPLE_TAG, _TAG_NAME, _TAG_STRING = 0x1254C367, 0x7373, 0x67C8, 0x45A3, 0x4487
 _INFO, _DATE_UTC, _TITLE, _ATTACHMENTS = 0x1549A966, 0x4461, 0x7BA9, 0x1941A469
-_WEBM_MAX_ELEMENTS = 100_000
+_WEBM_MAX_ELEMENTS = 1_000_000  # every element has a header of two bytes or more: a bound of the file's size anyway
+_WEBM_MAX_DEPTH = 16  # SimpleTags within SimpleTags
+# The elements of a Segment: where a Cluster of unknown size ends.
+_WEBM_TOP = {0x114D9B74, _INFO, 0x1654AE6B, _CLUSTER, 0x1C53BB6B, _ATTACHMENTS, 0x1043A770, _TAGS}
 # Tags ffmpeg writes into every file it makes (its own version, a track's length): they say nothing
 # about the place, the device or the person, and no ffmpeg command can leave them out.
 _WEBM_HARMLESS = {"DURATION"}
@@ -614,7 +617,9 @@ def _vint(data: bytes, pos: int, end: int, keep_marker: bool) -> tuple[int, int]
 
 
 def _ebml(data: bytes, start: int, end: int, counter: list[int]):
-    """``(id, payload start, payload end)`` of the elements between ``start`` and ``end``."""
+    """``(id, payload start, payload end)`` of the elements between ``start`` and ``end``. A Cluster
+    of unknown size (a live recording, as browsers write them) ends where the next top-level
+    element begins, as a player reads it."""
     pos = start
     while pos < end:
         counter[0] += 1
@@ -622,10 +627,17 @@ def _ebml(data: bytes, start: int, end: int, counter: list[int]):
             raise MediaError("the WebM has too many elements to be read — export it again")
         element, pos = _vint(data, pos, end, True)
         size, pos = _vint(data, pos, end, False)
-        if size == -1:
-            if element not in (_SEGMENT, _CLUSTER):
+        if size == -1 and element == _CLUSTER:
+            stop = pos
+            for inner, _, inner_stop in _ebml(data, pos, end, counter):
+                if inner in _WEBM_TOP:
+                    break
+                stop = inner_stop
+            size = stop - pos
+        elif size == -1:
+            if element != _SEGMENT:
                 raise MediaError("the WebM data is damaged (an element of unknown size) — export it again")
-            size = end - pos  # live-streamed: runs to the end of its parent
+            size = end - pos  # runs to the end of its parent
         if pos + size > end:
             raise MediaError("the WebM data is damaged (an element runs past its end) — export it again")
         yield element, pos, pos + size
@@ -637,31 +649,31 @@ def _webm_fields(data: bytes) -> list[Field]:
     counter = [0]
     found: list[Field] = []
 
-    def simple_tags(start: int, end: int) -> None:
-        for element, body, stop in _ebml(data, start, end, counter):
-            if element == _TAG:
-                simple_tags(body, stop)
-            elif element == _SIMPLE_TAG:
-                name, value = "", ""
-                for inner, ib, istop in _ebml(data, body, stop, counter):
-                    if inner == _TAG_NAME:
-                        name = data[ib:istop].decode("utf-8", "replace").strip("\0").upper()
-                    elif inner == _TAG_STRING:
-                        value = data[ib:istop].decode("utf-8", "replace").strip("\0")
-                    elif inner == _SIMPLE_TAG:
-                        simple_tags(body, stop)
-                        break
-                harmless = name in _WEBM_HARMLESS or (name == "ENCODER" and value.startswith(("Lavf", "Lavc")))
-                if name and not harmless:
-                    label, group = _WEBM_NAMES.get(name, (name, _key_group(name) if name != "ENCODER" else "device"))
-                    found.append(Field(label, group, _text(value)))
+    def simple_tag(start: int, end: int, depth: int) -> None:
+        if depth > _WEBM_MAX_DEPTH:
+            raise MediaError("the WebM's tags are nested too deep to be read — export it again")
+        name, value = "", ""
+        for inner, body, stop in _ebml(data, start, end, counter):
+            if inner == _TAG_NAME:
+                name = data[body:stop].decode("utf-8", "replace").strip("\0").upper()
+            elif inner == _TAG_STRING:
+                value = data[body:stop].decode("utf-8", "replace").strip("\0")
+            elif inner == _SIMPLE_TAG:  # a tag about this tag (a place's country, a person's role)
+                simple_tag(body, stop, depth + 1)
+        harmless = name in _WEBM_HARMLESS or (name == "ENCODER" and value.startswith(("Lavf", "Lavc")))
+        if name and not harmless:
+            label, group = _WEBM_NAMES.get(name, (name, "device" if name == "ENCODER" else _key_group(name)))
+            found.append(Field(label, group, _text(value)))
 
     for element, body, stop in _ebml(data, 0, len(data), counter):
         if element != _SEGMENT:
             continue
         for child, cb, cstop in _ebml(data, body, stop, counter):
             if child == _TAGS:
-                simple_tags(cb, cstop)
+                for tag, tb, tstop in _ebml(data, cb, cstop, counter):
+                    for inner, ib, istop in _ebml(data, tb, tstop, counter) if tag == _TAG else ():
+                        if inner == _SIMPLE_TAG:
+                            simple_tag(ib, istop, 1)
             elif child == _INFO:
                 for inner, ib, istop in _ebml(data, cb, cstop, counter):
                     if inner == _DATE_UTC:
