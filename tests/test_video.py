@@ -360,3 +360,23 @@ def test_a_webm_hides_no_tag_behind_a_live_cluster_or_inside_another_tag(site):
         deep = ebml(0x67C8, ebml(0x45A3, b"X") + deep)
     found = media.fields("film.webm", header + ebml(0x18538067, ebml(0x1254C367, ebml(0x7373, deep))))
     assert [f.name for f in found] == ["Structure"]
+
+
+def test_a_voted_video_with_gps_taken_from_git_never_reaches_the_output(repo, settled, monkeypatch):
+    """Voted with its GPS after the cut-over, then stripped but not voted again: the build takes the
+    voted bundle from git history, and the gate (the same rule) leaves the article out, saying why."""
+    from conftest import commit
+    from press.build import build
+
+    monkeypatch.setattr(media, "CUTOVER", __import__("datetime").date(2026, 1, 1))
+    film(repo, data=phone_mp4(), name="film.mp4", summary="VOTED-TEXT")
+    repo.publish("springfield", "film", "2026-10-06")
+    commit(repo.root, "A filmed meeting and its vote")
+    assert cli(repo.root, "strip", "content/springfield/film/film.mp4").exit_code == 0
+    commit(repo.root, "Strip the video")
+    assert repo.problems() == []
+    result = build(repo.root, repo.root / "output", search=False)
+    assert any("springfield/film is not published until it is stripped and voted again" in w for w in result.warnings)
+    every = b"".join(p.read_bytes() for p in (repo.root / "output").rglob("*") if p.is_file())
+    for secret in (b"39.7817", b"39.7818", b"39.7819", b"ISO6709", b"VOTED-MP4-FRAMES", b"VOTED-TEXT"):
+        assert secret not in every, secret
