@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import clock, strictyaml
+from .history import NO_GIT
 from .model import Press, load
 from .problems import PressError, Problem
 from .records import GITHUB_RE, MOTION_KINDS, SIGNATURE_RE, read_records
@@ -111,17 +113,21 @@ def _cell(text: str) -> str:
 def check(root: Path, base: str, author: str | None = None, now: dt.datetime | None = None) -> CheckReport:
     """Judge the work tree of ``root`` as a change to ``base``; ``author`` is the pull request's GitHub
     login; ``now`` the run's instant (default :func:`press.clock.now`)."""
-    import git
-
     from .inputs import refuse_linked_tops
 
     now = now or clock.now()
     root = Path(root).resolve()
     refuse_linked_tops(root)
+    if shutil.which("git") is None:
+        raise PressError(f"press check compares a branch with its base in git history, but {NO_GIT}")
+    import git
+
     try:
         repo = git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise PressError(f"{root} is not in a git repository — press check compares a branch with its base") from None
+    own = load(root, now)
+    own.verified()  # a broken git (an object missing, a shallow clone): the build's sentence, before any comparison
     try:
         base_commit = repo.commit(base)
         head = repo.head.commit
@@ -136,7 +142,6 @@ def check(root: Path, base: str, author: str | None = None, now: dt.datetime | N
     prefix = "" if prefix == "." else prefix + "/"
 
     changed = [p[len(prefix):] for p in repo.git.diff("--name-only", "-z", fork.hexsha, "--", prefix or ".").split("\0") if p]
-    own = load(root, now)
     roster_changes = [p for p in changed if p.startswith("editorial/assemblies/") or p == "editorial/council.yml"]
     findings: list[Problem] = []
     with tempfile.TemporaryDirectory(prefix="press-base-") as folder:
