@@ -380,3 +380,19 @@ def test_a_voted_video_with_gps_taken_from_git_never_reaches_the_output(repo, se
     every = b"".join(p.read_bytes() for p in (repo.root / "output").rglob("*") if p.is_file())
     for secret in (b"39.7817", b"39.7818", b"39.7819", b"ISO6709", b"VOTED-MP4-FRAMES", b"VOTED-TEXT"):
         assert secret not in every, secret
+
+
+def test_a_webm_of_nested_live_clusters_is_read_without_exhausting_the_stack(site):
+    """An attacker's draft: thousands of Clusters of unknown size one after another (each would end
+    where the next begins). Reading it is a loop, never a crash: verify and the build stay clean of
+    exit 3, and the unvoted draft is simply not published."""
+    header = ebml(0x1A45DFA3, ebml(0x4282, b"webm"))
+    data = header + b"\x18\x53\x80\x67\xff" + b"\x1f\x43\xb6\x75\xff" * 5000
+    assert media.fields("clip.webm", data) == ()  # nothing hidden in it: no tag, no Info, no attachment
+    site.write("content/springfield/night/clip.webm", data)
+    site.article("springfield", "night", title="UNVOTED-NIGHT")
+    result = cli(site.root, "verify")
+    assert result.exit_code in (0, 1) and "internal error" not in result.output
+    built = cli(site.root, "build", "--no-search")
+    assert built.exit_code == 0, built.output
+    assert b"UNVOTED-NIGHT" not in b"".join(output_bytes(site.root).values())

@@ -628,11 +628,20 @@ def _ebml(data: bytes, start: int, end: int, counter: list[int]):
         element, pos = _vint(data, pos, end, True)
         size, pos = _vint(data, pos, end, False)
         if size == -1 and element == _CLUSTER:
+            # its end: the next top-level element, found by reading headers forward (never recursing,
+            # so a file of nested unknown-size Clusters cannot exhaust the stack)
             stop = pos
-            for inner, _, inner_stop in _ebml(data, pos, end, counter):
+            while stop < end:
+                counter[0] += 1
+                if counter[0] > _WEBM_MAX_ELEMENTS:
+                    raise MediaError("the WebM has too many elements to be read — export it again")
+                inner, after = _vint(data, stop, end, True)
                 if inner in _WEBM_TOP:
                     break
-                stop = inner_stop
+                inner_size, body = _vint(data, after, end, False)
+                if inner_size == -1 or body + inner_size > end:
+                    raise MediaError("the WebM data is damaged (an element inside a Cluster) — export it again")
+                stop = body + inner_size
             size = stop - pos
         elif size == -1:
             if element != _SEGMENT:

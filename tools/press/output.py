@@ -163,7 +163,7 @@ def site_folder(folder: Path) -> str | None:
     """Why ``folder`` is a site press built or manages, or None: a builds folder, an output path
     (press's link, or a folder with press's builds beside it), a build with its manifest beside it,
     or a folder holding what every press site holds (``index.html``, ``assemblies.html`` and a
-    ``ledger.json`` of ``{"assemblies": …}``: a copy of a press site, a gh-pages worktree)."""
+    ``ledger.json`` with ``"assemblies"``: a copy of a press site, a gh-pages worktree)."""
     if not folder.name:
         return None  # the file system's root
     if folder.name.startswith(".") and folder.name.endswith(".builds"):
@@ -177,7 +177,7 @@ def site_folder(folder: Path) -> str | None:
         looks = (folder / "index.html").is_file() and (folder / "assemblies.html").is_file()
     except (OSError, ValueError):
         return None
-    if looks and isinstance(ledger, dict) and set(ledger) == {"assemblies"}:
+    if looks and isinstance(ledger, dict) and "assemblies" in ledger:  # a press with a council adds "council"
         return f"{folder}, which holds a press site"
     return None
 
