@@ -161,7 +161,7 @@ def check(root: Path, base: str, author: str | None = None, now: dt.datetime | N
         _extract(fork.tree, prefix, _minutes_of(fork.tree, prefix, changed), fork_root)
         base_records = read_records(fork_root)
         findings += _history(fork_root, base_records, root, changed)
-    findings += _new_signatures(own, changed)
+    findings += _new_signatures(own, base_rules, changed)
 
     assemblies = set(own.records.assemblies) | set(base_rules.records.assemblies)
     touched = {f"{parts[1]}/{parts[2].removesuffix('.md')}" for parts in (p.split("/") for p in changed)
@@ -351,12 +351,15 @@ def _record_changes(rel: str, before: bytes, after: bytes | None) -> list[Proble
     return problems
 
 
-def _new_signatures(own: Press, changed: list[str]) -> list[Problem]:
+def _new_signatures(own: Press, base: Press, changed: list[str]) -> list[Problem]:
     """A signature the change adds, for any body (assemblies and the council alike), must be made
     with a key still in service — a key closed with ``until`` (a lost laptop) verifies what it signed
     before, and signs nothing new, not even a record dated back to when it was valid — and over the
     record's envelope: records before ``envelope-from`` were signed over their bytes alone, and those
-    signatures stay frozen as merged (a new one could be a copy of old minutes under a new date)."""
+    signatures stay frozen as merged (a new one could be a copy of old minutes under a new date).
+    ``base``: the press read with the base branch's rosters and rules. Where they required no
+    signature of the record, the change is the one that turns signing on (the upgrade path): the
+    record counts there unsigned, so a bytes-only signature adds nothing a copy could abuse."""
     from .council.decisions import signers_of
     from .signatures import signing_key
 
@@ -371,7 +374,7 @@ def _new_signatures(own: Press, changed: list[str]) -> list[Problem]:
         for member_id, (path, _) in sorted(meeting.signatures.items()):
             if path not in added:
                 continue
-            if not body.rules.enveloped_on(meeting.date):
+            if not body.rules.enveloped_on(meeting.date) and _signed_on_base(base, meeting):
                 problems.append(
                     Problem(path, 0, f"a new signature of a record dated before {meeting.assembly}'s envelope-from "
                             f"({body.rules.envelope_from}) — signatures made over a record's bytes alone count only as merged "
@@ -384,6 +387,15 @@ def _new_signatures(own: Press, changed: list[str]) -> list[Problem]:
                     Problem(path, 0, f"signed with {member_id}'s key retired on {key.until} — a retired key signs nothing new: sign with the current key")
                 )
     return problems
+
+
+def _signed_on_base(base: Press, meeting) -> bool:
+    """Whether the base branch's rules require signatures of ``meeting``'s record (a body unknown
+    there counts as requiring them: nothing is relaxed for what the base cannot vouch for)."""
+    from .council.decisions import signers_of
+
+    body = signers_of(base.records, base.decisions.delegates, meeting.assembly, meeting.date)
+    return body is None or body.rules.signatures_on(meeting.date) > 0
 
 
 # --------------------------------------------------------------------------- rosters guard themselves
