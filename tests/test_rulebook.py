@@ -456,3 +456,26 @@ def test_padding_a_roster_changes_no_seats_weight(pressdir):
     result = cli(p.root, "verify")
     assert result.exit_code == 1
     assert "editorial/meetings/council/2026-11-15.yml:3: the census names atlantis, not an assembly — seats are assembly ids" in result.output
+
+
+def test_a_roster_only_change_of_who_a_member_is_across_rosters_needs_two_editors(pressdir, keys):
+    """One editor gives a member another assembly's delegate's GitHub handle (or a person id): they
+    would be "the same person", and that delegate's election would stop counting. Who a member is
+    across rosters is guarded like their keys: two current editors sign, or the change fails."""
+    p, _ = keyed_roster(pressdir, keys)
+    for n, (field, value) in enumerate((("github", "someone-elses-delegate"), ("person", "p-0042"))):
+        git(p.root, "checkout", "-q", "-B", f"identity-{n}", "main")
+        base = (p.root / ROSTER).read_bytes()
+        roster = p.root / ROSTER
+        text = roster.read_text()
+        old = next(line for line in text.splitlines() if "id: cai," in line)
+        roster.write_text(text.replace(old, old.replace("id: cai,", f"id: cai, {field}: {value},")))
+        commit(p.root, f"cai's {field}")
+        result = cli(p.root, "check", "--base", "main")
+        assert result.exit_code == 1, result.output
+        assert "the identity of 'cai' (github, person: who they are across rosters) changed" in result.output
+        sign_roster(p, keys, "ana", "ana", base)
+        sign_roster(p, keys, "ben", "ben", base)
+        commit(p.root, "Signed by both editors")
+        result = cli(p.root, "check", "--base", "main")
+        assert "the identity of 'cai'" not in result.output, result.output

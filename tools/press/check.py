@@ -402,8 +402,9 @@ def _signed_on_base(base: Press, meeting) -> bool:
 
 
 def _guarded(before, after) -> list[tuple[int, str, str | None]]:
-    """What a roster change touches that decides who signs: (line, what, member) for the editors, the
-    signature rules and each member's keys; ``member`` is set when keys were only added to that entry."""
+    """What a roster change touches that decides who signs or who sits: (line, what, member) for the
+    editors, the signature rules, each member's keys and each member's identity across rosters
+    (``github``, ``person``); ``member`` is set when keys were only added to that entry."""
     found: list[tuple[int, str, str | None]] = []
     if set(before.editors) != set(after.editors):
         found.append((0, f"the editors (were {', '.join(before.editors) or 'none'}, now {', '.join(after.editors) or 'none'})", None))
@@ -419,6 +420,12 @@ def _guarded(before, after) -> list[tuple[int, str, str | None]]:
         added_only = mid in before.members and all((k.line, k.valid_from, k.until) in kept for k in old)
         line = after.members[mid].line if mid in after.members else 0
         found.append((line, f"the keys of '{mid}'", mid if added_only else None))
+    for mid in sorted(set(before.members) & set(after.members)):
+        # who a member is across rosters (one person, one seat): a new github or person id could make
+        # them "the same person" as another assembly's delegate and void that election
+        old, new = before.members[mid], after.members[mid]
+        if (old.github, old.person) != (new.github, new.person):
+            found.append((new.line, f"the identity of '{mid}' (github, person: who they are across rosters)", None))
     return found
 
 
