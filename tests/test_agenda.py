@@ -319,3 +319,16 @@ def test_an_attachment_swapped_after_printing_is_refused_too(club):
     club.write("content/springfield/waiting/chart.png", png(rgb=(3, 2, 1)))
     result = cli(club.root, "record", "publish", "springfield/waiting", "--agenda", printed, "--rest", "yes", "--date", VOTED)
     assert result.exit_code == 1 and "changed since the agenda was printed" in result.output
+
+
+def test_the_agenda_is_refused_inside_a_copy_of_a_site_with_a_council(sample, tmp_path):
+    """A press with a council writes a ledger.json with "assemblies" and "council": an rsync'd copy of
+    its site (no manifest beside it) is still a press site, and the agenda is not written into it."""
+    assert cli(sample, "build", "--no-search").exit_code == 0
+    www = tmp_path / "www"
+    shutil.copytree(sample / "output", www, symlinks=False)
+    for target in (www / "agenda.html", www / "riverside" / "agenda.html"):
+        result = cli(sample, "agenda", "riverside", "--output", str(target))
+        assert result.exit_code == 2, result.output
+        assert f"is inside {www}, which holds a press site" in result.output
+        assert not target.exists()

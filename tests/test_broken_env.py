@@ -216,3 +216,92 @@ def test_a_cache_folder_of_another_user_is_never_loaded(edited, monkeypatch):
     base = Path(os.environ["PRESS_CACHE_DIR"])
     assert f"warning: caches not used: {base} belongs to another user (uid {me}), and loading a cache runs code" in built.output
     assert "set PRESS_CACHE_DIR to a folder of your own" in built.output
+
+
+# --------------------------------------------------------------------------- verify and check say what the build says
+
+EDITED_NO_GIT = (
+    "press: content/springfield/rent.md: edited since its approval, it is published as the approved revision "
+    "from git history, but git is not installed or not on PATH — install git (or put it on PATH) and run again"
+)
+
+
+def last_line(result) -> str:
+    return result.output.strip().splitlines()[-1]
+
+
+def test_verify_never_says_ok_when_git_is_missing_and_an_article_needs_history(edited, tmp_path, monkeypatch):
+    ok = cli(edited.root, "verify")
+    assert ok.exit_code == 0 and ok.output.startswith("ok:"), ok.output  # remembered, with git's HEAD
+    empty = tmp_path / "bin-without-git"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    for _ in range(2):  # the remembered "ok" is not taken, and the refusal is never remembered as ok
+        verified = cli(edited.root, "verify")
+        assert verified.exit_code == 2, verified.output
+        assert last_line(verified) == EDITED_NO_GIT
+        assert "ok:" not in verified.output and "Traceback" not in verified.output
+    assert last_line(cli(edited.root, "build", "--no-search")) == EDITED_NO_GIT  # the same sentence: one rule
+    checked = cli(edited.root, "check", "--base", "main")
+    assert checked.exit_code == 2, checked.output
+    assert last_line(checked) == (
+        "press: press check compares a branch with its base in git history, but git is not installed or not on PATH — "
+        "install git (or put it on PATH) and run again"
+    )
+    monkeypatch.undo()
+    assert cli(edited.root, "verify").exit_code == 0  # git back: ok again
+
+
+def test_verify_after_a_refusal_under_a_missing_git_reads_everything_again(edited, no_git):
+    for _ in range(2):
+        verified = cli(edited.root, "verify", "--json")
+        assert verified.exit_code == 2 and last_line(verified) == EDITED_NO_GIT, verified.output
+
+
+def test_verify_names_a_motion_on_a_removed_article_when_git_is_missing(repo, settled, tmp_path, monkeypatch):
+    repo.article("springfield", "rent", title="Rent", body="Approved.")
+    repo.publish("springfield", "rent", "2026-10-06")
+    commit(repo.root, "Vote on rent")
+    (repo.root / "content/springfield/rent.md").unlink()
+    commit(repo.root, "Withdraw rent")
+    assert cli(repo.root, "verify").exit_code == 0
+    empty = tmp_path / "bin-without-git"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    said = (
+        "press: content/springfield/rent.md: motions name this article and its file is gone; only git history tells a "
+        "removed article from a mistyped one, but git is not installed or not on PATH — install git (or put it on PATH) and run again"
+    )
+    for command in (["verify"], ["build", "--no-search"]):
+        result = cli(repo.root, *command)
+        assert result.exit_code == 2 and last_line(result) == said, result.output
+
+
+def test_verify_and_check_report_a_missing_git_object_as_the_build_does(edited, tmp_path, monkeypatch):
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "fresh-cache"))  # the bytes are only in git
+    blob = git(edited.root, "rev-parse", "HEAD~1:content/springfield/rent.md").strip()
+    (edited.root / ".git/objects" / blob[:2] / blob[2:]).unlink()
+    built = cli(edited.root, "build", "--no-search")
+    assert built.exit_code == 2
+    for command in (["verify"], ["verify"], ["check", "--base", "main"]):
+        result = cli(edited.root, *command)
+        assert result.exit_code == 2, result.output  # never "ok", never "internal error" (exit 3)
+        assert last_line(result) == last_line(built)
+        assert last_line(result).startswith("press: content/springfield/rent.md: git cannot read its approved revision: an object is missing")
+        assert blob in last_line(result)
+
+
+def test_verify_and_check_in_a_shallow_clone_say_fetch_the_full_history(edited, tmp_path):
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{edited.root}", str(clone))
+    said = (
+        "press: content/springfield/rent.md: edited since its approval, it is published as the approved revision "
+        "from git history, but this clone is shallow: the history press reads is cut off — fetch the full history: git fetch --unshallow"
+    )
+    for command in (["verify"], ["verify"], ["check", "--base", "HEAD"], ["build", "--no-search"]):
+        result = cli(clone, *command)
+        assert result.exit_code == 2, result.output
+        assert last_line(result) == said
+    git(clone, "fetch", "-q", "--unshallow")
+    assert cli(clone, "verify").exit_code == 0
+    assert cli(clone, "check", "--base", "HEAD").exit_code == 0

@@ -12,7 +12,8 @@ from conftest import copy_sample
 from press.cli import main
 
 PAGES = [
-    "index.html",
+    "index.html",  # the newspaper front page: picture-led lead, grids, sections, assemblies
+    "youth/index.html",  # a section's front (editorial/press.yml)
     "springfield/rent-strike-wins.html",  # article with provenance and an update
     "springfield/index.html",  # chapter
     "springfield/ledger.html",
@@ -188,6 +189,45 @@ def test_a_missing_page_searches_for_what_was_asked(chromium, site):
         assert page.locator("#q").input_value() == "rent strike maple"
         titles = page.locator("#results li a").all_inner_texts()
         assert "The rent strike on Maple Street wins" in titles
+        assert errors == []
+    finally:
+        page.close()
+
+
+def grid_columns(page) -> list[int]:
+    return page.evaluate("[...document.querySelectorAll('main .story-grid')].map(g => getComputedStyle(g).gridTemplateColumns.split(' ').length)")
+
+
+def test_the_front_page_uses_the_width_on_a_desktop_and_one_column_on_a_phone(chromium, site):
+    page, errors = open_page(chromium, f"{site}/index.html", 1280)
+    try:
+        main_width = page.evaluate("document.querySelector('main').clientWidth")
+        featured = page.locator(".featured .story-grid")
+        assert page.evaluate("getComputedStyle(document.querySelector('.featured .story-grid')).gridTemplateColumns.split(' ').length") >= 3
+        assert featured.bounding_box()["width"] >= 0.9 * (main_width - 40)  # the row spans the page, not a column of it
+        lead_picture = page.locator(".lead-story img").bounding_box()
+        assert lead_picture["width"] >= 0.5 * main_width  # picture-led
+        assert errors == []
+    finally:
+        page.close()
+    page, errors = open_page(chromium, f"{site}/index.html", 390)
+    try:
+        assert set(grid_columns(page)) == {1}
+        picture, headline = page.locator(".lead-story img").bounding_box(), page.locator("#lead-title").bounding_box()
+        assert picture["y"] < headline["y"] and picture["y"] < 300  # the lead's picture is at the top of a phone's screen
+    finally:
+        page.close()
+
+
+def test_a_section_front_links_back_from_the_navigation_and_holds_its_stories(chromium, site):
+    page, errors = open_page(chromium, f"{site}/index.html", 1280)
+    try:
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Youth & Students").click()
+        page.wait_for_load_state("load")
+        assert page.url.endswith("/youth/index.html")
+        assert page.locator("main h1").inner_text() == "Youth & Students"
+        assert page.get_by_role("link", name="No to the ferry cuts").count() == 1
+        assert page.locator('nav[aria-label="Main"] a[aria-current="page"]').inner_text() == "Youth & Students"
         assert errors == []
     finally:
         page.close()

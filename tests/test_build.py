@@ -358,3 +358,6 @@ def test_a_statement_in_the_councils_name_is_not_bylined_with_it_again(built):
     assert "By National Council of Delegates" not in header and "20 September 2026" in header
     writer = text_of((built / "springfield/rent-strike-wins.html").read_text())
     assert "By Ana Ruiz" in writer  # a writer's byline stays
+    front = text_of((built / "index.html").read_text())
+    assert "National Council of Delegates · 20 September 2026 · National Council of Delegates" not in front
+    assert "National Council of Delegates · 20 September 2026" in front

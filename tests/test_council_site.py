@@ -113,7 +113,7 @@ def test_front_page_order_lead_then_featured_then_assemblies_then_latest(site):
 def test_front_page_shows_a_bundle_image_with_its_alt_text_and_copies_it(site):
     page = read(site, "index.html")
     assert '<img class="story-image" src="./council/statement/banner.png" alt="A banner reading Free fares"' in page
-    lead = page.split('class="lead-story"', 1)[1].split("</section>", 1)[0]
+    lead = page.split('class="lead-story', 1)[1].split("</section>", 1)[0]
     featured = page.split('class="featured"', 1)[1].split("</section>", 1)[0]
     banner = next(tag for tag in re.findall(r"<img [^>]+>", page) if "banner.png" in tag)
     assert 'width="' in banner and 'height="' in banner  # room reserved: nothing jumps as it loads
@@ -221,3 +221,10 @@ def test_only_a_voted_picture_of_the_articles_own_bundle_is_shown(image, shown):
     if shown:
         assert (found.path, found.alt) == ("springfield/story/photo.png", "A photo")
     assert bundle_image(article, {}) is None  # an article whose bundle is not written (not published as it is)
+
+
+def test_a_lead_without_a_picture_is_set_for_text(site):
+    page = read(site, "index.html")
+    lead = page.split('<section class="lead-story', 1)[1].split("</section>", 1)[0]
+    assert lead.startswith(' text-lead"') and "<img" not in lead  # "Rent strike wins" has no picture
+    assert '<div class="summary">' in lead  # a short summary stays one block

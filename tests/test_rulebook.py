@@ -158,6 +158,47 @@ def test_bytes_only_signatures_count_before_the_cut_over_and_are_frozen(pressdir
     ) in result.output
 
 
+def test_the_change_that_turns_signing_on_may_sign_old_minutes_bytes_only_and_later_changes_may_not(pressdir, keys):
+    """The upgrade path (the sample's harbor did this): minutes that needed no signature on the base
+    branch may get bytes-only signatures in the change that sets signatures, signatures-from and
+    envelope-from — they counted unsigned there, so a signature gives a copy nothing. Once merged, a
+    copy of those minutes under another date before the cut-over is refused, as before."""
+    p = signed_repo(pressdir, keys)
+    roster = p.root / "editorial/assemblies/springfield.yml"
+    unsigned = roster.read_text()
+    for who in ("ana", "ben", "cai"):
+        unsigned = unsigned.replace(f", key: {pub(keys, who)}", "")
+    roster.write_text(unsigned.replace("signatures: 2", "signatures: 0"))
+    commit(p.root, "Minutes without signatures")
+    assert p.load().decisions.articles["springfield/rent"].state == "retracted"
+    git(p.root, "checkout", "-q", "-b", "upgrade")
+    roster.write_text(
+        unsigned.replace("signatures: 2", "signatures: 2, signatures-from: 2026-11-03, envelope-from: 2026-11-10")
+        .replace("{id: ana, name: Ana, joined: 2025-01-01}", f"{{id: ana, name: Ana, joined: 2025-01-01, key: {pub(keys, 'ana')}}}")
+        .replace("{id: ben, name: Ben, joined: 2025-01-01}", f"{{id: ben, name: Ben, joined: 2025-01-01, key: {pub(keys, 'ben')}}}")
+    )  # fmt: skip
+    sign_both(p, keys, "2026-11-03", bytes_only=True)  # before the cut-over: the old scheme
+    sign_both(p, keys, "2026-11-10")  # the envelope
+    commit(p.root, "Signed minutes in both schemes, with the cut-over")
+    result = cli(p.root, "check", "--base", "main")
+    assert result.exit_code == 0, result.output
+    assert "No problems found." in result.output
+    git(p.root, "checkout", "-q", "main")
+    git(p.root, "merge", "-q", "--ff-only", "upgrade")
+    assert cli(p.root, "verify").exit_code == 0
+    # the attack the freeze stops: old bytes-only minutes replayed under another date before the cut-over
+    git(p.root, "checkout", "-q", "-b", "backdated")
+    copy_minutes(p, "2026-11-03", "2026-11-05")
+    commit(p.root, "Minutes of 5 November")
+    result = cli(p.root, "check", "--base", "main")
+    assert result.exit_code == 1, result.output
+    for who in ("ana", "ben"):
+        assert (
+            f"- `editorial/meetings/springfield/2026-11-05.yml.{who}.sig`: a new signature of a record dated before springfield's "
+            "envelope-from (2026-11-10) — signatures made over a record's bytes alone count only as merged before the cut-over"
+        ) in result.output
+
+
 def test_press_sign_signs_the_envelope(pressdir, keys):
     p = signed_repo(pressdir, keys)
     record = p.root / "editorial/meetings/springfield/2026-11-03.yml"
@@ -415,6 +456,29 @@ def test_padding_a_roster_changes_no_seats_weight(pressdir):
     result = cli(p.root, "verify")
     assert result.exit_code == 1
     assert "editorial/meetings/council/2026-11-15.yml:3: the census names atlantis, not an assembly — seats are assembly ids" in result.output
+
+
+def test_a_roster_only_change_of_who_a_member_is_across_rosters_needs_two_editors(pressdir, keys):
+    """One editor gives a member another assembly's delegate's GitHub handle (or a person id): they
+    would be "the same person", and that delegate's election would stop counting. Who a member is
+    across rosters is guarded like their keys: two current editors sign, or the change fails."""
+    p, _ = keyed_roster(pressdir, keys)
+    for n, (field, value) in enumerate((("github", "someone-elses-delegate"), ("person", "p-0042"))):
+        git(p.root, "checkout", "-q", "-B", f"identity-{n}", "main")
+        base = (p.root / ROSTER).read_bytes()
+        roster = p.root / ROSTER
+        text = roster.read_text()
+        old = next(line for line in text.splitlines() if "id: cai," in line)
+        roster.write_text(text.replace(old, old.replace("id: cai,", f"id: cai, {field}: {value},")))
+        commit(p.root, f"cai's {field}")
+        result = cli(p.root, "check", "--base", "main")
+        assert result.exit_code == 1, result.output
+        assert "the identity of 'cai' (github, person: who they are across rosters) changed" in result.output
+        sign_roster(p, keys, "ana", "ana", base)
+        sign_roster(p, keys, "ben", "ben", base)
+        commit(p.root, "Signed by both editors")
+        result = cli(p.root, "check", "--base", "main")
+        assert "the identity of 'cai'" not in result.output, result.output
 
 
 # --------------------------------------------------------------------------- the council's rules guard themselves

@@ -3,6 +3,7 @@ native player and carried by the feeds — and only ever what the vote covers.""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import REPO
+from press import media
 from press.bundle import MAX_BYTES
 from press.cli import main
 
@@ -219,3 +221,178 @@ def test_a_video_without_captions_is_a_warning_on_the_agenda_and_the_build(site)
     assert result.exit_code == 0, result.output
     assert f"warning: {warning}" in result.output
     assert "<track" not in output_bytes(site.root)["springfield/film.html"].decode()
+
+
+# --------------------------------------------------------------------------- metadata: where and with what it was filmed
+
+
+def box(kind: bytes, payload: bytes) -> bytes:
+    return (8 + len(payload)).to_bytes(4, "big") + kind + payload
+
+
+FRAMES = b"VOTED-MP4-FRAMES" * 4
+
+
+def phone_mp4() -> bytes:
+    """An MP4 as phones write them: iTunes-style tags (mutagen writes them here), a bare ``\\xa9xyz`` atom
+    in the user data (Android) and QuickTime ``mdta`` keys (iPhone). Its frames are ``FRAMES``."""
+    from mutagen.mp4 import MP4, MP4Cover
+
+    mvhd = box(b"mvhd", bytes(12) + (1000).to_bytes(4, "big") + bytes(84))
+    android = box(b"udta", box(b"\xa9xyz", (18).to_bytes(2, "big") + b"\x15\xc7+39.7817-089.6501/"))
+    key = b"com.apple.quicktime.location.ISO6709"
+    keys = box(b"keys", bytes(4) + (1).to_bytes(4, "big") + (8 + len(key)).to_bytes(4, "big") + b"mdta" + key)
+    iphone = box(b"meta", box(b"hdlr", bytes(8) + b"mdta" + bytes(12)) + keys + box(b"ilst", box((1).to_bytes(4, "big"), box(b"data", bytes(8) + b"+39.7818-089.6502/"))))
+    data = io.BytesIO(box(b"ftyp", b"isom\0\0\x02\0isomiso2mp41") + box(b"moov", mvhd + android + iphone) + box(b"mdat", FRAMES))
+    video = MP4(data)
+    video.add_tags()
+    video.tags.update({"\xa9xyz": ["+39.7819-089.6503/"], "\xa9mak": ["Pixel"], "\xa9mod": ["Pixel 8"], "\xa9too": ["Camera 9.1"],
+                       "\xa9ART": ["Ana Ruiz"], "covr": [MP4Cover(b"\x89PNG-COVER", MP4Cover.FORMAT_PNG)]})  # fmt: skip
+    data.seek(0)
+    video.save(data)
+    return data.getvalue()
+
+
+def ebml(element: int, payload: bytes) -> bytes:
+    return element.to_bytes((element.bit_length() + 7) // 8, "big") + (0x0100000000000000 | len(payload)).to_bytes(8, "big") + payload
+
+
+def simple_tag(name: str, value: str) -> bytes:
+    return ebml(0x67C8, ebml(0x45A3, name.encode()) + ebml(0x4487, value.encode()))
+
+
+def tagged_webm(*tags: tuple[str, str]) -> bytes:
+    """The sample WebM's header and frames in a Segment with a Tags element carrying ``tags``."""
+    header = ebml(0x1A45DFA3, ebml(0x4282, b"webm"))
+    ffmpeg = simple_tag("ENCODER", "Lavf60.16.100") + simple_tag("DURATION", "00:00:02.000000000")  # every ffmpeg file has these
+    return header + ebml(0x18538067, ebml(0x1549A966, ebml(0x4D80, b"Lavf")) + ebml(0x1254C367, ebml(0x7373, ffmpeg + b"".join(simple_tag(*t) for t in tags))) + ebml(0x1F43B675, b"WEBM-FRAMES"))
+
+
+def test_verify_names_where_and_with_what_a_phone_video_was_filmed(site):
+    film(site, data=phone_mp4(), name="film.mp4")
+    result = cli(site.root, "verify")
+    assert result.exit_code == 1, result.output
+    [line] = [l for l in result.output.splitlines() if l.startswith("content/springfield/film/film.mp4:")]
+    assert line == (
+        "content/springfield/film/film.mp4: carries GPS position (com.apple.quicktime.location.ISO6709, ©xyz), "
+        "device (©mak, ©mod, ©too), owner name (Artist), embedded thumbnail (covr) — "
+        "run: press strip content/springfield/film/film.mp4, then the vote must name the new digest"
+    )
+
+
+def test_press_strip_cleans_an_mp4_and_keeps_every_frame(site):
+    film(site, data=phone_mp4(), name="film.mp4")
+    path = site.root / "content/springfield/film/film.mp4"
+    result = cli(site.root, "strip", str(path))
+    assert result.exit_code == 0, result.output
+    assert "removed GPS position (com.apple.quicktime.location.ISO6709, ©xyz)" in result.output
+    after = path.read_bytes()
+    for coordinate in (b"39.7817", b"39.7818", b"39.7819", b"Pixel", b"Ana Ruiz", b"PNG-COVER", b"ISO6709"):
+        assert coordinate not in after, coordinate
+    assert box(b"mdat", FRAMES) in after  # the frames, byte for byte: nothing re-encoded
+    assert media.fields("film.mp4", after) == ()
+    assert cli(site.root, "verify").exit_code == 0
+    vote(site, "film")
+    built = cli(site.root, "build")
+    assert built.exit_code == 0, built.output
+    assert output_bytes(site.root)["springfield/film/film.mp4"] == after
+
+
+def test_an_mp4_kept_field_stays_and_a_damaged_mp4_is_never_taken_as_clean(site):
+    site.assembly(**{"keep-metadata": "[Artist]"})
+    film(site, data=phone_mp4(), name="film.mp4")
+    path = site.root / "content/springfield/film/film.mp4"
+    assert cli(site.root, "strip", str(path)).exit_code == 0
+    assert [f.name for f in media.fields("film.mp4", path.read_bytes())] == ["Artist"]
+    assert cli(site.root, "verify").exit_code == 0  # kept: the agenda shows it to the voters
+    moov = phone_mp4()
+    at = moov.index(b"moov") - 4
+    damaged = moov[:at] + (len(moov) * 2).to_bytes(4, "big") + moov[at + 4 :]  # moov runs past the end of the file
+    film(site, "cut", data=damaged[: len(damaged) - 8], name="film.mp4")
+    assert "carries other metadata (Structure)" in cli(site.root, "verify").output
+
+
+def test_a_webm_with_a_place_is_refused_with_the_ffmpeg_fix_and_stays_as_it_was(site, monkeypatch):
+    monkeypatch.setattr(media, "CUTOVER", __import__("datetime").date(2026, 1, 1))  # the vote is after the cut-over
+    data = tagged_webm(("LOCATION", "+39.7817-089.6501/"), ("ARTIST", "Ana Ruiz"))
+    film(site, data=data)
+    path = site.root / "content/springfield/film/film.webm"
+    result = cli(site.root, "verify")
+    assert result.exit_code == 1
+    [line] = [l for l in result.output.splitlines() if l.startswith("content/springfield/film/film.webm:")]
+    assert line.startswith("content/springfield/film/film.webm: carries GPS position (LOCATION), owner name (Artist) — run: press strip")
+    assert "DURATION" not in line and "ENCODER" not in line  # what ffmpeg writes into every file says nothing of anyone
+    stripped = cli(site.root, "strip", str(path))
+    assert stripped.exit_code == 1
+    assert "press strip cannot clean a WebM file" in stripped.output
+    assert "ffmpeg -i film.webm -map_metadata -1 -c copy clean-film.webm" in stripped.output
+    assert path.read_bytes() == data
+    vote(site, "film")
+    assert cli(site.root, "build").exit_code == 1
+    assert all(b"39.7817" not in d for d in output_bytes(site.root).values())
+
+
+def test_a_webm_with_only_what_ffmpeg_writes_is_clean(site):
+    assert media.fields("film.webm", WEBM) == ()  # the sample, made with ffmpeg
+    assert media.fields("film.webm", tagged_webm()) == ()
+    assert [f.name for f in media.fields("film.webm", tagged_webm(("ENCODER", "Samsung SM-G991B")))] == ["ENCODER"]
+
+
+def test_nothing_with_gps_reaches_the_build_output_from_a_video(site, monkeypatch):
+    monkeypatch.setattr(media, "CUTOVER", __import__("datetime").date(2026, 1, 1))  # the vote is after the cut-over
+    film(site, data=phone_mp4(), name="film.mp4")
+    vote(site, "film")
+    built = cli(site.root, "build")
+    assert built.exit_code == 1 and "film.mp4: carries GPS position" in built.output
+    assert output_bytes(site.root) == {}
+
+
+def test_a_webm_hides_no_tag_behind_a_live_cluster_or_inside_another_tag(site):
+    header = ebml(0x1A45DFA3, ebml(0x4282, b"webm"))
+    live_cluster = b"\x1f\x43\xb6\x75\x01\xff\xff\xff\xff\xff\xff\xff" + b"\xa3\x85" + b"FRAME"  # unknown size, as browsers record
+    nested = ebml(0x67C8, ebml(0x45A3, b"RECORDED_AT") + ebml(0x4487, b"Union Hall") + simple_tag("LOCATION", "+39.78-089.65/"))
+    tags = ebml(0x1254C367, ebml(0x7373, nested))
+    segment = b"\x18\x53\x80\x67\x01\xff\xff\xff\xff\xff\xff\xff" + live_cluster + tags  # the Segment too: live
+    found = media.fields("film.webm", header + segment)
+    assert {(f.name, f.group) for f in found} == {("RECORDED_AT", "other"), ("LOCATION", "gps")}
+    deep = simple_tag("LOCATION", "here")
+    for _ in range(5000):  # tags within tags: a bounded reader, never a crash
+        deep = ebml(0x67C8, ebml(0x45A3, b"X") + deep)
+    found = media.fields("film.webm", header + ebml(0x18538067, ebml(0x1254C367, ebml(0x7373, deep))))
+    assert [f.name for f in found] == ["Structure"]
+
+
+def test_a_voted_video_with_gps_taken_from_git_never_reaches_the_output(repo, settled, monkeypatch):
+    """Voted with its GPS after the cut-over, then stripped but not voted again: the build takes the
+    voted bundle from git history, and the gate (the same rule) leaves the article out, saying why."""
+    from conftest import commit
+    from press.build import build
+
+    monkeypatch.setattr(media, "CUTOVER", __import__("datetime").date(2026, 1, 1))
+    film(repo, data=phone_mp4(), name="film.mp4", summary="VOTED-TEXT")
+    repo.publish("springfield", "film", "2026-10-06")
+    commit(repo.root, "A filmed meeting and its vote")
+    assert cli(repo.root, "strip", "content/springfield/film/film.mp4").exit_code == 0
+    commit(repo.root, "Strip the video")
+    assert repo.problems() == []
+    result = build(repo.root, repo.root / "output", search=False)
+    assert any("springfield/film is not published until it is stripped and voted again" in w for w in result.warnings)
+    every = b"".join(p.read_bytes() for p in (repo.root / "output").rglob("*") if p.is_file())
+    for secret in (b"39.7817", b"39.7818", b"39.7819", b"ISO6709", b"VOTED-MP4-FRAMES", b"VOTED-TEXT"):
+        assert secret not in every, secret
+
+
+def test_a_webm_of_nested_live_clusters_is_read_without_exhausting_the_stack(site):
+    """An attacker's draft: thousands of Clusters of unknown size one after another (each would end
+    where the next begins). Reading it is a loop, never a crash: verify and the build stay clean of
+    exit 3, and the unvoted draft is simply not published."""
+    header = ebml(0x1A45DFA3, ebml(0x4282, b"webm"))
+    data = header + b"\x18\x53\x80\x67\xff" + b"\x1f\x43\xb6\x75\xff" * 5000
+    assert media.fields("clip.webm", data) == ()  # nothing hidden in it: no tag, no Info, no attachment
+    site.write("content/springfield/night/clip.webm", data)
+    site.article("springfield", "night", title="UNVOTED-NIGHT")
+    result = cli(site.root, "verify")
+    assert result.exit_code in (0, 1) and "internal error" not in result.output
+    built = cli(site.root, "build", "--no-search")
+    assert built.exit_code == 0, built.output
+    assert b"UNVOTED-NIGHT" not in b"".join(output_bytes(site.root).values())

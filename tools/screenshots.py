@@ -1,4 +1,4 @@
-"""Screenshots of the sample press for review: home, article and chapter pages at 360 px and 1280 px.
+"""Screenshots of the sample press for review: home, section, article and chapter pages at 390 px and 1280 px.
 
     .venv/bin/python tools/screenshots.py [--out screenshots]
 
@@ -19,12 +19,13 @@ from press.build import build
 
 PAGES = {
     "home": "index.html",
+    "section": "youth/index.html",
     "article": "springfield/rent-strike-wins.html",
     "chapter": "springfield/index.html",
     "ledger": "riverside/ledger.html",
     "retraction": "riverside/heat-pump-coop.html",
 }
-WIDTHS = (360, 1280)
+WIDTHS = (390, 1280)  # a common phone, a desktop
 
 
 def main() -> int:

@@ -156,7 +156,7 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
     refused = _unsafe_sources(root, settings)
     if refused:
         raise BuildFailed(refused)
-    press.shown  # approved revisions read from git now: a broken repository stops the build here, in one sentence
+    press.require_history()  # a broken git stops the build here, in one sentence (as verify and check)
     pause_point("loaded")
 
     from .site import provide

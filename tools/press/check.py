@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import clock, strictyaml
+from .history import NO_GIT
 from .model import Press, load
 from .problems import PressError, Problem
 from .records import GITHUB_RE, MOTION_KINDS, SIGNATURE_RE, read_records
@@ -111,17 +113,21 @@ def _cell(text: str) -> str:
 def check(root: Path, base: str, author: str | None = None, now: dt.datetime | None = None) -> CheckReport:
     """Judge the work tree of ``root`` as a change to ``base``; ``author`` is the pull request's GitHub
     login; ``now`` the run's instant (default :func:`press.clock.now`)."""
-    import git
-
     from .inputs import refuse_linked_tops
 
     now = now or clock.now()
     root = Path(root).resolve()
     refuse_linked_tops(root)
+    if shutil.which("git") is None:
+        raise PressError(f"press check compares a branch with its base in git history, but {NO_GIT}")
+    import git
+
     try:
         repo = git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise PressError(f"{root} is not in a git repository — press check compares a branch with its base") from None
+    own = load(root, now)
+    own.verified()  # a broken git (an object missing, a shallow clone): the build's sentence, before any comparison
     try:
         base_commit = repo.commit(base)
         head = repo.head.commit
@@ -136,7 +142,6 @@ def check(root: Path, base: str, author: str | None = None, now: dt.datetime | N
     prefix = "" if prefix == "." else prefix + "/"
 
     changed = [p[len(prefix):] for p in repo.git.diff("--name-only", "-z", fork.hexsha, "--", prefix or ".").split("\0") if p]
-    own = load(root, now)
     roster_changes = [p for p in changed if p.startswith("editorial/assemblies/") or p == "editorial/council.yml"]
     findings: list[Problem] = []
     with tempfile.TemporaryDirectory(prefix="press-base-") as folder:
@@ -157,7 +162,7 @@ def check(root: Path, base: str, author: str | None = None, now: dt.datetime | N
         _extract(fork.tree, prefix, _minutes_of(fork.tree, prefix, changed), fork_root)
         base_records = read_records(fork_root)
         findings += _history(fork_root, base_records, root, changed)
-    findings += _new_signatures(own, changed)
+    findings += _new_signatures(own, base_rules, changed)
 
     assemblies = set(own.records.assemblies) | set(base_rules.records.assemblies)
     touched = {f"{parts[1]}/{parts[2].removesuffix('.md')}" for parts in (p.split("/") for p in changed)
@@ -347,12 +352,15 @@ def _record_changes(rel: str, before: bytes, after: bytes | None) -> list[Proble
     return problems
 
 
-def _new_signatures(own: Press, changed: list[str]) -> list[Problem]:
+def _new_signatures(own: Press, base: Press, changed: list[str]) -> list[Problem]:
     """A signature the change adds, for any body (assemblies and the council alike), must be made
     with a key still in service — a key closed with ``until`` (a lost laptop) verifies what it signed
     before, and signs nothing new, not even a record dated back to when it was valid — and over the
     record's envelope: records before ``envelope-from`` were signed over their bytes alone, and those
-    signatures stay frozen as merged (a new one could be a copy of old minutes under a new date)."""
+    signatures stay frozen as merged (a new one could be a copy of old minutes under a new date).
+    ``base``: the press read with the base branch's rosters and rules. Where they required no
+    signature of the record, the change is the one that turns signing on (the upgrade path): the
+    record counts there unsigned, so a bytes-only signature adds nothing a copy could abuse."""
     from .council.decisions import signers_of
     from .signatures import signing_key
 
@@ -367,7 +375,7 @@ def _new_signatures(own: Press, changed: list[str]) -> list[Problem]:
         for member_id, (path, _) in sorted(meeting.signatures.items()):
             if path not in added:
                 continue
-            if not body.rules.enveloped_on(meeting.date):
+            if not body.rules.enveloped_on(meeting.date) and _signed_on_base(base, meeting):
                 problems.append(
                     Problem(path, 0, f"a new signature of a record dated before {meeting.assembly}'s envelope-from "
                             f"({body.rules.envelope_from}) — signatures made over a record's bytes alone count only as merged "
@@ -382,12 +390,22 @@ def _new_signatures(own: Press, changed: list[str]) -> list[Problem]:
     return problems
 
 
+def _signed_on_base(base: Press, meeting) -> bool:
+    """Whether the base branch's rules require signatures of ``meeting``'s record (a body unknown
+    there counts as requiring them: nothing is relaxed for what the base cannot vouch for)."""
+    from .council.decisions import signers_of
+
+    body = signers_of(base.records, base.decisions.delegates, meeting.assembly, meeting.date)
+    return body is None or body.rules.signatures_on(meeting.date) > 0
+
+
 # --------------------------------------------------------------------------- rosters guard themselves
 
 
 def _guarded(before, after) -> list[tuple[int, str, str | None]]:
-    """What a roster change touches that decides who signs: (line, what, member) for the editors, the
-    signature rules and each member's keys; ``member`` is set when keys were only added to that entry."""
+    """What a roster change touches that decides who signs or who sits: (line, what, member) for the
+    editors, the signature rules, each member's keys and each member's identity across rosters
+    (``github``, ``person``); ``member`` is set when keys were only added to that entry."""
     found: list[tuple[int, str, str | None]] = []
     if set(before.editors) != set(after.editors):
         found.append((0, f"the editors (were {', '.join(before.editors) or 'none'}, now {', '.join(after.editors) or 'none'})", None))
@@ -406,6 +424,12 @@ def _guarded(before, after) -> list[tuple[int, str, str | None]]:
         added_only = mid in before.members and all((k.line, k.valid_from, k.until) in kept for k in old)
         line = after.members[mid].line if mid in after.members else 0
         found.append((line, f"the keys of '{mid}'", mid if added_only else None))
+    for mid in sorted(set(before.members) & set(after.members)):
+        # who a member is across rosters (one person, one seat): a new github or person id could make
+        # them "the same person" as another assembly's delegate and void that election
+        old, new = before.members[mid], after.members[mid]
+        if (old.github, old.person) != (new.github, new.person):
+            found.append((new.line, f"the identity of '{mid}' (github, person: who they are across rosters)", None))
     return found
 
 

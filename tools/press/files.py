@@ -54,7 +54,8 @@ def _open(fd: int) -> BinaryIO:
     return os.fdopen(fd, "wb")
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
+    """Make a rename or a new name in ``folder`` durable (the folder's entries reach the disk)."""
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
@@ -86,7 +87,7 @@ def replacing(path: Path, *, durable: bool = True, exclusive: bool = False) -> I
         else:
             os.replace(tmp, path)
         if durable:
-            _fsync_folder(path.parent)
+            fsync_folder(path.parent)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -23,6 +23,8 @@ from .problems import GIT_TIMEOUT, PressError
 from .records import digest_bytes
 
 _NULL_SHA = "0" * 40
+# What to do when git is not there, in every sentence that needs it.
+NO_GIT = "git is not installed or not on PATH — install git (or put it on PATH) and run again"
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,7 @@ class History:
         if shutil.which("git") is None:
             if not in_work_tree(root):
                 return cls(None, "")
-            return cls(None, "", lacking="git is not installed or not on PATH — install git (or put it on PATH) and run again")
+            return cls(None, "", lacking=NO_GIT)
         found = _head(root)
         if found is None:
             history = cls._read(root)

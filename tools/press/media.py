@@ -384,6 +384,8 @@ _MP4 = {
     "\xa9ART": ("Artist", "owner"), "cprt": ("Copyright", "owner"), "\xa9nam": ("Title", "other"),
     "covr": ("covr", "thumbnail"), "\xa9xyz": ("\xa9xyz", "gps"), "\xa9day": ("\xa9day", "time"),
     "\xa9too": ("\xa9too", "device"), "\xa9mak": ("\xa9mak", "device"), "\xa9mod": ("\xa9mod", "device"),
+    "\xa9swr": ("\xa9swr", "device"), "\xa9enc": ("\xa9enc", "device"), "\xa9aut": ("\xa9aut", "owner"),
+    "auth": ("auth", "owner"), "loci": ("loci", "gps"), "\xa9lox": ("\xa9lox", "gps"),
 }  # fmt: skip
 _VORBIS = {"ARTIST": ("Artist", "owner"), "COPYRIGHT": ("Copyright", "owner"), "TITLE": ("Title", "other"),
            "METADATA_BLOCK_PICTURE": ("METADATA_BLOCK_PICTURE", "thumbnail"), "DATE": ("DATE", "time"),
@@ -467,11 +469,236 @@ def _audio_strip(data: bytes, keep: frozenset[str]) -> bytes:
     return buffer.getvalue()
 
 
+# --------------------------------------------------------------------------- video: MP4 boxes, WebM elements
+
+# Boxes holding other boxes on the way to metadata (a ``meta`` box too, read apart).
+_MP4_CONTAINERS = {b"moov", b"trak", b"udta", b"mdia", b"minf", b"edts"}
+_MP4_MAX_BOXES = 10_000  # a box walk stops here: a real file has tens
+
+
+def _mp4_boxes(data: bytes):
+    """``(parent types, type, start, end, payload start)`` of the boxes of an MP4 on the way to its
+    metadata, without ``ilst``'s children (mutagen reads those). Bounded: sizes are checked against
+    their parent, at most :data:`_MP4_MAX_BOXES` boxes. A damaged structure is a :class:`MediaError`."""
+    seen = 0
+
+    def walk(start: int, end: int, parents: tuple[bytes, ...]):
+        nonlocal seen
+        pos = start
+        while pos + 8 <= end:
+            seen += 1
+            if seen > _MP4_MAX_BOXES or len(parents) > 8:
+                raise MediaError("the MP4 has too many boxes to be a video — export it again")
+            size, kind = struct.unpack(">I", data[pos : pos + 4])[0], data[pos + 4 : pos + 8]
+            header = 8
+            if size == 1:
+                if pos + 16 > end and not parents:
+                    return
+                if pos + 16 > end:
+                    raise MediaError("the MP4 data is damaged (cut short) — export it again")
+                size, header = struct.unpack(">Q", data[pos + 8 : pos + 16])[0], 16
+            elif size == 0:
+                size = end - pos  # to the end of its parent
+            if size < header or pos + size > end:
+                if not parents and kind not in _MP4_CONTAINERS and kind != b"meta":
+                    return  # bytes after the last whole box: no player reads boxes out of them either
+                raise MediaError("the MP4 data is damaged (a box runs past its end) — export it again")
+            stop = pos + size
+            yield parents, kind, pos, stop, pos + header
+            if kind in _MP4_CONTAINERS:
+                yield from walk(pos + header, stop, (*parents, kind))
+            elif kind == b"meta":
+                inner = pos + header + (4 if data[pos + header + 8 : pos + header + 12] == b"hdlr" else 0)  # ISO: version and flags
+                yield from walk(inner, stop, (*parents, kind))
+            pos = stop
+        if pos != end and parents:
+            raise MediaError("the MP4 data is damaged (a box is cut short) — export it again")
+
+    return list(walk(0, len(data), ()))
+
+
+def _mp4_text(payload: bytes) -> str:
+    """A user-data atom's text: ``(length, language, text)`` as phones write ``\xa9xyz``, else the bytes."""
+    if len(payload) >= 4 and struct.unpack(">H", payload[:2])[0] == len(payload) - 4:
+        payload = payload[4:]
+    return _text(payload)
+
+
+def _mp4_keys(data: bytes, start: int, end: int) -> list[str]:
+    """The key names of a QuickTime ``keys`` box (``com.apple.quicktime.location.ISO6709``)."""
+    names, pos = [], start + 8  # version, flags, count
+    while pos + 8 <= end and len(names) < 1000:
+        (size,) = struct.unpack(">I", data[pos : pos + 4])
+        if size < 8 or pos + size > end:
+            break
+        names.append(data[pos + 8 : pos + size].decode("utf-8", "replace"))
+        pos += size
+    return names
+
+
+def _key_group(name: str) -> str:
+    low = name.lower()
+    for words, group in ((("location", "gps", "iso6709"), "gps"), (("make", "model", "software", "serial"), "device"),
+                         (("author", "artist", "owner", "copyright"), "owner"), (("creationdate", "date"), "time")):  # fmt: skip
+        if any(w in low for w in words):
+            return group
+    return "other"
+
+
+def _mp4_box_fields(data: bytes, boxes) -> list[Field]:
+    """What mutagen does not read: user-data atoms beside ``meta`` (where phones write ``\xa9xyz``)
+    and QuickTime ``mdta`` keys (where iPhones write the place)."""
+    found: list[Field] = []
+    for parents, kind, start, stop, body in boxes:
+        if parents and parents[-1] == b"udta" and kind not in (b"meta", b"free", b"skip"):
+            key = kind.decode("latin-1")
+            name, group = _MP4.get(key, (_text(key), "other"))
+            found.append(Field(name, group, _mp4_text(data[body:stop])))
+        elif kind == b"keys" and parents and parents[-1] == b"meta":
+            found += [Field(key, _key_group(key), "a QuickTime metadata key") for key in _mp4_keys(data, body, stop)]
+    return found
+
+
+def _mp4_fields(data: bytes) -> list[Field]:
+    boxes = _mp4_boxes(data)
+    try:
+        found = _audio_fields(data)  # the iTunes-style tags (udta/meta/ilst), read by mutagen
+    except MediaError:
+        found = [Field("ilst", "other", "tags mutagen cannot read")] if any(k == b"ilst" for _, k, *_ in boxes) else []
+    return found + _mp4_box_fields(data, boxes)
+
+
+def _mp4_strip(data: bytes, keep: frozenset[str]) -> bytes:
+    """mutagen removes the iTunes-style tags; the other metadata boxes become ``free`` boxes of the
+    same size, so that no offset into the media data moves (nothing is re-encoded or re-muxed)."""
+    clean = bytearray(_audio_strip(data, keep) if any(k == b"ilst" for _, k, *_ in _mp4_boxes(data)) else data)
+    boxes = _mp4_boxes(bytes(clean))
+    metas = [(start, stop) for _, kind, start, stop, _ in boxes if kind == b"meta"]
+    blanks = []
+    for parents, kind, start, stop, _ in boxes:
+        key = kind.decode("latin-1")
+        if parents and parents[-1] == b"udta" and kind not in (b"meta", b"free", b"skip") and _MP4.get(key, (key,))[0] not in keep:
+            blanks.append((start, stop))
+        elif kind == b"keys" and parents and parents[-1] == b"meta":  # the whole QuickTime meta box: keys and values
+            blanks.append(max((m for m in metas if m[0] < start < m[1]), key=lambda m: m[0]))
+    for start, stop in blanks:
+        clean[start + 4 : start + 8] = b"free"
+        clean[start + 8 : stop] = bytes(stop - start - 8)
+    return bytes(clean)
+
+
+# WebM (Matroska): mutagen cannot read it, so its few metadata elements are read here, by ID.
+_EBML_HEADER, _SEGMENT, _CLUSTER = 0x1A45DFA3, 0x18538067, 0x1F43B675
+_TAGS, _TAG, _SIMPLE_TAG, _TAG_NAME, _TAG_STRING = 0x1254C367, 0x7373, 0x67C8, 0x45A3, 0x4487
+_INFO, _DATE_UTC, _TITLE, _ATTACHMENTS = 0x1549A966, 0x4461, 0x7BA9, 0x1941A469
+_WEBM_MAX_ELEMENTS = 1_000_000  # every element has a header of two bytes or more: a bound of the file's size anyway
+_WEBM_MAX_DEPTH = 16  # SimpleTags within SimpleTags
+# The elements of a Segment: where a Cluster of unknown size ends.
+_WEBM_TOP = {0x114D9B74, _INFO, 0x1654AE6B, _CLUSTER, 0x1C53BB6B, _ATTACHMENTS, 0x1043A770, _TAGS}
+# Tags ffmpeg writes into every file it makes (its own version, a track's length): they say nothing
+# about the place, the device or the person, and no ffmpeg command can leave them out.
+_WEBM_HARMLESS = {"DURATION"}
+_WEBM_NAMES = {"ARTIST": ("Artist", "owner"), "COPYRIGHT": ("Copyright", "owner"), "TITLE": ("Title", "other"),
+               "DESCRIPTION": ("ImageDescription", "other")}  # fmt: skip
+
+
+def _vint(data: bytes, pos: int, end: int, keep_marker: bool) -> tuple[int, int]:
+    """An EBML variable-length number at ``pos`` (the bundle's type check reads them too): (value,
+    next position); -1 for an unknown size."""
+    from .bundle import _ebml_number
+
+    found = _ebml_number(data, pos, keep_marker) if pos < end else None
+    if found is None or found[1] > end:
+        raise MediaError("the WebM data is damaged (a bad element header) — export it again")
+    value, after = found
+    if not keep_marker and value == (1 << (7 * (after - pos))) - 1:
+        return -1, after
+    return value, after
+
+
+def _ebml(data: bytes, start: int, end: int, counter: list[int]):
+    """``(id, payload start, payload end)`` of the elements between ``start`` and ``end``. A Cluster
+    of unknown size (a live recording, as browsers write them) ends where the next top-level
+    element begins, as a player reads it."""
+    pos = start
+    while pos < end:
+        counter[0] += 1
+        if counter[0] > _WEBM_MAX_ELEMENTS:
+            raise MediaError("the WebM has too many elements to be read — export it again")
+        element, pos = _vint(data, pos, end, True)
+        size, pos = _vint(data, pos, end, False)
+        if size == -1 and element == _CLUSTER:
+            # its end: the next top-level element, found by reading headers forward (never recursing,
+            # so a file of nested unknown-size Clusters cannot exhaust the stack)
+            stop = pos
+            while stop < end:
+                counter[0] += 1
+                if counter[0] > _WEBM_MAX_ELEMENTS:
+                    raise MediaError("the WebM has too many elements to be read — export it again")
+                inner, after = _vint(data, stop, end, True)
+                if inner in _WEBM_TOP:
+                    break
+                inner_size, body = _vint(data, after, end, False)
+                if inner_size == -1 or body + inner_size > end:
+                    raise MediaError("the WebM data is damaged (an element inside a Cluster) — export it again")
+                stop = body + inner_size
+            size = stop - pos
+        elif size == -1:
+            if element != _SEGMENT:
+                raise MediaError("the WebM data is damaged (an element of unknown size) — export it again")
+            size = end - pos  # runs to the end of its parent
+        if pos + size > end:
+            raise MediaError("the WebM data is damaged (an element runs past its end) — export it again")
+        yield element, pos, pos + size
+        pos += size
+
+
+def _webm_fields(data: bytes) -> list[Field]:
+    """Tags (every SimpleTag by name, nested ones too), Info's date and title, and attached files."""
+    counter = [0]
+    found: list[Field] = []
+
+    def simple_tag(start: int, end: int, depth: int) -> None:
+        if depth > _WEBM_MAX_DEPTH:
+            raise MediaError("the WebM's tags are nested too deep to be read — export it again")
+        name, value = "", ""
+        for inner, body, stop in _ebml(data, start, end, counter):
+            if inner == _TAG_NAME:
+                name = data[body:stop].decode("utf-8", "replace").strip("\0").upper()
+            elif inner == _TAG_STRING:
+                value = data[body:stop].decode("utf-8", "replace").strip("\0")
+            elif inner == _SIMPLE_TAG:  # a tag about this tag (a place's country, a person's role)
+                simple_tag(body, stop, depth + 1)
+        harmless = name in _WEBM_HARMLESS or (name == "ENCODER" and value.startswith(("Lavf", "Lavc")))
+        if name and not harmless:
+            label, group = _WEBM_NAMES.get(name, (name, "device" if name == "ENCODER" else _key_group(name)))
+            found.append(Field(label, group, _text(value)))
+
+    for element, body, stop in _ebml(data, 0, len(data), counter):
+        if element != _SEGMENT:
+            continue
+        for child, cb, cstop in _ebml(data, body, stop, counter):
+            if child == _TAGS:
+                for tag, tb, tstop in _ebml(data, cb, cstop, counter):
+                    for inner, ib, istop in _ebml(data, tb, tstop, counter) if tag == _TAG else ():
+                        if inner == _SIMPLE_TAG:
+                            simple_tag(ib, istop, 1)
+            elif child == _INFO:
+                for inner, ib, istop in _ebml(data, cb, cstop, counter):
+                    if inner == _DATE_UTC:
+                        found.append(Field("DateUTC", "time", "when the file was made"))
+                    elif inner == _TITLE:
+                        found.append(Field("Title", "other", _text(data[ib:istop])))
+            elif child == _ATTACHMENTS:
+                found.append(Field("Attachments", "thumbnail", "files inside the video (a cover picture…)"))
+    return found
+
+
 # --------------------------------------------------------------------------- one entry point per question
 
 _READERS = {"jpg": _jpeg_fields, "jpeg": _jpeg_fields, "png": _png_fields, "gif": _pillow_fields, "webp": _pillow_fields,
             "avif": _pillow_fields, "mp3": _audio_fields, "m4a": _audio_fields, "ogg": _audio_fields,
-            "opus": _audio_fields, "wav": _audio_fields}  # fmt: skip
+            "opus": _audio_fields, "wav": _audio_fields, "mp4": _mp4_fields, "webm": _webm_fields}  # fmt: skip
 
 
 def _ext(name: str) -> str:
@@ -490,6 +717,8 @@ def fields(name: str, data: bytes) -> tuple[Field, ...]:
     except MediaError:
         if reader is _audio_fields:
             return ()  # not a recording mutagen knows: nothing it could clean either
+        if reader in (_mp4_fields, _webm_fields):  # a video press cannot walk is not taken as clean
+            return (Field("Structure", "other", "a video press cannot read through to its metadata"),)
     try:
         return tuple(_pillow_fields(data))
     except MediaError:  # not a picture anyone can show; still, say what it hides
@@ -506,6 +735,15 @@ def strip(name: str, data: bytes, keep: frozenset[str] | set[str] = frozenset())
         clean = _png_strip(data, keep)
     elif ext in ("mp3", "m4a", "ogg", "opus", "wav"):
         clean = _audio_strip(data, keep)
+    elif ext == "mp4":
+        clean = _mp4_strip(data, keep)
+    elif ext == "webm":
+        if not unkept(fields(name, data), keep):
+            return data
+        raise MediaError(
+            "press strip cannot clean a WebM file (no well-kept library writes its tags) — make a clean copy without "
+            f"re-encoding: ffmpeg -i {name} -map_metadata -1 -c copy clean-{name}, then put it in place of this one"
+        )
     elif ext in ("gif", "webp", "avif"):
         if not fields(name, data):
             return data

@@ -95,7 +95,7 @@ class Press:
         if decision.approved is None:
             return None
         article = decision.article
-        if article.digest == decision.approved_digest:
+        if not _from_history(decision):
             return article
         revision = self.revisions.get(article.id)
         if revision is None:
@@ -126,6 +126,19 @@ class Press:
         self.history.save()
         return shown
 
+    @functools.cached_property
+    def needs_history(self) -> bool:
+        """Whether what the press publishes or shows depends on git history: an article approved in
+        other bytes than its file holds now (edited since, or retracted after an edit)."""
+        return any(_from_history(d) for d in self.decisions.articles.values())
+
+    def require_history(self) -> None:
+        """Read from git now every approved revision the press publishes or shows. Where git is
+        missing, an object is missing or the clone is shallow, this is where ``press build``,
+        ``status``, ``verify`` and ``check`` all stop, with one sentence naming the article
+        (:meth:`press.history.History.require`, :func:`press.history.unreadable`)."""
+        self.shown
+
     def publishable(self, decision: ArticleDecision) -> bool:
         """Published as it is, or published as the revision that was approved."""
         return decision.state == PUBLISHED or decision.article.id in self.revisions
@@ -141,9 +154,18 @@ class Press:
         return [f"published (approved revision); edits since {since} await a vote", *decision.reasons[1:]]
 
     def verified(self) -> Verified:
-        """What ``press verify`` reports of this press."""
+        """What ``press verify`` reports of this press. Never "ok" where the build would stop for a
+        broken git: then the build's own sentence is raised (a :class:`PressError`), and nothing is
+        remembered. An answer that asked git is remembered with git's HEAD (see :mod:`press.inputs`)."""
+        if self.needs_history:
+            self.require_history()
         r = self.records
-        return Verified(self.problems, len(r.assemblies), r.council is not None, len(r.meetings), len(r.articles), self.warnings)
+        verified = Verified(self.problems, len(r.assemblies), r.council is not None, len(r.meetings), len(r.articles), self.warnings)
+        pending = self.__dict__.pop("_memory", None)
+        if pending is not None:
+            inputs, now, asked_git = pending
+            remember(self.root, inputs, now, clock.zones_of(r), verified, asked_git=asked_git or self.needs_history)
+        return verified
 
     def assembly(self, aid: str) -> Assembly:
         """The assembly ``aid`` (or the council, ``council``); a PressError naming the known ones if there is none."""
@@ -209,8 +231,16 @@ def load(
     if history is not None:
         press.__dict__["history"] = history  # read once
     if cache and rosters is None and inputs is not None:
-        remember(root, inputs, now, clock.zones_of(records), press.verified(), asked_git=history is not None)
+        # press verify's memory: kept now when the answer needs no git, else when verified() has asked it
+        press.__dict__["_memory"] = (inputs, now, history is not None)
+        if not press.needs_history:
+            press.verified()
     return press
+
+
+def _from_history(decision: ArticleDecision) -> bool:
+    """Whether the bytes ``decision``'s article was approved in are not its file's now (only git has them)."""
+    return decision.approved is not None and decision.article.digest != decision.approved_digest
 
 
 def _find(history: History, article: Article, digest: str):

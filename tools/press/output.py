@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import clock
+from .files import fsync_folder as _fsync_folder
 from .files import leftover, replacing
 from .problems import PressError
 
@@ -162,7 +163,7 @@ def site_folder(folder: Path) -> str | None:
     """Why ``folder`` is a site press built or manages, or None: a builds folder, an output path
     (press's link, or a folder with press's builds beside it), a build with its manifest beside it,
     or a folder holding what every press site holds (``index.html``, ``assemblies.html`` and a
-    ``ledger.json`` of ``{"assemblies": …}``: a copy of a press site, a gh-pages worktree)."""
+    ``ledger.json`` with ``"assemblies"``: a copy of a press site, a gh-pages worktree)."""
     if not folder.name:
         return None  # the file system's root
     if folder.name.startswith(".") and folder.name.endswith(".builds"):
@@ -176,7 +177,7 @@ def site_folder(folder: Path) -> str | None:
         looks = (folder / "index.html").is_file() and (folder / "assemblies.html").is_file()
     except (OSError, ValueError):
         return None
-    if looks and isinstance(ledger, dict) and set(ledger) == {"assemblies"}:
+    if looks and isinstance(ledger, dict) and "assemblies" in ledger:  # a press with a council adds "council"
         return f"{folder}, which holds a press site"
     return None
 
@@ -568,14 +569,6 @@ def _sync(folder: Path) -> None:
             finally:
                 os.close(file_fd)
         _fsync_folder(Path(dirpath))
-
-
-def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # --------------------------------------------------------------------------- the tests' hook

@@ -256,6 +256,27 @@ class Article:
     attachments: dict[str, str] = field(default_factory=dict)  # bundle file (relative to <slug>/) -> sha256 hex
 
 
+@dataclass(frozen=True)
+class Section:
+    """A section of the site across assemblies (``sections:`` of editorial/press.yml): the published
+    articles carrying any of ``tags`` (compared without case), whichever assembly approved them."""
+
+    id: str
+    name: str
+    tags: tuple[str, ...]
+    description: str | None = None
+    line: int = 0
+
+    def holds(self, tag_names) -> bool:
+        """Whether an article with these tags belongs here."""
+        return any(tag_key(t) in self.tags for t in tag_names)
+
+
+def tag_key(name: str) -> str:
+    """A tag as sections compare it: "Know Your Rights" and "know  your rights" are one tag."""
+    return " ".join(str(name).split()).casefold()
+
+
 @dataclass
 class Records:
     root: Path
@@ -266,6 +287,7 @@ class Records:
     maintainers: tuple[str, ...] = ()  # GitHub users and org/teams of editorial/press.yml
     council: Council | None = None  # editorial/council.yml, if the press has a council (press.council)
     media: dict[str, tuple] = field(default_factory=dict)  # attachment path -> its metadata fields (press.media.Field)
+    sections: tuple[Section, ...] = ()  # the site's sections across assemblies, from editorial/press.yml
 
 
 # --------------------------------------------------------------------------- reading
@@ -592,36 +614,100 @@ def _github(entry: Map, mid: str, check: _Checker) -> str | None:
     return handle.removeprefix("@") if handle else None
 
 
-def read_press_config(root: Path, problems: list[Problem]) -> tuple[str, ...]:
-    """``editorial/press.yml``: settings of the whole press. ``maintainers`` are the GitHub users or
-    ``org/team``s who own everything no assembly owns (theme, tools, workflows, pages)."""
+def read_press_config(root: Path, problems: list[Problem], taken: dict[str, str] | None = None) -> tuple[tuple[str, ...], tuple[Section, ...]]:
+    """``editorial/press.yml``: settings of the whole press, as (maintainers, sections).
+    ``maintainers`` are the GitHub users or ``org/team``s who own everything no assembly owns (theme,
+    tools, workflows, pages); ``sections`` gather published articles across assemblies by tag.
+    ``taken``: ids a section may not have (an assembly's or the council's folder) -> what has it."""
     path = root / "editorial" / "press.yml"
     rel = "editorial/press.yml"
     if not path.is_file() or path.is_symlink():
-        return ()
+        return (), ()
     data, problem = strictyaml.load(path, rel)
     if problem:
         problems.append(problem)
-        return ()
+        return (), ()
     check = _Checker(rel, problems)
     if not isinstance(data, Map):
         check.error(1, "editorial/press.yml must be a mapping, e.g. maintainers: [octo-cat, our-org/web-team]")
-        return ()
-    check.keys(data, ("maintainers",), required=("maintainers",))
+        return (), ()
+    check.keys(data, ("maintainers", "sections"), required=("maintainers",))
+    sections = _sections(data, check, taken or {})
     raw = data.get("maintainers")
     if not isinstance(raw, Seq) or not raw:
         check.error(data.line_of("maintainers"), "'maintainers' must be a non-empty list of GitHub users or org/teams")
-        return ()
+        return (), sections
     handles: list[str] = []
+    maintainers_ok = True
     for i, value in enumerate(raw):
         handle = value.removeprefix("@") if isinstance(value, str) else ""
         if not (GITHUB_RE.match(handle) or TEAM_RE.match(handle)):
             check.error(raw.line_of(i), f"maintainer {value!r} is not a GitHub user name or org/team")
+            maintainers_ok = False
         elif handle.lower() in (h.lower() for h in handles):
             check.error(raw.line_of(i), f"maintainer {value!r} is listed twice")
+            maintainers_ok = False
         else:
             handles.append(handle)
-    return tuple(handles) if check.ok else ()
+    return (tuple(handles) if maintainers_ok else ()), sections
+
+
+SECTION_EXAMPLE = "e.g. sections: [{id: youth, name: Youth & Students, tags: [youth, students]}]"
+
+
+def _sections(data: Map, check: _Checker, taken: dict[str, str]) -> tuple[Section, ...]:
+    """``sections:`` of press.yml. A section with a problem is left out (and the problem reported):
+    its front is written at ``<id>/index.html``, so its id may not be an assembly's, the council's or
+    a name the site uses itself."""
+    raw = data.get("sections")
+    if raw is None:
+        if "sections" in data:
+            check.error(data.line_of("sections"), f"'sections' is empty — list the sections or remove the key ({SECTION_EXAMPLE})")
+        return ()
+    if not isinstance(raw, Seq):
+        check.error(data.line_of("sections"), f"'sections' must be a list of sections, {SECTION_EXAMPLE}")
+        return ()
+    sections: list[Section] = []
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(raw):
+        line = raw.line_of(i)
+        if not isinstance(entry, Map):
+            check.error(line, f"a section must be a mapping with id, name and tags, {SECTION_EXAMPLE}")
+            continue
+        before = len(check.problems)
+        check.keys(entry, ("id", "name", "tags", "description"), required=("id", "name", "tags"), what=" in a section")
+        sid = entry.get("id")
+        if sid is not None:
+            if not isinstance(sid, str) or not ID_RE.match(sid):
+                check.error(entry.line_of("id"), f"section id {sid!r} is not a valid id (lowercase letters, digits and '-', 1-40 characters)")
+            elif sid in taken:
+                check.error(entry.line_of("id"), f"section id '{sid}' is also {taken[sid]} — both would be published at {sid}/: give the section another id")
+            elif sid in RESERVED_ASSEMBLY_IDS:
+                check.error(entry.line_of("id"), f"section id '{sid}' is a name the site itself uses — choose another id")
+            elif sid in seen:
+                check.error(entry.line_of("id"), f"section id '{sid}' is used twice (first on line {seen[sid]}) — give each section its own id")
+            else:
+                seen[sid] = entry.line_of("id")
+        name = check.text(entry, "name", required=True, one_line=True)
+        if "name" in entry and name == "":
+            check.error(entry.line_of("name"), "'name' must not be empty")
+        description = check.text(entry, "description", one_line=False)
+        tags = entry.get("tags")
+        keys: list[str] = []
+        if "tags" in entry:
+            if not isinstance(tags, Seq) or not tags:
+                check.error(entry.line_of("tags"), "'tags' must be a non-empty list of the tags whose articles the section gathers, e.g. tags: [youth, students]")
+            else:
+                for j, tag in enumerate(tags):
+                    if not isinstance(tag, (str, int)) or isinstance(tag, bool) or not tag_key(tag):
+                        check.error(tags.line_of(j), f"tag {tag!r} must be a tag's name, as articles write it after Tags:")
+                    elif tag_key(tag) in keys:
+                        check.error(tags.line_of(j), f"tag {tag!r} is listed twice in this section")
+                    else:
+                        keys.append(tag_key(tag))
+        if len(check.problems) == before and sid and name:
+            sections.append(Section(id=sid, name=name, tags=tuple(keys), description=(description or "").strip() or None, line=line))
+    return tuple(sections)
 
 
 # A meeting record holds at least one key (a scheduled meeting: 'notes:'); an empty one is what a
@@ -1169,12 +1255,15 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
 
     if (content_dir / "images").is_dir() and not (content_dir / "images").is_symlink():
         bundle.read_folder(content_dir / "images", "content/images", problems, cache, media)
-    maintainers = read_press_config(root, problems)
+    taken = {aid: f"the assembly {aid}" for aid in known_ids if aid != COUNCIL}
+    if COUNCIL in known_ids:
+        taken[COUNCIL] = "the council"
+    maintainers, sections = read_press_config(root, problems, taken)
     problems += _links(root)
     problems += _page_urls(root)
     return Records(
         root=root, assemblies=assemblies, meetings=meetings, articles=articles, problems=problems, maintainers=maintainers,
-        council=council, media=media,
+        council=council, media=media, sections=sections,
     )  # fmt: skip
 
 

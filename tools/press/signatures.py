@@ -12,7 +12,8 @@ carry the signature with it — but an *envelope* naming the context (docs/edito
     digest: sha256:<SHA-256 of the record's bytes>
 
 Each line ends in a newline. Records of meetings before the body's ``envelope-from`` date were signed
-over their bytes alone and keep counting where they are (``press check`` freezes them: no new one).
+over their bytes alone and keep counting where they are (``press check`` freezes them: no new one,
+but where the base branch required no signature — the change that turns signing on).
 
 Verification is offline and in-process (``press.openssh``, strict SSHSIG as OpenSSH reads it);
 ``press sign`` signs with ``ssh-keygen`` itself, the tool editors already have.

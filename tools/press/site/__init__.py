@@ -193,7 +193,7 @@ ENFORCED_SETTINGS = {
     "MONTH_ARCHIVE_SAVE_AS": "",
     "DAY_ARCHIVE_SAVE_AS": "",
     "DIRECT_TEMPLATES": ["index", "tags", "authors", "archives", "search", "404"],
-    "PAGINATED_TEMPLATES": {"index": None, "tag": None, "author": None, "chapter": None},
+    "PAGINATED_TEMPLATES": {"index": None, "tag": None, "author": None, "chapter": None, "section": None},
     # Only images/ is copied wholesale (a positive list of types, see bundle.py); an article's
     # attachments are written by the press from the approved bundle, never by Pelican.
     "STATIC_PATHS": ["images"],

@@ -22,6 +22,7 @@ from ..decisions import Decisions
 # How far back "From the assemblies" looks for an assembly's newest stories, and how many of each.
 ACTIVE_DAYS = 92
 STORIES_PER_ASSEMBLY = 2
+STORIES_PER_SECTION = 3
 FEATURED_ROW = 6
 _SITE = "http://press-site.invalid"
 _IMG = re.compile(r"<img\b[^>]*+>", re.I)  # sanitized HTML: each <img closes at its own >
@@ -64,17 +65,32 @@ class AssemblyStories:
 
 
 @dataclass
+class SectionStories:
+    """A section's newest stories on the front page (``section``: a records.Section)."""
+
+    section: object
+    stories: list[Story]
+
+
+@dataclass
 class FrontPage:
     lead: Story | None
     featured: list[Story]
     assemblies: list[AssemblyStories] = field(default_factory=list)
+    sections: list[SectionStories] = field(default_factory=list)
 
     @property
     def shown(self) -> set[str]:
         """Articles already on the page above the latest list."""
         stories = [self.lead] if self.lead else []
-        stories += self.featured + [s for a in self.assemblies for s in a.stories]
+        stories += self.featured + [s for g in self.sections for s in g.stories] + [s for a in self.assemblies for s in a.stories]
         return {s.article.press.article.id for s in stories}
+
+
+def section_articles(section, articles: list) -> list:
+    """The gated ``articles`` (newest first) that belong to ``section``, by their tags: a section
+    shows only what is published, as it is published."""
+    return [a for a in articles if section.holds(t.name for t in getattr(a, "tags", None) or ())]
 
 
 def bundle_image(article, bundles: dict[str, dict[str, bytes]]) -> Image | None:
@@ -135,12 +151,14 @@ def story_image(article, bundles: dict[str, dict[str, bytes]]) -> Image | None:
     return None
 
 
-def front_page(articles: list, decisions: Decisions, bundles: dict[str, dict[str, bytes]]) -> FrontPage:
+def front_page(articles: list, decisions: Decisions, bundles: dict[str, dict[str, bytes]], sections: list = ()) -> FrontPage:
     """The newspaper front page, from the gated ``articles`` (newest first) and the council's features.
 
     Lead: the council's latest lead feature still on the front page, else the newest article.
-    Then the council's other features, latest first; then, for each assembly with a story in the
-    last ``ACTIVE_DAYS``, its newest stories not shown above, the most recently active assembly first.
+    Then the council's other features, latest first; then, for each section (``sections``: pairs of
+    a records.Section and its articles, newest first, in the order press.yml lists them), its newest
+    stories not shown above; then, for each assembly with a story in the last ``ACTIVE_DAYS``, its
+    newest stories not shown above, the most recently active assembly first. Each story once.
     """
     today = decisions.today
     by_id = {a.press.article.id: a for a in articles}
@@ -159,6 +177,11 @@ def front_page(articles: list, decisions: Decisions, bundles: dict[str, dict[str
             seen.add(feature.article)
     page = FrontPage(lead=lead, featured=featured)
     since = today - dt.timedelta(days=ACTIVE_DAYS)
+    for section, held in sections:
+        fresh = [a for a in held if a.press.article.id not in seen and a.date.date() >= since][:STORIES_PER_SECTION]
+        if fresh:
+            page.sections.append(SectionStories(section, [Story(a, story_image(a, bundles)) for a in fresh]))
+            seen |= {a.press.article.id for a in fresh}
     groups: dict[str, list] = {}
     for article in articles:  # newest first
         assembly = article.press.article.assembly

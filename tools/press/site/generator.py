@@ -23,7 +23,7 @@ from pelican.generators import Generator
 from .. import bundle
 from ..decisions import RETRACTED, WITHDRAWN, ArticleDecision, DelegateTerm, Outcome
 from ..model import Press
-from ..records import ARTICLE_MOTIONS, Assembly, Meeting, next_meeting_date
+from ..records import ARTICLE_MOTIONS, Assembly, Meeting, Section, next_meeting_date
 from ..sanitize import strip_tags
 from ..agenda import PENDING_STATES
 from . import feeds, images, memo_of, motion_datetime, newest_first, outputs_of, press_of
@@ -164,6 +164,29 @@ class Chapter:
     def podcast(self) -> bool:
         """Whether any published article of this assembly carries audio (then podcast.rss exists)."""
         return any(getattr(a, "audio", None) for a in self.articles)
+
+
+@dataclass
+class SectionPage:
+    """A section's front: the published articles of every assembly carrying its tags, newest first."""
+
+    section: Section
+    articles: list
+    description_html: str = ""
+    images: dict = field(default_factory=dict)  # article id -> its picture (council_site.Image), if it has one
+
+    @property
+    def id(self) -> str:
+        return self.section.id
+
+    @property
+    def url(self) -> str:
+        return f"{self.id}/"
+
+    @property
+    def assemblies(self) -> list[str]:
+        """The names of the assemblies whose articles it holds, in order of first appearance."""
+        return list(dict.fromkeys(a.assembly.name for a in self.articles))
 
 
 def _markdown(text: str | None) -> str:
@@ -322,6 +345,14 @@ class PressGenerator(Generator):
             chapter.record = human_record(chapter.ledger, assembly)
             self.chapters.append(chapter)
         self.context["chapters"] = list(self.chapters)  # the assemblies (the council has its own page)
+        bundles = self.context.get("press_bundles", {})
+        self.sections = []
+        for section in press.records.sections:
+            held = council_site.section_articles(section, articles)
+            pictures = {a.press.article.id: council_site.story_image(a, bundles) for a in held}
+            images = {aid: image for aid, image in pictures.items() if image is not None}
+            self.sections.append(SectionPage(section, held, _markdown(section.description), images))
+        self.context["sections"] = press.records.sections  # for the navigation: names and ids only
         self._council_context(articles, retracted_decisions)
         self.context["chapters_by_id"] = {c.id: c for c in self.chapters}
         self.context["THEME_COLOR"] = THEME_COLOR
@@ -361,12 +392,17 @@ class PressGenerator(Generator):
             words = len(strip_tags(article._content or "").split())
             article.reading_minutes = max(1, round(words / WORDS_PER_MINUTE))
             article.share_image = f"{article.assembly.id}/{article.slug}.share.jpg"
+            article.in_sections = ()
+        for page in self.sections:  # the sections an article is in, named in its kicker
+            for article in page.articles:
+                article.in_sections += ((page.id, page.section.name),)
 
     def _council_context(self, articles: list, retracted: list[ArticleDecision]) -> None:
         """The council's chapter, each assembly's mandate record and the front page."""
         press, decisions = self.press, self.press.decisions
         council = decisions.council
-        self.context["front"] = council_site.front_page(articles, decisions, self.context.get("press_bundles", {}))
+        sections = [(page.section, page.articles) for page in self.sections]
+        self.context["front"] = council_site.front_page(articles, decisions, self.context.get("press_bundles", {}), sections)
         self.context["council"] = None
         if council is None:
             return
@@ -432,6 +468,18 @@ class PressGenerator(Generator):
                     retraction=decision.retraction,
                     page_name=f"{aid}/{decision.article.slug}",
                 )
+        for page in self.sections:
+            write(
+                f"{page.id}/index.html",
+                self.get_template("section"),
+                self.context,
+                relative,
+                paginated={"articles": page.articles},
+                template_name="section",
+                url=f"{page.id}/index.html",
+                section_page=page,
+                page_name=f"{page.id}/index",
+            )
         self._write_json()
         self._write_images()
         self._write_feeds()
@@ -583,7 +631,7 @@ class PressGenerator(Generator):
             "authors": (author,),
         }
 
-    def _article_feeds(self, prefix: str, title: str, subtitle: str, link: str, articles: list, author: str) -> None:
+    def _article_feeds(self, prefix: str, title: str, subtitle: str, link: str, articles: list, author: str, podcast: bool = True) -> None:
         limit = self.settings.get("PRESS_FEED_MAX_ITEMS") or None
         articles = sorted(articles, key=newest_first)[:limit]
         owner = self.settings.get("PRESS_PODCAST_OWNER")
@@ -604,7 +652,7 @@ class PressGenerator(Generator):
         for name, render in (("feed.atom", feeds.atom), ("feed.rss", feeds.rss), ("feed.json", feeds.json_feed)):
             self._emit(prefix + name, inputs, lambda n=prefix + name, r=render: r(feed(), self._absolute(n)))
         episodes = [a for a in articles if getattr(a, "audio", None)]
-        if episodes:
+        if episodes and podcast:
 
             def podcast() -> bytes:
                 entries = [e for e in feed().entries if e.enclosure]
@@ -623,6 +671,10 @@ class PressGenerator(Generator):
             self._article_feeds(f"{chapter.id}/", f"{name} — {sitename}", f"Articles approved by {name}", chapter.url, chapter.articles, name)
             meetings = [m for m in self.press.records.meetings if m.assembly == chapter.id]
             self._emit(f"{chapter.id}/decisions.atom", (chapter.ledger, chapter.assembly, meetings), lambda c=chapter: self._decisions_feed(c))
+        for page in self.sections:  # a section's audio stays in its assembly's podcast: no podcast of its own
+            name = page.section.name
+            subtitle = page.section.description or f"{name}: articles approved by every assembly"
+            self._article_feeds(f"{page.id}/", f"{name} — {sitename}", subtitle, page.url, page.articles, sitename, podcast=False)
         self._featured_feeds()
 
     def _featured_feeds(self) -> None:
@@ -750,6 +802,7 @@ class PressGenerator(Generator):
             entries.append((author.url, None))
         for chapter in self.chapters:
             entries += [(chapter.url, None), (f"{chapter.id}/ledger.html", None)]
+        entries += [(page.url, None) for page in self.sections]
         for article in self.context["articles"]:
             modified = getattr(article, "modified", article.date)
             entries.append((article.url, modified.date().isoformat()))
