@@ -250,6 +250,32 @@ def test_a_retired_key_cannot_sign_council_minutes(pressdir, keys):
     ) in result.output
 
 
+def test_a_signature_that_counted_on_council_minutes_stays(pressdir, keys):
+    """Council minutes are append-only like an assembly's: a pull request that removes or replaces a
+    delegate's signature that counted on the base branch is refused, naming it."""
+    p = council_repo(pressdir)
+    roster = p.root / "editorial/assemblies/springfield.yml"
+    roster.write_text(roster.read_text().replace("{id: ana, name: Ana, joined: 2025-01-01}", f"{{id: ana, name: Ana, joined: 2025-01-01, key: {pub(keys, 'ana')}}}"))
+    p.write("editorial/council.yml", council_yml(extra="  signatures: 1\n"))
+    record = p.meeting("council", "2026-10-18", "present: [springfield]\nmotions:\n  - feature: harbor/ferry\n    lead: true\n    yes: [springfield]\n")
+    sig = ssh_sign(keys, "ana", record, "springfield")
+    commit(p.root, "Signed council minutes")
+    assert cli(p.root, "verify").exit_code == 0
+    git(p.root, "checkout", "-q", "-b", "unsign")
+    for change in ("removed", "replaced"):
+        if change == "removed":
+            sig.unlink()
+        else:
+            ssh_sign(keys, "ben", record, "springfield")
+        commit(p.root, f"signature {change}")
+        result = cli(p.root, "check", "--base", "main")
+        assert result.exit_code == 1, result.output
+        assert (
+            f"- `editorial/meetings/council/2026-10-18.yml.springfield.sig`: springfield's signature of "
+            f"editorial/meetings/council/2026-10-18.yml counted on the base branch and was {change} — signatures that count stay"
+        ) in result.output
+
+
 # --------------------------------------------------------------------------- rosters guard themselves
 
 ROSTER = "editorial/assemblies/springfield.yml"

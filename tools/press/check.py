@@ -27,6 +27,7 @@ from . import clock, strictyaml
 from .history import NO_GIT
 from .model import Press, load
 from .problems import PressError, Problem
+from .council.records import COUNCIL
 from .records import GITHUB_RE, MOTION_KINDS, SIGNATURE_RE, read_records
 
 NOREPLY_RE = re.compile(r"^(?:\d+\+)?([A-Za-z0-9-]+)@users\.noreply\.github\.com$", re.IGNORECASE)
@@ -161,7 +162,7 @@ def check(root: Path, base: str, author: str | None = None, now: dt.datetime | N
         fork_root = Path(folder)
         _extract(fork.tree, prefix, _minutes_of(fork.tree, prefix, changed), fork_root)
         base_records = read_records(fork_root)
-        findings += _history(fork_root, base_records, root, changed)
+        findings += _history(fork_root, base_records, root, changed, now)
     findings += _new_signatures(own, base_rules, changed)
 
     assemblies = set(own.records.assemblies) | set(base_rules.records.assemblies)
@@ -215,6 +216,8 @@ def _minutes_of(tree, prefix: str, changed: list[str]) -> list[str]:
             continue
         record = parts[3].split(".yml")[0] + ".yml"
         paths |= {f"editorial/assemblies/{parts[2]}.yml", f"editorial/meetings/{parts[2]}/{record}"}
+        if parts[2] == COUNCIL:  # who signs for the council: the seats of the day, from every roster and election
+            paths |= {"editorial/council.yml", "editorial/assemblies", "editorial/meetings"}
         try:
             folder = tree / f"{prefix}editorial/meetings/{parts[2]}"
         except KeyError:
@@ -279,16 +282,20 @@ def _motion_name(index: int, motion) -> str:
     return f"motion {index + 1}"
 
 
-def _history(base_root: Path, base_records, root: Path, changed: list[str]) -> list[Problem]:
-    """Meeting records and counted signatures where the change began may be added to, never changed."""
+def _history(base_root: Path, base_records, root: Path, changed: list[str], now) -> list[Problem]:
+    """Meeting records and counted signatures where the change began may be added to, never changed —
+    every body's: an assembly's editors, or the council's seats that day (one rule, ``signers_of``)."""
+    from .council.decisions import signers_of
+    from .decisions import decide
     from .signatures import check_meeting
 
     problems: list[Problem] = []
     counted: dict[str, set[str]] = {}
+    delegates = decide(base_records, now).delegates if any(m.signatures for m in base_records.meetings) else {}
     for meeting in base_records.meetings:
-        assembly = base_records.assemblies.get(meeting.assembly)
-        if assembly is not None and meeting.signatures:
-            counted[meeting.path] = set(check_meeting(assembly, meeting).signers)
+        body = signers_of(base_records, delegates, meeting.assembly, meeting.date) if meeting.signatures else None
+        if body is not None:
+            counted[meeting.path] = set(check_meeting(body, meeting).signers)
     for rel in sorted(changed):
         path = base_root / rel
         if not rel.startswith("editorial/meetings/") or not path.is_file():
