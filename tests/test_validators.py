@@ -1,5 +1,5 @@
 """The published sample press through two outside validators: the Nu HTML checker (the pinned
-``vnu-jar`` on a Java runtime) finds no error in any page, and Lighthouse (pinned, on Node) scores
+``vnu-jar`` on a Java runtime) finds no error in any page or theme stylesheet, and Lighthouse (pinned, on Node) scores
 100 in accessibility, best practices and SEO. Performance is measured but never asserted: on a
 two-core machine it is noise (the figures are in docs/reader.md).
 
@@ -65,9 +65,9 @@ def published(tmp_path_factory) -> Path:
 
 
 def nu_errors(files: list[Path]) -> dict[str, list[str]]:
-    """Every error the Nu checker finds in ``files`` (one JVM run), as ``line: message`` per file."""
+    """Every error the Nu checker finds in ``files`` (HTML and CSS, one JVM run), as ``line: message`` per file."""
     run = subprocess.run(
-        ["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", *map(str, files)],
+        ["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--also-check-css", *map(str, files)],
         capture_output=True, text=True, timeout=240,
     )  # fmt: skip
     report = json.loads(run.stderr)  # vnu writes its report to stderr; exit 1 means errors found
@@ -78,15 +78,24 @@ def nu_errors(files: list[Path]) -> dict[str, list[str]]:
     return found
 
 
-def test_the_nu_checker_finds_no_error_in_any_page(published, tmp_path):
+@pytest.fixture(scope="module")
+def nu_checker():
     need(java_missing(), "Nu HTML checker")
+
+
+def test_the_nu_checker_finds_no_error_in_any_page_or_stylesheet(nu_checker, published, tmp_path):
     pages = sorted(published.rglob("*.html"))
     assert published / "index.html" in pages and published / "404.html" in pages
-    # A broken page in the same run: proves the checker ran and that its report is read.
+    stylesheets = sorted((published / "theme").rglob("*.css"))  # the theme's; Pagefind's are not ours to fix
+    assert published / "theme" / "css" / "press.css" in stylesheets
+    # A broken page and stylesheet in the same run: prove the checker ran and that its report is read.
     broken = tmp_path / "broken.html"
     broken.write_text("<!DOCTYPE html><html lang=en><title>x</title><p><div>unclosed</p></html>\n")
-    found = nu_errors([*pages, broken])
+    broken_css = tmp_path / "broken.css"
+    broken_css.write_text("a { colr: red; }\n")
+    found = nu_errors([*pages, *stylesheets, broken, broken_css])
     assert found.pop(str(broken), []), "the Nu checker let a broken page through: is its report read?"
+    assert found.pop(str(broken_css), []), "the Nu checker let a broken stylesheet through: is CSS checked?"
     site_errors = [f"{Path(where).relative_to(published)}:{error}" for where, errors in sorted(found.items()) for error in errors]
     assert site_errors == []
 
@@ -95,8 +104,12 @@ def test_the_nu_checker_finds_no_error_in_any_page(published, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def served(published):
+def lighthouse_ready():
     need(lighthouse_missing(), "Lighthouse test")
+
+
+@pytest.fixture(scope="module")
+def served(lighthouse_ready, published):
     with browser.serve(published) as url:
         yield url
 
