@@ -149,6 +149,7 @@ def below_full_marks(report: dict, category: str) -> list[str]:
     "path",
     [
         "index.html",  # the front page
+        "youth/index.html",  # a section's front
         "springfield/index.html",  # a chapter
         "springfield/rent-strike-wins.html",  # an article with provenance and an update
         "riverside/canal-row-walkabout.html",  # an article with a video, poster and captions
