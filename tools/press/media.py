@@ -292,6 +292,8 @@ def _png_chunks(data: bytes) -> list[tuple[bytes, bytes, bytes]]:
             raise MediaError("the PNG data is damaged (cut short) — export it again")
         (length,) = struct.unpack(">I", data[pos : pos + 4])
         kind = data[pos + 4 : pos + 8]
+        if not kind.isalpha():  # a chunk type is four ASCII letters (PNG spec 5.4)
+            raise MediaError("the PNG data is damaged (a chunk without a type) — export it again")
         stop = pos + 12 + length
         if stop > len(data):
             raise MediaError("the PNG data is damaged (a chunk runs past the end) — export it again")
@@ -306,7 +308,7 @@ def _png_chunks(data: bytes) -> list[tuple[bytes, bytes, bytes]]:
 
 def _png_text(kind: bytes, payload: bytes) -> tuple[str, str]:
     key, _, rest = payload.partition(b"\0")
-    name = key.decode("latin-1")
+    name = "".join(c if c.isprintable() else "?" for c in key.decode("latin-1"))[:80]  # shown in messages
     try:
         if kind == b"tEXt":
             value = rest.decode("latin-1")
