@@ -618,15 +618,20 @@ def _vint(data: bytes, pos: int, end: int, keep_marker: bool) -> tuple[int, int]
     return value, after
 
 
+def _count(counter: list[int]) -> None:
+    """One more element read of a file: a bounded reader stops at :data:`_WEBM_MAX_ELEMENTS`."""
+    counter[0] += 1
+    if counter[0] > _WEBM_MAX_ELEMENTS:
+        raise MediaError("the WebM has too many elements to be read — export it again")
+
+
 def _ebml(data: bytes, start: int, end: int, counter: list[int]):
     """``(id, payload start, payload end)`` of the elements between ``start`` and ``end``. A Cluster
     of unknown size (a live recording, as browsers write them) ends where the next top-level
     element begins, as a player reads it."""
     pos = start
     while pos < end:
-        counter[0] += 1
-        if counter[0] > _WEBM_MAX_ELEMENTS:
-            raise MediaError("the WebM has too many elements to be read — export it again")
+        _count(counter)
         element, pos = _vint(data, pos, end, True)
         size, pos = _vint(data, pos, end, False)
         if size == -1 and element == _CLUSTER:
@@ -634,9 +639,7 @@ def _ebml(data: bytes, start: int, end: int, counter: list[int]):
             # so a file of nested unknown-size Clusters cannot exhaust the stack)
             stop = pos
             while stop < end:
-                counter[0] += 1
-                if counter[0] > _WEBM_MAX_ELEMENTS:
-                    raise MediaError("the WebM has too many elements to be read — export it again")
+                _count(counter)
                 inner, after = _vint(data, stop, end, True)
                 if inner in _WEBM_TOP:
                     break
