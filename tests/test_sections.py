@@ -243,3 +243,13 @@ def test_the_sample_press_has_a_youth_and_students_section_of_voted_articles(tmp
     lead = front.split('class="lead-story', 1)[1].split("</section>", 1)[0]
     assert 'src="./harbor/ferry-cuts/early-ferry.png"' in lead and 'fetchpriority="high"' in lead and 'loading="lazy"' not in lead
     assert 'width="1200" height="675"' in lead and "text-lead" not in front.split("</section>", 1)[0]
+
+
+def test_each_topic_of_a_section_links_to_its_page_where_one_exists(site):
+    """A section's topics are its tags: each links to the tag's page (every published article with it);
+    a topic nothing published carries has no page, and no link to a missing file."""
+    youth = read(site, "youth/index.html").split('class="at-a-glance"', 1)[1].split("</p>", 1)[0]
+    assert 'Topics: <a href="../tag/youth.html">youth</a>' in youth and '<a href="../tag/students.html">students</a>' in youth
+    assert (site / "tag/youth.html").is_file() and (site / "tag/students.html").is_file()
+    labor = read(site, "labor/index.html").split('class="at-a-glance"', 1)[1].split("</p>", 1)[0]
+    assert "strike" in labor and "tag/strike.html" not in labor and not (site / "tag/strike.html").exists()
