@@ -21,6 +21,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from . import limits
+
 ARMOR_BEGIN = b"-----BEGIN SSH SIGNATURE-----"
 ARMOR_END = b"-----END SSH SIGNATURE-----"
 MAGIC = b"SSHSIG"
@@ -38,7 +40,7 @@ WEBAUTHN = "webauthn-sk-ecdsa-sha2-nistp256@openssh.com"
 CERT_SUFFIX = "-cert-v01@openssh.com"
 SK_USER_PRESENT, SK_USER_VERIFIED = 0x01, 0x04
 PLAIN_TYPES = ("ssh-ed25519", "ssh-rsa", *(f"ecdsa-sha2-{c}" for c in CURVES), SK_ECDSA, SK_ED25519)
-MAX_SIGNATURE_FILE = 64 * 1024
+MAX_SIGNATURE_FILE = limits.MAX_SIGNATURE_BYTES  # one limit for every signature the press reads
 
 
 class Refused(ValueError):
@@ -342,7 +344,7 @@ class Signature:
 def dearmor(armored: bytes) -> bytes:
     """The SSHSIG blob inside the armor, accepting only the form ``ssh-keygen -Y sign`` writes."""
     if len(armored) > MAX_SIGNATURE_FILE:
-        raise Refused(f"not an SSH signature: larger than {MAX_SIGNATURE_FILE // 1024} KiB")
+        raise Refused(f"not an SSH signature: larger than {limits.size(MAX_SIGNATURE_FILE)}")
     lines = armored.split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()

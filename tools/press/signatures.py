@@ -1,8 +1,8 @@
 """Signed minutes: OpenSSH signatures (SSHSIG, ``ssh-keygen -Y sign``) over a meeting record's envelope.
 
 What is signed is not the record's bytes alone — a copy of them under another date or folder would
-carry the signature with it — but an *envelope* naming the context (docs/editorial-records.md,
-"Signing the minutes")::
+carry the signature with it — but an *envelope* naming the context (docs/workflow.md, "The envelope:
+what a signature signs")::
 
     assembly-press signed record v1
     namespace: assembly-press

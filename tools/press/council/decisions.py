@@ -194,8 +194,6 @@ class _CouncilMeeting(_Sitting):
             )
         return None
 
-    seat_problem = standing
-
     def standing_on(self, seat: str, day: dt.date, role: str) -> str | None:
         """Why ``seat`` could not take part in a council meeting on ``day`` (a corrected vote)."""
         if seat not in self.assemblies:

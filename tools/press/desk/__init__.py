@@ -31,11 +31,11 @@ import jinja2
 
 from .. import agenda as agendas
 from .. import recording
+from ..council.decisions import SIDES
 from ..decisions import Outcome
 from ..model import Press, load
 from ..problems import GIT_TIMEOUT, PressError
 
-SIDES = ("yes", "no", "abstain")
 MAX_FORM = 256 * 1024  # a form bigger than this is not the desk's own
 ASSETS = {"desk.css": "text/css; charset=utf-8", "projector.js": "text/javascript; charset=utf-8"}
 # Nothing from anywhere else; no inline script; no framing (clickjacking); forms post only here.
@@ -294,7 +294,10 @@ class Desk:
             if switched.returncode != 0:
                 raise PressError(f"git switch -c {branch}: {switched.stderr.strip().splitlines()[-1] if switched.stderr.strip() else 'failed'} — switch to it (git switch {branch}) or delete it, and finish again")
         paths = [self.rel, *sorted(p.relative_to(self.root).as_posix() for p in self.path.parent.glob(f"{self.path.name}.*.sig"))]
-        _git(self.root, "add", "--", *paths)
+        added = _git(self.root, "add", "--", *paths)
+        if added.returncode != 0:  # e.g. another git run's index.lock: never report "committed as it is"
+            said = (added.stderr or added.stdout).strip().splitlines()
+            raise PressError(f"git add failed: {said[-1] if said else 'no reason given'} — nothing was committed; fix it and finish again")
         if _git(self.root, "diff", "--cached", "--quiet", "--", *paths).returncode == 0:
             lines.append(f"nothing new to commit on {branch}: {self.rel} is committed as it is")
         else:

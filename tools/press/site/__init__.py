@@ -37,6 +37,7 @@ from ..model import Press, load
 from ..records import digest_bytes
 from ..sanitize import clean_html, script_json
 from . import fastgroups, parallel, prerender
+from .images import image_size
 from .memo import MemoTemplate
 from .outputs import OutputList, vacate
 
@@ -468,7 +469,7 @@ def gate(generator) -> None:
             if value and not value.startswith("https://"):
                 setattr(article, key, f"{decision.article.slug}/{_bundle_file(decision.article.slug, value)}")
         if getattr(article, "video_poster", None):
-            article.video_size = _image_size(files.get(article.video_poster.split("/", 1)[1], b""))
+            article.video_size = image_size(files.get(article.video_poster.split("/", 1)[1], b""))
         shown = {key: getattr(article, key, None) for key in ("image", "image_alt", "video", "video_captions")}
         for warning in records.accessibility_warnings(decision.article.path, data.decode("utf-8", "replace"), shown):
             log.warning("%s", warning)
@@ -486,19 +487,6 @@ def gate(generator) -> None:
         for name in bundles[aid]:
             rel = f"{aid}/{name}"
             generator.context["static_content"][rel] = _Attached(rel)
-
-
-def _image_size(data: bytes) -> tuple[int, int] | None:
-    """(width, height) of an image of a bundle, read from its header; None if Pillow cannot tell."""
-    from io import BytesIO
-
-    from PIL import Image
-
-    try:
-        with Image.open(BytesIO(data)) as image:
-            return image.size
-    except Exception:  # noqa: BLE001 - a poster Pillow cannot read still shows; only its size is unknown
-        return None
 
 
 def _metadata_allowed(press, decision, files: dict[str, bytes]) -> bool:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 from ..bundle import kind_of
+from .images import image_size
 from ..council.decisions import CouncilDecisions, Feature
 from ..decisions import Decisions
 
@@ -105,21 +106,8 @@ def bundle_image(article, bundles: dict[str, dict[str, bytes]]) -> Image | None:
     name = named[len(prefix):]
     if name not in bundles.get(decision.id, {}) or kind_of(name) != "image":
         return None
-    width, height = _size(bundles[decision.id][name])
+    width, height = image_size(bundles[decision.id][name]) or (None, None)
     return Image(path=f"{decision.assembly}/{named}", alt=str(getattr(article, "image_alt", "") or "").strip(), width=width, height=height)
-
-
-def _size(data: bytes) -> tuple[int | None, int | None]:
-    """An image's width and height in pixels, read from its header alone; (None, None) if unreadable."""
-    import io
-
-    from PIL import Image as PILImage, UnidentifiedImageError
-
-    try:
-        with PILImage.open(io.BytesIO(data)) as picture:
-            return picture.size
-    except (UnidentifiedImageError, OSError, ValueError, PILImage.DecompressionBombError):
-        return None, None
 
 
 def story_image(article, bundles: dict[str, dict[str, bytes]]) -> Image | None:

@@ -255,3 +255,15 @@ def _icon(site: str, size: int) -> Image.Image:
     y = (size - (box[3] - box[1])) / 2 - box[1]
     draw.text((x, y), initials, font=font, fill=(255, 255, 255),)
     return image
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of a picture, read from its header alone; None if Pillow cannot tell (the page
+    then reserves no room for it, and still shows it)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as picture:
+            return picture.size
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return None
