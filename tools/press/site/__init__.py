@@ -38,7 +38,7 @@ from ..records import digest_bytes
 from ..sanitize import clean_html, script_json
 from . import fastgroups, parallel, prerender
 from .memo import MemoTemplate
-from .shared import _MEMOS, _OUTPUTS, _PRESSES, memo_of, motion_datetime, newest_first, outputs_of, press_of  # noqa: F401
+from .shared import _MEMOS, _OUTPUTS, _PRESSES, memo_of, motion_datetime, newest_first, outputs_of, press_of
 from .outputs import OutputList, vacate
 
 log = logging.getLogger("pelican.press")  # Pelican's logger tree: press build reports these
