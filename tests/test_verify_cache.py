@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 import press.bundle
 import press.model
+import press.reading
 import press.records
 from press import cache as press_cache
 from press.cli import main
@@ -74,7 +75,7 @@ def test_an_unchanged_press_is_answered_without_reading_a_file(small, settled, m
     def no_reading(*args, **kwargs):
         raise AssertionError("read the records again")
 
-    monkeypatch.setattr(press.records, "read_records", no_reading)
+    monkeypatch.setattr(press.reading, "read_records", no_reading)
     monkeypatch.setattr(press.model, "read_records", no_reading)
     again = verify(small.root)
     assert again.exit_code == 0 and again.output == first.output

@@ -14,7 +14,8 @@ _EXPORTS = {
                   "DelegateTerm", "Outcome", "decide"),
     "model": ("Press", "load"),
     "problems": ("PressError", "Problem"),
-    "records": ("Article", "Assembly", "Meeting", "Member", "Motion", "Records", "Rules", "digest_bytes", "read_records"),
+    "records": ("Article", "Assembly", "Meeting", "Member", "Motion", "Rules", "digest_bytes"),
+    "reading": ("Records", "read_records"),
 }  # fmt: skip
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = sorted(_WHERE)
@@ -57,8 +58,7 @@ if TYPE_CHECKING:
         Meeting as Meeting,
         Member as Member,
         Motion as Motion,
-        Records as Records,
         Rules as Rules,
         digest_bytes as digest_bytes,
-        read_records as read_records,
     )
+    from .reading import Records as Records, read_records as read_records

@@ -18,7 +18,6 @@ Links in articles may name only the article's own bundle; links in pages only ``
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from . import limits
+from .media import ebml_number, fields
 from .problems import Problem
 
 # Names of attachment files and folders: no spaces, quotes, backslashes or newlines, so that a
@@ -46,30 +46,17 @@ def _is_riff(kind: bytes):
     return lambda data: data[:4] == b"RIFF" and data[8:12] == kind
 
 
-def _ebml_number(data: bytes, at: int, keep_marker: bool) -> tuple[int, int] | None:
-    """An EBML variable-length number at ``at``: (value, next offset), or None if cut off."""
-    if at >= len(data) or data[at] == 0:
-        return None
-    width = 9 - data[at].bit_length()  # the leading zero bits say how many more bytes follow
-    if at + width > len(data):
-        return None
-    value = data[at] if keep_marker else data[at] & (0xFF >> width)
-    for byte in data[at + 1 : at + width]:
-        value = value << 8 | byte
-    return value, at + width
-
-
 def _is_webm(data: bytes) -> bool:
     """An EBML header (1A 45 DF A3) whose DocType element (42 82) says ``webm`` (Matroska is not WebM)."""
     if not data.startswith(b"\x1a\x45\xdf\xa3"):
         return False
-    size = _ebml_number(data, 4, keep_marker=False)
+    size = ebml_number(data, 4, keep_marker=False)
     if size is None:
         return False
     at, end = size[1], min(len(data), size[1] + size[0])
     while at < end:
-        element = _ebml_number(data, at, keep_marker=True)
-        length = _ebml_number(data, element[1], keep_marker=False) if element else None
+        element = ebml_number(data, at, keep_marker=True)
+        length = ebml_number(data, element[1], keep_marker=False) if element else None
         if element is None or length is None:
             return False
         if element[0] == 0x4282:  # DocType
@@ -179,6 +166,11 @@ def digest_of(slug: str, markdown_sha256: str, files: dict[str, str]) -> str:
     return "sha256:" + sha256(manifest(slug, markdown_sha256, files))
 
 
+def digest_bytes(data: bytes) -> str:
+    """The content digest a publish vote names: ``sha256:`` + hex SHA-256 of the file's bytes."""
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
 def digest(slug: str, markdown: bytes, files: dict[str, bytes]) -> str:
     """:func:`digest_of` for bytes in hand."""
     return digest_of(slug, sha256(markdown), {rel: sha256(data) for rel, data in files.items()})
@@ -213,7 +205,7 @@ def read_folder(folder: Path, rel_folder: str, problems: list[Problem], cache=No
             name = f"{rel}{entry.name}"
             where = f"{rel_folder}/{name}"
             if entry.is_symlink():
-                continue  # reported by records._links
+                continue  # reported by reading._links
             if not NAME_RE.match(entry.name):
                 problems.append(Problem(where, 0, "attachment names are letters, digits, '.', '-' and '_' (no spaces) — rename it"))
                 if entry.is_file():
@@ -248,8 +240,6 @@ def read_folder(folder: Path, rel_folder: str, problems: list[Problem], cache=No
 
 def _media_fields(path: Path, sha: str, cache) -> tuple:
     """:func:`press.media.fields` of a file, remembered by its SHA-256 across runs."""
-    from .media import fields
-
     key = ("media", path.suffix.lower(), sha)
     found = cache.get(key) if cache is not None else None
     if found is None:
@@ -442,71 +432,3 @@ def page_link_problems(rel: str, text: str) -> list[Problem]:
         if ".." in segments or segments[0] != "images" or len(segments) < 2 or "" in segments:
             problems.append(Problem(rel, link.line, f"link {link.target}: pages link only shared files in content/images/, as {{static}}/images/<file>"))
     return problems
-
-
-# --------------------------------------------------------------------------- git history
-
-_REGULAR = (0o100644, 0o100755)
-
-
-def find_in_history(history, article, wanted: str):
-    """The approved bundle of ``article`` in git: ``(markdown, files, version, edited)`` for the newest
-    commit whose bundle has the digest ``wanted``, or None. ``edited`` is the next commit that
-    changed the bundle (None: the edits are not committed). A bundle holding anything but regular
-    files of allowed types is never returned: it could not have been published."""
-    from .history import Version
-
-    if history.repo is None:
-        return None
-    folder = article.path[:-3] + "/"
-    if folder not in history.bundled:
-        hit = history.find(article.path, wanted)  # never had attachments: the single-file history
-        return (hit[0], {}, hit[1], hit[2]) if hit else None
-    md, tree_folder = history.prefix + article.path, history.prefix + folder[:-1]
-    known = history.bundles.get((article.path, wanted)) if history.head else None
-    if known is not None:  # found at this very HEAD before: the blobs named then, hashed again now
-        version, md_blob, file_blobs, edited = known
-        try:
-            markdown = history.blob_bytes(md_blob)
-            files = {name: history.blob_bytes(blob) for name, blob in file_blobs.items()}
-        except Exception:  # pragma: no cover - a blob gone from the repository: look again
-            files, markdown = {}, None
-        if markdown is not None and digest(article.slug, markdown, files) == wanted:
-            return markdown, files, version, edited
-    log = history.repo.git.log("--format=%H%x1f%at%x1f%an", "--no-renames", "--", md, tree_folder)
-    entries = [line.split("\x1f") for line in log.splitlines() if line]
-    versions = [Version(c, dt.datetime.fromtimestamp(int(t), dt.timezone.utc), a, None) for c, t, a in entries]
-    for index, version in enumerate(versions):
-        tree = history.repo.commit(version.commit).tree
-        try:
-            md_blob = tree / md
-        except KeyError:
-            continue
-        files: dict[str, bytes] = {}
-        blobs: dict[str, str] = {}
-        usable = md_blob.mode in _REGULAR
-        try:
-            sub = tree / tree_folder
-        except KeyError:
-            sub = None
-        if sub is not None and usable:
-            for item in sub.traverse():
-                if item.type == "tree":
-                    continue
-                name = item.path[len(tree_folder) + 1:]
-                data = item.data_stream.read() if item.type == "blob" else b""
-                if item.type != "blob" or item.mode not in _REGULAR or file_problem(name.rsplit("/", 1)[-1], data):
-                    usable = False
-                    break
-                files[name] = data
-                blobs[name] = item.hexsha
-        if not usable:
-            continue
-        markdown = md_blob.data_stream.read()
-        if digest(article.slug, markdown, files) == wanted:
-            found = Version(version.commit, version.when, version.author, md_blob.hexsha)
-            edited = versions[index - 1] if index else None
-            if history.head:
-                history.bundles[(article.path, wanted)] = (found, md_blob.hexsha, blobs, edited)
-            return markdown, files, found, edited
-    return None

@@ -28,7 +28,8 @@ from .history import NO_GIT
 from .model import Press, load
 from .problems import PressError, Problem
 from .council.records import COUNCIL
-from .records import GITHUB_RE, MOTION_KINDS, SIGNATURE_RE, read_records
+from .reading import read_records
+from .records import GITHUB_RE, MOTION_KINDS, SIGNATURE_RE
 
 NOREPLY_RE = re.compile(r"^(?:\d+\+)?([A-Za-z0-9-]+)@users\.noreply\.github\.com$", re.IGNORECASE)
 WEB_FLOW = "noreply@github.com"  # GitHub's committer identity for edits and merges made in the browser

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import cache as _cache
 from .problems import GIT_TIMEOUT, PressError
-from .records import digest_bytes
+from .bundle import digest, digest_bytes, file_problem
 
 _NULL_SHA = "0" * 40
 # What to do when git is not there, in every sentence that needs it.
@@ -280,3 +280,69 @@ def unreadable(article: str, exc: MissingObject) -> PressError:
 def _blob_name(data: bytes) -> str:
     """The name git gives a blob of ``data``."""
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+# --------------------------------------------------------------------------- git history
+
+_REGULAR = (0o100644, 0o100755)
+
+
+def find_in_history(history, article, wanted: str):
+    """The approved bundle of ``article`` in git: ``(markdown, files, version, edited)`` for the newest
+    commit whose bundle has the digest ``wanted``, or None. ``edited`` is the next commit that
+    changed the bundle (None: the edits are not committed). A bundle holding anything but regular
+    files of allowed types is never returned: it could not have been published."""
+    if history.repo is None:
+        return None
+    folder = article.path[:-3] + "/"
+    if folder not in history.bundled:
+        hit = history.find(article.path, wanted)  # never had attachments: the single-file history
+        return (hit[0], {}, hit[1], hit[2]) if hit else None
+    md, tree_folder = history.prefix + article.path, history.prefix + folder[:-1]
+    known = history.bundles.get((article.path, wanted)) if history.head else None
+    if known is not None:  # found at this very HEAD before: the blobs named then, hashed again now
+        version, md_blob, file_blobs, edited = known
+        try:
+            markdown = history.blob_bytes(md_blob)
+            files = {name: history.blob_bytes(blob) for name, blob in file_blobs.items()}
+        except Exception:  # pragma: no cover - a blob gone from the repository: look again
+            files, markdown = {}, None
+        if markdown is not None and digest(article.slug, markdown, files) == wanted:
+            return markdown, files, version, edited
+    log = history.repo.git.log("--format=%H%x1f%at%x1f%an", "--no-renames", "--", md, tree_folder)
+    entries = [line.split("\x1f") for line in log.splitlines() if line]
+    versions = [Version(c, dt.datetime.fromtimestamp(int(t), dt.timezone.utc), a, None) for c, t, a in entries]
+    for index, version in enumerate(versions):
+        tree = history.repo.commit(version.commit).tree
+        try:
+            md_blob = tree / md
+        except KeyError:
+            continue
+        files: dict[str, bytes] = {}
+        blobs: dict[str, str] = {}
+        usable = md_blob.mode in _REGULAR
+        try:
+            sub = tree / tree_folder
+        except KeyError:
+            sub = None
+        if sub is not None and usable:
+            for item in sub.traverse():
+                if item.type == "tree":
+                    continue
+                name = item.path[len(tree_folder) + 1:]
+                data = item.data_stream.read() if item.type == "blob" else b""
+                if item.type != "blob" or item.mode not in _REGULAR or file_problem(name.rsplit("/", 1)[-1], data):
+                    usable = False
+                    break
+                files[name] = data
+                blobs[name] = item.hexsha
+        if not usable:
+            continue
+        markdown = md_blob.data_stream.read()
+        if digest(article.slug, markdown, files) == wanted:
+            found = Version(version.commit, version.when, version.author, md_blob.hexsha)
+            edited = versions[index - 1] if index else None
+            if history.head:
+                history.bundles[(article.path, wanted)] = (found, md_blob.hexsha, blobs, edited)
+            return markdown, files, found, edited
+    return None

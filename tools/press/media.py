@@ -25,6 +25,19 @@ from dataclasses import dataclass
 
 from .problems import Problem
 
+
+def ebml_number(data: bytes, at: int, keep_marker: bool) -> tuple[int, int] | None:
+    """An EBML variable-length number (WebM's element ids and sizes; the bundle's type check reads them too) at ``at``: (value, next offset), or None if cut off."""
+    if at >= len(data) or data[at] == 0:
+        return None
+    width = 9 - data[at].bit_length()  # the leading zero bits say how many more bytes follow
+    if at + width > len(data):
+        return None
+    value = data[at] if keep_marker else data[at] & (0xFF >> width)
+    for byte in data[at + 1 : at + width]:
+        value = value << 8 | byte
+    return value, at + width
+
 # Bundles approved by a publish motion at a meeting dated before this day were voted before the press
 # checked metadata: their metadata is a warning (with the fix), and they keep publishing.
 CUTOVER = dt.date(2026, 12, 7)
@@ -607,9 +620,7 @@ _WEBM_NAMES = {"ARTIST": ("Artist", "owner"), "COPYRIGHT": ("Copyright", "owner"
 def _vint(data: bytes, pos: int, end: int, keep_marker: bool) -> tuple[int, int]:
     """An EBML variable-length number at ``pos`` (the bundle's type check reads them too): (value,
     next position); -1 for an unknown size."""
-    from .bundle import _ebml_number
-
-    found = _ebml_number(data, pos, keep_marker) if pos < end else None
+    found = ebml_number(data, pos, keep_marker) if pos < end else None
     if found is None or found[1] > end:
         raise MediaError("the WebM data is damaged (a bad element header) — export it again")
     value, after = found

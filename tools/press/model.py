@@ -17,7 +17,8 @@ from .cache import ParsedRecords
 from .history import History, MissingObject, Version, missing_objects, unreadable
 from .inputs import Inputs, Verified, remember, scan
 from .problems import PressError, Problem
-from .records import ARTICLE_MOTIONS, NOT_ASSEMBLIES, SLUG_RE, Article, Assembly, Records, parse_metadata, read_records
+from .reading import Records, read_records
+from .records import ARTICLE_MOTIONS, NOT_ASSEMBLIES, SLUG_RE, Article, Assembly, parse_metadata
 
 
 @dataclass(frozen=True)
@@ -244,8 +245,8 @@ def _from_history(decision: ArticleDecision) -> bool:
 
 
 def _find(history: History, article: Article, digest: str):
-    """:func:`press.bundle.find_in_history`; an object missing from the repository is one sentence naming the article."""
-    from .bundle import find_in_history
+    """:func:`press.history.find_in_history`; an object missing from the repository is one sentence naming the article."""
+    from .history import find_in_history
 
     try:
         with missing_objects():

@@ -1,7 +1,7 @@
 """Editorial records and articles, read from the repository into a typed model.
 
-``read_records(root)`` reads ``editorial/assemblies/*.yml``, ``editorial/meetings/*/*.yml`` and
-``content/<assembly>/*.md``. It checks the *form* of each record (keys, types, ids, dates) and
+Readers of one assembly, one meeting, one article (``press.reading.read_records(root)`` reads them
+all: ``editorial/assemblies/*.yml``, ``editorial/meetings/*/*.yml`` and ``content/<assembly>/*.md``). They check the *form* of each record (keys, types, ids, dates) and
 reports every problem with its file and line; the rules that need a roster and a date (who may
 vote, quorum, threshold) belong to :mod:`press.decisions`.
 """
@@ -10,22 +10,19 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import hashlib
 import os
 import re
 import zoneinfo
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from . import bundle, frontmatter, limits, strictyaml
+from .bundle import digest_bytes  # noqa: F401 (records name digests; the bundle computes them)
 from .files import leftover
 from .problems import Problem
 from .strictyaml import Map, Seq
-
-if TYPE_CHECKING:
-    from .council.records import Council
 
 ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
@@ -50,11 +47,6 @@ RESERVED_PAGES = frozenset({"index", "assemblies", "archives", "authors", "tags"
 BALLOTS = ("roll-call", "secret")
 MOTION_KINDS = ("publish", "reject", "retract", "elect-delegate", "recall-delegate", "correct")
 ARTICLE_MOTIONS = ("publish", "reject", "retract")
-
-
-def digest_bytes(data: bytes) -> str:
-    """The content digest a publish vote names: ``sha256:`` + hex SHA-256 of the file's bytes."""
-    return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 # Dates in records: a wider range would break calendars, feeds and time zones far from today.
@@ -275,19 +267,6 @@ class Section:
 def tag_key(name: str) -> str:
     """A tag as sections compare it: "Know Your Rights" and "know  your rights" are one tag."""
     return " ".join(str(name).split()).casefold()
-
-
-@dataclass
-class Records:
-    root: Path
-    assemblies: dict[str, Assembly]
-    meetings: list[Meeting]
-    articles: dict[str, Article]
-    problems: list[Problem]
-    maintainers: tuple[str, ...] = ()  # GitHub users and org/teams of editorial/press.yml
-    council: Council | None = None  # editorial/council.yml, if the press has a council (press.council)
-    media: dict[str, tuple] = field(default_factory=dict)  # attachment path -> its metadata fields (press.media.Field)
-    sections: tuple[Section, ...] = ()  # the site's sections across assemblies, from editorial/press.yml
 
 
 # --------------------------------------------------------------------------- reading
@@ -1155,168 +1134,3 @@ def read_signature(path: Path, rel: str, problems: list[Problem]) -> bytes | Non
         problems.append(Problem(rel, 0, f"signature is {limits.size(size)}; signatures are limited to {limits.size(limits.MAX_SIGNATURE_BYTES)} — sign the record again"))
         return None
     return path.read_bytes()
-
-
-def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records:
-    """Read every record and article under ``root``. Never raises for bad input: problems are collected.
-
-    ``rosters`` reads the assembly records from another folder (a pull request is checked
-    against the rosters and rules of its base branch); problems still name editorial/assemblies/.
-    ``cache`` (a :class:`press.cache.ParsedRecords`) skips parsing records whose bytes are unchanged.
-    """
-    root = Path(root)
-    problems: list[Problem] = []
-    assemblies: dict[str, Assembly] = {}
-    known_ids: set[str] = set()
-
-    assemblies_dir = rosters or root / "editorial" / "assemblies"
-    for path in sorted(assemblies_dir.glob("*")):
-        rel = f"editorial/assemblies/{path.name}"
-        if path.is_symlink():
-            continue  # reported by _links()
-        if path.is_file() and ROSTER_SIGNATURE_RE.match(path.name):
-            continue  # a signature of a roster change: press check counts it (check.py: _roster_guard)
-        if not path.is_file() or path.suffix != ".yml":
-            problems.append(Problem(rel, 0, "editorial/assemblies/ holds only <assembly>.yml files (and <assembly>.yml.<member>.sig, signatures of a change)"))
-            continue
-        known_ids.add(path.stem)
-        assembly = _cached(cache, problems, ("assembly", rel), path, lambda found, raw=None: read_assembly(path, rel, found, raw), RECORD_LIMIT)
-        if assembly:
-            assemblies[assembly.id] = assembly
-
-    from .council.records import COUNCIL, council_path, read_council  # the council's records build on these
-
-    council, meetings = read_council(root, rosters, problems, cache)  # type: ignore[assignment]
-    if council is not None or council_path(root, rosters).is_file():
-        known_ids.add(COUNCIL)  # its statements live in content/council/ (even while council.yml has problems)
-    meetings_dir = root / "editorial" / "meetings"
-    for folder in sorted(meetings_dir.glob("*")):
-        rel_folder = folder.relative_to(root).as_posix()
-        if folder.is_symlink() or folder.name == COUNCIL:
-            continue  # reported by _links(); read by read_council()
-        if not folder.is_dir():
-            problems.append(Problem(rel_folder, 0, "editorial/meetings/ holds one folder per assembly"))
-            continue
-        if folder.name not in known_ids:
-            problems.append(
-                Problem(rel_folder, 0, f"no assembly '{folder.name}' — add editorial/assemblies/{folder.name}.yml")
-            )
-            continue
-        ballot = assemblies[folder.name].rules.ballot if folder.name in assemblies else "roll-call"
-        meetings += read_meetings(root, folder, folder.name, ballot, problems, cache)
-
-    articles: dict[str, Article] = {}
-    media: dict[str, tuple] = {}
-    content_dir = root / "content"
-    for folder in sorted(content_dir.glob("*")):
-        if folder.name in NOT_ASSEMBLIES or folder.name.startswith("."):
-            continue
-        rel_folder = folder.relative_to(root).as_posix()
-        if folder.is_symlink():
-            continue  # reported by _links()
-        if not folder.is_dir():
-            if folder.suffix == ".md":
-                problems.append(Problem(rel_folder, 0, "articles go in content/<assembly>/, not directly in content/"))
-            continue
-        if folder.name not in known_ids:
-            problems.append(
-                Problem(rel_folder, 0, f"no assembly '{folder.name}' — articles go in a folder named after an assembly")
-            )
-            continue
-        with os.scandir(folder) as entries:
-            listing = sorted(entries, key=lambda e: e.name)
-        names = {entry.name for entry in listing}
-        folders = {entry.name for entry in listing if entry.is_dir(follow_symlinks=False)}  # from the listing: no stat
-        for entry in listing:
-            if entry.is_symlink():
-                continue  # reported by _links()
-            rel = f"{rel_folder}/{entry.name}"
-            if entry.is_dir():
-                if f"{entry.name}.md" not in names:
-                    nested = sorted(Path(entry.path).rglob("*.md"))
-                    for path in nested:
-                        problems.append(Problem(path.relative_to(root).as_posix(), 0, f"articles live directly in {rel_folder}/, not in sub-folders"))
-                    if not nested:
-                        problems.append(Problem(rel, 0, f"{entry.name}/ belongs to no article — an article's files go in the folder named after it ({entry.name}.md needs {entry.name}/)"))
-                continue
-            if not entry.name.endswith(".md") or not entry.is_file():
-                problems.append(Problem(rel, 0, f"{entry.name} is not an article — an article is <slug>.md and its files go in the folder <slug>/ beside it"))
-                continue
-            files = {}
-            if entry.name[:-3] in folders:
-                files = bundle.read_folder(Path(entry.path[:-3]), rel[:-3], problems, cache, media)
-            article = _cached(  # the path as a string: a Path object is made only when the file is parsed
-                cache, problems, ("article", rel, tuple(files.items())), entry.path,
-                lambda found, raw=None, path=entry.path, rel=rel, files=files: read_article(Path(path), rel, folder.name, found, files, raw),
-                (limits.MAX_MARKDOWN_BYTES, limits.markdown_too_large),
-            )  # fmt: skip
-            if article:
-                articles[article.id] = article
-
-    if (content_dir / "images").is_dir() and not (content_dir / "images").is_symlink():
-        bundle.read_folder(content_dir / "images", "content/images", problems, cache, media)
-    taken = {aid: f"the assembly {aid}" for aid in known_ids if aid != COUNCIL}
-    if COUNCIL in known_ids:
-        taken[COUNCIL] = "the council"
-    maintainers, sections = read_press_config(root, problems, taken)
-    problems += _links(root)
-    problems += _page_urls(root)
-    return Records(
-        root=root, assemblies=assemblies, meetings=meetings, articles=articles, problems=problems, maintainers=maintainers,
-        council=council, media=media, sections=sections,
-    )  # fmt: skip
-
-
-def _links(root: Path) -> list[Problem]:
-    """Symbolic links anywhere in content/ or editorial/: they could pull in files from outside."""
-    problems = []
-
-    def scan(folder: str, top: str) -> None:
-        with os.scandir(folder) as entries:
-            for entry in sorted(entries, key=lambda e: e.name):
-                if entry.is_symlink():  # from the directory listing: no extra system call
-                    rel = Path(entry.path).relative_to(root).as_posix()
-                    problems.append(Problem(rel, 0, f"symbolic links are not allowed in {top}/ — commit the file itself"))
-                elif entry.is_dir():
-                    scan(entry.path, top)
-
-    for top in ("content", "editorial"):
-        if (root / top).is_dir():
-            scan(str(root / top), top)
-    return problems
-
-
-def _page_urls(root: Path) -> list[Problem]:
-    """Static pages are written at <slug>.html: two pages, or a page and the site, may not claim one URL."""
-    problems = []
-    claimed: dict[str, str] = {}
-    pages = root / "content" / "pages"
-    for path in sorted(pages.rglob("*")) if pages.is_dir() else []:
-        if path.is_symlink() or path.is_dir():
-            continue
-        if path.suffix != ".md":
-            problems.append(Problem(path.relative_to(root).as_posix(), 0, "content/pages/ holds only pages (.md files) — shared images go in content/images/"))
-            continue
-        rel = path.relative_to(root).as_posix()
-        if (size := path.stat().st_size) > limits.MAX_MARKDOWN_BYTES:
-            problems.append(Problem(rel, 0, limits.markdown_too_large(size)))
-            continue
-        raw = path.read_bytes()
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            problems.append(Problem(rel, 0, "not valid UTF-8 — save the file as UTF-8"))
-            continue
-        meta = parse_metadata(text)
-        problems += bundle.page_link_problems(rel, text)
-        slug = meta.get("slug", path.stem).strip()
-        url = f"{slug}.html"
-        if not SLUG_RE.match(slug):
-            problems.append(Problem(rel, 1, f"page slug '{slug}' must be lowercase letters, digits and '-'"))
-        elif slug in RESERVED_PAGES:
-            problems.append(Problem(rel, 1, f"page URL {url} is the site's own — choose another Slug"))
-        elif url in claimed:
-            problems.append(Problem(rel, 1, f"page URL {url} is also claimed by {claimed[url]} — give one of them another Slug"))
-        else:
-            claimed[url] = rel
-    return problems

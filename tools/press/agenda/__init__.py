@@ -17,7 +17,7 @@ from pathlib import Path
 import jinja2
 
 from ..files import replacing
-from ..decisions import AWAITING, EDITED, ArticleDecision, DelegateTerm
+from ..decisions import EDITED, PENDING_STATES, ArticleDecision, DelegateTerm
 from ..model import Press
 from ..problems import PressError, Problem
 from ..records import Assembly, Meeting, Member, accessibility_warnings, next_meeting_date
@@ -96,8 +96,6 @@ class Agenda:
         return self.assembly.rules.quorum_for(len(self.roll))
 
 
-# What a meeting has to vote on: articles awaiting a vote, or edited since their approval.
-PENDING_STATES = (AWAITING, EDITED)
 
 
 def pending(press: Press, assembly: str) -> list[ArticleDecision]:

@@ -9,7 +9,8 @@
 - **Mandate record**: for every assembly, each council motion with the vote its seat cast and
   who held the seat that day.
 
-Nothing here reads files; :func:`decide_council` is called by :func:`press.decisions.decide`.
+Nothing here reads files; :func:`decide_council` is called by :func:`press.decisions.decide`; the vote rules it shares with the
+assemblies are in :mod:`press.sittings`.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..decisions import INVALID, DelegateTerm, Outcome, _as_voted, _corrections, _Sitting
 from ..problems import Problem
-from ..records import ARTICLE_MOTIONS, Assembly, Member, Records
+from ..reading import Records
+from ..records import ARTICLE_MOTIONS, Assembly, Member
+from ..sittings import INVALID, DelegateTerm, Outcome, _as_voted, _corrections, _Sitting
 from .records import Council, CouncilMeeting, CouncilMotion
 
 SIDES = ("yes", "no", "abstain")

@@ -39,18 +39,14 @@ from ..sanitize import clean_html, script_json
 from . import fastgroups, parallel, prerender
 from .images import image_size
 from .memo import MemoTemplate
+from .shared import _MEMOS, _OUTPUTS, _PRESSES, memo_of, motion_datetime, newest_first, outputs_of, press_of
 from .outputs import OutputList, vacate
 
 log = logging.getLogger("pelican.press")  # Pelican's logger tree: press build reports these
 for _filter in list(log.filters):  # Pelican's LimitFilter would say each warning once per process, not per build
     log.removeFilter(_filter)
 
-# The press model of each running build, keyed by the identity of Pelican's settings dict. It is
-# kept out of the settings themselves: Pelican pickles settings into its caches.
-_PRESSES: dict[int, Press] = {}
 _preloaded: list[tuple] = []
-_MEMOS: dict[int, object] = {}  # settings id -> RenderMemo of the running build
-_OUTPUTS: dict[int, OutputList] = {}  # settings id -> the positive list of the running build
 _WRITERS: dict[int, object] = {}  # settings id -> the PressWriter of the running build
 _PRERENDERED: dict[str, tuple] = {}  # path -> rendered Markdown, consumed by PressReader
 
@@ -59,17 +55,6 @@ def provide(press: Press, memo=None, outputs: OutputList | None = None) -> None:
     """Hand an already loaded press (and the build's render memo and output list) to the next Pelican run."""
     _preloaded[:] = [(press, memo, outputs)]
 
-
-def memo_of(settings: dict):
-    """The build's :class:`~press.site.memo.RenderMemo`, or None (a plain ``pelican`` run)."""
-    return _MEMOS.get(id(settings))
-
-
-def outputs_of(settings: dict) -> OutputList:
-    """The positive list of the running build (a plain ``pelican`` run gets its own)."""
-    if id(settings) not in _OUTPUTS:
-        _OUTPUTS[id(settings)] = OutputList(settings["OUTPUT_PATH"])
-    return _OUTPUTS[id(settings)]
 
 # Metadata a writer may not set: it would decide publication, dates or where the page is written.
 WRITER_CANNOT_SET = ("status", "date", "modified", "save_as", "url", "slug", "template", "translation", "category")
@@ -218,16 +203,6 @@ ENFORCED_SETTINGS = {
     ),
 }
 
-def newest_first(article: Article):
-    """Latest approval first; within one meeting, the motion taken later first."""
-    approved = article.press.first_approved
-    return (-article.date.timestamp(), -approved.motion.index, article.press.article.id)
-
-
-def press_of(settings: dict) -> Press:
-    return _PRESSES[id(settings)]
-
-
 def article_id(source_path: str, content_path: str) -> str | None:
     """``/…/content/springfield/rent.md`` -> ``springfield/rent``; None for anything else.
 
@@ -242,18 +217,6 @@ def article_id(source_path: str, content_path: str) -> str | None:
 def approval_datetime(day: dt.date, timezone: str) -> dt.datetime:
     """Midnight of ``day`` in the assembly's timezone (for records that name no meeting)."""
     return dt.datetime.combine(day, dt.time(0, 0), ZoneInfo(timezone))
-
-
-def motion_datetime(outcome) -> dt.datetime:
-    """When a motion was decided: its meeting's start (the record's ``time:``, else the time in the
-    assembly's ``meets``, else midnight) plus one minute per motion before it.
-
-    Distinct for every motion of an assembly and the same on every build, so feed readers can tell
-    entries apart and never see them change."""
-    meeting, assembly = outcome.meeting, outcome.assembly
-    starts = meeting.time or assembly.usual_time or dt.time(0, 0)
-    begin = dt.datetime.combine(meeting.date, starts, ZoneInfo(assembly.timezone))
-    return begin + dt.timedelta(minutes=outcome.motion.index)
 
 
 def _script_json_filter(value) -> Markup:

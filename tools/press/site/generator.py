@@ -21,14 +21,15 @@ import nh3
 from pelican.generators import Generator
 
 from .. import bundle
-from ..decisions import RETRACTED, WITHDRAWN, ArticleDecision, DelegateTerm, Outcome
+from ..decisions import PENDING_STATES, RETRACTED, WITHDRAWN, ArticleDecision, DelegateTerm, Outcome
 from ..model import Press
 from ..records import ARTICLE_MOTIONS, Assembly, Meeting, Section, next_meeting_date
 from ..sanitize import strip_tags
-from ..agenda import PENDING_STATES
-from . import feeds, images, memo_of, motion_datetime, newest_first, outputs_of, press_of
+from . import feeds, images
+from .shared import memo_of, motion_datetime, newest_first, outputs_of, press_of
+from . import admin
 from . import council as council_site
-from .memo import place
+from .memo import chapter_fingerprint, fingerprint_as, place
 
 _GENERATED = "a file the press generates (feeds, ledgers, calendars, sitemap)"
 
@@ -164,6 +165,9 @@ class Chapter:
     def podcast(self) -> bool:
         """Whether any published article of this assembly carries audio (then podcast.rss exists)."""
         return any(getattr(a, "audio", None) for a in self.articles)
+
+
+fingerprint_as(Chapter, chapter_fingerprint)  # the render memo keys pages by what a chapter shows
 
 
 @dataclass
@@ -489,14 +493,12 @@ class PressGenerator(Generator):
         self._write_admin()
 
     def _write_admin(self) -> None:
-        """The writers' desk, admin/ (see press.cms), generated from the rosters."""
-        from .. import cms
-
+        """The writers' desk, admin/ (see press.site.admin), generated from the rosters."""
         # The assemblies' writers only: the council's statements are moved by delegates at council meetings.
         assemblies = [c.assembly for c in self.chapters if c.id in self.press.records.assemblies and not c.is_council]
-        settings = cms.Settings.from_pelican(self.settings)
-        for name, text in cms.files(assemblies, settings).items():
-            self._write(name, text.encode("utf-8"), f"the writers' desk: {cms.FILES[name]}")  # cheap: made on every build
+        settings = admin.Settings.from_pelican(self.settings)
+        for name, text in admin.files(assemblies, settings).items():
+            self._write(name, text.encode("utf-8"), f"the writers' desk: {admin.FILES[name]}")  # cheap: made on every build
 
     def _write(self, name: str, data: bytes, reason: str = _GENERATED) -> None:
         outputs_of(self.settings).write(name, data, reason)

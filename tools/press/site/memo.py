@@ -30,6 +30,8 @@ from pelican.paginator import Page, Paginator
 from pelican.urlwrappers import URLWrapper
 
 from ..cache import FORMAT, cache_dir, keep, load, settings_salt
+from ..decisions import ArticleDecision, Outcome
+from ..records import Assembly, Meeting
 from .outputs import vacate
 
 # Metadata values Pelican sets on every page but that never change its rendering.
@@ -381,7 +383,8 @@ def _decision(d) -> tuple:
             _outcome(d.approved), _outcome(d.first_approved), d.published_on, d.updated_on, d.update_note)  # fmt: skip
 
 
-def _chapter(c) -> tuple:
+def chapter_fingerprint(c) -> tuple:
+    """What a chapter page shows of a :class:`press.site.generator.Chapter`."""
     return (
         _assembly(c.assembly), c.articles, tuple(_decision(d) for d in c.retracted), c.members_in_good_standing,
         tuple((t.member, t.elected.date, t.ended, t.ended_by) for t in c.delegates),
@@ -391,30 +394,11 @@ def _chapter(c) -> tuple:
     )  # fmt: skip
 
 
-def _register_reducers() -> dict:
-    from ..decisions import ArticleDecision, Outcome
-    from ..records import Assembly
-    from .generator import Chapter
-
-    from ..records import Meeting
-
-    return {Chapter: _chapter, ArticleDecision: _decision, Outcome: _outcome, Assembly: _assembly, Meeting: _meeting}
+# Fingerprints for the press's own objects, by type. A type of a higher module (the generator's
+# Chapter) is added by that module with fingerprint_as(): this module never imports it back.
+_REDUCERS: dict[type, object] = {ArticleDecision: _decision, Outcome: _outcome, Assembly: _assembly, Meeting: _meeting}
 
 
-class _Reducers(dict):
-    """Fingerprints for the press's own objects, registered on first use (to avoid import cycles)."""
-
-    def _load(self):
-        if not self:
-            self.update(_register_reducers())
-
-    def __contains__(self, key):
-        self._load()
-        return dict.__contains__(self, key)
-
-    def __getitem__(self, key):
-        self._load()
-        return dict.__getitem__(self, key)
-
-
-_REDUCERS = _Reducers()
+def fingerprint_as(cls: type, reduce) -> None:
+    """Fingerprint every instance of ``cls`` by the plain data ``reduce(value)`` returns."""
+    _REDUCERS[cls] = reduce
