@@ -592,3 +592,23 @@ def test_a_delegate_elected_in_the_same_change_does_not_sign_the_councils_rules(
     assert result.exit_code == 1, result.output
     assert "the weighting (was equal, now members) changed" in result.output
     assert "this change is signed by harbor" in result.output
+
+
+def test_a_council_correction_is_weighed_by_the_adopted_census(pressdir):
+    """Under `weighting: members` every council vote — a correction too — is weighed by the census
+    the council adopted: harbor's seat (5) outweighs springfield's (3) in the correction itself."""
+    p = council_repo(pressdir)
+    p.write("editorial/council.yml", council_yml(weighting="members"))
+    p.meeting("council", "2026-10-04", "present: [springfield, harbor]\nmotions:\n  - census: 2026-10-01\n    weights: {harbor: 5, springfield: 3}\n    yes: [springfield, harbor]\n")
+    p.meeting("council", "2026-10-18", "present: [springfield, harbor]\nmotions:\n  - feature: harbor/ferry\n    yes: [springfield]\n    no: [harbor]\n")
+    assert p.load().decisions.council.on_front_page() == []  # 3 members against 5: failed
+    p.meeting(
+        "council", "2026-11-15",
+        "present: [springfield, harbor]\nmotions:\n  - correct: 2026-10-18#1\n    reason: the votes were swapped in the minutes\n"
+        "    corrected: {yes: [harbor], no: [springfield]}\n    yes: [harbor]\n    no: [springfield]\n",
+    )  # fmt: skip
+    assert cli(p.root, "verify").exit_code == 0
+    council = p.load().decisions.council
+    correction = next(o for o in council.outcomes if o.motion.kind == "correct")
+    assert correction.passed, correction.reasons  # 5 members against 3 (with every seat weighing 1 it would tie)
+    assert [f.article for f in council.on_front_page()] == ["harbor/ferry"]

@@ -324,6 +324,25 @@ def _state_on(history: list[Outcome], day: dt.date, before: tuple | None = None)
     return state
 
 
+def _census_at(records: Records, meetings, delegates, today: dt.date, state_on, withdrawn, by_date) -> dict:
+    """The census in force when each council meeting opened (None before any): the figures of the
+    last census motion passed before it, as recorded. Corrections are decided before the motions
+    they correct, so they need the weights first."""
+    council: Council = records.council  # type: ignore[assignment]
+    found: dict[dt.date, dict[str, int] | None] = {}
+    census: dict[str, int] | None = None
+    for meeting in meetings:
+        found[meeting.date] = census
+        if not any(m.kind == "census" for m in meeting.motions):
+            continue
+        evaluator = _CouncilMeeting(records, meeting, delegates, today, [], census)
+        for motion in meeting.motions:
+            if motion.kind == "census" and evaluator.evaluate(motion, state_on, {}, records.articles, withdrawn, by_date).passed:
+                census = dict(motion.weights)  # type: ignore[attr-defined]
+                evaluator.seats = seats_on(records.assemblies, delegates, meeting.date, council.rules.weighting, census)
+    return found
+
+
 def decide_council(
     records: Records,
     delegates: dict[str, list[DelegateTerm]],
@@ -345,8 +364,9 @@ def decide_council(
 
     meetings = sorted((m for m in records.meetings if isinstance(m, CouncilMeeting)), key=lambda m: m.date)
     by_date = {(m.assembly, m.date): m for m in meetings}
-    corrections = _corrections(
-        meetings, lambda meeting: _CouncilMeeting(records, meeting, delegates, today, []),
+    census_at = _census_at(records, meetings, delegates, today, state_on, withdrawn, by_date)
+    corrections = _corrections(  # a correction is weighed by the census in force when its meeting opened
+        meetings, lambda meeting: _CouncilMeeting(records, meeting, delegates, today, [], census_at[meeting.date]),
         lambda evaluator, motion: evaluator.evaluate(motion, state_on, {}, records.articles, withdrawn, by_date),
     )  # fmt: skip
     census: dict[str, int] | None = None  # the figures last adopted: a seat's weight from the next motion on
