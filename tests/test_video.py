@@ -396,3 +396,16 @@ def test_a_webm_of_nested_live_clusters_is_read_without_exhausting_the_stack(sit
     built = cli(site.root, "build", "--no-search")
     assert built.exit_code == 0, built.output
     assert b"UNVOTED-NIGHT" not in b"".join(output_bytes(site.root).values())
+
+
+def test_an_xmp_packet_in_an_mp4_uuid_box_is_reported_and_stripped():
+    """Adobe tools write XMP (GPS included) into a top-level ``uuid`` box that mutagen does not read:
+    it is reported, and `press strip` blanks it without moving a frame."""
+    xmp = b'<x:xmpmeta><rdf:Description exif:GPSLatitude="39,46.9N" exif:GPSLongitude="89,39.0W"/></x:xmpmeta>'
+    clean = box(b"ftyp", b"isom\0\0\x02\0isomiso2mp41") + box(b"moov", box(b"mvhd", bytes(12) + (1000).to_bytes(4, "big") + bytes(84))) + box(b"mdat", FRAMES)
+    assert media.fields("film.mp4", clean) == ()
+    tagged = clean + box(b"uuid", bytes.fromhex("BE7ACFCB97A942E89C71999491E3AFAC") + xmp)
+    assert [(f.name, f.group) for f in media.fields("film.mp4", tagged)] == [("XMP", "gps")]
+    stripped = media.strip("film.mp4", tagged)
+    assert media.fields("film.mp4", stripped) == () and b"GPSLatitude" not in stripped
+    assert stripped[: len(clean)] == clean and len(stripped) == len(tagged)  # nothing before it moved

@@ -560,6 +560,9 @@ def _key_group(name: str) -> str:
     return "other"
 
 
+_XMP_UUID = bytes.fromhex("BE7ACFCB97A942E89C71999491E3AFAC")  # the uuid box XMP writers put in MP4 files
+
+
 def _mp4_box_fields(data: bytes, boxes) -> list[Field]:
     """What mutagen does not read: user-data atoms beside ``meta`` (where phones write ``\xa9xyz``)
     and QuickTime ``mdta`` keys (where iPhones write the place)."""
@@ -571,6 +574,9 @@ def _mp4_box_fields(data: bytes, boxes) -> list[Field]:
             found.append(Field(name, group, _mp4_text(data[body:stop])))
         elif kind == b"keys" and parents and parents[-1] == b"meta":
             found += [Field(key, _key_group(key), "a QuickTime metadata key") for key in _mp4_keys(data, body, stop)]
+        elif kind == b"uuid" and data[body : body + 16] == _XMP_UUID:  # Adobe's XMP packet, anywhere in the file
+            packet = data[body + 16 : stop]
+            found.append(Field("XMP", "gps" if b"GPS" in packet else "other", f"an XMP packet of {len(packet):,} bytes"))
     return found
 
 
@@ -596,6 +602,8 @@ def _mp4_strip(data: bytes, keep: frozenset[str]) -> bytes:
             blanks.append((start, stop))
         elif kind == b"keys" and parents and parents[-1] == b"meta":  # the whole QuickTime meta box: keys and values
             blanks.append(max((m for m in metas if m[0] < start < m[1]), key=lambda m: m[0]))
+        elif kind == b"uuid" and clean[start + 8 : start + 24] == _XMP_UUID and "XMP" not in keep:
+            blanks.append((start, stop))
     for start, stop in blanks:
         clean[start + 4 : start + 8] = b"free"
         clean[start + 8 : stop] = bytes(stop - start - 8)
