@@ -633,3 +633,29 @@ def test_a_file_put_into_the_replaced_site_during_the_build_is_left_not_deleted(
     assert (retired / "CNAME").read_text() == "press.example.org\n"
     assert (retired / "springfield/rent.html").is_file()  # the whole folder is left, not only the file
     assert "springfield/fares.html" in tree(out)
+
+
+def test_a_retired_build_removed_in_the_background_meanwhile_does_not_fail_the_next_build(sample, monkeypatch):
+    """A replaced site is deleted in the background; the next build may find it half gone, or gone
+    between looking at it and removing it. That is not an error: the build goes on."""
+    from press.output import MANIFEST, RETIRED, Output
+
+    build = lambda: CliRunner().invoke(main, ["--root", str(sample), "build", "--no-search"])  # noqa: E731
+    assert build().exit_code == 0
+    builds = sample / ".output.builds"
+    current = (sample / "output").resolve()
+    retired = builds / f"{RETIRED}{current.name}"
+    shutil.copytree(current, retired)  # a replaced build, still being removed in the background
+    shutil.copy(builds / f"{current.name}{MANIFEST}", builds / f"{RETIRED}{current.name}{MANIFEST}")
+    real = Output._ours_to_delete
+
+    def background_removal_finishes_first(self, folder):
+        vouched = real(self, folder)
+        shutil.rmtree(folder, ignore_errors=True)  # the background rm -rf ends just now
+        return vouched
+
+    monkeypatch.setattr(Output, "_ours_to_delete", background_removal_finishes_first)
+    change_an_input(sample)
+    result = build()
+    assert result.exit_code == 0, result.output
+    assert not retired.exists() and (sample / "output" / "index.html").is_file()

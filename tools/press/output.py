@@ -451,9 +451,12 @@ class Output:
             elif current is None:
                 continue  # maybe the only copy of a site: kept until a new one is in place
             elif entry.is_dir(follow_symlinks=False):
-                if self._ours_to_delete(Path(entry.path)):
-                    _remove_tree(Path(entry.path), "removing-leftover")
-                    manifest_of(Path(entry.path)).unlink(missing_ok=True)
+                try:
+                    if self._ours_to_delete(Path(entry.path)):
+                        _remove_tree(Path(entry.path), "removing-leftover")
+                        manifest_of(Path(entry.path)).unlink(missing_ok=True)
+                except FileNotFoundError:
+                    continue  # gone meanwhile: a retired build's background removal finished first
             elif name.endswith(MANIFEST) and _BUILD_NAME.match(name.removesuffix(MANIFEST)) and entry.is_file(follow_symlinks=False):
                 build = name.removesuffix(MANIFEST)
                 if build not in folders and RETIRED + build not in folders:
