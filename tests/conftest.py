@@ -29,6 +29,16 @@ TODAY = dt.date(2026, 11, 21)
 NOW = "2026-11-21T18:00:00Z"  # TODAY, in the afternoon in every assembly's timezone
 
 
+@pytest.fixture(scope="module")
+def as_of_the_season():
+    """For a module whose tests describe a season as of one day (the sample's, or fixtures dated
+    around 21 November 2026): run them at that instant whatever instant the suite runs at, so that
+    the suite passes with PRESS_NOW moved a year or ten ahead."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PRESS_NOW", NOW)
+        yield
+
+
 class PressDir:
     """A press in a temporary folder, written file by file in the tests' own words."""
 

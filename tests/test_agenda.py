@@ -14,6 +14,12 @@ from click.testing import CliRunner
 
 from press.cli import main
 
+
+@pytest.fixture(autouse=True, scope="module")
+def _season(as_of_the_season):
+    """These tests describe the season as of 21 November 2026 (conftest.as_of_the_season)."""
+
+
 MEETING = "2026-12-01"
 
 

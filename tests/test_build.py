@@ -14,6 +14,12 @@ from click.testing import CliRunner
 from press.cli import main
 from conftest import copy_sample
 
+
+@pytest.fixture(autouse=True, scope="module")
+def _season(as_of_the_season):
+    """These tests describe the season as of 21 November 2026 (conftest.as_of_the_season)."""
+
+
 # A sentence from each article the sample press must not publish.
 UNPUBLISHED = {
     "springfield/city-hall-gossip": "UNPUBLISHED-SENTENCE-SPRINGFIELD-GOSSIP",  # rejected

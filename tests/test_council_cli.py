@@ -11,6 +11,11 @@ from press.cli import main
 from test_council import cpress  # noqa: F401  (fixture)
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _season(as_of_the_season):
+    """These tests describe the season as of 21 November 2026 (conftest.as_of_the_season)."""
+
+
 @pytest.fixture
 def run(cpress):  # noqa: F811
     def invoke(*args):

@@ -19,6 +19,12 @@ from click.testing import CliRunner
 from conftest import PressDir
 from press.cli import main
 
+
+@pytest.fixture(autouse=True, scope="module")
+def _season(as_of_the_season):
+    """These tests describe the season as of 21 November 2026 (conftest.as_of_the_season)."""
+
+
 GOLDEN = Path(__file__).parent / "golden"
 PAGES = ["index.html", "northside/index.html", "northside/first-light.html", "northside/second-look.html", "northside/ledger.html", "assemblies.html"]
 FEEDS = ["feed.atom", "feed.rss", "northside/feed.atom", "northside/decisions.atom"]

@@ -17,6 +17,12 @@ from press.cli import main
 from test_build import text_of
 from test_council import HARBOR
 
+
+@pytest.fixture(autouse=True, scope="module")
+def _season(as_of_the_season):
+    """These tests describe the season as of 21 November 2026 (conftest.as_of_the_season)."""
+
+
 TODAY = dt.date(2026, 11, 21)  # the tests' instant (conftest.NOW)
 
 SECTIONS = """

@@ -19,6 +19,12 @@ from PIL import Image
 from conftest import REPO, commit, copy_sample
 from press.cli import main
 
+
+@pytest.fixture(autouse=True, scope="module")
+def _season(as_of_the_season):
+    """These tests describe the season as of 21 November 2026 (conftest.as_of_the_season)."""
+
+
 DOMAIN = "http://localhost:8000"
 ATOM = "{http://www.w3.org/2005/Atom}"
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
