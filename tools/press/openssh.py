@@ -426,13 +426,12 @@ def verify(
     key = matching[0]
     signed = MAGIC + _string(namespace.encode()) + _string(b"") + _string(sig.hash.encode()) + _string(HASHES[sig.hash](message).digest())
     try:
-        flags, origin = _verify_raw(key, sig.signature, signed)
+        flags, signed_at = _verify_raw(key, sig.signature, signed)
     except Refused as exc:
         return Verdict(None, str(exc))
     if flags is not None and not flags & SK_USER_PRESENT:
         return Verdict(None, "the security key did not confirm user presence (no touch): the press requires it")
-    if origin is not None and _label(sig.signature) == WEBAUTHN:
-        signed_at = _webauthn_origin(sig.signature)
+    if origin is not None and signed_at is not None:  # a passkey's (WebAuthn) signature
         if signed_at != origin:
             return Verdict(None, f"the passkey signature was made on {signed_at[:80]!r}, not on the press's own origin {origin!r}")
         if not flags & SK_USER_VERIFIED:
@@ -441,20 +440,7 @@ def verify(
         problem = key.certificate.problem_on(on)
         if problem:
             return Verdict(None, problem)
-    return Verdict(key, flags=flags, origin=origin)
-
-
-def _label(signature: bytes) -> str:
-    return _Reader(signature, "the signature").text()
-
-
-def _webauthn_origin(signature: bytes) -> str:
-    """The origin field of a WebAuthn signature blob that :func:`_verify_raw` has already accepted."""
-    reader = _Reader(signature, "the signature")
-    reader.text()
-    reader.string()
-    reader.u8(), reader.u32()
-    return reader.text()
+    return Verdict(key, flags=flags, origin=signed_at)
 
 
 def _string(data: bytes) -> bytes:
