@@ -1,9 +1,10 @@
 """Counting a platform question: approval (a sum) and ranked choice (instant runoff, one seat).
 
-Instant runoff is counted by the ``stvpoll`` library (its ``IRV``: a winner needs more than half of
-the ballots that rank any option; the option with the fewest votes is eliminated and its ballots go
-to their next preference still in the race). Ties for the fewest votes
-are settled only by rules that anyone can repeat with a pencil, never by lot:
+Instant runoff is counted by the ``stvpoll`` library (its ``IRV``): each round every ballot counts
+for its most preferred option still in the race; an option with more than half of the ballots that
+rank any option wins (ballots exhausted since still count in that half); otherwise the option with the
+fewest votes is eliminated, until one wins or one is left (it then wins). Ties for the fewest votes
+are settled only by rules anyone can repeat with a pencil, never by lot:
 
 1. when the tied options together have fewer votes than any other option still in the race, which
    of them goes first cannot change the outcome (all of them go, one after another, before any other
@@ -11,8 +12,10 @@ are settled only by rules that anyone can repeat with a pencil, never by lot:
    in the ballot record goes first;
 2. otherwise the library's history rule: of the tied options, the one that had fewer votes in the
    latest earlier round where they differed is eliminated;
-3. otherwise the press does not choose: the count stops there and the question is tied between every
-   option still in the race.
+3. otherwise the press counts on once for each tied option eliminated (and so on at any later such
+   tie). If every way ends with the same winner, that option wins and the count shown is the one
+   where the tied option listed first went first; if not, the press does not choose: the question is
+   tied between the options that win in some way, and the rounds shown stop at the tie.
 
 docs/online-ballots.md ("Counting a platform question") says the same for members. Nothing here
 reads files: the ballots come from :mod:`press.ballots` after every refusal has been made.
@@ -89,16 +92,70 @@ class _WhenOrderCannotMatter:
         self.options = list(options)
 
     def resolve(self, candidates, history, lowest: bool = False):  # noqa: ANN001 - the library's protocol
-        poll = self.poll
         tied = set(candidates)
-        others = [poll.get_current_votes(c) for c in poll.standing_candidates if c not in tied]
-        together = sum(poll.get_current_votes(c) for c in tied)
+        others = [self.poll.get_current_votes(c) for c in self.poll.standing_candidates if c not in tied]
+        together = sum(self.poll.get_current_votes(c) for c in tied)
         if lowest and others and together < min(others):
             return next(option for option in self.options if option in tied)
-        return tuple(candidates)  # not this rule: the next one (history), then the count stops (rule 3)
+        return tuple(candidates)  # not this rule: the next one
 
     def get_result_dict(self) -> dict:
         return {}
+
+
+class _Choices:
+    """Rule 3's trial: eliminate the given options, in turn, at the ties no other rule breaks."""
+
+    name = "trial"
+
+    def __init__(self, picks: Sequence[str]) -> None:
+        from stvpoll.types import SelectionMethod
+
+        self.method = SelectionMethod.Direct
+        self.picks = list(picks)
+        self.stuck: tuple[str, ...] = ()  # the tie met with no pick left: the count stopped there
+
+    def resolve(self, candidates, history, lowest: bool = False):  # noqa: ANN001 - the library's protocol
+        if lowest and self.picks and self.picks[0] in candidates:
+            return self.picks.pop(0)
+        self.stuck = tuple(candidates)
+        return tuple(candidates)
+
+    def get_result_dict(self) -> dict:
+        return {}
+
+
+# Rule 3 counts once per way of breaking the unbreakable ties; past this many counts the press stops
+# trying and calls the question tied between every option in the race at the first such tie.
+MAX_TRIALS = 512
+
+
+@dataclass
+class _Trial:
+    poll: Any
+    result: Any
+    stuck: tuple[str, ...]
+
+
+def _count(options: Sequence[str], ranking: Sequence[Sequence[str]], picks: Sequence[str]) -> _Trial:
+    from stvpoll.irv import IRV
+    from stvpoll.tiebreak_strategies import TiebreakHistory
+
+    poll = IRV(candidates=options, random_in_tiebreaks=False)
+    choices = _Choices(picks)
+    poll.tiebreakers = [_WhenOrderCannotMatter(poll, options), TiebreakHistory(), choices]
+    for ballot in ranking:
+        poll.add_ballot(ballot)
+    result = poll.calculate()  # stops, incomplete, at a tie with no pick left or with one option left
+    return _Trial(poll, result, choices.stuck)
+
+
+def _winner(trial: _Trial) -> str:
+    """The winner of a trial that met no unbroken tie: elected, or the last option left."""
+    if trial.result.complete:
+        return trial.result[0]
+    (last,) = trial.poll.standing_candidates  # one option left, short of a majority of every ballot
+    return last
 
 
 def ranked(options: list[str], ballots: list[list[str]]) -> RankedCount:
@@ -112,33 +169,45 @@ def ranked(options: list[str], ballots: list[list[str]]) -> RankedCount:
     if not options or not ranking:
         return RankedCount(rounds=[], eliminated=[], exhausted=[], winners=[])
 
-    from stvpoll.irv import IRV
-    from stvpoll.tiebreak_strategies import TiebreakHistory
-    from stvpoll.types import CandidateStatus
+    # Rule 3: count on with every choice at each tie no rule breaks; the first trial (the tied
+    # option listed first goes first, every time) is the one shown when all trials agree.
+    first = _count(options, ranking, [])
+    winners: set[str] = set()
+    shown: _Trial | None = None
+    pending: list[list[str]] = [[]]
+    trials = 0
+    while pending and trials < MAX_TRIALS:
+        picks = pending.pop()
+        trial = first if not picks else _count(options, ranking, picks)
+        trials += 1
+        if trial.stuck:
+            tied = [option for option in options if option in trial.stuck]
+            pending.extend(picks + [option] for option in reversed(tied))  # depth first, listed order
+        else:
+            winners.add(_winner(trial))
+            shown = shown or trial
+    if pending:  # too many ways to break the ties: the press does not guess
+        winners = set(first.poll.standing_candidates)
+    if len(winners) == 1 and shown is not None:
+        return _rounds(options, ranking, shown, [option for option in options if option in winners])
+    return _rounds(options, ranking, first, [option for option in options if option in winners])
 
-    poll = IRV(candidates=options, random_in_tiebreaks=False)
-    poll.tiebreakers = [_WhenOrderCannotMatter(poll, options), TiebreakHistory()]
-    for ballot in ranking:
-        poll.add_ballot(ballot)
-    result = poll.calculate()  # stops, incomplete, at a tie it may not break or with one option left
+
+def _rounds(options: Sequence[str], ranking: Sequence[Sequence[str]], trial: _Trial, winners: list[str]) -> RankedCount:
+    from stvpoll.types import CandidateStatus
 
     def in_order(votes: dict) -> dict[str, int]:
         return {option: int(votes[option]) for option in options if option in votes}
 
     rounds: list[dict[str, int]] = []
     eliminated: list[list[str]] = []
-    for selection in result.rounds:
+    for selection in trial.result.rounds:
         rounds.append(in_order(selection.votes))
         out = selection.status == CandidateStatus.Excluded
         eliminated.append([option for option in options if out and option in selection.selected])
-    if result.complete:
-        winners = [option for option in options if option in result]
-    else:
-        # One option left without a majority of every ballot (some were exhausted): it has all the
-        # ballots still counting, so it wins. Several left: a tie no rule above may break.
-        standing = set(poll.standing_candidates)
-        rounds.append(in_order({option: poll.get_current_votes(option) for option in standing}))
+    if not trial.result.complete:  # the last option left, or the tie where the count stopped
+        standing = trial.poll.standing_candidates
+        rounds.append(in_order({option: trial.poll.get_current_votes(option) for option in standing}))
         eliminated.append([])
-        winners = [option for option in options if option in standing]
     exhausted = [len(ranking) - sum(votes.values()) for votes in rounds]
     return RankedCount(rounds=rounds, eliminated=eliminated, exhausted=exhausted, winners=winners)
