@@ -408,3 +408,71 @@ def test_an_approval_question_lists_the_approved_in_the_records_order(bp):
     assert bp.why(paths[2]).startswith("invalid choice: choice 'c, a' must list the approved options in the order the ballot record lists them")
     assert ballot.result.approvals == {"a": 1, "b": 0, "c": 2}
     assert (ballot.result.status, ballot.result.winners, ballot.result.abstain) == ("decided", ["c"], 1)
+
+
+# --------------------------------------------------------------------------- party-wide
+
+
+@pytest.fixture
+def party(pressdir):
+    """Springfield (ana, ben, cai) and the harbour (jo, kim, and cee, who is cai: one person) each
+    elect a delegate; the council opens a party-wide approval question on 10 November."""
+    keys = {mid: Passkey(HOST) for mid in ("ana", "ben", "cai", "jo", "kim", "cee")}
+
+    def member(mid, extra=""):
+        return f"  - {{id: {mid}, name: {mid.title()}, joined: 2025-01-01, key: {keys[mid].public_key_line()}{extra}}}\n"
+
+    pressdir.assembly(text="name: Springfield\ntimezone: America/Chicago\nrules:\n  quorum: 1\nmembers:\n" + member("ana") + member("ben") + member("cai", ", person: cai") + "editors: [ana]\n")
+    pressdir.assembly("harbor", "name: Harbour\ntimezone: Europe/Berlin\nrules:\n  quorum: 1\nmembers:\n" + member("jo") + member("kim") + member("cee", ", person: cai") + "editors: [jo]\n")
+    pressdir.write("editorial/council.yml", "name: National Council\ntimezone: UTC\nrules:\n  quorum: \"1/2\"\n  threshold: majority\n  weighting: equal\n")
+    pressdir.write("editorial/press.yml", f"maintainers: [octo-cat]\nballots:\n  origin: {ORIGIN}\n")
+    pressdir.meeting("springfield", "2026-09-01", "present: [ana, ben]\nmotions:\n  - elect-delegate: ana\n    yes: [ana, ben]\n")
+    pressdir.meeting("harbor", "2026-09-02", "present: [jo, kim]\nmotions:\n  - elect-delegate: jo\n    yes: [jo, kim]\n")
+    pressdir.meeting("council", "2026-11-10", "present: [harbor, springfield]\nmotions:\n  - open-ballot: platform\n    yes: [harbor, springfield]\n")
+    record = pressdir.write("editorial/ballots/council/platform.yml", (
+        "question: Which should the platform put first in 2027?\nmethod: approval\noptions:\n  - {id: housing, name: Homes}\n"
+        "  - {id: transit, name: Free transit}\nopens: 2026-11-12 08:00\ncloses: 2026-11-20 20:00\nopened-by: 2026-11-10#1\n"
+    ))  # fmt: skip
+    digest = "sha256:" + hashlib.sha256(record.read_bytes()).hexdigest()
+
+    def cast(voter: str, choice: str, sequence: int = 1) -> Path:
+        message = cast_message("council", "platform", "editorial/ballots/council/platform.yml", digest, voter, choice, sequence)
+        signature = keys[voter.partition("/")[2]].sign(message, ORIGIN)
+        return pressdir.write(f"editorial/ballots/council/platform/{cast_name(voter, sequence)}", message + signature)
+
+    def close(*paths: Path) -> None:
+        received = "".join(f"  - sha256:{hashlib.sha256(p.read_bytes()).hexdigest()}\n" for p in paths)
+        pressdir.write("editorial/ballots/council/platform.close.yml", f"closed: 2026-11-20 20:00\nreceived:\n{received}")
+
+    return pressdir, cast, close
+
+
+def test_a_party_wide_question_counts_one_vote_per_person_with_each_assemblys_figures(party):
+    p, cast, close = party
+    close(cast("springfield/ana", "housing"), cast("springfield/ben", "housing, transit"), cast("harbor/jo", "transit"), cast("harbor/cee", "housing"))
+    press = p.load()
+    assert not press.problems, press.problems
+    ballot = press.decisions.ballots[0]
+    assert (ballot.body, ballot.opened_by) == ("council", "the meeting of 2026-11-10, motion 1")
+    assert ballot.eligible == ["harbor/cee", "harbor/jo", "harbor/kim", "springfield/ana", "springfield/ben"]  # cai is cee
+    result = ballot.result
+    assert (result.status, result.approvals, result.winners, result.eligible, result.quorum) == ("decided", {"housing": 3, "transit": 2}, ["housing"], 5, 3)
+    assert result.by_assembly == {
+        "harbor": {"approvals": {"housing": 1, "transit": 1}, "eligible": 3, "turnout": 2},
+        "springfield": {"approvals": {"housing": 2, "transit": 1}, "eligible": 2, "turnout": 2},
+    }
+
+
+def test_a_person_voting_twice_through_two_assemblies_counts_once(party):
+    p, cast, close = party
+    twice = [cast("harbor/cee", "housing"), cast("springfield/cai", "transit")]
+    close(*twice, cast("springfield/ana", "transit"))
+    press = p.load()
+    ballot = press.decisions.ballots[0]
+    counted = {c.voter: (c.counted, c.person) for c in ballot.casts}
+    assert counted["harbor/cee"] == (True, "harbor/cee") and counted["springfield/cai"] == (False, "harbor/cee")
+    assert (
+        "editorial/ballots/council/platform/springfield.cai.1.ballot: not counted: one vote per person: springfield/cai is the same person "
+        "as harbor/cee, whose ballot editorial/ballots/council/platform/harbor.cee.1.ballot counts — a person votes once however many assemblies list them"
+    ) in [str(x) for x in press.problems]
+    assert ballot.result.approvals == {"housing": 1, "transit": 1} and ballot.result.turnout == 2
