@@ -557,3 +557,33 @@ def test_any_bytes_as_a_ballot_are_a_problem_never_a_crash(bp):
     path = bp.root / "editorial/ballots/springfield/night/springfield.ana.1.ballot"
     path.write_bytes(bytes(data))
     bp.load()  # whatever the bytes, a problem or a refusal, never an exception
+
+
+# --------------------------------------------------------------------------- by hand
+
+
+def test_ssh_keygen_verifies_a_counted_ballot_by_hand_and_refuses_a_changed_byte(bp, tmp_path):
+    import shutil
+    import subprocess
+
+    keygen = shutil.which("ssh-keygen")
+    if keygen is None:
+        pytest.skip("ssh-keygen is not installed (Debian: openssh-client)")
+    path = bp.cast("ana", "yes")
+    bp.close(path)
+    assert bp.why(path) == ""
+    raw = path.read_bytes()
+    at = raw.index(b"-----BEGIN SSH SIGNATURE-----")
+    (tmp_path / "allowed_signers").write_text(
+        f'springfield/ana namespaces="assembly-press" {bp.passkeys["ana"].public_key_line()}\n'
+    )
+    (tmp_path / "envelope.sig").write_bytes(raw[at:])
+
+    def verify(envelope: bytes) -> int:
+        return subprocess.run(
+            [keygen, "-Y", "verify", "-f", str(tmp_path / "allowed_signers"), "-I", "springfield/ana", "-n", "assembly-press", "-s", str(tmp_path / "envelope.sig")],
+            input=envelope, capture_output=True,
+        ).returncode  # fmt: skip
+
+    assert verify(raw[:at]) == 0
+    assert verify(raw[:at].replace(b"choice: yes", b"choice: ye5")) != 0
