@@ -587,3 +587,30 @@ def test_ssh_keygen_verifies_a_counted_ballot_by_hand_and_refuses_a_changed_byte
 
     assert verify(raw[:at]) == 0
     assert verify(raw[:at].replace(b"choice: yes", b"choice: ye5")) != 0
+
+
+# --------------------------------------------------------------------------- outcomes in the body's decisions
+
+
+def test_a_ballot_elects_a_delegate_and_a_recall_names_the_current_one(bp):
+    bp.record(motion="elect-delegate", article=None, digest=None, member="cai")
+    bp.close(bp.cast("ana", "yes"), bp.cast("ben", "yes"))
+    press = bp.load()
+    term = press.decisions.delegate("springfield", bp.ballot(press).outcome.date)
+    assert term.member == "cai" and term.elected is bp.ballot(press).outcome
+    bp.record(motion="recall-delegate", article=None, digest=None, member="dan")
+    bp.close(bp.cast("ana", "yes"), bp.cast("ben", "yes"))
+    result = bp.ballot().result
+    assert (result.status, result.reasons) == ("invalid", ["cannot recall 'dan': there is no delegate of springfield on 2026-11-20"])
+
+
+def test_a_ballot_retracts_what_a_meeting_published(bp):
+    bp.p.publish("springfield", "night", "2026-11-03", yes="[ana, ben, cai]")
+    bp.p.meeting("springfield", "2026-11-05", "present: [ana, ben, cai]\nmotions:\n  - open-ballot: night\n    yes: [ana, ben, cai]\n")
+    assert bp.load().decisions.articles["springfield/night"].state == "published"
+    bp.record(motion="retract", digest=None, reason="The figures were wrong.")
+    bp.close(bp.cast("ana", "yes"), bp.cast("ben", "yes"), bp.cast("cai", "no"))
+    decision = bp.load().decisions.articles["springfield/night"]
+    assert decision.state == "retracted"
+    assert decision.decided.provenance == "Retracted by online ballot, 14–20 November: 2 yes · 1 no · 0 abstain of 4 eligible"
+    assert decision.history[0].provenance.startswith("Approved at the meeting of 3 November 2026: 3 yes")
