@@ -614,3 +614,32 @@ def test_a_ballot_retracts_what_a_meeting_published(bp):
     assert decision.state == "retracted"
     assert decision.decided.provenance == "Retracted by online ballot, 14–20 November: 2 yes · 1 no · 0 abstain of 4 eligible"
     assert decision.history[0].provenance.startswith("Approved at the meeting of 3 November 2026: 3 yes")
+
+
+def test_a_ballot_signed_with_another_members_key_is_refused(bp):
+    path = bp.cast("ana", "yes", passkey=bp.passkeys["ben"])
+    assert "not springfield/ana's key: the signature was made with another key" in refused(bp, path, "not springfield/ana's key")
+
+
+def test_a_members_plain_ssh_key_signs_a_ballot_with_ssh_keygen(pressdir, tmp_path):
+    import shutil
+    import subprocess
+
+    if shutil.which("ssh-keygen") is None:
+        pytest.skip("ssh-keygen is not installed (Debian: openssh-client)")
+    key = tmp_path / "id_ed25519"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    bp = BallotPress(pressdir, keys={"ana": f"key: {key.with_suffix('.pub').read_text().strip()}"})
+    message = tmp_path / "envelope"
+    message.write_bytes(bp.message("springfield/ana", "no"))
+    subprocess.run(["ssh-keygen", "-Y", "sign", "-q", "-n", "assembly-press", "-f", str(key), str(message)], check=True)
+    path = bp.p.write("editorial/ballots/springfield/night/springfield.ana.1.ballot", message.read_bytes() + (tmp_path / "envelope.sig").read_bytes())
+    bp.close(path)
+    ballot = bp.ballot()
+    assert ballot.casts[0].counted and ballot.result.no == 1
+
+
+def test_anything_after_the_signature_is_refused(bp):
+    path = bp.cast("ana", "yes")
+    path.write_bytes(path.read_bytes() + b"PS: see you Tuesday\n")
+    assert "does not verify (not an SSH signature" in refused(bp, path, "does not verify")
