@@ -668,3 +668,15 @@ def test_a_party_wide_ballot_cannot_elect_a_delegate(party):
     p, cast, close = party
     p.write("editorial/ballots/council/platform.yml", "question: x\nmotion: elect-delegate\nmember: ana\nopens: 2026-11-12 08:00\ncloses: 2026-11-20 20:00\nopened-by: 2026-11-10#1\n")
     assert any("elect-delegate is put to an assembly's ballot, not a party-wide one — delegates are elected and recalled by their own assemblies" in str(x) for x in p.load().problems)
+
+
+def test_press_ballot_add_writes_nothing_if_one_of_several_is_refused_and_twice_is_once(pressdir, tmp_path):
+    bp = BallotPress(pressdir)
+    bp.record(closes="2026-11-29 20:00")
+    good, bad = received(bp, tmp_path, "ana", "yes"), received(bp, tmp_path, "fay", "yes")
+    result = add(bp, good, bad)
+    assert result.exit_code == 1 and "1 of 2 ballot(s) refused; nothing was filed" in result.output
+    assert not (bp.root / "editorial/ballots/springfield/night").exists()
+    assert add(bp, good).exit_code == 0
+    again = add(bp, good)
+    assert again.exit_code == 0 and "already filed as editorial/ballots/springfield/night/springfield.ana.1.ballot" in again.output
