@@ -460,5 +460,5 @@ def _signable(press: Press, path: Path, record: str) -> tuple[str, dt.date, byte
         if ballot.path == rel_path:
             return ballot.body, ballot.opens.date(), ballot.opening_message(), ballot.raw
         if ballot.close is not None and ballot.close.path == rel_path:
-            return ballot.body, ballot.closes.date(), ballot.close_message(), ballot.close.raw
+            return ballot.body, ballot.close.closed.date(), ballot.close_message(), ballot.close.raw
     raise PressError(f"signature not kept: {record} is not a ballot record nor its close, or has problems of its own — press verify lists them")
