@@ -692,12 +692,98 @@ def serve(obj: _Context, port: int, bind: str, output: Path | None) -> None:
     run_serve(obj.root, output, bind, port, echo=click.echo, now=obj.now if obj.fixed else None)
 
 
+# --------------------------------------------------------------------------- git workflow
+
+
+@main.command()
+@click.argument("record", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--key", "key_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Your SSH key (private, or public with the private half in ssh-agent). Default: the first key in ssh-agent.")
+@click.option("--member", help="Your member id (default: the editor whose roster key matches).")
+@click.pass_obj
+@_friendly
+def sign(obj: _Context, record: Path, key_file: Path | None, member: str | None) -> None:
+    """Sign a meeting RECORD (editorial/meetings/<assembly>/<date>.yml) with your SSH key."""
+    from . import recording
+
+    press = obj.press()
+    path = record if record.is_absolute() else (Path.cwd() / record)
+    if not path.is_file():
+        path = press.root / record
+    target = recording.sign_record(press, path, key_file, member, shown=str(record))
+    member = target.name.removeprefix(f"{path.name}.").removesuffix(".sig")
+    click.echo(f"signed {record} as {member}: wrote {target.name} — commit it beside the record")
+
+
+@main.command()
+@click.option("--base", required=True, help="The branch the change will merge into, e.g. origin/main.")
+@click.option("--author", metavar="LOGIN", help="The GitHub login of the pull request's author (the workflow passes it).")
+@click.pass_obj
+@_friendly
+def check(obj: _Context, base: str, author: str | None) -> None:
+    """Check a pull request against its base branch, as Markdown: outcomes under both branches' rosters and
+    rules, append-only minutes, and no self-approval. Exit 1 if it must not be merged."""
+    from .check import check as run_check
+
+    report = run_check(obj.root, base, author, obj.now)
+    click.echo(report.markdown(), nl=False)
+    sys.exit(PROBLEMS if report.problems else OK)
+
+
+@main.command()
+@click.option("--check", "check_only", is_flag=True, help="Exit 1 if .github/CODEOWNERS is out of date instead of writing it.")
+@click.pass_obj
+@_friendly
+def codeowners(obj: _Context, check_only: bool) -> None:
+    """Write .github/CODEOWNERS so each assembly's editors own its content and records."""
+    from .codeowners import render
+
+    press = obj.press()
+    text = render(press)
+    path = press.root / ".github" / "CODEOWNERS"
+    if check_only:
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current != text:
+            click.echo(f"{path.relative_to(press.root)} is out of date — run: press codeowners", err=True)
+            sys.exit(PROBLEMS)
+        click.echo(f"{path.relative_to(press.root)} is up to date")
+        return
+    from .files import replacing
+
+    with replacing(path) as f:
+        f.write(text.encode())
+    click.echo(f"wrote {path.relative_to(press.root)}")
+
+
 # --------------------------------------------------------------------------- online ballots
 
 
 @main.group()
 def ballot() -> None:
-    """Online ballots: open one, cast with your key, second, close, and see where each stands."""
+    """Online ballots: members vote between meetings (docs/online-ballots.md) — open one, cast with
+    your key, second, add what members send, close, and see where each stands."""
+
+
+@ballot.command("add")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+@_friendly
+def ballot_add(obj: _Context, files: tuple[Path, ...]) -> None:
+    """File members' ballots (received by e-mail or copied from the ballot page) where the count reads
+    them, after checking each as the count would. Exit 1, writing nothing, if one would not count."""
+    from .balloting import add
+    from .inputs import refuse_linked_tops
+
+    refuse_linked_tops(obj.root)
+    done = add(obj.root, obj.now, [(f if f.is_absolute() else Path.cwd() / f, str(f)) for f in files])
+    refused = [f for f in done if f.refused]
+    for filed in done:
+        if filed.refused:
+            click.echo(filed.refused, err=True)
+        elif not refused:
+            click.echo(f"{filed.shown}: {'already filed as' if filed.already else 'filed as'} {filed.target}")
+    if refused:
+        click.echo(f"{len(refused)} of {len(done)} ballot(s) refused; nothing was filed", err=True)
+    sys.exit(PROBLEMS if refused else OK)
 
 
 def _instant_option(value: str | None, name: str) -> dt.datetime | None:
@@ -838,65 +924,3 @@ def ballot_status(obj: _Context, body: str, ballot_id: str | None) -> None:
 
     press = obj.press()
     click.echo(balloting.status_text(press, body, ballot_id), nl=False)
-
-
-# --------------------------------------------------------------------------- git workflow
-
-
-@main.command()
-@click.argument("record", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--key", "key_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Your SSH key (private, or public with the private half in ssh-agent). Default: the first key in ssh-agent.")
-@click.option("--member", help="Your member id (default: the editor whose roster key matches).")
-@click.pass_obj
-@_friendly
-def sign(obj: _Context, record: Path, key_file: Path | None, member: str | None) -> None:
-    """Sign a meeting RECORD (editorial/meetings/<assembly>/<date>.yml) with your SSH key."""
-    from . import recording
-
-    press = obj.press()
-    path = record if record.is_absolute() else (Path.cwd() / record)
-    if not path.is_file():
-        path = press.root / record
-    target = recording.sign_record(press, path, key_file, member, shown=str(record))
-    member = target.name.removeprefix(f"{path.name}.").removesuffix(".sig")
-    click.echo(f"signed {record} as {member}: wrote {target.name} — commit it beside the record")
-
-
-@main.command()
-@click.option("--base", required=True, help="The branch the change will merge into, e.g. origin/main.")
-@click.option("--author", metavar="LOGIN", help="The GitHub login of the pull request's author (the workflow passes it).")
-@click.pass_obj
-@_friendly
-def check(obj: _Context, base: str, author: str | None) -> None:
-    """Check a pull request against its base branch, as Markdown: outcomes under both branches' rosters and
-    rules, append-only minutes, and no self-approval. Exit 1 if it must not be merged."""
-    from .check import check as run_check
-
-    report = run_check(obj.root, base, author, obj.now)
-    click.echo(report.markdown(), nl=False)
-    sys.exit(PROBLEMS if report.problems else OK)
-
-
-@main.command()
-@click.option("--check", "check_only", is_flag=True, help="Exit 1 if .github/CODEOWNERS is out of date instead of writing it.")
-@click.pass_obj
-@_friendly
-def codeowners(obj: _Context, check_only: bool) -> None:
-    """Write .github/CODEOWNERS so each assembly's editors own its content and records."""
-    from .codeowners import render
-
-    press = obj.press()
-    text = render(press)
-    path = press.root / ".github" / "CODEOWNERS"
-    if check_only:
-        current = path.read_text(encoding="utf-8") if path.exists() else ""
-        if current != text:
-            click.echo(f"{path.relative_to(press.root)} is out of date — run: press codeowners", err=True)
-            sys.exit(PROBLEMS)
-        click.echo(f"{path.relative_to(press.root)} is up to date")
-        return
-    from .files import replacing
-
-    with replacing(path) as f:
-        f.write(text.encode())
-    click.echo(f"wrote {path.relative_to(press.root)}")

@@ -403,12 +403,14 @@ class Verdict:
         return self.key is not None
 
 
-def verify(armored: bytes, message: bytes, namespace: str, allowed_keys: Iterable[PublicKey], on: dt.date | None = None) -> Verdict:
+def verify(
+    armored: bytes, message: bytes, namespace: str, allowed_keys: Iterable[PublicKey], on: dt.date | None = None, origin: str | None = None
+) -> Verdict:
     """Verify ``armored`` over ``message`` for ``namespace`` by one of ``allowed_keys``.
 
-    ``on`` is the date the signature is for: a certificate must be valid on it. Never raises on
-    bad input: a malformed signature is a Verdict with a reason. A passkey's origin and user
-    verification, which OpenSSH does not check, are the Verdict's to be judged by the caller.
+    ``on`` is the date the signature is for: a certificate must be valid on it. ``origin``: the site's
+    own origin, which a passkey (WebAuthn) signature must name, with user verification — OpenSSH
+    checks neither. Never raises on bad input: a malformed signature is a Verdict with a reason.
     """
     try:
         sig = parse(armored)
@@ -424,16 +426,21 @@ def verify(armored: bytes, message: bytes, namespace: str, allowed_keys: Iterabl
     key = matching[0]
     signed = MAGIC + _string(namespace.encode()) + _string(b"") + _string(sig.hash.encode()) + _string(HASHES[sig.hash](message).digest())
     try:
-        flags, origin = _verify_raw(key, sig.signature, signed)
+        flags, signed_at = _verify_raw(key, sig.signature, signed)
     except Refused as exc:
         return Verdict(None, str(exc))
     if flags is not None and not flags & SK_USER_PRESENT:
         return Verdict(None, "the security key did not confirm user presence (no touch): the press requires it")
+    if origin is not None and signed_at is not None:  # a passkey's (WebAuthn) signature
+        if signed_at != origin:
+            return Verdict(None, f"the passkey signature was made on {signed_at[:80]!r}, not on the press's own origin {origin!r}")
+        if not flags & SK_USER_VERIFIED:
+            return Verdict(None, "the passkey did not verify its owner (Face ID, fingerprint or PIN): the press requires it")
     if key.certificate is not None and on is not None:
         problem = key.certificate.problem_on(on)
         if problem:
             return Verdict(None, problem)
-    return Verdict(key, flags=flags, origin=origin)
+    return Verdict(key, flags=flags, origin=signed_at)
 
 
 def _string(data: bytes) -> bytes:
