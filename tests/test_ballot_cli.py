@@ -288,8 +288,9 @@ def test_two_editors_second_a_ballot_and_it_opens(root, keys):
     assert first.exit_code == 0, first.output
     assert "signed late-cranes.yml as ana: wrote editorial/ballots/harbor/late-cranes.yml.ana.sig" in first.output
     assert not [b for b in load(root).decisions.ballots if b.id == "late-cranes"]
-    second = run(root, "ballot", "second", "harbor", "late-cranes", "--key", keys["ben"], "--member", "ben")
+    second = run(root, "sign", root / "editorial/ballots/harbor/late-cranes.yml", "--key", keys["ben"], "--member", "ben")  # press sign does the same
     assert second.exit_code == 0, second.output
+    assert (root / "editorial/ballots/harbor/late-cranes.yml.ben.sig").is_file()
     opened = [b for b in load(root).decisions.ballots if b.id == "late-cranes"]
     assert opened and opened[0].opened_by == "signed by ana and ben" and opened[0].status == "open"
 
