@@ -111,6 +111,7 @@ def test_the_sequence_follows_the_voters_highest_in_the_repository(root, keys, t
         (["ballot", "sign", "harbor", "night-shifts", "--voter", "harbor/cai", "--choice", "yes", "--sequence", "0"], "Invalid value for '--sequence'"),
         (["ballot", "sign", "harbor", "night-shifts", "--voter", "harbor/cai", "--choice", "yes", "--key", "no-such-key"], "does not exist"),
         (["ballot", "sign", "harbor", "night-shifts", "--choice", "yes"], "Missing option '--voter'"),
+        (["ballot", "sign", "harbor", "../night-shifts", "--voter", "harbor/cai", "--choice", "yes"], "no ballot '../night-shifts' of harbor"),
     ],
 )
 def test_sign_bad_arguments_exit_2_with_one_line(root, keys, args, message):
@@ -226,12 +227,16 @@ def test_open_writes_a_platform_question(root):
         (["--publish", "harbor/nothing"], "harbor/nothing"),
         (["--reject", "harbor/night-shifts", "--opens", "tomorrow"], "'tomorrow' is not a date and time written 'YYYY-MM-DD HH:MM'"),
         (["--method", "fancy", "--option", "a=A", "--option", "b=B"], "Invalid value for '--method'"),
+        (["--reject", "harbor/night-shifts", "ID:Night_Shifts"], "ballot id 'Night_Shifts' must be lowercase letters, digits and '-'"),
+        (["--reject", "harbor/night-shifts", "ID:../../meetings/harbor/x"], "ballot id '../../meetings/harbor/x' must be lowercase"),
     ],
 )
 def test_open_bad_arguments_exit_2(root, args, message):
     before = snapshot(root)
     window = [] if "--opens" in args else ["--opens", "2026-11-22 09:00"]
-    result = run(root, *OPEN, "new-one", "--question", "Q?", *args, *window, "--closes", "2026-11-29 20:00")
+    ballot_id = next((a[3:] for a in args if a.startswith("ID:")), "new-one")
+    args = [a for a in args if not a.startswith("ID:")]
+    result = run(root, *OPEN, ballot_id, "--question", "Q?", *args, *window, "--closes", "2026-11-29 20:00")
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert snapshot(root) == before
@@ -329,6 +334,7 @@ def test_close_lists_the_ballots_received_and_the_editors_sign_it(root, keys):
     dev = sign(root, keys, "harbor/dev", "no").stdout_bytes
     file_cast(root, "harbor.cai.1.ballot", cai)
     file_cast(root, "harbor.dev.1.ballot", dev)
+    file_cast(root, "harbor.ben.1.ballot", b"no ballot at all\n")  # a problem of its own, and nothing the close lists
     # the assembly's rules ask two signatures of minutes: its close needs them too
     write(root, "editorial/assemblies/harbor.yml", (root / "editorial/assemblies/harbor.yml").read_text().replace("signatures: 0", "signatures: 2, signatures-from: 2026-11-10"))
     result = run(root, "ballot", "close", "harbor", "night-shifts", now=AFTER_CLOSE)
@@ -337,6 +343,7 @@ def test_close_lists_the_ballots_received_and_the_editors_sign_it(root, keys):
     close = root / "editorial/ballots/harbor/night-shifts.close.yml"
     digests = sorted("sha256:" + hashlib.sha256(d).hexdigest() for d in (cai, dev))
     assert close.read_text() == f"closed: 2026-11-25 20:00\nreceived:\n  - {digests[0]}\n  - {digests[1]}\n"
+    (root / FOLDER / "harbor.ben.1.ballot").unlink()
     assert load(root, AFTER_CLOSE).decisions.ballots[0].status == "closing"
     for editor in ("ana", "ben"):
         signed = run(root, "ballot", "second", "harbor", "night-shifts", "--close", "--key", keys[editor], now=AFTER_CLOSE)
@@ -380,3 +387,13 @@ def test_status_bad_arguments_exit_2(root):
         result = run(root, "ballot", "status", *args)
         assert result.exit_code == 2
         assert message in one_line(result.output)
+
+
+def test_a_ballot_nobody_voted_in_closes_with_an_empty_list(root):
+    result = run(root, "ballot", "close", "harbor", "night-shifts", now=AFTER_CLOSE)
+    assert result.exit_code == 0, result.output
+    assert (root / "editorial/ballots/harbor/night-shifts.close.yml").read_text() == "closed: 2026-11-25 20:00\nreceived: []\n"
+    press = load(root, AFTER_CLOSE)
+    assert not press.problems
+    result = press.decisions.ballots[0].result
+    assert (result.status, result.turnout, result.quorum) == ("failed", 0, 2)

@@ -266,7 +266,8 @@ def second(press: Press, body: str, ballot_id: str, key_file: Path | None, membe
 
 def close_ballot(press: Press, body: str, ballot_id: str) -> tuple[Path, list[str]]:
     """Write the close record (``press ballot close``): the closing instant and the digest of every
-    ballot file in the repository now. Refused before the ballot's closing instant."""
+    member's ballot in the repository now, counted or not (a file the press cannot read as a ballot
+    is a problem of its own, and no ballot). Refused before the ballot's closing instant."""
     rel, path = _record(press, body, ballot_id)
     ballot = _opened(press, body, ballot_id, rel)
     target = path.with_name(f"{ballot_id}.close.yml")
@@ -278,8 +279,7 @@ def close_ballot(press: Press, body: str, ballot_id: str) -> tuple[Path, list[st
         )
     if target.exists():
         raise RecordRefused([Problem(shown, 0, "this ballot is closed already — a close record is append-only")], "sign the close record that is there: press ballot second --close")
-    folder = path.with_suffix("")
-    received = sorted(digest_bytes(p.read_bytes()) for p in (folder.glob("*.ballot") if folder.is_dir() else ()) if p.is_file() and not p.is_symlink())
+    received = sorted({cast.digest for cast in ballot.casts})  # every ballot the press reads, counted or not
     data = {"closed": f"{ballot.closes:%Y-%m-%d %H:%M}", "received": received}
 
     def new(old: dict) -> dict:

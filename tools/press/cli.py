@@ -816,7 +816,8 @@ def ballot_sign(obj: _Context, body: str, ballot_id: str, voter: str, choice: st
     try:
         name, data = balloting.sign_cast(press, body, ballot_id, voter, choice, sequence, key_file)
         if out is not None:
-            balloting.write_new(out, data, str(out))
+            with recording.records_locked(press.root, body):  # --out may name the ballot's own folder
+                balloting.write_new(out, data, str(out))
     except recording.RecordRefused as exc:
         _refused(exc)
     if out is None:
