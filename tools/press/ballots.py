@@ -178,9 +178,6 @@ def judge(ctx: _Context, cast: CastRecord, open_anyway: bool = False) -> _Judged
     if not member.in_good_standing(ctx.day):
         when = f"joined {member.joined}" if ctx.day < member.joined else f"left {member.left}"
         return _Judged(f"ineligible: {cast.voter} was not a member of {assembly.id} in good standing on {ctx.day}, when the ballot opened ({when})")
-    why = valid_choice(cast.choice, record.kind, record.choices)
-    if why:
-        return _Judged(f"invalid choice: {why}")
     if not cast.signature:
         return _Judged("unsigned: no SSH signature follows the envelope — sign it on the ballot page, with press ballot sign or ssh-keygen -Y sign")
     if not member.keys:
@@ -213,6 +210,9 @@ def judge(ctx: _Context, cast: CastRecord, open_anyway: bool = False) -> _Judged
             return _Judged(f"wrong origin: signed on the page of {verdict.origin[:100]}, not on this press's own site ({ctx.origin})")
         if not (verdict.flags or 0) & openssh.SK_USER_VERIFIED:
             return _Judged("no user verification: the passkey signed without Face ID, a fingerprint or a PIN — the press requires it")
+    why = valid_choice(cast.choice, record.kind, record.choices)  # signed, but not an answer to this question
+    if why:
+        return _Judged(f"invalid choice: {why}")
     judged = _Judged("", False, member_key, key.fingerprint)
     if not open_anyway and ctx.received is not None and cast.digest not in ctx.received:
         judged.why, judged.problem = f"arrived after the close: {record.close.path} does not list it among the ballots received", False
