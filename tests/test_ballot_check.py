@@ -154,3 +154,19 @@ def test_a_merged_close_is_append_only_and_its_counted_signatures_stay(tmp_path,
     assert result.exit_code == 1, result.output
     assert f"- `{CLOSE}.ben.sig`: ben's signature of {CLOSE} counted on the base branch and was removed — signatures that count stay" in result.output
     assert f"- `{CLOSE}`: this file of an online ballot is on the base branch and was changed" in result.output
+
+
+def test_a_ballot_filed_in_a_ballot_nobody_opened_fails(merged, keys):
+    """Unopened, a ballot's casts are judged by nobody: a forged one must not wait in the repository
+    for the day two editors open it."""
+    write(merged, "editorial/ballots/harbor/quiet.yml", "question: Quiet?\nmotion: reject\narticle: harbor/night-shifts\nopens: 2026-11-14 09:00\ncloses: 2026-11-25 20:00\n")
+    commit(merged, "A ballot record, not opened yet")
+    git(merged, "checkout", "-q", "main")
+    git(merged, "merge", "-q", "--ff-only", "change")
+    git(merged, "checkout", "-q", "-b", "forge")
+    night = (merged / FOLDER / "harbor.cai.1.ballot").read_bytes()
+    write(merged, "editorial/ballots/harbor/quiet/harbor.cai.1.ballot", night.replace(b"night-shifts", b"quiet"))
+    commit(merged, "cai's ballot in the quiet one", author="Dev <dev@example.org>")
+    result = check(merged)
+    assert result.exit_code == 1, result.output
+    assert "- `editorial/ballots/harbor/quiet/harbor.cai.1.ballot`: a member's ballot filed in a ballot that is not open" in result.output

@@ -10,7 +10,8 @@ A pull request fails the check when:
 - it deletes or alters any file of an online ballot that is on the base branch (its record, a
   member's ballot, its close: a sitting's records are append-only, one rule with the minutes'); a
   member's ballot it adds that the voter's roster key did not sign, or a close added before the
-  ballot's closing instant, is a problem of the press, read with either branch's rosters;
+  ballot's closing instant, is a problem of the press, read with either branch's rosters; and a
+  member's ballot filed in a ballot not opened yet, which nothing can check, fails too;
 - one person both changes an article and records its approval. People are told apart by every
   identity the change carries — the pull request's author (a GitHub login), and the name and
   e-mail of every commit's author and committer, merge commits included — joined through the
@@ -169,6 +170,7 @@ def check(root: Path, base: str, author: str | None = None, now: dt.datetime | N
         base_records = read_records(fork_root)
         findings += _history(fork_root, base_records, root, changed, now)
     findings += _new_signatures(own, base_rules, changed)
+    findings += _unjudged_ballots(own, changed)
 
     assemblies = set(own.records.assemblies) | set(base_rules.records.assemblies)
     touched = {f"{parts[1]}/{parts[2].removesuffix('.md')}" for parts in (p.split("/") for p in changed)
@@ -432,6 +434,19 @@ def _new_signatures(own: Press, base: Press, changed: list[str]) -> list[Problem
                     Problem(path, 0, f"signed with {member_id}'s key retired on {key.until} — a retired key signs nothing new: sign with the current key")
                 )
     return problems
+
+
+def _unjudged_ballots(own: Press, changed: list[str]) -> list[Problem]:
+    """A member's ballot the change files where the count does not judge it — in a ballot not (yet)
+    opened — could be anyone's: it waits outside the repository until the ballot is open and it can
+    be checked (``press ballot add`` refuses it too). Unreadable files are problems already."""
+    judged = {cast.path for ballot in own.decisions.ballots for cast in ballot.casts}
+    named = {p.path for p in own.problems}
+    return [
+        Problem(path, 0, "a member's ballot filed in a ballot that is not open — it cannot be checked against the voter's key until the ballot opens: file it then (press ballot add)")
+        for path in changed
+        if path.startswith("editorial/ballots/") and path.endswith(".ballot") and path not in judged and path not in named and (own.root / path).is_file()
+    ]  # fmt: skip
 
 
 def _signed_on_base(base: Press, meeting) -> bool:
