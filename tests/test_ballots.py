@@ -680,3 +680,45 @@ def test_press_ballot_add_writes_nothing_if_one_of_several_is_refused_and_twice_
     assert add(bp, good).exit_code == 0
     again = add(bp, good)
     assert again.exit_code == 0 and "already filed as editorial/ballots/springfield/night/springfield.ana.1.ballot" in again.output
+
+
+# --------------------------------------------------------------------------- the count against a model of it
+
+
+def test_the_count_is_each_members_highest_untampered_ballot(tmp_path_factory):
+    """Any mix of ballots — several a member, some altered after signing — counts as the rule says:
+    per member the highest sequence among those that verify, and nothing else."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from conftest import PressDir
+
+    casts = st.lists(
+        st.tuples(st.sampled_from(("ana", "ben", "cai", "dan")), st.sampled_from(("yes", "no", "abstain")), st.integers(1, 4), st.booleans()),
+        max_size=8, unique_by=lambda c: (c[0], c[2]),
+    )  # fmt: skip
+
+    @settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @given(casts)
+    def check(plan):
+        bp = BallotPress(PressDir(tmp_path_factory.mktemp("count") / "press"))
+        paths = []
+        for mid, choice, sequence, tampered in plan:
+            path = bp.cast(mid, choice, sequence)
+            if tampered:  # another answer after signing: the envelope reads well, the signature no longer holds
+                other = {"yes": "no", "no": "abstain", "abstain": "yes"}[choice]
+                path.write_bytes(path.read_bytes().replace(f"choice: {choice}\n".encode(), f"choice: {other}\n".encode()))
+            paths.append(path)
+        bp.close(*paths)
+        press = bp.load()
+        best: dict[str, tuple[int, str]] = {}
+        for mid, choice, sequence, tampered in plan:
+            if not tampered and sequence > best.get(mid, (0, ""))[0]:
+                best[mid] = (sequence, choice)
+        result = bp.ballot(press).result
+        expected = [sum(1 for _, c in best.values() if c == side) for side in ("yes", "no", "abstain")]
+        assert [result.yes, result.no, result.abstain] == expected
+        counted = sorted((c.voter.partition("/")[2], c.sequence) for c in bp.ballot(press).casts if c.counted)
+        assert counted == sorted((mid, s) for mid, (s, _) in best.items())
+
+    check()
