@@ -722,3 +722,23 @@ def test_the_count_is_each_members_highest_untampered_ballot(tmp_path_factory):
         assert counted == sorted((mid, s) for mid, (s, _) in best.items())
 
     check()
+
+
+def test_a_party_wide_motion_publishes_a_council_statement_with_each_assemblys_figures(party):
+    p, cast, close = party
+    p.article("council", "statement", title="Our statement")
+    p.write("editorial/ballots/council/platform.yml", (
+        f"question: Publish our statement?\nmotion: publish\narticle: council/statement\ndigest: {p.digest('council', 'statement')}\n"
+        "opens: 2026-11-12 08:00\ncloses: 2026-11-20 20:00\nopened-by: 2026-11-10#1\n"
+    ))  # fmt: skip
+    close(cast("springfield/ana", "yes"), cast("springfield/ben", "no"), cast("harbor/jo", "yes"), cast("harbor/kim", "abstain"))
+    press = p.load()
+    assert not press.problems, press.problems
+    ballot = press.decisions.ballots[0]
+    assert ballot.result.by_assembly == {
+        "harbor": {"yes": 1, "no": 0, "abstain": 1, "eligible": 3, "turnout": 2},
+        "springfield": {"yes": 1, "no": 1, "abstain": 0, "eligible": 2, "turnout": 2},
+    }
+    decision = press.decisions.articles["council/statement"]
+    assert decision.state == "published"
+    assert decision.approved.provenance == "Approved by online ballot, 12–20 November: 2 yes · 1 no · 1 abstain of 5 eligible"
