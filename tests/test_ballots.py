@@ -433,12 +433,14 @@ def party(pressdir):
         "question: Which should the platform put first in 2027?\nmethod: approval\noptions:\n  - {id: housing, name: Homes}\n"
         "  - {id: transit, name: Free transit}\nopens: 2026-11-12 08:00\ncloses: 2026-11-20 20:00\nopened-by: 2026-11-10#1\n"
     ))  # fmt: skip
-    digest = "sha256:" + hashlib.sha256(record.read_bytes()).hexdigest()
+    del record
 
-    def cast(voter: str, choice: str, sequence: int = 1) -> Path:
-        message = cast_message("council", "platform", "editorial/ballots/council/platform.yml", digest, voter, choice, sequence)
+    def cast(voter: str, choice: str, sequence: int = 1, body: str = "council", ballot: str = "platform") -> Path:
+        rel = f"editorial/ballots/{body}/{ballot}.yml"
+        digest = "sha256:" + hashlib.sha256((pressdir.root / rel).read_bytes()).hexdigest()
+        message = cast_message(body, ballot, rel, digest, voter, choice, sequence)
         signature = keys[voter.partition("/")[2]].sign(message, ORIGIN)
-        return pressdir.write(f"editorial/ballots/council/platform/{cast_name(voter, sequence)}", message + signature)
+        return pressdir.write(f"editorial/ballots/{body}/{ballot}/{cast_name(voter, sequence)}", message + signature)
 
     def close(*paths: Path) -> None:
         received = "".join(f"  - sha256:{hashlib.sha256(p.read_bytes()).hexdigest()}\n" for p in paths)
@@ -643,3 +645,38 @@ def test_anything_after_the_signature_is_refused(bp):
     path = bp.cast("ana", "yes")
     path.write_bytes(path.read_bytes() + b"PS: see you Tuesday\n")
     assert "does not verify (not an SSH signature" in refused(bp, path, "does not verify")
+
+
+
+def test_a_delegate_elected_by_ballot_holds_the_council_seat(party):
+    p, cast, close = party
+    p.meeting("springfield", "2026-11-05", "present: [ana, ben]\nmotions:\n  - open-ballot: new-delegate\n    yes: [ana, ben]\n")
+    p.write("editorial/ballots/springfield/new-delegate.yml", (
+        "question: Ben as our delegate?\nmotion: elect-delegate\nmember: ben\nopens: 2026-11-06 09:00\ncloses: 2026-11-08 20:00\nopened-by: 2026-11-05#1\n"
+    ))  # fmt: skip
+    votes = [cast(f"springfield/{mid}", "yes", body="springfield", ballot="new-delegate") for mid in ("ana", "ben")]
+    received = "".join(f"  - sha256:{hashlib.sha256(v.read_bytes()).hexdigest()}\n" for v in votes)
+    p.write("editorial/ballots/springfield/new-delegate.close.yml", f"closed: 2026-11-08 20:00\nreceived:\n{received}")
+    press = p.load()
+    assert not press.problems, press.problems
+    assert press.decisions.delegate("springfield").member == "ben"
+    assert press.decisions.council.seats_today["springfield"].delegate == "ben"
+    assert [t.ended_by for t in press.decisions.delegates["springfield"]] == ["replaced", None]
+
+
+def test_a_party_wide_ballot_cannot_elect_a_delegate(party):
+    p, cast, close = party
+    p.write("editorial/ballots/council/platform.yml", "question: x\nmotion: elect-delegate\nmember: ana\nopens: 2026-11-12 08:00\ncloses: 2026-11-20 20:00\nopened-by: 2026-11-10#1\n")
+    assert any("elect-delegate is put to an assembly's ballot, not a party-wide one — delegates are elected and recalled by their own assemblies" in str(x) for x in p.load().problems)
+
+
+def test_press_ballot_add_writes_nothing_if_one_of_several_is_refused_and_twice_is_once(pressdir, tmp_path):
+    bp = BallotPress(pressdir)
+    bp.record(closes="2026-11-29 20:00")
+    good, bad = received(bp, tmp_path, "ana", "yes"), received(bp, tmp_path, "fay", "yes")
+    result = add(bp, good, bad)
+    assert result.exit_code == 1 and "1 of 2 ballot(s) refused; nothing was filed" in result.output
+    assert not (bp.root / "editorial/ballots/springfield/night").exists()
+    assert add(bp, good).exit_code == 0
+    again = add(bp, good)
+    assert again.exit_code == 0 and "already filed as editorial/ballots/springfield/night/springfield.ana.1.ballot" in again.output

@@ -443,6 +443,8 @@ def read_ballots(root: Path, bodies: set[str], problems: list[Problem], cache=No
     ``bodies``: the assemblies' ids and, if the press has a council, ``council``."""
     top = root / BALLOTS_DIR
     found: list[BallotRecord] = []
+    if top.exists() and not top.is_dir() and not top.is_symlink():
+        problems.append(Problem(BALLOTS_DIR, 0, f"{BALLOTS_DIR} must be a folder, with one folder per body"))
     for folder in sorted(top.glob("*")) if top.is_dir() and not top.is_symlink() else []:
         rel_folder = folder.relative_to(root).as_posix()
         if folder.is_symlink():

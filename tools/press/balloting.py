@@ -11,12 +11,13 @@ arrived late, and the member's receipt can be found.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import files
-from .ballot_records import BALLOTS_DIR, MAX_CAST_BYTES, cast_name, parse_cast
+from .ballot_records import BALLOTS_DIR, MAX_CAST_BYTES, CastRecord, cast_name, parse_cast
 from .ballots import UPCOMING, would_count
 from .model import Press, load
 from .problems import PressError, Problem
@@ -32,68 +33,78 @@ class Filed:
     already: bool = False  # the same bytes were there already
 
 
-def _judge(press: Press, path: Path, shown: str) -> tuple[Filed, bytes]:
+def _read(path: Path, shown: str) -> tuple[Filed, bytes, CastRecord | None]:
+    """The ballot in ``path`` as the count reads one, or why it is none."""
     filed = Filed(shown)
     try:
         if path.stat().st_size > MAX_CAST_BYTES:
             filed.refused = f"{shown}: a ballot is at most {MAX_CAST_BYTES:,} bytes — this is not a ballot"
-            return filed, b""
+            return filed, b"", None
         raw = path.read_bytes()
     except OSError as exc:
         filed.refused = f"{shown}: cannot read it: {exc.strerror}"
-        return filed, b""
+        return filed, b"", None
     found: list[Problem] = []
     cast = parse_cast(raw, shown, found)
     if cast is None:
         filed.refused = "; ".join(str(p) for p in found)
-        return filed, raw
+        return filed, raw, None
+    # the cast as it would be filed: its path in the press is where the count reads it
+    cast.path = filed.target = f"{BALLOTS_DIR}/{cast.body}/{cast.ballot}/{cast_name(cast.voter, cast.sequence)}"
+    return filed, raw, cast
+
+
+def _judge(press: Press, filed: Filed, cast: CastRecord) -> None:
     ballot = next((b for b in press.decisions.ballots if (b.body, b.id) == (cast.body, cast.ballot)), None)
     if ballot is None:
         known = any((r.body, r.id) == (cast.body, cast.ballot) for r in press.records.ballots)
-        filed.refused = f"{shown}: {cast.body}'s ballot '{cast.ballot}' " + (
+        filed.refused = f"{filed.shown}: {cast.body}'s ballot '{cast.ballot}' " + (
             "is not open: it waits to be opened (press verify says why)" if known else f"does not exist in this press ({cast.record})"
         )
-        return filed, raw
-    if ballot.status == UPCOMING:
-        filed.refused = f"{shown}: {cast.body}'s ballot '{cast.ballot}' opens at {ballot.opens:%Y-%m-%d %H:%M} ({ballot.timezone}) — file it once it is open"
-        return filed, raw
-    # the cast as it would be filed: its path in the press is where the count reads it
-    cast.path = f"{BALLOTS_DIR}/{cast.body}/{cast.ballot}/{cast_name(cast.voter, cast.sequence)}"
-    filed.target = cast.path
-    why = would_count(ballot, cast)
-    if why:
-        filed.refused = f"{shown}: not filed: {why}"
-    return filed, raw
+    elif ballot.status == UPCOMING:
+        filed.refused = f"{filed.shown}: {cast.body}'s ballot '{cast.ballot}' opens at {ballot.opens:%Y-%m-%d %H:%M} ({ballot.timezone}) — file it once it is open"
+    elif why := would_count(ballot, cast):
+        filed.refused = f"{filed.shown}: not filed: {why}"
 
 
 def add(root: Path, now, paths: list[tuple[Path, str]]) -> list[Filed]:
     """Check every ballot of ``paths`` ((path, as the user named it)) and, if all would count, file them.
-    Nothing is written if one is refused."""
-    press = load(root, now)
-    judged = [_judge(press, path, shown) for path, shown in paths]
-    if any(f.refused for f, _ in judged):
-        return [f for f, _ in judged]
-    targets = [f.target for f, _ in judged]
+    Nothing is written if one is refused. The bodies' records are locked from reading the press to
+    the last write, so that two runs filing ballots of one member cannot both pass the replay rule."""
+    read = [_read(path, shown) for path, shown in paths]
+    if any(f.refused for f, _, _ in read):
+        return [f for f, _, _ in read]
+    targets = [f.target for f, _, _ in read]
     if len(set(targets)) != len(targets):
         raise PressError("the same ballot (voter and sequence) is given twice — file each once")
-    for filed, raw in judged:
-        body = filed.target.split("/")[2]
-        with records_locked(root, body):
+    bodies = sorted({cast.body for _, _, cast in read if (root / BALLOTS_DIR / cast.body).is_dir()})
+    with contextlib.ExitStack() as held:
+        for body in bodies:
+            held.enter_context(records_locked(root, body))
+        press = load(root, now)
+        for filed, _, cast in read:
+            _judge(press, filed, cast)
+        for filed, raw, _ in read:
             target = root / filed.target
             if target.exists():
                 if target.read_bytes() == raw:
                     filed.already = True
-                    continue
-                filed.refused = f"{filed.shown}: not filed: {filed.target} is there already with other bytes — a voter's sequence number is used once; a new ballot takes a higher one"
+                else:
+                    filed.refused = f"{filed.shown}: not filed: {filed.target} is there already with other bytes — a voter's sequence number is used once; a new ballot takes a higher one"
+        if any(f.refused for f, _, _ in read):
+            return [f for f, _, _ in read]
+        for filed, raw, _ in read:
+            if filed.already:
                 continue
+            target = root / filed.target
             try:
                 with files.replacing(target, exclusive=True) as out:
                     out.write(raw)
-            except FileExistsError:
+            except FileExistsError:  # written meanwhile by something that does not take the lock
                 filed.refused = f"{filed.shown}: not filed: {filed.target} was written meanwhile by another run"
             except OSError as exc:
                 raise PressError(f"{filed.target}: not written — {files.why_not_written(exc)}") from None
-    return [f for f, _ in judged]
+    return [f for f, _, _ in read]
 
 
 # --------------------------------------------------------------------------- a member signs; editors open, second, close

@@ -485,6 +485,9 @@ def _ballot(record: BallotRecord, body: Assembly, records, now: dt.datetime, out
             "a secret online ballot needs an end-to-end verifiable system such as Belenios, which the press does not have"
         )))  # fmt: skip
         return None
+    if record.motion in ("elect-delegate", "recall-delegate") and record.body not in records.assemblies:
+        problems.append(Problem(record.path, record.motion_line, f"{record.motion} is put to an assembly's ballot, not a party-wide one — delegates are elected and recalled by their own assemblies"))
+        return None
     opened_by, waiting = _opening(record, body, outcomes, signers_on(record.opens.date()), problems)
     if not opened_by:
         warnings.append(Problem(record.path, 0, f"waiting to be opened: {waiting} — until then the ballot is shown nowhere"))
@@ -528,11 +531,12 @@ def _ballot(record: BallotRecord, body: Assembly, records, now: dt.datetime, out
 
 def decide_ballots(
     records, now: dt.datetime, outcomes: list[Outcome], delegates: dict[str, list[DelegateTerm]], person: dict, problems: list[Problem],
-    warnings: list[Problem],
+    warnings: list[Problem], party_wide: bool,
 ) -> list[Ballot]:  # fmt: skip
-    """Every opened ballot of the press, sorted by (closes, body, id). ``outcomes``: the meetings'
-    (an open-ballot motion opens a ballot); ``delegates``: the terms so far (who signs for the council);
-    ``person``: each roster entry's person (:func:`press.decisions.people`)."""
+    """Every opened ballot of the assemblies (or, ``party_wide``, of the council), sorted by (closes,
+    body, id). ``outcomes``: the sittings' so far (an open-ballot motion opens a ballot);
+    ``delegates``: the terms so far (who signs for the council); ``person``: each roster entry's
+    person (:func:`press.decisions.people`)."""
     if not records.ballots:
         return []
 
@@ -544,6 +548,8 @@ def decide_ballots(
 
     ballots = []
     for record in records.ballots:
+        if (record.body in records.assemblies) == party_wide:
+            continue
         if record.body in records.assemblies:
             body = records.assemblies[record.body]
             signers_on = lambda day, body=body: body  # noqa: E731
