@@ -403,3 +403,16 @@ def test_a_ballot_nobody_voted_in_closes_with_an_empty_list(root):
     assert not press.problems
     result = press.decisions.ballots[0].result
     assert (result.status, result.turnout, result.quorum) == ("failed", 0, 2)
+
+
+def test_the_secretary_files_what_press_ballot_sign_wrote(root, keys, tmp_path):
+    """sign → send → press ballot add: the member's file goes where the count reads it, and a newer
+    one replaces it."""
+    for sequence, choice in ((1, "no"), (2, "abstain")):
+        out = tmp_path / f"cai-{sequence}.ballot"
+        assert sign(root, keys, "harbor/cai", choice, "--out", out).exit_code == 0
+        filed = run(root, "ballot", "add", out)
+        assert filed.exit_code == 0, filed.output
+        assert (root / FOLDER / f"harbor.cai.{sequence}.ballot").read_bytes() == out.read_bytes()
+    counted = [c for c in load(root).decisions.ballots[0].casts if c.counted]
+    assert [(c.voter, c.choice, c.sequence) for c in counted] == [("harbor/cai", "abstain", 2)]
