@@ -425,3 +425,26 @@ def test_axe_finds_nothing_on_the_enrolment_and_ballot_pages_and_they_fit_a_phon
     check("a closed ballot")
     assert len(found) == 6 and all(v == [] for v in found.values()), found
     assert phone.errors == []
+
+
+def test_a_ranked_ballot_is_cast_with_the_keyboard_alone(site, phone):
+    line, _ = enrol(phone, site.enrol_page())
+    url = site.ballot_page(ballot_data(site.origin, {"harbor/ayse": [line]}, kind="ranked", options=RANKED))
+    phone.goto(url)
+    phone.locator("#ballot-voter").focus()
+    keys = ["ArrowDown",  # Ayşe Demir
+            "Tab", "ArrowDown", "ArrowDown", "ArrowDown",  # choice 1: A 32-hour week
+            "Tab", "ArrowDown", "ArrowDown",  # choice 2: Free public transit
+            "Tab", "Tab", "Enter"]  # past choice 3, to "Review my ballot"
+    for key in keys:
+        phone.keyboard.press(key)
+    assert phone.evaluate("document.activeElement.id") == "review-heading"  # the review is announced where focus lands
+    phone.keyboard.press("Tab")
+    phone.keyboard.press("Tab")
+    assert phone.evaluate("document.activeElement.textContent") == "Sign and cast with my passkey"
+    phone.keyboard.press("Enter")
+    phone.locator("#cast").wait_for()
+    assert phone.evaluate("document.activeElement.id") == "cast-heading"
+    envelope, armored = split(phone.locator("#cast-file").input_value())
+    assert b"choice: hours > transit\n" in envelope
+    assert openssh.verify(armored, envelope, NAMESPACE, [openssh.parse_public_key(line)])
