@@ -5,6 +5,7 @@ article approved online — and never a word of an unpublished article."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import datetime as dt
 import json
 import re
@@ -166,6 +167,8 @@ def make_press(root: Path) -> PressDir:
     p.article("springfield", "rent", "Rent strike wins", "RENT-BODY-TEXT")
     p.article("springfield", "night-shifts", PENDING_TITLE, PENDING_BODY)
     p.publish("springfield", "rent", "2026-11-10", yes="[ana, ben, cai]")
+    p.write("editorial/ballots/springfield/night-shifts.yml", f"question: Publish it?\nmotion: publish\narticle: springfield/night-shifts\n"
+            f"digest: {p.digest('springfield', 'night-shifts')}\nopens: 2026-11-18 09:00\ncloses: 2026-11-25 20:00\n")  # fmt: skip
     return p
 
 
@@ -226,6 +229,11 @@ def test_the_open_ballots_page_gives_a_member_what_they_need_to_vote(site):
     assert data["sequences"] == {"springfield/ana": 1}  # her next ballot must be numbered 2 to replace it
     assert [o["id"] for o in data["options"]] == ["yes", "no", "abstain"]
     assert data["issue_url"] is None and data["mailto"] is None and data["article_url"] is None  # no PRESS_REPO, no contact
+    assert data["article"] == "springfield/night-shifts" and data["article_digest"].startswith("sha256:")
+    record = site.parent / "editorial/ballots/springfield/night-shifts.yml"
+    assert data["digest"] == "sha256:" + hashlib.sha256(record.read_bytes()).hexdigest()  # what the envelope names
+    script = (site / "ballots/ballot.js").read_bytes()
+    assert b"navigator.credentials" in script and 'src="../../../ballots/ballot.js"' in page
 
 
 def test_the_index_lists_open_ballots_with_their_closing_time_then_results(site):

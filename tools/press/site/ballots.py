@@ -29,6 +29,7 @@ from . import feeds
 INDEX = "ballots/index.html"
 ENROL = "ballots/enrol/index.html"
 FEED = "ballots/feed.xml"
+SCRIPT = "ballots/ballot.js"  # the pages' script (press/site/ballot.js), written as it is in the package
 SHOWN = ("open", "closing", "closed", "upcoming")  # every opened ballot; "upcoming" has no page yet
 WITH_PAGE = ("open", "closing", "closed")
 STATUS_WORDS = {
@@ -299,6 +300,11 @@ def _mailto(body) -> str | None:
     return str(contact) if contact and "@" in str(contact) else None
 
 
+def script() -> bytes:
+    """The ballot pages' script, as the package holds it."""
+    return (Path(__file__).parent / "ballot.js").read_bytes()
+
+
 def ballot_data(view: dict, origin: str | None) -> dict:
     """What the ballot page's script reads (theme/templates/ballot.html): plain JSON."""
     return {
@@ -308,6 +314,9 @@ def ballot_data(view: dict, origin: str | None) -> dict:
         "ballot": view["id"],
         "record": view["record"],
         "digest": view["record_digest"],
+        "question": view["question"],
+        "article": (view["article"] or {}).get("id"),
+        "article_digest": (view["article"] or {}).get("digest"),
         "kind": view["kind"],
         "options": view["options"] if view["kind"] != "motion" else [{"id": c, "name": c.capitalize()} for c in ("yes", "no", "abstain")],
         "closes": view["closes"],
@@ -318,6 +327,7 @@ def ballot_data(view: dict, origin: str | None) -> dict:
         "issue_url": view["issue_url"],
         "mailto": view["mailto"],
         "article_url": view["article_url"],
+        "results_url": None,
     }
 
 

@@ -514,22 +514,22 @@ class PressGenerator(Generator):
         origin = self.ballot_origin
         enrol_data = {"origin": origin, "rp_id": ballots_site.rp_id(origin)}
         write(ballots_site.INDEX, self.get_template("ballots"), self.context, relative, ballots=views, page_name="ballots/index")
-        write(ballots_site.ENROL, self.get_template(_theme_or(self.settings, "enrol", "ballot-enrol-placeholder")), self.context, relative,
+        write(ballots_site.ENROL, self.get_template("enrol"), self.context, relative,
               ballot_data=enrol_data, page_name="ballots/enrol/index")  # fmt: skip
-        ballot_template = _theme_or(self.settings, "ballot", "ballot-placeholder")
         for view in views:
             if view["status"] not in ballots_site.WITH_PAGE:
                 continue
             closed = view["status"] == "closed"
             write(
                 view["url"] + "index.html",
-                self.get_template("ballot_results" if closed else ballot_template),
+                self.get_template("ballot_results" if closed else "ballot"),
                 self.context,
                 relative,
                 ballot_view=view,
                 ballot_data=None if closed else ballots_site.ballot_data(view, origin),
                 page_name=view["url"] + "index",
             )
+        self._write(ballots_site.SCRIPT, ballots_site.script(), "the ballot pages' script (enrol a passkey, sign a ballot)")
         language, sitename = self.settings.get("DEFAULT_LANG", "en"), self.settings["SITENAME"]
         self._emit(ballots_site.FEED, (views, language, sitename), lambda: ballots_site.feed(views, self._absolute, language, sitename))
 
@@ -918,11 +918,6 @@ def _add_ballots(ledger: dict, entries: list[dict]) -> None:
     """A body's closed online ballots in its ledger, beside its meetings (only when it has some)."""
     if entries:
         ledger["ballots"] = entries
-
-
-def _theme_or(settings: dict, name: str, fallback: str) -> str:
-    """``name`` if the theme has that template, else ``fallback``."""
-    return name if (Path(settings["THEME"]) / "templates" / f"{name}.html").is_file() else fallback
 
 
 def _json(data) -> bytes:
