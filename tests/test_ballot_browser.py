@@ -217,6 +217,14 @@ def test_enrolment_refuses_on_another_origin_and_makes_no_passkey(site, phone):
     assert phone.passkeys() == []
 
 
+def test_a_press_without_its_own_origin_makes_no_passkey(site, phone):
+    render(site.folder, "enrol.html", "ballots/enrol/index.html", {"origin": None, "rp_id": None})
+    phone.goto(f"{site.origin}/ballots/enrol/index.html")
+    assert "offers no online ballots" in phone.locator("#enrol-status").text_content()
+    assert phone.get_by_role("button", name="Create my voting passkey").is_disabled()
+    assert phone.passkeys() == []
+
+
 # --------------------------------------------------------------------------- casting
 
 

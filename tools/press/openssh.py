@@ -391,11 +391,14 @@ class Verdict:
         return self.key is not None
 
 
-def verify(armored: bytes, message: bytes, namespace: str, allowed_keys: Iterable[PublicKey], on: dt.date | None = None) -> Verdict:
+def verify(
+    armored: bytes, message: bytes, namespace: str, allowed_keys: Iterable[PublicKey], on: dt.date | None = None, origin: str | None = None
+) -> Verdict:
     """Verify ``armored`` over ``message`` for ``namespace`` by one of ``allowed_keys``.
 
-    ``on`` is the date the signature is for: a certificate must be valid on it. Never raises on
-    bad input: a malformed signature is a Verdict with a reason.
+    ``on`` is the date the signature is for: a certificate must be valid on it. ``origin``: the site's
+    own origin, which a passkey (WebAuthn) signature must name, with user verification — OpenSSH
+    checks neither. Never raises on bad input: a malformed signature is a Verdict with a reason.
     """
     try:
         sig = parse(armored)
@@ -416,11 +419,30 @@ def verify(armored: bytes, message: bytes, namespace: str, allowed_keys: Iterabl
         return Verdict(None, str(exc))
     if flags is not None and not flags & SK_USER_PRESENT:
         return Verdict(None, "the security key did not confirm user presence (no touch): the press requires it")
+    if origin is not None and _label(sig.signature) == WEBAUTHN:
+        signed_at = _webauthn_origin(sig.signature)
+        if signed_at != origin:
+            return Verdict(None, f"the passkey signature was made on {signed_at[:80]!r}, not on the press's own origin {origin!r}")
+        if not flags & SK_USER_VERIFIED:
+            return Verdict(None, "the passkey did not verify its owner (Face ID, fingerprint or PIN): the press requires it")
     if key.certificate is not None and on is not None:
         problem = key.certificate.problem_on(on)
         if problem:
             return Verdict(None, problem)
     return Verdict(key)
+
+
+def _label(signature: bytes) -> str:
+    return _Reader(signature, "the signature").text()
+
+
+def _webauthn_origin(signature: bytes) -> str:
+    """The origin field of a WebAuthn signature blob that :func:`_verify_raw` has already accepted."""
+    reader = _Reader(signature, "the signature")
+    reader.text()
+    reader.string()
+    reader.u8(), reader.u32()
+    return reader.text()
 
 
 def _string(data: bytes) -> bytes:
