@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from press import openssh, statichttp
+from press.ballot_records import cast_message, cast_name, valid_choice
 from press.sanitize import script_json
 from press.signatures import NAMESPACE
 
@@ -174,11 +175,8 @@ def ssh_keygen_verifies(tmp_path: Path, key_line: str, voter: str, envelope: byt
 
 
 def expected_envelope(voter: str, choice: str, sequence: int) -> bytes:
-    """The envelope of docs/online-ballots.md ("A member's ballot"), as press.ballot_records.cast_message writes it."""
-    return (
-        "assembly-press signed record v1\nnamespace: assembly-press\nbody: harbor\nsitting: ballot night-shifts\n"
-        f"record: {RECORD}\nvoter: {voter}\nchoice: {choice}\nsequence: {sequence}\ndigest: {RECORD_DIGEST}\n"
-    ).encode()
+    """The envelope the press expects for this test's ballot (the one builder of it)."""
+    return cast_message("harbor", "night-shifts", RECORD, RECORD_DIGEST, voter, choice, sequence)
 
 
 @pytest.fixture
@@ -249,7 +247,7 @@ def test_a_ballot_cast_on_the_page_verifies_with_ssh_keygen_and_the_press(site, 
     # The receipt is the digest of the file's bytes; the file's name is the one the records expect.
     receipt = phone.locator("#cast-receipt").text_content()
     assert receipt == "sha256:" + hashlib.sha256(ballot.encode()).hexdigest()
-    assert phone.locator("#cast-name").text_content() == "harbor.ayse.1.ballot"
+    assert phone.locator("#cast-name").text_content() == cast_name("harbor/ayse", 1)
     # The GitHub issue form comes pre-filled with the ballot, the e-mail with it as its body.
     issue = phone.locator("#send-issue").get_attribute("href")
     assert issue.startswith("https://github.com/harbor-party/press/issues/new?template=ballot.yml&ballot=")
@@ -456,3 +454,14 @@ def test_a_ranked_ballot_is_cast_with_the_keyboard_alone(site, phone):
     envelope, armored = split(phone.locator("#cast-file").input_value())
     assert b"choice: hours > transit\n" in envelope
     assert openssh.verify(armored, envelope, NAMESPACE, [openssh.parse_public_key(line)])
+
+
+def test_the_page_builds_the_envelope_byte_for_byte_as_the_press(site, phone):
+    data = ballot_data(site.origin, kind="ranked", options=RANKED, body="council", ballot="platform-2027",
+                       record="editorial/ballots/council/platform-2027.yml", digest="sha256:" + "0f" * 32)
+    phone.goto(site.ballot_page(data))
+    for voter, choice, sequence in [("harbor/ayse", "abstain", 1), ("riverside/öz", "hours > housing > transit", 12),
+                                    ("springfield/ana-ruiz", "transit", 2**31)]:
+        assert valid_choice(choice, "ranked", ("housing", "transit", "hours")) is None
+        built = phone.evaluate("([v, c, s]) => window.assemblyPressBallot.envelope(v, c, s)", [voter, choice, sequence])
+        assert built.encode() == cast_message("council", "platform-2027", data["record"], data["digest"], voter, choice, sequence)
