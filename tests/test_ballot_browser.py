@@ -21,7 +21,11 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from press import openssh, statichttp
+import press
+from click.testing import CliRunner
+from conftest import PressDir, commit, git
+from press import clock, openssh, statichttp
+from press.cli import main
 from press.ballot_records import cast_message, cast_name, valid_choice
 from press.sanitize import script_json
 from press.signatures import NAMESPACE
@@ -465,3 +469,103 @@ def test_the_page_builds_the_envelope_byte_for_byte_as_the_press(site, phone):
         assert valid_choice(choice, "ranked", ("housing", "transit", "hours")) is None
         built = phone.evaluate("([v, c, s]) => window.assemblyPressBallot.envelope(v, c, s)", [voter, choice, sequence])
         assert built.encode() == cast_message("council", "platform-2027", data["record"], data["digest"], voter, choice, sequence)
+
+
+
+# --------------------------------------------------------------------------- a real press, built
+
+
+NOW = "2026-11-21T18:00:00Z"  # the tests' instant: the ballot below is open
+ROSTER = """
+name: Harbor Assembly
+timezone: Europe/Berlin
+rules:
+  quorum: 2
+  threshold: majority
+members:
+  - {{id: ayse, name: Ayşe Demir, joined: 2025-01-01{key}}}
+  - {{id: jonas, name: Jonas Berg, joined: 2025-01-01}}
+  - {{id: mira, name: Mira Costa, joined: 2025-01-01}}
+editors: [jonas]
+"""
+
+
+def built_press(root: Path, origin: str) -> PressDir:
+    """A press in git whose harbor assembly opened an online ballot on an article it has not published."""
+    press_dir = PressDir(root).buildable()
+    press_dir.write("editorial/press.yml", f"maintainers: [web-team]\nballots:\n  origin: {origin}\n")
+    press_dir.assembly("harbor", text=ROSTER.format(key=""))
+    press_dir.article("harbor", "night-shifts", title="Two on every crane at night", body="Secret until approved.")
+    press_dir.meeting("harbor", "2026-11-05", "present: [ayse, jonas, mira]\nmotions:\n  - open-ballot: night-shifts\n    yes: [ayse, jonas, mira]\n")
+    press_dir.write("editorial/ballots/harbor/night-shifts.yml", f"""
+        question: Publish the article on night shifts as approved by the assembly?
+        motion: publish
+        article: harbor/night-shifts
+        digest: {press_dir.digest("harbor", "night-shifts")}
+        opens: 2026-11-14 09:00
+        closes: 2026-11-28 20:00
+        opened-by: 2026-11-05#1
+        """)
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "A press with an open ballot")
+    return press_dir
+
+
+def build(root: Path, output: Path) -> None:
+    result = CliRunner().invoke(main, ["--root", str(root), "--now", NOW, "build", "--no-search", "--output", str(output)])
+    assert result.exit_code == 0, result.output
+
+
+def casts(root: Path) -> list:
+    (ballot,) = press.load(root, clock.parse_instant(NOW, "--now")).decisions.ballots
+    return ballot.casts
+
+
+def test_in_a_built_press_a_member_enrols_then_casts_and_a_second_cast_replaces_the_first(tmp_path, phone, ssh_keygen):
+    output = tmp_path / "site"
+    httpd = statichttp.server(output)  # the build swaps the folder in later: its address is known first
+    origin = f"http://localhost:{httpd.server_address[1]}"
+    try:
+        root = tmp_path / "press"
+        built_press(root, origin)
+        build(root, output)
+        line, fingerprint = enrol(phone, f"{origin}/ballots/enrol/index.html")
+        # The editor adds the key to Ayşe's roster entry after comparing its fingerprint.
+        assert openssh.parse_public_key(line).fingerprint == fingerprint
+        (root / "editorial/assemblies/harbor.yml").write_text(ROSTER.format(key=f", key: {line}").lstrip(), encoding="utf-8")
+        commit(root, "Ayşe's voting passkey")
+        build(root, output)
+        page = f"{origin}/ballots/harbor/night-shifts/index.html"
+        phone.clock.set_fixed_time("2026-11-21T18:00:00Z")  # the phone's clock agrees with the press's: the ballot is open
+        phone.goto(page)
+        assert "Two on every crane" not in phone.content()  # never an unapproved article's title or text
+        assert "Secret until approved" not in phone.content()
+
+        first = cast(phone, page, "harbor/ayse", "Yes")
+        folder = root / "editorial/ballots/harbor/night-shifts"
+        folder.mkdir()
+        (folder / cast_name("harbor/ayse", 1)).write_text(first, encoding="utf-8")
+        envelope, armored = split(first)
+        assert ssh_keygen_verifies(tmp_path, line, "harbor/ayse", envelope, armored).returncode == 0
+        (counted,) = casts(root)
+        assert (counted.choice, counted.counted, counted.why, counted.key) == ("yes", True, "", fingerprint)
+        assert counted.digest == phone.locator("#cast-receipt").text_content()
+
+        second = cast(phone, page, "harbor/ayse", "No")  # this phone remembers ballot 1
+        (folder / cast_name("harbor/ayse", 2)).write_text(second, encoding="utf-8")
+        by_sequence = {c.sequence: c for c in casts(root)}
+        assert by_sequence[2].counted and by_sequence[2].choice == "no"
+        assert not by_sequence[1].counted and "replaced" in by_sequence[1].why
+
+        # One byte changed in the counted ballot: the press refuses it, says where and why, and
+        # the earlier ballot counts again.
+        (folder / cast_name("harbor/ayse", 2)).write_text(second.replace("choice: no\n", "choice: yes\n", 1), encoding="utf-8")
+        result = CliRunner().invoke(main, ["--root", str(root), "--now", NOW, "verify"])
+        assert result.exit_code == 1
+        assert "editorial/ballots/harbor/night-shifts/harbor.ayse.2.ballot" in result.output and "does not verify" in result.output
+        by_sequence = {c.sequence: c for c in casts(root)}
+        assert not by_sequence[2].counted and by_sequence[1].counted
+        assert phone.errors == []
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
