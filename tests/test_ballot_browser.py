@@ -296,6 +296,7 @@ def test_a_second_cast_takes_the_next_sequence_after_the_repository_and_this_pho
     assert second == expected_envelope("harbor/ayse", "no", 6)  # this phone cast 5
     assert openssh.verify(armored, second, NAMESPACE, [openssh.parse_public_key(line)])
     assert phone.locator("#ballot-kept-list li").count() == 2
+    assert "This will be your ballot number 7" in phone.locator("#ballot-voter-note").text_content()
 
 
 def test_a_passkey_the_roster_does_not_list_for_the_voter_casts_nothing(site, phone):
@@ -587,3 +588,21 @@ def test_in_a_built_press_a_member_enrols_casts_and_press_ballot_add_files_it_a_
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_a_change_after_the_review_withdraws_it_and_nothing_is_signed_after_the_close(site, phone):
+    line, _ = enrol(phone, site.enrol_page())
+    closes = "2026-11-21T19:00:00Z"
+    url = site.ballot_page(ballot_data(site.origin, {"harbor/ayse": [line]}, closes=closes, closes_text="21 November 2026, 20:00 CET"))
+    phone.clock.set_fixed_time("2026-11-21T18:59:00Z")
+    envelope = review(phone, url, lambda page: page.get_by_label("Yes", exact=True).check())
+    assert "choice: yes\n" in envelope
+    phone.get_by_label("No", exact=True).check()
+    assert phone.locator("#ballot-review").is_hidden()  # what is signed is only ever what is on screen
+    phone.get_by_role("button", name="Review my ballot").click()
+    assert "choice: no\n" in phone.locator("#review-envelope").input_value()
+    phone.clock.set_fixed_time("2026-11-21T19:00:00Z")  # the member waited past the close before confirming
+    phone.get_by_role("button", name="Sign and cast with my passkey").click()
+    assert "Voting closed at 21 November 2026, 20:00 CET" in phone.locator("#ballot-status").text_content()
+    assert phone.locator("#cast").is_hidden() and phone.locator("#ballot-review").is_hidden()
+    assert phone.evaluate("localStorage.getItem('assembly-press.ballots')") is None

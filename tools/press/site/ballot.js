@@ -327,14 +327,19 @@
         : voter ? `This will be your ballot number ${nextSequence(data, voter)}; a ballot with a higher number replaces it.` : "", "");
     });
 
+    const closed = () => {
+      if (!Number.isFinite(closes) || Date.now() < closes) return false;
+      say("ballot-status", `Voting closed at ${data.closes_text}: a ballot cast now would not be counted.`, "error");
+      return true;
+    };
+    // A change after the review withdraws it: only what is on screen is ever signed.
+    const withdraw = () => { review.hidden = true; pending = null; };
+    form.addEventListener("change", withdraw);
+
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      review.hidden = true;
-      pending = null;
-      if (Number.isFinite(closes) && Date.now() >= closes) {
-        say("ballot-status", `Voting closed at ${data.closes_text}: a ballot cast now would not be counted.`, "error");
-        return;
-      }
+      withdraw();
+      if (closed()) return;
       const voter = voterSelect.value;
       const entry = (data.voters || []).find((v) => v.voter === voter);
       if (!entry) { say("ballot-status", "Choose your name first.", "error"); voterSelect.focus(); return; }
@@ -354,6 +359,7 @@
 
     $("ballot-sign").addEventListener("click", async () => {
       if (!pending) return;
+      if (closed()) { withdraw(); return; }
       const sign = $("ballot-sign");
       sign.disabled = true;
       say("ballot-status", "Confirm with Face ID, your fingerprint or your phone's PIN…", "");
@@ -387,6 +393,7 @@
         pending = null;
         say("ballot-status", kept ? "" : "This browser could not keep a copy: save the ballot file and its receipt yourself.", kept ? "" : "error");
         showKept(data);
+        voterSelect.dispatchEvent(new Event("change", { bubbles: true }));  // the next ballot's number
         $("cast-heading").focus();
       } catch (error) {
         say("ballot-status", failure(error), "error");
