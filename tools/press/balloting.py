@@ -1,0 +1,1 @@
+"""``press ballot …``: filing members' ballots (cli layer)."""
