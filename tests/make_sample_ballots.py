@@ -116,42 +116,35 @@ def sha256(data: bytes) -> str:
 def cast_message(body: str, ballot: str, record: str, voter: str, choice: str, sequence: int, record_bytes: bytes) -> bytes:
     """The envelope a member signs (docs/online-ballots.md, "A member's ballot")."""
     try:
-        from press.ballot_records import cast_message as made  # the records layer's own, when present
+        from press.ballot_records import cast_message as made  # the records layer's one builder
     except ImportError:
-        made = None
-    if made is not None:
-        try:
-            return made(body=body, ballot=ballot, record=record, voter=voter, choice=choice, sequence=sequence, digest=sha256(record_bytes))
-        except TypeError:
-            pass
-    return (
-        f"assembly-press signed record v1\nnamespace: {NAMESPACE}\nbody: {body}\nsitting: ballot {ballot}\nrecord: {record}\n"
-        f"voter: {voter}\nchoice: {choice}\nsequence: {sequence}\ndigest: {sha256(record_bytes)}\n"
-    ).encode()
+        raise SystemExit("press.ballot_records is missing: run this with the press that reads ballots") from None
+    return made(body, ballot, record, sha256(record_bytes), voter, choice, sequence)
 
 
 class Keys:
     """The sample's throwaway keys: ed25519 files in a temporary folder, passkeys in memory."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, ssh_signers=SSH_SIGNERS):
         self.folder = folder
+        self.ssh_signers = set(ssh_signers)
         self.passkeys: dict[tuple[str, str], Passkey] = {}
         self.ssh: dict[tuple[str, str], Path] = {}
 
     def line(self, who: tuple[str, str]) -> str:
-        if who in SSH_SIGNERS:
+        if who in self.ssh_signers:
             if who not in self.ssh:
                 path = self.folder / f"{who[0]}.{who[1]}"
                 subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "", "-f", str(path)], check=True)
                 self.ssh[who] = path
-            return " ".join(self.ssh[who].with_suffix(".pub").read_text().split()[:2])
+            return " ".join(Path(f"{self.ssh[who]}.pub").read_text().split()[:2])
         if who not in self.passkeys:
             self.passkeys[who] = Passkey(RP_ID)
         return self.passkeys[who].public_key_line()
 
     def sign(self, who: tuple[str, str], message: bytes, name: str) -> bytes:
         self.line(who)
-        if who in SSH_SIGNERS:
+        if who in self.ssh_signers:
             return signatures.signature_of(message, name, self.ssh[who])
         return self.passkeys[who].sign(message, ORIGIN)
 
@@ -186,7 +179,9 @@ def list_gus_in_riverside(root: Path) -> None:
         springfield.write_text(text, encoding="utf-8")
 
 
-def write_ballot(root: Path, keys: Keys, body: str, ballot: str, record_text: str, casts, openers, closed: str) -> None:
+def write_ballot(root: Path, keys: Keys, body: str, ballot: str, record_text: str, casts, openers, closed: str | None) -> None:
+    """The ballot record, its opening signatures, one file per cast (``casts``: (assembly, member,
+    choice, sequence, received before the close)) and, with ``closed``, the close record."""
     folder = root / "editorial" / "ballots" / body
     record = f"editorial/ballots/{body}/{ballot}.yml"
     raw = record_text.encode()
@@ -207,8 +202,9 @@ def write_ballot(root: Path, keys: Keys, body: str, ballot: str, record_text: st
         (folder / ballot / f"{assembly}.{member}.{sequence}.ballot").write_bytes(data)
         if in_time:
             received.append(sha256(data))
-    close = f"closed: {closed}\nreceived:\n" + "".join(f"  - {d}\n" for d in sorted(received))
-    (folder / f"{ballot}.close.yml").write_text(close, encoding="utf-8")
+    if closed is not None:
+        close = f"closed: {closed}\nreceived:\n" + "".join(f"  - {d}\n" for d in sorted(received))
+        (folder / f"{ballot}.close.yml").write_text(close, encoding="utf-8")
 
 
 def main(root: Path = ROOT) -> None:
