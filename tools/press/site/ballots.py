@@ -131,9 +131,9 @@ def _body(press, body: str):
 
 def _record_digest(press, ballot) -> str | None:
     """The digest a member's envelope names: the SHA-256 of the ballot record's bytes."""
-    given = getattr(ballot, "record_digest", None)
-    if given:
-        return given
+    record = getattr(ballot, "record", None)  # press.ballot_records.BallotRecord: the bytes as read
+    if record is not None:
+        return "sha256:" + hashlib.sha256(record.raw).hexdigest()
     try:
         return "sha256:" + hashlib.sha256((Path(press.root) / ballot.path).read_bytes()).hexdigest()
     except OSError:
@@ -331,19 +331,15 @@ def ballot_data(view: dict, origin: str | None) -> dict:
     }
 
 
-def approvals_by_outcome(press) -> dict[int, object]:
-    """id(Outcome) -> the ballot whose close decided it: how an article learns it was approved online."""
-    return {id(b.outcome): b for b in getattr(press.decisions, "ballots", None) or () if getattr(b, "outcome", None) is not None and b.status == "closed"}
-
-
-def provenance(decision, by_outcome: dict[int, object]) -> dict | None:
-    """What an article page says of an approval by online ballot (first approval, and the latest
-    if it differs), or None when meetings approved it."""
+def provenance(decision) -> dict | None:
+    """What an article page says of an approval by online ballot (its first approval, and the latest
+    if that was online too), or None when meetings approved it. The words are the outcome's own
+    (``Outcome.provenance``: "Approved by online ballot, 14–21 November: …")."""
     found = {}
     for key, outcome in (("first", decision.first_approved), ("approved", decision.approved)):
-        ballot = by_outcome.get(id(outcome)) if outcome is not None else None
-        if ballot is not None and ballot.result is not None:
-            found[key] = {"text": approval_text(ballot), "url": page_url(ballot)}
+        ballot = getattr(outcome, "ballot", None) if outcome is not None else None
+        if ballot is not None:
+            found[key] = {"text": outcome.provenance, "url": page_url(ballot)}
     return found or None
 
 
@@ -400,6 +396,10 @@ def feed_entries(views_: list[dict], absolute) -> list[feeds.Entry]:
             title = f"{view['body_name']}: ballot closed — {view['result']['verdict']}: {view['question']}"
             summary = f"{view['result']['tally_text']}. Closed {view['closes_text']}."
             updated = closes
+        elif view["status"] in ("closed", "closing"):
+            title = f"{view['body_name']}: ballot closed, awaiting its count — {view['question']}"
+            summary = f"Voting ended {view['closes_text']}."
+            updated = closes
         else:
             title = f"{view['body_name']}: vote by {view['closes_text']} — {view['question']}"
             summary = f"{view['status_text']}: from {view['opens_text']} until {view['closes_text']}. {view['eligible']} members may vote."
@@ -446,6 +446,9 @@ def events(body: str, views_: list[dict], absolute, host: str):
         if view["status"] == "closed" and view["result"]:
             event.add("summary", f"{view['body_name']}: online ballot — {view['result']['verdict'].lower()}")
             lines.append(f"Result: {view['result']['verdict']} — {view['result']['tally_text']}")
+        elif view["status"] in ("closed", "closing"):
+            event.add("summary", f"{view['body_name']}: online ballot, closed {view['closes_text']}")
+            lines.append(f"Voting ended {view['closes_text']}; the count is not published yet.")
         else:
             event.add("summary", f"{view['body_name']}: online ballot, closes {view['closes_text']}")
             lines.append(f"Vote from {view['opens_text']} until {view['closes_text']}.")

@@ -367,9 +367,8 @@ class PressGenerator(Generator):
         self.context["THEME_COLOR"] = THEME_COLOR
         self.context["DEFAULT_SHARE_IMAGE"] = DEFAULT_SHARE_IMAGE
         self._discovery(articles)
-        by_outcome = ballots_site.approvals_by_outcome(press)
-        for article in articles if by_outcome else ():  # "Approved by online ballot, 14–21 November: …"
-            online = ballots_site.provenance(article.press, by_outcome)
+        for article in articles if self.ballot_views else ():  # "Approved by online ballot, 14–21 November: …"
+            online = ballots_site.provenance(article.press)
             if online:
                 article.online_ballot = online
         self._start_images()
