@@ -346,3 +346,133 @@ def test_press_ballot_add_refuses_a_file_that_is_not_a_ballot(bp, tmp_path):
     result = add(bp, junk)
     assert result.exit_code == 1
     assert "a ballot begins with the line 'assembly-press signed record v1'" in result.output
+
+
+def test_two_editors_signatures_open_a_ballot_one_does_not(bp):
+    bp.record(**{"opened-by": None})
+    record = bp.load().records.ballots[0]
+    bp.p.write("editorial/ballots/springfield/night.yml.ana.sig", bp.passkeys["ana"].sign(record.opening_message(), ORIGIN))
+    press = bp.load()
+    assert press.decisions.ballots == []
+    assert any("waiting to be opened: two editors' signatures (or a meeting's open-ballot motion) open a ballot; it is signed by ana" in str(w) for w in press.warnings)
+    bp.p.write("editorial/ballots/springfield/night.yml.cai.sig", bp.passkeys["cai"].sign(record.opening_message(), ORIGIN))
+    assert "editorial/ballots/springfield/night.yml.cai.sig: opening signature not counted: 'cai' is not an editor of springfield — sign again with press ballot sign" in problems(bp)
+    bp.p.write("editorial/ballots/springfield/night.yml.ben.sig", bp.passkeys["ben"].sign(record.opening_message(), ORIGIN))
+    assert bp.ballot().opened_by == "signed by ana and ben"
+
+
+def test_an_open_ballot_motion_that_failed_opens_nothing(bp):
+    bp.p.meeting("springfield", "2026-11-05", "present: [ana, ben, cai]\nmotions:\n  - open-ballot: night\n    yes: [ana]\n    no: [ben, cai]\n")
+    press = bp.load()
+    assert press.decisions.ballots == []
+    assert any("waiting to be opened: the meeting of 2026-11-05, motion 1 failed" in str(w) for w in press.warnings)
+
+
+def test_opened_by_must_name_an_open_ballot_motion_of_this_ballot(bp):
+    bp.record(**{"opened-by": "2026-11-05#2"})
+    assert "editorial/ballots/springfield/night.yml:7: opened-by names the meeting of 2026-11-05, motion 2 of springfield, which is no such motion — it must be 'open-ballot: night'" in problems(bp)
+
+
+def test_a_key_retired_during_the_ballot_loses_to_the_new_key_whatever_the_sequence(pressdir):
+    lost, new = Passkey(HOST), Passkey(HOST)
+    keys = f"keys: [{{key: {lost.public_key_line()}, until: 2026-11-17}}, {{key: {new.public_key_line()}, from: 2026-11-17}}]"
+    bp = BallotPress(pressdir, keys={"ana": keys})
+    stolen = bp.cast("ana", "no", 5, passkey=lost)  # whoever has the lost phone, before the key was retired
+    mine = bp.cast("ana", "yes", 1, passkey=new)
+    bp.close(stolen, mine)
+    ballot = bp.ballot()
+    assert {c.sequence: c.counted for c in ballot.casts} == {5: False, 1: True}
+    assert "signed with a key still valid at the close" in bp.why(stolen)
+    assert ballot.keys["springfield/ana"] == [lost.public_key_line(), new.public_key_line()]
+    assert (ballot.result.yes, ballot.result.no) == (1, 0)
+
+
+def test_a_ranked_question_is_counted_round_by_round(bp):
+    bp.record(motion=None, article=None, digest=None, method="ranked", options="\n  - {id: a, name: A}\n  - {id: b, name: B}\n  - {id: c, name: C}")
+    bp.close(bp.cast("ana", "a > b"), bp.cast("ben", "b > a"), bp.cast("cai", "c > a"), bp.cast("dan", "a > c"))
+    ballot = bp.ballot()
+    assert ballot.kind == "ranked" and [o.id for o in ballot.options] == ["a", "b", "c"]
+    result = ballot.result
+    # round 1: a 2, b 1, c 1 — no majority of 4; b or c goes, and either way a has 3 of 4 in round 2
+    assert result.rounds[0] == {"a": 2, "b": 1, "c": 1}
+    assert result.rounds[1]["a"] == 3
+    assert (result.status, result.winners, result.turnout) == ("decided", ["a"], 4)
+    assert ballot.outcome is None  # a question decides no article
+
+
+def test_an_approval_question_lists_the_approved_in_the_records_order(bp):
+    bp.record(motion=None, article=None, digest=None, method="approval", options="\n  - {id: a, name: A}\n  - {id: b, name: B}\n  - {id: c, name: C}")
+    paths = [bp.cast("ana", "a, c"), bp.cast("ben", "c"), bp.cast("cai", "c, a"), bp.cast("dan", "abstain")]
+    bp.close(*paths)
+    ballot = bp.ballot()
+    assert bp.why(paths[2]).startswith("invalid choice: choice 'c, a' must list the approved options in the order the ballot record lists them")
+    assert ballot.result.approvals == {"a": 1, "b": 0, "c": 2}
+    assert (ballot.result.status, ballot.result.winners, ballot.result.abstain) == ("decided", ["c"], 1)
+
+
+# --------------------------------------------------------------------------- party-wide
+
+
+@pytest.fixture
+def party(pressdir):
+    """Springfield (ana, ben, cai) and the harbour (jo, kim, and cee, who is cai: one person) each
+    elect a delegate; the council opens a party-wide approval question on 10 November."""
+    keys = {mid: Passkey(HOST) for mid in ("ana", "ben", "cai", "jo", "kim", "cee")}
+
+    def member(mid, extra=""):
+        return f"  - {{id: {mid}, name: {mid.title()}, joined: 2025-01-01, key: {keys[mid].public_key_line()}{extra}}}\n"
+
+    pressdir.assembly(text="name: Springfield\ntimezone: America/Chicago\nrules:\n  quorum: 1\nmembers:\n" + member("ana") + member("ben") + member("cai", ", person: cai") + "editors: [ana]\n")
+    pressdir.assembly("harbor", "name: Harbour\ntimezone: Europe/Berlin\nrules:\n  quorum: 1\nmembers:\n" + member("jo") + member("kim") + member("cee", ", person: cai") + "editors: [jo]\n")
+    pressdir.write("editorial/council.yml", "name: National Council\ntimezone: UTC\nrules:\n  quorum: \"1/2\"\n  threshold: majority\n  weighting: equal\n")
+    pressdir.write("editorial/press.yml", f"maintainers: [octo-cat]\nballots:\n  origin: {ORIGIN}\n")
+    pressdir.meeting("springfield", "2026-09-01", "present: [ana, ben]\nmotions:\n  - elect-delegate: ana\n    yes: [ana, ben]\n")
+    pressdir.meeting("harbor", "2026-09-02", "present: [jo, kim]\nmotions:\n  - elect-delegate: jo\n    yes: [jo, kim]\n")
+    pressdir.meeting("council", "2026-11-10", "present: [harbor, springfield]\nmotions:\n  - open-ballot: platform\n    yes: [harbor, springfield]\n")
+    record = pressdir.write("editorial/ballots/council/platform.yml", (
+        "question: Which should the platform put first in 2027?\nmethod: approval\noptions:\n  - {id: housing, name: Homes}\n"
+        "  - {id: transit, name: Free transit}\nopens: 2026-11-12 08:00\ncloses: 2026-11-20 20:00\nopened-by: 2026-11-10#1\n"
+    ))  # fmt: skip
+    digest = "sha256:" + hashlib.sha256(record.read_bytes()).hexdigest()
+
+    def cast(voter: str, choice: str, sequence: int = 1) -> Path:
+        message = cast_message("council", "platform", "editorial/ballots/council/platform.yml", digest, voter, choice, sequence)
+        signature = keys[voter.partition("/")[2]].sign(message, ORIGIN)
+        return pressdir.write(f"editorial/ballots/council/platform/{cast_name(voter, sequence)}", message + signature)
+
+    def close(*paths: Path) -> None:
+        received = "".join(f"  - sha256:{hashlib.sha256(p.read_bytes()).hexdigest()}\n" for p in paths)
+        pressdir.write("editorial/ballots/council/platform.close.yml", f"closed: 2026-11-20 20:00\nreceived:\n{received}")
+
+    return pressdir, cast, close
+
+
+def test_a_party_wide_question_counts_one_vote_per_person_with_each_assemblys_figures(party):
+    p, cast, close = party
+    close(cast("springfield/ana", "housing"), cast("springfield/ben", "housing, transit"), cast("harbor/jo", "transit"), cast("harbor/cee", "housing"))
+    press = p.load()
+    assert not press.problems, press.problems
+    ballot = press.decisions.ballots[0]
+    assert (ballot.body, ballot.opened_by) == ("council", "the meeting of 2026-11-10, motion 1")
+    assert ballot.eligible == ["harbor/cee", "harbor/jo", "harbor/kim", "springfield/ana", "springfield/ben"]  # cai is cee
+    result = ballot.result
+    assert (result.status, result.approvals, result.winners, result.eligible, result.quorum) == ("decided", {"housing": 3, "transit": 2}, ["housing"], 5, 3)
+    assert result.by_assembly == {
+        "harbor": {"approvals": {"housing": 1, "transit": 1}, "eligible": 3, "turnout": 2},
+        "springfield": {"approvals": {"housing": 2, "transit": 1}, "eligible": 2, "turnout": 2},
+    }
+
+
+def test_a_person_voting_twice_through_two_assemblies_counts_once(party):
+    p, cast, close = party
+    twice = [cast("harbor/cee", "housing"), cast("springfield/cai", "transit")]
+    close(*twice, cast("springfield/ana", "transit"))
+    press = p.load()
+    ballot = press.decisions.ballots[0]
+    counted = {c.voter: (c.counted, c.person) for c in ballot.casts}
+    assert counted["harbor/cee"] == (True, "harbor/cee") and counted["springfield/cai"] == (False, "harbor/cee")
+    assert (
+        "editorial/ballots/council/platform/springfield.cai.1.ballot: not counted: one vote per person: springfield/cai is the same person "
+        "as harbor/cee, whose ballot editorial/ballots/council/platform/harbor.cee.1.ballot counts — a person votes once however many assemblies list them"
+    ) in [str(x) for x in press.problems]
+    assert ballot.result.approvals == {"housing": 1, "transit": 1} and ballot.result.turnout == 2
