@@ -321,7 +321,10 @@ def test_a_voter_without_an_enrolled_passkey_is_told_how_to_enrol(site, phone):
     url = site.ballot_page(ballot_data(site.origin))
     phone.goto(url)
     phone.get_by_label("Who are you?").select_option("harbor/jonas")
-    assert "No passkey of yours for this press is in the roster" in phone.locator("#ballot-voter-note").text_content()
+    note = phone.locator("#ballot-no-key")
+    assert "No passkey of yours for this press is in the roster" in note.text_content()
+    assert note.get_by_role("link", name="make your voting passkey").get_attribute("href") == "../../../ballots/enrol/index.html"
+    assert fits_and_passes_axe(phone) == []
 
 
 def test_the_ballot_page_on_another_origin_signs_nothing(site, phone):

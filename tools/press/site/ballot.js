@@ -322,9 +322,8 @@
       const voter = voterSelect.value;
       const entry = (data.voters || []).find((v) => v.voter === voter);
       const keys = entry ? (entry.keys || []).map(parseSkKey).filter((k) => k && k.application === data.rp_id) : [];
-      say("ballot-voter-note", voter && !keys.length
-        ? "No passkey of yours for this press is in the roster: enrol on the enrolment page and ask an editor to add your key, or sign with your SSH key (press ballot sign)."
-        : voter ? `This will be your ballot number ${nextSequence(data, voter)}; a ballot with a higher number replaces it.` : "", "");
+      $("ballot-no-key").hidden = !voter || keys.length > 0;
+      say("ballot-voter-note", voter && keys.length ? `This will be your ballot number ${nextSequence(data, voter)}; a ballot with a higher number replaces it.` : "", "");
     });
 
     const closed = () => {
@@ -346,7 +345,7 @@
       const picked = chosen(data, form);
       if (picked.problem) { say("ballot-status", picked.problem, "error"); return; }
       const keys = (entry.keys || []).map(parseSkKey).filter((k) => k && k.application === data.rp_id);
-      if (!keys.length) { say("ballot-status", "No passkey of yours for this press is in the roster: you cannot sign here.", "error"); return; }
+      if (!keys.length) { say("ballot-status", "No passkey of yours for this press is in the roster: you cannot sign on this page yet.", "error"); return; }
       const sequence = nextSequence(data, voter);
       pending = { voter, name: entry.name, choice: picked.choice, sequence, keys, message: envelope(data, voter, picked.choice, sequence) };
       say("ballot-status", "", "");
