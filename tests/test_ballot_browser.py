@@ -297,6 +297,13 @@ def test_a_second_cast_takes_the_next_sequence_after_the_repository_and_this_pho
     assert openssh.verify(armored, second, NAMESPACE, [openssh.parse_public_key(line)])
     assert phone.locator("#ballot-kept-list li").count() == 2
     assert "This will be your ballot number 7" in phone.locator("#ballot-voter-note").text_content()
+    # Each kept ballot opens to its whole file, after a reload too.
+    phone.reload()
+    kept = phone.locator("#ballot-kept-list li")
+    assert kept.count() == 2
+    kept.nth(1).locator("summary").click()
+    assert kept.nth(1).locator("pre").text_content() == (second.decode() + armored.decode())
+    assert fits_and_passes_axe(phone) == []
 
 
 def test_a_passkey_the_roster_does_not_list_for_the_voter_casts_nothing(site, phone):

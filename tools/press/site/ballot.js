@@ -218,7 +218,7 @@
         const name = ($("enrol-name").value || "").trim() || "Assembly Press member";
         const credential = await navigator.credentials.create({
           publicKey: {
-            rp: { id: data.rp_id, name: data.site_name || document.title },
+            rp: { id: data.rp_id, name: (document.querySelector(".site-name") || document).textContent.trim() || data.rp_id },
             user: { id: crypto.getRandomValues(new Uint8Array(16)), name, displayName: name },
             challenge: crypto.getRandomValues(new Uint8Array(32)),  // attestation is not used: the editor compares the fingerprint
             pubKeyCredParams: [{ type: "public-key", alg: -7 }],
@@ -281,7 +281,14 @@
     const entries = mine(data);
     list.replaceChildren(...entries.map((e) => {
       const item = document.createElement("li");
-      item.textContent = `${e.voter}, ballot number ${e.sequence}: ${e.choice} — receipt ${e.receipt}`;
+      const details = document.createElement("details");
+      const summary = document.createElement("summary");
+      const file = document.createElement("pre");
+      summary.textContent = `${e.voter}, ballot number ${e.sequence}: ${e.choice} — receipt ${e.receipt}`;
+      file.textContent = e.file;
+      file.tabIndex = 0;  // scrollable by keyboard
+      details.append(summary, file);
+      item.append(details);
       return item;
     }));
     $("ballot-kept").hidden = !entries.length;
