@@ -125,6 +125,8 @@ def phone(chromium):
     page = context.new_page()
     page.set_default_timeout(15_000)
     errors: list[str] = []
+    page.requests = []
+    page.on("request", lambda request: page.requests.append(request.url))
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     cdp = context.new_cdp_session(page)
@@ -268,6 +270,8 @@ def test_a_ballot_cast_on_the_page_verifies_with_ssh_keygen_and_the_press(site, 
     kept = json.loads(phone.evaluate("localStorage.getItem('assembly-press.ballots')"))
     assert [(k["voter"], k["sequence"], k["receipt"], k["file"]) for k in kept] == [("harbor/ayse", 1, receipt, ballot)]
     assert phone.errors == []
+    assert f"{site.origin}/ballots/ballot.js" in phone.requests
+    assert [url for url in phone.requests if not url.startswith(site.origin + "/")] == []  # nothing leaves the press's own origin
 
 
 def test_a_tampered_byte_is_refused_by_ssh_keygen_and_the_press(site, phone, tmp_path, ssh_keygen):
@@ -594,6 +598,7 @@ def test_in_a_built_press_a_member_enrols_casts_and_press_ballot_add_files_it_a_
         record = "editorial/ballots/harbor/night-shifts.yml"
         record_digest = "sha256:" + hashlib.sha256((root / record).read_bytes()).hexdigest()
         assert third == cast_message("harbor", "night-shifts", record, record_digest, "harbor/ayse", "abstain", 3)
+        assert [url for url in phone.requests if not url.startswith(origin + "/")] == []
         assert phone.errors == []
     finally:
         httpd.shutdown()
