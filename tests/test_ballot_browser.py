@@ -136,6 +136,7 @@ def phone(chromium):
         "isUserVerified": True, "automaticPresenceSimulation": True,
     }})["authenticatorId"]
     page.passkeys = lambda: cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]
+    page.verifies_user = lambda yes: cdp.send("WebAuthn.setUserVerified", {"authenticatorId": authenticator, "isUserVerified": yes})
     page.errors = errors
     try:
         yield page
@@ -620,4 +621,16 @@ def test_a_change_after_the_review_withdraws_it_and_nothing_is_signed_after_the_
     phone.get_by_role("button", name="Sign and cast with my passkey").click()
     assert "Voting closed at 21 November 2026, 20:00 CET" in phone.locator("#ballot-status").text_content()
     assert phone.locator("#cast").is_hidden() and phone.locator("#ballot-review").is_hidden()
+    assert phone.evaluate("localStorage.getItem('assembly-press.ballots')") is None
+
+
+def test_a_phone_that_does_not_verify_its_user_casts_nothing(site, phone):
+    line, _ = enrol(phone, site.enrol_page())
+    phone.verifies_user(False)  # no Face ID, fingerprint or PIN: a touch at most
+    url = site.ballot_page(ballot_data(site.origin, {"harbor/ayse": [line]}))
+    status = review(phone, url, lambda page: page.get_by_label("Yes", exact=True).check())
+    assert "choice: yes" in status
+    phone.get_by_role("button", name="Sign and cast with my passkey").click()
+    phone.locator("#ballot-status").filter(has_text="Nothing was signed").wait_for()
+    assert phone.locator("#cast").is_hidden()
     assert phone.evaluate("localStorage.getItem('assembly-press.ballots')") is None
