@@ -346,3 +346,244 @@ def test_press_ballot_add_refuses_a_file_that_is_not_a_ballot(bp, tmp_path):
     result = add(bp, junk)
     assert result.exit_code == 1
     assert "a ballot begins with the line 'assembly-press signed record v1'" in result.output
+
+
+def test_two_editors_signatures_open_a_ballot_one_does_not(bp):
+    bp.record(**{"opened-by": None})
+    record = bp.load().records.ballots[0]
+    bp.p.write("editorial/ballots/springfield/night.yml.ana.sig", bp.passkeys["ana"].sign(record.opening_message(), ORIGIN))
+    press = bp.load()
+    assert press.decisions.ballots == []
+    assert any("waiting to be opened: two editors' signatures (or a meeting's open-ballot motion) open a ballot; it is signed by ana" in str(w) for w in press.warnings)
+    bp.p.write("editorial/ballots/springfield/night.yml.cai.sig", bp.passkeys["cai"].sign(record.opening_message(), ORIGIN))
+    assert "editorial/ballots/springfield/night.yml.cai.sig: opening signature not counted: 'cai' is not an editor of springfield — sign again with press ballot sign" in problems(bp)
+    bp.p.write("editorial/ballots/springfield/night.yml.ben.sig", bp.passkeys["ben"].sign(record.opening_message(), ORIGIN))
+    assert bp.ballot().opened_by == "signed by ana and ben"
+
+
+def test_an_open_ballot_motion_that_failed_opens_nothing(bp):
+    bp.p.meeting("springfield", "2026-11-05", "present: [ana, ben, cai]\nmotions:\n  - open-ballot: night\n    yes: [ana]\n    no: [ben, cai]\n")
+    press = bp.load()
+    assert press.decisions.ballots == []
+    assert any("waiting to be opened: the meeting of 2026-11-05, motion 1 failed" in str(w) for w in press.warnings)
+
+
+def test_opened_by_must_name_an_open_ballot_motion_of_this_ballot(bp):
+    bp.record(**{"opened-by": "2026-11-05#2"})
+    assert "editorial/ballots/springfield/night.yml:7: opened-by names the meeting of 2026-11-05, motion 2 of springfield, which is no such motion — it must be 'open-ballot: night'" in problems(bp)
+
+
+def test_a_key_retired_during_the_ballot_loses_to_the_new_key_whatever_the_sequence(pressdir):
+    lost, new = Passkey(HOST), Passkey(HOST)
+    keys = f"keys: [{{key: {lost.public_key_line()}, until: 2026-11-17}}, {{key: {new.public_key_line()}, from: 2026-11-17}}]"
+    bp = BallotPress(pressdir, keys={"ana": keys})
+    stolen = bp.cast("ana", "no", 5, passkey=lost)  # whoever has the lost phone, before the key was retired
+    mine = bp.cast("ana", "yes", 1, passkey=new)
+    bp.close(stolen, mine)
+    ballot = bp.ballot()
+    assert {c.sequence: c.counted for c in ballot.casts} == {5: False, 1: True}
+    assert "signed with a key still valid at the close" in bp.why(stolen)
+    assert ballot.keys["springfield/ana"] == [lost.public_key_line(), new.public_key_line()]
+    assert (ballot.result.yes, ballot.result.no) == (1, 0)
+
+
+def test_a_ranked_question_is_counted_round_by_round(bp):
+    bp.record(motion=None, article=None, digest=None, method="ranked", options="\n  - {id: a, name: A}\n  - {id: b, name: B}\n  - {id: c, name: C}")
+    bp.close(bp.cast("ana", "a > b"), bp.cast("ben", "b > a"), bp.cast("cai", "c > a"), bp.cast("dan", "a > c"))
+    ballot = bp.ballot()
+    assert ballot.kind == "ranked" and [o.id for o in ballot.options] == ["a", "b", "c"]
+    result = ballot.result
+    # round 1: a 2, b 1, c 1 — no majority of 4; b or c goes, and either way a has 3 of 4 in round 2
+    assert result.rounds[0] == {"a": 2, "b": 1, "c": 1}
+    assert result.rounds[1]["a"] == 3
+    assert (result.status, result.winners, result.turnout) == ("decided", ["a"], 4)
+    assert ballot.outcome is None  # a question decides no article
+
+
+def test_an_approval_question_lists_the_approved_in_the_records_order(bp):
+    bp.record(motion=None, article=None, digest=None, method="approval", options="\n  - {id: a, name: A}\n  - {id: b, name: B}\n  - {id: c, name: C}")
+    paths = [bp.cast("ana", "a, c"), bp.cast("ben", "c"), bp.cast("cai", "c, a"), bp.cast("dan", "abstain")]
+    bp.close(*paths)
+    ballot = bp.ballot()
+    assert bp.why(paths[2]).startswith("invalid choice: choice 'c, a' must list the approved options in the order the ballot record lists them")
+    assert ballot.result.approvals == {"a": 1, "b": 0, "c": 2}
+    assert (ballot.result.status, ballot.result.winners, ballot.result.abstain) == ("decided", ["c"], 1)
+
+
+# --------------------------------------------------------------------------- party-wide
+
+
+@pytest.fixture
+def party(pressdir):
+    """Springfield (ana, ben, cai) and the harbour (jo, kim, and cee, who is cai: one person) each
+    elect a delegate; the council opens a party-wide approval question on 10 November."""
+    keys = {mid: Passkey(HOST) for mid in ("ana", "ben", "cai", "jo", "kim", "cee")}
+
+    def member(mid, extra=""):
+        return f"  - {{id: {mid}, name: {mid.title()}, joined: 2025-01-01, key: {keys[mid].public_key_line()}{extra}}}\n"
+
+    pressdir.assembly(text="name: Springfield\ntimezone: America/Chicago\nrules:\n  quorum: 1\nmembers:\n" + member("ana") + member("ben") + member("cai", ", person: cai") + "editors: [ana]\n")
+    pressdir.assembly("harbor", "name: Harbour\ntimezone: Europe/Berlin\nrules:\n  quorum: 1\nmembers:\n" + member("jo") + member("kim") + member("cee", ", person: cai") + "editors: [jo]\n")
+    pressdir.write("editorial/council.yml", "name: National Council\ntimezone: UTC\nrules:\n  quorum: \"1/2\"\n  threshold: majority\n  weighting: equal\n")
+    pressdir.write("editorial/press.yml", f"maintainers: [octo-cat]\nballots:\n  origin: {ORIGIN}\n")
+    pressdir.meeting("springfield", "2026-09-01", "present: [ana, ben]\nmotions:\n  - elect-delegate: ana\n    yes: [ana, ben]\n")
+    pressdir.meeting("harbor", "2026-09-02", "present: [jo, kim]\nmotions:\n  - elect-delegate: jo\n    yes: [jo, kim]\n")
+    pressdir.meeting("council", "2026-11-10", "present: [harbor, springfield]\nmotions:\n  - open-ballot: platform\n    yes: [harbor, springfield]\n")
+    record = pressdir.write("editorial/ballots/council/platform.yml", (
+        "question: Which should the platform put first in 2027?\nmethod: approval\noptions:\n  - {id: housing, name: Homes}\n"
+        "  - {id: transit, name: Free transit}\nopens: 2026-11-12 08:00\ncloses: 2026-11-20 20:00\nopened-by: 2026-11-10#1\n"
+    ))  # fmt: skip
+    digest = "sha256:" + hashlib.sha256(record.read_bytes()).hexdigest()
+
+    def cast(voter: str, choice: str, sequence: int = 1) -> Path:
+        message = cast_message("council", "platform", "editorial/ballots/council/platform.yml", digest, voter, choice, sequence)
+        signature = keys[voter.partition("/")[2]].sign(message, ORIGIN)
+        return pressdir.write(f"editorial/ballots/council/platform/{cast_name(voter, sequence)}", message + signature)
+
+    def close(*paths: Path) -> None:
+        received = "".join(f"  - sha256:{hashlib.sha256(p.read_bytes()).hexdigest()}\n" for p in paths)
+        pressdir.write("editorial/ballots/council/platform.close.yml", f"closed: 2026-11-20 20:00\nreceived:\n{received}")
+
+    return pressdir, cast, close
+
+
+def test_a_party_wide_question_counts_one_vote_per_person_with_each_assemblys_figures(party):
+    p, cast, close = party
+    close(cast("springfield/ana", "housing"), cast("springfield/ben", "housing, transit"), cast("harbor/jo", "transit"), cast("harbor/cee", "housing"))
+    press = p.load()
+    assert not press.problems, press.problems
+    ballot = press.decisions.ballots[0]
+    assert (ballot.body, ballot.opened_by) == ("council", "the meeting of 2026-11-10, motion 1")
+    assert ballot.eligible == ["harbor/cee", "harbor/jo", "harbor/kim", "springfield/ana", "springfield/ben"]  # cai is cee
+    result = ballot.result
+    assert (result.status, result.approvals, result.winners, result.eligible, result.quorum) == ("decided", {"housing": 3, "transit": 2}, ["housing"], 5, 3)
+    assert result.by_assembly == {
+        "harbor": {"approvals": {"housing": 1, "transit": 1}, "eligible": 3, "turnout": 2},
+        "springfield": {"approvals": {"housing": 2, "transit": 1}, "eligible": 2, "turnout": 2},
+    }
+
+
+def test_a_person_voting_twice_through_two_assemblies_counts_once(party):
+    p, cast, close = party
+    twice = [cast("harbor/cee", "housing"), cast("springfield/cai", "transit")]
+    close(*twice, cast("springfield/ana", "transit"))
+    press = p.load()
+    ballot = press.decisions.ballots[0]
+    counted = {c.voter: (c.counted, c.person) for c in ballot.casts}
+    assert counted["harbor/cee"] == (True, "harbor/cee") and counted["springfield/cai"] == (False, "harbor/cee")
+    assert (
+        "editorial/ballots/council/platform/springfield.cai.1.ballot: not counted: one vote per person: springfield/cai is the same person "
+        "as harbor/cee, whose ballot editorial/ballots/council/platform/harbor.cee.1.ballot counts — a person votes once however many assemblies list them"
+    ) in [str(x) for x in press.problems]
+    assert ballot.result.approvals == {"housing": 1, "transit": 1} and ballot.result.turnout == 2
+
+
+# --------------------------------------------------------------------------- the close, and records of bad form
+
+
+def test_a_close_needs_the_signatures_the_rules_require_of_minutes(pressdir):
+    bp = BallotPress(pressdir, rules="quorum: 1\n  signatures: 1")
+    bp.p.meeting("springfield", "2026-11-05", "present: [ana, ben, cai]\nmotions:\n  - open-ballot: night\n    yes: [ana, ben, cai]\n")
+    bp.p.write("editorial/meetings/springfield/2026-11-05.yml.ana.sig", bp.passkeys["ana"].sign(_minutes_envelope(bp), ORIGIN))
+    close = bp.close(bp.cast("ana", "yes"))
+    ballot = bp.ballot()
+    assert ballot.status == "closing" and ballot.result is None
+    record = bp.load().records.ballots[0]
+    bp.p.write("editorial/ballots/springfield/night.close.yml.ben.sig", bp.passkeys["ben"].sign(record.close_message(), ORIGIN))
+    press = bp.load()
+    assert bp.ballot(press).status == "closed" and bp.ballot(press).result.status == "passed", press.problems
+    close.write_text(close.read_text().replace("20:00", "19:59"))  # the signed close changed: its signature no longer holds
+    assert bp.ballot().status == "closing"
+
+
+def _minutes_envelope(bp) -> bytes:
+    from press.signatures import envelope
+
+    path = "editorial/meetings/springfield/2026-11-05.yml"
+    return envelope("springfield", "2026-11-05", path, (bp.root / path).read_bytes())
+
+
+def test_a_close_before_the_window_ends_or_listing_unknown_ballots_is_a_problem(bp):
+    bp.close(bp.cast("ana", "yes"), closed="2026-11-19 20:00")
+    assert any("night.close.yml:1: closed 2026-11-19 20:00, before the ballot closes (2026-11-20 20:00)" in p for p in problems(bp))
+    assert bp.ballot().status == "closing"
+    gone = bp.cast("ben", "yes")
+    bp.close(bp.cast("ana", "yes"), gone)
+    gone.unlink()
+    assert any("night.close.yml: received lists sha256:" in p and "but no ballot of night/ has that digest" in p for p in problems(bp))
+
+
+@pytest.mark.parametrize("change, expected", [
+    ({"motion": None}, "night.yml:1: a ballot has either 'motion:'"),
+    ({"opens": "14 November 2026"}, "night.yml:5: 'opens' must be a date and time in the body's timezone, written YYYY-MM-DD HH:MM"),
+    ({"closes": "2026-11-13 09:00"}, "night.yml:6: closes 2026-11-13 09:00 must be after opens 2026-11-14 09:00"),
+    ({"article": "harbor/night"}, "night.yml:3: article must be an article of springfield, written springfield/<slug>"),
+    ({"digest": "sha256:abc"}, "night.yml:4: digest 'sha256:abc' is malformed"),
+    ({"motion": "feature"}, "night.yml:2: motion 'feature' must be one of publish, reject, retract, elect-delegate, recall-delegate"),
+    ({"method": "approval"}, "night.yml:1: a ballot has either 'motion:'"),
+    ({"opened-by": "last week"}, "night.yml:7: opened-by must name the meeting motion that opened the ballot"),
+    ({"secret": "yes"}, "night.yml:8: unknown key 'secret'"),
+])  # fmt: skip
+def test_a_ballot_record_of_bad_form_is_a_problem_at_its_line(bp, change, expected):
+    bp.record(**change)
+    assert any(p.startswith(f"editorial/ballots/springfield/{expected}") for p in problems(bp)), problems(bp)
+    assert bp.load().decisions.ballots == []
+
+
+def test_stray_files_in_the_ballots_folder_are_problems(bp):
+    bp.p.write("editorial/ballots/springfield/notes.txt", "hello\n")
+    bp.p.write("editorial/ballots/springfield/night/readme.md", "hello\n")
+    bp.p.write("editorial/ballots/atlantis/x.yml", "question: x\n")
+    found = problems(bp)
+    assert any(p.startswith("editorial/ballots/springfield/notes.txt: a ballots folder holds") for p in found)
+    assert any(p.startswith("editorial/ballots/springfield/night/readme.md: a ballot's folder holds only members' ballots") for p in found)
+    assert any(p.startswith("editorial/ballots/atlantis: no assembly 'atlantis'") for p in found)
+
+
+def test_any_bytes_as_a_ballot_are_a_problem_never_a_crash(bp):
+    import random
+
+    from press.ballot_records import parse_cast
+
+    good = bp.cast("ana", "yes").read_bytes()
+    rng = random.Random(24)
+    for _ in range(300):
+        data = bytearray(good)
+        for _ in range(rng.randint(1, 4)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        found: list = []
+        cast = parse_cast(bytes(data), "x.ballot", found)
+        assert (cast is None) == bool(found)
+    path = bp.root / "editorial/ballots/springfield/night/springfield.ana.1.ballot"
+    path.write_bytes(bytes(data))
+    bp.load()  # whatever the bytes, a problem or a refusal, never an exception
+
+
+# --------------------------------------------------------------------------- by hand
+
+
+def test_ssh_keygen_verifies_a_counted_ballot_by_hand_and_refuses_a_changed_byte(bp, tmp_path):
+    import shutil
+    import subprocess
+
+    keygen = shutil.which("ssh-keygen")
+    if keygen is None:
+        pytest.skip("ssh-keygen is not installed (Debian: openssh-client)")
+    path = bp.cast("ana", "yes")
+    bp.close(path)
+    assert bp.why(path) == ""
+    raw = path.read_bytes()
+    at = raw.index(b"-----BEGIN SSH SIGNATURE-----")
+    (tmp_path / "allowed_signers").write_text(
+        f'springfield/ana namespaces="assembly-press" {bp.passkeys["ana"].public_key_line()}\n'
+    )
+    (tmp_path / "envelope.sig").write_bytes(raw[at:])
+
+    def verify(envelope: bytes) -> int:
+        return subprocess.run(
+            [keygen, "-Y", "verify", "-f", str(tmp_path / "allowed_signers"), "-I", "springfield/ana", "-n", "assembly-press", "-s", str(tmp_path / "envelope.sig")],
+            input=envelope, capture_output=True,
+        ).returncode  # fmt: skip
+
+    assert verify(raw[:at]) == 0
+    assert verify(raw[:at].replace(b"choice: yes", b"choice: ye5")) != 0

@@ -31,7 +31,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     # records -> decisions (pure), and the model that holds both
     "decisions": (
         "press.decisions", "press.sittings", "press.council.decisions", "press.model",
-        "press", "press.codeowners", "press.ballots",
+        "press", "press.codeowners", "press.ballots", "press.count",
     ),
     # what to build or check, from the model (no Pelican)
     "plan": ("press.check", "press.uptodate"),

@@ -259,6 +259,8 @@ def _count(ctx: _Context, casts: list[CastRecord], problems: list[Problem]) -> l
                 j.why, j.problem = f"one vote per person: {cast.voter} is the same person as {winner.voter}, whose ballot {winner.path} counts — a person votes once however many assemblies list them", True
             elif winner.voter != cast.voter:
                 j.why, j.problem = f"replaced: the same person's ballot {winner.path} (as {winner.voter}, sequence {winner.sequence}) counts — one vote per person", False
+            elif winner.sequence < cast.sequence:
+                j.why, j.problem = f"replaced by {winner.path}, signed with a key still valid at the close (this one's key was retired during the ballot)", False
             else:
                 j.why, j.problem = f"replaced by {winner.path} (sequence {winner.sequence})", False
         if j.why and j.problem:
@@ -408,18 +410,64 @@ def _motion_result(ctx: _Context, ballot: Ballot, articles, delegate_of) -> tupl
     return result, outcome
 
 
-def _by_assembly(ctx: _Context, counted: list[Cast], add, sides: tuple[str, ...]) -> dict[str, dict]:
-    """Each assembly's own figures beside a party-wide total: its eligible members and their ballots."""
+def _question_result(ctx: _Context, ballot: Ballot) -> BallotResult:
+    """A platform question counted by :mod:`press.count` (approval: a sum; ranked: instant runoff),
+    under the body's quorum: ``decided`` (one winner), ``tied`` or ``failed``."""
+    from . import count
+
+    record = ctx.record
+    counted = [c for c in ballot.casts if c.counted]
+    options = [o.id for o in record.options]
+    sep = ", " if record.method == "approval" else " > "
+
+    def picks(cast: Cast) -> list[str]:
+        return [] if cast.choice == ABSTAIN else cast.choice.split(sep)
+
+    eligible = len(ctx.eligible)
+    quorum = ctx.body.rules.quorum_for(eligible, online=True)
+    result = BallotResult(
+        status=FAILED, reasons=[], abstain=sum(c.choice == ABSTAIN for c in counted), eligible=eligible, quorum=quorum, turnout=len(counted),
+    )  # fmt: skip
+    if record.method == "approval":
+        tally = count.approval(options, [picks(c) for c in counted])
+        result.approvals, result.winners = dict(tally.approvals), list(tally.winners)
+    else:
+        tally = count.ranked(options, [picks(c) for c in counted])
+        result.rounds, result.eliminated, result.winners = [dict(r) for r in tally.rounds], [list(e) for e in tally.eliminated], list(tally.winners)
+    if len(counted) < quorum:
+        result.reasons = [f"no quorum: {len(counted)} ballot{'' if len(counted) == 1 else 's'} cast, {quorum} needed of {eligible} eligible"]
+    elif not result.winners:
+        result.reasons = ["no option received a vote"]
+    elif len(result.winners) > 1:
+        result.status, result.reasons = "tied", [f"tied between {', '.join(result.winners)}"]
+    else:
+        result.status = "decided"
+    if record.body not in ctx.assemblies:
+        key = "approvals" if record.method == "approval" else "first"
+
+        def add(figures: dict, cast: Cast) -> None:
+            chosen = picks(cast)[: None if key == "approvals" else 1]
+            for option in chosen:
+                figures[key][option] += 1
+
+        result.by_assembly = _by_assembly(ctx, counted, add, (), lambda: {key: {o: 0 for o in options}})
+    return result
+
+
+def _by_assembly(ctx: _Context, counted: list[Cast], add, sides: tuple[str, ...], more=dict) -> dict[str, dict]:
+    """Each assembly's own figures beside a party-wide total: its eligible members and their ballots
+    (a person is counted in the assembly of the roster entry they voted as)."""
     figures: dict[str, dict] = {}
+
+    def of(aid: str) -> dict:
+        return figures.setdefault(aid, {**{s: 0 for s in sides}, **more(), "eligible": 0, "turnout": 0})
+
     for voter in ctx.eligible:
-        aid = voter.partition("/")[0]
-        entry = figures.setdefault(aid, {**{s: 0 for s in sides}, "eligible": 0, "turnout": 0})
-        entry["eligible"] += 1
+        of(voter.partition("/")[0])["eligible"] += 1
     for cast in counted:
-        aid = cast.voter.partition("/")[0]
-        entry = figures.setdefault(aid, {**{s: 0 for s in sides}, "eligible": 0, "turnout": 0})
-        entry["turnout"] += 1
-        add(entry, cast)
+        figure = of(cast.voter.partition("/")[0])
+        figure["turnout"] += 1
+        add(figure, cast)
     return dict(sorted(figures.items()))
 
 
@@ -470,6 +518,8 @@ def _ballot(record: BallotRecord, body: Assembly, records, now: dt.datetime, out
     )  # fmt: skip
     if status == CLOSED and record.motion:
         ballot.result, ballot.outcome = _motion_result(ctx, ballot, records.articles, delegate_of)
+    elif status == CLOSED:
+        ballot.result = _question_result(ctx, ballot)
     return ballot
 
 
