@@ -100,6 +100,9 @@ PLATFORM_CASTS = [
     ("springfield", "gus", "hours > transit", 1, True),  # listed in Springfield and Riverside: one vote
     ("riverside", "priya", "transit", 1, True),
     ("riverside", "tom", "hours > transit", 1, True),
+    ("riverside", "owen", "housing > hours", 1, True),
+    ("riverside", "leila", "transit", 1, True),
+    ("riverside", "kofi", "hours > housing", 1, True),
     ("riverside", "grace", "hours > housing", 1, False),  # arrived after the close
 ]
 

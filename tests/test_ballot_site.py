@@ -280,8 +280,12 @@ def test_a_warm_build_after_a_ballot_closes_equals_a_cold_one(tmp_path, monkeypa
     after = text_of(read(p.root / "output", "ballots/springfield/depot/index.html"))
     assert "Voting has closed. The ballots are being counted." in text_of(before)
     assert "Every ballot received" in after and "Cai Lin (springfield/cai) lanes, night, fares 1 Counted" in after
+    assert "Result: Decided — Night buses 3 of 5 eligible voted (quorum 2)" in after
+    assert "Bus lanes on Main St 2 Night buses 3 Free fares for under-18s 1" in after  # DEPOT_CASTS, counted by hand
     feed = feedparser.parse(read(p.root / "output", "ballots/feed.xml"))
-    assert "Springfield Assembly: ballot closed, awaiting its count — Which of these should the depot campaign ask for?" in [e.title for e in feed.entries]
+    [depot] = [e for e in feed.entries if "depot" in e.link]
+    assert depot.title == "Springfield Assembly: ballot closed — Decided: Which of these should the depot campaign ask for?"
+    assert depot.summary.startswith("Chosen: Night buses. 3 of 5 eligible voted.")
     monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "cold-caches"))
     build(p.root, tmp_path / "cold", search=False)
     assert tree(p.root / "output") == tree(tmp_path / "cold")
@@ -293,11 +297,15 @@ def test_a_warm_build_after_a_ballot_closes_equals_a_cold_one(tmp_path, monkeypa
 # second ballot), ben yes, carla yes, dev no, eli abstain, fatima yes (her second); gus's came after the
 # close; 7 members in good standing on 9 November, quorum 5.
 SAMPLE_HOTLINE = "4 yes · 1 no · 1 abstain of 7 eligible"
-# The council's platform-2027 (ranked): first preferences housing 3 (ana, ben, carla), transit 3 (dev,
-# eli, priya), hours 2 (gus, tom); hours is eliminated and both its ballots go to transit: 5 to 3.
-# grace's came after the close. Eligible: every person in good standing on 16 November, once:
-# springfield 7 + harbor 5 + riverside 9 (gus listed there too) - 1 (gus, once) = 20.
-SAMPLE_PLATFORM = {"eligible": 20, "turnout": 8, "rounds": [{"housing": 3, "transit": 3, "hours": 2}, {"transit": 5, "housing": 3}], "winners": ["transit"]}
+# The council's platform-2027 (ranked): first preferences housing 4 (ana, ben, carla, owen), transit 4
+# (dev, eli, priya, leila), hours 3 (gus, tom, kofi); hours is eliminated: gus and tom go to transit,
+# kofi to housing: transit 6, housing 5 of 11. grace's came after the close. Eligible: every person in
+# good standing on 16 November, once: springfield 7 + harbor 5 + riverside 9 (gus there too) - 1 = 20;
+# the council's quorum, half of them: 10.
+SAMPLE_PLATFORM_ROUNDS = [
+    "Round 1: Homes before profit 4 · Free public transit 4 · A 32-hour week 3 — eliminated: A 32-hour week",
+    "Round 2: Free public transit 6 · Homes before profit 5",
+]
 
 
 @pytest.fixture(scope="module")
@@ -314,7 +322,7 @@ def test_every_ballot_of_the_sample_verifies_with_ssh_keygen_and_the_press(tmp_p
     assert set(ballots) == {"tenant-hotline", "platform-2027"} and all(b.status == "closed" for b in ballots.values())
     files = sorted((REPO / "editorial/ballots").rglob("*.ballot"))
     casts = [c for b in ballots.values() for c in b.casts]
-    assert len(casts) == len(files) == 18
+    assert len(casts) == len(files) == 21
     for cast in casts:
         assert cast.key.startswith("SHA256:"), (cast.path, cast.why)  # a roster key verified it
         ballot = next(b for b in ballots.values() if cast in b.casts)
@@ -345,12 +353,16 @@ def test_the_samples_assembly_ballot_published_an_article_and_its_figures_are_th
     assert [(b["ballot"], b["tally"]) for b in ledger["ballots"]] == [("tenant-hotline", {"yes": 4, "no": 1, "abstain": 1})]
 
 
-def test_the_samples_platform_question_lists_every_ballot_once_per_person(sample_site):
+def test_the_samples_platform_question_shows_the_rounds_counted_by_hand_and_every_ballot_once_per_person(sample_site):
     page = read(sample_site, "ballots/council/platform-2027/index.html")
     text = text_of(page)
     assert "Which of these should the party's platform put first in 2027?" in text
     assert text.count("Gus Lindqvist") == 1  # listed in two assemblies, one ballot
-    assert len(re.findall(r'<tr class="counted"', page)) == SAMPLE_PLATFORM["turnout"]
+    assert len(re.findall(r'<tr class="counted"', page)) == 11
+    assert "Result: Decided — Free public transit 11 of 20 eligible voted (quorum 10)" in text
+    for line in SAMPLE_PLATFORM_ROUNDS:
+        assert line in text
+    assert "riverside housing 1 · transit 2 · hours 2 9 5" in text and "springfield housing 3 · transit 2 · hours 1 6 6" in text
     assert "Grace Adeyemi (riverside/grace) hours > housing 1 Not counted: arrived after the close" in text
     index = text_of(read(sample_site, "ballots/index.html"))
     assert "No ballot is open." in index and "National Council of Delegates · party-wide" in index
