@@ -5,9 +5,9 @@
 What it writes (docs/online-ballots.md has the formats):
 
 - Springfield's ballot ``tenant-hotline``: opened by the signatures of its two editors (ana, ben),
-  publishing ``content/springfield/tenant-hotline.md``; eleven ballots, of which two are refused for
-  reasons a reader understands (fatima's first ballot, replaced by her second; gus's, which arrived
-  after the close) and one is ineligible (hana left the assembly in August); the close record.
+  publishing ``content/springfield/tenant-hotline.md``; nine ballots, of which three do not count for
+  reasons a reader understands (ana's and fatima's first ballots, replaced by their second — fatima's
+  old one sent again after the new; gus's, which arrived after the close); the close record.
 - The council's party-wide question ``platform-2027`` (ranked choice), opened by the signatures of
   two delegates (dev, priya); ballots from members of Springfield and Riverside, among them Gus, who
   is listed in both assemblies and votes once; the close record.
@@ -59,7 +59,7 @@ The assembly voted for the hotline online, between meetings: every ballot is in 
 repository, signed on the member's phone, and anyone can count them again.
 """
 
-HOTLINE = f"""question: Publish the article {ARTICLE} (a tenants' hotline, answered by tenants) as approved by the assembly?
+HOTLINE = f"""question: Publish the tenants' hotline article as approved by the assembly?
 motion: publish
 article: {ARTICLE}
 digest: {{digest}}
@@ -88,7 +88,6 @@ HOTLINE_CASTS = [
     ("fatima", "yes", 2, True),
     ("fatima", "no", 1, True),  # an older ballot sent again after a newer one: a lower sequence never wins
     ("gus", "yes", 1, False),  # arrived after the close
-    ("hana", "yes", 1, True),  # left the assembly on 2026-08-15: not eligible
 ]
 
 # The platform question: (assembly, member, ranking, sequence, received before the close)
@@ -101,6 +100,9 @@ PLATFORM_CASTS = [
     ("springfield", "gus", "hours > transit", 1, True),  # listed in Springfield and Riverside: one vote
     ("riverside", "priya", "transit", 1, True),
     ("riverside", "tom", "hours > transit", 1, True),
+    ("riverside", "owen", "housing > hours", 1, True),
+    ("riverside", "leila", "transit", 1, True),
+    ("riverside", "kofi", "hours > housing", 1, True),
     ("riverside", "grace", "hours > housing", 1, False),  # arrived after the close
 ]
 
@@ -192,8 +194,9 @@ def write_ballot(root: Path, keys: Keys, body: str, ballot: str, record_text: st
         old.unlink()
     (root / record).write_bytes(raw)
     opening = signatures.envelope(body, f"ballot {ballot}", record, raw)
-    for who in openers:
-        (root / f"{record}.{who[1]}.sig").write_bytes(keys.sign(who, opening, f"{ballot}.yml"))
+    for who in openers:  # an editor signs as themself; a delegate for their seat (the assembly)
+        signer = who[0] if body == "council" else who[1]
+        (root / f"{record}.{signer}.sig").write_bytes(keys.sign(who, opening, f"{ballot}.yml"))
     received = []
     for assembly, member, choice, sequence, in_time in casts:
         voter = f"{assembly}/{member}"

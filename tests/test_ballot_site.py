@@ -9,6 +9,7 @@ import hashlib
 import datetime as dt
 import json
 import re
+import subprocess
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,7 @@ import pytest
 
 import make_sample_ballots as sample_ballots
 import press
-from conftest import PressDir
+from conftest import REPO, PressDir, copy_sample
 from press.build import build
 from test_build import text_of
 
@@ -279,8 +280,89 @@ def test_a_warm_build_after_a_ballot_closes_equals_a_cold_one(tmp_path, monkeypa
     after = text_of(read(p.root / "output", "ballots/springfield/depot/index.html"))
     assert "Voting has closed. The ballots are being counted." in text_of(before)
     assert "Every ballot received" in after and "Cai Lin (springfield/cai) lanes, night, fares 1 Counted" in after
+    assert "Result: Decided — Night buses 3 of 5 eligible voted (quorum 2)" in after
+    assert "Bus lanes on Main St 2 Night buses 3 Free fares for under-18s 1" in after  # DEPOT_CASTS, counted by hand
     feed = feedparser.parse(read(p.root / "output", "ballots/feed.xml"))
-    assert "Springfield Assembly: ballot closed, awaiting its count — Which of these should the depot campaign ask for?" in [e.title for e in feed.entries]
+    [depot] = [e for e in feed.entries if "depot" in e.link]
+    assert depot.title == "Springfield Assembly: ballot closed — Decided: Which of these should the depot campaign ask for?"
+    assert depot.summary.startswith("Chosen: Night buses. 3 of 5 eligible voted.")
     monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "cold-caches"))
     build(p.root, tmp_path / "cold", search=False)
     assert tree(p.root / "output") == tree(tmp_path / "cold")
+
+
+# --------------------------------------------------------------------------- the sample press
+
+# Counted by hand from tests/make_sample_ballots.py's casts. Springfield's tenant-hotline: ana yes (her
+# second ballot), ben yes, carla yes, dev no, eli abstain, fatima yes (her second); gus's came after the
+# close; 7 members in good standing on 9 November, quorum 5.
+SAMPLE_HOTLINE = "4 yes · 1 no · 1 abstain of 7 eligible"
+# The council's platform-2027 (ranked): first preferences housing 4 (ana, ben, carla, owen), transit 4
+# (dev, eli, priya, leila), hours 3 (gus, tom, kofi); hours is eliminated: gus and tom go to transit,
+# kofi to housing: transit 6, housing 5 of 11. grace's came after the close. Eligible: every person in
+# good standing on 16 November, once: springfield 7 + harbor 5 + riverside 9 (gus there too) - 1 = 20;
+# the council's quorum, half of them: 10.
+SAMPLE_PLATFORM_ROUNDS = [
+    "Round 1: Homes before profit 4 · Free public transit 4 · A 32-hour week 3 — eliminated: A 32-hour week",
+    "Round 2: Free public transit 6 · Homes before profit 5",
+]
+
+
+@pytest.fixture(scope="module")
+def sample_site(tmp_path_factory) -> Path:
+    root = copy_sample(tmp_path_factory.mktemp("sample-ballots") / "sample")
+    build(root, search=False)
+    return root / "output"
+
+
+def test_every_ballot_of_the_sample_verifies_with_ssh_keygen_and_the_press(tmp_path):
+    loaded = press.load(REPO)
+    assert [str(p) for p in loaded.problems] == []
+    ballots = {b.id: b for b in loaded.decisions.ballots}
+    assert set(ballots) == {"tenant-hotline", "platform-2027"} and all(b.status == "closed" for b in ballots.values())
+    files = sorted((REPO / "editorial/ballots").rglob("*.ballot"))
+    casts = [c for b in ballots.values() for c in b.casts]
+    assert len(casts) == len(files) == 21
+    for cast in casts:
+        assert cast.key.startswith("SHA256:"), (cast.path, cast.why)  # a roster key verified it
+        ballot = next(b for b in ballots.values() if cast in b.casts)
+        [line] = ballot.keys[cast.voter] if cast.voter in ballot.keys else [k.line for k in _member(loaded, cast.voter).keys]
+        data = (REPO / cast.path).read_bytes()
+        envelope, armored = data.split(b"-----BEGIN SSH SIGNATURE-----")
+        (tmp_path / "sig").write_bytes(b"-----BEGIN SSH SIGNATURE-----" + armored)
+        options = 'namespaces="assembly-press"'  # OpenSSH 9.2 refuses verify-required here ("unknown key option")
+        (tmp_path / "allowed").write_text(f"{cast.voter} {options} {line}\n")
+        done = subprocess.run(["ssh-keygen", "-Y", "verify", "-f", str(tmp_path / "allowed"), "-I", cast.voter, "-n", "assembly-press", "-s", str(tmp_path / "sig")],
+                              input=envelope, capture_output=True)  # fmt: skip
+        assert done.returncode == 0, (cast.path, done.stderr)
+
+
+def _member(loaded, voter: str):
+    aid, _, mid = voter.partition("/")
+    return loaded.records.assemblies[aid].members[mid]
+
+
+def test_the_samples_assembly_ballot_published_an_article_and_its_figures_are_the_hand_count(sample_site):
+    article = text_of(read(sample_site, "springfield/tenant-hotline.html"))
+    assert f"Approved by online ballot, 9–16 November: {SAMPLE_HOTLINE}" in article
+    results = text_of(read(sample_site, "ballots/springfield/tenant-hotline/index.html"))
+    assert f"Result: Passed {SAMPLE_HOTLINE} (quorum 5; 6 voted)" in results
+    assert "Fatima Haddad (springfield/fatima) no 1 Not counted: replaced by" in results
+    assert "Gus Lindqvist (springfield/gus) yes 1 Not counted: arrived after the close" in results
+    ledger = json.loads(read(sample_site, "springfield/ledger.json"))
+    assert [(b["ballot"], b["tally"]) for b in ledger["ballots"]] == [("tenant-hotline", {"yes": 4, "no": 1, "abstain": 1})]
+
+
+def test_the_samples_platform_question_shows_the_rounds_counted_by_hand_and_every_ballot_once_per_person(sample_site):
+    page = read(sample_site, "ballots/council/platform-2027/index.html")
+    text = text_of(page)
+    assert "Which of these should the party's platform put first in 2027?" in text
+    assert text.count("Gus Lindqvist") == 1  # listed in two assemblies, one ballot
+    assert len(re.findall(r'<tr class="counted"', page)) == 11
+    assert "Result: Decided — Free public transit 11 of 20 eligible voted (quorum 10)" in text
+    for line in SAMPLE_PLATFORM_ROUNDS:
+        assert line in text
+    assert "riverside housing 1 · transit 2 · hours 2 9 5" in text and "springfield housing 3 · transit 2 · hours 1 6 6" in text
+    assert "Grace Adeyemi (riverside/grace) hours > housing 1 Not counted: arrived after the close" in text
+    index = text_of(read(sample_site, "ballots/index.html"))
+    assert "No ballot is open." in index and "National Council of Delegates · party-wide" in index

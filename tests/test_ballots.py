@@ -476,3 +476,114 @@ def test_a_person_voting_twice_through_two_assemblies_counts_once(party):
         "as harbor/cee, whose ballot editorial/ballots/council/platform/harbor.cee.1.ballot counts — a person votes once however many assemblies list them"
     ) in [str(x) for x in press.problems]
     assert ballot.result.approvals == {"housing": 1, "transit": 1} and ballot.result.turnout == 2
+
+
+# --------------------------------------------------------------------------- the close, and records of bad form
+
+
+def test_a_close_needs_the_signatures_the_rules_require_of_minutes(pressdir):
+    bp = BallotPress(pressdir, rules="quorum: 1\n  signatures: 1")
+    bp.p.meeting("springfield", "2026-11-05", "present: [ana, ben, cai]\nmotions:\n  - open-ballot: night\n    yes: [ana, ben, cai]\n")
+    bp.p.write("editorial/meetings/springfield/2026-11-05.yml.ana.sig", bp.passkeys["ana"].sign(_minutes_envelope(bp), ORIGIN))
+    close = bp.close(bp.cast("ana", "yes"))
+    ballot = bp.ballot()
+    assert ballot.status == "closing" and ballot.result is None
+    record = bp.load().records.ballots[0]
+    bp.p.write("editorial/ballots/springfield/night.close.yml.ben.sig", bp.passkeys["ben"].sign(record.close_message(), ORIGIN))
+    press = bp.load()
+    assert bp.ballot(press).status == "closed" and bp.ballot(press).result.status == "passed", press.problems
+    close.write_text(close.read_text().replace("20:00", "19:59"))  # the signed close changed: its signature no longer holds
+    assert bp.ballot().status == "closing"
+
+
+def _minutes_envelope(bp) -> bytes:
+    from press.signatures import envelope
+
+    path = "editorial/meetings/springfield/2026-11-05.yml"
+    return envelope("springfield", "2026-11-05", path, (bp.root / path).read_bytes())
+
+
+def test_a_close_before_the_window_ends_or_listing_unknown_ballots_is_a_problem(bp):
+    bp.close(bp.cast("ana", "yes"), closed="2026-11-19 20:00")
+    assert any("night.close.yml:1: closed 2026-11-19 20:00, before the ballot closes (2026-11-20 20:00)" in p for p in problems(bp))
+    assert bp.ballot().status == "closing"
+    gone = bp.cast("ben", "yes")
+    bp.close(bp.cast("ana", "yes"), gone)
+    gone.unlink()
+    assert any("night.close.yml: received lists sha256:" in p and "but no ballot of night/ has that digest" in p for p in problems(bp))
+
+
+@pytest.mark.parametrize("change, expected", [
+    ({"motion": None}, "night.yml:1: a ballot has either 'motion:'"),
+    ({"opens": "14 November 2026"}, "night.yml:5: 'opens' must be a date and time in the body's timezone, written YYYY-MM-DD HH:MM"),
+    ({"closes": "2026-11-13 09:00"}, "night.yml:6: closes 2026-11-13 09:00 must be after opens 2026-11-14 09:00"),
+    ({"article": "harbor/night"}, "night.yml:3: article must be an article of springfield, written springfield/<slug>"),
+    ({"digest": "sha256:abc"}, "night.yml:4: digest 'sha256:abc' is malformed"),
+    ({"motion": "feature"}, "night.yml:2: motion 'feature' must be one of publish, reject, retract, elect-delegate, recall-delegate"),
+    ({"method": "approval"}, "night.yml:1: a ballot has either 'motion:'"),
+    ({"opened-by": "last week"}, "night.yml:7: opened-by must name the meeting motion that opened the ballot"),
+    ({"secret": "yes"}, "night.yml:8: unknown key 'secret'"),
+])  # fmt: skip
+def test_a_ballot_record_of_bad_form_is_a_problem_at_its_line(bp, change, expected):
+    bp.record(**change)
+    assert any(p.startswith(f"editorial/ballots/springfield/{expected}") for p in problems(bp)), problems(bp)
+    assert bp.load().decisions.ballots == []
+
+
+def test_stray_files_in_the_ballots_folder_are_problems(bp):
+    bp.p.write("editorial/ballots/springfield/notes.txt", "hello\n")
+    bp.p.write("editorial/ballots/springfield/night/readme.md", "hello\n")
+    bp.p.write("editorial/ballots/atlantis/x.yml", "question: x\n")
+    found = problems(bp)
+    assert any(p.startswith("editorial/ballots/springfield/notes.txt: a ballots folder holds") for p in found)
+    assert any(p.startswith("editorial/ballots/springfield/night/readme.md: a ballot's folder holds only members' ballots") for p in found)
+    assert any(p.startswith("editorial/ballots/atlantis: no assembly 'atlantis'") for p in found)
+
+
+def test_any_bytes_as_a_ballot_are_a_problem_never_a_crash(bp):
+    import random
+
+    from press.ballot_records import parse_cast
+
+    good = bp.cast("ana", "yes").read_bytes()
+    rng = random.Random(24)
+    for _ in range(300):
+        data = bytearray(good)
+        for _ in range(rng.randint(1, 4)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        found: list = []
+        cast = parse_cast(bytes(data), "x.ballot", found)
+        assert (cast is None) == bool(found)
+    path = bp.root / "editorial/ballots/springfield/night/springfield.ana.1.ballot"
+    path.write_bytes(bytes(data))
+    bp.load()  # whatever the bytes, a problem or a refusal, never an exception
+
+
+# --------------------------------------------------------------------------- by hand
+
+
+def test_ssh_keygen_verifies_a_counted_ballot_by_hand_and_refuses_a_changed_byte(bp, tmp_path):
+    import shutil
+    import subprocess
+
+    keygen = shutil.which("ssh-keygen")
+    if keygen is None:
+        pytest.skip("ssh-keygen is not installed (Debian: openssh-client)")
+    path = bp.cast("ana", "yes")
+    bp.close(path)
+    assert bp.why(path) == ""
+    raw = path.read_bytes()
+    at = raw.index(b"-----BEGIN SSH SIGNATURE-----")
+    (tmp_path / "allowed_signers").write_text(
+        f'springfield/ana namespaces="assembly-press" {bp.passkeys["ana"].public_key_line()}\n'
+    )
+    (tmp_path / "envelope.sig").write_bytes(raw[at:])
+
+    def verify(envelope: bytes) -> int:
+        return subprocess.run(
+            [keygen, "-Y", "verify", "-f", str(tmp_path / "allowed_signers"), "-I", "springfield/ana", "-n", "assembly-press", "-s", str(tmp_path / "envelope.sig")],
+            input=envelope, capture_output=True,
+        ).returncode  # fmt: skip
+
+    assert verify(raw[:at]) == 0
+    assert verify(raw[:at].replace(b"choice: yes", b"choice: ye5")) != 0

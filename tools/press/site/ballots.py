@@ -207,11 +207,15 @@ def _result(ballot) -> dict | None:
         "quorum": result.quorum,
         "turnout": result.turnout,
         "tally_text": tally_text(result),
+        # a sentence of the result: the tally of a motion; what a question chose, and the turnout
+        "summary": tally_text(result) if ballot.kind == "motion" else
+        (f"Chosen: {', '.join(_option_name(ballot, w) for w in result.winners)}. " if result.winners and result.status == "decided" else "")
+        + f"{result.turnout} of {result.eligible} eligible voted",
         "by_assembly": [{"assembly": a, **{k: v for k, v in figures.items()}} for a, figures in sorted(result.by_assembly.items())],
         "approvals": [{"option": o.id, "name": o.name, "count": result.approvals.get(o.id, 0)} for o in ballot.options] if result.approvals else [],
         "rounds": [],
         "winners": list(result.winners),
-        "winner_names": [_option_name(ballot, w) for w in result.winners],
+        "winner_names": [_option_name(ballot, w) for w in result.winners] if result.status == "decided" else [],
     }
     for i, counts in enumerate(result.rounds):
         eliminated = result.eliminated[i] if i < len(result.eliminated) else []
@@ -371,8 +375,10 @@ def ledger_entries(body: str, views_: list[dict]) -> list[dict]:
                 "outcome": result["status"],
                 "verdict": result["verdict"],
                 "reasons": result["reasons"],
-                "tally": {"yes": result["yes"], "no": result["no"], "abstain": result["abstain"]},
-                "tally_text": result["tally_text"],
+                "tally": {"yes": result["yes"], "no": result["no"], "abstain": result["abstain"]} if view["kind"] == "motion" else None,
+                "approvals": {a["option"]: a["count"] for a in result["approvals"]},
+                "rounds": [{c["option"]: c["count"] for c in r["counts"]} for r in result["rounds"]],
+                "tally_text": result["summary"],
                 "quorum": result["quorum"],
                 "members_in_good_standing": result["eligible"],
                 "turnout": result["turnout"],
@@ -394,7 +400,7 @@ def feed_entries(views_: list[dict], absolute) -> list[feeds.Entry]:
         closes = dt.datetime.fromisoformat(view["closes"])
         if view["status"] == "closed" and view["result"]:
             title = f"{view['body_name']}: ballot closed — {view['result']['verdict']}: {view['question']}"
-            summary = f"{view['result']['tally_text']}. Closed {view['closes_text']}."
+            summary = f"{view['result']['summary']}. Closed {view['closes_text']}."
             updated = closes
         elif view["status"] in ("closed", "closing"):
             title = f"{view['body_name']}: ballot closed, awaiting its count — {view['question']}"
@@ -445,7 +451,7 @@ def events(body: str, views_: list[dict], absolute, host: str):
         lines = [view["question"], ""]
         if view["status"] == "closed" and view["result"]:
             event.add("summary", f"{view['body_name']}: online ballot — {view['result']['verdict'].lower()}")
-            lines.append(f"Result: {view['result']['verdict']} — {view['result']['tally_text']}")
+            lines.append(f"Result: {view['result']['verdict']} — {view['result']['summary']}")
         elif view["status"] in ("closed", "closing"):
             event.add("summary", f"{view['body_name']}: online ballot, closed {view['closes_text']}")
             lines.append(f"Voting ended {view['closes_text']}; the count is not published yet.")
