@@ -37,7 +37,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "plan": ("press.check", "press.uptodate"),
     # the Pelican plugin and what it writes
     "site": (
-        "press.site", "press.site.admin", "press.site.council", "press.site.fastgroups", "press.site.feeds",
+        "press.site", "press.site.admin", "press.site.ballots", "press.site.council", "press.site.fastgroups", "press.site.feeds",
         "press.site.generator", "press.site.images", "press.site.memo", "press.site.outputs",
         "press.site.parallel", "press.site.prerender", "press.site.search", "press.site.shared",
         "press.site.workers",
