@@ -752,3 +752,12 @@ def codeowners(obj: _Context, check_only: bool) -> None:
     with replacing(path) as f:
         f.write(text.encode())
     click.echo(f"wrote {path.relative_to(press.root)}")
+
+
+@main.group()
+def ballot() -> None:
+    """Online ballots (docs/online-ballots.md)."""
+
+
+from .intake import command as _intake  # noqa: E402  (press ballot intake: the issue form's ballots)
+ballot.add_command(_intake)
