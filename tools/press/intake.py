@@ -164,9 +164,10 @@ def branch_for(path: str) -> tuple[str, str]:
 def receive(root: Path, issue: Issue, now) -> Received:
     """Verify the issue's ballot and write it to its place with ``press ballot add``'s code; :class:`Refused`
     (nothing written) when the issue holds no single valid ballot."""
+    ballot = extract(issue.body)  # refused before the press is even loaded
+
     from . import balloting
 
-    ballot = extract(issue.body)
     with tempfile.TemporaryDirectory(prefix="press-intake-") as folder:
         sent = Path(folder) / "sent.ballot"
         sent.write_bytes(ballot.encode("ascii"))
