@@ -221,11 +221,14 @@ if args[:2] == ["pr", "create"]:
 class Runner:
     """GitHub's part for one job: expressions, `uses:` steps, step outputs, `if: always()`."""
 
-    def __init__(self, tmp_path: Path, origin: Path, event: dict):
+    def __init__(self, tmp_path: Path, origin: Path, event: dict, **context: str):
         self.tmp = tmp_path
         self.origin = origin
         self.event = event
+        self.context = {"github.token": "t0ken", "github.repository": "springfield-party/press", "github.run_id": "4242",
+                        "github.server_url": "https://github.com", **context}  # fmt: skip
         self.workspace = tmp_path / "workspace"
+        self.workspace.mkdir()
         self.temp = tmp_path / "runner-temp"
         self.temp.mkdir()
         self.bin = _shims(tmp_path)
@@ -249,8 +252,7 @@ class Runner:
             for part in name.removeprefix("github.event.").split("."):
                 value = value.get(part, "") if isinstance(value, dict) else ""
             return str(value)
-        return {"github.token": "t0ken", "github.repository": "springfield-party/press", "github.run_id": "4242",
-                "github.server_url": "https://github.com"}[name]  # anything else: the test must say what
+        return self.context[name]  # anything else: the test must say what
 
     def expand(self, text: str) -> str:
         return re.sub(r"\$\{\{\s*([\w.-]+(?:\s*\|\|\s*[\w.-]+)*)\s*\}\}",
@@ -259,8 +261,9 @@ class Runner:
     def uses(self, step: dict) -> None:
         action = step["uses"].split("@")[0]
         if action == "actions/checkout":
-            ref = self.expand(step["with"]["ref"])
-            subprocess.run(["git", "clone", "-q", "--branch", ref, str(self.origin), str(self.workspace)], check=True)
+            dest = self.workspace / step["with"].get("path", ".")
+            subprocess.run(["git", "clone", "-q", str(self.origin), str(dest)], check=True)
+            subprocess.run(["git", "-C", str(dest), "checkout", "-q", self.expand(step["with"]["ref"])], check=True)
         else:
             assert action == "actions/setup-python", action  # the shims are the Python
 
@@ -282,12 +285,13 @@ class Runner:
                 "GITHUB_EVENT_PATH": str(self.event_path),
                 "GITHUB_OUTPUT": str(output),
                 "GH_CALLS": str(self.calls),
+                "GITHUB_STEP_SUMMARY": str(self.tmp / "summary.md"),
                 "PRESS_NOW": os.environ["PRESS_NOW"],
                 "PRESS_CACHE_DIR": os.environ["PRESS_CACHE_DIR"],
                 **{k: self.expand(str(v)) for k, v in step.get("env", {}).items()},
             }
             result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
-                                    cwd=self.workspace, env=env, capture_output=True, text=True)  # fmt: skip
+                                    cwd=self.workspace / step.get("working-directory", "."), env=env, capture_output=True, text=True)  # fmt: skip
             self.results.append((step, result))
             self.outputs[step.get("id", "")] = dict(
                 line.split("=", 1) for line in output.read_text().splitlines() if "=" in line
@@ -345,3 +349,50 @@ def test_a_hostile_issue_runs_nothing_pushes_nothing_and_is_answered(case, origi
     assert "Your ballot was **not** received" in calls[0]["body"] and why in calls[0]["body"], calls[0]["body"]
     assert runner.status == "failure" and f"::error::issue #31: " in runner.results[-1][1].stdout
     assert git(runner.workspace, "status", "--porcelain", "--untracked-files=all", "--", "editorial") == ""
+
+
+# --- The required check, run by hand on a branch -----------------------------------------------------
+
+
+def _dispatch(branch: str) -> dict:
+    """A `workflow_dispatch` event: no pull request in it, the branch as the ref."""
+    return {"ref": f"refs/heads/{branch}", "inputs": None, "repository": {"default_branch": "main"}, "sender": {"login": "wu-writes"}}
+
+
+@pytest.fixture
+def branches(origin, tmp_path) -> Path:
+    """origin with two branches: `article` adds an article alone; `sneaky` rewrites the check to pass
+    everything and approves its own article."""
+    root = tmp_path / "editor"
+    subprocess.run(["git", "clone", "-q", str(origin), str(root)], check=True)
+    press = PressDir(root)
+    git(root, "checkout", "-q", "-b", "article")
+    press.article("springfield", "rent", title="Rent")
+    commit(root, "An article", author="Writer Wu <wu@example.org>")
+    git(root, "checkout", "-q", "-b", "sneaky")
+    check = root / "tools/press/check.py"
+    check.write_text(check.read_text().replace("    return CheckReport(\n", "    findings = []\n    return CheckReport(\n"))
+    press.publish("springfield", "rent", "2026-10-06")
+    commit(root, "Its approval, and a kinder check", author="Writer Wu <wu@example.org>")
+    git(root, "push", "-q", "origin", "article", "sneaky")
+    return origin
+
+
+def test_a_check_run_by_hand_judges_the_branch_by_the_default_branchs_press(branches, tmp_path):
+    head = git(branches, "rev-parse", "sneaky").strip()
+    runner = Runner(tmp_path, branches, _dispatch("sneaky"), **{"github.sha": head, "github.actor": "wu-writes"}).run(CHECK)
+    guard, install, check = (r for _, r in runner.results[:3])
+    assert guard.returncode == 0 and "Based on main, the default branch: judged by its press." in guard.stdout, runner.log()
+    assert install.returncode == 0, runner.log()
+    assert check.returncode == 1, runner.log()  # the branch's kinder check.py was never run
+    assert "this change both edits springfield/rent and records its approval, both done by" in check.stdout
+    assert "@wu-writes (opened the pull request)" in check.stdout  # whoever ran it answers for it
+    assert git(tmp_path / "workspace" / "pr", "rev-parse", "HEAD").strip() == head
+
+
+def test_a_check_run_by_hand_passes_a_change_the_default_branchs_press_accepts(branches, tmp_path):
+    head = git(branches, "rev-parse", "article").strip()
+    runner = Runner(tmp_path, branches, _dispatch("article"), **{"github.sha": head, "github.actor": "github-actions[bot]"}).run(CHECK)
+    check = runner.results[2][1]  # (the next step wants CODEOWNERS, which this small press does not have)
+    assert check.returncode == 0 and "No problems found" in check.stdout, runner.log()
+    assert "- @github-actions[bot] (opened the pull request)" in check.stdout
