@@ -351,3 +351,12 @@ def test_the_docs_list_the_settings_the_refusals_rest_on():
         assert needed in security, needed
     for needed in ("`press check`", "Code Owners", "`github-pages`", "Who may push workflows", "`.github/workflows/**`"):
         assert needed in workflow, needed
+
+
+def test_every_action_of_every_workflow_is_pinned_by_commit():
+    """A tag (`@v4`) can be moved to other code by whoever controls the action's repository; a commit cannot."""
+    for path in sorted((REPO / ".github/workflows").glob("*.yml")):
+        for job in _workflow(path)["jobs"].values():
+            for step in job["steps"]:
+                if "uses" in step:
+                    assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), f"{path.name}: {step['uses']}"
