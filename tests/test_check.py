@@ -410,7 +410,7 @@ def test_maintainers_and_handles_are_validated(pressdir):
     for bad in ("'-bad'", "'a--b'", "'x y'", repr(too_long), repr(too_long + "/team")):
         assert f"editorial/press.yml:1: maintainer {bad} is not a GitHub user name or org/team" in problems
     pressdir.write("editorial/press.yml", "maintainer: [ok]\n")
-    assert "editorial/press.yml:1: unknown key 'maintainer' — allowed keys: maintainers, sections" in pressdir.problems()
+    assert "editorial/press.yml:1: unknown key 'maintainer' — allowed keys: maintainers, sections, ballots" in pressdir.problems()
 
 
 def test_bad_github_handle(pressdir):

@@ -754,10 +754,36 @@ def codeowners(obj: _Context, check_only: bool) -> None:
     click.echo(f"wrote {path.relative_to(press.root)}")
 
 
+# --------------------------------------------------------------------------- online ballots
+
+
 @main.group()
 def ballot() -> None:
-    """Online ballots (docs/online-ballots.md)."""
+    """Online ballots: members vote between meetings (docs/online-ballots.md)."""
 
 
-from .intake import command as _intake  # noqa: E402  (press ballot intake: the issue form's ballots)
+@ballot.command("add")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+@_friendly
+def ballot_add(obj: _Context, files: tuple[Path, ...]) -> None:
+    """File members' ballots (received by e-mail or copied from the ballot page) where the count reads
+    them, after checking each as the count would. Exit 1, writing nothing, if one would not count."""
+    from .balloting import add
+    from .inputs import refuse_linked_tops
+
+    refuse_linked_tops(obj.root)
+    done = add(obj.root, obj.now, [(f if f.is_absolute() else Path.cwd() / f, str(f)) for f in files])
+    refused = [f for f in done if f.refused]
+    for filed in done:
+        if filed.refused:
+            click.echo(filed.refused, err=True)
+        elif not refused:
+            click.echo(f"{filed.shown}: {'already filed as' if filed.already else 'filed as'} {filed.target}")
+    if refused:
+        click.echo(f"{len(refused)} of {len(done)} ballot(s) refused; nothing was filed", err=True)
+    sys.exit(PROBLEMS if refused else OK)
+
+
+from .intake import command as _intake  # noqa: E402  (press ballot intake: a ballot sent through the issue form)
 ballot.add_command(_intake)

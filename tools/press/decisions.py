@@ -67,6 +67,7 @@ class Decisions:
     problems: list[Problem]
     council: CouncilDecisions | None = None  # the council's outcomes, features and mandate records
     warnings: list[Problem] = field(default_factory=list)  # reported, never stopping a build (press.media's cut-over)
+    ballots: list = field(default_factory=list)  # press.ballots.Ballot: the opened online ballots, by (closes, body, id)
 
     def today_of(self, body: Assembly) -> dt.date:
         """The run's instant as a date in ``body``'s own timezone."""
@@ -273,6 +274,13 @@ def decide(records: Records, now: dt.datetime | None = None, withdrawn: frozense
 
         council = decide_council(records, delegates, by_article, today_in(now, records.council.timezone), problems, withdrawn)
         outcomes += council.outcomes
+    warnings: list[Problem] = []
+    ballots = []
+    if records.ballots:
+        from .ballots import apply_outcomes, decide_ballots
+
+        ballots = decide_ballots(records, now, outcomes, delegates, people(records.assemblies), problems, warnings)
+        outcomes += apply_outcomes(ballots, by_article, delegates)
     articles = {
         aid: _article_decision(article, by_article.get(aid, [])) for aid, article in sorted(records.articles.items())
     }
@@ -281,9 +289,9 @@ def decide(records: Records, now: dt.datetime | None = None, withdrawn: frozense
     articles = dict(sorted(articles.items()))
     from .media import judge
 
-    found, warnings = judge(records, articles)
+    found, media_warnings = judge(records, articles)
     problems += found
     return Decisions(
         now=now, today=today, outcomes=outcomes, articles=articles, delegates=dict(delegates), problems=problems, council=council,
-        warnings=warnings,
+        warnings=warnings + media_warnings, ballots=ballots,
     )  # fmt: skip

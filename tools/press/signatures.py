@@ -34,14 +34,20 @@ NAMESPACE = "assembly-press"
 ENVELOPE = "assembly-press signed record v1"
 
 
-def envelope(body: str, sitting: str, record: str, raw: bytes, previous: bytes | None = None) -> bytes:
+def envelope(
+    body: str, sitting: str, record: str, raw: bytes | None, previous: bytes | None = None, *, fields: tuple[tuple[str, str], ...] = (), digest: str | None = None,
+) -> bytes:  # fmt: skip
     """The message a signature of a record signs: the namespace, the body, the sitting (a meeting's
-    date, or ``roster``), the record's path in the press and the digest of its bytes, one
-    ``name: value`` a line. ``previous``: the bytes this version supersedes (a roster's version on
-    the base branch), named by their digest so that an old signed version cannot be restored."""
+    date, ``roster``, or ``ballot <id>``), the record's path in the press and the digest of its bytes,
+    one ``name: value`` a line. ``previous``: the bytes this version supersedes (a roster's version on
+    the base branch), named by their digest so that an old signed version cannot be restored.
+    ``fields``: what a member's ballot adds (voter, choice, sequence), before the digest; ``digest``:
+    the record's digest when the caller has it rather than its bytes (a ballot names its record's)."""
     before = f"previous: {digest_bytes(previous)}\n" if previous is not None else ""
+    extra = "".join(f"{name}: {value}\n" for name, value in fields)
+    digest = digest if digest is not None else digest_bytes(raw)
     return (
-        f"{ENVELOPE}\nnamespace: {NAMESPACE}\nbody: {body}\nsitting: {sitting}\nrecord: {record}\n{before}digest: {digest_bytes(raw)}\n"
+        f"{ENVELOPE}\nnamespace: {NAMESPACE}\nbody: {body}\nsitting: {sitting}\nrecord: {record}\n{before}{extra}digest: {digest}\n"
     ).encode()
 
 
