@@ -114,6 +114,15 @@ def test_the_checks_it_runs_by_hand_accept_being_run_by_hand():
 # --- Reading the issue --------------------------------------------------------------------------------
 
 
+def test_the_ballot_is_read_by_the_one_reader_of_ballots():
+    from press.ballot_records import MAX_CAST_BYTES
+    from press.signatures import ENVELOPE
+
+    assert intake.HEADER == ENVELOPE
+    with pytest.raises(intake.Refused, match=f"at most {MAX_CAST_BYTES:,}"):
+        intake.check_shape(SHAPED.replace("yes", "y" * MAX_CAST_BYTES))
+
+
 def test_the_box_is_read_as_github_writes_it():
     assert intake.extract(form_body(SHAPED)) == SHAPED
     assert intake.extract(form_body(SHAPED, crlf=True)) == SHAPED  # a browser's line ends
@@ -126,8 +135,7 @@ TWO = SHAPED + SHAPED.replace("sequence: 1", "sequence: 2")
 HOSTILE = {
     "command substitution before the box": ("$(touch {pwned})\n" + form_body(SHAPED), "is not the ballot form"),
     "backticks after the box": (form_body(SHAPED) + "`touch {pwned}`\n", "more than the box"),
-    "a quote and rm in the box": (form_body(SHAPED.replace("choice: yes\n", 'choice: yes\n"; rm -rf / ; touch {pwned}; "\n')),
-                                  "must have the lines namespace, body, sitting, record, voter, choice, sequence, digest"),
+    "a quote and rm after the ballot": (form_body(SHAPED + '"; rm -rf / ; touch {pwned}; "\n'), "ends with its signature"),
     "an expression": (form_body("${{ github.token }}\n" + SHAPED), "starts with 'assembly-press signed record v1'"),
     "a second ballot": (form_body(TWO), "exactly one ballot"),
     "a second box": (form_body(SHAPED) + "\n" + form_body(SHAPED), "the box 'Your ballot' once"),
@@ -135,7 +143,7 @@ HOSTILE = {
     "a path": (form_body(SHAPED.replace("record: editorial/ballots/springfield/night-shifts.yml", "record: ../../.github/x")
                          + "../../.github/x\n"), "ends with its signature"),
     "a huge body": (form_body(SHAPED) + "x" * 70_000, "70,"),
-    "a huge ballot": (form_body(SHAPED.replace("-----END", ("A" * 76 + "\n") * 300 + "-----END")), "bytes; a ballot is at most 16,384"),
+    "a huge ballot": (form_body(SHAPED.replace("-----END", ("A" * 76 + "\n") * 300 + "-----END")), "bytes; a ballot is at most 20,480"),
     "a lone surrogate (not UTF-8)": (form_body(SHAPED.replace("yes", "y\udcffes")), "not valid UTF-8"),
     "a control character": (form_body(SHAPED.replace("choice: yes", "choice: yes\x1b[2J")), "a control character (U+001B)"),
     "a carriage return alone": (form_body(SHAPED.replace("choice: yes\n", "choice: yes\rvoter: springfield/ben\n")), "U+000D"),
@@ -335,7 +343,7 @@ def _branches(bare: Path) -> list[str]:
     return git(bare, "for-each-ref", "--format=%(refname)", "refs/heads").split()
 
 
-@pytest.mark.parametrize("case", ["command substitution before the box", "backticks after the box", "a quote and rm in the box",
+@pytest.mark.parametrize("case", ["command substitution before the box", "backticks after the box", "a quote and rm after the ballot",
                                   "an expression", "a second ballot", "a fence inside", "a path", "a huge body",
                                   "a lone surrogate (not UTF-8)"])  # fmt: skip
 def test_a_hostile_issue_runs_nothing_pushes_nothing_and_is_answered(case, origin, tmp_path):

@@ -5,9 +5,11 @@ The ballot page pre-fills the issue form (``.github/ISSUE_TEMPLATE/ballot.yml``)
 writes into a pull request. The issue is data only: its body is searched for the form's one box,
 whose text must be exactly one ballot file (docs/online-ballots.md, "A member's ballot") — plain
 ASCII lines, no control character, one envelope, one signature — and that text is handed to the
-same code as ``press ballot add``, which verifies it and writes it where it belongs. Nothing of the
-body is ever run, and nothing of it is repeated in a message: a refusal names the issue and what to
-do, never what the body said.
+same code as ``press ballot add`` (:func:`press.balloting.add`), which reads it as the count reads a
+ballot (:func:`press.ballot_records.parse_cast`), checks it as the count would and writes it where it
+belongs. Nothing of the body is ever run. The refusals made here never repeat the body's words; those
+of ``press ballot add`` may quote a field of the ballot, so the workflow shows every refusal as
+plain text, never as Markdown.
 """
 
 from __future__ import annotations
@@ -31,12 +33,8 @@ LABEL = "Your ballot"
 # GitHub keeps at most 65,536 characters of an issue body; the event file also holds the repository.
 MAX_EVENT_BYTES = 1024 * 1024
 MAX_BODY_CHARS = 65536
-# One ballot: an envelope of nine short lines and an SSH signature (a passkey's is about 1.5 KB).
-MAX_BALLOT_BYTES = 16 * 1024
-HEADER = "assembly-press signed record v1"
+HEADER = "assembly-press signed record v1"  # press.signatures.ENVELOPE: the first line of every ballot
 BEGIN, END = "-----BEGIN SSH SIGNATURE-----", "-----END SSH SIGNATURE-----"
-# The envelope's fields, in the order docs/online-ballots.md writes them.
-FIELDS = ("namespace", "body", "sitting", "record", "voter", "choice", "sequence", "digest")
 _ASCII_LINE = re.compile(r"[\x20-\x7e]*")
 _ARMOUR_LINE = re.compile(r"[A-Za-z0-9+/=]{1,76}")
 _SEGMENT = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?")
@@ -66,6 +64,7 @@ class Received:
     digest: str  # sha256 of the file's bytes: the member's receipt
     branch: str  # ballot/<body>/<ballot>/<voter>-<sequence>
     title: str  # the pull request's title
+    already: bool = False  # the same ballot is in the press already: nothing to send
 
 
 def read_event(path: Path) -> Issue:
@@ -121,12 +120,15 @@ def extract(body: str) -> str:
 
 
 def check_shape(ballot: str) -> None:
-    """Refuse what cannot be one ballot file before anything verifies it: its size, plain ASCII lines,
-    one envelope with the fields of docs/online-ballots.md in their order, one signature, nothing after."""
+    """Refuse what cannot be one ballot file before anything reads it as one: its size, plain ASCII
+    lines, one envelope, one signature's armour, nothing after. The envelope's fields are read by
+    :func:`press.ballot_records.parse_cast`, as for every ballot."""
+    from .ballot_records import MAX_CAST_BYTES
+
     if not ballot:
         raise Refused(f"the box '{LABEL}' is empty — paste the ballot the page gave you")
-    if len(ballot.encode("utf-8")) > MAX_BALLOT_BYTES:
-        raise Refused(f"the ballot is {len(ballot.encode('utf-8')):,} bytes; a ballot is at most {MAX_BALLOT_BYTES:,} "
+    if len(ballot.encode("utf-8")) > MAX_CAST_BYTES:
+        raise Refused(f"the ballot is {len(ballot.encode('utf-8')):,} bytes; a ballot is at most {MAX_CAST_BYTES:,} "
                       "— paste the ballot the page gave you, as it is")
     lines = ballot[:-1].split("\n")
     for number, line in enumerate(lines, 1):
@@ -140,12 +142,7 @@ def check_shape(ballot: str) -> None:
     if lines[0] != HEADER or lines[-1] != END:
         raise Refused(f"a ballot starts with '{HEADER}' and ends with its signature, with nothing before or after "
                       "— paste the ballot the page gave you, as it is")
-    begin = lines.index(BEGIN)
-    keys = [line.split(": ", 1)[0] if ": " in line else None for line in lines[1:begin]]
-    if tuple(keys) != FIELDS:
-        raise Refused(f"the ballot's envelope must have the lines {', '.join(FIELDS)}, in that order "
-                      "(docs/online-ballots.md) — paste the ballot the page gave you, as it is")
-    armour = lines[begin + 1 : -1]
+    armour = lines[lines.index(BEGIN) + 1 : -1]
     if not armour or not all(_ARMOUR_LINE.fullmatch(line) for line in armour):
         raise Refused("the ballot's signature is not an SSH signature's armour — paste the ballot the page gave you, as it is")
 
@@ -162,22 +159,22 @@ def branch_for(path: str) -> tuple[str, str]:
 
 
 def receive(root: Path, issue: Issue, now) -> Received:
-    """Verify the issue's ballot and write it to its place with ``press ballot add``'s code; :class:`Refused`
-    (nothing written) when the issue holds no single valid ballot."""
+    """Check the issue's ballot as the count would and write it to its place with ``press ballot add``'s
+    code; :class:`Refused` (nothing written) when the issue holds no single ballot that would count."""
     ballot = extract(issue.body)  # refused before the press is even loaded
 
-    from . import balloting
+    from .balloting import add
+    from .bundle import digest_bytes
 
+    raw = ballot.encode("ascii")
     with tempfile.TemporaryDirectory(prefix="press-intake-") as folder:
         sent = Path(folder) / "sent.ballot"
-        sent.write_bytes(ballot.encode("ascii"))
-        try:
-            cast = balloting.add(root, sent, now)
-        except balloting.BallotRefused as exc:
-            raise Refused(str(exc)) from None
-    path = Path(cast.path).as_posix()
-    branch, title = branch_for(path)
-    return Received(path=path, digest=cast.digest, branch=branch, title=title)
+        sent.write_bytes(raw)
+        (filed,) = add(root, now, [(sent, "the ballot")])
+    if filed.refused:
+        raise Refused(filed.refused)
+    branch, title = branch_for(filed.target)
+    return Received(path=filed.target, digest=digest_bytes(raw), branch=branch, title=title, already=filed.already)
 
 
 def _write_outputs(out: Path | None, values: dict[str, str]) -> None:
@@ -206,11 +203,18 @@ def command(obj, event_path: Path, out: Path | None) -> None:
         sys.exit(USAGE)
     try:
         received = receive(obj.root, issue, obj.now)
+    except PressError as exc:  # the press itself cannot be read: for its maintainers, not the member
+        click.echo(f"press: {exc}", err=True)
+        sys.exit(USAGE)
     except Refused as exc:
         message = f"issue #{issue.number}: {' '.join(str(exc).split())}"
         _write_outputs(out, {"refused": message})
         click.echo(message, err=True)
         sys.exit(PROBLEMS)
+    if received.already:
+        _write_outputs(out, {"already": "yes", "path": received.path, "digest": received.digest})
+        click.echo(f"issue #{issue.number}: already filed as {received.path} ({received.digest}): nothing to send")
+        return
     _write_outputs(out, {"path": received.path, "digest": received.digest, "branch": received.branch, "title": received.title})
     click.echo(f"issue #{issue.number}: {received.path} ({received.digest})")
     click.echo(f"branch: {received.branch}")
