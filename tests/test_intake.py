@@ -230,6 +230,7 @@ class Runner:
     """GitHub's part for one job: expressions, `uses:` steps, step outputs, `if: always()`."""
 
     def __init__(self, tmp_path: Path, origin: Path, event: dict, **context: str):
+        tmp_path.mkdir(parents=True, exist_ok=True)
         self.tmp = tmp_path
         self.origin = origin
         self.event = event
@@ -404,3 +405,162 @@ def test_a_check_run_by_hand_passes_a_change_the_default_branchs_press_accepts(b
     check = runner.results[2][1]  # (the next step wants CODEOWNERS, which this small press does not have)
     assert check.returncode == 0 and "No problems found" in check.stdout, runner.log()
     assert "- @github-actions[bot] (opened the pull request)" in check.stdout
+
+
+# --- The whole path: a signed ballot, sent through the form ------------------------------------------
+
+
+@pytest.fixture
+def ballot_origin(tmp_path):
+    """A bare "origin" whose main holds this press's code and springfield's online ballot on
+    springfield/night, open at the tests' instant; every member has a passkey (test_ballots.BallotPress)."""
+    from test_ballots import BallotPress
+
+    root = tmp_path / "source"
+    root.mkdir()
+    shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
+    shutil.copy(REPO / "README.md", root / "README.md")
+    shutil.copytree(REPO / "tools", root / "tools", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    bp = BallotPress(PressDir(root))
+    bp.record(closes="2026-11-28 20:00")
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "The press, its roster and an open ballot")
+    bare = tmp_path / "origin.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(root), str(bare)], check=True)
+    return bare, bp
+
+
+def _signed(bp, mid: str = "ana", choice: str = "yes", sequence: int = 1, **sign) -> bytes:
+    from test_ballots import ORIGIN
+
+    message = bp.message(f"springfield/{mid}", choice, sequence)
+    return message + bp.passkeys[sign.pop("signer", mid)].sign(message, sign.pop("origin", ORIGIN), **sign)
+
+
+def _receipt(raw: bytes) -> str:
+    import hashlib
+
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+@pytest.mark.parametrize("crlf", [False, True])
+def test_a_ballot_sent_through_the_form_becomes_a_pull_request_adding_that_file_alone(ballot_origin, tmp_path, crlf):
+    bare, bp = ballot_origin
+    ballot = _signed(bp)
+    runner = Runner(tmp_path, bare, _event_for(form_body(ballot.decode("ascii"), crlf=crlf), number=12)).run()
+    assert runner.status == "success", runner.log()
+
+    branch = "ballot/springfield/night/springfield/ana-1"
+    assert _branches(bare) == [f"refs/heads/{branch}", "refs/heads/main"]
+    added = git(bare, "diff", "--name-status", "main", branch).splitlines()
+    assert added == ["A\teditorial/ballots/springfield/night/springfield.ana.1.ballot"]
+    assert git(bare, "rev-list", "--count", f"main..{branch}").strip() == "1"
+    filed = subprocess.run(["git", "-C", str(bare), "show", f"{branch}:editorial/ballots/springfield/night/springfield.ana.1.ballot"],
+                           capture_output=True, check=True).stdout  # fmt: skip
+    assert filed == ballot  # byte for byte what the member signed
+
+    calls = runner.gh()
+    assert [c["args"][:2] for c in calls] == [["pr", "create"], ["workflow", "run"], ["workflow", "run"], ["issue", "comment"]]
+    pr = calls[0]["args"]
+    assert pr[pr.index("--base") + 1] == "main" and pr[pr.index("--head") + 1] == branch
+    assert pr[pr.index("--title") + 1] == "Ballot of springfield/ana on springfield/night (sequence 1)"
+    assert "Closes #12" in calls[0]["body"] and _receipt(ballot) in calls[0]["body"]
+    assert [c["args"] for c in calls[1:3]] == [["workflow", "run", "check.yml", "--ref", branch],
+                                                ["workflow", "run", "tests.yml", "--ref", branch]]  # fmt: skip
+    assert calls[3]["args"][2] == "12"
+    answer = calls[3]["body"]
+    assert f"Its receipt is `{_receipt(ballot)}`" in answer and "https://github.com/springfield-party/press/pull/99" in answer
+
+
+def test_the_same_ballot_sent_again_is_answered_and_opens_nothing_new(ballot_origin, tmp_path):
+    bare, bp = ballot_origin
+    event = _event_for(form_body(_signed(bp).decode("ascii")), number=12)
+    first = Runner(tmp_path / "first", bare, event).run()
+    assert first.status == "success", first.log()
+    again = Runner(tmp_path / "again", bare, {**event, "action": "edited"}).run()
+    assert again.status == "success", again.log()
+    assert [c["args"][:2] for c in again.gh()] == [["issue", "comment"]]
+    assert "was received before; nothing more to do" in again.gh()[0]["body"]
+    assert len(_branches(bare)) == 2
+
+
+def test_a_later_ballot_of_the_same_member_gets_its_own_pull_request(ballot_origin, tmp_path):
+    bare, bp = ballot_origin
+    runner = Runner(tmp_path / "second", bare, _event_for(form_body(_signed(bp, choice="no", sequence=2).decode("ascii")), number=13)).run()
+    assert runner.status == "success", runner.log()
+    assert "refs/heads/ballot/springfield/night/springfield/ana-2" in _branches(bare)
+
+
+FORGED = {
+    "signed with another member's passkey": ({"signer": "ben"}, "issue #21: the ballot: not filed: not springfield/ana's key"),
+    "signed on another site": ({"origin": "https://evil.example.org"}, "issue #21: the ballot: not filed: wrong origin"),
+    "a vote the question does not offer, signed": ({"choice": 'yes"; rm -rf / ; touch {pwned}; "'}, "is not yes, no or abstain"),
+    "a member not on the roster": ({"mid": "zed", "signer": "ana"}, "issue #21: the ballot: not filed: ineligible: 'zed'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FORGED))
+def test_a_forged_ballot_sent_through_the_form_is_refused_and_nothing_is_pushed(ballot_origin, tmp_path, case):
+    bare, bp = ballot_origin
+    change, why = FORGED[case]
+    pwned = tmp_path / "PWNED"
+    change = {k: v.replace("{pwned}", str(pwned)) for k, v in change.items()}
+    mid = change.pop("mid", "ana")
+    if mid not in bp.passkeys:
+        message = bp.message(f"springfield/{mid}", "yes")
+        from test_ballots import ORIGIN
+
+        raw = message + bp.passkeys[change.pop("signer")].sign(message, ORIGIN)
+    else:
+        raw = _signed(bp, mid, **change)
+    runner = Runner(tmp_path, bare, _event_for(form_body(raw.decode("ascii")), number=21)).run()
+    assert _branches(bare) == ["refs/heads/main"], runner.log()
+    assert not pwned.exists()
+    calls = runner.gh()
+    assert [c["args"][:3] for c in calls] == [["issue", "comment", "21"]], calls
+    assert "Your ballot was **not** received" in calls[0]["body"] and why in calls[0]["body"], calls[0]["body"]
+    assert git(runner.workspace, "status", "--porcelain", "--untracked-files=all", "--", "editorial") == ""
+
+
+def test_a_tampered_byte_is_refused(ballot_origin, tmp_path):
+    bare, bp = ballot_origin
+    raw = _signed(bp).replace(b"choice: yes", b"choice: no")
+    runner = Runner(tmp_path, bare, _event_for(form_body(raw.decode("ascii")), number=22)).run()
+    assert _branches(bare) == ["refs/heads/main"], runner.log()
+    (answer,) = runner.gh()
+    assert "Your ballot was **not** received" in answer["body"] and "the ballot: not filed: does not verify" in answer["body"], answer["body"]
+
+
+def test_a_ballot_already_merged_is_answered_and_opens_nothing(ballot_origin, tmp_path):
+    bare, bp = ballot_origin
+    ballot = _signed(bp)
+    editor = tmp_path / "editor"
+    subprocess.run(["git", "clone", "-q", str(bare), str(editor)], check=True)
+    PressDir(editor).write("editorial/ballots/springfield/night/springfield.ana.1.ballot", ballot)
+    commit(editor, "Ana's ballot, filed by the secretary")
+    git(editor, "push", "-q", "origin", "main")
+    runner = Runner(tmp_path / "run", bare, _event_for(form_body(ballot.decode("ascii")), number=14)).run()
+    assert runner.status == "success", runner.log()
+    assert _branches(bare) == ["refs/heads/main"]
+    (answer,) = runner.gh()
+    assert answer["args"][:3] == ["issue", "comment", "14"]
+    assert f"This ballot (receipt `{_receipt(ballot)}`) was received before" in answer["body"]
+
+
+def test_press_ballot_intake_prints_the_path_and_the_branch_and_writes_the_file(pressdir, tmp_path):
+    from test_ballots import BallotPress
+
+    bp = BallotPress(pressdir)
+    bp.record(closes="2026-11-28 20:00")
+    ballot = _signed(bp, "ben", "no")
+    out = tmp_path / "outputs"
+    result = CliRunner().invoke(main, ["--root", str(pressdir.root), "ballot", "intake", "--event",
+                                       str(_event(tmp_path, form_body(ballot.decode("ascii")), number=5)), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    path = "editorial/ballots/springfield/night/springfield.ben.1.ballot"
+    assert result.output == f"issue #5: {path} ({_receipt(ballot)})\nbranch: ballot/springfield/night/springfield/ben-1\n"
+    assert (pressdir.root / path).read_bytes() == ballot
+    assert out.read_text() == (f"path={path}\ndigest={_receipt(ballot)}\nbranch=ballot/springfield/night/springfield/ben-1\n"
+                               "title=Ballot of springfield/ben on springfield/night (sequence 1)\n")  # fmt: skip
+    again = CliRunner().invoke(main, ["--root", str(pressdir.root), "ballot", "intake", "--event", str(tmp_path / "event.json")])
+    assert again.exit_code == 0 and "already filed as" in again.output
