@@ -564,3 +564,18 @@ def test_press_ballot_intake_prints_the_path_and_the_branch_and_writes_the_file(
                                "title=Ballot of springfield/ben on springfield/night (sequence 1)\n")  # fmt: skip
     again = CliRunner().invoke(main, ["--root", str(pressdir.root), "ballot", "intake", "--event", str(tmp_path / "event.json")])
     assert again.exit_code == 0 and "already filed as" in again.output
+
+
+def test_a_run_that_breaks_answers_the_member_and_pushes_nothing(ballot_origin, tmp_path):
+    """A broken machine (here: the press cannot be installed) is not the member's doing: the issue is
+    told that the ballot was not received and where the maintainers look; the run fails."""
+    bare, bp = ballot_origin
+    runner = Runner(tmp_path, bare, _event_for(form_body(_signed(bp).decode("ascii")), number=15))
+    (runner.bin / "python").write_text("#!/bin/sh\necho 'pip: no space left on device' >&2\nexit 1\n")
+    runner.run()
+    assert runner.status == "failure"
+    assert [step.get("name") for step, result in runner.results if result is not None][-1] == "Answer on the issue"
+    assert _branches(bare) == ["refs/heads/main"]
+    (answer,) = runner.gh()
+    assert answer["args"][:3] == ["issue", "comment", "15"]
+    assert "could not be received because of a problem on our side (https://github.com/springfield-party/press/actions/runs/4242)" in answer["body"]
