@@ -123,6 +123,13 @@ def test_the_ballot_is_read_by_the_one_reader_of_ballots():
         intake.check_shape(SHAPED.replace("yes", "y" * MAX_CAST_BYTES))
 
 
+def test_the_branch_is_named_by_the_ballots_place():
+    assert intake.branch_for("editorial/ballots/council/" + "platform-" * 8 + "2027/harbor.ayse.12.ballot") == (
+        "ballot/council/" + "platform-" * 8 + "2027/harbor/ayse-12",
+        "Ballot of harbor/ayse on council/" + "platform-" * 8 + "2027 (sequence 12)",
+    )  # a ballot's id is a slug of any length
+
+
 def test_the_box_is_read_as_github_writes_it():
     assert intake.extract(form_body(SHAPED)) == SHAPED
     assert intake.extract(form_body(SHAPED, crlf=True)) == SHAPED  # a browser's line ends

@@ -37,11 +37,11 @@ HEADER = "assembly-press signed record v1"  # press.signatures.ENVELOPE: the fir
 BEGIN, END = "-----BEGIN SSH SIGNATURE-----", "-----END SSH SIGNATURE-----"
 _ASCII_LINE = re.compile(r"[\x20-\x7e]*")
 _ARMOUR_LINE = re.compile(r"[A-Za-z0-9+/=]{1,76}")
-_SEGMENT = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?")
+_ID = r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?"  # press.records.ID_RE: bodies, assemblies, members
+_SLUG = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"  # press.records.SLUG_RE: a ballot's id
 # editorial/ballots/<body>/<ballot>/<assembly>.<member>.<sequence>.ballot, as `press ballot add` writes it
 _PLACE = re.compile(
-    rf"editorial/ballots/(?P<body>{_SEGMENT.pattern})/(?P<ballot>{_SEGMENT.pattern})/"
-    rf"(?P<assembly>{_SEGMENT.pattern})\.(?P<member>{_SEGMENT.pattern})\.(?P<sequence>[1-9][0-9]{{0,8}})\.ballot"
+    rf"editorial/ballots/(?P<body>{_ID})/(?P<ballot>{_SLUG})/(?P<assembly>{_ID})\.(?P<member>{_ID})\.(?P<sequence>[1-9][0-9]{{0,8}})\.ballot"
 )
 
 
@@ -52,7 +52,6 @@ class Refused(Exception):
 @dataclass(frozen=True)
 class Issue:
     number: int
-    author: str
     body: str
 
 
@@ -83,9 +82,7 @@ def read_event(path: Path) -> Issue:
     if not isinstance(number, int) or isinstance(number, bool) or number < 1:
         raise PressError(f"{path}: not a GitHub issues event (no issue number) — run this on the issues event of the ballot form")
     body = issue.get("body")
-    user = issue.get("user")
-    author = user.get("login") if isinstance(user, dict) else None
-    return Issue(number, author if isinstance(author, str) else "", body if isinstance(body, str) else "")
+    return Issue(number, body if isinstance(body, str) else "")
 
 
 def extract(body: str) -> str:
