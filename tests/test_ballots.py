@@ -433,12 +433,14 @@ def party(pressdir):
         "question: Which should the platform put first in 2027?\nmethod: approval\noptions:\n  - {id: housing, name: Homes}\n"
         "  - {id: transit, name: Free transit}\nopens: 2026-11-12 08:00\ncloses: 2026-11-20 20:00\nopened-by: 2026-11-10#1\n"
     ))  # fmt: skip
-    digest = "sha256:" + hashlib.sha256(record.read_bytes()).hexdigest()
+    del record
 
-    def cast(voter: str, choice: str, sequence: int = 1) -> Path:
-        message = cast_message("council", "platform", "editorial/ballots/council/platform.yml", digest, voter, choice, sequence)
+    def cast(voter: str, choice: str, sequence: int = 1, body: str = "council", ballot: str = "platform") -> Path:
+        rel = f"editorial/ballots/{body}/{ballot}.yml"
+        digest = "sha256:" + hashlib.sha256((pressdir.root / rel).read_bytes()).hexdigest()
+        message = cast_message(body, ballot, rel, digest, voter, choice, sequence)
         signature = keys[voter.partition("/")[2]].sign(message, ORIGIN)
-        return pressdir.write(f"editorial/ballots/council/platform/{cast_name(voter, sequence)}", message + signature)
+        return pressdir.write(f"editorial/ballots/{body}/{ballot}/{cast_name(voter, sequence)}", message + signature)
 
     def close(*paths: Path) -> None:
         received = "".join(f"  - sha256:{hashlib.sha256(p.read_bytes()).hexdigest()}\n" for p in paths)
@@ -476,3 +478,205 @@ def test_a_person_voting_twice_through_two_assemblies_counts_once(party):
         "as harbor/cee, whose ballot editorial/ballots/council/platform/harbor.cee.1.ballot counts — a person votes once however many assemblies list them"
     ) in [str(x) for x in press.problems]
     assert ballot.result.approvals == {"housing": 1, "transit": 1} and ballot.result.turnout == 2
+
+
+# --------------------------------------------------------------------------- the close, and records of bad form
+
+
+def test_a_close_needs_the_signatures_the_rules_require_of_minutes(pressdir):
+    bp = BallotPress(pressdir, rules="quorum: 1\n  signatures: 1")
+    bp.p.meeting("springfield", "2026-11-05", "present: [ana, ben, cai]\nmotions:\n  - open-ballot: night\n    yes: [ana, ben, cai]\n")
+    bp.p.write("editorial/meetings/springfield/2026-11-05.yml.ana.sig", bp.passkeys["ana"].sign(_minutes_envelope(bp), ORIGIN))
+    close = bp.close(bp.cast("ana", "yes"))
+    ballot = bp.ballot()
+    assert ballot.status == "closing" and ballot.result is None
+    record = bp.load().records.ballots[0]
+    bp.p.write("editorial/ballots/springfield/night.close.yml.ben.sig", bp.passkeys["ben"].sign(record.close_message(), ORIGIN))
+    press = bp.load()
+    assert bp.ballot(press).status == "closed" and bp.ballot(press).result.status == "passed", press.problems
+    close.write_text(close.read_text().replace("20:00", "19:59"))  # the signed close changed: its signature no longer holds
+    assert bp.ballot().status == "closing"
+
+
+def _minutes_envelope(bp) -> bytes:
+    from press.signatures import envelope
+
+    path = "editorial/meetings/springfield/2026-11-05.yml"
+    return envelope("springfield", "2026-11-05", path, (bp.root / path).read_bytes())
+
+
+def test_a_close_before_the_window_ends_or_listing_unknown_ballots_is_a_problem(bp):
+    bp.close(bp.cast("ana", "yes"), closed="2026-11-19 20:00")
+    assert any("night.close.yml:1: closed 2026-11-19 20:00, before the ballot closes (2026-11-20 20:00)" in p for p in problems(bp))
+    assert bp.ballot().status == "closing"
+    gone = bp.cast("ben", "yes")
+    bp.close(bp.cast("ana", "yes"), gone)
+    gone.unlink()
+    assert any("night.close.yml: received lists sha256:" in p and "but no ballot of night/ has that digest" in p for p in problems(bp))
+
+
+@pytest.mark.parametrize("change, expected", [
+    ({"motion": None}, "night.yml:1: a ballot has either 'motion:'"),
+    ({"opens": "14 November 2026"}, "night.yml:5: 'opens' must be a date and time in the body's timezone, written YYYY-MM-DD HH:MM"),
+    ({"closes": "2026-11-13 09:00"}, "night.yml:6: closes 2026-11-13 09:00 must be after opens 2026-11-14 09:00"),
+    ({"article": "harbor/night"}, "night.yml:3: article must be an article of springfield, written springfield/<slug>"),
+    ({"digest": "sha256:abc"}, "night.yml:4: digest 'sha256:abc' is malformed"),
+    ({"motion": "feature"}, "night.yml:2: motion 'feature' must be one of publish, reject, retract, elect-delegate, recall-delegate"),
+    ({"method": "approval"}, "night.yml:1: a ballot has either 'motion:'"),
+    ({"opened-by": "last week"}, "night.yml:7: opened-by must name the meeting motion that opened the ballot"),
+    ({"secret": "yes"}, "night.yml:8: unknown key 'secret'"),
+])  # fmt: skip
+def test_a_ballot_record_of_bad_form_is_a_problem_at_its_line(bp, change, expected):
+    bp.record(**change)
+    assert any(p.startswith(f"editorial/ballots/springfield/{expected}") for p in problems(bp)), problems(bp)
+    assert bp.load().decisions.ballots == []
+
+
+def test_stray_files_in_the_ballots_folder_are_problems(bp):
+    bp.p.write("editorial/ballots/springfield/notes.txt", "hello\n")
+    bp.p.write("editorial/ballots/springfield/night/readme.md", "hello\n")
+    bp.p.write("editorial/ballots/atlantis/x.yml", "question: x\n")
+    found = problems(bp)
+    assert any(p.startswith("editorial/ballots/springfield/notes.txt: a ballots folder holds") for p in found)
+    assert any(p.startswith("editorial/ballots/springfield/night/readme.md: a ballot's folder holds only members' ballots") for p in found)
+    assert any(p.startswith("editorial/ballots/atlantis: no assembly 'atlantis'") for p in found)
+
+
+def test_any_bytes_as_a_ballot_are_a_problem_never_a_crash(bp):
+    import random
+
+    from press.ballot_records import parse_cast
+
+    good = bp.cast("ana", "yes").read_bytes()
+    rng = random.Random(24)
+    for _ in range(300):
+        data = bytearray(good)
+        for _ in range(rng.randint(1, 4)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        found: list = []
+        cast = parse_cast(bytes(data), "x.ballot", found)
+        assert (cast is None) == bool(found)
+    path = bp.root / "editorial/ballots/springfield/night/springfield.ana.1.ballot"
+    path.write_bytes(bytes(data))
+    bp.load()  # whatever the bytes, a problem or a refusal, never an exception
+
+
+# --------------------------------------------------------------------------- by hand
+
+
+def test_ssh_keygen_verifies_a_counted_ballot_by_hand_and_refuses_a_changed_byte(bp, tmp_path):
+    import shutil
+    import subprocess
+
+    keygen = shutil.which("ssh-keygen")
+    if keygen is None:
+        pytest.skip("ssh-keygen is not installed (Debian: openssh-client)")
+    path = bp.cast("ana", "yes")
+    bp.close(path)
+    assert bp.why(path) == ""
+    raw = path.read_bytes()
+    at = raw.index(b"-----BEGIN SSH SIGNATURE-----")
+    (tmp_path / "allowed_signers").write_text(
+        f'springfield/ana namespaces="assembly-press" {bp.passkeys["ana"].public_key_line()}\n'
+    )
+    (tmp_path / "envelope.sig").write_bytes(raw[at:])
+
+    def verify(envelope: bytes) -> int:
+        return subprocess.run(
+            [keygen, "-Y", "verify", "-f", str(tmp_path / "allowed_signers"), "-I", "springfield/ana", "-n", "assembly-press", "-s", str(tmp_path / "envelope.sig")],
+            input=envelope, capture_output=True,
+        ).returncode  # fmt: skip
+
+    assert verify(raw[:at]) == 0
+    assert verify(raw[:at].replace(b"choice: yes", b"choice: ye5")) != 0
+
+
+# --------------------------------------------------------------------------- outcomes in the body's decisions
+
+
+def test_a_ballot_elects_a_delegate_and_a_recall_names_the_current_one(bp):
+    bp.record(motion="elect-delegate", article=None, digest=None, member="cai")
+    bp.close(bp.cast("ana", "yes"), bp.cast("ben", "yes"))
+    press = bp.load()
+    term = press.decisions.delegate("springfield", bp.ballot(press).outcome.date)
+    assert term.member == "cai" and term.elected is bp.ballot(press).outcome
+    bp.record(motion="recall-delegate", article=None, digest=None, member="dan")
+    bp.close(bp.cast("ana", "yes"), bp.cast("ben", "yes"))
+    result = bp.ballot().result
+    assert (result.status, result.reasons) == ("invalid", ["cannot recall 'dan': there is no delegate of springfield on 2026-11-20"])
+
+
+def test_a_ballot_retracts_what_a_meeting_published(bp):
+    bp.p.publish("springfield", "night", "2026-11-03", yes="[ana, ben, cai]")
+    bp.p.meeting("springfield", "2026-11-05", "present: [ana, ben, cai]\nmotions:\n  - open-ballot: night\n    yes: [ana, ben, cai]\n")
+    assert bp.load().decisions.articles["springfield/night"].state == "published"
+    bp.record(motion="retract", digest=None, reason="The figures were wrong.")
+    bp.close(bp.cast("ana", "yes"), bp.cast("ben", "yes"), bp.cast("cai", "no"))
+    decision = bp.load().decisions.articles["springfield/night"]
+    assert decision.state == "retracted"
+    assert decision.decided.provenance == "Retracted by online ballot, 14–20 November: 2 yes · 1 no · 0 abstain of 4 eligible"
+    assert decision.history[0].provenance.startswith("Approved at the meeting of 3 November 2026: 3 yes")
+
+
+def test_a_ballot_signed_with_another_members_key_is_refused(bp):
+    path = bp.cast("ana", "yes", passkey=bp.passkeys["ben"])
+    assert "not springfield/ana's key: the signature was made with another key" in refused(bp, path, "not springfield/ana's key")
+
+
+def test_a_members_plain_ssh_key_signs_a_ballot_with_ssh_keygen(pressdir, tmp_path):
+    import shutil
+    import subprocess
+
+    if shutil.which("ssh-keygen") is None:
+        pytest.skip("ssh-keygen is not installed (Debian: openssh-client)")
+    key = tmp_path / "id_ed25519"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    bp = BallotPress(pressdir, keys={"ana": f"key: {key.with_suffix('.pub').read_text().strip()}"})
+    message = tmp_path / "envelope"
+    message.write_bytes(bp.message("springfield/ana", "no"))
+    subprocess.run(["ssh-keygen", "-Y", "sign", "-q", "-n", "assembly-press", "-f", str(key), str(message)], check=True)
+    path = bp.p.write("editorial/ballots/springfield/night/springfield.ana.1.ballot", message.read_bytes() + (tmp_path / "envelope.sig").read_bytes())
+    bp.close(path)
+    ballot = bp.ballot()
+    assert ballot.casts[0].counted and ballot.result.no == 1
+
+
+def test_anything_after_the_signature_is_refused(bp):
+    path = bp.cast("ana", "yes")
+    path.write_bytes(path.read_bytes() + b"PS: see you Tuesday\n")
+    assert "does not verify (not an SSH signature" in refused(bp, path, "does not verify")
+
+
+
+def test_a_delegate_elected_by_ballot_holds_the_council_seat(party):
+    p, cast, close = party
+    p.meeting("springfield", "2026-11-05", "present: [ana, ben]\nmotions:\n  - open-ballot: new-delegate\n    yes: [ana, ben]\n")
+    p.write("editorial/ballots/springfield/new-delegate.yml", (
+        "question: Ben as our delegate?\nmotion: elect-delegate\nmember: ben\nopens: 2026-11-06 09:00\ncloses: 2026-11-08 20:00\nopened-by: 2026-11-05#1\n"
+    ))  # fmt: skip
+    votes = [cast(f"springfield/{mid}", "yes", body="springfield", ballot="new-delegate") for mid in ("ana", "ben")]
+    received = "".join(f"  - sha256:{hashlib.sha256(v.read_bytes()).hexdigest()}\n" for v in votes)
+    p.write("editorial/ballots/springfield/new-delegate.close.yml", f"closed: 2026-11-08 20:00\nreceived:\n{received}")
+    press = p.load()
+    assert not press.problems, press.problems
+    assert press.decisions.delegate("springfield").member == "ben"
+    assert press.decisions.council.seats_today["springfield"].delegate == "ben"
+    assert [t.ended_by for t in press.decisions.delegates["springfield"]] == ["replaced", None]
+
+
+def test_a_party_wide_ballot_cannot_elect_a_delegate(party):
+    p, cast, close = party
+    p.write("editorial/ballots/council/platform.yml", "question: x\nmotion: elect-delegate\nmember: ana\nopens: 2026-11-12 08:00\ncloses: 2026-11-20 20:00\nopened-by: 2026-11-10#1\n")
+    assert any("elect-delegate is put to an assembly's ballot, not a party-wide one — delegates are elected and recalled by their own assemblies" in str(x) for x in p.load().problems)
+
+
+def test_press_ballot_add_writes_nothing_if_one_of_several_is_refused_and_twice_is_once(pressdir, tmp_path):
+    bp = BallotPress(pressdir)
+    bp.record(closes="2026-11-29 20:00")
+    good, bad = received(bp, tmp_path, "ana", "yes"), received(bp, tmp_path, "fay", "yes")
+    result = add(bp, good, bad)
+    assert result.exit_code == 1 and "1 of 2 ballot(s) refused; nothing was filed" in result.output
+    assert not (bp.root / "editorial/ballots/springfield/night").exists()
+    assert add(bp, good).exit_code == 0
+    again = add(bp, good)
+    assert again.exit_code == 0 and "already filed as editorial/ballots/springfield/night/springfield.ana.1.ballot" in again.output

@@ -208,6 +208,8 @@ def _motion_target(outcome: Outcome, shown: dict[str, ArticleDecision], article_
         if decision is not None and decision.state == WITHDRAWN:
             return {"article": motion.target, "title": None, "url": None, "withdrawn": True}
         return {"article": motion.target, "title": title, "url": url}
+    if motion.kind == "open-ballot":
+        return {"ballot": motion.target}
     if motion.kind == "correct":
         day, index = motion.corrects or (None, 0)
         return {"motion": motion.target, "motion_anchor": f"{day.isoformat()}-{index + 1}" if day else None}
