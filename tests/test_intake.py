@@ -586,3 +586,18 @@ def test_a_run_that_breaks_answers_the_member_and_pushes_nothing(ballot_origin, 
     (answer,) = runner.gh()
     assert answer["args"][:3] == ["issue", "comment", "15"]
     assert "could not be received because of a problem on our side (https://github.com/springfield-party/press/actions/runs/4242)" in answer["body"]
+
+
+def test_the_ballots_pull_request_passes_the_check_the_intake_runs_on_it(ballot_origin, tmp_path):
+    """End to end: the intake pushes the branch and runs check.yml on it by hand; that run judges the
+    branch by the default branch's press and passes it (a ballot of its own voter, open, one new file)."""
+    bare, bp = ballot_origin
+    intake_run = Runner(tmp_path / "intake", bare, _event_for(form_body(_signed(bp).decode("ascii")))).run()
+    branch = "ballot/springfield/night/springfield/ana-1"
+    assert ["workflow", "run", "check.yml", "--ref", branch] in [c["args"] for c in intake_run.gh()], intake_run.log()
+    head = git(bare, "rev-parse", branch).strip()
+    check = Runner(tmp_path / "check", bare, _dispatch(branch), **{"github.sha": head, "github.actor": "github-actions[bot]"}).run(CHECK)
+    guard, install, judged = (r for _, r in check.results[:3])
+    assert guard.returncode == 0 and install.returncode == 0, check.log()
+    assert judged.returncode == 0 and "No problems found." in judged.stdout, check.log()
+    assert git(tmp_path / "check" / "workspace" / "pr", "rev-parse", "HEAD").strip() == head
