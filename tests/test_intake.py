@@ -94,6 +94,7 @@ def test_the_workflow_holds_only_the_permissions_it_needs_and_pins_its_actions()
     assert uses and all(re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", u) for u in uses), uses
     checkout = next(step for step in job["steps"] if step.get("uses", "").startswith("actions/checkout@"))
     assert checkout["with"]["ref"] == "${{ github.event.repository.default_branch }}"
+    assert checkout["with"]["fetch-depth"] == 0  # `press` refuses a shallow clone of a press with history
     text = WORKFLOW.read_text()
     assert "pages" not in data["permissions"] and "gh pr merge" not in text and "press build" not in text
 
@@ -277,9 +278,15 @@ class Runner:
     def uses(self, step: dict) -> None:
         action = step["uses"].split("@")[0]
         if action == "actions/checkout":
+            # as the action does: fetch the ref alone, `fetch-depth` commits deep (1 unless told; 0 is all)
             dest = self.workspace / step["with"].get("path", ".")
-            subprocess.run(["git", "clone", "-q", str(self.origin), str(dest)], check=True)
-            subprocess.run(["git", "-C", str(dest), "checkout", "-q", self.expand(step["with"]["ref"])], check=True)
+            ref, depth = self.expand(step["with"]["ref"]), int(step["with"].get("fetch-depth", 1))
+            subprocess.run(["git", "init", "-q", str(dest)], check=True)
+            subprocess.run(["git", "-C", str(dest), "remote", "add", "origin", f"file://{self.origin}"], check=True)
+            subprocess.run(["git", "-C", str(dest), "fetch", "-q", *(["--depth", str(depth)] if depth else []), "origin",
+                            "+refs/heads/*:refs/remotes/origin/*" if depth == 0 else ref], check=True)  # fmt: skip
+            target = f"origin/{ref}" if depth == 0 and not re.fullmatch(r"[0-9a-f]{40}", ref) else "FETCH_HEAD" if depth else ref
+            subprocess.run(["git", "-C", str(dest), "checkout", "-q", "--detach", target], check=True)
         else:
             assert action == "actions/setup-python", action  # the shims are the Python
 
@@ -420,7 +427,8 @@ def test_a_check_run_by_hand_passes_a_change_the_default_branchs_press_accepts(b
 @pytest.fixture
 def ballot_origin(tmp_path):
     """A bare "origin" whose main holds this press's code and springfield's online ballot on
-    springfield/night, open at the tests' instant; every member has a passkey (test_ballots.BallotPress)."""
+    springfield/night, open at the tests' instant; every member has a passkey (test_ballots.BallotPress).
+    An article withdrawn in a second commit makes history matter: a shallow checkout cannot load it."""
     from test_ballots import BallotPress
 
     root = tmp_path / "source"
@@ -428,10 +436,15 @@ def ballot_origin(tmp_path):
     shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
     shutil.copy(REPO / "README.md", root / "README.md")
     shutil.copytree(REPO / "tools", root / "tools", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    bp = BallotPress(PressDir(root))
+    press = PressDir(root)
+    bp = BallotPress(press)
     bp.record(closes="2026-11-28 20:00")
+    press.article("springfield", "old", title="Old news")
+    press.publish("springfield", "old", "2026-10-06")
     git(root, "init", "-q", "-b", "main")
     commit(root, "The press, its roster and an open ballot")
+    (root / "content/springfield/old.md").unlink()  # withdrawn: only history tells it from a typo
+    commit(root, "Withdraw an article")
     bare = tmp_path / "origin.git"
     subprocess.run(["git", "clone", "-q", "--bare", str(root), str(bare)], check=True)
     return bare, bp
