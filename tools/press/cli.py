@@ -763,6 +763,10 @@ def ballot() -> None:
     your key, second, add what members send, close, and see where each stands."""
 
 
+from .intake import command as _intake  # noqa: E402  (press ballot intake: a ballot sent through the issue form)
+ballot.add_command(_intake)
+
+
 @ballot.command("add")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_obj
@@ -925,7 +929,3 @@ def ballot_status(obj: _Context, body: str, ballot_id: str | None) -> None:
 
     press = obj.press()
     click.echo(balloting.status_text(press, body, ballot_id), nl=False)
-
-
-from .intake import command as _intake  # noqa: E402  (press ballot intake: a ballot sent through the issue form)
-ballot.add_command(_intake)
