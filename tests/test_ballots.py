@@ -680,3 +680,65 @@ def test_press_ballot_add_writes_nothing_if_one_of_several_is_refused_and_twice_
     assert add(bp, good).exit_code == 0
     again = add(bp, good)
     assert again.exit_code == 0 and "already filed as editorial/ballots/springfield/night/springfield.ana.1.ballot" in again.output
+
+
+# --------------------------------------------------------------------------- the count against a model of it
+
+
+def test_the_count_is_each_members_highest_untampered_ballot(tmp_path_factory):
+    """Any mix of ballots — several a member, some altered after signing — counts as the rule says:
+    per member the highest sequence among those that verify, and nothing else."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from conftest import PressDir
+
+    casts = st.lists(
+        st.tuples(st.sampled_from(("ana", "ben", "cai", "dan")), st.sampled_from(("yes", "no", "abstain")), st.integers(1, 4), st.booleans()),
+        max_size=8, unique_by=lambda c: (c[0], c[2]),
+    )  # fmt: skip
+
+    @settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @given(casts)
+    def check(plan):
+        bp = BallotPress(PressDir(tmp_path_factory.mktemp("count") / "press"))
+        paths = []
+        for mid, choice, sequence, tampered in plan:
+            path = bp.cast(mid, choice, sequence)
+            if tampered:  # another answer after signing: the envelope reads well, the signature no longer holds
+                other = {"yes": "no", "no": "abstain", "abstain": "yes"}[choice]
+                path.write_bytes(path.read_bytes().replace(f"choice: {choice}\n".encode(), f"choice: {other}\n".encode()))
+            paths.append(path)
+        bp.close(*paths)
+        press = bp.load()
+        best: dict[str, tuple[int, str]] = {}
+        for mid, choice, sequence, tampered in plan:
+            if not tampered and sequence > best.get(mid, (0, ""))[0]:
+                best[mid] = (sequence, choice)
+        result = bp.ballot(press).result
+        expected = [sum(1 for _, c in best.values() if c == side) for side in ("yes", "no", "abstain")]
+        assert [result.yes, result.no, result.abstain] == expected
+        counted = sorted((c.voter.partition("/")[2], c.sequence) for c in bp.ballot(press).casts if c.counted)
+        assert counted == sorted((mid, s) for mid, (s, _) in best.items())
+
+    check()
+
+
+def test_a_party_wide_motion_publishes_a_council_statement_with_each_assemblys_figures(party):
+    p, cast, close = party
+    p.article("council", "statement", title="Our statement")
+    p.write("editorial/ballots/council/platform.yml", (
+        f"question: Publish our statement?\nmotion: publish\narticle: council/statement\ndigest: {p.digest('council', 'statement')}\n"
+        "opens: 2026-11-12 08:00\ncloses: 2026-11-20 20:00\nopened-by: 2026-11-10#1\n"
+    ))  # fmt: skip
+    close(cast("springfield/ana", "yes"), cast("springfield/ben", "no"), cast("harbor/jo", "yes"), cast("harbor/kim", "abstain"))
+    press = p.load()
+    assert not press.problems, press.problems
+    ballot = press.decisions.ballots[0]
+    assert ballot.result.by_assembly == {
+        "harbor": {"yes": 1, "no": 0, "abstain": 1, "eligible": 3, "turnout": 2},
+        "springfield": {"yes": 1, "no": 1, "abstain": 0, "eligible": 2, "turnout": 2},
+    }
+    decision = press.decisions.articles["council/statement"]
+    assert decision.state == "published"
+    assert decision.approved.provenance == "Approved by online ballot, 12–20 November: 2 yes · 1 no · 1 abstain of 5 eligible"
