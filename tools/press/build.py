@@ -159,7 +159,7 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
     press.require_history()  # a broken git stops the build here, in one sentence (as verify and check)
     pause_point("loaded")
 
-    from .site import provide
+    from .site import BuildContext, without_plugin
     from .site.memo import RenderMemo
 
     final = out.path
@@ -170,8 +170,8 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
         # from a build folder press swapped in, whose fingerprints were saved with it.
         memo = RenderMemo(settings, out.current() or staging, root, _version()) if settings.get("CACHE_CONTENT") else None
         outputs = OutputList(staging)
-        provide(press, memo, outputs)
         settings["OUTPUT_PATH"] = str(staging)
+        settings["PLUGINS"] = without_plugin(settings.get("PLUGINS"))  # this build attaches its own context
         settings["DELETE_OUTPUT_DIRECTORY"] = False
         settings["STATIC_CREATE_LINKS"] = False  # a link into content/ would let a later edit change the site
         collect = _Collect()
@@ -183,8 +183,9 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
         signals.content_written.connect(_count_written)
         _written[0] = 0
         try:
-            with contextlib.redirect_stdout(io.StringIO()):  # Pelican prints its own summary
-                Pelican(settings).run()
+            # The plugin's handlers, bound to this build's context, for this run only
+            with BuildContext(settings, press, memo, outputs, now).attached(), contextlib.redirect_stdout(io.StringIO()):
+                Pelican(settings).run()  # Pelican prints its own summary
         except jinja2.TemplateSyntaxError as exc:
             where = Path(exc.filename).resolve() if exc.filename else None
             rel = where.relative_to(root).as_posix() if where and where.is_relative_to(root) else exc.name or "template"

@@ -8,8 +8,8 @@ is claimed on the build's positive list (:mod:`press.site.outputs`).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import gzip
 import logging
 import os
 import pickle
@@ -19,15 +19,13 @@ from itertools import chain
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from markdown import Markdown
+from contextlib import contextmanager
 from markupsafe import Markup
 from pelican import signals
-from pelican.cache import FileDataCacher
 from pelican.contents import Article
 from pelican.readers import MarkdownReader
 from pelican.urlwrappers import Category
 from pelican.utils import pelican_open
-from pelican.writers import FileOverwriteFailedError, Writer
 
 from .. import bundle, frontmatter, records
 from .. import cache as _cache
@@ -36,25 +34,15 @@ from ..decisions import PUBLISHED, ArticleDecision
 from ..model import Press, load
 from ..records import digest_bytes
 from ..sanitize import clean_html, script_json
-from . import fastgroups, parallel, prerender
+from . import fastgroups, parallel, pelican_adapter, prerender
 from .images import image_size
 from .memo import MemoTemplate
-from .shared import _MEMOS, _OUTPUTS, _PRESSES, memo_of, motion_datetime, newest_first, outputs_of, press_of
+from .shared import motion_datetime, newest_first
 from .outputs import OutputList, vacate
 
 log = logging.getLogger("pelican.press")  # Pelican's logger tree: press build reports these
 for _filter in list(log.filters):  # Pelican's LimitFilter would say each warning once per process, not per build
     log.removeFilter(_filter)
-
-_preloaded: list[tuple] = []
-_WRITERS: dict[int, object] = {}  # settings id -> the PressWriter of the running build
-_PRERENDERED: dict[str, tuple] = {}  # path -> rendered Markdown, consumed by PressReader
-
-
-def provide(press: Press, memo=None, outputs: OutputList | None = None) -> None:
-    """Hand an already loaded press (and the build's render memo and output list) to the next Pelican run."""
-    _preloaded[:] = [(press, memo, outputs)]
-
 
 # Metadata a writer may not set: it would decide publication, dates or where the page is written.
 WRITER_CANNOT_SET = ("status", "date", "modified", "save_as", "url", "slug", "template", "translation", "category")
@@ -104,6 +92,11 @@ class PressReader(MarkdownReader):
     metadata except where they would be written (``Save_as``, ``URL``).
     """
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # path -> Markdown rendered in parallel (prerender.py): the build's, handed over by BuildContext
+        self.prerendered: dict[str, tuple] = {}
+
     def read(self, source_path: str):
         return self.read_as(source_path, source_path)
 
@@ -112,14 +105,11 @@ class PressReader(MarkdownReader):
         with pelican_open(file) as text:
             if not frontmatter.has_front_matter(text):
                 return super().read(file)  # a Pelican-style header: Pelican's own reader, unchanged
-            self._source_path = file
-            self._md = Markdown(**self.settings["MARKDOWN"])
-            content = self._md.convert(frontmatter.to_header(text))
-        return content, (self._parse_metadata(self._md.Meta) if hasattr(self._md, "Meta") else {})
+            return pelican_adapter.read_markdown_text(self, frontmatter.to_header(text), file)
 
     def read_as(self, file: str, source_path: str):
         """Read the bytes in ``file`` as if they were the article at ``source_path``."""
-        done = _PRERENDERED.pop(file, None) if file == source_path else None
+        done = self.prerendered.pop(file, None) if file == source_path else None
         if done is not None:  # rendered (and sanitized) in parallel: see prerender.py
             content, raw, formatted = done
             metadata = prerender.metadata(self, raw, formatted)
@@ -223,8 +213,8 @@ def _script_json_filter(value) -> Markup:
     return Markup(script_json(value))
 
 
-def on_initialized(pelican) -> None:
-    settings = pelican.settings
+def enforce_settings(settings: dict) -> None:
+    """The press's settings over the site maintainer's (see :data:`ENFORCED_SETTINGS`)."""
     settings.update(ENFORCED_SETTINGS)
     static_dir = str(settings.get("THEME_STATIC_DIR", "theme"))
     if not static_dir or static_dir.startswith("/") or ".." in Path(static_dir).parts:
@@ -237,15 +227,6 @@ def on_initialized(pelican) -> None:
         settings["CACHE_PATH"] = os.path.join(settings["CACHE_PATH"], settings_salt(settings))
         if settings.get("CACHE_CONTENT") and _cache.usable(settings["CACHE_PATH"]) is None:
             settings["CACHE_CONTENT"] = settings["LOAD_CONTENT_CACHE"] = False  # said once by press.cache
-    if _preloaded:
-        _PRESSES[id(settings)], memo, outputs = _preloaded.pop()
-        if memo is not None:
-            _MEMOS[id(settings)] = memo
-        if outputs is not None:
-            _OUTPUTS[id(settings)] = outputs
-    else:
-        root = settings.get("PRESS_ROOT") or str(Path(settings["PATH"]).parent)
-        _PRESSES[id(settings)] = load(root)
 
 
 def _apply(article: Article, decision: ArticleDecision, settings: dict) -> None:
@@ -305,15 +286,16 @@ def _news_article(article: Article, decision: ArticleDecision, settings: dict) -
     return script_json(data)
 
 
-def only_published_files(generator) -> None:
+def only_published_files(build: "BuildContext", generator) -> None:
     """Pelican reads only the files whose assembly approved them as they are: nothing else is ever
     rendered. (Approved revisions of edited articles are added by the gate, from git history.)"""
-    press = press_of(generator.settings)
+    press = build.press
     content_path = generator.settings["PATH"]
-    find = generator.get_files
+    for reader in generator.readers.readers.values():
+        if isinstance(reader, PressReader):
+            reader.prerendered = build.prerendered
 
-    def get_files(paths, exclude=None, extensions=None):
-        files = find(paths, exclude, extensions)
+    def published_only(files) -> set[str]:
         published = set()
         for file in files:
             aid = article_id(os.path.join(content_path, file), content_path)
@@ -325,21 +307,11 @@ def only_published_files(generator) -> None:
             path for path in (os.path.abspath(os.path.join(content_path, f)) for f in sorted(published))
             if generator.readers.get_cached_data(path, None) is None
         ]  # fmt: skip
-        _PRERENDERED.update(prerender.render_all(uncached, generator.settings))
+        build.prerendered.update(prerender.render_all(uncached, generator.settings))
         return published
 
-    generator.get_files = get_files
-
-    # Pelican rewrites its whole reader cache after every build; do so only when something was read.
-    readers, misses = generator.readers, []
-    cache_data, save_cache = readers.cache_data, readers.save_cache
-
-    def note_miss(filename, data):
-        misses.append(filename)
-        cache_data(filename, data)
-
-    readers.cache_data = note_miss
-    readers.save_cache = lambda: save_cache() if misses else None
+    pelican_adapter.keep_files(generator, published_only)
+    pelican_adapter.save_reader_cache_only_when_read(generator.readers)
 
 
 class _RevisionCache:
@@ -371,10 +343,10 @@ class _RevisionCache:
             _cache.keep(self.path, lambda f: pickle.dump(self.entries, f, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def gate(generator) -> None:
+def gate(build: "BuildContext", generator) -> None:
     """Keep only articles whose assembly voted to publish exactly these bytes, and add the approved
     revisions of articles edited since their approval."""
-    press = press_of(generator.settings)
+    press = build.press
     decisions = press.shown  # the decisions as the public may see them: approved titles and metadata
     content_path = generator.settings["PATH"]
     everything = chain(
@@ -411,7 +383,7 @@ def gate(generator) -> None:
         generator.context["generated_content"][article.get_relative_source_path()] = article
         candidates.append((article, decision, revision.data, revision.files))
     revisions.save()
-    _PRERENDERED.clear()
+    build.prerendered.clear()
 
     kept: list[Article] = []
     bundles: dict[str, dict[str, bytes]] = {}
@@ -494,32 +466,22 @@ class _Attached:
         """Attachments stay at <assembly>/<slug>/<file>, next to the article's page."""
 
 
-def on_content_written(path: str, context: dict) -> None:
-    """Every file Pelican's writer writes is claimed on the positive list, with the reason."""
-    if any(path in writer.deferred for writer in _WRITERS.values()):
-        return  # rendered at the end of the run, and claimed then
-    for outputs in _OUTPUTS.values():
-        try:
-            rel = outputs.relative(path)
-        except Exception:
-            continue
-        if "article" in context and getattr(context["article"], "press", None) is not None:
-            decision = context["article"].press
-            reason = f"the page of {decision.article.id}, approved {decision.approved.date}"
-        elif context.get("retraction") is not None and context.get("decision") is not None:
-            reason = f"the retraction notice of {context['decision'].article.id}"
-        elif "page" in context and context.get("page") is not None and hasattr(context["page"], "source_path"):
-            source = Path(context["page"].source_path)
-            reason = f"the maintainers' page content/pages/{source.name}"
-        else:
-            reason = f"a page of the site ({context.get('template_name') or context.get('page_name') or rel})"
-        outputs.claim(rel, reason, written=True)
-        return
+def _written_reason(context: dict, rel: str) -> str:
+    """Why a page Pelican's writer wrote is published, from the context it was rendered with."""
+    if "article" in context and getattr(context["article"], "press", None) is not None:
+        decision = context["article"].press
+        return f"the page of {decision.article.id}, approved {decision.approved.date}"
+    if context.get("retraction") is not None and context.get("decision") is not None:
+        return f"the retraction notice of {context['decision'].article.id}"
+    if "page" in context and context.get("page") is not None and hasattr(context["page"], "source_path"):
+        source = Path(context["page"].source_path)
+        return f"the maintainers' page content/pages/{source.name}"
+    return f"a page of the site ({context.get('template_name') or context.get('page_name') or rel})"
 
 
-def on_static_written(generator) -> None:
+def on_static_written(build: "BuildContext", generator) -> None:
     """Shared files of content/images/ (the only static path): claimed with their source's bytes."""
-    outputs = outputs_of(generator.settings)
+    outputs = build.outputs
     for static in generator.staticfiles:
         source = Path(static.source_path)
         outputs.claim(static.save_as, f"the shared file content/{static.relative_source_path}", source.read_bytes())
@@ -532,81 +494,148 @@ def on_static_written(generator) -> None:
             outputs.claim(f"{generator.settings['THEME_STATIC_DIR']}/{rel}", "a file of the theme", file.read_bytes())
 
 
-def get_generators(pelican):
-    from .generator import PressGenerator
+class BuildContext:
+    """One build: its press model, settings, render memo, output list and instant, and the plugin's
+    handlers as bound methods, connected to Pelican's signals for this run only.
 
-    return PressGenerator
+    ``press build`` makes one, :meth:`attached` around its Pelican run; a plain ``pelican`` run with
+    the plugin gets one from :func:`register`'s handler. Two builds in one process share nothing."""
+
+    def __init__(self, settings: dict, press: Press | None = None, memo=None, outputs: OutputList | None = None,
+                 now: dt.datetime | None = None, plain: bool = False):  # fmt: skip
+        self.settings = settings
+        self.plain = plain  # a plain `pelican` run: nobody disconnects this context but itself
+        self.press = press
+        self.memo = memo  # RenderMemo, or None: every page rendered
+        self.outputs = outputs if outputs is not None else OutputList(settings["OUTPUT_PATH"])
+        self.now = now
+        self.prerendered: dict[str, tuple] = {}  # path -> Markdown rendered in parallel, read once
+        self.writer: PressWriter | None = None
+        self.writer_class = type("PressWriter", (PressWriter,), {"build": self})
+        from .generator import PressGenerator
+
+        self.generator_class = type("PressGenerator", (PressGenerator,), {"build": self})
+        self.connected: list[tuple] = []
+
+    # -- connecting
+    def handlers(self) -> list[tuple]:
+        return [
+            (signals.initialized, self.on_initialized),
+            (signals.finalized, self.on_finalized),
+            (signals.article_generator_init, self.on_article_generator_init),
+            (signals.article_generator_pretaxonomy, self.on_pretaxonomy),
+            (signals.get_generators, self.get_generators),
+            (signals.get_writer, self.get_writer),
+            (signals.content_written, self.on_content_written),
+            (signals.static_generator_finalized, self.on_static_written),
+        ]
+
+    def connect(self) -> None:
+        for signal, handler in self.handlers():
+            signal.connect(handler, weak=False)  # the build holds the context; disconnect() lets it go
+            self.connected.append((signal, handler))
+
+    def disconnect(self) -> None:
+        while self.connected:
+            signal, handler = self.connected.pop()
+            signal.disconnect(handler)
+
+    @contextmanager
+    def attached(self):
+        """Connected for the ``with`` block, disconnected after it — also when the build fails."""
+        self.connect()
+        try:
+            yield self
+        finally:
+            self.disconnect()
+
+    def mine(self, sender) -> bool:
+        """Whether a signal's sender (the Pelican object, a generator, a writer) belongs to this run."""
+        return getattr(sender, "settings", None) is self.settings
+
+    # -- the handlers
+    def on_initialized(self, pelican) -> None:
+        if not self.mine(pelican):
+            return
+        enforce_settings(self.settings)
+        if self.press is None:
+            root = self.settings.get("PRESS_ROOT") or str(Path(self.settings["PATH"]).parent)
+            self.press = load(root, self.now)
+
+    def on_article_generator_init(self, generator) -> None:
+        if self.mine(generator):
+            only_published_files(self, generator)
+            fastgroups.install(generator)
+
+    def on_pretaxonomy(self, generator) -> None:
+        if self.mine(generator):
+            gate(self, generator)
+
+    def get_generators(self, pelican):
+        return self.generator_class if self.mine(pelican) else None
+
+    def get_writer(self, pelican):
+        return self.writer_class if self.mine(pelican) else None
+
+    def on_content_written(self, path: str, context: dict | None = None) -> None:
+        """Every file Pelican's writer writes into this build's folder is claimed on the positive
+        list, with the reason."""
+        if self.writer is not None and path in self.writer.deferred:
+            return  # rendered at the end of the run, and claimed then
+        try:
+            rel = self.outputs.relative(path)
+        except Exception:
+            return  # another run's file
+        self.outputs.claim(rel, _written_reason(context or {}, rel), written=True)
+
+    def on_static_written(self, generator) -> None:
+        if self.mine(generator):
+            on_static_written(self, generator)
+
+    def on_finalized(self, pelican) -> None:
+        if not self.mine(pelican):
+            return
+        try:
+            if self.writer is not None:
+                self.writer.finish()  # renders the deferred pages and claims them
+        finally:
+            if self.plain:  # (a plain run that fails before this stays connected, answering no other run)
+                self.disconnect()
 
 
-def get_writer(pelican):
-    return PressWriter
-
-
-def on_finalized(pelican) -> None:
-    writer = _WRITERS.pop(id(pelican.settings), None)
-    if writer is not None:
-        writer.finish()  # before the positive list and the memo are let go
-    _PRESSES.pop(id(pelican.settings), None)
-    _MEMOS.pop(id(pelican.settings), None)
-    _OUTPUTS.pop(id(pelican.settings), None)
-
-
-class PressWriter(Writer):
+class PressWriter(pelican_adapter.PelicanWriter):
     """Pelican's writer, rendering a page only when what its template reads has changed: an
     unchanged page is last build's file, hard-linked into the new site (nothing read or written);
-    the pages to make are rendered at the end of the run on every core (see parallel.py)."""
+    the pages to make are rendered at the end of the run on every core (see parallel.py).
+
+    Made per build by :class:`BuildContext`, as a subclass whose ``build`` is that context."""
+
+    build: BuildContext
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._link: tuple[str, Path, bytes] | None = None
-        self._defer: tuple[str, object, dict, bytes | None] | None = None
-        self._context: dict | None = None
         self.deferred: dict[str, parallel.Job] = {}  # path -> the page to render at the end
-        _WRITERS[id(self.settings)] = self
+        self.build.writer = self
 
     def write_file(self, name, template, context, *args, **kwargs):
-        memo = memo_of(self.settings)
-        if memo is not None:
-            template = MemoTemplate(template, memo, self)
-        self._context = context
-        try:
-            return super().write_file(name, template, context, *args, **kwargs)
-        finally:
-            self._context = None
+        if self.build.memo is not None:
+            template = MemoTemplate(template, self.build.memo, context)
+        return super().write_file(name, template, context, *args, **kwargs)
 
-    def link_next(self, name: str, source: Path, fingerprint: bytes) -> None:
-        """The page ``name`` about to be written is last build's ``source``: link it, write nothing."""
-        self._link = (name, source, fingerprint)
+    def open_page(self, path: str, encoding: str):
+        self.deferred.pop(path, None)  # a later page at the same path replaces a deferred one
+        vacate(path)
+        return super().open_page(path, encoding)
 
-    def defer_next(self, name: str, template, localcontext: dict, fingerprint: bytes | None) -> None:
-        """The page ``name`` about to be written must be made: render it with the others, at the end."""
-        self._defer = (name, template, localcontext, fingerprint)
-
-    def _open_w(self, filename, encoding, override=False):
-        link, self._link = self._link, None
-        defer, self._defer = self._defer, None
-        if (link or defer) is not None:
-            # Pelican's rules for a path written twice, as in Writer._open_w
-            if filename in self._overridden_files:
-                if override:
-                    raise FileOverwriteFailedError(f'Failed to overwrite "{filename}" a second time (was previously overwritten)')
-                return open(os.devnull, "w", encoding=encoding)  # the earlier, overriding page stays
-            if filename in self._written_files and not override:
-                raise FileOverwriteFailedError(f'Failed to overwrite "{filename}" as Pelican has already written to it previously')
-            if override:
-                self._overridden_files.add(filename)
-            self._written_files.add(filename)
-            self.deferred.pop(filename, None)
-            if link is not None:
-                name, source, fingerprint = link
-                memo_of(self.settings).link(name, fingerprint, source, Path(filename))
-            else:
-                name, template, localcontext, fingerprint = defer
-                shared = self._context if self._context is not None else {}
-                self.deferred[filename] = parallel.Job(filename, name, template, localcontext, shared, shared.get("localsiteurl"), fingerprint)
-            return open(os.devnull, "w", encoding=encoding)  # Pelican writes the empty render here
-        vacate(filename)
-        return super()._open_w(filename, encoding, override)
+    def decided(self, path: str, decision) -> None:
+        """A page the memo decided (see :class:`~press.site.memo.MemoTemplate`): last build's file,
+        linked now, or a page to render at the end."""
+        self.deferred.pop(path, None)
+        if isinstance(decision, parallel.Job):
+            self.deferred[path] = dataclasses.replace(decision, path=path)
+        else:
+            name, source, fingerprint = decision
+            self.build.memo.link(name, fingerprint, source, Path(path))
 
     def finish(self) -> None:
         """Render the deferred pages on every core, then claim each as written."""
@@ -614,52 +643,28 @@ class PressWriter(Writer):
         if not jobs:
             return
         parallel.render(jobs)
-        memo = memo_of(self.settings)
         for job in jobs:
-            memo.record(job.name, job.fingerprint)
-            on_content_written(job.path, job.localcontext)
+            self.build.memo.record(job.name, job.fingerprint)
+            self.build.on_content_written(job.path, job.localcontext)
 
 
-_pelican_cacher_init = FileDataCacher.__init__
-
-
-def _cacher_init(self, settings, cache_name, caching_policy, load_policy):
-    """Pelican's reader caches are pickles too: loaded through :func:`press.cache.load` (the folder
-    checked, a damaged file ignored) instead of Pelican's loader, which fails every build on an
-    empty file."""
-    _pelican_cacher_init(self, settings, cache_name, caching_policy, False)
-    if load_policy:
-        read = (lambda f: pickle.load(gzip.GzipFile(fileobj=f))) if settings.get("GZIP_CACHE") else pickle.load
-        loaded = _cache.load(self._cache_path, read)
-        self._cache = loaded if isinstance(loaded, dict) else {}
-
-
-def _cacher_save(self) -> None:
-    """Pelican's reader cache kept through :func:`press.cache.keep`: atomically, and a read-only or
-    full cache folder only costs time."""
-    if not self._cache_data_policy:
+def _plain_run(pelican) -> None:
+    """A plain ``pelican`` run with the plugin: a build context for this run alone, let go when it
+    finishes. (``press build`` makes its own and leaves the plugin out of PLUGINS.)"""
+    if not any(plugin in ("press.site", __name__) or getattr(plugin, "__name__", None) == __name__
+               for plugin in pelican.settings.get("PLUGINS") or ()):  # fmt: skip
         return
-    def write(f) -> None:
-        if self.settings.get("GZIP_CACHE"):
-            with gzip.GzipFile(fileobj=f, mode="wb") as zipped:
-                pickle.dump(self._cache, zipped)
-        else:
-            pickle.dump(self._cache, f)
+    build = BuildContext(pelican.settings, plain=True)
+    build.connect()
+    build.on_initialized(pelican)
 
-    try:
-        _cache.keep(self._cache_path, write)
-    except (pickle.PicklingError, TypeError) as exc:
-        log.warning("Could not save cache %s (%s)", self._cache_path, exc)
+
+def without_plugin(plugins) -> list:
+    """PLUGINS without this plugin: ``press build`` attaches its own :class:`BuildContext`."""
+    return [p for p in (plugins or ()) if p not in ("press.site", __name__) and getattr(p, "__name__", None) != __name__]
 
 
 def register() -> None:
-    FileDataCacher.__init__, FileDataCacher.save_cache = _cacher_init, _cacher_save
-    signals.initialized.connect(on_initialized)
-    signals.finalized.connect(on_finalized)
-    signals.article_generator_init.connect(only_published_files)
-    signals.article_generator_init.connect(fastgroups.install)
-    signals.article_generator_pretaxonomy.connect(gate)
-    signals.get_generators.connect(get_generators)
-    signals.get_writer.connect(get_writer)
-    signals.content_written.connect(on_content_written)
-    signals.static_generator_finalized.connect(on_static_written)
+    """Pelican's plugin entry point: one handler, making a build context for each plain run."""
+    pelican_adapter.route_pelican_caches(lambda path, read: _cache.load(path, read), lambda path, write: _cache.keep(path, write))
+    signals.initialized.connect(_plain_run)

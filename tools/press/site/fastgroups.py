@@ -18,6 +18,8 @@ import logging
 from pelican.generators import ArticlesGenerator
 from pelican.writers import FileOverwriteFailedError
 
+from .pelican_adapter import make_articles_generator
+
 logger = logging.getLogger("pelican.generators")
 
 
@@ -82,5 +84,4 @@ def _in_date_order(articles, index: dict[int, int]) -> list:
 def install(generator) -> None:
     """Signal ``article_generator_init``: make Pelican's own articles generator the linear one.
     (A generator of another class, from another plugin, is left as it is.)"""
-    if type(generator) is ArticlesGenerator:
-        generator.__class__ = FastGroupsArticlesGenerator
+    make_articles_generator(generator, FastGroupsArticlesGenerator)

@@ -26,7 +26,8 @@ from ..model import Press
 from ..records import ARTICLE_MOTIONS, Assembly, Meeting, Section, next_meeting_date
 from ..sanitize import strip_tags
 from . import feeds, images
-from .shared import memo_of, motion_datetime, newest_first, outputs_of, press_of
+from .pelican_adapter import raw_content
+from .shared import motion_datetime, newest_first
 from . import admin
 from . import council as council_site
 from . import ballots as ballots_site
@@ -321,10 +322,14 @@ def ledger_data(assembly: Assembly, press: Press, article_urls: dict[str, str], 
 
 
 class PressGenerator(Generator):
-    """Writes chapter pages, ledgers, retraction notices and feeds."""
+    """Writes chapter pages, ledgers, retraction notices and feeds.
+
+    Made per build by :class:`press.site.BuildContext`, as a subclass whose ``build`` is that context."""
+
+    build: object  # the BuildContext: press model, render memo, output list
 
     def generate_context(self) -> None:
-        press = self.press = press_of(self.settings)
+        press = self.press = self.build.press
         decisions = press.decisions
         articles = self.context["articles"]  # already gated
         self.article_urls = {a.press.article.id: a.url for a in articles}
@@ -404,7 +409,7 @@ class PressGenerator(Generator):
             ranked = sorted(scores.values(), key=lambda s: (-s[0], abs(position[id(s[1])] - position[id(article)]), position[id(s[1])]))
             article.related = tuple(_link(peer) for _, peer in ranked[:RELATED])
             # the HTML before Pelican resolves {filename} links: the same words, without resolving them
-            words = len(strip_tags(article._content or "").split())
+            words = len(strip_tags(raw_content(article)).split())
             article.reading_minutes = max(1, round(words / WORDS_PER_MINUTE))
             article.share_image = f"{article.assembly.id}/{article.slug}.share.jpg"
             article.in_sections = ()
@@ -543,14 +548,14 @@ class PressGenerator(Generator):
             self._write(name, text.encode("utf-8"), f"the writers' desk: {admin.FILES[name]}")  # cheap: made on every build
 
     def _write(self, name: str, data: bytes, reason: str = _GENERATED) -> None:
-        outputs_of(self.settings).write(name, data, reason)
+        self.build.outputs.write(name, data, reason)
 
     def _emit(self, name: str, inputs: tuple, produce) -> None:
         """Write ``produce()`` to ``name`` — or, when ``inputs`` are as in the previous build, the
         previous build's file (see memo.py)."""
-        memo = memo_of(self.settings)
+        memo = self.build.memo
         key = memo.key(name, *inputs) if memo else None
-        outputs = outputs_of(self.settings)
+        outputs = self.build.outputs
         if memo and memo.reuse(name, key, outputs.path(name)):  # last build's file, hard-linked
             outputs.claim(name, _GENERATED, written=True)
             return
@@ -582,7 +587,7 @@ class PressGenerator(Generator):
 
     def _write_images(self) -> None:
         """The images started in generate_context, and the web manifest."""
-        outputs = outputs_of(self.settings)
+        outputs = self.build.outputs
         for name, cached in zip(self.image_names, self.drawing.finish()):
             target = outputs.path(name)
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -151,24 +151,19 @@ def _draw_args(args: tuple) -> bytes:
 
 
 def _draw(kind: str, card: Card | str, size: tuple[int, int], fonts: Path) -> bytes:
-    global _FONTS
-    _FONTS = fonts
     out = io.BytesIO()
     if kind == "icon":  # small, flat: PNG
-        _icon(str(card), size[0]).save(out, "PNG")
+        _icon(str(card), size[0], fonts).save(out, "PNG")
     else:
         # Cards are JPEG: encoded in a sixth of the time of a PNG (thousands are drawn on a first
         # build), as social networks expect; full-resolution colour (4:4:4) keeps the text crisp.
-        _card(card, size).save(out, "JPEG", quality=88, subsampling=0)
+        _card(card, size, fonts).save(out, "JPEG", quality=88, subsampling=0)
     return out.getvalue()
 
 
 REGULAR, BOLD = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
-_FONTS = Path()
-
-
-def _font(size: int, bold: bool = True) -> ImageFont.FreeTypeFont:
-    return _load_font(str(_FONTS / (BOLD if bold else REGULAR)), size)
+def _font(fonts: Path, size: int, bold: bool = True) -> ImageFont.FreeTypeFont:
+    return _load_font(str(fonts / (BOLD if bold else REGULAR)), size)
 
 
 @functools.lru_cache(maxsize=64)
@@ -194,14 +189,14 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> list[str]:
     return lines
 
 
-def _fit(draw, text: str, width: int, height: int, largest: int, smallest: int, stroke: int = 0):
+def _fit(draw, fonts: Path, text: str, width: int, height: int, largest: int, smallest: int, stroke: int = 0):
     """The largest font (and its lines) at which ``text`` fits the box; cut with … at the smallest."""
     for size in range(largest, smallest - 1, -4):
-        font = _font(size)
+        font = _font(fonts, size)
         lines = _wrap(draw, text, font, width)
         if len(lines) * size * 1.2 <= height:
             return font, lines
-    font = _font(smallest)
+    font = _font(fonts, smallest)
     lines = _wrap(draw, text, font, width)
     keep = max(1, int(height // (smallest * 1.2)))
     if len(lines) > keep:
@@ -210,7 +205,7 @@ def _fit(draw, text: str, width: int, height: int, largest: int, smallest: int, 
     return font, lines
 
 
-def _card(card: Card, size: tuple[int, int]) -> Image.Image:
+def _card(card: Card, size: tuple[int, int], fonts: Path) -> Image.Image:
     w, h = size
     image = Image.new("RGB", size, PAPER)
     draw = ImageDraw.Draw(image)
@@ -219,17 +214,17 @@ def _card(card: Card, size: tuple[int, int]) -> Image.Image:
     inner = w - 2 * margin
     y = margin
     scale = 1 if w > h else 1.8  # a square cover is shown small in podcast apps: larger type
-    kicker_font = _font(int(max(24, w // 38) * scale))
+    kicker_font = _font(fonts, int(max(24, w // 38) * scale))
     for line in _wrap(draw, card.kicker.upper(), kicker_font, inner)[:2]:
         draw.text((margin, y), line, font=kicker_font, fill=ACCENT)
         y += int(kicker_font.size * 1.3)
     y += int(h * 0.03)
-    footer_font = _font(int(max(22, w // 48) * scale), bold=False)
+    footer_font = _font(fonts, int(max(22, w // 48) * scale), bold=False)
     footer_lines = _wrap(draw, card.footer, footer_font, inner)[:3] if card.footer else []
-    site_font = _font(int(max(26, w // 36) * scale))
+    site_font = _font(fonts, int(max(26, w // 36) * scale))
     bottom = h - margin - site_font.size - int(h * 0.03) - len(footer_lines) * int(footer_font.size * 1.3)
     largest = int(min(w, 2 * h) / 13 * (1 if w > h else 1.5))
-    font, lines = _fit(draw, card.headline, inner, bottom - y, largest=largest, smallest=largest // 2)
+    font, lines = _fit(draw, fonts, card.headline, inner, bottom - y, largest=largest, smallest=largest // 2)
     block = len(lines) * int(font.size * 1.2)
     y += max(0, (bottom - y - block) // 3)  # a little above the middle of the space left
     for line in lines:
@@ -244,12 +239,12 @@ def _card(card: Card, size: tuple[int, int]) -> Image.Image:
     return image
 
 
-def _icon(site: str, size: int) -> Image.Image:
+def _icon(site: str, size: int, fonts: Path) -> Image.Image:
     """The press's mark: its initials, white on the accent red, as in favicon.svg."""
     image = Image.new("RGB", (size, size), ACCENT)
     draw = ImageDraw.Draw(image)
     initials = "".join(word[0] for word in site.split()[:2]).upper() or "P"
-    font = _font(int(size * 0.42))
+    font = _font(fonts, int(size * 0.42))
     box = draw.textbbox((0, 0), initials, font=font)
     x = (size - (box[2] - box[0])) / 2 - box[0]
     y = (size - (box[3] - box[1])) / 2 - box[1]

@@ -33,6 +33,8 @@ from ..cache import FORMAT, cache_dir, keep, load, settings_salt
 from ..decisions import ArticleDecision, Outcome
 from ..records import Assembly, Meeting
 from .outputs import vacate
+from .parallel import Job
+from .pelican_adapter import Rendered, raw_content
 
 # Metadata values Pelican sets on every page but that never change its rendering.
 _SKIP_ATTRIBUTES = {"_context", "settings", "_content", "_summary", "translations", "metadata", "jsonld", "assembly"}
@@ -173,7 +175,7 @@ class RenderMemo:
         """An article or page: its text, URL, metadata and the provenance the press adds.
 
         Built as one flat tuple of plain values (fast: thousands of articles per build)."""
-        raw = item._content or ""
+        raw = raw_content(item)
         text = hashlib.sha256(raw.encode()).hexdigest()
         if any(marker in raw for marker in _LINK_MARKERS):  # links resolve to other pages' URLs
             text += hashlib.sha256(item.content.encode()).hexdigest()
@@ -319,24 +321,26 @@ def place(source: Path, target: Path) -> None:
 class MemoTemplate:
     """Stands in for a Jinja template in Pelican's writer: renders only when the inputs changed.
 
-    On a hit it renders nothing and tells the writer to link last build's file in place of writing."""
+    It renders nothing: it returns the decision for the writer — last build's file to link
+    (``(name, source, fingerprint)``), or the page to render at the end of the run (a
+    :class:`~press.site.parallel.Job`) — with the page itself (see pelican_adapter.Rendered)."""
 
-    def __init__(self, template, memo: RenderMemo, writer):
+    def __init__(self, template, memo: RenderMemo, shared: dict):
         self.template = template
         self.memo = memo
-        self.writer = writer
+        self.shared = shared  # the context the writer was given: Pelican sets its "localsiteurl" per page
         self.name = template.name
         self.environment = template.environment
 
-    def render(self, localcontext: dict) -> str:
+    def render(self, localcontext: dict) -> Rendered:
         name = localcontext["output_file"]
         fingerprint = self.memo.fingerprint(self.template, localcontext, name)
         source = self.memo.reusable(name, fingerprint)
         if source is not None:
-            self.writer.link_next(name, source, fingerprint)
-            return ""
-        self.writer.defer_next(name, self.template, localcontext, fingerprint)
-        return ""  # rendered at the end of the run, with the other pages to make (parallel.py)
+            return Rendered("", (name, source, fingerprint))
+        # rendered at the end of the run, with the other pages to make (parallel.py); the writer adds the path
+        job = Job("", name, self.template, localcontext, self.shared, self.shared.get("localsiteurl"), fingerprint)
+        return Rendered("", job)
 
 
 def _json(value) -> bytes | None:

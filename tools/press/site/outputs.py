@@ -9,7 +9,7 @@ a file nobody claimed, a file claimed twice, or a file whose bytes are not the b
 the build, naming the file. Nothing is filtered: what is not on the list is refused.
 
 Whoever adds a new kind of output file registers it here, by claiming it where it is written
-(``outputs_of(settings).claim(name, reason, data)``) or, for a folder written by another tool, in
+(``build.outputs.claim(name, reason, data)``, the build context's list) or, for a folder written by another tool, in
 :data:`TOOL_FOLDERS`.
 """
 

@@ -16,7 +16,7 @@ import pickle
 from dataclasses import dataclass
 
 from .outputs import vacate
-from .workers import Workers, cores_for
+from .workers import Workers, cores_for, inherited
 
 # Below this many pages, or on one core, pages are rendered in this process: forking a build of
 # thousands of articles and paging in its memory costs more than a few hundred pages take.
@@ -34,9 +34,6 @@ class Job:
     fingerprint: bytes | None
 
 
-_jobs: list[Job] = []  # the workers' copy, inherited through fork
-
-
 def _write(job: Job) -> None:
     job.shared["localsiteurl"] = job.localsiteurl
     output = job.template.render(job.localcontext)
@@ -49,7 +46,7 @@ def _work(indexes: range) -> Exception | None:
     """Render the pages ``indexes``; the first error, as Pelican's writer would have raised it."""
     for i in indexes:
         try:
-            _write(_jobs[i])
+            _write(inherited()[i])  # the jobs, inherited through fork
         except Exception as exc:  # raised again in the parent: the build reports it
             try:
                 pickle.dumps(exc)
@@ -71,13 +68,8 @@ def render(jobs: list[Job]) -> None:
             for shared, value in saved.values():
                 shared["localsiteurl"] = value
         return
-    global _jobs
-    _jobs = jobs
     chunk = 32
-    try:
-        with Workers("rendering pages", cores) as workers:
-            errors = [e for e in workers.map(_work, [range(i, min(i + chunk, len(jobs))) for i in range(0, len(jobs), chunk)]) if e]
-    finally:
-        _jobs = []
+    with Workers("rendering pages", cores, inherited=jobs) as workers:
+        errors = [e for e in workers.map(_work, [range(i, min(i + chunk, len(jobs))) for i in range(0, len(jobs), chunk)]) if e]
     if errors:
         raise errors[0]

@@ -14,31 +14,32 @@ from pelican.utils import pelican_open
 
 from .. import frontmatter
 from ..sanitize import clean_html
-from .workers import Workers, cores_for
+from .workers import Workers, cores_for, inherited
 
 # Below this many files a pool costs more than it saves.
 MIN_FILES = 64
 
-_settings: dict | None = None  # the worker's copy, inherited through fork
+class _Converters:
+    """What each worker inherits: the settings, and its own converters, made on first use."""
 
+    def __init__(self, settings: dict):
+        self.settings = settings
+        self.made: tuple | None = None  # (reader, Markdown for files, Markdown for fields), in the worker
 
-_converters: tuple | None = None  # the worker's (reader, Markdown for files, Markdown for fields)
-
-
-def _worker_converters() -> tuple:
-    """One Markdown instance per worker, reset between articles (building one costs more than
-    converting a short article): one with the metadata preprocessor, one without (for fields)."""
-    global _converters
-    if _converters is None:
-        reader = MarkdownReader(_settings)  # normalises MARKDOWN settings as Pelican does
-        fields = Markdown(**reader.settings["MARKDOWN"])
-        fields.preprocessors.deregister("meta")
-        _converters = (reader, Markdown(**reader.settings["MARKDOWN"]), fields)
-    return _converters
+    def get(self) -> tuple:
+        """One Markdown instance per worker, reset between articles (building one costs more than
+        converting a short article): one with the metadata preprocessor, one without (for fields)."""
+        if self.made is None:
+            reader = MarkdownReader(self.settings)  # normalises MARKDOWN settings as Pelican does
+            fields = Markdown(**reader.settings["MARKDOWN"])
+            fields.preprocessors.deregister("meta")
+            self.made = (reader, Markdown(**reader.settings["MARKDOWN"]), fields)
+        return self.made
 
 
 def _render(path: str) -> tuple[str, str, dict, dict]:
-    reader, md, fields = _worker_converters()
+    converters = inherited()
+    reader, md, fields = converters.get()
     md.reset()
     with pelican_open(path) as text:
         content = md.convert(frontmatter.to_header(text))
@@ -48,7 +49,7 @@ def _render(path: str) -> tuple[str, str, dict, dict]:
         if name.lower() in reader.settings["FORMATTED_FIELDS"]:
             fields.reset()
             formatted[name.lower()] = fields.convert("\n".join(value))
-    hosts = frozenset(_settings.get("PRESS_IFRAME_HOSTS", ()))
+    hosts = frozenset(converters.settings.get("PRESS_IFRAME_HOSTS", ()))
     return path, clean_html(content, hosts), meta, {k: clean_html(v, hosts) for k, v in formatted.items()}
 
 
@@ -58,13 +59,8 @@ def render_all(paths: list[str], settings: dict) -> dict[str, tuple[str, dict, d
     cores = cores_for(len(paths), MIN_FILES)
     if not cores:
         return {}
-    global _settings, _converters
-    _settings, _converters = settings, None
-    try:
-        with Workers("rendering Markdown", cores) as workers:
-            return {path: rest for path, *rest in workers.map(_render, paths, chunksize=32)}
-    finally:
-        _settings, _converters = None, None
+    with Workers("rendering Markdown", cores, inherited=_Converters(settings)) as workers:
+        return {path: rest for path, *rest in workers.map(_render, paths, chunksize=32)}
 
 
 def metadata(reader: MarkdownReader, meta: dict, formatted: dict) -> dict:

@@ -32,12 +32,31 @@ def cores_for(count: int, minimum: int) -> int:
     return cores
 
 
-class Workers:
-    """``cores`` forked workers doing ``what`` (e.g. "rendering pages", named in the error)."""
+# What the parent handed its workers (``Workers(inherited=...)``), set by :func:`_inherit` in each
+# forked worker process, never in the parent: a build's state stays in its own objects. The one
+# piece of module state the site package allows (tests/test_build_context.py).
+_inherited: object = None
 
-    def __init__(self, what: str, cores: int):
+
+def _inherit(value: object) -> None:
+    global _inherited
+    _inherited = value
+
+
+def inherited() -> object:
+    """In a worker: what the parent handed its pool (inherited through ``fork``, not pickled)."""
+    return _inherited
+
+
+class Workers:
+    """``cores`` forked workers doing ``what`` (e.g. "rendering pages", named in the error), each
+    inheriting ``inherited`` (see :func:`inherited`)."""
+
+    def __init__(self, what: str, cores: int, inherited: object = None):
         self.what = what
-        self.executor = ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("fork"))
+        self.executor = ProcessPoolExecutor(
+            cores, mp_context=multiprocessing.get_context("fork"), initializer=_inherit, initargs=(inherited,)
+        )  # fmt: skip
 
     def map(self, fn: Callable, items: Iterable, chunksize: int = 1) -> Iterator:
         """``fn`` of each item, in order, computed by the workers; every item is handed out at once,

@@ -1,0 +1,199 @@
+"""Every place the press reaches into Pelican beyond its public API, in one module.
+
+The plugin uses Pelican's signals, readers, generators and ``Writer.write_file``. Where Pelican has
+no hook for what the press needs, the workaround lives here, named for what it does, so that a
+Pelican upgrade is checked against this file alone (``tests/test_pelican_adapter.py`` fails on a
+private Pelican name used anywhere else in the package). docs/building.md ("Pelican's missing
+hooks") lists each one.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import os
+import pickle
+from collections.abc import Callable
+from typing import Any
+
+from markdown import Markdown
+from pelican.cache import FileDataCacher
+from pelican.contents import Content
+from pelican.generators import ArticlesGenerator
+from pelican.readers import MarkdownReader
+from pelican.writers import FileOverwriteFailedError, Writer
+
+log = logging.getLogger("pelican.press")
+
+
+# --------------------------------------------------------------------------- the writer
+
+class Rendered(str):
+    """What a template the press wraps returns: the text Pelican writes (empty when the press
+    decided otherwise) and ``decision``, which reaches :meth:`PelicanWriter.decided` through
+    Pelican's own ``f.write(output)`` — the page's decision travels with the page, not in a field."""
+
+    decision: Any
+
+    def __new__(cls, text: str, decision: Any = None) -> "Rendered":
+        made = super().__new__(cls, text)
+        made.decision = decision
+        return made
+
+
+class _Page:
+    """The file Pelican's writer writes one page (or feed) into: a decided page goes to the writer's
+    :meth:`~PelicanWriter.decided`; plain text is written to the file, opened on the first write."""
+
+    def __init__(self, writer: "PelicanWriter", path: str, encoding: str):
+        self.writer, self.path, self.encoding = writer, path, encoding
+        self.file = None
+        self.decided = False
+
+    def write(self, text: str) -> int:
+        if isinstance(text, Rendered) and text.decision is not None:
+            self.writer.decided(self.path, text.decision)
+            self.decided = True
+            return len(text)
+        if self.file is None:
+            self.file = self.writer.open_page(self.path, self.encoding)
+        return self.file.write(text)
+
+    def __enter__(self) -> "_Page":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.file is None and not self.decided:  # an empty page is still a page
+            self.file = self.writer.open_page(self.path, self.encoding)
+        if self.file is not None:
+            self.file.close()
+
+
+class PelicanWriter(Writer):
+    """Pelican's writer with the file it writes into handed to the press.
+
+    Missing hook: Pelican renders a page and opens its file inside ``write_file`` with no way to
+    say "this page is last build's file" or "render this one later". The template the press passes
+    returns a :class:`Rendered` carrying that decision; ``_open_w`` (Pelican's private opener) is
+    replaced by one that keeps Pelican's rules for a path written twice and hands the decision to
+    :meth:`decided`, with the path it belongs to."""
+
+    def _open_w(self, filename, encoding, override=False):
+        if filename in self._overridden_files:
+            if override:
+                raise FileOverwriteFailedError(f'Failed to overwrite "{filename}" a second time (was previously overwritten)')
+            return open(os.devnull, "w", encoding=encoding)  # the earlier, overriding page stays
+        if filename in self._written_files and not override:
+            raise FileOverwriteFailedError(f'Failed to overwrite "{filename}" as Pelican has already written to it previously')
+        if override:
+            self._overridden_files.add(filename)
+        self._written_files.add(filename)
+        return _Page(self, filename, encoding)
+
+    def open_page(self, path: str, encoding: str):
+        """Open ``path`` to write a page Pelican rendered."""
+        return open(path, "w", encoding=encoding)
+
+    def decided(self, path: str, decision: Any) -> None:
+        """The page for ``path`` was not rendered: ``decision`` (from the template) says why."""
+        raise NotImplementedError
+
+
+# --------------------------------------------------------------------------- readers
+
+def read_markdown_text(reader: MarkdownReader, text: str, source_path: str) -> tuple[str, dict]:
+    """``MarkdownReader.read`` on ``text`` instead of the file's bytes: the HTML and the metadata,
+    processed as Pelican's Markdown reader does.
+
+    Missing hook: Pelican's reader only reads a file; the press reads YAML front matter as the
+    equivalent header, so the text differs from the file. This sets the reader's private
+    ``_source_path`` and ``_md`` and calls its private ``_parse_metadata``, as ``read`` does."""
+    reader._source_path = source_path
+    reader._md = Markdown(**reader.settings["MARKDOWN"])
+    content = reader._md.convert(text)
+    return content, (reader._parse_metadata(reader._md.Meta) if hasattr(reader._md, "Meta") else {})
+
+
+def raw_content(content: Content) -> str:
+    """An article's or page's HTML before Pelican replaces its intra-site links (``{filename}``…).
+
+    Missing hook: Pelican keeps it only in the private ``_content``."""
+    return content._content or ""
+
+
+# --------------------------------------------------------------------------- generators
+
+def keep_files(generator, keep: Callable[[list[str]], set[str]]) -> None:
+    """Let ``generator`` read only ``keep(files)`` of the files it finds.
+
+    Missing hook: no signal lets a plugin choose which files a generator reads (``*_preread`` comes
+    per file, after the choice); the generator's ``get_files`` is wrapped on this one instance."""
+    find = generator.get_files
+
+    def get_files(paths, exclude=None, extensions=None):
+        return keep(find(paths, exclude, extensions))
+
+    generator.get_files = get_files
+
+
+def save_reader_cache_only_when_read(readers) -> None:
+    """Pelican rewrites its whole reader cache after every build; make it do so only when a file
+    was read (a cache miss). Missing hook: no setting; ``cache_data``/``save_cache`` are wrapped on
+    this one ``Readers`` instance."""
+    misses: list[str] = []
+    cache_data, save_cache = readers.cache_data, readers.save_cache
+
+    def note_miss(filename, data):
+        misses.append(filename)
+        cache_data(filename, data)
+
+    readers.cache_data = note_miss
+    readers.save_cache = lambda: save_cache() if misses else None
+
+
+def make_articles_generator(generator, cls: type) -> None:
+    """Make Pelican's own articles generator (exactly that class) an instance of ``cls``, its subclass.
+
+    Missing hook: ``get_generators`` can only add generators, never replace the built-in one."""
+    if type(generator) is ArticlesGenerator and issubclass(cls, ArticlesGenerator):
+        generator.__class__ = cls
+
+
+# --------------------------------------------------------------------------- Pelican's caches
+
+def route_pelican_caches(load: Callable, keep: Callable[[str, Callable], bool]) -> None:
+    """Pelican's reader caches are pickles: load them through ``load(path, read)`` (the folder
+    checked, a damaged file ignored: Pelican's loader fails every build on an empty file) and keep
+    them through ``keep(path, write)`` (atomically; a read-only or full folder only costs time).
+
+    Missing hook: no setting chooses how a cache is read or written; ``FileDataCacher``'s
+    ``__init__`` and ``save_cache`` are replaced, once per process (the same functions every time)."""
+    if getattr(FileDataCacher, "press_routed", False):
+        return
+    pelican_init = FileDataCacher.__init__
+
+    def init(self, settings, cache_name, caching_policy, load_policy):
+        pelican_init(self, settings, cache_name, caching_policy, False)
+        if load_policy:
+            read = (lambda f: pickle.load(gzip.GzipFile(fileobj=f))) if settings.get("GZIP_CACHE") else pickle.load
+            loaded = load(self._cache_path, read)
+            self._cache = loaded if isinstance(loaded, dict) else {}
+
+    def save(self) -> None:
+        if not self._cache_data_policy:
+            return
+
+        def write(f) -> None:
+            if self.settings.get("GZIP_CACHE"):
+                with gzip.GzipFile(fileobj=f, mode="wb") as zipped:
+                    pickle.dump(self._cache, zipped)
+            else:
+                pickle.dump(self._cache, f)
+
+        try:
+            keep(self._cache_path, write)
+        except (pickle.PicklingError, TypeError) as exc:
+            log.warning("Could not save cache %s (%s)", self._cache_path, exc)
+
+    FileDataCacher.__init__, FileDataCacher.save_cache = init, save
+    FileDataCacher.press_routed = True
