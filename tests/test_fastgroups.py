@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import random
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from pelican import Pelican, signals
 from pelican.generators import ArticlesGenerator
+from pelican.settings import read_settings
+
+from press.build import build
 
 from press.site import fastgroups
 
@@ -48,37 +52,32 @@ def _site(folder: Path, rng: random.Random) -> None:
         )
 
 
-# Run in a fresh interpreter: Pelican's signals are process-wide, and a press build earlier in the
-# test session leaves the press plugin connected to them.
-DRIVER = """
-import sys
-from pelican import Pelican, signals
-from pelican.settings import read_settings
-from press.site import fastgroups
-
-folder, output, newest_first, fast = sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4] == "1"
-settings = read_settings(override={
-    "PATH": folder + "/content", "OUTPUT_PATH": folder + "/" + output, "THEME": folder + "/theme",
-    "CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False, "USE_FOLDER_AS_CATEGORY": True,
-    "NEWEST_FIRST_ARCHIVES": newest_first, "DIRECT_TEMPLATES": ["index"], "FEED_ALL_ATOM": None,
-    "CATEGORY_FEED_ATOM": None, "TRANSLATION_FEED_ATOM": None, "AUTHOR_FEED_ATOM": None,
-    "AUTHOR_FEED_RSS": None, "PLUGINS": [], "TIMEZONE": "UTC", "SITEURL": "",
-})
-if fast:
-    signals.article_generator_init.connect(fastgroups.install)
-classes = []
-signals.article_generator_finalized.connect(lambda g: classes.append(type(g).__name__), weak=False)
-Pelican(settings).run()
-print(",".join(classes))
-"""
-
-
 def _build(folder: Path, output: str, newest_first: bool, fast: bool) -> dict[str, str]:
-    done = subprocess.run(
-        [sys.executable, "-c", DRIVER, str(folder), output, str(int(newest_first)), str(int(fast))],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    assert done.stdout.split()[-1] == ("FastGroupsArticlesGenerator" if fast else "ArticlesGenerator")
+    """Plain Pelican in this process, with no plugin but the linear group pages (when ``fast``).
+    (A press build earlier in the session leaves nothing connected to Pelican's signals.)"""
+    settings = read_settings(override={
+        "PATH": f"{folder}/content", "OUTPUT_PATH": f"{folder}/{output}", "THEME": f"{folder}/theme",
+        "CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False, "USE_FOLDER_AS_CATEGORY": True,
+        "NEWEST_FIRST_ARCHIVES": newest_first, "DIRECT_TEMPLATES": ["index"], "FEED_ALL_ATOM": None,
+        "CATEGORY_FEED_ATOM": None, "TRANSLATION_FEED_ATOM": None, "AUTHOR_FEED_ATOM": None,
+        "AUTHOR_FEED_RSS": None, "PLUGINS": [], "TIMEZONE": "UTC", "SITEURL": "",
+    })  # fmt: skip
+    classes: list[str] = []
+
+    def note(generator) -> None:
+        if generator.settings is settings:
+            classes.append(type(generator).__name__)
+
+    signals.article_generator_finalized.connect(note, weak=False)
+    if fast:
+        signals.article_generator_init.connect(fastgroups.install)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            Pelican(settings).run()
+    finally:
+        signals.article_generator_init.disconnect(fastgroups.install)
+        signals.article_generator_finalized.disconnect(note)
+    assert classes == ["FastGroupsArticlesGenerator" if fast else "ArticlesGenerator"]
     out = folder / output
     return {p.relative_to(out).as_posix(): p.read_text() for p in sorted(out.rglob("*.html"))}
 
@@ -107,10 +106,16 @@ def test_other_generators_are_left_alone():
     assert type(generator) is Other
 
 
-def test_the_press_plugin_installs_it():
-    code = (
-        "from pelican import signals\nimport press.site\nfrom press.site import fastgroups\npress.site.register()\n"
-        "print(fastgroups.install in list(signals.article_generator_init.receivers_for(object())))"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "True"
+def test_the_press_plugin_installs_it(pressdir):
+    pressdir.buildable()
+    pressdir.assembly()
+    pressdir.article("springfield", "rent", body="Rent.")
+    pressdir.publish("springfield", "rent", "2026-09-01")
+    classes: list[str] = []
+    note = lambda generator: classes.append(type(generator).__name__)  # noqa: E731
+    signals.article_generator_finalized.connect(note, weak=False)
+    try:
+        build(pressdir.root, search=False)
+    finally:
+        signals.article_generator_finalized.disconnect(note)
+    assert classes == ["FastGroupsArticlesGenerator"]

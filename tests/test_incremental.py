@@ -168,7 +168,7 @@ def test_a_worker_killed_mid_build_fails_the_build_and_keeps_the_site(sample, tm
     monkeypatch.setattr(prerender, "MIN_FILES", 0)  # the sample is small: every pool is used
     monkeypatch.setattr(parallel, "MIN_PAGES", 0)
     monkeypatch.setattr(images, "MIN_PARALLEL", 0)
-    module, name = {"rendering Markdown": (prerender, "_worker_converters"), "rendering pages": (parallel, "_write"),
+    module, name = {"rendering Markdown": (prerender._Converters, "get"), "rendering pages": (parallel, "_write"),
                     "drawing share images": (images, "_draw")}[work]
     real = getattr(module, name)
     monkeypatch.setattr(module, name, _killed_in_a_worker(real))
