@@ -19,7 +19,7 @@ import pytest
 
 import make_sample_ballots as sample_ballots
 import press
-from conftest import REPO, PressDir, copy_sample
+from conftest import REPO, PressDir, commit, copy_sample, git
 from press.build import build
 from test_build import text_of
 
@@ -366,3 +366,27 @@ def test_the_samples_platform_question_shows_the_rounds_counted_by_hand_and_ever
     assert "Grace Adeyemi (riverside/grace) hours > housing 1 Not counted: arrived after the close" in text
     index = text_of(read(sample_site, "ballots/index.html"))
     assert "No ballot is open." in index and "National Council of Delegates · party-wide" in index
+
+
+def test_the_samples_ballots_read_the_same_years_later(tmp_path):
+    """The sample reads well on any date: its ballots are closed, counted and shown the same way."""
+    root = copy_sample(tmp_path / "sample")
+    build(root, search=False, now=dt.datetime(2031, 3, 1, 12, 0, tzinfo=dt.timezone.utc))
+    index = text_of(read(root / "output", "ballots/index.html"))
+    assert "No ballot is open." in index
+    assert f"Passed — {SAMPLE_HOTLINE}" in index and "Decided: Free public transit — 11 of 20 eligible voted" in index
+    assert f"Approved by online ballot, 9–16 November: {SAMPLE_HOTLINE}" in text_of(read(root / "output", "springfield/tenant-hotline.html"))
+
+
+def test_with_the_repository_named_the_ballot_page_links_the_issue_form_and_the_exact_text(tmp_path, keys, monkeypatch):
+    p = make_press(tmp_path / "press", keys)
+    git(p.root, "init", "-q", "-b", "main")
+    commit(p.root, "The press, with its ballots")
+    head = git(p.root, "rev-parse", "HEAD").strip()
+    p.article("springfield", "night-shifts", PENDING_TITLE, PENDING_BODY + " Edited after the ballot opened.")
+    commit(p.root, "An edit after the ballot opened: the link keeps the text voted on")
+    monkeypatch.setenv("PRESS_REPO", "springfield-party/press")
+    build(p.root, search=False)
+    data = ballot_data(read(p.root / "output", "ballots/springfield/night-shifts/index.html"))
+    assert data["issue_url"] == "https://github.com/springfield-party/press/issues/new?template=ballot.yml&title=Ballot%3A+springfield%2Fnight-shifts"
+    assert data["article_url"] == f"https://github.com/springfield-party/press/blob/{head}/content/springfield/night-shifts.md"
