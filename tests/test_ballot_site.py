@@ -83,6 +83,14 @@ opens: 2026-11-15 09:00
 closes: 2026-11-20 20:00
 """
 DEPOT_CASTS = [("ana", "lanes, night", 1, True), ("ben", "night", 1, True), ("cai", "lanes, night, fares", 1, True)]
+# Opened, its window not begun: listed with its opening time, in the calendar and the feed; no page yet.
+WINTER = """question: Should the assembly meet online in January?
+motion: publish
+article: springfield/rent
+digest: {digest}
+opens: 2026-11-28 09:00
+closes: 2026-12-05 20:00
+"""
 ONLY_ONE = """question: Publish the rent strike story again?
 motion: publish
 article: springfield/rent
@@ -105,6 +113,7 @@ def make_press(root: Path, keys: sample_ballots.Keys) -> PressDir:
     ballot("rent-online", RENT.format(digest=p.digest("springfield", "rent")), [("springfield", *c) for c in RENT_CASTS], EDITORS, "2026-11-21 08:00")
     ballot("night-shifts", NIGHT.format(digest=p.digest("springfield", "night-shifts")), [("springfield", "ana", "yes", 1, True)], EDITORS, None)
     ballot("depot", DEPOT, [("springfield", *c) for c in DEPOT_CASTS], EDITORS, None)
+    ballot("winter", WINTER.format(digest=p.digest("springfield", "rent")), [], EDITORS, None)
     ballot("only-one", ONLY_ONE.format(digest=p.digest("springfield", "rent")), [], EDITORS[:1], None)  # never opened
     return p
 
@@ -172,6 +181,9 @@ def test_the_index_lists_open_ballots_with_their_closing_time_then_results(site)
     assert opened < text.index("Closes 25 November 2026, 20:00 CST") < results
     assert results < text.index("Publish the rent strike story?") < text.index("Passed — 2 yes · 1 no · 0 abstain of 5 eligible")
     assert "only-one" not in text
+    upcoming = text[text.index("Should the assembly meet online in January?"):results]
+    assert "Opens 28 November 2026, 09:00 CST" in upcoming and "closes 5 December 2026, 20:00 CST." in upcoming
+    assert not (site / "ballots/springfield/winter").exists()  # a page from its opening
 
 
 def test_the_results_equal_the_count_by_hand_and_every_cast_is_listed_with_its_receipt(site):
@@ -220,7 +232,7 @@ def test_open_ballots_are_in_the_feed_and_the_bodys_calendar_with_their_closing_
     assert event.decoded("dtend") == dt.datetime(2026, 11, 25, 20, 0, tzinfo=CHICAGO)
     assert "Springfield Assembly: online ballot — passed" in events
     everything = icalendar.Calendar.from_ical(read(site, "meetings.ics"))
-    assert len([e for e in everything.walk("VEVENT") if "online ballot" in str(e["summary"])]) == 3
+    assert len([e for e in everything.walk("VEVENT") if "online ballot" in str(e["summary"])]) == 4  # the upcoming one too
 
 
 def test_the_enrolment_page_gets_the_origin_and_relying_party(site):
