@@ -433,12 +433,14 @@ def party(pressdir):
         "question: Which should the platform put first in 2027?\nmethod: approval\noptions:\n  - {id: housing, name: Homes}\n"
         "  - {id: transit, name: Free transit}\nopens: 2026-11-12 08:00\ncloses: 2026-11-20 20:00\nopened-by: 2026-11-10#1\n"
     ))  # fmt: skip
-    digest = "sha256:" + hashlib.sha256(record.read_bytes()).hexdigest()
+    del record
 
-    def cast(voter: str, choice: str, sequence: int = 1) -> Path:
-        message = cast_message("council", "platform", "editorial/ballots/council/platform.yml", digest, voter, choice, sequence)
+    def cast(voter: str, choice: str, sequence: int = 1, body: str = "council", ballot: str = "platform") -> Path:
+        rel = f"editorial/ballots/{body}/{ballot}.yml"
+        digest = "sha256:" + hashlib.sha256((pressdir.root / rel).read_bytes()).hexdigest()
+        message = cast_message(body, ballot, rel, digest, voter, choice, sequence)
         signature = keys[voter.partition("/")[2]].sign(message, ORIGIN)
-        return pressdir.write(f"editorial/ballots/council/platform/{cast_name(voter, sequence)}", message + signature)
+        return pressdir.write(f"editorial/ballots/{body}/{ballot}/{cast_name(voter, sequence)}", message + signature)
 
     def close(*paths: Path) -> None:
         received = "".join(f"  - sha256:{hashlib.sha256(p.read_bytes()).hexdigest()}\n" for p in paths)
@@ -587,3 +589,156 @@ def test_ssh_keygen_verifies_a_counted_ballot_by_hand_and_refuses_a_changed_byte
 
     assert verify(raw[:at]) == 0
     assert verify(raw[:at].replace(b"choice: yes", b"choice: ye5")) != 0
+
+
+# --------------------------------------------------------------------------- outcomes in the body's decisions
+
+
+def test_a_ballot_elects_a_delegate_and_a_recall_names_the_current_one(bp):
+    bp.record(motion="elect-delegate", article=None, digest=None, member="cai")
+    bp.close(bp.cast("ana", "yes"), bp.cast("ben", "yes"))
+    press = bp.load()
+    term = press.decisions.delegate("springfield", bp.ballot(press).outcome.date)
+    assert term.member == "cai" and term.elected is bp.ballot(press).outcome
+    bp.record(motion="recall-delegate", article=None, digest=None, member="dan")
+    bp.close(bp.cast("ana", "yes"), bp.cast("ben", "yes"))
+    result = bp.ballot().result
+    assert (result.status, result.reasons) == ("invalid", ["cannot recall 'dan': there is no delegate of springfield on 2026-11-20"])
+
+
+def test_a_ballot_retracts_what_a_meeting_published(bp):
+    bp.p.publish("springfield", "night", "2026-11-03", yes="[ana, ben, cai]")
+    bp.p.meeting("springfield", "2026-11-05", "present: [ana, ben, cai]\nmotions:\n  - open-ballot: night\n    yes: [ana, ben, cai]\n")
+    assert bp.load().decisions.articles["springfield/night"].state == "published"
+    bp.record(motion="retract", digest=None, reason="The figures were wrong.")
+    bp.close(bp.cast("ana", "yes"), bp.cast("ben", "yes"), bp.cast("cai", "no"))
+    decision = bp.load().decisions.articles["springfield/night"]
+    assert decision.state == "retracted"
+    assert decision.decided.provenance == "Retracted by online ballot, 14–20 November: 2 yes · 1 no · 0 abstain of 4 eligible"
+    assert decision.history[0].provenance.startswith("Approved at the meeting of 3 November 2026: 3 yes")
+
+
+def test_a_ballot_signed_with_another_members_key_is_refused(bp):
+    path = bp.cast("ana", "yes", passkey=bp.passkeys["ben"])
+    assert "not springfield/ana's key: the signature was made with another key" in refused(bp, path, "not springfield/ana's key")
+
+
+def test_a_members_plain_ssh_key_signs_a_ballot_with_ssh_keygen(pressdir, tmp_path):
+    import shutil
+    import subprocess
+
+    if shutil.which("ssh-keygen") is None:
+        pytest.skip("ssh-keygen is not installed (Debian: openssh-client)")
+    key = tmp_path / "id_ed25519"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    bp = BallotPress(pressdir, keys={"ana": f"key: {key.with_suffix('.pub').read_text().strip()}"})
+    message = tmp_path / "envelope"
+    message.write_bytes(bp.message("springfield/ana", "no"))
+    subprocess.run(["ssh-keygen", "-Y", "sign", "-q", "-n", "assembly-press", "-f", str(key), str(message)], check=True)
+    path = bp.p.write("editorial/ballots/springfield/night/springfield.ana.1.ballot", message.read_bytes() + (tmp_path / "envelope.sig").read_bytes())
+    bp.close(path)
+    ballot = bp.ballot()
+    assert ballot.casts[0].counted and ballot.result.no == 1
+
+
+def test_anything_after_the_signature_is_refused(bp):
+    path = bp.cast("ana", "yes")
+    path.write_bytes(path.read_bytes() + b"PS: see you Tuesday\n")
+    assert "does not verify (not an SSH signature" in refused(bp, path, "does not verify")
+
+
+
+def test_a_delegate_elected_by_ballot_holds_the_council_seat(party):
+    p, cast, close = party
+    p.meeting("springfield", "2026-11-05", "present: [ana, ben]\nmotions:\n  - open-ballot: new-delegate\n    yes: [ana, ben]\n")
+    p.write("editorial/ballots/springfield/new-delegate.yml", (
+        "question: Ben as our delegate?\nmotion: elect-delegate\nmember: ben\nopens: 2026-11-06 09:00\ncloses: 2026-11-08 20:00\nopened-by: 2026-11-05#1\n"
+    ))  # fmt: skip
+    votes = [cast(f"springfield/{mid}", "yes", body="springfield", ballot="new-delegate") for mid in ("ana", "ben")]
+    received = "".join(f"  - sha256:{hashlib.sha256(v.read_bytes()).hexdigest()}\n" for v in votes)
+    p.write("editorial/ballots/springfield/new-delegate.close.yml", f"closed: 2026-11-08 20:00\nreceived:\n{received}")
+    press = p.load()
+    assert not press.problems, press.problems
+    assert press.decisions.delegate("springfield").member == "ben"
+    assert press.decisions.council.seats_today["springfield"].delegate == "ben"
+    assert [t.ended_by for t in press.decisions.delegates["springfield"]] == ["replaced", None]
+
+
+def test_a_party_wide_ballot_cannot_elect_a_delegate(party):
+    p, cast, close = party
+    p.write("editorial/ballots/council/platform.yml", "question: x\nmotion: elect-delegate\nmember: ana\nopens: 2026-11-12 08:00\ncloses: 2026-11-20 20:00\nopened-by: 2026-11-10#1\n")
+    assert any("elect-delegate is put to an assembly's ballot, not a party-wide one — delegates are elected and recalled by their own assemblies" in str(x) for x in p.load().problems)
+
+
+def test_press_ballot_add_writes_nothing_if_one_of_several_is_refused_and_twice_is_once(pressdir, tmp_path):
+    bp = BallotPress(pressdir)
+    bp.record(closes="2026-11-29 20:00")
+    good, bad = received(bp, tmp_path, "ana", "yes"), received(bp, tmp_path, "fay", "yes")
+    result = add(bp, good, bad)
+    assert result.exit_code == 1 and "1 of 2 ballot(s) refused; nothing was filed" in result.output
+    assert not (bp.root / "editorial/ballots/springfield/night").exists()
+    assert add(bp, good).exit_code == 0
+    again = add(bp, good)
+    assert again.exit_code == 0 and "already filed as editorial/ballots/springfield/night/springfield.ana.1.ballot" in again.output
+
+
+# --------------------------------------------------------------------------- the count against a model of it
+
+
+def test_the_count_is_each_members_highest_untampered_ballot(tmp_path_factory):
+    """Any mix of ballots — several a member, some altered after signing — counts as the rule says:
+    per member the highest sequence among those that verify, and nothing else."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from conftest import PressDir
+
+    casts = st.lists(
+        st.tuples(st.sampled_from(("ana", "ben", "cai", "dan")), st.sampled_from(("yes", "no", "abstain")), st.integers(1, 4), st.booleans()),
+        max_size=8, unique_by=lambda c: (c[0], c[2]),
+    )  # fmt: skip
+
+    @settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @given(casts)
+    def check(plan):
+        bp = BallotPress(PressDir(tmp_path_factory.mktemp("count") / "press"))
+        paths = []
+        for mid, choice, sequence, tampered in plan:
+            path = bp.cast(mid, choice, sequence)
+            if tampered:  # another answer after signing: the envelope reads well, the signature no longer holds
+                other = {"yes": "no", "no": "abstain", "abstain": "yes"}[choice]
+                path.write_bytes(path.read_bytes().replace(f"choice: {choice}\n".encode(), f"choice: {other}\n".encode()))
+            paths.append(path)
+        bp.close(*paths)
+        press = bp.load()
+        best: dict[str, tuple[int, str]] = {}
+        for mid, choice, sequence, tampered in plan:
+            if not tampered and sequence > best.get(mid, (0, ""))[0]:
+                best[mid] = (sequence, choice)
+        result = bp.ballot(press).result
+        expected = [sum(1 for _, c in best.values() if c == side) for side in ("yes", "no", "abstain")]
+        assert [result.yes, result.no, result.abstain] == expected
+        counted = sorted((c.voter.partition("/")[2], c.sequence) for c in bp.ballot(press).casts if c.counted)
+        assert counted == sorted((mid, s) for mid, (s, _) in best.items())
+
+    check()
+
+
+def test_a_party_wide_motion_publishes_a_council_statement_with_each_assemblys_figures(party):
+    p, cast, close = party
+    p.article("council", "statement", title="Our statement")
+    p.write("editorial/ballots/council/platform.yml", (
+        f"question: Publish our statement?\nmotion: publish\narticle: council/statement\ndigest: {p.digest('council', 'statement')}\n"
+        "opens: 2026-11-12 08:00\ncloses: 2026-11-20 20:00\nopened-by: 2026-11-10#1\n"
+    ))  # fmt: skip
+    close(cast("springfield/ana", "yes"), cast("springfield/ben", "no"), cast("harbor/jo", "yes"), cast("harbor/kim", "abstain"))
+    press = p.load()
+    assert not press.problems, press.problems
+    ballot = press.decisions.ballots[0]
+    assert ballot.result.by_assembly == {
+        "harbor": {"yes": 1, "no": 0, "abstain": 1, "eligible": 3, "turnout": 2},
+        "springfield": {"yes": 1, "no": 1, "abstain": 0, "eligible": 2, "turnout": 2},
+    }
+    decision = press.decisions.articles["council/statement"]
+    assert decision.state == "published"
+    assert decision.approved.provenance == "Approved by online ballot, 12–20 November: 2 yes · 1 no · 1 abstain of 5 eligible"

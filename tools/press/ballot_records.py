@@ -15,6 +15,7 @@ Who may vote, which key verifies a ballot and what was decided need rosters and 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -442,6 +443,8 @@ def read_ballots(root: Path, bodies: set[str], problems: list[Problem], cache=No
     ``bodies``: the assemblies' ids and, if the press has a council, ``council``."""
     top = root / BALLOTS_DIR
     found: list[BallotRecord] = []
+    if top.exists() and not top.is_dir() and not top.is_symlink():
+        problems.append(Problem(BALLOTS_DIR, 0, f"{BALLOTS_DIR} must be a folder, with one folder per body"))
     for folder in sorted(top.glob("*")) if top.is_dir() and not top.is_symlink() else []:
         rel_folder = folder.relative_to(root).as_posix()
         if folder.is_symlink():
@@ -481,12 +484,12 @@ def _read_body(root: Path, folder: Path, problems: list[Problem], cache) -> list
                 opening.setdefault(sig[1], {})[sig[2]] = (rel, data)
         elif name.endswith(".close.yml"):
             close = _cached(cache, problems, ("ballot-close", rel), path, lambda found, raw=None, path=path, rel=rel: read_close(path, rel, found, raw), RECORD_LIMIT)
-            if close:
-                closes[name.removesuffix(".close.yml")] = close
+            if close:  # a copy: a parsed record may be shared through the cache, its signatures are this run's
+                closes[name.removesuffix(".close.yml")] = dataclasses.replace(close, signatures={})
         elif name.endswith(".yml"):
             record = _cached(cache, problems, ("ballot", rel, body), path, lambda found, raw=None, path=path, rel=rel: read_ballot(path, rel, body, found, raw), RECORD_LIMIT)
             if record:
-                ballots[record.id] = record
+                ballots[record.id] = dataclasses.replace(record, signatures={}, casts=[], close=None)
         else:
             problems.append(Problem(rel, 0, "a ballots folder holds <id>.yml, <id>.yml.<signer>.sig, <id>.close.yml (and its .sig files) and the folder <id>/ of members' ballots"))
     known = {p.name.removesuffix(".yml") for p in folder.glob("*.yml") if not p.name.endswith(".close.yml")}

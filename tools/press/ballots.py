@@ -178,9 +178,6 @@ def judge(ctx: _Context, cast: CastRecord, open_anyway: bool = False) -> _Judged
     if not member.in_good_standing(ctx.day):
         when = f"joined {member.joined}" if ctx.day < member.joined else f"left {member.left}"
         return _Judged(f"ineligible: {cast.voter} was not a member of {assembly.id} in good standing on {ctx.day}, when the ballot opened ({when})")
-    why = valid_choice(cast.choice, record.kind, record.choices)
-    if why:
-        return _Judged(f"invalid choice: {why}")
     if not cast.signature:
         return _Judged("unsigned: no SSH signature follows the envelope — sign it on the ballot page, with press ballot sign or ssh-keygen -Y sign")
     if not member.keys:
@@ -213,6 +210,9 @@ def judge(ctx: _Context, cast: CastRecord, open_anyway: bool = False) -> _Judged
             return _Judged(f"wrong origin: signed on the page of {verdict.origin[:100]}, not on this press's own site ({ctx.origin})")
         if not (verdict.flags or 0) & openssh.SK_USER_VERIFIED:
             return _Judged("no user verification: the passkey signed without Face ID, a fingerprint or a PIN — the press requires it")
+    why = valid_choice(cast.choice, record.kind, record.choices)  # signed, but not an answer to this question
+    if why:
+        return _Judged(f"invalid choice: {why}")
     judged = _Judged("", False, member_key, key.fingerprint)
     if not open_anyway and ctx.received is not None and cast.digest not in ctx.received:
         judged.why, judged.problem = f"arrived after the close: {record.close.path} does not list it among the ballots received", False
@@ -485,6 +485,9 @@ def _ballot(record: BallotRecord, body: Assembly, records, now: dt.datetime, out
             "a secret online ballot needs an end-to-end verifiable system such as Belenios, which the press does not have"
         )))  # fmt: skip
         return None
+    if record.motion in ("elect-delegate", "recall-delegate") and record.body not in records.assemblies:
+        problems.append(Problem(record.path, record.motion_line, f"{record.motion} is put to an assembly's ballot, not a party-wide one — delegates are elected and recalled by their own assemblies"))
+        return None
     opened_by, waiting = _opening(record, body, outcomes, signers_on(record.opens.date()), problems)
     if not opened_by:
         warnings.append(Problem(record.path, 0, f"waiting to be opened: {waiting} — until then the ballot is shown nowhere"))
@@ -528,11 +531,12 @@ def _ballot(record: BallotRecord, body: Assembly, records, now: dt.datetime, out
 
 def decide_ballots(
     records, now: dt.datetime, outcomes: list[Outcome], delegates: dict[str, list[DelegateTerm]], person: dict, problems: list[Problem],
-    warnings: list[Problem],
+    warnings: list[Problem], party_wide: bool,
 ) -> list[Ballot]:  # fmt: skip
-    """Every opened ballot of the press, sorted by (closes, body, id). ``outcomes``: the meetings'
-    (an open-ballot motion opens a ballot); ``delegates``: the terms so far (who signs for the council);
-    ``person``: each roster entry's person (:func:`press.decisions.people`)."""
+    """Every opened ballot of the assemblies (or, ``party_wide``, of the council), sorted by (closes,
+    body, id). ``outcomes``: the sittings' so far (an open-ballot motion opens a ballot);
+    ``delegates``: the terms so far (who signs for the council); ``person``: each roster entry's
+    person (:func:`press.decisions.people`)."""
     if not records.ballots:
         return []
 
@@ -544,6 +548,8 @@ def decide_ballots(
 
     ballots = []
     for record in records.ballots:
+        if (record.body in records.assemblies) == party_wide:
+            continue
         if record.body in records.assemblies:
             body = records.assemblies[record.body]
             signers_on = lambda day, body=body: body  # noqa: E731

@@ -267,6 +267,16 @@ def decide(records: Records, now: dt.datetime | None = None, withdrawn: frozense
             if term.ended is None and left is not None:
                 term.ended, term.ended_by = left, "left the assembly"
 
+    # Online ballots are sittings too: an assembly's decide after its meetings (their open-ballot
+    # motions open them) and before the council counts seats; the council's party-wide ones last.
+    warnings: list[Problem] = []
+    ballots: list = []
+    if records.ballots:
+        from .ballots import apply_outcomes, decide_ballots
+
+        person = people(records.assemblies)
+        ballots = decide_ballots(records, now, outcomes, delegates, person, problems, warnings, party_wide=False)
+        outcomes += apply_outcomes(ballots, by_article, delegates)
     council = None
     if records.council is not None:
         _one_seat_each(records.assemblies, delegates, problems)
@@ -274,13 +284,10 @@ def decide(records: Records, now: dt.datetime | None = None, withdrawn: frozense
 
         council = decide_council(records, delegates, by_article, today_in(now, records.council.timezone), problems, withdrawn)
         outcomes += council.outcomes
-    warnings: list[Problem] = []
-    ballots = []
-    if records.ballots:
-        from .ballots import apply_outcomes, decide_ballots
-
-        ballots = decide_ballots(records, now, outcomes, delegates, people(records.assemblies), problems, warnings)
-        outcomes += apply_outcomes(ballots, by_article, delegates)
+        if records.ballots:
+            party = decide_ballots(records, now, outcomes, delegates, person, problems, warnings, party_wide=True)
+            outcomes += apply_outcomes(party, by_article, delegates)
+            ballots = sorted(ballots + party, key=lambda b: (b.closes, b.body, b.id))
     articles = {
         aid: _article_decision(article, by_article.get(aid, [])) for aid, article in sorted(records.articles.items())
     }

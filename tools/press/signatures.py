@@ -210,12 +210,17 @@ def verifies(message: bytes, armored: bytes, keys) -> bool:
 def key_for(assembly: Assembly, meeting: Meeting, member_id: str, armored: bytes):
     """The roster key of ``member_id`` valid on the meeting date that verifies ``armored`` over the
     record's bytes, or None: whether a new signature would count, asked before it is written."""
+    return key_signing(assembly, member_id, meeting.date, signed_message(assembly.rules, meeting), armored)
+
+
+def key_signing(assembly: Assembly, member_id: str, day, message: bytes, armored: bytes):
+    """The roster key of ``member_id`` valid on ``day`` that verifies ``armored`` over ``message``, or
+    None: one check for whatever is signed (minutes, a ballot record, a close)."""
     member = assembly.members.get(member_id)
     if member is None:
         return None
-    message = signed_message(assembly.rules, meeting)
-    for member_key in member.keys_on(meeting.date):
-        if _verifying_key(message, armored, [member_key], meeting.date)[0] is not None:
+    for member_key in member.keys_on(day):
+        if _verifying_key(message, armored, [member_key], day)[0] is not None:
             return member_key
     return None
 
