@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import urllib.parse
@@ -20,7 +21,12 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from press import openssh, statichttp
+import press
+from click.testing import CliRunner
+from conftest import PressDir, commit, git
+from press import clock, openssh, statichttp
+from press.cli import main
+from press.ballot_records import cast_message, cast_name, valid_choice
 from press.sanitize import script_json
 from press.signatures import NAMESPACE
 
@@ -119,6 +125,8 @@ def phone(chromium):
     page = context.new_page()
     page.set_default_timeout(15_000)
     errors: list[str] = []
+    page.requests = []
+    page.on("request", lambda request: page.requests.append(request.url))
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     cdp = context.new_cdp_session(page)
@@ -128,6 +136,7 @@ def phone(chromium):
         "isUserVerified": True, "automaticPresenceSimulation": True,
     }})["authenticatorId"]
     page.passkeys = lambda: cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]
+    page.verifies_user = lambda yes: cdp.send("WebAuthn.setUserVerified", {"authenticatorId": authenticator, "isUserVerified": yes})
     page.errors = errors
     try:
         yield page
@@ -173,21 +182,23 @@ def ssh_keygen_verifies(tmp_path: Path, key_line: str, voter: str, envelope: byt
 
 
 def expected_envelope(voter: str, choice: str, sequence: int) -> bytes:
-    """The envelope of docs/online-ballots.md ("A member's ballot"), as press.ballot_records.cast_message writes it."""
-    return (
-        "assembly-press signed record v1\nnamespace: assembly-press\nbody: harbor\nsitting: ballot night-shifts\n"
-        f"record: {RECORD}\nvoter: {voter}\nchoice: {choice}\nsequence: {sequence}\ndigest: {RECORD_DIGEST}\n"
-    ).encode()
+    """The envelope the press expects for this test's ballot (the one builder of it)."""
+    return cast_message("harbor", "night-shifts", RECORD, RECORD_DIGEST, voter, choice, sequence)
 
 
-needs_ssh_keygen = pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="OpenSSH's ssh-keygen is not installed")
+@pytest.fixture
+def ssh_keygen():
+    """OpenSSH's ssh-keygen, the tool anyone checks a ballot with: skipped without it, a failure in CI."""
+    if shutil.which("ssh-keygen") is None:
+        if os.environ.get("CI"):
+            pytest.fail("the ballot browser tests must run in CI with OpenSSH's ssh-keygen")
+        pytest.skip("OpenSSH's ssh-keygen is not installed")
 
 
 # --------------------------------------------------------------------------- enrolment
 
 
-@needs_ssh_keygen
-def test_enrolment_shows_the_openssh_key_and_the_fingerprint_ssh_keygen_prints(site, phone, tmp_path):
+def test_enrolment_shows_the_openssh_key_and_the_fingerprint_ssh_keygen_prints(site, phone, tmp_path, ssh_keygen):
     line, shown = enrol(phone, site.enrol_page())
     key = openssh.parse_public_key(line)
     assert key.type == openssh.SK_ECDSA
@@ -211,11 +222,18 @@ def test_enrolment_refuses_on_another_origin_and_makes_no_passkey(site, phone):
     assert phone.passkeys() == []
 
 
+def test_a_press_without_its_own_origin_makes_no_passkey(site, phone):
+    render(site.folder, "enrol.html", "ballots/enrol/index.html", {"origin": None, "rp_id": None})
+    phone.goto(f"{site.origin}/ballots/enrol/index.html")
+    assert "offers no online ballots" in phone.locator("#enrol-status").text_content()
+    assert phone.get_by_role("button", name="Create my voting passkey").is_disabled()
+    assert phone.passkeys() == []
+
+
 # --------------------------------------------------------------------------- casting
 
 
-@needs_ssh_keygen
-def test_a_ballot_cast_on_the_page_verifies_with_ssh_keygen_and_the_press(site, phone, tmp_path):
+def test_a_ballot_cast_on_the_page_verifies_with_ssh_keygen_and_the_press(site, phone, tmp_path, ssh_keygen):
     line, _ = enrol(phone, site.enrol_page())
     url = site.ballot_page(ballot_data(site.origin, {"harbor/ayse": [line]}))
     ballot = cast(phone, url, "harbor/ayse", "Yes")
@@ -236,7 +254,7 @@ def test_a_ballot_cast_on_the_page_verifies_with_ssh_keygen_and_the_press(site, 
     # The receipt is the digest of the file's bytes; the file's name is the one the records expect.
     receipt = phone.locator("#cast-receipt").text_content()
     assert receipt == "sha256:" + hashlib.sha256(ballot.encode()).hexdigest()
-    assert phone.locator("#cast-name").text_content() == "harbor.ayse.1.ballot"
+    assert phone.locator("#cast-name").text_content() == cast_name("harbor/ayse", 1)
     # The GitHub issue form comes pre-filled with the ballot, the e-mail with it as its body.
     issue = phone.locator("#send-issue").get_attribute("href")
     assert issue.startswith("https://github.com/harbor-party/press/issues/new?template=ballot.yml&ballot=")
@@ -244,14 +262,20 @@ def test_a_ballot_cast_on_the_page_verifies_with_ssh_keygen_and_the_press(site, 
     mail = phone.locator("#send-mail").get_attribute("href")
     assert mail.startswith("mailto:secretary@harbor.example.org?subject=")
     assert urllib.parse.parse_qs(urllib.parse.urlsplit(mail).query)["body"] == [ballot]
+    # "Copy" puts the whole file on the clipboard, for the secretary.
+    phone.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site.origin)
+    phone.get_by_role("button", name="Copy").click()
+    phone.locator("#cast-copied").filter(has_text="Copied.").wait_for()
+    assert phone.evaluate("navigator.clipboard.readText()") == ballot
     # This phone keeps the ballot and its receipt.
     kept = json.loads(phone.evaluate("localStorage.getItem('assembly-press.ballots')"))
     assert [(k["voter"], k["sequence"], k["receipt"], k["file"]) for k in kept] == [("harbor/ayse", 1, receipt, ballot)]
     assert phone.errors == []
+    assert f"{site.origin}/ballots/ballot.js" in phone.requests
+    assert [url for url in phone.requests if not url.startswith(site.origin + "/")] == []  # nothing leaves the press's own origin
 
 
-@needs_ssh_keygen
-def test_a_tampered_byte_is_refused_by_ssh_keygen_and_the_press(site, phone, tmp_path):
+def test_a_tampered_byte_is_refused_by_ssh_keygen_and_the_press(site, phone, tmp_path, ssh_keygen):
     line, _ = enrol(phone, site.enrol_page())
     url = site.ballot_page(ballot_data(site.origin, {"harbor/ayse": [line]}))
     envelope, armored = split(cast(phone, url, "harbor/ayse", "Yes"))
@@ -277,6 +301,14 @@ def test_a_second_cast_takes_the_next_sequence_after_the_repository_and_this_pho
     assert second == expected_envelope("harbor/ayse", "no", 6)  # this phone cast 5
     assert openssh.verify(armored, second, NAMESPACE, [openssh.parse_public_key(line)])
     assert phone.locator("#ballot-kept-list li").count() == 2
+    assert "This will be your ballot number 7" in phone.locator("#ballot-voter-note").text_content()
+    # Each kept ballot opens to its whole file, after a reload too.
+    phone.reload()
+    kept = phone.locator("#ballot-kept-list li")
+    assert kept.count() == 2
+    kept.nth(1).locator("summary").click()
+    assert kept.nth(1).locator("pre").text_content() == (second.decode() + armored.decode())
+    assert fits_and_passes_axe(phone) == []
 
 
 def test_a_passkey_the_roster_does_not_list_for_the_voter_casts_nothing(site, phone):
@@ -301,7 +333,10 @@ def test_a_voter_without_an_enrolled_passkey_is_told_how_to_enrol(site, phone):
     url = site.ballot_page(ballot_data(site.origin))
     phone.goto(url)
     phone.get_by_label("Who are you?").select_option("harbor/jonas")
-    assert "No passkey of yours for this press is in the roster" in phone.locator("#ballot-voter-note").text_content()
+    note = phone.locator("#ballot-no-key")
+    assert "No passkey of yours for this press is in the roster" in note.text_content()
+    assert note.get_by_role("link", name="make your voting passkey").get_attribute("href") == "../../../ballots/enrol/index.html"
+    assert fits_and_passes_axe(phone) == []
 
 
 def test_the_ballot_page_on_another_origin_signs_nothing(site, phone):
@@ -393,27 +428,209 @@ def test_what_the_ballot_page_shows_comes_from_the_record_and_is_escaped(site, p
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_nothing_on_the_enrolment_and_ballot_pages_and_they_fit_a_phone(site, phone, scheme):
-    from axe_playwright_python.sync_playwright import Axe
-
     phone.emulate_media(color_scheme=scheme)
     line, _ = enrol(phone, site.enrol_page())
-    pages = {"enrolment, with its key shown": None}
-    found = {}
-
-    def check(name):
-        overflow = phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 0, f"{name} overflows a 390 px screen by {overflow}px"
-        found[name] = [f"{v['id']}: {v['help']} {v['nodes'][0]['target']}" for v in Axe().run(phone).response["violations"]]
-
-    check("enrolment, with its key shown")
+    found = {"enrolment, with its key shown": fits_and_passes_axe(phone)}
     for kind, options in (("motion", None), ("approval", RANKED), ("ranked", RANKED)):
         changes = {"kind": kind, "options": options} if options else {}
-        url = site.ballot_page(ballot_data(site.origin, {"harbor/ayse": [line]}, ballot=f"b-{kind}", **changes))
-        phone.goto(url)
-        check(f"{kind} ballot")
+        phone.goto(site.ballot_page(ballot_data(site.origin, {"harbor/ayse": [line]}, ballot=f"b-{kind}", **changes)))
+        found[f"{kind} ballot"] = fits_and_passes_axe(phone)
     cast(phone, site.ballot_page(ballot_data(site.origin, {"harbor/ayse": [line]})), "harbor/ayse", "No")
-    check("a cast ballot, ready to send")
+    found["a cast ballot, ready to send"] = fits_and_passes_axe(phone)
     phone.goto(site.ballot_page(ballot_data(site.origin, status="closed", results_url="results.html")))
-    check("a closed ballot")
-    assert pages and all(v == [] for v in found.values()), found
+    found["a closed ballot"] = fits_and_passes_axe(phone)
+    assert found == dict.fromkeys(found, []) and len(found) == 6
     assert phone.errors == []
+
+
+def test_a_ranked_ballot_is_cast_with_the_keyboard_alone(site, phone):
+    line, _ = enrol(phone, site.enrol_page())
+    url = site.ballot_page(ballot_data(site.origin, {"harbor/ayse": [line]}, kind="ranked", options=RANKED))
+    phone.goto(url)
+    phone.locator("#ballot-voter").focus()
+    keys = ["ArrowDown",  # Ayşe Demir
+            "Tab", "ArrowDown", "ArrowDown", "ArrowDown",  # choice 1: A 32-hour week
+            "Tab", "ArrowDown", "ArrowDown",  # choice 2: Free public transit
+            "Tab", "Tab", "Enter"]  # past choice 3, to "Review my ballot"
+    for key in keys:
+        phone.keyboard.press(key)
+    assert phone.evaluate("document.activeElement.id") == "review-heading"  # the review is announced where focus lands
+    phone.keyboard.press("Tab")
+    phone.keyboard.press("Tab")
+    assert phone.evaluate("document.activeElement.textContent") == "Sign and cast with my passkey"
+    phone.keyboard.press("Enter")
+    phone.locator("#cast").wait_for()
+    assert phone.evaluate("document.activeElement.id") == "cast-heading"
+    envelope, armored = split(phone.locator("#cast-file").input_value())
+    assert b"choice: hours > transit\n" in envelope
+    assert openssh.verify(armored, envelope, NAMESPACE, [openssh.parse_public_key(line)])
+
+
+def test_the_page_builds_the_envelope_byte_for_byte_as_the_press(site, phone):
+    data = ballot_data(site.origin, kind="ranked", options=RANKED, body="council", ballot="platform-2027",
+                       record="editorial/ballots/council/platform-2027.yml", digest="sha256:" + "0f" * 32)
+    phone.goto(site.ballot_page(data))
+    for voter, choice, sequence in [("harbor/ayse", "abstain", 1), ("riverside/öz", "hours > housing > transit", 12),
+                                    ("springfield/ana-ruiz", "transit", 2**31)]:
+        assert valid_choice(choice, "ranked", ("housing", "transit", "hours")) is None
+        built = phone.evaluate("([v, c, s]) => window.assemblyPressBallot.envelope(v, c, s)", [voter, choice, sequence])
+        assert built.encode() == cast_message("council", "platform-2027", data["record"], data["digest"], voter, choice, sequence)
+
+
+
+# --------------------------------------------------------------------------- a real press, built
+
+
+NOW = "2026-11-21T18:00:00Z"  # the tests' instant: the ballot below is open
+ROSTER = """
+name: Harbor Assembly
+timezone: Europe/Berlin
+rules:
+  quorum: 2
+  threshold: majority
+members:
+  - {{id: ayse, name: Ayşe Demir, joined: 2025-01-01{key}}}
+  - {{id: jonas, name: Jonas Berg, joined: 2025-01-01}}
+  - {{id: mira, name: Mira Costa, joined: 2025-01-01}}
+editors: [jonas]
+"""
+
+
+def built_press(root: Path, origin: str) -> PressDir:
+    """A press in git whose harbor assembly opened an online ballot on an article it has not published."""
+    press_dir = PressDir(root).buildable()
+    press_dir.write("editorial/press.yml", f"maintainers: [web-team]\nballots:\n  origin: {origin}\n")
+    press_dir.assembly("harbor", text=ROSTER.format(key=""))
+    press_dir.article("harbor", "night-shifts", title="Two on every crane at night", body="Secret until approved.")
+    press_dir.meeting("harbor", "2026-11-05", "present: [ayse, jonas, mira]\nmotions:\n  - open-ballot: night-shifts\n    yes: [ayse, jonas, mira]\n")
+    press_dir.write("editorial/ballots/harbor/night-shifts.yml", f"""
+        question: Publish the article on night shifts as approved by the assembly?
+        motion: publish
+        article: harbor/night-shifts
+        digest: {press_dir.digest("harbor", "night-shifts")}
+        opens: 2026-11-14 09:00
+        closes: 2026-11-28 20:00
+        opened-by: 2026-11-05#1
+        """)
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "A press with an open ballot")
+    return press_dir
+
+
+def build(root: Path, output: Path) -> None:
+    result = CliRunner().invoke(main, ["--root", str(root), "--now", NOW, "build", "--no-search", "--output", str(output)])
+    assert result.exit_code == 0, result.output
+
+
+def fits_and_passes_axe(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = [f"{v['id']}: {v['help']} {v['nodes'][0]['target']}" for v in Axe().run(page).response["violations"]]
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    return found + ([f"overflows a 390 px screen by {overflow}px"] if overflow > 0 else [])
+
+
+def ballot_add(root: Path, *files: Path):
+    return CliRunner().invoke(main, ["--root", str(root), "--now", NOW, "ballot", "add", *map(str, files)])
+
+
+def casts(root: Path) -> list:
+    (ballot,) = press.load(root, clock.parse_instant(NOW, "--now")).decisions.ballots
+    return ballot.casts
+
+
+def test_in_a_built_press_a_member_enrols_casts_and_press_ballot_add_files_it_a_second_cast_replaces_it(tmp_path, phone, ssh_keygen):
+    output = tmp_path / "site"
+    httpd = statichttp.server(output)  # the build swaps the folder in later: its address is known first
+    origin = f"http://localhost:{httpd.server_address[1]}"
+    try:
+        root = tmp_path / "press"
+        built_press(root, origin)
+        build(root, output)
+        line, fingerprint = enrol(phone, f"{origin}/ballots/enrol/index.html")
+        # The editor adds the key to Ayşe's roster entry after comparing its fingerprint.
+        assert openssh.parse_public_key(line).fingerprint == fingerprint
+        (root / "editorial/assemblies/harbor.yml").write_text(ROSTER.format(key=f", key: {line}").lstrip(), encoding="utf-8")
+        commit(root, "Ayşe's voting passkey")
+        build(root, output)
+        page = f"{origin}/ballots/harbor/night-shifts/index.html"
+        phone.clock.set_fixed_time("2026-11-21T18:00:00Z")  # the phone's clock agrees with the press's: the ballot is open
+        phone.goto(page)
+        assert "Two on every crane" not in phone.content()  # never an unapproved article's title or text
+        assert "Secret until approved" not in phone.content()
+        for url in (page, f"{origin}/ballots/enrol/index.html"):  # as the build renders them: axe and a phone's width
+            phone.goto(url)
+            assert fits_and_passes_axe(phone) == [], url
+        phone.goto(page)
+
+        first = cast(phone, page, "harbor/ayse", "Yes")
+        envelope, armored = split(first)
+        assert ssh_keygen_verifies(tmp_path, line, "harbor/ayse", envelope, armored).returncode == 0
+        received = tmp_path / "mail"
+        received.mkdir()
+        (received / "first.ballot").write_text(first, encoding="utf-8")
+        added = ballot_add(root, received / "first.ballot")
+        assert added.exit_code == 0, added.output
+        folder = root / "editorial/ballots/harbor/night-shifts"
+        assert (folder / cast_name("harbor/ayse", 1)).read_text(encoding="utf-8") == first
+        (counted,) = casts(root)
+        assert (counted.choice, counted.counted, counted.why, counted.key) == ("yes", True, "", fingerprint)
+        assert counted.digest == phone.locator("#cast-receipt").text_content()
+
+        second = cast(phone, page, "harbor/ayse", "No")  # this phone remembers ballot 1
+        (received / "second.ballot").write_text(second, encoding="utf-8")
+        # One byte changed: press ballot add refuses it, says why, and files nothing.
+        (received / "changed.ballot").write_text(second.replace("choice: no\n", "choice: yes\n", 1), encoding="utf-8")
+        refused = ballot_add(root, received / "changed.ballot")
+        assert refused.exit_code == 1 and "does not verify" in refused.output
+        assert not (folder / cast_name("harbor/ayse", 2)).exists()
+
+        added = ballot_add(root, received / "second.ballot")
+        assert added.exit_code == 0, added.output
+        by_sequence = {c.sequence: c for c in casts(root)}
+        assert by_sequence[2].counted and by_sequence[2].choice == "no"
+        assert not by_sequence[1].counted and "replaced" in by_sequence[1].why
+        commit(root, "Ayşe's ballots")
+
+        # The page on a rebuilt site numbers the next ballot after the repository's, on another phone too.
+        build(root, output)
+        phone.evaluate("localStorage.clear()")
+        third, _ = split(cast(phone, page, "harbor/ayse", "Abstain"))
+        record = "editorial/ballots/harbor/night-shifts.yml"
+        record_digest = "sha256:" + hashlib.sha256((root / record).read_bytes()).hexdigest()
+        assert third == cast_message("harbor", "night-shifts", record, record_digest, "harbor/ayse", "abstain", 3)
+        assert [url for url in phone.requests if not url.startswith(origin + "/")] == []
+        assert phone.errors == []
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_a_change_after_the_review_withdraws_it_and_nothing_is_signed_after_the_close(site, phone):
+    line, _ = enrol(phone, site.enrol_page())
+    closes = "2026-11-21T19:00:00Z"
+    url = site.ballot_page(ballot_data(site.origin, {"harbor/ayse": [line]}, closes=closes, closes_text="21 November 2026, 20:00 CET"))
+    phone.clock.set_fixed_time("2026-11-21T18:59:00Z")
+    envelope = review(phone, url, lambda page: page.get_by_label("Yes", exact=True).check())
+    assert "choice: yes\n" in envelope
+    phone.get_by_label("No", exact=True).check()
+    assert phone.locator("#ballot-review").is_hidden()  # what is signed is only ever what is on screen
+    phone.get_by_role("button", name="Review my ballot").click()
+    assert "choice: no\n" in phone.locator("#review-envelope").input_value()
+    phone.clock.set_fixed_time("2026-11-21T19:00:00Z")  # the member waited past the close before confirming
+    phone.get_by_role("button", name="Sign and cast with my passkey").click()
+    assert "Voting closed at 21 November 2026, 20:00 CET" in phone.locator("#ballot-status").text_content()
+    assert phone.locator("#cast").is_hidden() and phone.locator("#ballot-review").is_hidden()
+    assert phone.evaluate("localStorage.getItem('assembly-press.ballots')") is None
+
+
+def test_a_phone_that_does_not_verify_its_user_casts_nothing(site, phone):
+    line, _ = enrol(phone, site.enrol_page())
+    phone.verifies_user(False)  # no Face ID, fingerprint or PIN: a touch at most
+    url = site.ballot_page(ballot_data(site.origin, {"harbor/ayse": [line]}))
+    status = review(phone, url, lambda page: page.get_by_label("Yes", exact=True).check())
+    assert "choice: yes" in status
+    phone.get_by_role("button", name="Sign and cast with my passkey").click()
+    phone.locator("#ballot-status").filter(has_text="Nothing was signed").wait_for()
+    assert phone.locator("#cast").is_hidden()
+    assert phone.evaluate("localStorage.getItem('assembly-press.ballots')") is None

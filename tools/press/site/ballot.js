@@ -187,6 +187,7 @@
   }
   // Passkeys are bound to the press's own origin: anywhere else they would be the wrong keys.
   function wrongOrigin(data) {
+    if (!data.origin) return "This press offers no online ballots: its editors have not given it its own web address (ballots: origin in editorial/press.yml).";
     if (location.origin === data.origin) return "";
     return `This page is at ${location.origin}, not at the press's own address ${data.origin}. ` +
       `Passkeys made or used here would not count: open ${data.origin} instead.`;
@@ -217,7 +218,7 @@
         const name = ($("enrol-name").value || "").trim() || "Assembly Press member";
         const credential = await navigator.credentials.create({
           publicKey: {
-            rp: { id: data.rp_id, name: data.site_name || document.title },
+            rp: { id: data.rp_id, name: (document.querySelector(".site-name") || document).textContent.trim() || data.rp_id },
             user: { id: crypto.getRandomValues(new Uint8Array(16)), name, displayName: name },
             challenge: crypto.getRandomValues(new Uint8Array(32)),  // attestation is not used: the editor compares the fingerprint
             pubKeyCredParams: [{ type: "public-key", alg: -7 }],
@@ -280,7 +281,14 @@
     const entries = mine(data);
     list.replaceChildren(...entries.map((e) => {
       const item = document.createElement("li");
-      item.textContent = `${e.voter}, ballot number ${e.sequence}: ${e.choice} — receipt ${e.receipt}`;
+      const details = document.createElement("details");
+      const summary = document.createElement("summary");
+      const file = document.createElement("pre");
+      summary.textContent = `${e.voter}, ballot number ${e.sequence}: ${e.choice} — receipt ${e.receipt}`;
+      file.textContent = e.file;
+      file.tabIndex = 0;  // scrollable by keyboard
+      details.append(summary, file);
+      item.append(details);
       return item;
     }));
     $("ballot-kept").hidden = !entries.length;
@@ -321,26 +329,30 @@
       const voter = voterSelect.value;
       const entry = (data.voters || []).find((v) => v.voter === voter);
       const keys = entry ? (entry.keys || []).map(parseSkKey).filter((k) => k && k.application === data.rp_id) : [];
-      say("ballot-voter-note", voter && !keys.length
-        ? "No passkey of yours for this press is in the roster: enrol on the enrolment page and ask an editor to add your key, or sign with your SSH key (press ballot sign)."
-        : voter ? `This will be your ballot number ${nextSequence(data, voter)}; a ballot with a higher number replaces it.` : "", "");
+      $("ballot-no-key").hidden = !voter || keys.length > 0;
+      say("ballot-voter-note", voter && keys.length ? `This will be your ballot number ${nextSequence(data, voter)}; a ballot with a higher number replaces it.` : "", "");
     });
+
+    const closed = () => {
+      if (!Number.isFinite(closes) || Date.now() < closes) return false;
+      say("ballot-status", `Voting closed at ${data.closes_text}: a ballot cast now would not be counted.`, "error");
+      return true;
+    };
+    // A change after the review withdraws it: only what is on screen is ever signed.
+    const withdraw = () => { review.hidden = true; pending = null; };
+    form.addEventListener("change", withdraw);
 
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      review.hidden = true;
-      pending = null;
-      if (Number.isFinite(closes) && Date.now() >= closes) {
-        say("ballot-status", `Voting closed at ${data.closes_text}: a ballot cast now would not be counted.`, "error");
-        return;
-      }
+      withdraw();
+      if (closed()) return;
       const voter = voterSelect.value;
       const entry = (data.voters || []).find((v) => v.voter === voter);
       if (!entry) { say("ballot-status", "Choose your name first.", "error"); voterSelect.focus(); return; }
       const picked = chosen(data, form);
       if (picked.problem) { say("ballot-status", picked.problem, "error"); return; }
       const keys = (entry.keys || []).map(parseSkKey).filter((k) => k && k.application === data.rp_id);
-      if (!keys.length) { say("ballot-status", "No passkey of yours for this press is in the roster: you cannot sign here.", "error"); return; }
+      if (!keys.length) { say("ballot-status", "No passkey of yours for this press is in the roster: you cannot sign on this page yet.", "error"); return; }
       const sequence = nextSequence(data, voter);
       pending = { voter, name: entry.name, choice: picked.choice, sequence, keys, message: envelope(data, voter, picked.choice, sequence) };
       say("ballot-status", "", "");
@@ -353,6 +365,7 @@
 
     $("ballot-sign").addEventListener("click", async () => {
       if (!pending) return;
+      if (closed()) { withdraw(); return; }
       const sign = $("ballot-sign");
       sign.disabled = true;
       say("ballot-status", "Confirm with Face ID, your fingerprint or your phone's PIN…", "");
@@ -386,6 +399,7 @@
         pending = null;
         say("ballot-status", kept ? "" : "This browser could not keep a copy: save the ballot file and its receipt yourself.", kept ? "" : "error");
         showKept(data);
+        voterSelect.dispatchEvent(new Event("change", { bubbles: true }));  // the next ballot's number
         $("cast-heading").focus();
       } catch (error) {
         say("ballot-status", failure(error), "error");
