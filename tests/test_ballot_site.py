@@ -84,7 +84,7 @@ closes: 2026-11-20 20:00
 """
 DEPOT_CASTS = [("ana", "lanes, night", 1, True), ("ben", "night", 1, True), ("cai", "lanes, night, fares", 1, True)]
 # Opened, its window not begun: listed with its opening time, in the calendar and the feed; no page yet.
-WINTER = """question: Should the assembly meet online in January?
+WINTER = """question: Should the assembly meet online in January? <img src=x onerror=alert(1)>
 motion: publish
 article: springfield/rent
 digest: {digest}
@@ -262,6 +262,15 @@ def test_no_page_feed_or_calendar_shows_a_word_of_the_pending_article(site):
             assert PENDING_BODY.encode() not in data, path
     page = text_of(read(site, "ballots/springfield/night-shifts/index.html"))
     assert "Publish the article springfield/night-shifts at sha256:" in page  # the question in the press's words
+
+
+def test_a_question_is_text_everywhere_never_markup(site):
+    """The editors' words reach pages and feeds escaped: a hostile question runs nothing. (A calendar's
+    text is plain text by definition: it carries the words as they are.)"""
+    for path in sorted(site.rglob("*")):
+        if path.suffix in (".html", ".xml", ".atom", ".rss"):
+            assert b"<img src=x" not in path.read_bytes(), path
+    assert "January? &lt;img src=x onerror=alert(1)&gt;" in read(site, "ballots/index.html")
 
 
 def test_a_ballot_nobody_opened_is_shown_nowhere(site):
