@@ -371,15 +371,21 @@ def test_close_bad_arguments_exit_2(root):
 
 def test_status_shows_who_voted_and_what_would_count(root, keys, passkey):
     file_cast(root, "harbor.cai.1.ballot", sign(root, keys, "harbor/cai", "yes").stdout_bytes)
+    file_cast(root, "harbor.dev.1.ballot", sign(root, keys, "harbor/dev", "no").stdout_bytes.replace(b"choice: no", b"choice: yes"))
     result = run(root, "ballot", "status", "harbor")
     assert result.exit_code == 0, result.output
     out = result.output
     assert "night-shifts: Publish \"Two on every crane at night\" as approved by the assembly?" in out
     assert "open: 2026-11-14 09:00 to 2026-11-25 20:00 (Europe/Berlin); opened by the meeting of 2026-11-05, motion 1" in out
-    assert "5 eligible; 1 voted: harbor/cai" in out
-    assert "not yet voted: harbor/ana, harbor/ayse, harbor/ben, harbor/dev" in out
+    assert "5 eligible; 2 voted; 3 not yet" in out
     assert "would count now: 1 yes (1 of 5 eligible; quorum 2)" in out
-    assert "harbor.cai.1.ballot  yes  sha256:" in out and "counts" in out
+    assert "1 ballot file(s) not counted — press ballot status harbor night-shifts says why" in out
+    assert "not yet voted" not in out  # the names are for one ballot's status
+    one = run(root, "ballot", "status", "harbor", "night-shifts").output
+    assert "not yet voted: harbor/ana, harbor/ayse, harbor/ben" in one
+    cai = (root / FOLDER / "harbor.cai.1.ballot").read_bytes()
+    assert f"harbor.cai.1.ballot  yes  sha256:{hashlib.sha256(cai).hexdigest()}  counts" in one
+    assert "harbor.dev.1.ballot  yes  sha256:" in one and "not counted: does not verify" in one
 
 
 def test_status_bad_arguments_exit_2(root):
@@ -397,3 +403,16 @@ def test_a_ballot_nobody_voted_in_closes_with_an_empty_list(root):
     assert not press.problems
     result = press.decisions.ballots[0].result
     assert (result.status, result.turnout, result.quorum) == ("failed", 0, 2)
+
+
+def test_the_secretary_files_what_press_ballot_sign_wrote(root, keys, tmp_path):
+    """sign → send → press ballot add: the member's file goes where the count reads it, and a newer
+    one replaces it."""
+    for sequence, choice in ((1, "no"), (2, "abstain")):
+        out = tmp_path / f"cai-{sequence}.ballot"
+        assert sign(root, keys, "harbor/cai", choice, "--out", out).exit_code == 0
+        filed = run(root, "ballot", "add", out)
+        assert filed.exit_code == 0, filed.output
+        assert (root / FOLDER / f"harbor.cai.{sequence}.ballot").read_bytes() == out.read_bytes()
+    counted = [c for c in load(root).decisions.ballots[0].casts if c.counted]
+    assert [(c.voter, c.choice, c.sequence) for c in counted] == [("harbor/cai", "abstain", 2)]

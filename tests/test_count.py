@@ -265,3 +265,12 @@ def test_the_count_does_not_depend_on_the_ballots_order_or_on_chance(ballots, or
     out = [o for round_ in count.eliminated for o in round_]
     assert len(out) == len(set(out)) and not set(out) & set(count.winners)
     assert count.winners or not ranked_ballots
+
+
+def test_a_count_with_too_many_ways_to_try_is_tied_between_every_option_in_the_race():
+    # 8 options, one ballot each and no second preference: every way of breaking the round-1 tie
+    # leads to another tie (8! ways); past MAX_TRIALS the press calls all eight tied, at once.
+    options = [f"o{i}" for i in range(8)]
+    count = ranked(options, [[option] for option in options])
+    assert count.rounds == [dict.fromkeys(options, 1)]
+    assert count.winners == options

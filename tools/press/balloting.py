@@ -310,7 +310,8 @@ def _close_text(data: dict) -> str:
 
 def status_text(press: Press, body: str, ballot_id: str | None = None) -> str:
     """``press ballot status``: BODY's ballots — open, closing, upcoming, closed, or waiting to be opened
-    — with who has voted and what counts, as the count sees it now."""
+    — with how many have voted and what counts, as the count sees it now; for one ballot also who has
+    not voted yet and every ballot file with its receipt and whether it counts."""
     from .ballot_records import record_path
 
     press.assembly(body)
@@ -333,10 +334,10 @@ def status_text(press: Press, body: str, ballot_id: str | None = None) -> str:
             continue
         window = f"{ballot.opens:%Y-%m-%d %H:%M} to {ballot.closes:%Y-%m-%d %H:%M} ({ballot.timezone})"
         lines.append(f"  {ballot.status}: {window}; opened by {ballot.opened_by}")
-        voted = sorted({c.voter for c in ballot.casts})
-        lines.append(f"  {len(ballot.eligible)} eligible; {len(voted)} voted" + (f": {', '.join(voted)}" if voted else ""))
+        voted = {c.voter for c in ballot.casts}
         not_yet = [v for v in ballot.eligible if v not in voted]
-        if not_yet and ballot.status in ("open", "upcoming"):
+        lines.append(f"  {len(ballot.eligible)} eligible; {len(voted)} voted; {len(not_yet)} not yet")
+        if ballot_id is not None and not_yet and ballot.status in ("open", "upcoming"):
             lines.append(f"  not yet voted: {', '.join(not_yet)}")
         counted = [c for c in ballot.casts if c.counted]
         if ballot.result is not None:
@@ -350,8 +351,11 @@ def status_text(press: Press, body: str, ballot_id: str | None = None) -> str:
             shown = " · ".join(f"{n} {choice}" for choice, n in sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))) or "nothing yet"
             quorum = press.assembly(body).rules.quorum_for(len(ballot.eligible), online=True)
             lines.append(f"  would count now: {shown} ({len(counted)} of {len(ballot.eligible)} eligible; quorum {quorum})")
-        for cast in ballot.casts:
-            mark = "counts" if cast.counted else f"not counted: {cast.why}"
-            lines.append(f"    {cast.path.rsplit('/', 1)[-1]}  {cast.choice}  {cast.digest[:19]}…  {mark}")
+        if ballot_id is not None:  # one ballot: every ballot file, with its receipt
+            for cast in ballot.casts:
+                mark = "counts" if cast.counted else f"not counted: {cast.why}"
+                lines.append(f"    {cast.path.rsplit('/', 1)[-1]}  {cast.choice}  {cast.digest}  {mark}")
+        elif refused := sum(1 for c in ballot.casts if not c.counted):
+            lines.append(f"  {refused} ballot file(s) not counted — press ballot status {body} {record.id} says why")
         lines.append("")
     return "\n".join(lines)

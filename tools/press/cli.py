@@ -702,7 +702,8 @@ def serve(obj: _Context, port: int, bind: str, output: Path | None) -> None:
 @click.pass_obj
 @_friendly
 def sign(obj: _Context, record: Path, key_file: Path | None, member: str | None) -> None:
-    """Sign a meeting RECORD (editorial/meetings/<assembly>/<date>.yml) with your SSH key."""
+    """Sign a meeting RECORD (editorial/meetings/<assembly>/<date>.yml), or a ballot record or its close
+    (editorial/ballots/<body>/<id>.yml, <id>.close.yml), with your SSH key."""
     from . import recording
 
     press = obj.press()
