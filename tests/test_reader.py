@@ -75,7 +75,7 @@ def test_meeting_calendars_parse_with_time_zones_and_stable_uids(site, tmp_path)
     assert december.decoded("dtstart") == dt.datetime(2026, 12, 3, 17, 30, tzinfo=ZoneInfo("Europe/Berlin"))
     assert str(december["location"]) == "Canteen of Terminal 2, Hamburg"
     everything = icalendar.Calendar.from_ical((site / "meetings.ics").read_bytes())
-XX
+    assert len(everything.walk("VEVENT")) == 23  # with harbor's extraordinary meeting of 2026-10-15, 5 of the council (its census sitting of 2026-09-19) and 2 online ballots
     assert {tz["tzid"] for tz in everything.walk("VTIMEZONE")} == {"America/Chicago", "Europe/London", "Europe/Berlin"}
 
 
