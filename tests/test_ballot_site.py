@@ -4,9 +4,9 @@ article approved online — and never a word of an unpublished article."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
-import datetime as dt
 import json
 import re
 import subprocess

@@ -40,7 +40,6 @@ STATUS_WORDS = {
     "upcoming": "Opens soon",
 }
 RESULT_WORDS = {"passed": "Passed", "failed": "Failed", "invalid": "Not counted", "decided": "Decided", "tied": "Tied"}
-ARTICLE_MOTIONS = ("publish", "reject", "retract")
 
 
 def page_url(ballot) -> str:
