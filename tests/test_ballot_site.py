@@ -34,6 +34,8 @@ pytestmark = pytest.mark.usefixtures("settled")
 CHICAGO = ZoneInfo("America/Chicago")
 PENDING_TITLE = "QUOKKA-PENDING-TITLE"
 PENDING_BODY = "QUOKKA-PENDING-BODY"
+FAILED_TITLE = "WOMBAT-FAILED-TITLE"  # an article whose ballot failed: never published, never named
+FAILED_BODY = "WOMBAT-FAILED-BODY"
 
 
 # --------------------------------------------------------------------------- a press with ballots
@@ -83,6 +85,14 @@ opens: 2026-11-15 09:00
 closes: 2026-11-20 20:00
 """
 DEPOT_CASTS = [("ana", "lanes, night", 1, True), ("ben", "night", 1, True), ("cai", "lanes, night, fares", 1, True)]
+# Closed and failed (ana alone voted; quorum 2): its article stays unpublished, named by id only.
+PIER = f"""question: Publish "{FAILED_TITLE}"?
+motion: publish
+article: springfield/pier
+digest: {{digest}}
+opens: 2026-11-10 09:00
+closes: 2026-11-12 20:00
+"""
 # Opened, its window not begun: listed with its opening time, in the calendar and the feed; no page yet.
 WINTER = """question: Should the assembly meet online in January? <img src=x onerror=alert(1)>
 motion: publish
@@ -106,6 +116,7 @@ def make_press(root: Path, keys: sample_ballots.Keys) -> PressDir:
     p.write("editorial/press.yml", "maintainers: [sam]\nballots:\n  origin: https://press.example.org\n")
     p.article("springfield", "rent", "Rent strike wins", "RENT-BODY-TEXT")
     p.article("springfield", "night-shifts", PENDING_TITLE, PENDING_BODY)
+    p.article("springfield", "pier", FAILED_TITLE, FAILED_BODY)
     roster = root / "editorial/assemblies/springfield.yml"
     for member in ("ana", "ben", "cai", "dan", "eve"):
         sample_ballots.add_key(roster, member, keys.line(("springfield", member)))
@@ -113,6 +124,7 @@ def make_press(root: Path, keys: sample_ballots.Keys) -> PressDir:
     ballot("rent-online", RENT.format(digest=p.digest("springfield", "rent")), [("springfield", *c) for c in RENT_CASTS], EDITORS, "2026-11-21 08:00")
     ballot("night-shifts", NIGHT.format(digest=p.digest("springfield", "night-shifts")), [("springfield", "ana", "yes", 1, True)], EDITORS, None)
     ballot("depot", DEPOT, [("springfield", *c) for c in DEPOT_CASTS], EDITORS, None)
+    ballot("pier", PIER.format(digest=p.digest("springfield", "pier")), [("springfield", "ana", "yes", 1, True)], EDITORS, "2026-11-12 20:00")
     ballot("winter", WINTER.format(digest=p.digest("springfield", "rent")), [], EDITORS, None)
     ballot("only-one", ONLY_ONE.format(digest=p.digest("springfield", "rent")), [], EDITORS[:1], None)  # never opened
     return p
@@ -207,7 +219,8 @@ def test_an_article_approved_online_says_so_and_links_to_the_results(site):
 
 def test_the_ledger_the_decisions_feed_and_the_calendar_carry_the_ballots_outcome(site):
     ledger = json.loads(read(site, "springfield/ledger.json"))
-    [entry] = ledger["ballots"]
+    [pier, entry] = ledger["ballots"]
+    assert pier["ballot"] == "pier" and pier["outcome"] == "failed" and pier["title"] is None and pier["article"] == "springfield/pier"
     assert entry["ballot"] == "rent-online" and entry["outcome"] == "passed" and entry["tally"] == {"yes": 2, "no": 1, "abstain": 0}
     assert entry["members_in_good_standing"] == 5 and entry["votes"]["yes"] == ["springfield/ana", "springfield/ben"]
     assert entry["title"] == "Rent strike wins" and entry["article_url"] == "springfield/rent.html"
@@ -232,7 +245,7 @@ def test_open_ballots_are_in_the_feed_and_the_bodys_calendar_with_their_closing_
     assert event.decoded("dtend") == dt.datetime(2026, 11, 25, 20, 0, tzinfo=CHICAGO)
     assert "Springfield Assembly: online ballot — passed" in events
     everything = icalendar.Calendar.from_ical(read(site, "meetings.ics"))
-    assert len([e for e in everything.walk("VEVENT") if "online ballot" in str(e["summary"])]) == 4  # the upcoming one too
+    assert len([e for e in everything.walk("VEVENT") if "online ballot" in str(e["summary"])]) == 5  # the upcoming one too
 
 
 def test_the_enrolment_page_gets_the_origin_and_relying_party(site):
@@ -254,12 +267,14 @@ def test_a_press_without_ballots_has_no_ballot_pages(tmp_path):
 
 
 def test_no_page_feed_or_calendar_shows_a_word_of_the_pending_article(site):
-    """The ballot's question repeats the pending article's title: the site shows neither."""
+    """The ballots' questions repeat the titles of an article awaiting its ballot and of one whose
+    ballot failed: the site shows neither title nor text, anywhere."""
     for path in sorted(site.rglob("*")):
         if path.is_file():
             data = path.read_bytes()
-            assert PENDING_TITLE.encode() not in data, path
-            assert PENDING_BODY.encode() not in data, path
+            for secret in (PENDING_TITLE, PENDING_BODY, FAILED_TITLE, FAILED_BODY):
+                assert secret.encode() not in data, (path, secret)
+    assert "Publish the article springfield/pier at sha256:" in text_of(read(site, "ballots/springfield/pier/index.html"))
     page = text_of(read(site, "ballots/springfield/night-shifts/index.html"))
     assert "Publish the article springfield/night-shifts at sha256:" in page  # the question in the press's words
 
@@ -281,7 +296,8 @@ def test_a_ballot_nobody_opened_is_shown_nowhere(site):
             assert b"again?" not in path.read_bytes(), path  # its question
     pages = {p.relative_to(site).as_posix() for p in site.glob("ballots/**/index.html")}
     assert pages == {"ballots/index.html", "ballots/enrol/index.html", "ballots/springfield/night-shifts/index.html",
-                     "ballots/springfield/rent-online/index.html", "ballots/springfield/depot/index.html"}  # fmt: skip
+                     "ballots/springfield/rent-online/index.html", "ballots/springfield/depot/index.html",
+                     "ballots/springfield/pier/index.html"}  # fmt: skip
 
 
 # --------------------------------------------------------------------------- warm builds
