@@ -46,6 +46,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "cli": (
         "press.cli", "press.build", "press.serve", "press.statichttp", "press.browser", "press.agenda",
         "press.desk", "press.recording", "press.cms", "press.cms.local", "press.balloting",
+        "press.intake",
     ),
 }
 ORDER = tuple(LAYERS)

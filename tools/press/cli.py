@@ -764,6 +764,10 @@ def ballot() -> None:
     your key, second, add what members send, close, and see where each stands."""
 
 
+from .intake import command as _intake  # noqa: E402  (press ballot intake: a ballot sent through the issue form)
+ballot.add_command(_intake)
+
+
 @ballot.command("add")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_obj
