@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -129,8 +129,7 @@ def _article_url(press, repo: str | None, ballot) -> str | None:
 def _issue_url(repo: str | None, ballot) -> str | None:
     if not repo:
         return None
-    query = urlencode({"template": "ballot.yml", "title": f"Ballot: {ballot.body}/{ballot.id}"})
-    return f"https://github.com/{repo}/issues/new?{query}"
+    return f"https://github.com/{repo}/issues/new?template=ballot.yml"  # the page adds &ballot=<the file>
 
 
 def _shown_question(ballot, article_titles: dict[str, str], pending_titles: dict[str, str]) -> str:
