@@ -427,3 +427,20 @@ def test_with_the_repository_named_the_ballot_page_links_the_issue_form_and_the_
     data = ballot_data(read(p.root / "output", "ballots/springfield/night-shifts/index.html"))
     assert data["issue_url"] == "https://github.com/springfield-party/press/issues/new?template=ballot.yml"  # ballot.js adds &ballot=
     assert data["article_url"] == f"https://github.com/springfield-party/press/blob/{head}/content/springfield/night-shifts.md"
+
+
+def test_an_assemblys_contact_is_the_ballot_pages_send_by_email_address(tmp_path, keys):
+    p = make_press(tmp_path / "press", keys)
+    roster = p.root / "editorial/assemblies/springfield.yml"
+    roster.write_text(roster.read_text().replace("timezone: America/Chicago\n", "timezone: America/Chicago\ncontact: secretary@springfield.example.org\n"))
+    build(p.root, search=False)
+    assert ballot_data(read(p.root / "output", "ballots/springfield/night-shifts/index.html"))["mailto"] == "secretary@springfield.example.org"
+
+
+@pytest.mark.parametrize("contact", ["not an address", "a@b.org?cc=everyone@example.org", "Ana <ana@example.org>", "two@a.org, three@b.org"])
+def test_a_contact_that_is_not_one_address_is_a_problem_on_its_line(pressdir, contact):
+    pressdir.assembly("springfield", SPRINGFIELD.lstrip().replace("timezone: America/Chicago\n", f"timezone: America/Chicago\ncontact: {contact}\n"))
+    loaded = press.load(pressdir.root)
+    problems = [str(p) for p in loaded.problems]
+    assert len(problems) == 1 and problems[0].startswith("editorial/assemblies/springfield.yml:3: 'contact' must be one e-mail address"), problems
+    assert loaded.records.assemblies["springfield"].contact is None  # the roster still counts; no address is offered
