@@ -201,13 +201,13 @@ def judge(ctx: _Context, cast: CastRecord, open_anyway: bool = False) -> _Judged
         return _Judged(f"does not verify ({verdict.reason}): the ballot was changed after it was signed, or signed over other bytes")
     key = verdict.key
     member_key = next(mk for k, mk in readable if k.blob == key.blob)
-    if key.key_type == openssh.SK_ECDSA:
+    if key.key_type == openssh.SK_ECDSA:  # a passkey of this press, however it was asked to sign
         host = urlsplit(ctx.origin).hostname
         if verdict.application != host:
             return _Judged(f"wrong origin: signed with a passkey made for '{str(verdict.application)[:80]}', not for this press ({host})")
-    if verdict.origin is not None:
-        if verdict.origin != ctx.origin:
+        if verdict.origin is not None and verdict.origin != ctx.origin:
             return _Judged(f"wrong origin: signed on the page of {verdict.origin[:100]}, not on this press's own site ({ctx.origin})")
+        # also without a browser (a security key asked directly signs with a touch): whoever holds it is not its owner
         if not (verdict.flags or 0) & openssh.SK_USER_VERIFIED:
             return _Judged("no user verification: the passkey signed without Face ID, a fingerprint or a PIN — the press requires it")
     why = valid_choice(cast.choice, record.kind, record.choices)  # signed, but not an answer to this question
