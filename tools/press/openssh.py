@@ -12,6 +12,7 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
+import json
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -297,6 +298,7 @@ def _verify_raw(key: PublicKey, signature: bytes, data: bytes, what: str = "the 
             client_data = reader.string()
             extensions = reader.string()
             message_hash = _webauthn_client_data_hash(data, origin, client_data, flags, extensions, what)
+            origin = _asking_origin(origin, client_data, what)
         else:
             message_hash = hashlib.sha256(data).digest()
         reader.end()
@@ -330,6 +332,19 @@ def _webauthn_client_data_hash(data: bytes, origin: str, client_data: bytes, fla
     if not client_data.startswith(expected):
         raise Refused(f"{what}'s WebAuthn clientData does not name this challenge and origin")
     return hashlib.sha256(client_data).digest()
+
+
+def _asking_origin(origin: str, client_data: bytes, what: str) -> str:
+    """The site that asked for a WebAuthn signature: ``origin``, unless the page was a frame in another
+    site's page (``crossOrigin: true``, which OpenSSH does not read) — then that site, as far as known."""
+    try:
+        parsed = json.loads(client_data)
+    except (ValueError, RecursionError):
+        raise Refused(f"{what}'s WebAuthn clientData is not JSON") from None
+    if not isinstance(parsed, dict) or parsed.get("crossOrigin", False) is False:
+        return origin
+    top = parsed.get("topOrigin")
+    return f"{top if isinstance(top, str) else 'another site'} (framing {origin})"
 
 
 @dataclass(frozen=True)
