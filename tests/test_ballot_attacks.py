@@ -3,6 +3,8 @@ that was open, and stays shut."""
 
 from __future__ import annotations
 
+from click.testing import CliRunner
+from press.cli import main
 from test_ballots import ORIGIN, BallotPress, bp, problems, refused  # noqa: F401 (bp: the fixture)
 
 
@@ -28,3 +30,27 @@ def test_a_ballot_file_name_with_a_newline_is_no_ballot_id(bp):
     press = bp.load()
     assert [b.id for b in press.decisions.ballots] == ["night"]
     assert any(p.path == "editorial/ballots/springfield/night\n.yml" for p in press.problems), press.problems
+
+
+# --------------------------------------------------------------------------- an article changed after the vote
+
+
+def test_an_article_published_by_ballot_and_changed_after_the_vote_is_held_back(bp):
+    bp.close(bp.cast("ana", "yes"), bp.cast("ben", "yes"))
+    assert bp.load().decisions.articles["springfield/night"].state == "published"
+    article = bp.root / "content/springfield/night.md"
+    article.write_text(article.read_text() + "\nA paragraph nobody voted on.\n")
+    assert bp.load().decisions.articles["springfield/night"].state == "edited-since-approval"  # as after a meeting
+
+
+# --------------------------------------------------------------------------- the secretary's inbox
+
+
+def test_press_ballot_add_refuses_what_is_not_a_file_and_never_hangs(bp, tmp_path):
+    import os
+
+    fifo = tmp_path / "ballot.fifo"
+    os.mkfifo(fifo)  # a named pipe nobody writes to: reading it waits for ever
+    result = CliRunner().invoke(main, ["--root", str(bp.root), "ballot", "add", str(fifo), "/dev/zero"])
+    assert result.exit_code == 1, result.output
+    assert f"{fifo}: not a file" in result.output and "/dev/zero: not a file" in result.output
