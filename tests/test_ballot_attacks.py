@@ -54,3 +54,36 @@ def test_press_ballot_add_refuses_what_is_not_a_file_and_never_hangs(bp, tmp_pat
     result = CliRunner().invoke(main, ["--root", str(bp.root), "ballot", "add", str(fifo), "/dev/zero"])
     assert result.exit_code == 1, result.output
     assert f"{fifo}: not a file" in result.output and "/dev/zero: not a file" in result.output
+
+
+# --------------------------------------------------------------------------- the rogue editor
+
+
+def test_a_close_that_leaves_out_a_merged_ballot_fails_the_check(tmp_path):
+    """An editor who dislikes cai's vote writes the close by hand without it: cai's ballot, merged
+    long before, would quietly become 'arrived after the close'."""
+    from ballot_press import AFTER_CLOSE, FOLDER, build, make_keys, write
+    from conftest import commit, git
+    from fake_passkey import Passkey
+
+    (tmp_path / "keys").mkdir()
+    keys = make_keys(tmp_path / "keys")
+    root = build(tmp_path / "press", keys, Passkey("press.example.org"))
+    git(root, "init", "-q", "-b", "main")
+    run = lambda *args: CliRunner().invoke(main, ["--root", str(root), "--now", AFTER_CLOSE, *args])  # noqa: E731
+    signed = CliRunner().invoke(main, ["--root", str(root), "ballot", "sign", "harbor", "night-shifts", "--voter", "harbor/cai", "--choice", "yes", "--key", str(keys["cai"])])
+    assert signed.exit_code == 0, signed.output
+    write(root, f"{FOLDER}/harbor.cai.1.ballot", signed.stdout_bytes)
+    commit(root, "cai's ballot")
+    git(root, "checkout", "-q", "-b", "close")
+    close = "editorial/ballots/harbor/night-shifts.close.yml"
+    write(root, close, "closed: 2026-11-25 20:00\nreceived: []\n")
+    commit(root, "Close the ballot", author="Ana <ana@example.org>")
+    result = run("check", "--base", "main")
+    assert result.exit_code == 1, result.output
+    assert f"- `{close}`: leaves out {FOLDER}/harbor.cai.1.ballot, a member's ballot on the base branch" in result.output
+    assert run("ballot", "close", "harbor", "night-shifts").exit_code == 1  # the close is there: press ballot close would list it
+    (root / close).unlink()
+    assert run("ballot", "close", "harbor", "night-shifts").exit_code == 0
+    commit(root, "Close the ballot with press ballot close")
+    assert run("check", "--base", "main").exit_code == 0

@@ -11,7 +11,8 @@ A pull request fails the check when:
   member's ballot, its close: a sitting's records are append-only, one rule with the minutes'); a
   member's ballot it adds that the voter's roster key did not sign, or a close added before the
   ballot's closing instant, is a problem of the press, read with either branch's rosters; and a
-  member's ballot filed in a ballot not opened yet, which nothing can check, fails too;
+  member's ballot filed in a ballot not opened yet, which nothing can check, fails too, and so
+  does a close it adds that leaves out a member's ballot already on the base branch;
 - one person both changes an article and records its approval. People are told apart by every
   identity the change carries — the pull request's author (a GitHub login), and the name and
   e-mail of every commit's author and committer, merge commits included — joined through the
@@ -171,6 +172,7 @@ def check(root: Path, base: str, author: str | None = None, now: dt.datetime | N
         findings += _history(fork_root, base_records, root, changed, now)
     findings += _new_signatures(own, base_rules, changed)
     findings += _unjudged_ballots(own, changed)
+    findings += _closes_leaving_out(own, base_records, changed)
 
     assemblies = set(own.records.assemblies) | set(base_rules.records.assemblies)
     touched = {f"{parts[1]}/{parts[2].removesuffix('.md')}" for parts in (p.split("/") for p in changed)
@@ -446,6 +448,20 @@ def _unjudged_ballots(own: Press, changed: list[str]) -> list[Problem]:
         Problem(path, 0, "a member's ballot filed in a ballot that is not open — it cannot be checked against the voter's key until the ballot opens: file it then (press ballot add)")
         for path in changed
         if path.startswith("editorial/ballots/") and path.endswith(".ballot") and path not in judged and path not in named and (own.root / path).is_file()
+    ]  # fmt: skip
+
+
+def _closes_leaving_out(own: Press, base_records, changed: list[str]) -> list[Problem]:
+    """A close the change adds receives every member's ballot already merged where the change began,
+    as ``press ballot close`` writes it: an editor who leaves one out would silence a vote as 'late'."""
+    merged = {(b.body, b.id): b.casts for b in base_records.ballots if b.close is None}
+    return [
+        Problem(ballot.close.path, 0, f"leaves out {cast.path}, a member's ballot on the base branch — a close receives every ballot "
+                "in the repository when it is written (press ballot close writes it so)")
+        for ballot in own.records.ballots
+        if ballot.close is not None and ballot.close.path in changed
+        for cast in merged.get((ballot.body, ballot.id), ())
+        if cast.digest not in ballot.close.received
     ]  # fmt: skip
 
 
