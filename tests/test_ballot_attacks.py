@@ -3,6 +3,8 @@ that was open, and stays shut."""
 
 from __future__ import annotations
 
+import hashlib
+
 from click.testing import CliRunner
 from press.cli import main
 from test_ballots import ORIGIN, BallotPress, bp, problems, refused  # noqa: F401 (bp: the fixture)
@@ -87,3 +89,34 @@ def test_a_close_that_leaves_out_a_merged_ballot_fails_the_check(tmp_path):
     assert run("ballot", "close", "harbor", "night-shifts").exit_code == 0
     commit(root, "Close the ballot with press ballot close")
     assert run("check", "--base", "main").exit_code == 0
+
+
+def test_a_ballot_nobody_could_see_open_fails_the_check(tmp_path):
+    """Two of a clique's members and the meeting's open-ballot motion: the ballot record, its window
+    already over, their two ballots and the close, all in one pull request — a ballot no other member
+    ever saw open, that would publish the article."""
+    from ballot_press import FOLDER, RECORD, build, make_keys, write
+    from conftest import commit, git
+    from fake_passkey import Passkey
+
+    (tmp_path / "keys").mkdir()
+    keys = make_keys(tmp_path / "keys")
+    root = build(tmp_path / "press", keys, Passkey("press.example.org"))
+    record = (root / RECORD).read_text().replace("closes: 2026-11-25 20:00", "closes: 2026-11-15 20:00")
+    (root / RECORD).unlink()
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "The press; the meeting of 5 November voted to open a ballot on night-shifts")
+    git(root, "checkout", "-q", "-b", "hidden")
+    write(root, RECORD, record)
+    received = []
+    for voter in ("ana", "ben"):
+        run = CliRunner().invoke(main, ["--root", str(root), "--now", "2026-11-15T12:00:00Z", "ballot", "sign", "harbor", "night-shifts",
+                                        "--voter", f"harbor/{voter}", "--choice", "yes", "--key", str(keys[voter])])  # fmt: skip
+        assert run.exit_code == 0, run.output
+        write(root, f"{FOLDER}/harbor.{voter}.1.ballot", run.stdout_bytes)
+        received.append(hashlib.sha256(run.stdout_bytes).hexdigest())
+    write(root, "editorial/ballots/harbor/night-shifts.close.yml", "closed: 2026-11-15 20:00\nreceived:\n" + "".join(f"  - sha256:{d}\n" for d in received))
+    commit(root, "A ballot, two ballots, a close", author="Ana <ana@example.org>")
+    result = CliRunner().invoke(main, ["--root", str(root), "check", "--base", "main"])
+    assert result.exit_code == 1, result.output
+    assert f"- `{RECORD}`: this ballot closed on 2026-11-15 20:00 (Europe/Berlin), before this change adds it: no member saw it open" in result.output

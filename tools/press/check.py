@@ -12,7 +12,8 @@ A pull request fails the check when:
   member's ballot it adds that the voter's roster key did not sign, or a close added before the
   ballot's closing instant, is a problem of the press, read with either branch's rosters; and a
   member's ballot filed in a ballot not opened yet, which nothing can check, fails too, and so
-  does a close it adds that leaves out a member's ballot already on the base branch;
+  does a close it adds that leaves out a member's ballot already on the base branch, or a ballot
+  record it adds whose window is already over;
 - one person both changes an article and records its approval. People are told apart by every
   identity the change carries — the pull request's author (a GitHub login), and the name and
   e-mail of every commit's author and committer, merge commits included — joined through the
@@ -26,6 +27,7 @@ import datetime as dt
 import re
 import shutil
 import tempfile
+import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -173,6 +175,7 @@ def check(root: Path, base: str, author: str | None = None, now: dt.datetime | N
     findings += _new_signatures(own, base_rules, changed)
     findings += _unjudged_ballots(own, changed)
     findings += _closes_leaving_out(own, base_records, changed)
+    findings += _ballots_added_closed(own, base_records, changed, now)
 
     assemblies = set(own.records.assemblies) | set(base_rules.records.assemblies)
     touched = {f"{parts[1]}/{parts[2].removesuffix('.md')}" for parts in (p.split("/") for p in changed)
@@ -463,6 +466,21 @@ def _closes_leaving_out(own: Press, base_records, changed: list[str]) -> list[Pr
         for cast in merged.get((ballot.body, ballot.id), ())
         if cast.digest not in ballot.close.received
     ]  # fmt: skip
+
+
+def _ballots_added_closed(own: Press, base_records, changed: list[str], now: dt.datetime) -> list[Problem]:
+    """A ballot record the change adds must still be open to vote in (or upcoming): one whose window is
+    over when it reaches the repository is a ballot no member saw open, whoever cast in it."""
+    merged = {b.path for b in base_records.ballots}
+    found = []
+    for record in own.records.ballots:
+        body = own.records.assemblies.get(record.body) or own.records.council
+        if record.path not in changed or record.path in merged or body is None:
+            continue
+        if record.closes.replace(tzinfo=zoneinfo.ZoneInfo(body.timezone)) <= now:
+            found.append(Problem(record.path, 0, f"this ballot closed on {record.closes:%Y-%m-%d %H:%M} ({body.timezone}), before this change adds it: "
+                                 "no member saw it open — a ballot record is merged before its window ends"))  # fmt: skip
+    return found
 
 
 def _signed_on_base(base: Press, meeting) -> bool:
