@@ -120,3 +120,23 @@ def test_a_ballot_nobody_could_see_open_fails_the_check(tmp_path):
     result = CliRunner().invoke(main, ["--root", str(root), "check", "--base", "main"])
     assert result.exit_code == 1, result.output
     assert f"- `{RECORD}`: this ballot closed on 2026-11-15 20:00 (Europe/Berlin), before this change adds it: no member saw it open" in result.output
+
+
+def test_one_person_listed_as_two_editors_does_not_open_a_ballot_alone(bp):
+    """ana is in the roster twice — as ana and as ana-work, the same person (person: ana), both
+    editors, each with a key — and signs the opening under both names: one person, not two editors."""
+    from fake_passkey import Passkey
+
+    second = Passkey("press.example.org")
+    roster = bp.root / "editorial/assemblies/springfield.yml"
+    text = roster.read_text().replace("{id: ana, name: Ana,", "{id: ana, name: Ana, person: ana,")
+    text = text.replace("editors: [ana, ben]", f"  - {{id: ana-work, name: Ana, person: ana, joined: 2025-01-01, key: {second.public_key_line()}}}\neditors: [ana, ben, ana-work]")
+    roster.write_text(text)
+    bp.record(**{"opened-by": None})
+    record = bp.load().records.ballots[0]
+    bp.p.write("editorial/ballots/springfield/night.yml.ana.sig", bp.passkeys["ana"].sign(record.opening_message(), ORIGIN))
+    bp.p.write("editorial/ballots/springfield/night.yml.ana-work.sig", second.sign(record.opening_message(), ORIGIN))
+    press = bp.load()
+    assert not [p for p in press.problems if p.path.endswith("springfield.yml")], press.problems
+    assert press.decisions.ballots == []
+    assert "editorial/ballots/springfield/night.yml.ana-work.sig: opening signature not counted: 'ana-work' is the same person as 'ana', whose signature counts — one person, one signature — sign again with press ballot sign" in problems(bp)

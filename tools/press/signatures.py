@@ -86,6 +86,7 @@ def check_signed(assembly: Assembly, signatures: dict[str, tuple[str, bytes]], d
     ``day`` signed ``message``: one check for every signed thing (minutes, roster changes)."""
     result = SignatureCheck()
     counted_keys: set[str] = set()
+    counted_people: dict[tuple[str, str], str] = {}  # one person listed twice (person:, github:) signs once
     for member_id, (sig_path, armored) in sorted(signatures.items()):
         member = assembly.members.get(member_id)
         if member is None:
@@ -110,7 +111,13 @@ def check_signed(assembly: Assembly, signatures: dict[str, tuple[str, bytes]], d
         if fingerprint in counted_keys:
             result.rejected.append((sig_path, f"{member_id}'s key already counted for another editor — one key, one signature"))
             continue
+        marks = [("person", member.person)] if member.person else []
+        marks += [("github", member.github.lower())] if member.github else []
+        if same := next((counted_people[m] for m in marks if m in counted_people), None):
+            result.rejected.append((sig_path, f"'{member_id}' is the same person as '{same}', whose signature counts — one person, one signature"))
+            continue
         counted_keys.add(fingerprint)
+        counted_people.update(dict.fromkeys(marks, member_id))
         result.signers.append(member_id)
     return result
 
