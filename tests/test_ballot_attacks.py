@@ -140,3 +140,28 @@ def test_one_person_listed_as_two_editors_does_not_open_a_ballot_alone(bp):
     assert not [p for p in press.problems if p.path.endswith("springfield.yml")], press.problems
     assert press.decisions.ballots == []
     assert "editorial/ballots/springfield/night.yml.ana-work.sig: opening signature not counted: 'ana-work' is the same person as 'ana', whose signature counts — one person, one signature — sign again with press ballot sign" in problems(bp)
+
+
+# --------------------------------------------------------------------------- a count that never ends
+
+
+def test_a_ranked_count_of_endless_ties_stops_within_a_fixed_amount_of_counting(monkeypatch):
+    """40 options, two ballots each and no second preference: every way of breaking each tie meets
+    another. The press tries up to 512 ways, each a whole count — minutes for one build. It stops
+    after a fixed number of ballot-rounds counted instead, and calls every option tied."""
+    from press import count
+
+    counted = []
+    whole = count._count
+
+    def measured(options, ranking, picks):
+        trial = whole(options, ranking, picks)
+        counted.append(len(ranking) * len(trial.result.rounds))
+        return trial
+
+    monkeypatch.setattr(count, "_count", measured)
+    options = [f"o{i}" for i in range(40)]
+    result = count.ranked(options, [[option] for option in options] * 2)
+    assert result.winners == options
+    one_count = 80 * (40 + 1)
+    assert sum(counted) <= count.MAX_BALLOT_ROUNDS + one_count, f"{len(counted)} counts, {sum(counted)} ballot-rounds"
