@@ -165,3 +165,35 @@ def test_a_ranked_count_of_endless_ties_stops_within_a_fixed_amount_of_counting(
     assert result.winners == options
     one_count = 80 * (40 + 1)
     assert sum(counted) <= count.MAX_BALLOT_ROUNDS + one_count, f"{len(counted)} counts, {sum(counted)} ballot-rounds"
+
+
+def test_a_ballot_opened_after_its_window_fails_the_check(tmp_path):
+    """The record was merged unopened (shown nowhere); two editors sign its opening only once the
+    window is over, with their friends' ballots and the close: again a ballot nobody saw open."""
+    from ballot_press import FOLDER, RECORD, build, make_keys, write
+    from conftest import commit, git
+    from fake_passkey import Passkey
+
+    (tmp_path / "keys").mkdir()
+    keys = make_keys(tmp_path / "keys")
+    root = build(tmp_path / "press", keys, Passkey("press.example.org"))
+    record = root / RECORD
+    record.write_text(record.read_text().replace("closes: 2026-11-25 20:00", "closes: 2026-11-15 20:00").replace("opened-by: 2026-11-05#1\n", ""))
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "A ballot record, waiting for two editors to open it")
+    git(root, "checkout", "-q", "-b", "late")
+    for editor in ("ana", "ben"):
+        second = CliRunner().invoke(main, ["--root", str(root), "ballot", "second", "harbor", "night-shifts", "--key", str(keys[editor])])
+        assert second.exit_code == 0, second.output
+    received = []
+    for voter in ("ana", "ben"):
+        run = CliRunner().invoke(main, ["--root", str(root), "--now", "2026-11-15T12:00:00Z", "ballot", "sign", "harbor", "night-shifts",
+                                        "--voter", f"harbor/{voter}", "--choice", "yes", "--key", str(keys[voter])])  # fmt: skip
+        assert run.exit_code == 0, run.output
+        write(root, f"{FOLDER}/harbor.{voter}.1.ballot", run.stdout_bytes)
+        received.append(hashlib.sha256(run.stdout_bytes).hexdigest())
+    write(root, "editorial/ballots/harbor/night-shifts.close.yml", "closed: 2026-11-15 20:00\nreceived:\n" + "".join(f"  - sha256:{d}\n" for d in received))
+    commit(root, "Open the ballot, two ballots, the close", author="Ana <ana@example.org>")
+    result = CliRunner().invoke(main, ["--root", str(root), "check", "--base", "main"])
+    assert result.exit_code == 1, result.output
+    assert f"- `{RECORD}`: this ballot closed on 2026-11-15 20:00 (Europe/Berlin), before this change opens it: no member saw it open" in result.output

@@ -13,7 +13,7 @@ A pull request fails the check when:
   ballot's closing instant, is a problem of the press, read with either branch's rosters; and a
   member's ballot filed in a ballot not opened yet, which nothing can check, fails too, and so
   does a close it adds that leaves out a member's ballot already on the base branch, or a ballot
-  record it adds whose window is already over;
+  it adds or opens (its record, an opening signature, its open-ballot minutes) whose window is over;
 - one person both changes an article and records its approval. People are told apart by every
   identity the change carries — the pull request's author (a GitHub login), and the name and
   e-mail of every commit's author and committer, merge commits included — joined through the
@@ -172,10 +172,10 @@ def check(root: Path, base: str, author: str | None = None, now: dt.datetime | N
         _extract(fork.tree, prefix, _minutes_of(fork.tree, prefix, changed), fork_root)
         base_records = read_records(fork_root)
         findings += _history(fork_root, base_records, root, changed, now)
+        findings += _ballots_opened_closed(own, fork_root, changed, now)
     findings += _new_signatures(own, base_rules, changed)
     findings += _unjudged_ballots(own, changed)
     findings += _closes_leaving_out(own, base_records, changed)
-    findings += _ballots_added_closed(own, base_records, changed, now)
 
     assemblies = set(own.records.assemblies) | set(base_rules.records.assemblies)
     touched = {f"{parts[1]}/{parts[2].removesuffix('.md')}" for parts in (p.split("/") for p in changed)
@@ -468,18 +468,21 @@ def _closes_leaving_out(own: Press, base_records, changed: list[str]) -> list[Pr
     ]  # fmt: skip
 
 
-def _ballots_added_closed(own: Press, base_records, changed: list[str], now: dt.datetime) -> list[Problem]:
-    """A ballot record the change adds must still be open to vote in (or upcoming): one whose window is
-    over when it reaches the repository is a ballot no member saw open, whoever cast in it."""
-    merged = {b.path for b in base_records.ballots}
+def _ballots_opened_closed(own: Press, fork_root: Path, changed: list[str], now: dt.datetime) -> list[Problem]:
+    """A ballot the change adds or opens — its record, an opening signature or the minutes of its
+    open-ballot motion are new — must still be open to vote in (or upcoming): one whose window is over
+    when it reaches the repository open is a ballot no member saw open, whoever cast in it."""
     found = []
     for record in own.records.ballots:
         body = own.records.assemblies.get(record.body) or own.records.council
-        if record.path not in changed or record.path in merged or body is None:
+        meeting = [f"editorial/meetings/{record.body}/{record.opened_by[0]}.yml"] if record.opened_by else []
+        opening = [record.path, *(path for path, _ in record.signatures.values()), *meeting]
+        new = [path for path in opening if path in changed and not (fork_root / path).exists()]
+        if not new or body is None or record.closes.replace(tzinfo=zoneinfo.ZoneInfo(body.timezone)) > now:
             continue
-        if record.closes.replace(tzinfo=zoneinfo.ZoneInfo(body.timezone)) <= now:
-            found.append(Problem(record.path, 0, f"this ballot closed on {record.closes:%Y-%m-%d %H:%M} ({body.timezone}), before this change adds it: "
-                                 "no member saw it open — a ballot record is merged before its window ends"))  # fmt: skip
+        how = "adds it" if new[0] == record.path else "opens it"
+        found.append(Problem(record.path, 0, f"this ballot closed on {record.closes:%Y-%m-%d %H:%M} ({body.timezone}), before this change {how}: "
+                             "no member saw it open — a ballot is merged and opened before its window ends"))  # fmt: skip
     return found
 
 
