@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
+
 from click.testing import CliRunner
 from press.cli import main
 from test_ballots import ORIGIN, BallotPress, bp, problems, refused  # noqa: F401 (bp: the fixture)
@@ -197,3 +199,29 @@ def test_a_ballot_opened_after_its_window_fails_the_check(tmp_path):
     result = CliRunner().invoke(main, ["--root", str(root), "check", "--base", "main"])
     assert result.exit_code == 1, result.output
     assert f"- `{RECORD}`: this ballot closed on 2026-11-15 20:00 (Europe/Berlin), before this change opens it: no member saw it open" in result.output
+
+
+# --------------------------------------------------------------------------- envelopes bent out of shape (no hole found: kept shut)
+
+
+@pytest.mark.parametrize(("bend", "expected"), [
+    (lambda b: b.replace(b"\n", b"\r\n"), ":1: a ballot begins with the line"),
+    (lambda b: b"\xef\xbb\xbf" + b, ":1: a ballot begins with the line"),
+    (lambda b: b.replace(b"choice: yes", b"choice:  yes"), ":7: choice must be the answer on one line"),
+    (lambda b: b.replace(b"voter: springfield/ana", "voter: springfield/\u0430na".encode()), ":6: voter must be <assembly>/<member>"),
+    (lambda b: b.replace(b"voter: springfield/ana", b"voter: springfield/../ana"), ":6: voter must be <assembly>/<member>"),
+    (lambda b: b.replace(b"sequence: 1", b"sequence: 01"), ":8: sequence must be a positive whole number without leading zeros"),
+    (lambda b: b.replace(b"sequence: 1", b"sequence: -1"), ":8: sequence must be a positive whole number"),
+    (lambda b: b.replace(b"sequence: 1", "sequence: \u0661".encode()), ":8: sequence must be a positive whole number"),
+    (lambda b: b.replace(b"sequence: 1", b"sequence: 99999999999999999999"), ":8: sequence must be a positive whole number"),
+    (lambda b: b + b"\nP.S. I meant no\n", ": not counted: does not verify"),
+    (lambda b: b + b.split(b"digest: ")[1].split(b"\n", 1)[1], ": not counted: does not verify"),  # a second armor block
+    (lambda b: b.replace(b"\n-----BEGIN", b"\n\n-----BEGIN"), ":10: after the envelope comes the SSH signature"),
+])  # fmt: skip
+def test_a_bent_envelope_is_refused_at_its_line(bp, bend, expected):
+    path = bp.cast("ana", "yes")
+    path.write_bytes(bend(path.read_bytes()))
+    press = bp.load()
+    found = [str(p) for p in press.problems if p.path == "editorial/ballots/springfield/night/springfield.ana.1.ballot"]
+    assert any(p.startswith("editorial/ballots/springfield/night/springfield.ana.1.ballot" + expected) for p in found), found
+    assert not any(c.counted for b in press.decisions.ballots for c in b.casts)
