@@ -9,7 +9,7 @@ import pytest
 
 from click.testing import CliRunner
 from press.cli import main
-from test_ballots import ORIGIN, BallotPress, bp, problems, refused  # noqa: F401 (bp: the fixture)
+from test_ballots import ORIGIN, BallotPress, bp, party, problems, refused  # noqa: F401 (bp, party: fixtures)
 
 
 # --------------------------------------------------------------------------- the thief: a passkey without its owner
@@ -225,3 +225,28 @@ def test_a_bent_envelope_is_refused_at_its_line(bp, bend, expected):
     found = [str(p) for p in press.problems if p.path == "editorial/ballots/springfield/night/springfield.ana.1.ballot"]
     assert any(p.startswith("editorial/ballots/springfield/night/springfield.ana.1.ballot" + expected) for p in found), found
     assert not any(c.counted for b in press.decisions.ballots for c in b.casts)
+
+
+@pytest.mark.parametrize(("method", "choice", "why"), [
+    ("ranked", "a > a", "names an option twice"),
+    ("ranked", "a > abstain", "names 'abstain', not an option"),
+    ("ranked", "a, b", "names 'a, b', not an option"),
+    ("ranked", "a >  b", "names ' b', not an option"),
+    ("ranked", "z", "names 'z', not an option"),
+    ("approval", "abstain, a", "names 'abstain', not an option"),
+    ("approval", "a, a", "names an option twice"),
+    ("approval", "a,b", "names 'a,b', not an option"),
+    ("approval", "A", "names 'A', not an option"),
+])  # fmt: skip
+def test_a_choice_that_is_no_answer_to_the_question_is_refused(bp, method, choice, why):
+    bp.record(motion=None, article=None, digest=None, method=method, options="\n  - {id: a, name: A}\n  - {id: b, name: B}")
+    path = bp.cast("ana", choice)
+    assert why in refused(bp, path, "invalid choice")
+
+
+def test_one_person_in_two_assemblies_with_two_keys_and_two_sequences_counts_once(party):
+    p, cast, close = party
+    close(cast("springfield/cai", "housing", 1), cast("harbor/cee", "transit", 2), cast("springfield/ana", "housing"))
+    ballot = p.load().decisions.ballots[0]
+    assert [(c.voter, c.counted) for c in ballot.casts if c.person == "harbor/cee"] == [("harbor/cee", True), ("springfield/cai", False)]
+    assert ballot.result.approvals == {"housing": 1, "transit": 1} and ballot.result.turnout == 2
