@@ -250,3 +250,19 @@ def test_one_person_in_two_assemblies_with_two_keys_and_two_sequences_counts_onc
     ballot = p.load().decisions.ballots[0]
     assert [(c.voter, c.counted) for c in ballot.casts if c.person == "harbor/cee"] == [("harbor/cee", True), ("springfield/cai", False)]
     assert ballot.result.approvals == {"housing": 1, "transit": 1} and ballot.result.turnout == 2
+
+
+def test_an_editors_passkey_signature_made_on_another_site_does_not_open_a_ballot(bp):
+    """A page on a subdomain (which may ask for the press's passkeys: the relying party is a suffix of
+    its host) gets ana and ben to sign the opening envelope with their passkeys."""
+    bp.record(**{"opened-by": None})
+    record = bp.load().records.ballots[0]
+    for editor in ("ana", "ben"):
+        signature = bp.passkeys[editor].sign(record.opening_message(), "https://blog.press.example.org")
+        bp.p.write(f"editorial/ballots/springfield/night.yml.{editor}.sig", signature)
+    press = bp.load()
+    assert press.decisions.ballots == []
+    assert (
+        "editorial/ballots/springfield/night.yml.ana.sig: opening signature not counted: wrong origin: signed on the page of "
+        "https://blog.press.example.org, not on this press's own site (https://press.example.org) — sign again with press ballot sign"
+    ) in [str(p) for p in press.problems]
