@@ -266,3 +266,17 @@ def test_an_editors_passkey_signature_made_on_another_site_does_not_open_a_ballo
         "editorial/ballots/springfield/night.yml.ana.sig: opening signature not counted: wrong origin: signed on the page of "
         "https://blog.press.example.org, not on this press's own site (https://press.example.org) — sign again with press ballot sign"
     ) in [str(p) for p in press.problems]
+
+
+# --------------------------------------------------------------------------- limits
+
+
+def test_a_question_with_thousands_of_options_is_refused_at_its_line(bp):
+    """6,000 options (200 kB, under the records' size limit) took 17 s to read — every option compared
+    with every other — on every build and check; no member could answer them on a phone anyway."""
+    from press.ballot_records import MAX_OPTIONS
+
+    options = "".join(f"\n  - {{id: o{i}, name: Option {i}}}" for i in range(MAX_OPTIONS + 1))
+    bp.record(motion=None, article=None, digest=None, method="ranked", options=options)
+    assert f"editorial/ballots/springfield/night.yml:6: a question has at most {MAX_OPTIONS} options, this one {MAX_OPTIONS + 1} — members answer it on a phone" in problems(bp)
+    assert bp.load().decisions.ballots == []
