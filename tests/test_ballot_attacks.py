@@ -280,3 +280,13 @@ def test_a_question_with_thousands_of_options_is_refused_at_its_line(bp):
     bp.record(motion=None, article=None, digest=None, method="ranked", options=options)
     assert f"editorial/ballots/springfield/night.yml:6: a question has at most {MAX_OPTIONS} options, this one {MAX_OPTIONS + 1} — members answer it on a phone" in problems(bp)
     assert bp.load().decisions.ballots == []
+
+
+# --------------------------------------------------------------------------- the site's origin
+
+
+def test_an_origin_written_with_its_default_port_is_refused(pressdir):
+    """A browser never writes :443 in an origin: with it in the setting, every passkey ballot would be
+    refused as made on another site, and the members would not know why."""
+    bp = BallotPress(pressdir, origin="https://press.example.org:443")
+    assert any("https://press.example.org:443" in p and "without ':443'" in p for p in problems(bp)), problems(bp)
