@@ -1,13 +1,13 @@
 """Online ballots attacked as a hostile member, a rogue editor and a thief would: each test is a hole
-that was open, and stays shut."""
+that was open and stays shut, or (where its section says so) an attack that found the door shut."""
 
 from __future__ import annotations
 
 import hashlib
 
 import pytest
-
 from click.testing import CliRunner
+
 from press.cli import main
 from test_ballots import ORIGIN, BallotPress, bp, party, problems, refused  # noqa: F401 (bp, party: fixtures)
 
@@ -36,7 +36,7 @@ def test_a_ballot_file_name_with_a_newline_is_no_ballot_id(bp):
     assert any(p.path == "editorial/ballots/springfield/night\n.yml" for p in press.problems), press.problems
 
 
-# --------------------------------------------------------------------------- an article changed after the vote
+# --------------------------------------------------------------------------- an article changed after the vote  (no hole found: kept shut)
 
 
 def test_an_article_published_by_ballot_and_changed_after_the_vote_is_held_back(bp):
