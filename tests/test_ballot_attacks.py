@@ -290,3 +290,20 @@ def test_an_origin_written_with_its_default_port_is_refused(pressdir):
     refused as made on another site, and the members would not know why."""
     bp = BallotPress(pressdir, origin="https://press.example.org:443")
     assert any("https://press.example.org:443" in p and "without ':443'" in p for p in problems(bp)), problems(bp)
+
+
+
+def test_press_ballot_add_never_writes_through_a_linked_ballot_folder(pressdir, tmp_path):
+    """The ballot's folder is a symbolic link to a folder outside the repository (a hostile checkout,
+    or a careless secretary's link): press ballot add refuses, and nothing appears outside."""
+    from test_ballots import add, received
+
+    bp = BallotPress(pressdir)
+    bp.record(closes="2026-11-29 20:00")  # still open
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (bp.root / "editorial/ballots/springfield/night").symlink_to(outside, target_is_directory=True)
+    result = add(bp, received(bp, tmp_path, "ana", "yes"))
+    assert result.exit_code != 0, result.output
+    assert "symbolic link" in result.output, result.output
+    assert list(outside.iterdir()) == []

@@ -102,7 +102,7 @@ def add(root: Path, now, paths: list[tuple[Path, str]]) -> list[Filed]:
                 continue
             target = root / filed.target
             try:
-                with files.replacing(target, exclusive=True) as out:
+                with files.replacing(target, exclusive=True, within=root) as out:
                     out.write(raw)
             except FileExistsError:  # written meanwhile by something that does not take the lock
                 filed.refused = f"{filed.shown}: not filed: {filed.target} was written meanwhile by another run"

@@ -65,7 +65,7 @@ def new_article(press: Press, assembly: str, title: str, author: str | None, slu
     header += [f"Summary: {TEMPLATE_SUMMARY}", "Tags:", "Lang: en"]
     body = f"{TEMPLATE_BODY}\n"
     try:
-        with files.replacing(path, exclusive=True) as f:  # another run's article of that name is never replaced
+        with files.replacing(path, exclusive=True, within=press.root) as f:  # another run's article of that name is never replaced
             f.write(("\n".join(header) + "\n\n" + body).encode())
     except FileExistsError:
         raise FileExistsError(path) from None
@@ -152,6 +152,8 @@ def _write_checked(
     ``render``: how the record is written (default: YAML with short lists inline)."""
     rel = path.relative_to(press.root).as_posix()
     before = {p for p in press.problems if p.path == rel}
+    if (link := files.linked_folder(press.root, path)) is not None:
+        raise PressError(f"{link.relative_to(press.root).as_posix()}: not written — it is a symbolic link; press writes records only inside the repository")
     path.parent.mkdir(parents=True, exist_ok=True)
     with records_locked(press.root, body or path.parent.name):
         for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):  # what a killed run left
