@@ -507,6 +507,39 @@ def test_axe_finds_nothing_on_the_desk_or_the_projector(chromium, running, schem
         page.close()
 
 
+def test_the_council_desk_in_chromium_features_a_story_and_axe_finds_nothing(chromium, tmp_path, identity):
+    """The council's forms as a secretary uses them: seats ticked, a feature with its lead box and date,
+    a retraction refused for want of a reason; axe finds nothing on the page in light or dark."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    root = sample_repo(tmp_path / "desk")
+    with serving(root, "council", COUNCIL_DAY, COUNCIL_NOW) as (meeting, httpd):
+        page, errors = open_desk(chromium, meeting, httpd)
+        try:
+            roll_call(page, ["springfield", "riverside", "harbor"])
+            assert f"recorded attendance in {COUNCIL_RECORD}: 3 present" in page.inner_text("#message")
+            page.select_option("#feature-article", "springfield/bus-fares")
+            page.check("#feature-lead")
+            page.fill("#feature-until", "2027-01-31")
+            page.select_option("#feature-rest", "yes")
+            submit(page, "#feature button")
+            assert "feature springfield/bus-fares: passed" in page.inner_text("#message")
+            page.select_option("#retract-article", "council/transit-day-of-action")
+            page.select_option("#retract-rest", "yes")
+            submit(page, "#retract button")
+            assert "a retract motion needs a 'reason:' for the retraction notice" in page.inner_text("#message")
+            assert page.get_attribute("#message", "role") == "alert"
+            found = {}
+            for scheme in ("light", "dark"):
+                page.emulate_media(color_scheme=scheme)
+                found[scheme] = [f"{v['id']}: {v['help']} ({v['nodes'][0]['target']})" for v in Axe().run(page).response["violations"]]
+            assert found == {"light": [], "dark": []}
+            assert errors == []
+        finally:
+            page.close()
+    assert b"lead: true" in (root / COUNCIL_RECORD).read_bytes() and b"retract" not in (root / COUNCIL_RECORD).read_bytes()
+
+
 def test_a_secret_ballot_meeting_writes_the_counts_the_cli_writes(tmp_path, identity):
     """Riverside votes by secret ballot: the desk takes the number present and each side's count."""
     now, day = "2026-12-14T21:00:00Z", "2026-12-14"
