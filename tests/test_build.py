@@ -30,7 +30,7 @@ UNPUBLISHED = {
     "harbor/shift-safety": "UNPUBLISHED-SENTENCE-HARBOR-SHIFTS",  # motion failed: threshold
 }
 PUBLISHED = {
-    "springfield": ["bus-fares", "rent-strike-wins"],  # newest first by first approval: 09-01, 07-07 (updated 10-06)
+    "springfield": ["tenant-hotline", "bus-fares", "rent-strike-wins"],  # newest first by first approval: 11-16 (online ballot), 09-01, 07-07 (updated 10-06)
     "riverside": ["canal-row-walkabout", "eviction-watch"],  # 11-09, 08-10
     "harbor": ["radio-hour", "ferry-cuts", "dockers-pension"],  # radio-hour: the later motion on 11-05
 }
@@ -62,7 +62,7 @@ def built(tmp_path_factory) -> Path:
 def test_build_prints_a_summary_per_assembly(sample):
     result = build(sample)
     assert result.exit_code == 0, result.output
-    assert "springfield: 2 published, 3 held back, 0 retracted" in result.output
+    assert "springfield: 3 published, 3 held back, 0 retracted" in result.output
     assert "riverside: 2 published, 1 held back, 1 retracted" in result.output
 
 
@@ -133,7 +133,7 @@ def test_chapter_page(built):
     for link in ("feed.atom", "feed.rss", "decisions.atom", "ledger.html", "ledger.json"):
         assert f'href="../springfield/{link}"' in html
     titles = re.findall(r"<h2><a [^>]+>([^<]+)</a></h2>", html)
-    assert titles == ["Why free buses pay for themselves", "The rent strike on Maple Street wins"]
+    assert titles == ["A tenants&#39; hotline, answered by tenants", "Why free buses pay for themselves", "The rent strike on Maple Street wins"]
 
 
 def test_assemblies_index_lists_every_chapter(built):
@@ -173,7 +173,7 @@ def test_feeds_parse_and_hold_exactly_the_published_articles_newest_first(built,
     expected = (
         [f"{aid}/{s}" for s in PUBLISHED[aid]]
         if aid
-        else ["riverside/canal-row-walkabout", "harbor/radio-hour", "harbor/ferry-cuts", "council/transit-day-of-action", "harbor/dockers-pension", "springfield/bus-fares", "riverside/eviction-watch", "springfield/rent-strike-wins"]
+        else ["springfield/tenant-hotline", "riverside/canal-row-walkabout", "harbor/radio-hour", "harbor/ferry-cuts", "council/transit-day-of-action", "harbor/dockers-pension", "springfield/bus-fares", "riverside/eviction-watch", "springfield/rent-strike-wins"]
     )
     for kind in ("atom", "rss"):
         feed = feedparser.parse((built / f"{prefix}feed.{kind}").read_bytes())
@@ -191,7 +191,7 @@ def test_feed_dates_are_approval_dates_and_feeds_are_reproducible(built, sample)
     # The meeting's time ("19:00" in the roster's meets line) plus the motion's place in the record.
     assert rent.published.startswith("2026-07-07T19:00:00-05:00")
     assert rent.updated.startswith("2026-10-06T19:00:00-05:00")
-    assert feed.feed.updated.startswith("2026-10-06")  # the newest entry, not the build time
+    assert feed.feed.updated.startswith("2026-11-16")  # the newest entry (approved by online ballot), not the build time
     assert "forty-two households" in rent.content[0].value  # full content by default
     assert build(sample).exit_code == 0
     for name in ("feed.atom", "feed.rss", "springfield/feed.atom", "springfield/decisions.atom", "ledger.json"):
@@ -202,10 +202,11 @@ def test_decisions_feed_has_every_motion(built):
     feed = feedparser.parse((built / "springfield/decisions.atom").read_bytes())
     assert feed.bozo == 0
     titles = [e.title for e in feed.entries]
-    assert titles[0] == "Motion to publish the article springfield/library-hours failed"
+    assert titles[0] == "Online ballot: Publish the tenants' hotline article as approved by the assembly? — Passed"
+    assert titles[1] == "Motion to publish the article springfield/library-hours failed"
     assert "Recalled Carla Mendes as delegate" in titles
     assert "Elected Dev Patel delegate" in titles
-    assert len(titles) == 9
+    assert len(titles) == 10
 
 
 def test_publish_build_links_pages_relatively_and_names_itself_absolutely(sample, monkeypatch):

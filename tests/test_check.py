@@ -367,6 +367,7 @@ def test_codeowners_puts_the_maintainers_first_and_the_assemblies_after(pressdir
         "/content/springfield/ @ana-r",
         "/editorial/meetings/springfield/ @ana-r",
         "/editorial/assemblies/springfield.yml @ana-r",
+        "/editorial/ballots/springfield/ @ana-r",  # its online ballots: ballots sent through the form too
     ]
     assert "# editors without a github handle in the roster: ben" in text
     assert cli(pressdir.root, "codeowners", "--check").exit_code == 0
@@ -410,7 +411,7 @@ def test_maintainers_and_handles_are_validated(pressdir):
     for bad in ("'-bad'", "'a--b'", "'x y'", repr(too_long), repr(too_long + "/team")):
         assert f"editorial/press.yml:1: maintainer {bad} is not a GitHub user name or org/team" in problems
     pressdir.write("editorial/press.yml", "maintainer: [ok]\n")
-    assert "editorial/press.yml:1: unknown key 'maintainer' — allowed keys: maintainers, sections" in pressdir.problems()
+    assert "editorial/press.yml:1: unknown key 'maintainer' — allowed keys: maintainers, sections, ballots" in pressdir.problems()
 
 
 def test_bad_github_handle(pressdir):

@@ -160,7 +160,7 @@ def test_a_delegate_who_leaves_the_assembly_leaves_the_seat(cpress):
         ),
         (
             "present: [springfield]\nmotions:\n  - elect-delegate: ana\n    yes: [springfield]\n",
-            "editorial/meetings/council/2026-10-18.yml:3: motion 1 must name exactly one of publish, reject, retract, feature, unfeature, correct, census (found none) — delegates are elected and recalled by their own assemblies",
+            "editorial/meetings/council/2026-10-18.yml:3: motion 1 must name exactly one of publish, reject, retract, feature, unfeature, correct, census, open-ballot (found none) — delegates are elected and recalled by their own assemblies",
         ),
         (
             "present: [springfield]\nmotions:\n  - feature: harbor/ferry\n    yes: 1\n",

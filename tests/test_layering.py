@@ -26,18 +26,18 @@ LAYERS: dict[str, tuple[str, ...]] = {
     # files -> typed records with path:line problems, and what is remembered of reading them
     "records": (
         "press.media", "press.bundle", "press.cache", "press.history", "press.records", "press.council",
-        "press.council.records", "press.reading", "press.signatures", "press.inputs",
+        "press.council.records", "press.reading", "press.signatures", "press.inputs", "press.ballot_records",
     ),
     # records -> decisions (pure), and the model that holds both
     "decisions": (
         "press.decisions", "press.sittings", "press.council.decisions", "press.model",
-        "press", "press.codeowners",
+        "press", "press.codeowners", "press.ballots", "press.count",
     ),
     # what to build or check, from the model (no Pelican)
     "plan": ("press.check", "press.uptodate"),
     # the Pelican plugin and what it writes
     "site": (
-        "press.site", "press.site.admin", "press.site.council", "press.site.fastgroups", "press.site.feeds",
+        "press.site", "press.site.admin", "press.site.ballots", "press.site.council", "press.site.fastgroups", "press.site.feeds",
         "press.site.generator", "press.site.images", "press.site.memo", "press.site.outputs",
         "press.site.parallel", "press.site.prerender", "press.site.search", "press.site.shared",
         "press.site.workers",
@@ -45,7 +45,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
     # commands and the people's tools: thin, on top of everything
     "cli": (
         "press.cli", "press.build", "press.serve", "press.statichttp", "press.browser", "press.agenda",
-        "press.desk", "press.recording", "press.cms", "press.cms.local",
+        "press.desk", "press.recording", "press.cms", "press.cms.local", "press.balloting",
+        "press.intake",
     ),
 }
 ORDER = tuple(LAYERS)

@@ -32,12 +32,13 @@ def steps() -> list[dict]:
 def test_the_check_workflow_is_the_base_branchs_and_runs_only_the_base_branchs_press():
     data = yaml.safe_load(WORKFLOW.read_text())
     # PyYAML reads the key `on` as True (YAML 1.1)
-    assert set(data[True]) == {"pull_request_target"}, "the workflow definition must come from the base branch"
+    assert set(data[True]) == {"pull_request_target", "workflow_dispatch"}, "the workflow definition must come from the base branch"
+    assert data[True]["workflow_dispatch"] is None  # run by hand (a ballot's pull request): no input to trust
     assert data["permissions"] == {"contents": "read"}
     checkouts = [s for s in steps() if s.get("uses", "").startswith("actions/checkout@")]
     assert [(c["with"]["path"], c["with"]["ref"]) for c in checkouts] == [
-        ("base", "${{ github.event.pull_request.base.sha }}"),
-        ("pr", "${{ github.event.pull_request.head.sha }}"),
+        ("base", "${{ github.event.pull_request.base.sha || github.event.repository.default_branch }}"),
+        ("pr", "${{ github.event.pull_request.head.sha || github.sha }}"),
     ]
     assert all(c["with"]["persist-credentials"] is False for c in checkouts)
     runs = [s for s in steps() if "run" in s]
@@ -92,8 +93,9 @@ def _run_steps(
         "github.event.repository.default_branch": "main",
     }
 
-    def expand(text: str) -> str:
-        return re.sub(r"\$\{\{\s*([\w.]+)\s*\}\}", lambda m: values[m[1]], text)
+    def expand(text: str) -> str:  # `a || b`: the first that is set, as GitHub's expressions do
+        return re.sub(r"\$\{\{\s*([\w.]+(?:\s*\|\|\s*[\w.]+)*)\s*\}\}",
+                      lambda m: next(v for v in (values[n.strip()] for n in m[1].split("||")) if v), text)
 
     temp = workspace / "runner-temp"
     temp.mkdir()
@@ -205,7 +207,8 @@ def _run_guard(step: dict, tmp_path: Path, event: dict[str, str], gh: str | None
     shim.chmod(0o755)
 
     def expand(text: str) -> str:
-        return re.sub(r"\$\{\{\s*([\w.]+)\s*\}\}", lambda m: event.get(m[1], ""), text)
+        return re.sub(r"\$\{\{\s*([\w.]+(?:\s*\|\|\s*[\w.]+)*)\s*\}\}",
+                      lambda m: next((v for v in (event.get(n.strip(), "") for n in m[1].split("||")) if v), ""), text)
 
     summary = tmp_path / "summary.md"
     env = {
@@ -219,7 +222,7 @@ def _run_guard(step: dict, tmp_path: Path, event: dict[str, str], gh: str | None
 
 
 def test_both_refusals_are_first_and_name_the_default_branch():
-    for path, job, compared in ((PAGES, "build", "${{ github.ref }}"), (WORKFLOW, "check", "${{ github.event.pull_request.base.ref }}")):
+    for path, job, compared in ((PAGES, "build", "${{ github.ref }}"), (WORKFLOW, "check", "${{ github.event.pull_request.base.ref || github.event.repository.default_branch }}")):
         step = _guard(path, job)
         assert step["env"]["DEFAULT_BRANCH"] == "${{ github.event.repository.default_branch }}", path.name
         assert compared in step["env"].values(), path.name
@@ -348,3 +351,12 @@ def test_the_docs_list_the_settings_the_refusals_rest_on():
         assert needed in security, needed
     for needed in ("`press check`", "Code Owners", "`github-pages`", "Who may push workflows", "`.github/workflows/**`"):
         assert needed in workflow, needed
+
+
+def test_every_action_of_every_workflow_is_pinned_by_commit():
+    """A tag (`@v4`) can be moved to other code by whoever controls the action's repository; a commit cannot."""
+    for path in sorted((REPO / ".github/workflows").glob("*.yml")):
+        for job in _workflow(path)["jobs"].values():
+            for step in job["steps"]:
+                if "uses" in step:
+                    assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), f"{path.name}: {step['uses']}"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 # The names below, imported on first use (PEP 562): a command that needs none of the model, such
 # as `press verify` when nothing changed, does not pay for importing it.
 _EXPORTS = {
+    "ballots": ("Ballot", "BallotResult", "Cast", "Option"),
     "decisions": ("AWAITING", "EDITED", "PUBLISHED", "REJECTED", "RETRACTED", "STATES", "ArticleDecision", "Decisions",
                   "DelegateTerm", "Outcome", "decide"),
     "model": ("Press", "load"),
@@ -37,6 +38,7 @@ def __getattr__(name: str):
 
 
 if TYPE_CHECKING:
+    from .ballots import Ballot as Ballot, BallotResult as BallotResult, Cast as Cast, Option as Option
     from .decisions import (
         AWAITING as AWAITING,
         EDITED as EDITED,

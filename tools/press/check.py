@@ -7,6 +7,11 @@ A pull request fails the check when:
   to the rules must be merged on its own before votes counted under it can land;
 - it deletes or alters a meeting record that is on the base branch (minutes are append-only;
   corrections are ``correct`` motions at a later meeting), or removes a signature that counted;
+- it deletes or alters any file of an online ballot that is on the base branch (its record, a
+  member's ballot, its close: a sitting's records are append-only, one rule with the minutes'); a
+  member's ballot it adds that the voter's roster key did not sign, or a close added before the
+  ballot's closing instant, is a problem of the press, read with either branch's rosters; and a
+  member's ballot filed in a ballot not opened yet, which nothing can check, fails too;
 - one person both changes an article and records its approval. People are told apart by every
   identity the change carries — the pull request's author (a GitHub login), and the name and
   e-mail of every commit's author and committer, merge commits included — joined through the
@@ -165,6 +170,7 @@ def check(root: Path, base: str, author: str | None = None, now: dt.datetime | N
         base_records = read_records(fork_root)
         findings += _history(fork_root, base_records, root, changed, now)
     findings += _new_signatures(own, base_rules, changed)
+    findings += _unjudged_ballots(own, changed)
 
     assemblies = set(own.records.assemblies) | set(base_rules.records.assemblies)
     touched = {f"{parts[1]}/{parts[2].removesuffix('.md')}" for parts in (p.split("/") for p in changed)
@@ -207,18 +213,26 @@ def _extract(tree, prefix: str, paths: list[str], dest: Path) -> None:
         (dest / folder).mkdir(parents=True, exist_ok=True)
 
 
+SITTINGS = ("editorial/meetings/", "editorial/ballots/")  # a body's sittings' records: append-only once merged
+
+
 def _minutes_of(tree, prefix: str, changed: list[str]) -> list[str]:
-    """The meeting records a change touches (directly or through a signature), with their
-    signatures and their assembly's roster: what the append-only rule compares."""
+    """The sittings' records a change touches — meeting records (directly or through a signature) with
+    their signatures, a ballot's whole folder (its record, opening signatures, members' ballots, close)
+    — and their body's roster: what the append-only rule compares."""
     paths: set[str] = set()
     for path in changed:
         parts = path.split("/")
-        if len(parts) != 4 or parts[:2] != ["editorial", "meetings"]:
+        if len(parts) < 4 or f"{parts[0]}/{parts[1]}/" not in SITTINGS or (parts[1] == "meetings" and len(parts) != 4):
             continue
-        record = parts[3].split(".yml")[0] + ".yml"
-        paths |= {f"editorial/assemblies/{parts[2]}.yml", f"editorial/meetings/{parts[2]}/{record}"}
+        paths.add(f"editorial/assemblies/{parts[2]}.yml")
         if parts[2] == COUNCIL:  # who signs for the council: the seats of the day, from every roster and election
             paths |= {"editorial/council.yml", "editorial/assemblies", "editorial/meetings"}
+        if parts[1] == "ballots":  # a ballot's signatures count as its opening meeting and its casts say
+            paths |= {f"editorial/ballots/{parts[2]}", f"editorial/meetings/{parts[2]}", "editorial/press.yml"}
+            continue
+        record = parts[3].split(".yml")[0] + ".yml"
+        paths.add(f"editorial/meetings/{parts[2]}/{record}")
         try:
             folder = tree / f"{prefix}editorial/meetings/{parts[2]}"
         except KeyError:
@@ -283,34 +297,58 @@ def _motion_name(index: int, motion) -> str:
     return f"motion {index + 1}"
 
 
-def _history(base_root: Path, base_records, root: Path, changed: list[str], now) -> list[Problem]:
-    """Meeting records and counted signatures where the change began may be added to, never changed —
-    every body's: an assembly's editors, or the council's seats that day (one rule, ``signers_of``)."""
+def _counted_signatures(records, now) -> dict[str, set[str]]:
+    """Record path -> the signers whose signature of it counts: minutes, ballot records and closes alike,
+    each signed by its body's signers of its day (one rule, ``signers_of``; one check, ``check_signed``)."""
     from .council.decisions import signers_of
     from .decisions import decide
-    from .signatures import check_meeting
+    from .signatures import check_signed, signed_message
+
+    signed = [(m.path, m.assembly, m.date, m.signatures, lambda body, m=m: signed_message(body.rules, m)) for m in records.meetings]
+    for ballot in records.ballots:
+        signed.append((ballot.path, ballot.body, ballot.opens.date(), ballot.signatures, lambda body, b=ballot: b.opening_message()))
+        if ballot.close is not None:
+            signed.append((ballot.close.path, ballot.body, ballot.close.closed.date(), ballot.close.signatures, lambda body, b=ballot: b.close_message()))
+    counted: dict[str, set[str]] = {}
+    delegates = decide(records, now).delegates if any(sigs for *_, sigs, _ in signed) else {}
+    for path, body_id, day, sigs, message in signed:
+        body = signers_of(records, delegates, body_id, day) if sigs else None
+        if body is not None:
+            counted[path] = set(check_signed(body, sigs, day, message(body)).signers)
+    return counted
+
+
+def _history(base_root: Path, base_records, root: Path, changed: list[str], now) -> list[Problem]:
+    """The sittings' records and counted signatures where the change began may be added to, never
+    changed — every body's (an assembly's editors, or the council's seats that day) and every sitting's:
+    minutes, and a ballot's record, its members' ballots and its close."""
+    from .ballot_records import CLOSE_SIG_RE, OPENING_SIG_RE
 
     problems: list[Problem] = []
-    counted: dict[str, set[str]] = {}
-    delegates = decide(base_records, now).delegates if any(m.signatures for m in base_records.meetings) else {}
-    for meeting in base_records.meetings:
-        body = signers_of(base_records, delegates, meeting.assembly, meeting.date) if meeting.signatures else None
-        if body is not None:
-            counted[meeting.path] = set(check_meeting(body, meeting).signers)
+    counted = _counted_signatures(base_records, now)
     for rel in sorted(changed):
         path = base_root / rel
-        if not rel.startswith("editorial/meetings/") or not path.is_file():
-            continue  # not minutes, or new ones
+        if not rel.startswith(SITTINGS) or not path.is_file():
+            continue  # not a sitting's record, or a new one
         now = root / rel
         before = path.read_bytes()
         after = now.read_bytes() if now.is_file() and not now.is_symlink() else None
         if before == after:
             continue
-        if sig := SIGNATURE_RE.match(path.name):
-            record = f"{path.parent.relative_to(base_root).as_posix()}/{sig[1]}"
-            if sig[2] in counted.get(record, set()):
+        ballot = rel.startswith("editorial/ballots/")
+        if sig := (OPENING_SIG_RE.match(path.name) or CLOSE_SIG_RE.match(path.name) if ballot else SIGNATURE_RE.match(path.name)):
+            record = f"{path.parent.relative_to(base_root).as_posix()}/{path.name.rsplit('.', 2)[0]}"
+            signer = path.name.rsplit(".", 2)[1]
+            if signer in counted.get(record, set()):
                 what = "removed" if after is None else "replaced"
-                problems.append(Problem(rel, 0, f"{sig[2]}'s signature of {record} counted on the base branch and was {what} — signatures that count stay"))
+                problems.append(Problem(rel, 0, f"{signer}'s signature of {record} counted on the base branch and was {what} — signatures that count stay"))
+            continue
+        if ballot:
+            what = "deleted" if after is None else "changed"
+            problems.append(
+                Problem(rel, 0, f"this file of an online ballot is on the base branch and was {what} — a ballot's record, its members' ballots "
+                        "and its close are append-only once merged: restore it (a member votes again with a higher sequence)")
+            )  # fmt: skip
             continue
         if path.suffix != ".yml":
             continue
@@ -396,6 +434,19 @@ def _new_signatures(own: Press, base: Press, changed: list[str]) -> list[Problem
                     Problem(path, 0, f"signed with {member_id}'s key retired on {key.until} — a retired key signs nothing new: sign with the current key")
                 )
     return problems
+
+
+def _unjudged_ballots(own: Press, changed: list[str]) -> list[Problem]:
+    """A member's ballot the change files where the count does not judge it — in a ballot not (yet)
+    opened — could be anyone's: it waits outside the repository until the ballot is open and it can
+    be checked (``press ballot add`` refuses it too). Unreadable files are problems already."""
+    judged = {cast.path for ballot in own.decisions.ballots for cast in ballot.casts}
+    named = {p.path for p in own.problems}
+    return [
+        Problem(path, 0, "a member's ballot filed in a ballot that is not open — it cannot be checked against the voter's key until the ballot opens: file it then (press ballot add)")
+        for path in changed
+        if path.startswith("editorial/ballots/") and path.endswith(".ballot") and path not in judged and path not in named and (own.root / path).is_file()
+    ]  # fmt: skip
 
 
 def _signed_on_base(base: Press, meeting) -> bool:

@@ -703,7 +703,8 @@ def serve(obj: _Context, port: int, bind: str, output: Path | None) -> None:
 @click.pass_obj
 @_friendly
 def sign(obj: _Context, record: Path, key_file: Path | None, member: str | None) -> None:
-    """Sign a meeting RECORD (editorial/meetings/<assembly>/<date>.yml) with your SSH key."""
+    """Sign a meeting RECORD (editorial/meetings/<assembly>/<date>.yml), or a ballot record or its close
+    (editorial/ballots/<body>/<id>.yml, <id>.close.yml), with your SSH key."""
     from . import recording
 
     press = obj.press()
@@ -753,3 +754,180 @@ def codeowners(obj: _Context, check_only: bool) -> None:
     with replacing(path) as f:
         f.write(text.encode())
     click.echo(f"wrote {path.relative_to(press.root)}")
+
+
+# --------------------------------------------------------------------------- online ballots
+
+
+@main.group()
+def ballot() -> None:
+    """Online ballots: members vote between meetings (docs/online-ballots.md) — open one, cast with
+    your key, second, add what members send, close, and see where each stands."""
+
+
+from .intake import command as _intake  # noqa: E402  (press ballot intake: a ballot sent through the issue form)
+ballot.add_command(_intake)
+
+
+@ballot.command("add")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+@_friendly
+def ballot_add(obj: _Context, files: tuple[Path, ...]) -> None:
+    """File members' ballots (received by e-mail or copied from the ballot page) where the count reads
+    them, after checking each as the count would. Exit 1, writing nothing, if one would not count."""
+    from .balloting import add
+    from .inputs import refuse_linked_tops
+
+    refuse_linked_tops(obj.root)
+    done = add(obj.root, obj.now, [(f if f.is_absolute() else Path.cwd() / f, str(f)) for f in files])
+    refused = [f for f in done if f.refused]
+    for filed in done:
+        if filed.refused:
+            click.echo(filed.refused, err=True)
+        elif not refused:
+            click.echo(f"{filed.shown}: {'already filed as' if filed.already else 'filed as'} {filed.target}")
+    if refused:
+        click.echo(f"{len(refused)} of {len(done)} ballot(s) refused; nothing was filed", err=True)
+    sys.exit(PROBLEMS if refused else OK)
+
+
+def _instant_option(value: str | None, name: str) -> dt.datetime | None:
+    """``--opens``/``--closes``: YYYY-MM-DD HH:MM in the body's timezone."""
+    if value is None:
+        return None
+    try:
+        parsed = dt.datetime.strptime(value.strip().replace("T", " "), "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date and time written 'YYYY-MM-DD HH:MM' (in the body's timezone)", param_hint=name) from None
+    return parsed
+
+
+@ballot.command("sign")
+@click.argument("body")
+@click.argument("ballot_id", metavar="BALLOT")
+@click.option("--voter", required=True, metavar="ASSEMBLY/MEMBER", help="Who votes: your id in your assembly's roster, e.g. harbor/ayse.")
+@click.option("--choice", required=True, help="yes, no or abstain; for a question the options' ids ('a, b' approval, 'a > b' ranked) or abstain.")
+@click.option("--sequence", type=click.IntRange(1, 999_999_999), help="This ballot's number (default: one more than your highest in the repository).")
+@click.option("--key", "key_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Your SSH key (private, or public with the private half in ssh-agent). Default: the first key in ssh-agent.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Write the ballot to this file (default: print it).")
+@click.pass_obj
+@_friendly
+def ballot_sign(obj: _Context, body: str, ballot_id: str, voter: str, choice: str, sequence: int | None, key_file: Path | None, out: Path | None) -> None:
+    """Cast a ballot with your SSH key: sign your CHOICE in BODY's ballot BALLOT and print the ballot
+    file (or write it with --out) for the secretary to add with `press ballot add`."""
+    from . import balloting, recording
+
+    press = obj.press()
+    try:
+        name, data = balloting.sign_cast(press, body, ballot_id, voter, choice, sequence, key_file)
+        if out is not None:
+            with recording.records_locked(press.root, body):  # --out may name the ballot's own folder
+                balloting.write_new(out, data, str(out))
+    except recording.RecordRefused as exc:
+        _refused(exc)
+    if out is None:
+        click.echo(data.decode(), nl=False)
+    else:
+        click.echo(f"wrote your ballot to {out} — send it to the secretary; it is filed as {name}", err=True)
+    from .records import digest_bytes
+
+    click.echo(f"receipt: {digest_bytes(data)}", err=True)
+
+
+@ballot.command("open")
+@click.argument("body")
+@click.argument("ballot_id", metavar="BALLOT")
+@click.option("--question", required=True, help="The question as members will read it.")
+@click.option("--publish", "publish", metavar="ARTICLE", help="Ask to publish ARTICLE (its digest is taken now).")
+@click.option("--reject", "reject", metavar="ARTICLE", help="Ask to reject ARTICLE.")
+@click.option("--retract", "retract", metavar="ARTICLE", help="Ask to retract ARTICLE (give --reason).")
+@click.option("--reason", help="Why an article is retracted (for the retraction notice).")
+@click.option("--elect", "elect", metavar="MEMBER", help="Ask to elect MEMBER delegate.")
+@click.option("--recall", "recall", metavar="MEMBER", help="Ask to recall MEMBER as delegate.")
+@click.option("--method", type=click.Choice(["ranked", "approval"]), help="A platform question: ranked (instant runoff) or approval; give --option for each.")
+@click.option("--option", "options", multiple=True, metavar='ID="Name"', help='One option of a question, e.g. --option housing="Homes before profit".')
+@click.option("--opens", required=True, metavar="'YYYY-MM-DD HH:MM'", help="When voting opens, in the body's timezone.")
+@click.option("--closes", required=True, metavar="'YYYY-MM-DD HH:MM'", help="When voting closes, in the body's timezone.")
+@click.option("--opened-by", metavar="DATE#N", help="The meeting motion (open-ballot) that opened it, e.g. 2026-11-05#3; omit when two editors sign it.")
+@click.pass_obj
+@_friendly
+def ballot_open(obj: _Context, body, ballot_id, question, publish, reject, retract, reason, elect, recall, method, options, opens, closes, opened_by) -> None:
+    """Write BODY's ballot record BALLOT (editorial/ballots/BODY/BALLOT.yml): the question, the window
+    and how it was opened. It is shown nowhere until a meeting's motion or two editors open it."""
+    from . import balloting, recording
+
+    asked = [(kind, target) for kind, target in (("publish", publish), ("reject", reject), ("retract", retract), ("elect-delegate", elect), ("recall-delegate", recall)) if target]
+    if len(asked) + bool(method) != 1:
+        raise click.UsageError("give exactly one of --publish, --reject, --retract, --elect, --recall or --method with --option")
+    if method and len(options) < 2:
+        raise click.BadParameter("a question needs at least two --option id=\"Name\"", param_hint="--option")
+    if options and not method:
+        raise click.BadParameter("--option belongs to a question: give --method ranked or approval", param_hint="--option")
+    if (reason is not None) != (retract is not None):
+        raise click.BadParameter("--reason goes with --retract, and --retract needs it", param_hint="--reason")
+    parsed = []
+    for option in options:
+        oid, sep, name = option.partition("=")
+        if not sep or not oid.strip() or not name.strip():
+            raise click.BadParameter(f"{option!r} is not id=\"Name\"", param_hint="--option")
+        parsed.append((oid.strip(), name.strip()))
+    kind, target = asked[0] if asked else (None, None)
+    start, end = _instant_option(opens, "--opens"), _instant_option(closes, "--closes")
+    the_question = balloting.Question(question, motion=kind, target=target, reason=reason, method=method, options=tuple(parsed))
+    press = obj.press()
+    try:
+        path = balloting.open_ballot(press, body, ballot_id, the_question, start, end, opened_by)
+    except recording.RecordRefused as exc:
+        _refused(exc)
+    click.echo(f"wrote {path.relative_to(press.root)} — " + ("it opens when merged with the meeting record that opened it" if opened_by else f"two editors open it: press ballot second {body} {ballot_id} --key …"))
+
+
+@ballot.command("second")
+@click.argument("body")
+@click.argument("ballot_id", metavar="BALLOT")
+@click.option("--key", "key_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Your SSH key (private, or public with the private half in ssh-agent). Default: the first key in ssh-agent.")
+@click.option("--member", help="Your member id (default: the editor whose roster key matches).")
+@click.option("--close", "close", is_flag=True, help="Sign the ballot's close record instead of the ballot record.")
+@click.pass_obj
+@_friendly
+def ballot_second(obj: _Context, body: str, ballot_id: str, key_file: Path | None, member: str | None, close: bool) -> None:
+    """Sign BODY's ballot record BALLOT as one of the editors who open it (two are needed), or with
+    --close its close record, as the body's rules require of minutes."""
+    from . import balloting
+
+    press = obj.press()
+    target = balloting.second(press, body, ballot_id, key_file, member, close)
+    signer = target.name.rsplit(".", 2)[-2]
+    click.echo(f"signed {target.name.rsplit('.', 2)[0]} as {signer}: wrote {target.relative_to(press.root)} — commit it beside the record")
+
+
+@ballot.command("close")
+@click.argument("body")
+@click.argument("ballot_id", metavar="BALLOT")
+@click.pass_obj
+@_friendly
+def ballot_close(obj: _Context, body: str, ballot_id: str) -> None:
+    """Write BODY's close record of BALLOT after its closing time: the receipt of every ballot received.
+    The editors then sign it (press ballot second --close)."""
+    from . import balloting, recording
+
+    press = obj.press()
+    try:
+        path, received = balloting.close_ballot(press, body, ballot_id)
+    except recording.RecordRefused as exc:
+        _refused(exc)
+    click.echo(f"wrote {path.relative_to(press.root)}: {len(received)} ballot(s) received — the editors sign it: press ballot second {body} {ballot_id} --close")
+
+
+@ballot.command("status")
+@click.argument("body")
+@click.argument("ballot_id", metavar="BALLOT", required=False)
+@click.pass_obj
+@_friendly
+def ballot_status(obj: _Context, body: str, ballot_id: str | None) -> None:
+    """BODY's ballots (or one BALLOT): which are open, who has voted and what would count now."""
+    from . import balloting
+
+    press = obj.press()
+    click.echo(balloting.status_text(press, body, ballot_id), nl=False)

@@ -67,6 +67,7 @@ class Decisions:
     problems: list[Problem]
     council: CouncilDecisions | None = None  # the council's outcomes, features and mandate records
     warnings: list[Problem] = field(default_factory=list)  # reported, never stopping a build (press.media's cut-over)
+    ballots: list = field(default_factory=list)  # press.ballots.Ballot: the opened online ballots, by (closes, body, id)
 
     def today_of(self, body: Assembly) -> dt.date:
         """The run's instant as a date in ``body``'s own timezone."""
@@ -266,6 +267,16 @@ def decide(records: Records, now: dt.datetime | None = None, withdrawn: frozense
             if term.ended is None and left is not None:
                 term.ended, term.ended_by = left, "left the assembly"
 
+    # Online ballots are sittings too: an assembly's decide after its meetings (their open-ballot
+    # motions open them) and before the council counts seats; the council's party-wide ones last.
+    warnings: list[Problem] = []
+    ballots: list = []
+    if records.ballots:
+        from .ballots import apply_outcomes, decide_ballots
+
+        person = people(records.assemblies)
+        ballots = decide_ballots(records, now, outcomes, delegates, person, problems, warnings, party_wide=False)
+        outcomes += apply_outcomes(ballots, by_article, delegates)
     council = None
     if records.council is not None:
         _one_seat_each(records.assemblies, delegates, problems)
@@ -273,6 +284,10 @@ def decide(records: Records, now: dt.datetime | None = None, withdrawn: frozense
 
         council = decide_council(records, delegates, by_article, today_in(now, records.council.timezone), problems, withdrawn)
         outcomes += council.outcomes
+        if records.ballots:
+            party = decide_ballots(records, now, outcomes, delegates, person, problems, warnings, party_wide=True)
+            outcomes += apply_outcomes(party, by_article, delegates)
+            ballots = sorted(ballots + party, key=lambda b: (b.closes, b.body, b.id))
     articles = {
         aid: _article_decision(article, by_article.get(aid, [])) for aid, article in sorted(records.articles.items())
     }
@@ -281,9 +296,9 @@ def decide(records: Records, now: dt.datetime | None = None, withdrawn: frozense
     articles = dict(sorted(articles.items()))
     from .media import judge
 
-    found, warnings = judge(records, articles)
+    found, media_warnings = judge(records, articles)
     problems += found
     return Decisions(
         now=now, today=today, outcomes=outcomes, articles=articles, delegates=dict(delegates), problems=problems, council=council,
-        warnings=warnings,
+        warnings=warnings + media_warnings, ballots=ballots,
     )  # fmt: skip

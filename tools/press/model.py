@@ -58,7 +58,7 @@ class Press:
             for meeting in self.records.meetings
             for motion in meeting.motions
             if motion.kind in ARTICLE_MOTIONS
-        }  # fmt: skip
+        } | {ballot.article for ballot in self.records.ballots if ballot.article}  # fmt: skip
         return [
             p for p in sorted(set(self.records.problems))
             if (aid := draft_of(p.path)) and aid not in voted and (self.root / "content" / f"{aid}.md").is_file()

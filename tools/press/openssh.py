@@ -248,8 +248,9 @@ def _certificate(blob: bytes, reader: _Reader, type_name: str) -> PublicKey:
     return PublicKey(type_name, blob, plain, material, cert, plain_blob)
 
 
-def _verify_raw(key: PublicKey, signature: bytes, data: bytes, what: str = "the signature") -> int | None:
-    """Check an SSH signature blob (``string label, …``) over ``data``; return the sk flags, if any.
+def _verify_raw(key: PublicKey, signature: bytes, data: bytes, what: str = "the signature") -> tuple[int | None, str | None]:
+    """Check an SSH signature blob (``string label, …``) over ``data``; return the sk flags, if any,
+    and the WebAuthn origin a passkey's signature records (None for any other signature).
 
     The label must be the key's own algorithm (``rsa-sha2-256``/``-512`` for RSA, never SHA-1 ``ssh-rsa``).
     """
@@ -266,7 +267,7 @@ def _verify_raw(key: PublicKey, signature: bytes, data: bytes, what: str = "the 
             raw = reader.string()
             reader.end()
             key.material.verify(raw, data)
-            return None
+            return None, None
         if kind == "ssh-rsa":
             raw = reader.string()
             reader.end()
@@ -274,12 +275,12 @@ def _verify_raw(key: PublicKey, signature: bytes, data: bytes, what: str = "the 
             if len(raw) > size:
                 raise Refused(f"{what} is longer than the RSA key")
             key.material.verify(raw.rjust(size, b"\0"), data, padding.PKCS1v15(), RSA_SIGNATURES[label]())
-            return None
+            return None, None
         if kind.startswith("ecdsa-sha2-"):
             der = _ecdsa(reader.string(), what)
             reader.end()
             key.material.verify(der, data, ec.ECDSA(CURVES[kind.removeprefix("ecdsa-sha2-")][1]()))
-            return None
+            return None, None
         public, application = key.material
         app_hash = hashlib.sha256(application.encode()).digest()
         if kind == SK_ED25519:
@@ -287,10 +288,10 @@ def _verify_raw(key: PublicKey, signature: bytes, data: bytes, what: str = "the 
             flags, counter = reader.u8(), reader.u32()
             reader.end()
             public.verify(raw, app_hash + bytes([flags]) + struct.pack(">I", counter) + hashlib.sha256(data).digest())
-            return flags
+            return flags, None
         der = _ecdsa(reader.string(), what)
         flags, counter = reader.u8(), reader.u32()
-        extensions = b""
+        extensions, origin = b"", None
         if label == WEBAUTHN:
             origin = reader.text()
             client_data = reader.string()
@@ -301,7 +302,7 @@ def _verify_raw(key: PublicKey, signature: bytes, data: bytes, what: str = "the 
         reader.end()
         signed = app_hash + bytes([flags]) + struct.pack(">I", counter) + extensions + message_hash
         public.verify(der, signed, ec.ECDSA(hashes.SHA256()))
-        return flags
+        return flags, origin
     except Refused:
         raise
     except (InvalidSignature, ValueError):  # ValueError: numbers the library will not even try
@@ -382,20 +383,34 @@ def parse(armored: bytes) -> Signature:
 
 @dataclass(frozen=True)
 class Verdict:
-    """Which allowed key verified the signature, or why none did."""
+    """Which allowed key verified the signature, or why none did; for a security key or a passkey,
+    what it says of the signing: its flags (0x01 user present, 0x04 user verified), the WebAuthn
+    origin a passkey's browser recorded (None for any other signature) and the key's application."""
 
     key: PublicKey | None
     reason: str = ""
+    flags: int | None = None
+    origin: str | None = None
+
+    @property
+    def application(self) -> str | None:
+        """The security key's application (a passkey's: the relying party id, the site's host), or None."""
+        if self.key is None or self.key.key_type not in (SK_ECDSA, SK_ED25519):
+            return None
+        return self.key.material[1]
 
     def __bool__(self) -> bool:
         return self.key is not None
 
 
-def verify(armored: bytes, message: bytes, namespace: str, allowed_keys: Iterable[PublicKey], on: dt.date | None = None) -> Verdict:
+def verify(
+    armored: bytes, message: bytes, namespace: str, allowed_keys: Iterable[PublicKey], on: dt.date | None = None, origin: str | None = None
+) -> Verdict:
     """Verify ``armored`` over ``message`` for ``namespace`` by one of ``allowed_keys``.
 
-    ``on`` is the date the signature is for: a certificate must be valid on it. Never raises on
-    bad input: a malformed signature is a Verdict with a reason.
+    ``on`` is the date the signature is for: a certificate must be valid on it. ``origin``: the site's
+    own origin, which a passkey (WebAuthn) signature must name, with user verification — OpenSSH
+    checks neither. Never raises on bad input: a malformed signature is a Verdict with a reason.
     """
     try:
         sig = parse(armored)
@@ -411,16 +426,21 @@ def verify(armored: bytes, message: bytes, namespace: str, allowed_keys: Iterabl
     key = matching[0]
     signed = MAGIC + _string(namespace.encode()) + _string(b"") + _string(sig.hash.encode()) + _string(HASHES[sig.hash](message).digest())
     try:
-        flags = _verify_raw(key, sig.signature, signed)
+        flags, signed_at = _verify_raw(key, sig.signature, signed)
     except Refused as exc:
         return Verdict(None, str(exc))
     if flags is not None and not flags & SK_USER_PRESENT:
         return Verdict(None, "the security key did not confirm user presence (no touch): the press requires it")
+    if origin is not None and signed_at is not None:  # a passkey's (WebAuthn) signature
+        if signed_at != origin:
+            return Verdict(None, f"the passkey signature was made on {signed_at[:80]!r}, not on the press's own origin {origin!r}")
+        if not flags & SK_USER_VERIFIED:
+            return Verdict(None, "the passkey did not verify its owner (Face ID, fingerprint or PIN): the press requires it")
     if key.certificate is not None and on is not None:
         problem = key.certificate.problem_on(on)
         if problem:
             return Verdict(None, problem)
-    return Verdict(key)
+    return Verdict(key, flags=flags, origin=signed_at)
 
 
 def _string(data: bytes) -> bytes:

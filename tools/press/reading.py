@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import bundle, limits
+from .ballot_records import BallotRecord, read_ballots
 from .council.records import COUNCIL, Council, council_path, read_council
 from .problems import Problem
 from .records import (
@@ -45,6 +46,8 @@ class Records:
     council: Council | None = None  # editorial/council.yml, if the press has a council (press.council)
     media: dict[str, tuple] = field(default_factory=dict)  # attachment path -> its metadata fields (press.media.Field)
     sections: tuple[Section, ...] = ()  # the site's sections across assemblies, from editorial/press.yml
+    ballots: list[BallotRecord] = field(default_factory=list)  # editorial/ballots/ (press.ballot_records)
+    ballots_origin: str | None = None  # the site's own origin (press.yml ballots: origin:); None: no ballots
 
 
 
@@ -147,12 +150,13 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
     taken = {aid: f"the assembly {aid}" for aid in known_ids if aid != COUNCIL}
     if COUNCIL in known_ids:
         taken[COUNCIL] = "the council"
-    maintainers, sections = read_press_config(root, problems, taken)
+    maintainers, sections, origin = read_press_config(root, problems, taken)
+    ballots = read_ballots(root, known_ids, problems, cache)
     problems += _links(root)
     problems += _page_urls(root)
     return Records(
         root=root, assemblies=assemblies, meetings=meetings, articles=articles, problems=problems, maintainers=maintainers,
-        council=council, media=media, sections=sections,
+        council=council, media=media, sections=sections, ballots=ballots, ballots_origin=origin,
     )  # fmt: skip
 
 

@@ -162,20 +162,23 @@ def _replace(path: Path, rel: str, data: bytes) -> None:
         raise PressError(f"{rel}: not written — {files.why_not_written(exc)}; the record is as it was, nothing was recorded") from None
 
 
-def _write_checked(press: Press, path: Path, change: Callable[[dict], dict], advice: str | None = None) -> tuple[Press, dict]:
+def _write_checked(
+    press: Press, path: Path, change: Callable[[dict], dict], advice: str | None = None, body: str | None = None, render: Callable[[dict], str] | None = None
+) -> tuple[Press, dict]:
     """Apply ``change`` to the record at ``path`` as it is now and read the press back; keep the old
     record if the change adds problems. Under the body's lock, from reading the record to writing it,
     so that a change made by another run meanwhile is kept, never written over. ``advice``: what to
-    do if refused, in one line."""
+    do if refused, in one line. ``body``: whose lock (default: the record's folder's name);
+    ``render``: how the record is written (default: YAML with short lists inline)."""
     rel = path.relative_to(press.root).as_posix()
     before = {p for p in press.problems if p.path == rel}
     path.parent.mkdir(parents=True, exist_ok=True)
-    with records_locked(press.root, path.parent.name):
+    with records_locked(press.root, body or path.parent.name):
         for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):  # what a killed run left
             stale.unlink(missing_ok=True)
         old = path.read_bytes() if path.exists() else None
         data = change(_parse_existing(old, path, rel))
-        _replace(path, rel, _render(data).encode())
+        _replace(path, rel, (render or _render)(data).encode())
         after = load(press.root, press.decisions.now)
         added = [p for p in after.problems if p.path == rel and p not in before]
         if added:
@@ -389,62 +392,53 @@ def _record_date(path: Path) -> dt.date:
         raise PressError(f"{path.name} is not named after a meeting date (YYYY-MM-DD.yml)") from None
 
 
-def _signers(press: Press, aid: str, path: Path):
-    """Who signs a record of ``aid``: its editors, or for the council each seat filled on the record's
-    date, signing with its delegate's keys from the delegate's own roster (one rule: signers_of)."""
+def _signers(press: Press, aid: str, day: dt.date):
+    """Who signs a record of ``aid`` on ``day``: its editors, or for the council each seat filled that
+    day, signing with its delegate's keys from the delegate's own roster (one rule: signers_of)."""
     from .council.decisions import signers_of
 
     press.assembly(aid)  # an unknown body is a usage error
-    return signers_of(press.records, press.decisions.delegates, aid, _record_date(path))
+    return signers_of(press.records, press.decisions.delegates, aid, day)
 
 
 def sign_record(press: Press, path: Path, key_file: Path | None, member: str | None, shown: str | None = None) -> Path:
-    """Sign the meeting record at ``path`` with an SSH key (``press sign``; the desk at the end of a
-    meeting) and write ``<record>.<member>.sig`` beside it; returns that path. ``member``: the
+    """Sign the record at ``path`` with an SSH key (``press sign``; the desk at the end of a meeting;
+    ``press ballot second``) and write ``<record>.<member>.sig`` beside it; returns that path. The
+    record is a meeting's, or a ballot record or its close (editorial/ballots/). ``member``: the
     editor signing (default: the one whose roster key matches). ``shown``: the record's name in messages."""
     from . import signatures
 
     record = shown or path.name
-    try:
-        rel = path.resolve().relative_to((press.root / "editorial" / "meetings").resolve())
-    except ValueError:
-        raise PressError(f"{record} is not a meeting record under editorial/meetings/") from None
-    if len(rel.parts) != 2 or not path.is_file():
-        raise PressError(f"{record} is not a meeting record (editorial/meetings/<assembly>/<date>.yml)")
-    assembly = _signers(press, rel.parts[0], path)
+    body_id, day, message, raw = _signable(press, path, record)
+    signers = _signers(press, body_id, day)
     try:
         if member is None:
             mine = signatures.key_of(key_file) if key_file else None
-            day = _record_date(path)
             matches = [
-                e for e in assembly.editors
-                if any(mine is None or k.line.split()[:2] == mine.split()[:2] for k in assembly.members[e].keys_on(day))
+                e for e in signers.editors
+                if any(mine is None or k.line.split()[:2] == mine.split()[:2] for k in signers.members[e].keys_on(day))
             ]  # fmt: skip
             if len(matches) != 1:
                 raise PressError("cannot tell which editor you are from the key — pass --member")
             member = matches[0]
-        if member not in assembly.editors:
-            raise PressError(f"'{member}' is not an editor of {assembly.id}")
-        meeting = next((m for m in press.records.meetings if m.path == f"editorial/meetings/{rel.as_posix()}"), None)
-        if meeting is None:
-            raise PressError(f"signature not kept: {record} has problems of its own — press verify lists them")
-        # what is signed: the record's envelope (its body, date, path and bytes), or its bytes before the cut-over
-        armored = signatures.signature_of(signatures.signed_message(assembly.rules, meeting), path.name, key_file)
+        if member not in signers.editors:
+            raise PressError(f"'{member}' is not an editor of {signers.id}")
+        armored = signatures.signature_of(message, path.name, key_file)
     except signatures.SigningError as exc:
         raise PressError(str(exc)) from None
     # Keep the signature only if it will count — made with the member's key for that date, still in
     # service — and decide that before writing, so a failed attempt never touches a signature on disk.
-    key = signatures.key_for(assembly, meeting, member, armored)
+    key = signatures.key_signing(signers, member, day, message, armored)
     why = None
     if key is None:
-        why = f"it does not verify with a roster key of {member} valid on {meeting.date} — sign with that key (--key)"
-    elif key.until is not None and key.until <= press.decisions.today_of(assembly):
+        why = f"it does not verify with a roster key of {member} valid on {day} — sign with that key (--key)"
+    elif key.until is not None and key.until <= press.decisions.today_of(signers):
         why = f"it was made with {member}'s key retired on {key.until} — a retired key signs nothing new"
     if why:
         raise PressError(f"signature not kept: {why}")
     target = path.with_name(f"{path.name}.{member}.sig")
-    with records_locked(press.root, rel.parts[0]):
-        if path.read_bytes() != meeting.raw:  # type: ignore[union-attr]
+    with records_locked(press.root, body_id):
+        if path.read_bytes() != raw:
             raise PressError(f"signature not kept: {record} changed while it was being signed — sign it again")
         try:
             with files.replacing(target) as f:  # a signature file is whole or not there, never half-written
@@ -452,3 +446,39 @@ def sign_record(press: Press, path: Path, key_file: Path | None, member: str | N
         except OSError as exc:
             raise PressError(f"{target.name}: not written — {files.why_not_written(exc)}; nothing was signed") from None
     return target
+
+
+def _signable(press: Press, path: Path, record: str) -> tuple[str, dt.date, bytes, bytes]:
+    """What signing the record at ``path`` means: (its body, the day whose editors and keys sign, the
+    message signed, the record's bytes as the press read them). A meeting record is signed for its
+    date; a ballot record or a close for the day the ballot opens or closes (press.ballot_records)."""
+    from . import signatures
+
+    root = press.root.resolve()
+    resolved = path.resolve()
+    for folder, kind in (("meetings", "meeting"), ("ballots", "ballot")):
+        try:
+            rel = resolved.relative_to(root / "editorial" / folder)
+            break
+        except ValueError:
+            continue
+    else:
+        raise PressError(f"{record} is not a meeting record under editorial/meetings/ nor a ballot record under editorial/ballots/")
+    if len(rel.parts) != 2 or not path.is_file():
+        raise PressError(f"{record} is not a meeting record (editorial/meetings/<assembly>/<date>.yml) nor a ballot record (editorial/ballots/<body>/<id>.yml)")
+    press.assembly(rel.parts[0])  # an unknown body is a usage error
+    rel_path = f"editorial/{folder}/{rel.as_posix()}"
+    if kind == "meeting":
+        day = _record_date(path)
+        meeting = next((m for m in press.records.meetings if m.path == rel_path), None)
+        if meeting is None:
+            raise PressError(f"signature not kept: {record} has problems of its own — press verify lists them")
+        # what is signed: the record's envelope (its body, date, path and bytes), or its bytes before the cut-over
+        signers = _signers(press, rel.parts[0], day)
+        return rel.parts[0], day, signatures.signed_message(signers.rules, meeting), meeting.raw
+    for ballot in press.records.ballots:
+        if ballot.path == rel_path:
+            return ballot.body, ballot.opens.date(), ballot.opening_message(), ballot.raw
+        if ballot.close is not None and ballot.close.path == rel_path:
+            return ballot.body, ballot.close.closed.date(), ballot.close_message(), ballot.close.raw
+    raise PressError(f"signature not kept: {record} is not a ballot record nor its close, or has problems of its own — press verify lists them")

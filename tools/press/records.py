@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import ipaddress
 import os
 import re
 import zoneinfo
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Callable
+from urllib.parse import urlsplit
 
 from . import bundle, frontmatter, limits, strictyaml
 from .bundle import digest_bytes  # noqa: F401 (records name digests; the bundle computes them)
@@ -45,7 +47,7 @@ RESERVED_SLUGS = frozenset({"index", "ledger", "feed", "decisions"})
 RESERVED_PAGES = frozenset({"index", "assemblies", "archives", "authors", "tags", "search", "ledger", "feed", "sitemap", "robots"})
 
 BALLOTS = ("roll-call", "secret")
-MOTION_KINDS = ("publish", "reject", "retract", "elect-delegate", "recall-delegate", "correct")
+MOTION_KINDS = ("publish", "reject", "retract", "elect-delegate", "recall-delegate", "correct", "open-ballot")
 ARTICLE_MOTIONS = ("publish", "reject", "retract")
 
 
@@ -103,6 +105,7 @@ class Rules:
     signatures_from: dt.date | None = None  # records of earlier meetings count without signatures
     keep_metadata: tuple[str, ...] = ()  # attachment metadata fields published as they are (press.media)
     envelope_from: dt.date | None = None  # records of earlier meetings were signed bytes-only (press.signatures)
+    online_quorum: int | Fraction | None = None  # replaces quorum for online ballots (press.ballots), if set
 
     def signatures_on(self, day: dt.date) -> int:
         """Editor signatures a record of a meeting on ``day`` needs."""
@@ -115,11 +118,13 @@ class Rules:
         its body, meeting and path (press.signatures), or — before ``envelope-from`` — its bytes alone."""
         return self.envelope_from is None or day >= self.envelope_from
 
-    def quorum_for(self, eligible: int) -> int:
-        """Ballots needed, given the number of members in good standing."""
-        if isinstance(self.quorum, Fraction):
-            return -(-self.quorum.numerator * eligible // self.quorum.denominator)  # ceiling
-        return self.quorum
+    def quorum_for(self, eligible: int, online: bool = False) -> int:
+        """Ballots needed, given the number of members in good standing. ``online``: for an online
+        ballot, whose quorum is ``online-quorum`` when the rules set one."""
+        quorum = self.online_quorum if online and self.online_quorum is not None else self.quorum
+        if isinstance(quorum, Fraction):
+            return -(-quorum.numerator * eligible // quorum.denominator)  # ceiling
+        return quorum
 
     def threshold_met(self, yes: int, no: int) -> bool:
         """Whether ``yes`` carries against ``no``; abstentions do not count here. A motion
@@ -156,6 +161,7 @@ class Assembly:
     description: str | None = None
     meets: str | None = None
     timezone: str = "UTC"
+    contact: str | None = None  # the secretary's e-mail address: online ballots can be sent there
 
     @property
     def usual_time(self) -> dt.time | None:
@@ -354,9 +360,13 @@ def read_assembly(path: Path, rel: str, problems: list[Problem], raw: bytes | No
         return None
     check.keys(
         data,
-        ("name", "region", "description", "meets", "timezone", "rules", "members", "editors"),
+        ("name", "region", "description", "meets", "timezone", "contact", "rules", "members", "editors"),
         required=("name", "members"),
     )
+    contact = check.text(data, "contact", one_line=True)
+    if contact is not None and not CONTACT_RE.fullmatch(contact):  # a problem on its line; the roster still counts
+        check.problems.append(Problem(check.rel, data.line_of("contact"), f"'contact' must be one e-mail address, like secretary@example.org, not {contact[:80]!r}"))
+        contact = None
     name, timezone = _name_and_timezone(data, check, aid)
 
     rules = _read_rules(data.get("rules"), data.line_of("rules"), check)
@@ -397,7 +407,12 @@ def read_assembly(path: Path, rel: str, problems: list[Problem], raw: bytes | No
         rules=rules,
         members=members,
         editors=tuple(editors),
+        contact=contact,
     )
+
+
+# An assembly's contact: one plain address (it goes into a mailto: link).
+CONTACT_RE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+")
 
 
 def _name_and_timezone(data: Map, check: _Checker, default: str) -> tuple[str, str]:
@@ -418,15 +433,9 @@ def _read_rules(data, line: int, check: _Checker) -> Rules:
     if not isinstance(data, Map):
         check.error(line, "'rules' must be a mapping with quorum, threshold, ballot and signatures")
         return Rules()
-    check.keys(data, ("quorum", "threshold", "ballot", "signatures", "signatures-from", "envelope-from", "keep-metadata"), what=" in rules")
-    quorum: int | Fraction = 1
-    raw = data.get("quorum", 1)
-    if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 1:
-        quorum = raw
-    elif isinstance(raw, str) and _parse_fraction(raw) is not None:
-        quorum = _parse_fraction(raw)
-    else:
-        check.error(data.line_of("quorum"), f"quorum {raw!r} must be a whole number of ballots >= 1 or a fraction like \"1/3\"")
+    check.keys(data, ("quorum", "online-quorum", "threshold", "ballot", "signatures", "signatures-from", "envelope-from", "keep-metadata"), what=" in rules")
+    quorum = _read_quorum(data, "quorum", check) or 1
+    online_quorum = _read_quorum(data, "online-quorum", check) if "online-quorum" in data else None
 
     threshold: str | Fraction = "majority"
     raw = data.get("threshold", "majority")
@@ -456,8 +465,21 @@ def _read_rules(data, line: int, check: _Checker) -> Rules:
     envelope_from = check.date(data, "envelope-from")
     return Rules(
         quorum=quorum, threshold=threshold, ballot=ballot, signatures=signatures, signatures_from=signatures_from,
-        envelope_from=envelope_from, keep_metadata=keep,
+        envelope_from=envelope_from, keep_metadata=keep, online_quorum=online_quorum,
     )  # fmt: skip
+
+
+def _read_quorum(data: Map, key: str, check: _Checker) -> int | Fraction | None:
+    """``quorum:`` (or ``online-quorum:``): a whole number of ballots, or a fraction of the members."""
+    raw = data.get(key, 1)
+    if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 1:
+        return raw
+    if isinstance(raw, str) and _parse_fraction(raw) is not None:
+        return _parse_fraction(raw)
+    check.error(data.line_of(key), f"{key} {raw!r} must be a whole number of ballots >= 1 or a fraction like \"1/3\"")
+    return None
+
+
 def _read_keep_metadata(data: Map, check: _Checker) -> tuple[str, ...]:
     """``keep-metadata: [Artist, Copyright]``: the fields of :data:`press.media.KEEPABLE` an assembly publishes."""
     from .media import KEEPABLE
@@ -593,29 +615,31 @@ def _github(entry: Map, mid: str, check: _Checker) -> str | None:
     return handle.removeprefix("@") if handle else None
 
 
-def read_press_config(root: Path, problems: list[Problem], taken: dict[str, str] | None = None) -> tuple[tuple[str, ...], tuple[Section, ...]]:
+def read_press_config(root: Path, problems: list[Problem], taken: dict[str, str] | None = None) -> tuple[tuple[str, ...], tuple[Section, ...], str | None]:
     """``editorial/press.yml``: settings of the whole press, as (maintainers, sections).
     ``maintainers`` are the GitHub users or ``org/team``s who own everything no assembly owns (theme,
     tools, workflows, pages); ``sections`` gather published articles across assemblies by tag.
-    ``taken``: ids a section may not have (an assembly's or the council's folder) -> what has it."""
+    ``taken``: ids a section may not have (an assembly's or the council's folder) -> what has it.
+    Third: ``ballots: origin:``, the site's own origin if it offers online ballots (else None)."""
     path = root / "editorial" / "press.yml"
     rel = "editorial/press.yml"
     if not path.is_file() or path.is_symlink():
-        return (), ()
+        return (), (), None
     data, problem = strictyaml.load(path, rel)
     if problem:
         problems.append(problem)
-        return (), ()
+        return (), (), None
     check = _Checker(rel, problems)
     if not isinstance(data, Map):
         check.error(1, "editorial/press.yml must be a mapping, e.g. maintainers: [octo-cat, our-org/web-team]")
-        return (), ()
-    check.keys(data, ("maintainers", "sections"), required=("maintainers",))
+        return (), (), None
+    check.keys(data, ("maintainers", "sections", "ballots"), required=("maintainers",))
     sections = _sections(data, check, taken or {})
+    origin = read_ballots_setting(data, check)
     raw = data.get("maintainers")
     if not isinstance(raw, Seq) or not raw:
         check.error(data.line_of("maintainers"), "'maintainers' must be a non-empty list of GitHub users or org/teams")
-        return (), sections
+        return (), sections, origin
     handles: list[str] = []
     maintainers_ok = True
     for i, value in enumerate(raw):
@@ -628,7 +652,60 @@ def read_press_config(root: Path, problems: list[Problem], taken: dict[str, str]
             maintainers_ok = False
         else:
             handles.append(handle)
-    return (tuple(handles) if maintainers_ok else ()), sections
+    return (tuple(handles) if maintainers_ok else ()), sections, origin
+
+
+def origin_problem(origin: str) -> str | None:
+    """Why ``origin`` cannot be the site's own origin for passkeys, or None. Passkeys are bound to a
+    host, and every Pages site of one GitHub owner shares ``<owner>.github.io``: a ballot needs a site
+    of its own domain (https), or ``http://localhost`` for a test server."""
+    try:
+        parts = urlsplit(origin)
+        port = parts.port
+    except ValueError:
+        return f"{origin[:80]!r} is not an origin like https://press.example.org"
+    host = parts.hostname or ""
+    if f"{parts.scheme}://{parts.netloc}" != origin or parts.username or parts.password or not host or parts.netloc.lower() != parts.netloc:
+        return f"{origin[:80]!r} is not an origin: write the scheme and the host only, in lowercase, like https://press.example.org (no path, no trailing '/')"
+    del port
+    if parts.scheme == "http":
+        if host != "localhost":
+            return f"{origin!r} is http: passkeys need https (only http://localhost serves a test)"
+        return None
+    if parts.scheme != "https":
+        return f"{origin[:80]!r} must begin with https://"
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return f"{origin!r} is an IP address, which cannot be a passkey's relying party — give the site a domain name"
+    except ValueError:
+        pass
+    if host == "github.io" or host.endswith(".github.io"):
+        return (
+            f"{origin!r} is a GitHub Pages address, shared by every site of its owner: a passkey made there would sign "
+            "for all of them — give the site its own domain"
+        )
+    if not re.fullmatch(r"(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*", host):
+        return f"{origin[:80]!r} does not name a host (letters, digits, '-' and '.')"
+    return None
+
+
+def read_ballots_setting(data: Map, check: _Checker) -> str | None:
+    """``ballots: {origin: https://…}`` of editorial/press.yml: the site's own origin, or None (no ballots)."""
+    if "ballots" not in data:
+        return None
+    raw = data.get("ballots")
+    if not isinstance(raw, Map):
+        check.error(data.line_of("ballots"), "'ballots' must be a mapping like {origin: https://press.example.org}")
+        return None
+    check.keys(raw, ("origin",), required=("origin",), what=" in ballots")
+    origin = check.text(raw, "origin", required=True, one_line=True)
+    if origin is None:
+        return None
+    why = origin_problem(origin)
+    if why:
+        check.error(raw.line_of("origin"), f"ballots: origin {why}; the press offers no ballots until it is fixed (docs/online-ballots.md, \"The site's own origin\")")
+        return None
+    return origin
 
 
 SECTION_EXAMPLE = "e.g. sections: [{id: youth, name: Youth & Students, tags: [youth, students]}]"
@@ -840,6 +917,7 @@ _MOTION_KEYS = {
     "elect-delegate": ("note",),
     "recall-delegate": ("note",),
     "correct": ("reason", "corrected", "note"),
+    "open-ballot": ("note",),
 }
 
 
@@ -886,6 +964,9 @@ def _read_motion(index: int, entry, line: int, ballot: str, assembly: str, meeti
             motion.corrects = None
         if motion.corrects is None:
             fail(line, f"correct must name an earlier motion of this assembly as <YYYY-MM-DD>#<number>, e.g. 2026-10-06#2, not {target!r}")
+    elif kind == "open-ballot":
+        if not isinstance(target, str) or not SLUG_RE.match(target):
+            fail(line, f"open-ballot must name a ballot by its id (editorial/ballots/{assembly}/<id>.yml), not {target!r}")
     elif not isinstance(target, str) or not ID_RE.match(target):
         fail(line, f"{kind} must name a member id, not {target!r}")
 

@@ -34,14 +34,20 @@ NAMESPACE = "assembly-press"
 ENVELOPE = "assembly-press signed record v1"
 
 
-def envelope(body: str, sitting: str, record: str, raw: bytes, previous: bytes | None = None) -> bytes:
+def envelope(
+    body: str, sitting: str, record: str, raw: bytes | None, previous: bytes | None = None, *, fields: tuple[tuple[str, str], ...] = (), digest: str | None = None,
+) -> bytes:  # fmt: skip
     """The message a signature of a record signs: the namespace, the body, the sitting (a meeting's
-    date, or ``roster``), the record's path in the press and the digest of its bytes, one
-    ``name: value`` a line. ``previous``: the bytes this version supersedes (a roster's version on
-    the base branch), named by their digest so that an old signed version cannot be restored."""
+    date, ``roster``, or ``ballot <id>``), the record's path in the press and the digest of its bytes,
+    one ``name: value`` a line. ``previous``: the bytes this version supersedes (a roster's version on
+    the base branch), named by their digest so that an old signed version cannot be restored.
+    ``fields``: what a member's ballot adds (voter, choice, sequence), before the digest; ``digest``:
+    the record's digest when the caller has it rather than its bytes (a ballot names its record's)."""
     before = f"previous: {digest_bytes(previous)}\n" if previous is not None else ""
+    extra = "".join(f"{name}: {value}\n" for name, value in fields)
+    digest = digest if digest is not None else digest_bytes(raw)
     return (
-        f"{ENVELOPE}\nnamespace: {NAMESPACE}\nbody: {body}\nsitting: {sitting}\nrecord: {record}\n{before}digest: {digest_bytes(raw)}\n"
+        f"{ENVELOPE}\nnamespace: {NAMESPACE}\nbody: {body}\nsitting: {sitting}\nrecord: {record}\n{before}{extra}digest: {digest}\n"
     ).encode()
 
 
@@ -204,12 +210,17 @@ def verifies(message: bytes, armored: bytes, keys) -> bool:
 def key_for(assembly: Assembly, meeting: Meeting, member_id: str, armored: bytes):
     """The roster key of ``member_id`` valid on the meeting date that verifies ``armored`` over the
     record's bytes, or None: whether a new signature would count, asked before it is written."""
+    return key_signing(assembly, member_id, meeting.date, signed_message(assembly.rules, meeting), armored)
+
+
+def key_signing(assembly: Assembly, member_id: str, day, message: bytes, armored: bytes):
+    """The roster key of ``member_id`` valid on ``day`` that verifies ``armored`` over ``message``, or
+    None: one check for whatever is signed (minutes, a ballot record, a close)."""
     member = assembly.members.get(member_id)
     if member is None:
         return None
-    message = signed_message(assembly.rules, meeting)
-    for member_key in member.keys_on(meeting.date):
-        if _verifying_key(message, armored, [member_key], meeting.date)[0] is not None:
+    for member_key in member.keys_on(day):
+        if _verifying_key(message, armored, [member_key], day)[0] is not None:
             return member_key
     return None
 

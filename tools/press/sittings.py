@@ -32,10 +32,20 @@ class Outcome:
     quorum: int = 0
     eligible: int = 0
     corrected_by: Outcome | None = None  # the passed correct motion that changed or struck this one
+    ballot: object | None = None  # a press.ballots.Ballot, when the sitting was an online ballot; ``meeting`` then stands for its close
 
     @property
     def passed(self) -> bool:
         return self.status == PASSED
+
+    @property
+    def provenance(self) -> str:
+        """How it was decided, as the site says it: ``Approved by online ballot, 14–21 November: 23 yes ·
+        4 no · 2 abstain of 40 eligible``, or ``Approved at the meeting of 5 November 2026: …``."""
+        verb = _VERBS.get(self.motion.kind, "Decided") if self.passed else "Not carried"
+        if self.ballot is not None:
+            return f"{verb} by online ballot, {_span(self.ballot.opens.date(), self.ballot.closes.date())}: {self.yes} yes · {self.no} no · {self.abstain} abstain of {self.eligible} eligible"
+        return f"{verb} at the meeting of {_day(self.date, True)}: {self.tally}"
 
     @property
     def date(self) -> dt.date:
@@ -49,7 +59,27 @@ class Outcome:
     @property
     def anchor(self) -> str:
         """Fragment id of this motion on the ledger page."""
+        if self.ballot is not None:
+            return f"ballot-{self.ballot.id}"
         return f"{self.meeting.date.isoformat()}-{self.motion.index + 1}"
+
+
+_VERBS = {"publish": "Approved", "reject": "Rejected", "retract": "Retracted", "elect-delegate": "Elected", "recall-delegate": "Recalled"}
+
+
+def _day(day: dt.date, year: bool = False) -> str:
+    return f"{day.day} {day:%B}" + (f" {day.year}" if year else "")
+
+
+def _span(first: dt.date, last: dt.date) -> str:
+    """``14–21 November``, ``28 October–4 November``, ``28 December 2026–4 January 2027``."""
+    if first.year != last.year:
+        return f"{_day(first, True)}–{_day(last, True)}"
+    if first.month != last.month:
+        return f"{_day(first)}–{_day(last)}"
+    if first == last:
+        return _day(first)
+    return f"{first.day}–{_day(last)}"
 
 
 @dataclass
@@ -191,18 +221,7 @@ class _Sitting:
 
     def _settle(self, outcome: Outcome, unit: str = "ballot") -> Outcome:
         """Passed or failed by quorum and threshold, for an outcome whose votes all count."""
-        cast = outcome.yes + outcome.no + outcome.abstain
-        rules = self.body.rules
-        if cast < outcome.quorum:
-            outcome.status = FAILED
-            units = unit if cast == 1 or unit == "weight" else f"{unit}s"  # a weight is a sum: "7 weight"
-            outcome.reasons = [f"no quorum: {cast} {units} cast, {outcome.quorum} needed{self._of_total(outcome)}"]
-        elif not rules.threshold_met(outcome.yes, outcome.no):
-            outcome.status = FAILED
-            outcome.reasons = [f"threshold not met: {outcome.yes} yes against {outcome.no} no{self._in_unit()}, {rules.threshold_text} needed"]
-        else:
-            outcome.status = PASSED
-        return outcome
+        return settle(outcome, self.body.rules, unit, self._of_total(outcome), self._in_unit())
 
     def correctable(self, motion: Motion, meetings: dict) -> str | None:
         """Why ``motion`` (a correct motion) cannot correct what it names, or None if it can."""
@@ -319,6 +338,22 @@ class _Meeting(_Sitting):
             eligible=len(self.eligible),
         )
         return outcome if reasons else self._settle(outcome)
+
+def settle(outcome: Outcome, rules, unit: str = "ballot", of_total: str = "", in_unit: str = "") -> Outcome:
+    """Passed or failed by ``rules``' quorum (``outcome.quorum``) and threshold, for an outcome whose
+    votes all count: one rule for every sitting, a meeting's or an online ballot's."""
+    cast = outcome.yes + outcome.no + outcome.abstain
+    if cast < outcome.quorum:
+        outcome.status = FAILED
+        units = unit if cast == 1 or unit == "weight" else f"{unit}s"  # a weight is a sum: "7 weight"
+        outcome.reasons = [f"no quorum: {cast} {units} cast, {outcome.quorum} needed{of_total}"]
+    elif not rules.threshold_met(outcome.yes, outcome.no):
+        outcome.status = FAILED
+        outcome.reasons = [f"threshold not met: {outcome.yes} yes against {outcome.no} no{in_unit}, {rules.threshold_text} needed"]
+    else:
+        outcome.status = PASSED
+    return outcome
+
 
 def _corrections(meetings, sitting, evaluate) -> dict[tuple[str, dt.date, int], Outcome]:
     """Every passed ``correct`` motion of ``meetings``, by the motion it corrects (the latest

@@ -240,6 +240,8 @@ class _CouncilMeeting(_Sitting):
                     error(motion.line, f"the census names {', '.join(unknown)}, not an assembly — seats are assembly ids")
                 elif motion.counted > day:
                     error(motion.line, f"the census counts the rosters on {motion.counted}, after the meeting date {day} — count them on or before it")
+            elif motion.kind == "open-ballot":
+                pass  # the ballot it opens is found by press.ballots
             elif target not in articles and target not in withdrawn:
                 error(motion.line, f"no article {target} — expected content/{target}.md")
             elif motion.kind == "feature":

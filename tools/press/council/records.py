@@ -39,7 +39,7 @@ from ..strictyaml import Map, Seq
 COUNCIL = "council"  # the council's id: its articles live in content/council/, its meetings in editorial/meetings/council/
 WEIGHTINGS = ("equal", "members")
 FEATURE_MOTIONS = ("feature", "unfeature")
-COUNCIL_MOTIONS = (*ARTICLE_MOTIONS, *FEATURE_MOTIONS, "correct", "census")
+COUNCIL_MOTIONS = (*ARTICLE_MOTIONS, *FEATURE_MOTIONS, "correct", "census", "open-ballot")
 
 
 @dataclass(frozen=True)
@@ -214,7 +214,7 @@ def _read_council_motion(index: int, entry, line: int, ballot: str, body: str, c
         check.error(line, f"motion {index + 1} must name exactly one of {', '.join(COUNCIL_MOTIONS)} (found {found}){extra}")
         return None
     kind = kinds[0]
-    if kind in ARTICLE_MOTIONS or kind == "correct":  # its statements and corrections, exactly as an assembly's
+    if kind in ARTICLE_MOTIONS or kind in ("correct", "open-ballot"):  # its statements, corrections and ballots, exactly as an assembly's
         base = _read_motion(index, entry, line, ballot, body, check)
         return CouncilMotion(**vars(base)) if base is not None else None
 

@@ -29,6 +29,7 @@ from . import feeds, images
 from .shared import memo_of, motion_datetime, newest_first, outputs_of, press_of
 from . import admin
 from . import council as council_site
+from . import ballots as ballots_site
 from .memo import chapter_fingerprint, fingerprint_as, place
 
 _GENERATED = "a file the press generates (feeds, ledgers, calendars, sitemap)"
@@ -209,6 +210,8 @@ def _motion_target(outcome: Outcome, shown: dict[str, ArticleDecision], article_
         if decision is not None and decision.state == WITHDRAWN:
             return {"article": motion.target, "title": None, "url": None, "withdrawn": True}
         return {"article": motion.target, "title": title, "url": url}
+    if motion.kind == "open-ballot":
+        return {"ballot": motion.target}
     if motion.kind == "correct":
         day, index = motion.corrects or (None, 0)
         return {"motion": motion.target, "motion_anchor": f"{day.isoformat()}-{index + 1}" if day else None}
@@ -330,6 +333,9 @@ class PressGenerator(Generator):
         for d in retracted_decisions:
             self.article_urls[d.article.id] = f"{d.article.assembly}/{d.article.slug}.html"
 
+        # Online ballots, as plain views every ballot output is made from (press.site.ballots)
+        self.ballot_origin = ballots_site.origin_of(press)
+        self.ballot_views = ballots_site.views(press, articles, self.ballot_origin, self.settings.get("PRESS_REPO") or None)
         self.chapters: list[Chapter] = []
         grouped = self.grouped = _ByAssembly(press, articles, retracted_decisions)  # one pass, not one per assembly
         for aid, assembly in sorted(press.records.assemblies.items(), key=lambda kv: kv[1].name.lower()):
@@ -347,6 +353,7 @@ class PressGenerator(Generator):
                 agenda_items=grouped.pending.get(aid, 0) if upcoming else 0,
             )
             chapter.ledger = ledger_data(assembly, press, self.article_urls, grouped)
+            _add_ballots(chapter.ledger, ballots_site.ledger_entries(aid, self.ballot_views))
             chapter.record = human_record(chapter.ledger, assembly)
             self.chapters.append(chapter)
         self.context["chapters"] = list(self.chapters)  # the assemblies (the council has its own page)
@@ -363,6 +370,10 @@ class PressGenerator(Generator):
         self.context["THEME_COLOR"] = THEME_COLOR
         self.context["DEFAULT_SHARE_IMAGE"] = DEFAULT_SHARE_IMAGE
         self._discovery(articles)
+        for article in articles if self.ballot_views else ():  # "Approved by online ballot, 14–21 November: …"
+            online = ballots_site.provenance(article.press)
+            if online:
+                article.online_ballot = online
         self._start_images()
 
     def _discovery(self, articles: list) -> None:
@@ -427,6 +438,7 @@ class PressGenerator(Generator):
         )
         chapter.ledger = council_site.council_ledger_extras(ledger_data(council.council, press, self.article_urls, grouped), council)
         chapter.ledger["seats_today"] = council_site.seat_rows(council, decisions)
+        _add_ballots(chapter.ledger, ballots_site.ledger_entries(cid, self.ballot_views))
         chapter.record = human_record(chapter.ledger, council.council)
         targets = {m["anchor"]: m for meeting in chapter.ledger["meetings"] for m in meeting["motions"]}
         for assembly_chapter in self.chapters:
@@ -492,6 +504,36 @@ class PressGenerator(Generator):
         self._write_calendars()
         self._write_sitemap()
         self._write_admin()
+        self._write_ballots(writer)
+
+    def _write_ballots(self, writer) -> None:
+        """ballots/: the index, the enrolment page, a page per open ballot (its results once closed)
+        and the feed that reminds members (press.site.ballots). Nothing when the press offers no ballots."""
+        views = self.ballot_views
+        if self.ballot_origin is None and not views:
+            return
+        relative, write = self.settings["RELATIVE_URLS"], writer.write_file
+        origin = self.ballot_origin
+        enrol_data = {"origin": origin, "rp_id": ballots_site.rp_id(origin)}
+        write(ballots_site.INDEX, self.get_template("ballots"), self.context, relative, ballots=views, page_name="ballots/index")
+        write(ballots_site.ENROL, self.get_template("enrol"), self.context, relative,
+              ballot_data=enrol_data, page_name="ballots/enrol/index")  # fmt: skip
+        for view in views:
+            if view["status"] not in ballots_site.WITH_PAGE:
+                continue
+            closed = view["status"] == "closed"
+            write(
+                view["url"] + "index.html",
+                self.get_template("ballot_results" if closed else "ballot"),
+                self.context,
+                relative,
+                ballot_view=view,
+                ballot_data=None if closed else ballots_site.ballot_data(view, origin),
+                page_name=view["url"] + "index",
+            )
+        self._write(ballots_site.SCRIPT, ballots_site.script(), "the ballot pages' script (enrol a passkey, sign a ballot)")
+        language, sitename = self.settings.get("DEFAULT_LANG", "en"), self.settings["SITENAME"]
+        self._emit(ballots_site.FEED, (views, language, sitename), lambda: ballots_site.feed(views, self._absolute, language, sitename))
 
     def _write_admin(self) -> None:
         """The writers' desk, admin/ (see press.site.admin), generated from the rosters."""
@@ -726,6 +768,7 @@ class PressGenerator(Generator):
     def _write_calendars(self) -> None:
         """iCalendar feeds of recorded and scheduled meetings, per assembly and for all."""
         days = [m.date for m in self.press.records.meetings] or [self.press.decisions.today]
+        days += [dt.date.fromisoformat(v[k][:10]) for v in self.ballot_views for k in ("opens", "closes")]
         # Time zone rules only for the years the meetings span: small files, same on every build.
         span = {"first_date": dt.date(min(days).year, 1, 1), "last_date": dt.date(max(days).year + 1, 12, 31)}
         everything = icalendar.Calendar()
@@ -733,7 +776,8 @@ class PressGenerator(Generator):
         inputs_of = {}
         for chapter in self.chapters:
             meetings = [m for m in self.press.records.meetings if m.assembly == chapter.id]
-            inputs_of[chapter.id] = (chapter.assembly, meetings, chapter.ledger, span, self.settings["FEED_DOMAIN"])
+            ballots = [v for v in self.ballot_views if v["body"] == chapter.id]
+            inputs_of[chapter.id] = (chapter.assembly, meetings, chapter.ledger, ballots, span, self.settings["FEED_DOMAIN"])
 
         def calendar_of(chapter) -> icalendar.Calendar:
             calendar = icalendar.Calendar()
@@ -794,6 +838,7 @@ class PressGenerator(Generator):
             event.add("url", url)
             event.add("status", "CONFIRMED")
             yield event
+        yield from ballots_site.events(assembly.id, self.ballot_views, self._absolute, host)
 
     def _write_sitemap(self) -> None:
         """Every public page: home, chapters, ledgers, published articles, retraction notices, pages."""
@@ -806,6 +851,8 @@ class PressGenerator(Generator):
         for chapter in self.chapters:
             entries += [(chapter.url, None), (f"{chapter.id}/ledger.html", None)]
         entries += [(page.url, None) for page in self.sections]
+        if self.ballot_origin is not None or self.ballot_views:
+            entries += [("ballots/", None)] + [(v["url"], None) for v in self.ballot_views if v["status"] in ballots_site.WITH_PAGE]
         for article in self.context["articles"]:
             modified = getattr(article, "modified", article.date)
             entries.append((article.url, modified.date().isoformat()))
@@ -842,7 +889,21 @@ class PressGenerator(Generator):
                         summary=html.escape(summary),
                     )
                 )
-        entries.reverse()  # newest first
+        for ballot in chapter.ledger.get("ballots", ()):  # closed online ballots, decided at their close
+            when = dt.datetime.fromisoformat(ballot["closes"])
+            summary = ballot["tally_text"] + (" — " + "; ".join(ballot["reasons"]) if ballot["reasons"] else "")
+            entries.append(
+                feeds.Entry(
+                    id=self._absolute(f"{ledger_url}#{ballot['anchor']}"),
+                    title=f"Online ballot: {ballot['question']} — {ballot['verdict']}",
+                    link=self._absolute(ballot["url"]),
+                    published=when,
+                    updated=when,
+                    authors=[chapter.assembly.name],
+                    summary=html.escape(summary),
+                )
+            )
+        entries.sort(key=lambda e: e.updated, reverse=True)  # newest first (stable: one meeting's motions keep their order)
         feed = feeds.Feed(
             id=self._absolute(ledger_url),
             title=f"Decisions of {chapter.assembly.name}",
@@ -853,6 +914,12 @@ class PressGenerator(Generator):
             **self._feed_art(chapter.assembly.name),
         )
         return feeds.atom(feed, self._absolute(f"{chapter.id}/decisions.atom"))
+
+
+def _add_ballots(ledger: dict, entries: list[dict]) -> None:
+    """A body's closed online ballots in its ledger, beside its meetings (only when it has some)."""
+    if entries:
+        ledger["ballots"] = entries
 
 
 def _json(data) -> bytes:
