@@ -86,6 +86,26 @@ class Votes:
     abstain: list[str] | int
 
 
+def parse_votes(values: list[str] | tuple[str, ...]) -> list[str] | int:
+    """Votes as typed, by the command line or the desk: ``["ana,ben", "carla"]`` -> [ana, ben, carla];
+    ``["12"]`` -> 12 (a count, for a secret ballot)."""
+    items = [v.strip() for value in values for v in value.split(",") if v.strip()]
+    if len(items) == 1 and items[0].isdigit():
+        return int(items[0])
+    if any(item.isdigit() for item in items):
+        raise PressError("give either member ids or one count")
+    return items
+
+
+def corrected_votes(as_yes: list[str] | int, as_no: list[str] | int, as_abstain: list[str] | int, strike: bool) -> Votes | None:
+    """What a ``correct`` motion says of the motion it corrects: the votes as really cast, or None
+    (``strike``: it was never taken) — one or the other, never both or neither."""
+    given = any(v not in ([], 0) for v in (as_yes, as_no, as_abstain))
+    if given == strike:
+        raise PressError("give how the motion was really voted (--as-yes, --as-no, --as-abstain) or --strike, not both")
+    return None if strike else Votes(as_yes, as_no, as_abstain)
+
+
 def meeting_path(press: Press, assembly: str, day: dt.date) -> Path:
     return press.root / "editorial" / "meetings" / assembly / f"{day.isoformat()}.yml"
 
