@@ -393,7 +393,7 @@ def chapter_fingerprint(c) -> tuple:
         _assembly(c.assembly), c.articles, tuple(_decision(d) for d in c.retracted), c.members_in_good_standing,
         tuple((t.member, t.elected.date, t.ended, t.ended_by) for t in c.delegates),
         (c.delegate.member, c.delegate.elected.date) if c.delegate else None,
-        c.next_meeting, c.agenda_items, c.description_html, repr(c.ledger),
+        c.next_meeting, c.agenda_items, c.description_html, repr(c.ledger), repr(c.images),
         tuple((m.id, m.name) for m in c.assembly.members.values()),
     )  # fmt: skip
 
