@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import itertools
 import logging
 import os
 import signal
@@ -180,8 +181,14 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
         saved = pelican_log.propagate
         pelican_log.addHandler(collect)
         pelican_log.propagate = False
-        signals.content_written.connect(_count_written)
-        _written[0] = 0
+        written = itertools.count(1)
+
+        def count_written(path, context=None) -> None:
+            """Pelican wrote a file: the tests' hook can stop the build a few files into writing the site."""
+            if next(written) == 3:
+                pause_point("writing")
+
+        signals.content_written.connect(count_written, weak=False)
         try:
             # The plugin's handlers, bound to this build's context, for this run only
             with BuildContext(settings, press, memo, outputs, now).attached(), contextlib.redirect_stdout(io.StringIO()):
@@ -193,7 +200,7 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
         except Exception as exc:  # a theme or Pelican failure: report it, keep the old site
             collect.errors.append(f"{type(exc).__name__}: {exc}")
         finally:
-            signals.content_written.disconnect(_count_written)
+            signals.content_written.disconnect(count_written)
             pelican_log.removeHandler(collect)
             pelican_log.propagate = saved
         pause_point("written")
@@ -226,16 +233,6 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
             uptodate.forget(root, staging)
             out.discard(staging)
     return result
-
-
-_written = [0]
-
-
-def _count_written(path, context=None) -> None:
-    """Pelican wrote a file: the tests' hook can stop the build a few files into writing the site."""
-    _written[0] += 1
-    if _written[0] == 3:
-        pause_point("writing")
 
 
 def _unsafe_sources(root: Path, settings: dict) -> list[str]:
