@@ -108,6 +108,10 @@ CHANGES = {
         st.tuples(st.sampled_from(ASSEMBLIES), st.sampled_from(("name", "region")), WORDS),
         lambda root, a, key, text: sub(assembly_file(root, a), rf"^{key}: .*$", f"{key}: {text}"),
     ),
+    "an assembly's contact": (
+        st.tuples(st.sampled_from(ASSEMBLIES), st.from_regex(r"[a-z]{1,8}", fullmatch=True)),
+        lambda root, a, name: sub(assembly_file(root, a), r"^timezone: .*$", rf"\g<0>\ncontact: {name}@example.org"),
+    ),
     "an assembly's rules": (
         st.tuples(st.sampled_from(ASSEMBLIES), st.sampled_from(("1", "2", "4", "1/3", "1/2")), st.sampled_from(("majority", "two-thirds", "3/5"))),
         lambda root, a, quorum, threshold: (
