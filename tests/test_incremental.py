@@ -51,8 +51,8 @@ CHANGES = {
     "a section's tags": lambda root: (root / "editorial/press.yml").write_text(
         (root / "editorial/press.yml").read_text().replace("tags: [youth, students]", "tags: [youth, students, housing]")
     ),
-    "a new section": lambda root: (root / "editorial/press.yml").write_text(  # under sections: (ballots: follows it)
-        (root / "editorial/press.yml").read_text().replace("\nsections:\n", "\nsections:\n  - {id: transit, name: Transit, tags: [transit]}\n")
+    "a new section": lambda root: (root / "editorial/press.yml").write_text(
+        (root / "editorial/press.yml").read_text() + "  - {id: transit, name: Transit, tags: [transit]}\n"
     ),
     "a theme change": lambda root: (root / "theme/templates/base.html").write_text(
         (root / "theme/templates/base.html").read_text().replace("Skip to content", "Skip to the articles")

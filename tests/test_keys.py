@@ -64,7 +64,7 @@ REACHES = {
     "press.site.council.SectionStories": "section stories",
     "press.site.council.FrontPage": "lead featured assemblies sections",
     "press.site.generator.Link": "url title date",
-    "press.site.generator.Chapter": "assembly articles retracted members_in_good_standing delegate delegates next_meeting description_html agenda_items ledger record is_council",
+    "press.site.generator.Chapter": "assembly articles retracted members_in_good_standing delegate delegates next_meeting description_html agenda_items ledger record is_council images",
     "press.site.generator.SectionPage": "section articles description_html images",
 }
 

@@ -54,6 +54,7 @@ ARMOR_BEGIN = b"-----BEGIN SSH SIGNATURE-----"
 # One member's ballot: nine short lines and an SSH signature (a passkey's carries its clientDataJSON).
 MAX_CAST_BYTES = limits.MAX_SIGNATURE_BYTES + 4096
 MAX_CHOICE_CHARS = 2000
+MAX_OPTIONS = 100  # a question members answer on a phone; more would be read, shown and counted at length
 ENVELOPE_NAMES = ("namespace", "body", "sitting", "record", "voter", "choice", "sequence", "digest")
 
 
@@ -322,6 +323,9 @@ def _read_question(data: Map, record: BallotRecord, check: _Checker) -> None:
     raw = data.get("options")
     if not isinstance(raw, Seq) or len(raw) < 2:
         check.error(data.line_of("options") if "options" in data else data.line, "a question needs 'options:', at least two, each {id: …, name: …}")
+        return
+    if len(raw) > MAX_OPTIONS:
+        check.error(data.line_of("options"), f"a question has at most {MAX_OPTIONS} options, this one {len(raw)} — members answer it on a phone")
         return
     options: list[BallotOption] = []
     for i, entry in enumerate(raw):

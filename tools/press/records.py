@@ -667,7 +667,8 @@ def origin_problem(origin: str) -> str | None:
     host = parts.hostname or ""
     if f"{parts.scheme}://{parts.netloc}" != origin or parts.username or parts.password or not host or parts.netloc.lower() != parts.netloc:
         return f"{origin[:80]!r} is not an origin: write the scheme and the host only, in lowercase, like https://press.example.org (no path, no trailing '/')"
-    del port
+    if port == {"http": 80, "https": 443}.get(parts.scheme):  # browsers never write it: no signature would name this origin
+        return f"{origin!r}: write it without ':{port}', as a browser writes the site's origin"
     if parts.scheme == "http":
         if host != "localhost":
             return f"{origin!r} is http: passkeys need https (only http://localhost serves a test)"

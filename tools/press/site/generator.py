@@ -147,6 +147,7 @@ class Chapter:
     ledger: dict = field(default_factory=dict)
     record: dict = field(default_factory=dict)  # the ledger in words, for the pages
     is_council: bool = False  # the council's chapter: seats instead of members (council.html)
+    images: dict = field(default_factory=dict)  # article id -> its card's picture (council_site.Image), if it has one
 
     @property
     def mandate(self) -> list[dict]:
@@ -358,11 +359,11 @@ class PressGenerator(Generator):
         self.sections = []
         for section in press.records.sections:
             held = council_site.section_articles(section, articles)
-            pictures = {a.press.article.id: council_site.story_image(a, bundles) for a in held}
-            images = {aid: image for aid, image in pictures.items() if image is not None}
-            self.sections.append(SectionPage(section, held, _markdown(section.description), images))
+            self.sections.append(SectionPage(section, held, _markdown(section.description), council_site.pictures_of(held, bundles)))
         self.context["sections"] = press.records.sections  # for the navigation: names and ids only
         self._council_context(articles, retracted_decisions)
+        for chapter in self.chapters:  # the chapter page's cards, as the front page shows stories
+            chapter.images = council_site.pictures_of(chapter.articles, bundles)
         self.context["chapters_by_id"] = {c.id: c for c in self.chapters}
         self.context["THEME_COLOR"] = THEME_COLOR
         self.context["DEFAULT_SHARE_IMAGE"] = DEFAULT_SHARE_IMAGE
