@@ -281,7 +281,7 @@ def test_a_section_narrows_the_search_to_its_articles(chromium, sharded_site):
     """search.html?section=youth (the link on the section's front) finds only that section's articles,
     whichever shard holds them; the same words without the section find others too."""
     url, root = sharded_site
-    youth = {f["url"] for f in fragments_in_index(root / "output") if f.get("filters", {}).get("section") == ["youth"]}
+    youth = {f["url"] for f in fragments_in_index(root / "output") if "youth" in f.get("meta", {}).get("sections", "").split()}
     everywhere, errors = search_page(chromium, url, "workers")
     assert errors == [] and {link.removeprefix(url) for _, link, _ in everywhere} - youth  # more than the section
     narrowed, errors = search_page(chromium, url, "workers", "search.html?section=youth")
@@ -290,17 +290,20 @@ def test_a_section_narrows_the_search_to_its_articles(chromium, sharded_site):
 
 
 def test_each_article_of_a_section_carries_its_filter_and_the_front_links_to_its_search(sample, tmp_path, monkeypatch):
-    """The index holds the section as a Pagefind filter on exactly the articles its front lists; the
-    front links to the search narrowed to it; the search page offers every section."""
+    """The index holds the section as Pagefind metadata on exactly the articles its front lists (and no
+    Pagefind filter: its filter index is not reproducible); the front links to the search narrowed to
+    it; the search page offers every section."""
     monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches"))
     build(sample)
     site = sample / "output"
     front = (site / "youth/index.html").read_text()
     listed = set(re.findall(r'<h3><a [^>]*href="\.\./([a-z]+/[a-z0-9-]+\.html)"', front))
     assert listed == {"harbor/ferry-cuts.html", "harbor/radio-hour.html", "springfield/bus-fares.html"}
-    filters = {f["url"].lstrip("/"): f.get("filters", {}) for f in fragments_in_index(site)}
-    assert {url for url, found in filters.items() if found} == listed
-    assert all(filters[url] == {"section": ["youth"]} for url in listed)
+    fragments = fragments_in_index(site)
+    sections = {f["url"].lstrip("/"): f.get("meta", {}).get("sections") for f in fragments}
+    assert {url for url, found in sections.items() if found} == listed
+    assert all(sections[url] == "youth" for url in listed)
+    assert not any(f.get("filters") for f in fragments)
     assert '<a href="../search.html?section=youth">Search Youth &amp; Students</a>' in front
     page = (site / "search.html").read_text()
     assert '<select id="section" name="section">' in page and '<option value="youth">Youth &amp; Students</option>' in page

@@ -65,7 +65,7 @@ ENVELOPE_NAMES = ("namespace", "body", "sitting", "record", "voter", "choice", "
 class BallotOption:
     id: str
     name: str
-    line: int = 0
+    line: int = field(default=0, metadata={"key": "a line number in the record: only problem messages show it"})
 
 
 @dataclass
@@ -100,7 +100,7 @@ class CloseRecord:
     raw: bytes
     closed: dt.datetime  # naive: in the body's timezone
     received: tuple[str, ...]
-    line: int = 1
+    line: int = field(default=1, metadata={"key": "a line number in the record: only problem messages show it"})
     signatures: dict[str, tuple[str, bytes]] = field(default_factory=dict)
 
 
@@ -123,9 +123,9 @@ class BallotRecord:
     method: str | None = None  # ranked | approval (a platform question)
     options: tuple[BallotOption, ...] = ()
     opened_by: tuple[dt.date, int] | None = None  # the meeting motion (date, index) that opened it
-    line: int = 1  # of the question
-    motion_line: int = 1
-    opened_by_line: int = 1
+    line: int = field(default=1, metadata={"key": "a line number in the record: only problem messages show it"})  # of the question
+    motion_line: int = field(default=1, metadata={"key": "a line number in the record: only problem messages show it"})
+    opened_by_line: int = field(default=1, metadata={"key": "a line number in the record: only problem messages show it"})
     signatures: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # opening signatures: signer -> (path, armored)
     casts: list[CastRecord] = field(default_factory=list)
     close: CloseRecord | None = None

@@ -83,9 +83,10 @@ class Ballot:
     keys: dict[str, list[str]]
     casts: list[Cast]
     result: BallotResult | None = None
-    outcome: Outcome | None = None
+    # The outcome holds this ballot (Outcome.ballot) and is keyed with it; keying it here too would never end.
+    outcome: Outcome | None = field(default=None, metadata={"key": "keyed from the outcome's side, which holds this ballot"})
     record: BallotRecord | None = field(default=None, repr=False, compare=False)
-    _context: _Context | None = field(default=None, repr=False, compare=False)
+    _context: _Context | None = field(default=None, repr=False, compare=False, metadata={"key": "the count's working state: what it decides is in the other fields"})
 
 
 # --------------------------------------------------------------------------- who may vote, with which keys
