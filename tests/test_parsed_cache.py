@@ -11,7 +11,7 @@ def test_a_run_with_nothing_new_leaves_the_cache_file_alone(pressdir, monkeypatc
     pressdir.assembly()
     pressdir.write("editorial/meetings/springfield/2026-11-03.yml", "present: [ana, ben]\n")
     load(pressdir.root)
-    path = press_cache.cache_dir(pressdir.root, "records.pickle")
+    path = press_cache.cache_dir(pressdir.root, "store", "manifests", "records.json")
     first = path.stat()
 
     load(pressdir.root)  # nothing changed: every record comes from the cache

@@ -1,7 +1,8 @@
 """Caches, kept outside the repository.
 
 A cache inside the work tree could be committed by anyone who opens a pull request, and both
-Pelican's content cache and ours are pickles: loading one is running code. So caches live in the
+Pelican's content cache was a pickle (loading one is running code; ours are plain data now, in
+:mod:`press.store`). So caches live in the
 user's cache folder (``$PRESS_CACHE_DIR``, else ``$XDG_CACHE_HOME/assembly-press``, else
 ``~/.cache/assembly-press``), one folder per press, named by a hash of its path.
 """
@@ -13,7 +14,6 @@ import errno
 import functools
 import hashlib
 import os
-import pickle
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -232,6 +232,10 @@ def file_status(st: os.stat_result) -> tuple[int, int, int, int, int, int]:
     return (st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
 
 
+# The store's manifest of parsed records (press.store).
+RECORDS = "records"
+
+
 class ParsedRecords:
     """Parsed editorial records keyed by file path and content digest: a record whose bytes did not
     change is not parsed again. Never trusted across versions of the record format.
@@ -242,7 +246,9 @@ class ParsedRecords:
     def __init__(self, root: Path, statuses: dict[str, tuple] | None = None):
         """``statuses``: the files' statuses from a scan made just before (see :mod:`press.inputs`),
         so that no file is asked twice."""
-        self.path = cache_dir(root, "records.pickle")
+        from .store import Store, salt
+
+        self.store, self.salt = Store(root), salt()
         self.statuses = statuses or {}
         self.entries: dict = {}
         self.hashes: dict[str, tuple[tuple, bytes]] = {}  # absolute path -> (file_status, sha256 digest)
@@ -253,10 +259,10 @@ class ParsedRecords:
         self.added = False
         self.started = clock.wall_ns()
         try:
-            version, entries, hashes, files = load(self.path, pickle.load)
-            if version == (FORMAT, press_version()):  # parsed by this very code, or not at all
-                self.entries, self.hashes, self.files = entries, hashes, files
-        except Exception:  # missing, damaged or foreign: start empty
+            kept = self.store.value(RECORDS, self.salt)  # parsed by this very code, or None
+            if kept is not None:
+                self.entries, self.hashes, self.files = kept
+        except Exception:  # damaged or foreign: start empty
             self.entries, self.hashes, self.files = {}, {}, {}
 
     def content_hash(self, path: Path | str) -> tuple[bytes, tuple, bytes | None]:
@@ -310,4 +316,4 @@ class ParsedRecords:
         if not self.added and self.used == self.entries.keys() and self.seen == self.hashes and self.files_seen == self.files:
             return
         entries = {k: v for k, v in self.entries.items() if k in self.used}
-        keep(self.path, lambda f: pickle.dump(((FORMAT, press_version()), entries, self.seen, self.files_seen), f, protocol=pickle.HIGHEST_PROTOCOL))
+        self.store.keep_value(RECORDS, self.salt, (entries, self.seen, self.files_seen))
