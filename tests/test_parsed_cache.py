@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from press import cache as press_cache
+from press.reading import ParsedRecords
 from press.model import load
 
 
@@ -26,4 +27,4 @@ def test_a_run_with_nothing_new_leaves_the_cache_file_alone(pressdir, monkeypatc
     (pressdir.root / "editorial/meetings/springfield/2026-11-10.yml").unlink()
     load(pressdir.root)  # a deleted record is dropped from the cache
     assert path.stat().st_ino != second.st_ino
-    assert len(press_cache.ParsedRecords(pressdir.root).entries) == 2  # the roster and one meeting
+    assert len(ParsedRecords(pressdir.root).entries) == 2  # the roster and one meeting

@@ -22,6 +22,7 @@ import press.model
 import press.reading
 import press.records
 from press import cache as press_cache
+from press.reading import ParsedRecords
 from press.cli import main
 
 from conftest import commit, git
@@ -120,8 +121,8 @@ def test_files_written_just_now_are_not_trusted_by_their_status(small):
     keeps them (a second write in the same clock tick could leave the status as it was)."""
     assert verify(small.root).exit_code == 0
     assert not press_cache.cache_dir(small.root, "verified.marshal").exists()
-    assert press_cache.ParsedRecords(small.root).hashes == {}
-    assert press_cache.ParsedRecords(small.root).entries  # parsed records are still kept, by content
+    assert ParsedRecords(small.root).hashes == {}
+    assert ParsedRecords(small.root).entries  # parsed records are still kept, by content
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "folder", "foreign"])

@@ -13,11 +13,10 @@ from pathlib import Path
 
 from . import clock
 from .decisions import EDITED, PUBLISHED, ArticleDecision, Decisions, decide
-from .cache import ParsedRecords
 from .history import History, MissingObject, Version, missing_objects, unreadable
 from .inputs import Inputs, Verified, remember, scan
 from .problems import PressError, Problem
-from .reading import Records, read_records
+from .reading import ParsedRecords, Records, read_records
 from .records import ARTICLE_MOTIONS, NOT_ASSEMBLIES, SLUG_RE, Article, Assembly, parse_metadata
 
 
