@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from press import cache as press_cache
 from press.reading import ParsedRecords
-from press.model import load
+from press.model import load as load_model
+
+
+def load(root):
+    loaded = load_model(root)
+    loaded.save()  # as every command does when it is done
+    return loaded
 
 
 def test_a_run_with_nothing_new_leaves_the_cache_file_alone(pressdir, monkeypatch, tmp_path):

@@ -22,7 +22,7 @@ TRANSPORT = {
     "site/parallel.py": "pickles a worker's exception to send it to the parent process (never stored)",
 }
 # Caches not yet moved onto the store (each commit that moves one removes it here).
-NOT_YET = {"history.py", "inputs.py", "site/__init__.py", "site/memo.py", "uptodate.py"}
+NOT_YET = {"site/__init__.py", "site/memo.py", "uptodate.py"}
 
 
 @pytest.fixture
@@ -158,3 +158,66 @@ def test_a_damaged_records_object_is_parsed_again(caches, sample):
     again = load(sample)
     assert again.records == first.records
     assert [p.message for p in again.records.problems] == [p.message for p in first.records.problems]
+
+
+# --------------------------------------------------------------------------- reading never writes
+
+
+def _edited_in_git(repo) -> None:
+    from conftest import commit
+
+    repo.article("springfield", "rent", body="Approved text.")
+    repo.publish("springfield", "rent", "2026-10-06")
+    commit(repo.root, "Article and vote")
+    repo.article("springfield", "rent", body="Edited since.")
+    commit(repo.root, "edit")
+
+
+def _no_writes(monkeypatch) -> list:
+    """Make the one write primitive fail loudly, and count the attempts."""
+    from press import files
+
+    tried = []
+
+    def refuse(path, *args, **kwargs):
+        tried.append(str(path))
+        raise AssertionError(f"wrote {path} while reading")
+
+    monkeypatch.setattr(files, "replacing", refuse)
+    return tried
+
+
+def test_reading_the_model_writes_nothing(caches, repo, settled, monkeypatch):
+    _edited_in_git(repo)
+    tried = _no_writes(monkeypatch)
+    loaded = load(repo.root)
+    assert loaded.revisions["springfield/rent"].data.endswith(b"Approved text.\n")  # git history read
+    assert loaded.shown["springfield/rent"].article.title
+    assert loaded.verified().problems == []
+    assert tried == [] and not caches.exists()
+
+
+def test_saving_is_the_command_s_explicit_step(caches, repo, settled):
+    _edited_in_git(repo)
+    loaded = load(repo.root)
+    loaded.revisions
+    loaded.verified()
+    assert not caches.exists()
+    loaded.save()
+    manifests = sorted(p.name for p in cache_dir(repo.root, "store", "manifests").iterdir())
+    assert manifests == ["history.json", "records.json", "verified.json"]
+
+
+def test_verify_no_save_writes_nothing(caches, repo, settled, monkeypatch):
+    from click.testing import CliRunner
+
+    from press.cli import main
+
+    _edited_in_git(repo)
+    tried = _no_writes(monkeypatch)
+    result = CliRunner().invoke(main, ["--root", str(repo.root), "verify", "--no-save"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("ok:") and tried == [] and not caches.exists()
+    monkeypatch.undo()
+    result = CliRunner().invoke(main, ["--root", str(repo.root), "verify"])
+    assert result.exit_code == 0 and cache_dir(repo.root, "store", "manifests", "records.json").exists()
