@@ -179,21 +179,28 @@ class Store:
     def forget(self, name: str) -> None:
         (self.manifests / f"{name}.json").unlink(missing_ok=True)
 
-    def value(self, name: str, salt: str) -> Any:
+    def value(self, name: str, salt: str, plain: bool = False) -> Any:
         """The one value kept under the manifest ``name`` (:meth:`keep_value`), or None."""
         digest = self.manifest(name, salt).get("value")
         if digest is None:
             return None
+        if plain:
+            data = self.get(digest)
+            try:
+                return json.loads(data) if data is not None else None
+            except ValueError:
+                return None
         try:
             return self.get_value(digest)
         except Missing:
             return None
 
-    def keep_value(self, name: str, salt: str, value: Any) -> bool:
-        """Keep ``value`` as the one value of the manifest ``name``; False when it cannot be kept."""
+    def keep_value(self, name: str, salt: str, value: Any, plain: bool = False) -> bool:
+        """Keep ``value`` as the one value of the manifest ``name``; False when it cannot be kept.
+        ``plain``: ``value`` is JSON as it is (faster, for large plain tables)."""
         try:
-            digest = self.put_value(value)
-        except TypeError:  # not plain data: never kept
+            digest = self.put(json.dumps(value, allow_nan=False).encode()) if plain else self.put_value(value)
+        except (TypeError, ValueError):  # not plain data: never kept
             return False
         if digest is None:
             return False
@@ -221,6 +228,28 @@ class Store:
                         self._drop(entry.name) if _is_digest(entry.name) else _unlink(entry.path)
         except OSError:
             pass
+
+
+def copy_file(source: Path | str, target: Path | str) -> None:
+    """A copy of ``source`` at ``target`` (a new file): shared extents where the file system can
+    (``copy_file_range`` reflinks on Btrfs and XFS), else the bytes copied. Never a hard link, whose
+    damage would reach both names."""
+    with open(source, "rb") as src, open(target, "xb") as dst:
+        try:
+            size = os.fstat(src.fileno()).st_size
+            while size > 0:
+                done = os.copy_file_range(src.fileno(), dst.fileno(), size)
+                if done == 0:
+                    break
+                size -= done
+            if size <= 0:
+                return
+        except (OSError, AttributeError):  # not on this file system (or platform): copy the bytes
+            pass
+        src.seek(0)
+        dst.seek(0)
+        dst.truncate()
+        shutil.copyfileobj(src, dst)
 
 
 class Missing(Exception):
