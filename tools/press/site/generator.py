@@ -30,7 +30,7 @@ from .shared import memo_of, motion_datetime, newest_first, outputs_of, press_of
 from . import admin
 from . import council as council_site
 from . import ballots as ballots_site
-from .memo import chapter_fingerprint, fingerprint_as, place
+from .memo import chapter_fingerprint, fingerprint_as
 
 _GENERATED = "a file the press generates (feeds, ledgers, calendars, sitemap)"
 
@@ -583,10 +583,11 @@ class PressGenerator(Generator):
     def _write_images(self) -> None:
         """The images started in generate_context, and the web manifest."""
         outputs = outputs_of(self.settings)
-        for name, cached in zip(self.image_names, self.drawing.finish()):
+        self.drawing.finish()
+        for index, name in enumerate(self.image_names):
             target = outputs.path(name)
             target.parent.mkdir(parents=True, exist_ok=True)
-            place(cached, target)  # a hard link to the drawn image where the filesystem allows
+            self.drawing.publish(index, target)  # a copy, checked against its digest
             reason = (
                 "a published article's share image, drawn from its approved title and vote"
                 if name.endswith(".share.jpg")
