@@ -9,10 +9,8 @@ is claimed on the build's positive list (:mod:`press.site.outputs`).
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import logging
 import os
-import pickle
 import re
 import tempfile
 from itertools import chain
@@ -320,41 +318,25 @@ def only_published_files(generator) -> None:
             decision = press.decisions.articles.get(aid) if aid else None
             if decision is not None and decision.state == PUBLISHED:
                 published.add(file)
-        # On a cold cache, render the Markdown of the files Pelican will read on every core first.
-        uncached = [
-            path for path in (os.path.abspath(os.path.join(content_path, f)) for f in sorted(published))
-            if generator.readers.get_cached_data(path, None) is None
-        ]  # fmt: skip
-        _PRERENDERED.update(prerender.render_all(uncached, generator.settings))
+        # The Markdown of the files Pelican will read: from the store, or rendered on every core first.
+        paths = [os.path.abspath(os.path.join(content_path, f)) for f in sorted(published)]
+        if generator.settings.get("CACHE_CONTENT"):
+            _PRERENDERED.update(prerender.render_kept(paths, generator.settings, press.root))
+        else:
+            _PRERENDERED.update(prerender.render_all(paths, generator.settings))
         return published
 
     generator.get_files = get_files
 
-    # Pelican rewrites its whole reader cache after every build; do so only when something was read.
-    readers, misses = generator.readers, []
-    cache_data, save_cache = readers.cache_data, readers.save_cache
-
-    def note_miss(filename, data):
-        misses.append(filename)
-        cache_data(filename, data)
-
-    readers.cache_data = note_miss
-    readers.save_cache = lambda: save_cache() if misses else None
-
 
 class _RevisionCache:
-    """Rendered approved revisions, keyed by their digest and the reader's settings: the bytes of a
-    revision never change, so an entry never goes stale."""
+    """Rendered approved revisions of this build, keyed by their digest and the reader's settings.
+    Kept in memory only: Pelican's rendering of one is not plain data (its metadata holds Pelican's
+    objects), and only the few articles edited since their approval have one."""
 
     def __init__(self, settings: dict):
-        self.path = Path(settings["CACHE_PATH"]) / "press-revisions.pickle"
-        self.enabled = bool(settings.get("CACHE_CONTENT"))
         self.salt = settings_salt(settings)
         self.entries: dict = {}
-        if self.enabled:
-            entries = _cache.load(self.path, pickle.load)  # a damaged cache is rebuilt, never trusted
-            self.entries = entries if isinstance(entries, dict) else {}
-        self.dirty = False
 
     def read(self, generator, source_path: str, data: bytes):
         key = (self.salt, digest_bytes(data))
@@ -363,12 +345,7 @@ class _RevisionCache:
                 file = Path(folder) / Path(source_path).name
                 file.write_bytes(data)
                 self.entries[key] = PressReader(generator.settings).read_as(str(file), source_path)
-            self.dirty = True
         return self.entries[key]
-
-    def save(self) -> None:
-        if self.enabled and self.dirty:
-            _cache.keep(self.path, lambda f: pickle.dump(self.entries, f, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def gate(generator) -> None:
@@ -410,7 +387,6 @@ def gate(generator) -> None:
         article = Article(content, metadata=dict(metadata), settings=generator.settings, source_path=source_path, context=generator.context)
         generator.context["generated_content"][article.get_relative_source_path()] = article
         candidates.append((article, decision, revision.data, revision.files))
-    revisions.save()
     _PRERENDERED.clear()
 
     kept: list[Article] = []
@@ -624,32 +600,13 @@ _pelican_cacher_init = FileDataCacher.__init__
 
 
 def _cacher_init(self, settings, cache_name, caching_policy, load_policy):
-    """Pelican's reader caches are pickles too: loaded through :func:`press.cache.load` (the folder
-    checked, a damaged file ignored) instead of Pelican's loader, which fails every build on an
-    empty file."""
-    _pelican_cacher_init(self, settings, cache_name, caching_policy, False)
-    if load_policy:
-        read = (lambda f: pickle.load(gzip.GzipFile(fileobj=f))) if settings.get("GZIP_CACHE") else pickle.load
-        loaded = _cache.load(self._cache_path, read)
-        self._cache = loaded if isinstance(loaded, dict) else {}
+    """Pelican's reader caches are pickles (loading one runs code): never loaded or kept. What they
+    gave, rendered Markdown, the press keeps in its store as plain data (prerender.render_kept)."""
+    _pelican_cacher_init(self, settings, cache_name, False, False)
 
 
 def _cacher_save(self) -> None:
-    """Pelican's reader cache kept through :func:`press.cache.keep`: atomically, and a read-only or
-    full cache folder only costs time."""
-    if not self._cache_data_policy:
-        return
-    def write(f) -> None:
-        if self.settings.get("GZIP_CACHE"):
-            with gzip.GzipFile(fileobj=f, mode="wb") as zipped:
-                pickle.dump(self._cache, zipped)
-        else:
-            pickle.dump(self._cache, f)
-
-    try:
-        _cache.keep(self._cache_path, write)
-    except (pickle.PicklingError, TypeError) as exc:
-        log.warning("Could not save cache %s (%s)", self._cache_path, exc)
+    """Nothing: see :func:`_cacher_init`."""
 
 
 def register() -> None:
