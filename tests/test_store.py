@@ -101,8 +101,12 @@ def test_objects_no_manifest_names_are_swept(caches, tmp_path):
     store = press_store.Store(tmp_path)
     store.keep_value("thing", "s", [1])
     first = _objects(tmp_path)
-    store.keep_value("thing", "s", [2])
+    store.keep_value("thing", "s", [2])  # the value it replaces goes at once
     assert len(_objects(tmp_path)) == 1 and _objects(tmp_path) != first
+    stray = store.put(b"named by no manifest")
+    store.save_manifest("pages", "s", {"a": store.put(b"a page")})
+    store.sweep()
+    assert not store.path(stray).exists() and len(_objects(tmp_path)) == 2
 
 
 def test_values_round_trip_with_their_types():

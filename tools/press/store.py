@@ -204,9 +204,15 @@ class Store:
             return False
         if digest is None:
             return False
+        before = _cache.load(self.manifests / f"{name}.json", lambda f: json.loads(f.read()))
         if not self.save_manifest(name, salt, {"value": digest}):
             return False
-        self.sweep()
+        try:
+            replaced = before["entries"]["value"]
+        except (TypeError, KeyError):
+            replaced = None
+        if isinstance(replaced, str) and _is_digest(replaced) and replaced != digest:
+            self._drop(replaced)  # the value it replaced (a full sweep comes at the end of a build)
         return True
 
     def sweep(self) -> None:

@@ -270,9 +270,10 @@ class RenderMemo:
         salt = self.salt.hex()
         templates = {name: sorted(names) for name, names in self._templates.items()}
         if self.store.save_manifest(PAGES, salt, stored):
-            self.store.keep_value(memo_name(site), salt, {"templates": templates, "files": files}, plain=True)  # sweeps the store
+            self.store.keep_value(memo_name(site), salt, {"templates": templates, "files": files}, plain=True)
         if memo_name(site) != self.name:
             self.store.forget(self.name)
+        self.store.sweep()  # what no manifest names any more: pages, images and Markdown of earlier builds
 
 
 def _link(source: Path, target: Path) -> None:
