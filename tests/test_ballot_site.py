@@ -4,9 +4,9 @@ article approved online — and never a word of an unpublished article."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
-import datetime as dt
 import json
 import re
 import subprocess
@@ -19,7 +19,7 @@ import pytest
 
 import make_sample_ballots as sample_ballots
 import press
-from conftest import REPO, PressDir, copy_sample
+from conftest import REPO, PressDir, commit, copy_sample, git
 from press.build import build
 from test_build import text_of
 
@@ -34,6 +34,8 @@ pytestmark = pytest.mark.usefixtures("settled")
 CHICAGO = ZoneInfo("America/Chicago")
 PENDING_TITLE = "QUOKKA-PENDING-TITLE"
 PENDING_BODY = "QUOKKA-PENDING-BODY"
+FAILED_TITLE = "WOMBAT-FAILED-TITLE"  # an article whose ballot failed: never published, never named
+FAILED_BODY = "WOMBAT-FAILED-BODY"
 
 
 # --------------------------------------------------------------------------- a press with ballots
@@ -83,6 +85,22 @@ opens: 2026-11-15 09:00
 closes: 2026-11-20 20:00
 """
 DEPOT_CASTS = [("ana", "lanes, night", 1, True), ("ben", "night", 1, True), ("cai", "lanes, night, fares", 1, True)]
+# Closed and failed (ana alone voted; quorum 2): its article stays unpublished, named by id only.
+PIER = f"""question: Publish "{FAILED_TITLE}"?
+motion: publish
+article: springfield/pier
+digest: {{digest}}
+opens: 2026-11-10 09:00
+closes: 2026-11-12 20:00
+"""
+# Opened, its window not begun: listed with its opening time, in the calendar and the feed; no page yet.
+WINTER = """question: Should the assembly meet online in January? <img src=x onerror=alert(1)>
+motion: publish
+article: springfield/rent
+digest: {digest}
+opens: 2026-11-28 09:00
+closes: 2026-12-05 20:00
+"""
 ONLY_ONE = """question: Publish the rent strike story again?
 motion: publish
 article: springfield/rent
@@ -98,6 +116,7 @@ def make_press(root: Path, keys: sample_ballots.Keys) -> PressDir:
     p.write("editorial/press.yml", "maintainers: [sam]\nballots:\n  origin: https://press.example.org\n")
     p.article("springfield", "rent", "Rent strike wins", "RENT-BODY-TEXT")
     p.article("springfield", "night-shifts", PENDING_TITLE, PENDING_BODY)
+    p.article("springfield", "pier", FAILED_TITLE, FAILED_BODY)
     roster = root / "editorial/assemblies/springfield.yml"
     for member in ("ana", "ben", "cai", "dan", "eve"):
         sample_ballots.add_key(roster, member, keys.line(("springfield", member)))
@@ -105,6 +124,8 @@ def make_press(root: Path, keys: sample_ballots.Keys) -> PressDir:
     ballot("rent-online", RENT.format(digest=p.digest("springfield", "rent")), [("springfield", *c) for c in RENT_CASTS], EDITORS, "2026-11-21 08:00")
     ballot("night-shifts", NIGHT.format(digest=p.digest("springfield", "night-shifts")), [("springfield", "ana", "yes", 1, True)], EDITORS, None)
     ballot("depot", DEPOT, [("springfield", *c) for c in DEPOT_CASTS], EDITORS, None)
+    ballot("pier", PIER.format(digest=p.digest("springfield", "pier")), [("springfield", "ana", "yes", 1, True)], EDITORS, "2026-11-12 20:00")
+    ballot("winter", WINTER.format(digest=p.digest("springfield", "rent")), [], EDITORS, None)
     ballot("only-one", ONLY_ONE.format(digest=p.digest("springfield", "rent")), [], EDITORS[:1], None)  # never opened
     return p
 
@@ -172,6 +193,9 @@ def test_the_index_lists_open_ballots_with_their_closing_time_then_results(site)
     assert opened < text.index("Closes 25 November 2026, 20:00 CST") < results
     assert results < text.index("Publish the rent strike story?") < text.index("Passed — 2 yes · 1 no · 0 abstain of 5 eligible")
     assert "only-one" not in text
+    upcoming = text[text.index("Should the assembly meet online in January?"):results]
+    assert "Opens 28 November 2026, 09:00 CST" in upcoming and "closes 5 December 2026, 20:00 CST." in upcoming
+    assert not (site / "ballots/springfield/winter").exists()  # a page from its opening
 
 
 def test_the_results_equal_the_count_by_hand_and_every_cast_is_listed_with_its_receipt(site):
@@ -195,7 +219,8 @@ def test_an_article_approved_online_says_so_and_links_to_the_results(site):
 
 def test_the_ledger_the_decisions_feed_and_the_calendar_carry_the_ballots_outcome(site):
     ledger = json.loads(read(site, "springfield/ledger.json"))
-    [entry] = ledger["ballots"]
+    [pier, entry] = ledger["ballots"]
+    assert pier["ballot"] == "pier" and pier["outcome"] == "failed" and pier["title"] is None and pier["article"] == "springfield/pier"
     assert entry["ballot"] == "rent-online" and entry["outcome"] == "passed" and entry["tally"] == {"yes": 2, "no": 1, "abstain": 0}
     assert entry["members_in_good_standing"] == 5 and entry["votes"]["yes"] == ["springfield/ana", "springfield/ben"]
     assert entry["title"] == "Rent strike wins" and entry["article_url"] == "springfield/rent.html"
@@ -220,7 +245,7 @@ def test_open_ballots_are_in_the_feed_and_the_bodys_calendar_with_their_closing_
     assert event.decoded("dtend") == dt.datetime(2026, 11, 25, 20, 0, tzinfo=CHICAGO)
     assert "Springfield Assembly: online ballot — passed" in events
     everything = icalendar.Calendar.from_ical(read(site, "meetings.ics"))
-    assert len([e for e in everything.walk("VEVENT") if "online ballot" in str(e["summary"])]) == 3
+    assert len([e for e in everything.walk("VEVENT") if "online ballot" in str(e["summary"])]) == 5  # the upcoming one too
 
 
 def test_the_enrolment_page_gets_the_origin_and_relying_party(site):
@@ -242,14 +267,25 @@ def test_a_press_without_ballots_has_no_ballot_pages(tmp_path):
 
 
 def test_no_page_feed_or_calendar_shows_a_word_of_the_pending_article(site):
-    """The ballot's question repeats the pending article's title: the site shows neither."""
+    """The ballots' questions repeat the titles of an article awaiting its ballot and of one whose
+    ballot failed: the site shows neither title nor text, anywhere."""
     for path in sorted(site.rglob("*")):
         if path.is_file():
             data = path.read_bytes()
-            assert PENDING_TITLE.encode() not in data, path
-            assert PENDING_BODY.encode() not in data, path
+            for secret in (PENDING_TITLE, PENDING_BODY, FAILED_TITLE, FAILED_BODY):
+                assert secret.encode() not in data, (path, secret)
+    assert "Publish the article springfield/pier at sha256:" in text_of(read(site, "ballots/springfield/pier/index.html"))
     page = text_of(read(site, "ballots/springfield/night-shifts/index.html"))
     assert "Publish the article springfield/night-shifts at sha256:" in page  # the question in the press's words
+
+
+def test_a_question_is_text_everywhere_never_markup(site):
+    """The editors' words reach pages and feeds escaped: a hostile question runs nothing. (A calendar's
+    text is plain text by definition: it carries the words as they are.)"""
+    for path in sorted(site.rglob("*")):
+        if path.suffix in (".html", ".xml", ".atom", ".rss"):
+            assert b"<img src=x" not in path.read_bytes(), path
+    assert "January? &lt;img src=x onerror=alert(1)&gt;" in read(site, "ballots/index.html")
 
 
 def test_a_ballot_nobody_opened_is_shown_nowhere(site):
@@ -260,7 +296,8 @@ def test_a_ballot_nobody_opened_is_shown_nowhere(site):
             assert b"again?" not in path.read_bytes(), path  # its question
     pages = {p.relative_to(site).as_posix() for p in site.glob("ballots/**/index.html")}
     assert pages == {"ballots/index.html", "ballots/enrol/index.html", "ballots/springfield/night-shifts/index.html",
-                     "ballots/springfield/rent-online/index.html", "ballots/springfield/depot/index.html"}  # fmt: skip
+                     "ballots/springfield/rent-online/index.html", "ballots/springfield/depot/index.html",
+                     "ballots/springfield/pier/index.html"}  # fmt: skip
 
 
 # --------------------------------------------------------------------------- warm builds
@@ -366,3 +403,44 @@ def test_the_samples_platform_question_shows_the_rounds_counted_by_hand_and_ever
     assert "Grace Adeyemi (riverside/grace) hours > housing 1 Not counted: arrived after the close" in text
     index = text_of(read(sample_site, "ballots/index.html"))
     assert "No ballot is open." in index and "National Council of Delegates · party-wide" in index
+
+
+def test_the_samples_ballots_read_the_same_years_later(tmp_path):
+    """The sample reads well on any date: its ballots are closed, counted and shown the same way."""
+    root = copy_sample(tmp_path / "sample")
+    build(root, search=False, now=dt.datetime(2031, 3, 1, 12, 0, tzinfo=dt.timezone.utc))
+    index = text_of(read(root / "output", "ballots/index.html"))
+    assert "No ballot is open." in index
+    assert f"Passed — {SAMPLE_HOTLINE}" in index and "Decided: Free public transit — 11 of 20 eligible voted" in index
+    assert f"Approved by online ballot, 9–16 November: {SAMPLE_HOTLINE}" in text_of(read(root / "output", "springfield/tenant-hotline.html"))
+
+
+def test_with_the_repository_named_the_ballot_page_links_the_issue_form_and_the_exact_text(tmp_path, keys, monkeypatch):
+    p = make_press(tmp_path / "press", keys)
+    git(p.root, "init", "-q", "-b", "main")
+    commit(p.root, "The press, with its ballots")
+    head = git(p.root, "rev-parse", "HEAD").strip()
+    p.article("springfield", "night-shifts", PENDING_TITLE, PENDING_BODY + " Edited after the ballot opened.")
+    commit(p.root, "An edit after the ballot opened: the link keeps the text voted on")
+    monkeypatch.setenv("PRESS_REPO", "springfield-party/press")
+    build(p.root, search=False)
+    data = ballot_data(read(p.root / "output", "ballots/springfield/night-shifts/index.html"))
+    assert data["issue_url"] == "https://github.com/springfield-party/press/issues/new?template=ballot.yml"  # ballot.js adds &ballot=
+    assert data["article_url"] == f"https://github.com/springfield-party/press/blob/{head}/content/springfield/night-shifts.md"
+
+
+def test_an_assemblys_contact_is_the_ballot_pages_send_by_email_address(tmp_path, keys):
+    p = make_press(tmp_path / "press", keys)
+    roster = p.root / "editorial/assemblies/springfield.yml"
+    roster.write_text(roster.read_text().replace("timezone: America/Chicago\n", "timezone: America/Chicago\ncontact: secretary@springfield.example.org\n"))
+    build(p.root, search=False)
+    assert ballot_data(read(p.root / "output", "ballots/springfield/night-shifts/index.html"))["mailto"] == "secretary@springfield.example.org"
+
+
+@pytest.mark.parametrize("contact", ["not an address", "a@b.org?cc=everyone@example.org", "Ana <ana@example.org>", "two@a.org, three@b.org"])
+def test_a_contact_that_is_not_one_address_is_a_problem_on_its_line(pressdir, contact):
+    pressdir.assembly("springfield", SPRINGFIELD.lstrip().replace("timezone: America/Chicago\n", f"timezone: America/Chicago\ncontact: {contact}\n"))
+    loaded = press.load(pressdir.root)
+    problems = [str(p) for p in loaded.problems]
+    assert len(problems) == 1 and problems[0].startswith("editorial/assemblies/springfield.yml:3: 'contact' must be one e-mail address"), problems
+    assert loaded.records.assemblies["springfield"].contact is None  # the roster still counts; no address is offered

@@ -58,7 +58,7 @@ def test_audio_travels_as_an_enclosure_and_a_podcast(site):
 def test_meeting_calendars_parse_with_time_zones_and_stable_uids(site, tmp_path):
     calendar = icalendar.Calendar.from_ical((site / "springfield/meetings.ics").read_bytes())
     events = {e["uid"]: e for e in calendar.walk("VEVENT")}
-    assert len(events) == 6  # five recorded meetings and one scheduled
+    assert len(events) == 7  # five recorded meetings, one scheduled and the online ballot tenant-hotline
     november = events["2026-11-03.springfield@localhost"]
     assert november.decoded("dtstart") == dt.datetime(2026, 11, 3, 19, 0, tzinfo=ZoneInfo("America/Chicago"))
     assert str(november["location"]) == "Union Hall, 12 Main St"
@@ -75,7 +75,7 @@ def test_meeting_calendars_parse_with_time_zones_and_stable_uids(site, tmp_path)
     assert december.decoded("dtstart") == dt.datetime(2026, 12, 3, 17, 30, tzinfo=ZoneInfo("Europe/Berlin"))
     assert str(december["location"]) == "Canteen of Terminal 2, Hamburg"
     everything = icalendar.Calendar.from_ical((site / "meetings.ics").read_bytes())
-    assert len(everything.walk("VEVENT")) == 21  # with harbor's extraordinary meeting of 2026-10-15, and 5 of the council (its census sitting of 2026-09-19)
+    assert len(everything.walk("VEVENT")) == 23  # with harbor's extraordinary meeting of 2026-10-15, 5 of the council (its census sitting of 2026-09-19) and 2 online ballots
     assert {tz["tzid"] for tz in everything.walk("VTIMEZONE")} == {"America/Chicago", "Europe/London", "Europe/Berlin"}
 
 
@@ -108,7 +108,7 @@ def test_article_metadata_for_sharing(site):
 def test_search_index_holds_only_published_articles(site):
     entry = json.loads((site / "pagefind/pagefind-entry.json").read_text())
     pages = sum(language["page_count"] for language in entry["languages"].values())
-    published = 9  # 3 harbor + 2 riverside + 3 springfield (one as its approved revision... not here: no git) + 1 council statement
+    published = 10  # 3 harbor + 2 riverside + 4 springfield (one as its approved revision... not here: no git; one by online ballot) + 1 council statement
     assert pages == published - 1  # the copied sample has no git history, so water-rates is held back
     assert 'data-pagefind-body' not in (site / "riverside/heat-pump-coop.html").read_text()
 

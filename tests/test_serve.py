@@ -28,7 +28,7 @@ def test_serve_builds_serves_and_rebuilds_on_a_new_vote(sample):
         assert server.rebuild_if_changed() is True
         status, page = fetch(address, "springfield/bus-fares.html")
         assert "Retracted: Why free buses pay for themselves" in page
-        assert "springfield: 1 published, 3 held back, 1 retracted" in messages
+        assert "springfield: 2 published, 3 held back, 1 retracted" in messages
     finally:
         server.stop()
 

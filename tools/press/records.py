@@ -161,6 +161,7 @@ class Assembly:
     description: str | None = None
     meets: str | None = None
     timezone: str = "UTC"
+    contact: str | None = None  # the secretary's e-mail address: online ballots can be sent there
 
     @property
     def usual_time(self) -> dt.time | None:
@@ -359,9 +360,13 @@ def read_assembly(path: Path, rel: str, problems: list[Problem], raw: bytes | No
         return None
     check.keys(
         data,
-        ("name", "region", "description", "meets", "timezone", "rules", "members", "editors"),
+        ("name", "region", "description", "meets", "timezone", "contact", "rules", "members", "editors"),
         required=("name", "members"),
     )
+    contact = check.text(data, "contact", one_line=True)
+    if contact is not None and not CONTACT_RE.fullmatch(contact):  # a problem on its line; the roster still counts
+        check.problems.append(Problem(check.rel, data.line_of("contact"), f"'contact' must be one e-mail address, like secretary@example.org, not {contact[:80]!r}"))
+        contact = None
     name, timezone = _name_and_timezone(data, check, aid)
 
     rules = _read_rules(data.get("rules"), data.line_of("rules"), check)
@@ -402,7 +407,12 @@ def read_assembly(path: Path, rel: str, problems: list[Problem], raw: bytes | No
         rules=rules,
         members=members,
         editors=tuple(editors),
+        contact=contact,
     )
+
+
+# An assembly's contact: one plain address (it goes into a mailto: link).
+CONTACT_RE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+")
 
 
 def _name_and_timezone(data: Map, check: _Checker, default: str) -> tuple[str, str]:

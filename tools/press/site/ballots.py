@@ -15,14 +15,15 @@ a question whose words repeat the article's title is shown in the press's own wo
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import html
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import icalendar
 
+from ..records import digest_bytes
+from ..sittings import _span
 from . import feeds
 
 # Where a ballot's page and the ballots' index live, below the site root.
@@ -39,7 +40,6 @@ STATUS_WORDS = {
     "upcoming": "Opens soon",
 }
 RESULT_WORDS = {"passed": "Passed", "failed": "Failed", "invalid": "Not counted", "decided": "Decided", "tied": "Tied"}
-ARTICLE_MOTIONS = ("publish", "reject", "retract")
 
 
 def page_url(ballot) -> str:
@@ -57,16 +57,7 @@ def anchor(ballot) -> str:
 
 def origin_of(press) -> str | None:
     """The press's ``ballots: origin`` (docs/online-ballots.md), or None: no ballots offered."""
-    records = press.records
-    for name in ("ballot_origin", "ballots_origin"):
-        value = getattr(records, name, None)
-        if value:
-            return str(value).rstrip("/")
-    settings = getattr(records, "ballots", None)
-    value = getattr(settings, "origin", None) if settings is not None else None
-    if isinstance(settings, dict):
-        value = settings.get("origin")
-    return str(value).rstrip("/") if value else None
+    return press.records.ballots_origin
 
 
 def rp_id(origin: str | None) -> str | None:
@@ -88,26 +79,13 @@ def when_text(when: dt.datetime, timezone: str) -> str:
 
 
 def window_text(opens: dt.datetime, closes: dt.datetime, timezone: str) -> str:
-    """"14–21 November" (the days of a ballot, in its body's timezone); months and years only when
-    they differ."""
-    a, b = local(opens, timezone).date(), local(closes, timezone).date()
-    if a == b:
-        return f"{b.day} {b.strftime('%B')}"
-    if (a.year, a.month) == (b.year, b.month):
-        return f"{a.day}\u2013{b.day} {b.strftime('%B')}"
-    if a.year == b.year:
-        return f"{a.day} {a.strftime('%B')} \u2013 {b.day} {b.strftime('%B')}"
-    return f"{a.day} {a.strftime('%B %Y')} \u2013 {b.day} {b.strftime('%B %Y')}"
+    """"14–21 November": the days of a ballot in its body's timezone, as its outcome's provenance says them."""
+    return _span(local(opens, timezone).date(), local(closes, timezone).date())
 
 
 def tally_text(result) -> str:
     """"23 yes · 4 no · 2 abstain of 40 eligible"."""
     return f"{result.yes} yes · {result.no} no · {result.abstain} abstain of {result.eligible} eligible"
-
-
-def approval_text(ballot) -> str:
-    """"Approved by online ballot, 14–21 November: 23 yes · 4 no · 2 abstain of 40 eligible"."""
-    return f"Approved by online ballot, {window_text(ballot.opens, ballot.closes, ballot.timezone)}: {tally_text(ballot.result)}"
 
 
 # --------------------------------------------------------------------------- views
@@ -129,15 +107,9 @@ def _body(press, body: str):
     return None
 
 
-def _record_digest(press, ballot) -> str | None:
-    """The digest a member's envelope names: the SHA-256 of the ballot record's bytes."""
-    record = getattr(ballot, "record", None)  # press.ballot_records.BallotRecord: the bytes as read
-    if record is not None:
-        return "sha256:" + hashlib.sha256(record.raw).hexdigest()
-    try:
-        return "sha256:" + hashlib.sha256((Path(press.root) / ballot.path).read_bytes()).hexdigest()
-    except OSError:
-        return None
+def _record_digest(ballot) -> str:
+    """The digest a member's envelope names: the SHA-256 of the ballot record's bytes as read."""
+    return digest_bytes(ballot.record.raw)
 
 
 def _article_url(press, repo: str | None, ballot) -> str | None:
@@ -157,8 +129,7 @@ def _article_url(press, repo: str | None, ballot) -> str | None:
 def _issue_url(repo: str | None, ballot) -> str | None:
     if not repo:
         return None
-    query = urlencode({"template": "ballot.yml", "title": f"Ballot: {ballot.body}/{ballot.id}"})
-    return f"https://github.com/{repo}/issues/new?{query}"
+    return f"https://github.com/{repo}/issues/new?template=ballot.yml"  # the page adds &ballot=<the file>
 
 
 def _shown_question(ballot, article_titles: dict[str, str], pending_titles: dict[str, str]) -> str:
@@ -259,7 +230,7 @@ def views(press, articles: list, origin: str | None, repo: str | None) -> list[d
             "url": page_url(ballot),
             "anchor": anchor(ballot),
             "record": ballot.path,
-            "record_digest": _record_digest(press, ballot),
+            "record_digest": _record_digest(ballot),
             "question": _shown_question(ballot, titles, pending),
             "kind": ballot.kind,
             "motion": ballot.motion,
@@ -285,7 +256,7 @@ def views(press, articles: list, origin: str | None, repo: str | None) -> list[d
             "casts": _casts(press, ballot) if ballot.status == "closed" else [],
             "received": len(ballot.casts),
             "result": _result(ballot) if ballot.status == "closed" else None,
-            "approval_text": approval_text(ballot) if ballot.status == "closed" and ballot.result is not None and ballot.kind == "motion" else None,
+            "provenance": ballot.outcome.provenance if ballot.status == "closed" and ballot.outcome is not None else None,
         }
         out.append(view)
     return out
