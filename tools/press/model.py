@@ -134,8 +134,11 @@ class Press:
         """Read from git now every approved revision the press publishes or shows. Where git is
         missing, an object is missing or the clone is shallow, this is where ``press build``,
         ``status``, ``verify`` and ``check`` all stop, with one sentence naming the article
-        (:meth:`press.history.History.require`, :func:`press.history.unreadable`)."""
+        (:meth:`press.history.History.require`, :func:`press.history.unreadable`). The history is read
+        here too (submission dates and authors come from it): a hung or broken git stops the command
+        before anything is written."""
         self.shown
+        self.history
 
     def publishable(self, decision: ArticleDecision) -> bool:
         """Published as it is, or published as the revision that was approved."""
