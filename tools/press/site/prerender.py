@@ -80,8 +80,7 @@ MARKDOWN = "markdown"
 def render_kept(paths: list[str], settings: dict, root) -> dict[str, tuple[str, dict, dict]]:
     """:func:`render_all` of ``paths``, taking each file whose bytes are unchanged from the store
     (checked against its digest: a damaged one is rendered again) and keeping what was rendered.
-    Fewer than :data:`MIN_FILES` missing are left to Pelican's reader (and not kept: a few files
-    cost less to render than a pool costs to start)."""
+    Fewer than :data:`MIN_FILES` missing are rendered in this process (a pool costs more)."""
     store, version = Store(root), salt(settings)
     kept = store.manifest(MARKDOWN, version)
     found: dict[str, tuple[str, dict, dict]] = {}
@@ -100,7 +99,7 @@ def render_kept(paths: list[str], settings: dict, root) -> dict[str, tuple[str, 
         if isinstance(content, str) and isinstance(meta, dict) and isinstance(formatted, dict):
             found[path] = (content, meta, formatted)
     missing = [path for path in keys if path not in found]
-    rendered = render_all(missing, settings)  # a few files: Pelican's reader renders them, unkept
+    rendered = render_all(missing, settings) or _render_here(missing, settings)
     for path, value in rendered.items():
         digest = store.put(json.dumps(list(value)).encode())
         if digest is not None:
@@ -109,6 +108,16 @@ def render_kept(paths: list[str], settings: dict, root) -> dict[str, tuple[str, 
     if missing:
         store.save_manifest(MARKDOWN, version, {key: kept[key] for key in keys.values() if key in kept})
     return found
+
+
+def _render_here(paths: list[str], settings: dict) -> dict[str, tuple[str, dict, dict]]:
+    """:func:`render_all` in this process, as the workers would."""
+    global _settings, _converters
+    _settings, _converters = settings, None
+    try:
+        return {path: rest for path, *rest in map(_render, paths)}
+    finally:
+        _settings, _converters = None, None
 
 
 def metadata(reader: MarkdownReader, meta: dict, formatted: dict) -> dict:
