@@ -1,9 +1,8 @@
 """Caches, kept outside the repository.
 
-A cache inside the work tree could be committed by anyone who opens a pull request, and both
-Pelican's content cache was a pickle (loading one is running code; ours are plain data now, in
-:mod:`press.store`). So caches live in the
-user's cache folder (``$PRESS_CACHE_DIR``, else ``$XDG_CACHE_HOME/assembly-press``, else
+A cache inside the work tree could be committed by anyone who opens a pull request, and a cache
+is trusted to say what was already checked (they are plain data, in :mod:`press.store`: never a
+pickle, whose loading runs code). So caches live in the user's cache folder (``$PRESS_CACHE_DIR``, else ``$XDG_CACHE_HOME/assembly-press``, else
 ``~/.cache/assembly-press``), one folder per press, named by a hash of its path.
 """
 
