@@ -87,13 +87,17 @@ class Passkey:
         client_origin: str | None = None,
         rp_id: str | None = None,
         flags: int | None = None,
+        cross_origin: bool = False,
+        plain: bool = False,
     ) -> bytes:
         """An armored SSHSIG over ``message`` in ``namespace``, signed as a browser at ``origin`` would.
 
         ``counter``: the authenticator's signature counter (default: one more than the last).
         Hostile hooks: ``client_origin`` puts another origin in clientDataJSON than in the signature's
         origin field; ``rp_id`` hashes another relying party into authenticatorData; ``flags`` replaces
-        the flags byte (UP|UV, or UP alone when ``user_verified`` is False).
+        the flags byte (UP|UV, or UP alone when ``user_verified`` is False); ``cross_origin`` says the
+        page was framed by another site; ``plain`` signs as a security key asked directly over USB, not
+        through a browser (``sk-ecdsa-sha2-nistp256@openssh.com``, no origin, no clientDataJSON).
         """
         if counter is None:
             counter = self.counter + 1
@@ -109,21 +113,27 @@ class Passkey:
         )
         challenge = base64.urlsafe_b64encode(signed_data).rstrip(b"=").decode("ascii")
         client_data = json.dumps(
-            {"type": "webauthn.get", "challenge": challenge, "origin": client_origin or origin, "crossOrigin": False},
+            {"type": "webauthn.get", "challenge": challenge, "origin": client_origin or origin, "crossOrigin": cross_origin},
             separators=(",", ":"),
         ).encode()
         authenticator_data = hashlib.sha256((rp_id or self.rp_id).encode()).digest() + bytes([flags]) + struct.pack(">I", counter)
         der = self.private_key.sign(authenticator_data + hashlib.sha256(client_data).digest(), ec.ECDSA(hashes.SHA256()))
         r, s = decode_dss_signature(der)
-        signature = (
-            _string(SIGNATURE_TYPE.encode())
-            + _string(_mpint(r) + _mpint(s))
-            + bytes([flags])
-            + struct.pack(">I", counter)
-            + _string(origin.encode())
-            + _string(client_data)
-            + _string(b"")  # no WebAuthn extensions
-        )
+        if plain:  # what ssh-keygen -Y sign (or anyone holding the key over CTAP) makes: no browser in between
+            authenticator_data = hashlib.sha256((rp_id or self.rp_id).encode()).digest() + bytes([flags]) + struct.pack(">I", counter)
+            der = self.private_key.sign(authenticator_data + hashlib.sha256(signed_data).digest(), ec.ECDSA(hashes.SHA256()))
+            r, s = decode_dss_signature(der)
+            signature = _string(KEY_TYPE.encode()) + _string(_mpint(r) + _mpint(s)) + bytes([flags]) + struct.pack(">I", counter)
+        else:
+            signature = (
+                _string(SIGNATURE_TYPE.encode())
+                + _string(_mpint(r) + _mpint(s))
+                + bytes([flags])
+                + struct.pack(">I", counter)
+                + _string(origin.encode())
+                + _string(client_data)
+                + _string(b"")  # no WebAuthn extensions
+            )
         blob = (
             b"SSHSIG"
             + struct.pack(">I", 1)

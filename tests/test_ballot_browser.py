@@ -346,6 +346,18 @@ def test_the_ballot_page_on_another_origin_signs_nothing(site, phone):
     assert phone.get_by_role("button", name="Review my ballot").is_disabled()
 
 
+
+def test_the_ballot_page_framed_by_another_site_signs_nothing(site, phone):
+    """Clickjacking: a hostile page (here http://127.0.0.1:<port>, another origin) shows the press's
+    ballot page in a frame. The press refuses what is signed there (crossOrigin), and the page itself
+    says so and offers nothing to sign."""
+    url = site.ballot_page(ballot_data(site.origin))
+    (site.folder / "frame.html").write_text(f'<!doctype html><title>Win a prize</title><iframe src="{url}" width="800" height="900"></iframe>')
+    phone.goto(f"http://127.0.0.1:{site.port}/frame.html")
+    framed = phone.frame_locator("iframe")
+    framed.locator("#ballot-status").filter(has_text="inside another page").wait_for()
+    assert framed.get_by_role("button", name="Review my ballot").is_disabled()
+
 RANKED = [{"id": "housing", "name": "Homes before profit"}, {"id": "transit", "name": "Free public transit"}, {"id": "hours", "name": "A 32-hour week"}]
 
 

@@ -219,6 +219,36 @@ def test_the_front_page_uses_the_width_on_a_desktop_and_one_column_on_a_phone(ch
         page.close()
 
 
+def test_a_chapter_page_sets_its_articles_in_a_grid_of_cards(chromium, site):
+    """Side by side beside the chapter's facts on a desktop, one under another on a phone; every
+    picture reserves its room (width and height) and keeps its shape."""
+    cards = "main .chapter-grid > li"
+    page, errors = open_page(chromium, f"{site}/springfield/index.html", 1280)
+    try:
+        boxes = [page.locator(cards).nth(i).bounding_box() for i in range(page.locator(cards).count())]
+        assert len(boxes) >= 2
+        assert boxes[0]["y"] == boxes[1]["y"] and boxes[1]["x"] > boxes[0]["x"] + boxes[0]["width"]  # a row of cards
+        facts = page.locator(".chapter-facts").bounding_box()
+        assert max(b["x"] + b["width"] for b in boxes) <= facts["x"]  # the grid keeps to its column
+        pictures = page.locator("main .chapter-grid img")
+        assert pictures.count() >= 1
+        for i in range(pictures.count()):
+            assert pictures.nth(i).get_attribute("width") and pictures.nth(i).get_attribute("height")
+            box = pictures.nth(i).bounding_box()
+            assert abs(box["width"] / box["height"] - 16 / 9) < 0.05  # the front page's 16:9 crop
+        assert errors == []
+    finally:
+        page.close()
+    page, errors = open_page(chromium, f"{site}/springfield/index.html", 390)
+    try:
+        boxes = [page.locator(cards).nth(i).bounding_box() for i in range(page.locator(cards).count())]
+        assert len({b["x"] for b in boxes}) == 1 and all(a["y"] < b["y"] for a, b in zip(boxes, boxes[1:]))
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert errors == []
+    finally:
+        page.close()
+
+
 def test_a_section_front_links_back_from_the_navigation_and_holds_its_stories(chromium, site):
     page, errors = open_page(chromium, f"{site}/index.html", 1280)
     try:

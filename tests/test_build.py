@@ -132,7 +132,9 @@ def test_chapter_page(built):
     html = (built / "springfield/index.html").read_text()
     for link in ("feed.atom", "feed.rss", "decisions.atom", "ledger.html", "ledger.json"):
         assert f'href="../springfield/{link}"' in html
-    titles = re.findall(r"<h2><a [^>]+>([^<]+)</a></h2>", html)
+    grid = html[html.index('<ul class="chapter-grid">') :]
+    grid = grid[: grid.index("</ul>")]
+    titles = [title for _, title in re.findall(r'<h(\d)><a class="u-url p-name" [^>]+>([^<]+)</a></h\1>', grid)]
     assert titles == ["A tenants&#39; hotline, answered by tenants", "Why free buses pay for themselves", "The rent strike on Maple Street wins"]
 
 

@@ -234,3 +234,26 @@ def test_a_lead_without_a_picture_is_set_for_text(site):
     lead = page.split('<section class="lead-story', 1)[1].split("</section>", 1)[0]
     assert lead.startswith(' text-lead"') and "<img" not in lead  # "Rent strike wins" has no picture
     assert '<div class="summary">' in lead  # a short summary stays one block
+
+
+def test_a_chapter_page_shows_its_articles_as_cards_and_every_picture_with_its_size(tmp_path):
+    """The chapter's list is the front page's cards: a picture named in the text is measured from the
+    article's own bundle (the bytes its vote covers); one the press cannot measure (on another site)
+    is left off the card, so no picture on the page comes without width and height."""
+    p = PressDir(tmp_path / "press").buildable()
+    p.assembly()
+    p.article("springfield", "chart", "A chart in the text", "![Rents since 2020]({static}chart/rents.png)\n\nCHART-TEXT")
+    p.write("content/springfield/chart/rents.png", PNG)
+    p.article("springfield", "away", "A picture from elsewhere", "![A photo](https://example.org/photo.jpg)\n\nAWAY-TEXT")
+    p.article("springfield", "words", "Words alone", "WORDS-TEXT")
+    motions = "".join(f"  - publish: springfield/{slug}\n    digest: {p.digest('springfield', slug)}\n    yes: [ana, ben]\n" for slug in ("chart", "away", "words"))
+    p.meeting("springfield", day(3), "present: [ana, ben, cai]\nmotions:\n" + motions)
+    result = CliRunner().invoke(main, ["--root", str(p.root), "build"])
+    assert result.exit_code == 0, result.output
+    chapter = read(p.root / "output", "springfield/index.html")
+    grid = chapter.split('<ul class="chapter-grid">', 1)[1].split("</ul>", 1)[0]
+    assert grid.count('<article class="story h-entry') == 3
+    assert re.findall(r"<img [^>]+>", grid) == [
+        '<img class="story-image" src="../springfield/chart/rents.png" alt="Rents since 2020" width="1" height="1" loading="lazy" decoding="async">'
+    ]
+    assert "example.org" not in grid and "Springfield Assembly</a> ·" not in grid  # its own name is the page's, not each card's

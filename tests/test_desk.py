@@ -4,6 +4,7 @@ nothing; nothing is recorded without the desk's secret; the pages escape what ar
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import http.client
 import shutil
@@ -146,8 +147,6 @@ def test_the_pull_request_link_is_made_from_a_github_remote_only(remote, url):
 def test_press_desk_refuses_what_it_cannot_run(sample):
     unnamed = cli(sample, "desk")
     assert unnamed.exit_code == 2 and "name the assembly whose meeting this is: harbor, riverside, springfield" in unnamed.output
-    council = cli(sample, "desk", "council")
-    assert council.exit_code == 2 and "the desk runs an assembly's meeting" in council.output
     unknown = cli(sample, "desk", "atlantis")
     assert unknown.exit_code == 2 and "atlantis" in unknown.output
 
@@ -205,6 +204,140 @@ def test_a_meeting_that_needs_signatures_says_press_sign_is_needed_without_a_key
     # finishing again commits nothing new and says so
     meeting.finish()
     assert meeting.message.lines[0] == "nothing new to commit on meeting/springfield-2026-11-21: editorial/meetings/springfield/2026-11-21.yml is committed as it is"
+
+
+# --------------------------------------------------------------------------- retract, correct, the council
+
+
+@contextlib.contextmanager
+def serving(root: Path, assembly: str, day: str, now: str):
+    meeting = desk.Desk(root, assembly, dt.date.fromisoformat(day), clock.parse_instant(now, "--now"))
+    httpd = desk.start(meeting)
+    try:
+        yield meeting, httpd
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def motion(meeting, httpd, **fields) -> desk.Message:
+    """Post a motion form as the desk's page would, and return what the desk then says."""
+    status, _ = post(httpd, "/motion", {"token": meeting.token, **{k.replace("_", "-"): v for k, v in fields.items()}})
+    assert status == 303
+    return meeting.message
+
+
+def same_as_cli(root: Path, twin: Path, record: str, now: str, commands: list[list[str]]) -> None:
+    """The CLI, run on a twin of the press, writes the very bytes the desk wrote."""
+    for command in commands:
+        result = CliRunner().invoke(main, ["--root", str(twin), "--now", now, *command])
+        assert result.exit_code == 0, result.output
+    assert (root / record).read_bytes() == (twin / record).read_bytes()
+
+
+def test_a_retraction_and_a_correction_on_the_desk_write_the_record_the_cli_writes(tmp_path, identity):
+    root = sample_repo(tmp_path / "desk")
+    with serving(root, "springfield", DAY, NOW) as (meeting, httpd):
+        assert post(httpd, "/attendance", {"token": meeting.token, "present": ["ana", "ben", "carla", "dev", "eli"]})[0] == 303
+        page = get(httpd, f"/?token={meeting.token}")[1]
+        assert '<option value="springfield/rent-strike-wins">' in page  # published: may be retracted
+        assert '<option value="2026-11-03#1">2026-11-03#1: publish springfield/library-hours</option>' in page
+        said = motion(meeting, httpd, kind="retract", article="springfield/rent-strike-wins",
+                      reason="The rent figures were wrong.", vote_dev="no", rest="yes")  # fmt: skip
+        assert said.ok and said.lines == [f"recorded in {RECORD}: retract springfield/rent-strike-wins: passed", "4 yes · 1 no · 0 abstain (quorum 5)"]
+        said = motion(meeting, httpd, kind="correct", motion="2026-11-03#1", reason="Eli abstained.",
+                      as_yes="ana, ben,fatima", as_abstain="eli", rest="yes")  # fmt: skip
+        assert said.ok and said.lines[0] == f"recorded in {RECORD}: correct 2026-11-03#1: passed"
+        said = motion(meeting, httpd, kind="correct", motion="2026-10-06#1", reason="Never taken.", strike="yes", rest="yes")
+        assert said.ok and said.lines[0].startswith(f"recorded in {RECORD}: correct 2026-10-06#1: ")
+        assert meeting.state()["item"]["title"] == "Correct the minutes: motion 2026-10-06#1"
+    same_as_cli(root, sample_repo(tmp_path / "twin"), RECORD, NOW, [
+        ["record", "attendance", "springfield", "ana", "ben", "carla", "dev", "eli", "--date", DAY],
+        ["record", "retract", "springfield/rent-strike-wins", "--reason", "The rent figures were wrong.", "--no", "dev", "--rest", "yes", "--date", DAY],
+        ["record", "correct", "springfield", "2026-11-03#1", "--reason", "Eli abstained.", "--as-yes", "ana,ben,fatima", "--as-abstain", "eli", "--rest", "yes", "--date", DAY],
+        ["record", "correct", "springfield", "2026-10-06#1", "--strike", "--reason", "Never taken.", "--rest", "yes", "--date", DAY],
+    ])  # fmt: skip
+
+
+COUNCIL_DAY = "2026-12-20"
+COUNCIL_NOW = "2026-12-20T20:00:00Z"
+COUNCIL_RECORD = f"editorial/meetings/council/{COUNCIL_DAY}.yml"
+
+
+def test_a_council_meeting_on_the_desk_writes_the_record_the_cli_writes(tmp_path, identity):
+    """The council's roll is its seats, each with its delegate; it features, unfeatures, retracts and corrects."""
+    root = sample_repo(tmp_path / "desk")
+    with serving(root, "council", COUNCIL_DAY, COUNCIL_NOW) as (meeting, httpd):
+        page = get(httpd, f"/?token={meeting.token}")[1]
+        assert 'id="present-springfield"' in page and "Springfield Community Assembly: Dev Patel" in page
+        assert 'id="elect"' not in page and 'id="feature"' in page  # the council elects no one
+        assert post(httpd, "/attendance", {"token": meeting.token, "present": ["springfield", "riverside"]})[0] == 303
+        assert meeting.message.lines == [f"recorded attendance in {COUNCIL_RECORD}: 2 present"]
+        assert post(httpd, "/attendance", {"token": meeting.token, "present": ["springfield", "riverside", "harbor"]})[0] == 303  # late
+        said = motion(meeting, httpd, kind="feature", article="springfield/bus-fares", lead="yes", until="2027-01-31",
+                      note="The fare campaign.", vote_harbor="abstain", rest="yes")  # fmt: skip
+        assert said.ok and said.lines[0] == f"recorded in {COUNCIL_RECORD}: feature springfield/bus-fares: passed"
+        said = motion(meeting, httpd, kind="unfeature", article="harbor/ferry-cuts", rest="yes")
+        assert said.ok and said.lines[0] == f"recorded in {COUNCIL_RECORD}: unfeature harbor/ferry-cuts: passed"
+        said = motion(meeting, httpd, kind="retract", article="council/transit-day-of-action", reason="Superseded.", rest="yes")
+        assert said.ok and said.lines[0] == f"recorded in {COUNCIL_RECORD}: retract council/transit-day-of-action: passed"
+        said = motion(meeting, httpd, kind="correct", motion="2026-11-15#2", reason="Riverside abstained.",
+                      as_abstain="riverside", as_no="springfield", rest="yes")  # fmt: skip
+        assert said.ok and said.lines[0] == f"recorded in {COUNCIL_RECORD}: correct 2026-11-15#2: passed"
+        said = motion(meeting, httpd, kind="elect-delegate", member="dev", rest="yes")
+        assert not said.ok and said.lines == ["'elect-delegate' is not a motion the desk records at the council's meeting"]
+        finished = post(httpd, "/finish", {"token": meeting.token})
+        assert finished[0] == 303 and meeting.message.lines[0].startswith(f"committed {COUNCIL_RECORD} on branch meeting/council-{COUNCIL_DAY}")
+    same_as_cli(root, sample_repo(tmp_path / "twin"), COUNCIL_RECORD, COUNCIL_NOW, [
+        ["record", "attendance", "council", "riverside", "springfield", "--date", COUNCIL_DAY],  # in the roll's order
+        ["record", "attendance", "council", "harbor", "--date", COUNCIL_DAY],
+        ["record", "feature", "springfield/bus-fares", "--lead", "--until", "2027-01-31", "--note", "The fare campaign.", "--abstain", "harbor", "--rest", "yes", "--date", COUNCIL_DAY],
+        ["record", "unfeature", "harbor/ferry-cuts", "--rest", "yes", "--date", COUNCIL_DAY],
+        ["record", "retract", "council/transit-day-of-action", "--reason", "Superseded.", "--rest", "yes", "--date", COUNCIL_DAY],
+        ["record", "correct", "council", "2026-11-15#2", "--reason", "Riverside abstained.", "--as-abstain", "riverside", "--as-no", "springfield", "--rest", "yes", "--date", COUNCIL_DAY],
+    ])  # fmt: skip
+
+
+def test_hostile_retractions_and_corrections_write_nothing(tmp_path, identity):
+    """A forged form, a rebound name, another assembly's article, a motion that never was: each refused, the record unchanged."""
+    root = sample_repo(tmp_path / "desk")
+    record = root / RECORD
+    with serving(root, "springfield", DAY, NOW) as (meeting, httpd):
+        assert post(httpd, "/attendance", {"token": meeting.token, "present": ["ana", "ben", "carla"]})[0] == 303
+        before = record.read_bytes()
+        retract = {"kind": "retract", "article": "springfield/rent-strike-wins", "reason": "x", "rest": "yes"}
+        for token in ("", "guessed", meeting.token[:-1]):
+            status, text = post(httpd, "/motion", {**retract, "token": token})
+            assert status == 403 and "does not carry the desk's secret" in text
+        assert post(httpd, "/motion", {**retract, "token": meeting.token}, host="evil.example:80")[0] == 421
+        assert post(httpd, "/motion", {**retract, "token": meeting.token}, host=f"127.0.0.1.evil.example:{httpd.server_address[1]}")[0] == 421
+        refusals = {
+            # another assembly's article: springfield decides only on its own (the record's own check)
+            "editorial/meetings/springfield/2026-12-01.yml:4: harbor/ferry-cuts belongs to assembly 'harbor'; springfield decides only on its own articles":
+                dict(kind="retract", article="harbor/ferry-cuts", reason="Not ours.", rest="yes"),
+            "no article 'springfield/nope' — give an id like <assembly>/<slug> or a path to content/<assembly>/<slug>.md":
+                dict(kind="retract", article="springfield/nope", reason="x", rest="yes"),
+            "editorial/meetings/springfield/2026-12-01.yml:4: a retract motion needs a 'reason:' for the retraction notice":
+                dict(kind="retract", article="springfield/rent-strike-wins", reason="  ", rest="yes"),
+            "editorial/meetings/springfield/2026-12-01.yml:4: correct names 2026-11-03#9, but that meeting has 1 motion(s)":
+                dict(kind="correct", motion="2026-11-03#9", reason="x", strike="yes", rest="yes"),
+            "editorial/meetings/springfield/2026-12-01.yml:4: correct must name an earlier motion of this assembly as <YYYY-MM-DD>#<number>, e.g. 2026-10-06#2, not 'harbor/2026-11-03#1'":
+                dict(kind="correct", motion="harbor/2026-11-03#1", reason="x", strike="yes", rest="yes"),
+            "give how the motion was really voted (--as-yes, --as-no, --as-abstain) or --strike, not both":
+                dict(kind="correct", motion="2026-11-03#1", reason="x", strike="yes", as_yes="ana", rest="yes"),
+            "give either member ids or one count": dict(kind="correct", motion="2026-11-03#1", reason="x", as_yes="ana,3", rest="yes"),
+            "'feature' is not a motion the desk records at an assembly's meeting": dict(kind="feature", article="springfield/bus-fares", rest="yes"),
+        }
+        for message, fields in refusals.items():
+            said = motion(meeting, httpd, **fields)
+            assert not said.ok and said.lines == [message], fields
+            assert said.advice.startswith("nothing was recorded")
+        assert record.read_bytes() == before
+        # what the desk shows is escaped: a hostile reason is text, never markup
+        said = motion(meeting, httpd, kind="retract", article="springfield/rent-strike-wins", reason="<script>alert(1)</script>", rest="yes")
+        assert said.ok
+        page = get(httpd, f"/?token={meeting.token}")[1]
+        assert "<script>alert(1)" not in page
 
 
 # --------------------------------------------------------------------------- in Chromium
@@ -372,6 +505,39 @@ def test_axe_finds_nothing_on_the_desk_or_the_projector(chromium, running, schem
         assert found == {"desk": [], "projector": []}
     finally:
         page.close()
+
+
+def test_the_council_desk_in_chromium_features_a_story_and_axe_finds_nothing(chromium, tmp_path, identity):
+    """The council's forms as a secretary uses them: seats ticked, a feature with its lead box and date,
+    a retraction refused for want of a reason; axe finds nothing on the page in light or dark."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    root = sample_repo(tmp_path / "desk")
+    with serving(root, "council", COUNCIL_DAY, COUNCIL_NOW) as (meeting, httpd):
+        page, errors = open_desk(chromium, meeting, httpd)
+        try:
+            roll_call(page, ["springfield", "riverside", "harbor"])
+            assert f"recorded attendance in {COUNCIL_RECORD}: 3 present" in page.inner_text("#message")
+            page.select_option("#feature-article", "springfield/bus-fares")
+            page.check("#feature-lead")
+            page.fill("#feature-until", "2027-01-31")
+            page.select_option("#feature-rest", "yes")
+            submit(page, "#feature button")
+            assert "feature springfield/bus-fares: passed" in page.inner_text("#message")
+            page.select_option("#retract-article", "council/transit-day-of-action")
+            page.select_option("#retract-rest", "yes")
+            submit(page, "#retract button")
+            assert "a retract motion needs a 'reason:' for the retraction notice" in page.inner_text("#message")
+            assert page.get_attribute("#message", "role") == "alert"
+            found = {}
+            for scheme in ("light", "dark"):
+                page.emulate_media(color_scheme=scheme)
+                found[scheme] = [f"{v['id']}: {v['help']} ({v['nodes'][0]['target']})" for v in Axe().run(page).response["violations"]]
+            assert found == {"light": [], "dark": []}
+            assert errors == []
+        finally:
+            page.close()
+    assert b"lead: true" in (root / COUNCIL_RECORD).read_bytes() and b"retract" not in (root / COUNCIL_RECORD).read_bytes()
 
 
 def test_a_secret_ballot_meeting_writes_the_counts_the_cli_writes(tmp_path, identity):

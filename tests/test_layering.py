@@ -21,7 +21,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     # plain building blocks: no press record, no decision
     "base": (
         "press.problems", "press.limits", "press.clock", "press.files", "press.strictyaml", "press.frontmatter",
-        "press.openssh", "press.sanitize", "press.output",
+        "press.openssh", "press.sanitize", "press.output", "press.keys",
     ),
     # files -> typed records with path:line problems, and what is remembered of reading them
     "records": (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -88,7 +89,7 @@ def test_sharded_index_holds_the_same_pages_and_excerpts(sample, tmp_path, monke
     # styles and WebAssembly from pagefind/ only (found in Chromium: test_every_article_in_the_index…).
     for shard in shards:
         kinds = {p.name if p.name == "pagefind-entry.json" else p.suffix for p in (site / "pagefind" / shard).rglob("*") if p.is_file()}
-        assert kinds == {"pagefind-entry.json", ".pf_meta", ".pf_index", ".pf_fragment"}
+        assert {"pagefind-entry.json", ".pf_meta", ".pf_index", ".pf_fragment"} <= kinds <= {"pagefind-entry.json", ".pf_meta", ".pf_index", ".pf_fragment", ".pf_filter"}
     assert {"pagefind.js", "pagefind-worker.js", "wasm.en.pagefind"} <= {p.name for p in (site / "pagefind").iterdir()}
 
 
@@ -228,14 +229,14 @@ def sharded_site(tmp_path_factory, chromium):
         yield url, root
 
 
-def search_page(chromium, site: str, query: str) -> tuple[list[tuple[str, str, str]], list[str]]:
-    """(title, link, excerpt) of each result the search page shows for ``query``; console errors."""
+def search_page(chromium, site: str, query: str, address: str = "search.html") -> tuple[list[tuple[str, str, str]], list[str]]:
+    """(title, link, excerpt) of each result the search page at ``address`` shows for ``query``; console errors."""
     page = chromium.new_page()
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
     try:
-        page.goto(f"{site}/search.html", wait_until="load")
+        page.goto(f"{site}/{address}", wait_until="load")
         page.fill("#q", query)
         page.wait_for_function("/\\d+ results? for|No results/.test(document.getElementById('status').textContent)")
         results = page.locator("#results li").evaluate_all(
@@ -274,6 +275,38 @@ def test_every_article_in_the_index_is_found_by_its_title(chromium, sharded_site
         results, errors = search_page(chromium, url, fragment["meta"]["title"])
         assert errors == []
         assert any(link.endswith(fragment["url"]) for _, link, _ in results), (fragment["url"], results)
+
+
+def test_a_section_narrows_the_search_to_its_articles(chromium, sharded_site):
+    """search.html?section=youth (the link on the section's front) finds only that section's articles,
+    whichever shard holds them; the same words without the section find others too."""
+    url, root = sharded_site
+    youth = {f["url"] for f in fragments_in_index(root / "output") if "youth" in f.get("meta", {}).get("sections", "").split()}
+    everywhere, errors = search_page(chromium, url, "workers")
+    assert errors == [] and {link.removeprefix(url) for _, link, _ in everywhere} - youth  # more than the section
+    narrowed, errors = search_page(chromium, url, "workers", "search.html?section=youth")
+    assert errors == [] and narrowed
+    assert {link.removeprefix(url) for _, link, _ in narrowed} <= youth
+
+
+def test_each_article_of_a_section_carries_its_filter_and_the_front_links_to_its_search(sample, tmp_path, monkeypatch):
+    """The index holds the section as Pagefind metadata on exactly the articles its front lists (and no
+    Pagefind filter: its filter index is not reproducible); the front links to the search narrowed to
+    it; the search page offers every section."""
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches"))
+    build(sample)
+    site = sample / "output"
+    front = (site / "youth/index.html").read_text()
+    listed = set(re.findall(r'<h3><a [^>]*href="\.\./([a-z]+/[a-z0-9-]+\.html)"', front))
+    assert listed == {"harbor/ferry-cuts.html", "harbor/radio-hour.html", "springfield/bus-fares.html"}
+    fragments = fragments_in_index(site)
+    sections = {f["url"].lstrip("/"): f.get("meta", {}).get("sections") for f in fragments}
+    assert {url for url, found in sections.items() if found} == listed
+    assert all(sections[url] == "youth" for url in listed)
+    assert not any(f.get("filters") for f in fragments)
+    assert '<a href="../search.html?section=youth">Search Youth &amp; Students</a>' in front
+    page = (site / "search.html").read_text()
+    assert '<select id="section" name="section">' in page and '<option value="youth">Youth &amp; Students</option>' in page
 
 
 def fragments_in_index(site: Path) -> list[dict]:

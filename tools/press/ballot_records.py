@@ -54,6 +54,7 @@ ARMOR_BEGIN = b"-----BEGIN SSH SIGNATURE-----"
 # One member's ballot: nine short lines and an SSH signature (a passkey's carries its clientDataJSON).
 MAX_CAST_BYTES = limits.MAX_SIGNATURE_BYTES + 4096
 MAX_CHOICE_CHARS = 2000
+MAX_OPTIONS = 100  # a question members answer on a phone; more would be read, shown and counted at length
 ENVELOPE_NAMES = ("namespace", "body", "sitting", "record", "voter", "choice", "sequence", "digest")
 
 
@@ -64,7 +65,7 @@ ENVELOPE_NAMES = ("namespace", "body", "sitting", "record", "voter", "choice", "
 class BallotOption:
     id: str
     name: str
-    line: int = 0
+    line: int = field(default=0, metadata={"key": "a line number in the record: only problem messages show it"})
 
 
 @dataclass
@@ -99,7 +100,7 @@ class CloseRecord:
     raw: bytes
     closed: dt.datetime  # naive: in the body's timezone
     received: tuple[str, ...]
-    line: int = 1
+    line: int = field(default=1, metadata={"key": "a line number in the record: only problem messages show it"})
     signatures: dict[str, tuple[str, bytes]] = field(default_factory=dict)
 
 
@@ -122,9 +123,9 @@ class BallotRecord:
     method: str | None = None  # ranked | approval (a platform question)
     options: tuple[BallotOption, ...] = ()
     opened_by: tuple[dt.date, int] | None = None  # the meeting motion (date, index) that opened it
-    line: int = 1  # of the question
-    motion_line: int = 1
-    opened_by_line: int = 1
+    line: int = field(default=1, metadata={"key": "a line number in the record: only problem messages show it"})  # of the question
+    motion_line: int = field(default=1, metadata={"key": "a line number in the record: only problem messages show it"})
+    opened_by_line: int = field(default=1, metadata={"key": "a line number in the record: only problem messages show it"})
     signatures: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # opening signatures: signer -> (path, armored)
     casts: list[CastRecord] = field(default_factory=list)
     close: CloseRecord | None = None
@@ -322,6 +323,9 @@ def _read_question(data: Map, record: BallotRecord, check: _Checker) -> None:
     raw = data.get("options")
     if not isinstance(raw, Seq) or len(raw) < 2:
         check.error(data.line_of("options") if "options" in data else data.line, "a question needs 'options:', at least two, each {id: …, name: …}")
+        return
+    if len(raw) > MAX_OPTIONS:
+        check.error(data.line_of("options"), f"a question has at most {MAX_OPTIONS} options, this one {len(raw)} — members answer it on a phone")
         return
     options: list[BallotOption] = []
     for i, entry in enumerate(raw):

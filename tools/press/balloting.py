@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +38,9 @@ def _read(path: Path, shown: str) -> tuple[Filed, bytes, CastRecord | None]:
     """The ballot in ``path`` as the count reads one, or why it is none."""
     filed = Filed(shown)
     try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a pipe or a device would be read for ever
+            filed.refused = f"{shown}: not a file — a ballot is a file of the envelope and its signature"
+            return filed, b"", None
         if path.stat().st_size > MAX_CAST_BYTES:
             filed.refused = f"{shown}: a ballot is at most {MAX_CAST_BYTES:,} bytes — this is not a ballot"
             return filed, b"", None
@@ -98,7 +102,7 @@ def add(root: Path, now, paths: list[tuple[Path, str]]) -> list[Filed]:
                 continue
             target = root / filed.target
             try:
-                with files.replacing(target, exclusive=True) as out:
+                with files.replacing(target, exclusive=True, within=root) as out:
                     out.write(raw)
             except FileExistsError:  # written meanwhile by something that does not take the lock
                 filed.refused = f"{filed.shown}: not filed: {filed.target} was written meanwhile by another run"

@@ -83,9 +83,10 @@ class Ballot:
     keys: dict[str, list[str]]
     casts: list[Cast]
     result: BallotResult | None = None
-    outcome: Outcome | None = None
+    # The outcome holds this ballot (Outcome.ballot) and is keyed with it; keying it here too would never end.
+    outcome: Outcome | None = field(default=None, metadata={"key": "keyed from the outcome's side, which holds this ballot"})
     record: BallotRecord | None = field(default=None, repr=False, compare=False)
-    _context: _Context | None = field(default=None, repr=False, compare=False)
+    _context: _Context | None = field(default=None, repr=False, compare=False, metadata={"key": "the count's working state: what it decides is in the other fields"})
 
 
 # --------------------------------------------------------------------------- who may vote, with which keys
@@ -201,15 +202,12 @@ def judge(ctx: _Context, cast: CastRecord, open_anyway: bool = False) -> _Judged
         return _Judged(f"does not verify ({verdict.reason}): the ballot was changed after it was signed, or signed over other bytes")
     key = verdict.key
     member_key = next(mk for k, mk in readable if k.blob == key.blob)
-    if key.key_type == openssh.SK_ECDSA:
+    if key.key_type == openssh.SK_ECDSA:  # a passkey of this press, however it was asked to sign
         host = urlsplit(ctx.origin).hostname
         if verdict.application != host:
             return _Judged(f"wrong origin: signed with a passkey made for '{str(verdict.application)[:80]}', not for this press ({host})")
-    if verdict.origin is not None:
-        if verdict.origin != ctx.origin:
-            return _Judged(f"wrong origin: signed on the page of {verdict.origin[:100]}, not on this press's own site ({ctx.origin})")
-        if not (verdict.flags or 0) & openssh.SK_USER_VERIFIED:
-            return _Judged("no user verification: the passkey signed without Face ID, a fingerprint or a PIN — the press requires it")
+        if why := openssh.passkey_problem(verdict, ctx.origin):
+            return _Judged(why)
     why = valid_choice(cast.choice, record.kind, record.choices)  # signed, but not an answer to this question
     if why:
         return _Judged(f"invalid choice: {why}")
@@ -310,7 +308,7 @@ def _aware(naive: dt.datetime, timezone: str) -> dt.datetime:
     return naive.replace(tzinfo=zoneinfo.ZoneInfo(timezone))
 
 
-def _opening(record: BallotRecord, body: Assembly, outcomes: list[Outcome], signers, problems: list[Problem]) -> tuple[str, str]:
+def _opening(record: BallotRecord, body: Assembly, outcomes: list[Outcome], signers, origin: str, problems: list[Problem]) -> tuple[str, str]:
     """Who opened the ballot (``opened_by``), or "" and why it waits."""
     if record.opened_by is not None:
         day, index = record.opened_by
@@ -330,7 +328,7 @@ def _opening(record: BallotRecord, body: Assembly, outcomes: list[Outcome], sign
         return "", "no meeting's motion opened it and no one can sign for the body"
     from .signatures import check_signed
 
-    check = check_signed(signers, record.signatures, record.opens.date(), record.opening_message())
+    check = check_signed(signers, record.signatures, record.opens.date(), record.opening_message(), origin)
     for sig_path, why in check.rejected:
         problems.append(Problem(sig_path, 0, f"opening signature not counted: {why} — sign again with press ballot sign"))
     who = "delegates" if body.id == "council" else "editors"
@@ -340,7 +338,7 @@ def _opening(record: BallotRecord, body: Assembly, outcomes: list[Outcome], sign
     return f"signed by {' and '.join(check.signers)}", ""
 
 
-def _close(record: BallotRecord, body: Assembly, signers, now: dt.datetime, ctx_tz: str, casts: list[CastRecord], problems: list[Problem]) -> str | None:
+def _close(record: BallotRecord, body: Assembly, signers, origin: str, now: dt.datetime, ctx_tz: str, casts: list[CastRecord], problems: list[Problem]) -> str | None:
     """Why the ballot's close does not (yet) count, or None when it does."""
     close = record.close
     if close.closed < record.closes:
@@ -360,7 +358,7 @@ def _close(record: BallotRecord, body: Assembly, signers, now: dt.datetime, ctx_
         return "no one can sign for the body"
     from .signatures import check_signed
 
-    check = check_signed(signers, close.signatures, close.closed.date(), record.close_message())
+    check = check_signed(signers, close.signatures, close.closed.date(), record.close_message(), origin)
     for sig_path, why in check.rejected:
         problems.append(Problem(sig_path, 0, f"signature not counted: {why} — sign again with press ballot sign"))
     if check.count < needed:
@@ -488,7 +486,7 @@ def _ballot(record: BallotRecord, body: Assembly, records, now: dt.datetime, out
     if record.motion in ("elect-delegate", "recall-delegate") and record.body not in records.assemblies:
         problems.append(Problem(record.path, record.motion_line, f"{record.motion} is put to an assembly's ballot, not a party-wide one — delegates are elected and recalled by their own assemblies"))
         return None
-    opened_by, waiting = _opening(record, body, outcomes, signers_on(record.opens.date()), problems)
+    opened_by, waiting = _opening(record, body, outcomes, signers_on(record.opens.date()), origin, problems)
     if not opened_by:
         warnings.append(Problem(record.path, 0, f"waiting to be opened: {waiting} — until then the ballot is shown nowhere"))
         return None
@@ -500,7 +498,7 @@ def _ballot(record: BallotRecord, body: Assembly, records, now: dt.datetime, out
     received = None
     closed_why = None
     if record.close is not None:
-        closed_why = _close(record, body, signers_on(record.close.closed.date()), now, tz, record.casts, problems)
+        closed_why = _close(record, body, signers_on(record.close.closed.date()), origin, now, tz, record.casts, problems)
         if closed_why is None:
             received = frozenset(record.close.received)
     ctx = _Context(

@@ -11,7 +11,9 @@ A pull request fails the check when:
   member's ballot, its close: a sitting's records are append-only, one rule with the minutes'); a
   member's ballot it adds that the voter's roster key did not sign, or a close added before the
   ballot's closing instant, is a problem of the press, read with either branch's rosters; and a
-  member's ballot filed in a ballot not opened yet, which nothing can check, fails too;
+  member's ballot filed in a ballot not opened yet, which nothing can check, fails too, and so
+  does a close it adds that leaves out a member's ballot already on the base branch, or a ballot
+  it adds or opens (its record, an opening signature, its open-ballot minutes) whose window is over;
 - one person both changes an article and records its approval. People are told apart by every
   identity the change carries — the pull request's author (a GitHub login), and the name and
   e-mail of every commit's author and committer, merge commits included — joined through the
@@ -25,6 +27,7 @@ import datetime as dt
 import re
 import shutil
 import tempfile
+import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -169,8 +172,10 @@ def check(root: Path, base: str, author: str | None = None, now: dt.datetime | N
         _extract(fork.tree, prefix, _minutes_of(fork.tree, prefix, changed), fork_root)
         base_records = read_records(fork_root)
         findings += _history(fork_root, base_records, root, changed, now)
+        findings += _ballots_opened_closed(own, fork_root, changed, now)
     findings += _new_signatures(own, base_rules, changed)
     findings += _unjudged_ballots(own, changed)
+    findings += _closes_leaving_out(own, base_records, changed)
 
     assemblies = set(own.records.assemblies) | set(base_rules.records.assemblies)
     touched = {f"{parts[1]}/{parts[2].removesuffix('.md')}" for parts in (p.split("/") for p in changed)
@@ -447,6 +452,38 @@ def _unjudged_ballots(own: Press, changed: list[str]) -> list[Problem]:
         for path in changed
         if path.startswith("editorial/ballots/") and path.endswith(".ballot") and path not in judged and path not in named and (own.root / path).is_file()
     ]  # fmt: skip
+
+
+def _closes_leaving_out(own: Press, base_records, changed: list[str]) -> list[Problem]:
+    """A close the change adds receives every member's ballot already merged where the change began,
+    as ``press ballot close`` writes it: an editor who leaves one out would silence a vote as 'late'."""
+    merged = {(b.body, b.id): b.casts for b in base_records.ballots if b.close is None}
+    return [
+        Problem(ballot.close.path, 0, f"leaves out {cast.path}, a member's ballot on the base branch — a close receives every ballot "
+                "in the repository when it is written (press ballot close writes it so)")
+        for ballot in own.records.ballots
+        if ballot.close is not None and ballot.close.path in changed
+        for cast in merged.get((ballot.body, ballot.id), ())
+        if cast.digest not in ballot.close.received
+    ]  # fmt: skip
+
+
+def _ballots_opened_closed(own: Press, fork_root: Path, changed: list[str], now: dt.datetime) -> list[Problem]:
+    """A ballot the change adds or opens — its record, an opening signature or the minutes of its
+    open-ballot motion are new — must still be open to vote in (or upcoming): one whose window is over
+    when it reaches the repository open is a ballot no member saw open, whoever cast in it."""
+    found = []
+    for record in own.records.ballots:
+        body = own.records.assemblies.get(record.body) or own.records.council
+        meeting = [f"editorial/meetings/{record.body}/{record.opened_by[0]}.yml"] if record.opened_by else []
+        opening = [record.path, *(path for path, _ in record.signatures.values()), *meeting]
+        new = [path for path in opening if path in changed and not (fork_root / path).exists()]
+        if not new or body is None or record.closes.replace(tzinfo=zoneinfo.ZoneInfo(body.timezone)) > now:
+            continue
+        how = "adds it" if new[0] == record.path else "opens it"
+        found.append(Problem(record.path, 0, f"this ballot closed on {record.closes:%Y-%m-%d %H:%M} ({body.timezone}), before this change {how}: "
+                             "no member saw it open — a ballot is merged and opened before its window ends"))  # fmt: skip
+    return found
 
 
 def _signed_on_base(base: Press, meeting) -> bool:

@@ -212,12 +212,12 @@ def _date(value: str | None, press: Press, body: str) -> dt.date:
 
 def _votes(values: tuple[str, ...], side: str) -> list[str] | int:
     """``--yes ana,ben --yes carla`` -> [ana, ben, carla]; ``--yes 12`` -> 12 (secret ballot)."""
-    items = [v.strip() for value in values for v in value.split(",") if v.strip()]
-    if len(items) == 1 and items[0].isdigit():
-        return int(items[0])
-    if any(item.isdigit() for item in items):
-        raise click.BadParameter("give either member ids or one count", param_hint=f"--{side}")
-    return items
+    from . import recording
+
+    try:
+        return recording.parse_votes(values)
+    except PressError as exc:
+        raise click.BadParameter(str(exc), param_hint=f"--{side}") from None
 
 
 _date_option = click.option("--date", "day", metavar="YYYY-MM-DD", help="Meeting date (default: today).")
@@ -415,10 +415,10 @@ def record_correct(obj, assembly, motion, reason, as_yes, as_no, as_abstain, str
     --as-yes/--as-no/--as-abstain, or is struck (--strike). Merged minutes are never edited."""
     from . import recording
 
-    given = bool(as_yes or as_no or as_abstain)
-    if given == strike:
-        raise click.UsageError("give how the motion was really voted (--as-yes, --as-no, --as-abstain) or --strike, not both")
-    corrected = None if strike else recording.Votes(_votes(as_yes, "as-yes"), _votes(as_no, "as-no"), _votes(as_abstain, "as-abstain"))
+    try:
+        corrected = recording.corrected_votes(_votes(as_yes, "as-yes"), _votes(as_no, "as-no"), _votes(as_abstain, "as-abstain"), strike)
+    except PressError as exc:
+        raise click.UsageError(str(exc)) from None
     _motion(obj, "correct", assembly, motion, reason=reason, corrected=corrected, **votes)
 
 
@@ -459,8 +459,9 @@ def agenda(obj: _Context, assembly: str, day: str | None, output: str | None, pa
 @click.pass_obj
 @_friendly
 def desk(obj: _Context, assembly: str | None, day: str | None, port: int, key_file: Path | None, member: str | None) -> None:
-    """Run ASSEMBLY's meeting from a page in the browser: the agenda, the roll call, each motion, and
-    at the end the record committed on a branch. Serves 127.0.0.1 only; stop with Ctrl-C."""
+    """Run ASSEMBLY's meeting (or the council's: ASSEMBLY ``council``) from a page in the browser: the
+    agenda, the roll call, each motion, and at the end the record committed on a branch. Serves
+    127.0.0.1 only; stop with Ctrl-C."""
     import time
 
     from . import desk as desks

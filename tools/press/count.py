@@ -15,7 +15,9 @@ are settled only by rules anyone can repeat with a pencil, never by lot:
 3. otherwise the press counts on once for each tied option eliminated (and so on at any later such
    tie). If every way ends with the same winner, that option wins and the count shown is the one
    where the tied option listed first went first; if not, the press does not choose: the question is
-   tied between the options that win in some way, and the rounds shown stop at the tie.
+   tied between the options that win in some way, and the rounds shown stop at the tie. Past
+   ``MAX_TRIALS`` ways or ``MAX_BALLOT_ROUNDS`` counted, it stops trying: tied between every option
+   still in the race.
 
 docs/online-ballots.md ("Counting a platform question") says the same for members. Nothing here
 reads files: the ballots come from :mod:`press.ballots` after every refusal has been made.
@@ -125,9 +127,12 @@ class _Choices:
         return {}
 
 
-# Rule 3 counts once per way of breaking the unbreakable ties; past this many counts the press stops
-# trying and calls the question tied between every option in the race at the first such tie.
+# Rule 3 counts once per way of breaking the unbreakable ties; past this many counts, or this many
+# ballot-rounds counted in all (each count costs its ballots times its rounds: ties among many options
+# would take minutes), the press stops trying and calls the question tied between every option in the
+# race at the first such tie.
 MAX_TRIALS = 512
+MAX_BALLOT_ROUNDS = 200_000
 
 
 @dataclass
@@ -175,11 +180,12 @@ def ranked(options: list[str], ballots: list[list[str]]) -> RankedCount:
     winners: set[str] = set()
     shown: _Trial | None = None
     pending: list[list[str]] = [[]]
-    trials = 0
-    while pending and trials < MAX_TRIALS:
+    trials = work = 0
+    while pending and trials < MAX_TRIALS and work < MAX_BALLOT_ROUNDS:
         picks = pending.pop()
         trial = first if not picks else _count(options, ranking, picks)
         trials += 1
+        work += len(ranking) * (len(trial.result.rounds) + 1)
         if trial.stuck:
             tied = [option for option in options if option in trial.stuck]
             pending.extend(picks + [option] for option in reversed(tied))  # depth first, listed order

@@ -63,16 +63,37 @@ def fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+def linked_folder(within: Path, path: Path) -> Path | None:
+    """The first folder from ``within`` down to ``path`` (or ``path`` itself) that is a symbolic
+    link, or None: a write there would land wherever the link points, outside the repository."""
+    within, path = Path(within), Path(path)
+    try:
+        parts = path.relative_to(within).parts
+    except ValueError:
+        return path
+    here = within
+    for part in parts:
+        here = here / part
+        if here.is_symlink():
+            return here
+    return None
+
+
 @contextlib.contextmanager
-def replacing(path: Path, *, durable: bool = True, exclusive: bool = False) -> Iterator[BinaryIO]:
+def replacing(path: Path, *, durable: bool = True, exclusive: bool = False, within: Path | None = None) -> Iterator[BinaryIO]:
     """A file to write ``path``'s new bytes into: written beside it and renamed over it when the block
     ends without an error, so no reader and no killed run ever finds half a file, and a failed write
     (a full disk) leaves the old file as it was and nothing beside it. Errors are the caller's.
 
     ``durable``: flush the bytes and the rename to the disk before returning (records: a power cut
     keeps them). A cache, which only saves time, may skip it. ``exclusive``: never replace — raise
-    :class:`FileExistsError` if ``path`` exists (a new article)."""
+    :class:`FileExistsError` if ``path`` exists (a new article). ``within``: the repository the
+    file belongs in — refuse (:class:`PressError`) when a folder on the way, or the file itself, is
+    a symbolic link, before anything is made."""
     path = Path(path)
+    if within is not None and (link := linked_folder(within, path)) is not None:
+        shown = link.relative_to(within) if link.is_relative_to(within) else link
+        raise PressError(f"{shown}: not written — it is a symbolic link or outside the repository; press writes records only inside it")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = _beside(path)
     try:

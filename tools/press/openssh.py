@@ -12,7 +12,9 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
+import json
 import struct
+from urllib.parse import urlsplit
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -297,6 +299,7 @@ def _verify_raw(key: PublicKey, signature: bytes, data: bytes, what: str = "the 
             client_data = reader.string()
             extensions = reader.string()
             message_hash = _webauthn_client_data_hash(data, origin, client_data, flags, extensions, what)
+            origin = _asking_origin(origin, client_data, what)
         else:
             message_hash = hashlib.sha256(data).digest()
         reader.end()
@@ -330,6 +333,19 @@ def _webauthn_client_data_hash(data: bytes, origin: str, client_data: bytes, fla
     if not client_data.startswith(expected):
         raise Refused(f"{what}'s WebAuthn clientData does not name this challenge and origin")
     return hashlib.sha256(client_data).digest()
+
+
+def _asking_origin(origin: str, client_data: bytes, what: str) -> str:
+    """The site that asked for a WebAuthn signature: ``origin``, unless the page was a frame in another
+    site's page (``crossOrigin: true``, which OpenSSH does not read) — then that site, as far as known."""
+    try:
+        parsed = json.loads(client_data)
+    except (ValueError, RecursionError):
+        raise Refused(f"{what}'s WebAuthn clientData is not JSON") from None
+    if not isinstance(parsed, dict) or parsed.get("crossOrigin", False) is False:
+        return origin
+    top = parsed.get("topOrigin")
+    return f"{top if isinstance(top, str) else 'another site'} (framing {origin})"
 
 
 @dataclass(frozen=True)
@@ -431,16 +447,26 @@ def verify(
         return Verdict(None, str(exc))
     if flags is not None and not flags & SK_USER_PRESENT:
         return Verdict(None, "the security key did not confirm user presence (no touch): the press requires it")
-    if origin is not None and signed_at is not None:  # a passkey's (WebAuthn) signature
-        if signed_at != origin:
-            return Verdict(None, f"the passkey signature was made on {signed_at[:80]!r}, not on the press's own origin {origin!r}")
-        if not flags & SK_USER_VERIFIED:
-            return Verdict(None, "the passkey did not verify its owner (Face ID, fingerprint or PIN): the press requires it")
+    if origin is not None and (problem := passkey_problem(Verdict(key, flags=flags, origin=signed_at), origin)):
+        return Verdict(None, problem)
     if key.certificate is not None and on is not None:
         problem = key.certificate.problem_on(on)
         if problem:
             return Verdict(None, problem)
     return Verdict(key, flags=flags, origin=signed_at)
+
+
+def passkey_problem(verdict: Verdict, origin: str) -> str | None:
+    """Why a verified signature does not count for the press whose own origin is ``origin``, or None:
+    one a browser made (WebAuthn) must be made on that origin, and it — or any signature of a passkey
+    of the press's host, even asked directly without a browser — with user verification (Face ID, a
+    fingerprint, a PIN; a touch is anyone's). OpenSSH checks neither."""
+    if verdict.origin is not None and verdict.origin != origin:
+        return f"wrong origin: signed on the page of {verdict.origin[:100]}, not on this press's own site ({origin})"
+    passkey = verdict.key is not None and verdict.key.key_type == SK_ECDSA and verdict.application == urlsplit(origin).hostname
+    if (verdict.origin is not None or passkey) and not (verdict.flags or 0) & SK_USER_VERIFIED:
+        return "no user verification: the passkey signed without Face ID, a fingerprint or a PIN — the press requires it"
+    return None
 
 
 def _string(data: bytes) -> bytes:

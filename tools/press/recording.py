@@ -65,7 +65,7 @@ def new_article(press: Press, assembly: str, title: str, author: str | None, slu
     header += [f"Summary: {TEMPLATE_SUMMARY}", "Tags:", "Lang: en"]
     body = f"{TEMPLATE_BODY}\n"
     try:
-        with files.replacing(path, exclusive=True) as f:  # another run's article of that name is never replaced
+        with files.replacing(path, exclusive=True, within=press.root) as f:  # another run's article of that name is never replaced
             f.write(("\n".join(header) + "\n\n" + body).encode())
     except FileExistsError:
         raise FileExistsError(path) from None
@@ -84,6 +84,26 @@ class Votes:
     yes: list[str] | int
     no: list[str] | int
     abstain: list[str] | int
+
+
+def parse_votes(values: list[str] | tuple[str, ...]) -> list[str] | int:
+    """Votes as typed, by the command line or the desk: ``["ana,ben", "carla"]`` -> [ana, ben, carla];
+    ``["12"]`` -> 12 (a count, for a secret ballot)."""
+    items = [v.strip() for value in values for v in value.split(",") if v.strip()]
+    if len(items) == 1 and items[0].isdigit():
+        return int(items[0])
+    if any(item.isdigit() for item in items):
+        raise PressError("give either member ids or one count")
+    return items
+
+
+def corrected_votes(as_yes: list[str] | int, as_no: list[str] | int, as_abstain: list[str] | int, strike: bool) -> Votes | None:
+    """What a ``correct`` motion says of the motion it corrects: the votes as really cast, or None
+    (``strike``: it was never taken) — one or the other, never both or neither."""
+    given = any(v not in ([], 0) for v in (as_yes, as_no, as_abstain))
+    if given == strike:
+        raise PressError("give how the motion was really voted (--as-yes, --as-no, --as-abstain) or --strike, not both")
+    return None if strike else Votes(as_yes, as_no, as_abstain)
 
 
 def meeting_path(press: Press, assembly: str, day: dt.date) -> Path:
@@ -152,6 +172,8 @@ def _write_checked(
     ``render``: how the record is written (default: YAML with short lists inline)."""
     rel = path.relative_to(press.root).as_posix()
     before = {p for p in press.problems if p.path == rel}
+    if (link := files.linked_folder(press.root, path)) is not None:
+        raise PressError(f"{link.relative_to(press.root).as_posix()}: not written — it is a symbolic link; press writes records only inside the repository")
     path.parent.mkdir(parents=True, exist_ok=True)
     with records_locked(press.root, body or path.parent.name):
         for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):  # what a killed run left

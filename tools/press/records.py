@@ -70,7 +70,7 @@ class MemberKey:
     line: str  # the OpenSSH public key line
     valid_from: dt.date | None = None
     until: dt.date | None = None
-    at: int = 0  # line in the roster
+    at: int = field(default=0, metadata={"key": "a line number in the record: only problem messages show it"})  # line in the roster
 
     def valid_on(self, day: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (self.until is None or day < self.until)
@@ -84,7 +84,7 @@ class Member:
     left: dt.date | None = None
     keys: tuple[MemberKey, ...] = ()
     github: str | None = None  # GitHub user name, for CODEOWNERS and for telling who opened a pull request
-    line: int = 0
+    line: int = field(default=0, metadata={"key": "a line number in the record: only problem messages show it"})
     person: str | None = None  # the same person's id in every roster (decisions.people joins entries)
 
     def in_good_standing(self, on: dt.date) -> bool:
@@ -203,11 +203,11 @@ class Motion:
     index: int
     kind: str
     target: str
-    line: int
+    line: int = field(metadata={"key": "a line number in the record: only problem messages show it"})
     yes: tuple[str, ...] | int = ()
     no: tuple[str, ...] | int = ()
     abstain: tuple[str, ...] | int = ()
-    vote_lines: dict[str, list[int]] = field(default_factory=dict)
+    vote_lines: dict[str, list[int]] = field(default_factory=dict, metadata={"key": "a line number in the record: only problem messages show it"})
     digest: str | None = None
     note: str | None = None
     reason: str | None = None
@@ -223,7 +223,7 @@ class CorrectedVotes:
     yes: tuple[str, ...] | int = ()
     no: tuple[str, ...] | int = ()
     abstain: tuple[str, ...] | int = ()
-    vote_lines: dict[str, list[int]] = field(default_factory=dict)
+    vote_lines: dict[str, list[int]] = field(default_factory=dict, metadata={"key": "a line number in the record: only problem messages show it"})
 
 
 @dataclass
@@ -234,8 +234,8 @@ class Meeting:
     present: tuple[str, ...] | int | None
     motions: list[Motion]
     notes: str | None = None
-    present_lines: list[int] = field(default_factory=list)
-    present_line: int = 1
+    present_lines: list[int] = field(default_factory=list, metadata={"key": "a line number in the record: only problem messages show it"})
+    present_line: int = field(default=1, metadata={"key": "a line number in the record: only problem messages show it"})
     raw: bytes = b""  # the record's exact bytes, as signed
     time: dt.time | None = None  # when it starts, in the assembly's timezone
     location: str | None = None
@@ -263,7 +263,7 @@ class Section:
     name: str
     tags: tuple[str, ...]
     description: str | None = None
-    line: int = 0
+    line: int = field(default=0, metadata={"key": "a line number in the record: only problem messages show it"})
 
     def holds(self, tag_names) -> bool:
         """Whether an article with these tags belongs here."""
@@ -667,7 +667,8 @@ def origin_problem(origin: str) -> str | None:
     host = parts.hostname or ""
     if f"{parts.scheme}://{parts.netloc}" != origin or parts.username or parts.password or not host or parts.netloc.lower() != parts.netloc:
         return f"{origin[:80]!r} is not an origin: write the scheme and the host only, in lowercase, like https://press.example.org (no path, no trailing '/')"
-    del port
+    if port == {"http": 80, "https": 443}.get(parts.scheme):  # browsers never write it: no signature would name this origin
+        return f"{origin!r}: write it without ':{port}', as a browser writes the site's origin"
     if parts.scheme == "http":
         if host != "localhost":
             return f"{origin!r} is http: passkeys need https (only http://localhost serves a test)"

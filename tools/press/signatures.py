@@ -81,11 +81,13 @@ def check_meeting(assembly: Assembly, meeting: Meeting) -> SignatureCheck:
     return check_signed(assembly, meeting.signatures, meeting.date, signed_message(assembly.rules, meeting))
 
 
-def check_signed(assembly: Assembly, signatures: dict[str, tuple[str, bytes]], day, message: bytes) -> SignatureCheck:
+def check_signed(assembly: Assembly, signatures: dict[str, tuple[str, bytes]], day, message: bytes, origin: str | None = None) -> SignatureCheck:
     """Count the distinct editors of ``assembly``, in good standing on ``day``, whose keys valid on
-    ``day`` signed ``message``: one check for every signed thing (minutes, roster changes)."""
+    ``day`` signed ``message``: one check for every signed thing (minutes, roster changes). ``origin``:
+    the press's own origin, where a passkey's signature must be made (:func:`press.openssh.passkey_problem`)."""
     result = SignatureCheck()
     counted_keys: set[str] = set()
+    counted_people: dict[tuple[str, str], str] = {}  # one person listed twice (person:, github:) signs once
     for member_id, (sig_path, armored) in sorted(signatures.items()):
         member = assembly.members.get(member_id)
         if member is None:
@@ -102,7 +104,7 @@ def check_signed(assembly: Assembly, signatures: dict[str, tuple[str, bytes]], d
             why = "has no key in the roster" if not member.keys else f"has no key in the roster valid on {day}"
             result.rejected.append((sig_path, f"'{member_id}' {why}"))
             continue
-        key, problem = _verifying_key(message, armored, keys, day, _what(message))
+        key, problem = _verifying_key(message, armored, keys, day, _what(message), origin)
         if key is None:
             result.rejected.append((sig_path, problem.replace("{member}", member_id)))
             continue
@@ -110,7 +112,13 @@ def check_signed(assembly: Assembly, signatures: dict[str, tuple[str, bytes]], d
         if fingerprint in counted_keys:
             result.rejected.append((sig_path, f"{member_id}'s key already counted for another editor — one key, one signature"))
             continue
+        marks = [("person", member.person)] if member.person else []
+        marks += [("github", member.github.lower())] if member.github else []
+        if same := next((counted_people[m] for m in marks if m in counted_people), None):
+            result.rejected.append((sig_path, f"'{member_id}' is the same person as '{same}', whose signature counts — one person, one signature"))
+            continue
         counted_keys.add(fingerprint)
+        counted_people.update(dict.fromkeys(marks, member_id))
         result.signers.append(member_id)
     return result
 
@@ -123,7 +131,7 @@ def signing_key(assembly: Assembly, meeting: Meeting, member_id: str):
     return key_for(assembly, meeting, member_id, meeting.signatures[member_id][1])
 
 
-def _verifying_key(data: bytes, armored: bytes, keys, on=None, what: str = "these exact bytes") -> tuple[openssh.PublicKey | None, str]:
+def _verifying_key(data: bytes, armored: bytes, keys, on=None, what: str = "these exact bytes", origin: str | None = None) -> tuple[openssh.PublicKey | None, str]:
     """The roster key (of ``keys``, MemberKeys) that verifies the signature, or None and why none did.
 
     ``{member}`` in the reason stands for the member the signature is filed under."""
@@ -139,9 +147,11 @@ def _verifying_key(data: bytes, armored: bytes, keys, on=None, what: str = "thes
             why = f"{{member}}'s roster key (line {member_key.at}) cannot be read: {exc}"
     if not readable:
         return None, why
-    verdict = openssh.verify(armored, data, NAMESPACE, readable, on)
+    verdict = openssh.verify(armored, data, NAMESPACE, readable, on, origin)
     if verdict:
         return verdict.key, ""
+    if verdict.reason.startswith(("wrong origin", "no user verification")):
+        return None, verdict.reason
     return None, (
         f"does not verify with {{member}}'s key for namespace '{NAMESPACE}' over {what} ({verdict.reason}); "
         "checked with the roster key(s) valid on the meeting date"

@@ -3,6 +3,9 @@
 The desk is a front end to what ``press agenda`` and ``press record`` do, through the same code
 (:func:`press.agenda.make`, :func:`press.recording.record_attendance`,
 :func:`press.recording.record_motion`): the record it writes is the one the commands would write.
+It runs an assembly's meeting or the council's (the same forms, with seats where an assembly has
+members): publish, reject, retract, correct, and elect/recall (assemblies) or feature/unfeature
+(the council).
 Its agenda is made once, when the desk starts — the paper the meeting votes from — and each vote to
 publish is bound to the short digest the desk shows, as ``press record publish --agenda`` is.
 
@@ -31,8 +34,8 @@ import jinja2
 
 from .. import agenda as agendas
 from .. import recording
-from ..council.decisions import SIDES
-from ..decisions import Outcome
+from ..council.decisions import SIDES, seats_on
+from ..decisions import EDITED, PUBLISHED, Outcome
 from ..model import Press, load
 from ..problems import GIT_TIMEOUT, PressError
 
@@ -55,11 +58,19 @@ class Message:
     link: str | None = None
 
 
+@dataclass(frozen=True)
+class Voter:
+    """One line of the roll call: a member of an assembly, or a seat of the council (an assembly id)."""
+
+    id: str
+    name: str
+
+
 @dataclass
 class Shown:
     """What the projector shows: the item being voted and, once recorded, its outcome."""
 
-    kind: str  # publish, reject, elect-delegate, recall-delegate, or "" (nothing yet)
+    kind: str  # article, elect-delegate, recall-delegate, a motion's kind, or "" (nothing yet)
     title: str = ""
     text: str = ""
     short: str = ""
@@ -114,11 +125,18 @@ class Desk:
         self.root = Path(self.root)
         press = self.press()
         a = press.assembly(self.assembly)
-        if a is press.records.council:
-            raise PressError("the desk runs an assembly's meeting; record the council's with press record")
+        self.council = a is press.records.council
         # The paper the meeting votes from: made once, as press agenda prints it.
         self.agenda = agendas.make(press, self.assembly, self.day)
         self.day = self.agenda.date
+        if self.council:  # the council's roll is its seats on the day, each with its delegate
+            seats = seats_on(press.records.assemblies, press.decisions.delegates, self.day, a.rules.weighting)  # type: ignore[attr-defined]
+            self.roll = [Voter(aid, f"{press.records.assemblies[aid].name}: {seat.name}") for aid, seat in seats.items()]
+            # a fraction of the seats' weight, which the tally of each motion gives exactly
+            self.quorum: int | str = a.rules.quorum_text.replace("of members", "of the seats' weight")
+        else:
+            self.roll = [Voter(m.id, m.name) for m in self.agenda.roll]
+            self.quorum = self.agenda.quorum
         self.path = recording.meeting_path(press, self.assembly, self.day)
         self.rel = self.path.relative_to(press.root).as_posix()
         self.lock = threading.Lock()  # one action at a time; the projector only reads `shown`
@@ -150,7 +168,7 @@ class Desk:
         a = press.assembly(self.assembly)
         outcomes = self.outcomes(press)
         decided = {(o.motion.kind, o.motion.target): o for o in outcomes}
-        term = press.decisions.delegate(self.assembly, self.day)
+        term = None if self.council else press.decisions.delegate(self.assembly, self.day)
         return {
             "desk": self,
             "agenda": self.agenda,
@@ -158,7 +176,13 @@ class Desk:
             "secret": a.rules.ballot == "secret",
             "listed": listed,
             "count": count,
-            "voters": [m for m in self.agenda.roll if m.id in listed],
+            "roll": self.roll,
+            "voters": [m for m in self.roll if m.id in listed],
+            "council": self.council,
+            "quorum": self.quorum,
+            "published": self.published(press),
+            "featured": self.featured(press),
+            "earlier": self.earlier_motions(press),
             "outcomes": outcomes,
             "decided": decided,
             "delegate": term,
@@ -175,9 +199,38 @@ class Desk:
             "assembly": self.agenda.assembly.name,
             "date": self.day.isoformat(),  # type: ignore[union-attr]
             "present": self.present_count,
-            "quorum": self.agenda.quorum,
+            "quorum": self.quorum,
             "item": vars(self.shown),
         }
+
+    def published(self, press: Press, everyone: bool = False) -> list:
+        """Articles on the site today: this body's (what it may retract), or ``everyone``'s (what the
+        council may feature)."""
+        found = [
+            d.article for d in press.decisions.articles.values()
+            if d.state in (PUBLISHED, EDITED) and (everyone or d.article.assembly == self.assembly)
+        ]  # fmt: skip
+        return sorted(found, key=lambda article: article.id)
+
+    def featured(self, press: Press) -> dict:
+        """For the council: what it may feature (every published article) and unfeature (what is on the front page)."""
+        if not self.council or press.decisions.council is None:
+            return {"candidates": [], "on": []}
+        on = [f.article for f in press.decisions.council.on_front_page(self.day)]
+        return {"candidates": self.published(press, everyone=True), "on": sorted(dict.fromkeys(on))}
+
+    def earlier_motions(self, press: Press) -> list[tuple[str, str]]:
+        """The motions a ``correct`` may name: each motion of this body's earlier meetings that is not
+        itself a correction, as (``YYYY-MM-DD#N``, what it was)."""
+        found = []
+        for meeting in sorted(press.records.meetings, key=lambda m: m.date, reverse=True):
+            if meeting.assembly != self.assembly or meeting.date >= self.day:  # type: ignore[operator]
+                continue
+            for motion in meeting.motions:
+                if motion.kind != "correct":
+                    ref = f"{meeting.date}#{motion.index + 1}"
+                    found.append((ref, f"{ref}: {motion.kind} {motion.target}"))
+        return found
 
     # ------------------------------------------------------------------ acting
 
@@ -214,7 +267,7 @@ class Desk:
             self.message = Message(True, [f"recorded attendance in {self.rel}: {count} present"])
             return
         listed, _ = self._present(press)
-        roll = [m.id for m in self.agenda.roll]
+        roll = [m.id for m in self.roll]
         unknown = [m for m in ticked if m not in roll]
         if unknown:
             raise PressError(f"{', '.join(unknown)} is not on the roll of {self.day}")
@@ -231,10 +284,14 @@ class Desk:
         self.message = Message(True, said)
 
     def motion(self, form: dict[str, str]) -> None:
-        """Record one motion as ``press record publish|reject|elect|recall`` would."""
+        """Record one motion as ``press record publish|reject|retract|correct|elect|recall|feature|unfeature``
+        would: the desk gathers the fields, :func:`press.recording.record_motion` checks and writes."""
         kind = form.get("kind", "")
         press = self.press()
         extra: dict = {}
+        kinds = ("publish", "reject", "retract", "correct", *(("feature", "unfeature") if self.council else ("elect-delegate", "recall-delegate")))
+        if kind not in kinds:
+            raise PressError(f"{kind!r} is not a motion the desk records at {'the council' if self.council else 'an assembly'}'s meeting")
         if kind in ("publish", "reject"):
             item = self._item(form.get("item", ""))
             target = item.article.id
@@ -243,13 +300,30 @@ class Desk:
                 if form.get("note"):
                     extra["note"] = form["note"]
             shown = Shown("article", item.article.title, item.text, item.short)
-        elif kind in ("elect-delegate", "recall-delegate"):
+        elif kind in ("retract", "feature", "unfeature"):
+            target = self._article(press, form.get("article", ""), kind)
+            if kind == "retract":
+                extra["reason"] = form.get("reason", "").strip() or None  # none: the record's own check says it is needed
+            else:
+                extra["note"] = form.get("note") or None
+            if kind == "feature":
+                extra["lead"] = form.get("lead") == "yes"
+                extra["until"] = _day(form.get("until", ""), "the last day on the front page")
+            title = press.records.articles[target].title if target in press.records.articles else target
+            shown = Shown(kind, f"{kind.capitalize()}: {title}")
+        elif kind == "correct":
+            target = form.get("motion", "").strip()
+            if not target:
+                raise PressError("choose the motion the minutes got wrong")
+            extra["reason"] = form.get("reason", "").strip() or None
+            as_cast = [recording.parse_votes([form.get(f"as-{side}", "")]) for side in SIDES]
+            extra["corrected"] = recording.corrected_votes(*as_cast, strike=form.get("strike") == "yes")  # type: ignore[misc]
+            shown = Shown(kind, f"Correct the minutes: motion {target}", form.get("reason", ""))
+        else:
             target = form.get("member", "")
             if not target:
                 raise PressError("choose the member to " + ("elect" if kind == "elect-delegate" else "recall"))
             shown = self._shown_delegate(kind, target)
-        else:
-            raise PressError(f"{kind!r} is not a motion the desk records")
         if self.agenda.assembly.rules.ballot == "secret":
             votes = recording.Votes(*(_count(form.get(side, "") or "0", f"the {side} count") for side in SIDES))
             rest = None
@@ -265,6 +339,13 @@ class Desk:
         self.shown = Shown(shown.kind, shown.title, shown.text, shown.short, outcome_json(outcome))
         verdict = outcome.status if outcome.passed else f"{outcome.status} — {'; '.join(outcome.reasons)}"
         self.message = Message(True, [f"recorded in {self.rel}: {kind} {target}: {verdict}", outcome.tally])
+
+    def _article(self, press: Press, given: str, kind: str) -> str:
+        """The article a retract, feature or unfeature names, as ``press record`` reads it (an id or a
+        path); whether this body may decide on it is the record's check, with its own message."""
+        if not given.strip():
+            raise PressError(f"choose the article to {kind}")
+        return press.article_id(given.strip())
 
     def finish(self) -> None:
         """Commit the record (and its signatures) on the branch ``meeting/<assembly>-<date>``, signed
@@ -311,6 +392,16 @@ class Desk:
         link = github_compare_url(remote.stdout, branch) if remote.returncode == 0 else None
         lines.append(f"push it: git push -u origin {branch}" + (", then open the pull request:" if link else ", and open a pull request"))
         self.message = Message(True, lines, advice, link)
+
+
+def _day(text: str, what: str) -> dt.date | None:
+    """A date typed on the desk (YYYY-MM-DD, as the browser's date field sends it), or None when blank."""
+    if not text.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise PressError(f"{what} must be a date written YYYY-MM-DD, not {text!r}") from None
 
 
 def _count(text: str, what: str) -> int:

@@ -221,6 +221,16 @@ def _script_json_filter(value) -> Markup:
     return Markup(script_json(value))
 
 
+# An <img> tag of sanitized HTML: attribute values are quoted (a '>' may stand inside quotes).
+_IMG_TAG = re.compile(r"""<img\b(?:"[^"]*"|'[^']*'|[^'">])*>""", re.I)
+
+
+def _without_pictures_filter(value) -> Markup:
+    """A summary for a card: its text and links without the pictures of the article's body, which
+    come unmeasured (no width and height) and would stand beside the card's own picture."""
+    return Markup(_IMG_TAG.sub("", str(value or "")))
+
+
 def on_initialized(pelican) -> None:
     settings = pelican.settings
     settings.update(ENFORCED_SETTINGS)
@@ -228,7 +238,9 @@ def on_initialized(pelican) -> None:
     if not static_dir or static_dir.startswith("/") or ".." in Path(static_dir).parts:
         raise ValueError(f"THEME_STATIC_DIR {static_dir!r} must be a folder inside the output, like 'theme'")
     # Inline JSON in templates: {{ data|script_json }} (see sanitize.script_json).
-    settings["JINJA_FILTERS"] = {**settings.get("JINJA_FILTERS", {}), "script_json": _script_json_filter}
+    settings["JINJA_FILTERS"] = {
+        **settings.get("JINJA_FILTERS", {}), "script_json": _script_json_filter, "without_pictures": _without_pictures_filter,
+    }  # fmt: skip
     # Pelican's reader cache is keyed by file content only: keep one per settings and press code,
     # so a change to either is never answered from an older cache.
     if settings.get("CACHE_PATH"):

@@ -188,6 +188,8 @@
   // Passkeys are bound to the press's own origin: anywhere else they would be the wrong keys.
   function wrongOrigin(data) {
     if (!data.origin) return "This press offers no online ballots: its editors have not given it its own web address (ballots: origin in editorial/press.yml).";
+    // Framed by another page (clickjacking): the press would refuse what is signed here anyway.
+    if (window.top !== window.self) return `This page is shown inside another page. Open ${data.origin} yourself to vote or enrol.`;
     if (location.origin === data.origin) return "";
     return `This page is at ${location.origin}, not at the press's own address ${data.origin}. ` +
       `Passkeys made or used here would not count: open ${data.origin} instead.`;

@@ -88,6 +88,14 @@ class FrontPage:
         return {s.article.press.article.id for s in stories}
 
 
+def pictures_of(articles: list, bundles: dict[str, dict[str, bytes]]) -> dict[str, Image]:
+    """Each article's picture for a card (article id -> :class:`Image`), for those that have one whose
+    size the press knows: a card's picture always reserves its room (width and height), so a picture
+    the press cannot measure — on another site, or outside the article's bundle — is left off the card."""
+    found = {a.press.article.id: story_image(a, bundles) for a in articles}
+    return {aid: image for aid, image in found.items() if image is not None and image.width and image.height}
+
+
 def section_articles(section, articles: list) -> list:
     """The gated ``articles`` (newest first) that belong to ``section``, by their tags: a section
     shows only what is published, as it is published."""
@@ -129,14 +137,24 @@ def story_image(article, bundles: dict[str, dict[str, bytes]]) -> Image | None:
     if url.startswith("https://"):
         return Image(path=url, alt=alt_text)
     if url.startswith(_SITE + "/"):
-        return Image(path=unquote(urlsplit(url).path.lstrip("/")), alt=alt_text)
+        return _measured(unquote(urlsplit(url).path.lstrip("/")), alt_text, article, bundles)
     # Links to files not yet known to Pelican (the static generator runs last): resolve them as it will.
     match = re.match(r"^\{(static|attach)\}(/?)([^?#]+)$", url)
     if match:
         path = match[3] if match[2] else f"{article.press.article.assembly}/{match[3]}"
         if ".." not in path.split("/") and kind_of(unquote(path)) == "image":
-            return Image(path=unquote(path), alt=alt_text)
+            return _measured(unquote(path), alt_text, article, bundles)
     return None
+
+
+def _measured(path: str, alt: str, article, bundles: dict[str, dict[str, bytes]]) -> Image:
+    """A picture of the site at ``path``, with its size when it is a file of the article's own bundle
+    (the bytes its vote covers); otherwise without (the press does not read other files here)."""
+    decision = article.press.article
+    prefix = f"{decision.assembly}/{decision.slug}/"
+    data = bundles.get(decision.id, {}).get(path[len(prefix):]) if path.startswith(prefix) else None
+    width, height = (image_size(data) or (None, None)) if data is not None else (None, None)
+    return Image(path=path, alt=alt, width=width, height=height)
 
 
 def front_page(articles: list, decisions: Decisions, bundles: dict[str, dict[str, bytes]], sections: list = ()) -> FrontPage:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import html
 import json
 import mimetypes
@@ -30,7 +29,6 @@ from .shared import memo_of, motion_datetime, newest_first, outputs_of, press_of
 from . import admin
 from . import council as council_site
 from . import ballots as ballots_site
-from .memo import chapter_fingerprint, fingerprint_as
 
 _GENERATED = "a file the press generates (feeds, ledgers, calendars, sitemap)"
 
@@ -148,6 +146,7 @@ class Chapter:
     ledger: dict = field(default_factory=dict)
     record: dict = field(default_factory=dict)  # the ledger in words, for the pages
     is_council: bool = False  # the council's chapter: seats instead of members (council.html)
+    images: dict = field(default_factory=dict)  # article id -> its card's picture (council_site.Image), if it has one
 
     @property
     def mandate(self) -> list[dict]:
@@ -168,7 +167,6 @@ class Chapter:
         return any(getattr(a, "audio", None) for a in self.articles)
 
 
-fingerprint_as(Chapter, chapter_fingerprint)  # the render memo keys pages by what a chapter shows
 
 
 @dataclass
@@ -360,11 +358,11 @@ class PressGenerator(Generator):
         self.sections = []
         for section in press.records.sections:
             held = council_site.section_articles(section, articles)
-            pictures = {a.press.article.id: council_site.story_image(a, bundles) for a in held}
-            images = {aid: image for aid, image in pictures.items() if image is not None}
-            self.sections.append(SectionPage(section, held, _markdown(section.description), images))
+            self.sections.append(SectionPage(section, held, _markdown(section.description), council_site.pictures_of(held, bundles)))
         self.context["sections"] = press.records.sections  # for the navigation: names and ids only
         self._council_context(articles, retracted_decisions)
+        for chapter in self.chapters:  # the chapter page's cards, as the front page shows stories
+            chapter.images = council_site.pictures_of(chapter.articles, bundles)
         self.context["chapters_by_id"] = {c.id: c for c in self.chapters}
         self.context["THEME_COLOR"] = THEME_COLOR
         self.context["DEFAULT_SHARE_IMAGE"] = DEFAULT_SHARE_IMAGE
@@ -532,7 +530,7 @@ class PressGenerator(Generator):
             )
         self._write(ballots_site.SCRIPT, ballots_site.script(), "the ballot pages' script (enrol a passkey, sign a ballot)")
         language, sitename = self.settings.get("DEFAULT_LANG", "en"), self.settings["SITENAME"]
-        self._emit(ballots_site.FEED, (views, language, sitename), lambda: ballots_site.feed(views, self._absolute, language, sitename))
+        self._emit(ballots_site.FEED, lambda v: ballots_site.feed(v, self._absolute, language, sitename), views)
 
     def _write_admin(self) -> None:
         """The writers' desk, admin/ (see press.site.admin), generated from the rosters."""
@@ -545,16 +543,18 @@ class PressGenerator(Generator):
     def _write(self, name: str, data: bytes, reason: str = _GENERATED) -> None:
         outputs_of(self.settings).write(name, data, reason)
 
-    def _emit(self, name: str, inputs: tuple, produce) -> None:
-        """Write ``produce()`` to ``name`` — or, when ``inputs`` are as in the previous build, the
-        previous build's file (see memo.py)."""
+    def _emit(self, name: str, produce, *inputs) -> None:
+        """Write ``produce(*inputs)`` to ``name`` — or, when the key of ``inputs`` is as in the previous
+        build, the previous build's file (see memo.py). ``inputs`` are the whole objects the file is
+        made of (a chapter, its meetings, the features), keyed by press.keys.key_of with every field
+        their types key; ``produce`` reads them and the settings (in the memo's salt), nothing else."""
         memo = memo_of(self.settings)
         key = memo.key(name, *inputs) if memo else None
         outputs = outputs_of(self.settings)
         if memo and memo.reuse(name, key, outputs.path(name)):  # last build's file, hard-linked
             outputs.claim(name, _GENERATED, written=True)
             return
-        self._write(name, produce())
+        self._write(name, produce(*inputs))
         if memo:
             memo.record(name, key)
 
@@ -617,11 +617,11 @@ class PressGenerator(Generator):
 
     def _write_json(self) -> None:
         for chapter in self.chapters:
-            self._emit(f"{chapter.id}/ledger.json", (chapter.ledger,), lambda c=chapter: _json(c.ledger))
+            self._emit(f"{chapter.id}/ledger.json", _json, chapter.ledger)
         ledgers = [chapter.ledger for chapter in self.chapters if not chapter.is_council]
         council = [chapter.ledger for chapter in self.chapters if chapter.is_council]
         everything = {"assemblies": ledgers, **({"council": council[0]} if council else {})}
-        self._emit("ledger.json", (everything,), lambda: _json(everything))
+        self._emit("ledger.json", _json, everything)
 
     # ------------------------------------------------------------------ feeds
 
@@ -680,10 +680,10 @@ class PressGenerator(Generator):
         limit = self.settings.get("PRESS_FEED_MAX_ITEMS") or None
         articles = sorted(articles, key=newest_first)[:limit]
         owner = self.settings.get("PRESS_PODCAST_OWNER")
-        inputs = (title, subtitle, link, articles, author, self.settings.get("SITENAME"), tuple(owner or ()))
+        inputs = (title, subtitle, link, articles, author, tuple(owner or ()))  # every argument the feeds read
 
-        @functools.cache
-        def feed() -> feeds.Feed:
+        @_made_once  # the same inputs for each format
+        def feed(title, subtitle, link, articles, author, owner) -> feeds.Feed:
             return feeds.Feed(
                 id=self._absolute(link),
                 title=title,
@@ -695,18 +695,19 @@ class PressGenerator(Generator):
             )
 
         for name, render in (("feed.atom", feeds.atom), ("feed.rss", feeds.rss), ("feed.json", feeds.json_feed)):
-            self._emit(prefix + name, inputs, lambda n=prefix + name, r=render: r(feed(), self._absolute(n)))
+            self._emit(prefix + name, lambda *given, n=prefix + name, r=render: r(feed(*given), self._absolute(n)), *inputs)
         episodes = [a for a in articles if getattr(a, "audio", None)]
         if episodes and podcast:
 
-            def podcast() -> bytes:
-                entries = [e for e in feed().entries if e.enclosure]
+            def podcast(*given) -> bytes:
+                owner = given[-1]
+                entries = [e for e in feed(*given).entries if e.enclosure]
                 show = dataclasses.replace(
-                    feed(), entries=entries, cover=self._absolute(f"{prefix}podcast.jpg"), owner=tuple(owner) if owner else None
+                    feed(*given), entries=entries, cover=self._absolute(f"{prefix}podcast.jpg"), owner=owner or None
                 )
                 return feeds.podcast(show, self._absolute(f"{prefix}podcast.rss"))
 
-            self._emit(f"{prefix}podcast.rss", inputs, podcast)
+            self._emit(f"{prefix}podcast.rss", podcast, *inputs)
 
     def _write_feeds(self) -> None:
         sitename = self.settings["SITENAME"]
@@ -714,8 +715,8 @@ class PressGenerator(Generator):
         for chapter in self.chapters:
             name = chapter.assembly.name
             self._article_feeds(f"{chapter.id}/", f"{name} — {sitename}", f"Articles approved by {name}", chapter.url, chapter.articles, name)
-            meetings = [m for m in self.press.records.meetings if m.assembly == chapter.id]
-            self._emit(f"{chapter.id}/decisions.atom", (chapter.ledger, chapter.assembly, meetings), lambda c=chapter: self._decisions_feed(c))
+            outcomes = [o for o in self.press.decisions.outcomes if o.assembly.id == chapter.id]
+            self._emit(f"{chapter.id}/decisions.atom", self._decisions_feed, chapter, outcomes)
         for page in self.sections:  # a section's audio stays in its assembly's podcast: no podcast of its own
             name = page.section.name
             subtitle = page.section.description or f"{name}: articles approved by every assembly"
@@ -733,10 +734,9 @@ class PressGenerator(Generator):
         chosen = chosen[:limit]
         sitename = self.settings["SITENAME"]
         title, subtitle = f"Front page — {sitename}", f"Stories chosen for the front page by the {council.name}"
-        inputs = (title, subtitle, [(a, f.date, f.lead) for a, f in chosen])
 
-        @functools.cache
-        def feed() -> feeds.Feed:
+        @_made_once  # the same inputs for each format
+        def feed(chosen) -> feeds.Feed:
             entries = []
             for article, feature in chosen:
                 entry = self._entry(article)
@@ -751,8 +751,9 @@ class PressGenerator(Generator):
                 entries=entries,
             )
 
+        chosen = tuple(chosen)  # (article, Feature): the feature whole, its vote's time and timezone with it
         for name, render in (("featured.atom", feeds.atom), ("featured.rss", feeds.rss), ("featured.json", feeds.json_feed)):
-            self._emit(name, inputs, lambda n=name, r=render: r(feed(), self._absolute(n)))
+            self._emit(name, lambda c, n=name, r=render: r(feed(c), self._absolute(n)), chosen)
 
     def _write_bundles(self) -> None:
         """The attachments of published articles, from the bytes the vote covers (for an approved
@@ -773,37 +774,38 @@ class PressGenerator(Generator):
         span = {"first_date": dt.date(min(days).year, 1, 1), "last_date": dt.date(max(days).year + 1, 12, 31)}
         everything = icalendar.Calendar()
         _calendar_header(everything, self.settings["SITENAME"] + " — assembly meetings")
-        inputs_of = {}
+        inputs_of = {}  # chapter id -> (the chapter, its meetings, its ballots' views): what its events show
         for chapter in self.chapters:
             meetings = [m for m in self.press.records.meetings if m.assembly == chapter.id]
             ballots = [v for v in self.ballot_views if v["body"] == chapter.id]
-            inputs_of[chapter.id] = (chapter.assembly, meetings, chapter.ledger, ballots, span, self.settings["FEED_DOMAIN"])
+            inputs_of[chapter.id] = (chapter, meetings, ballots)
 
-        def calendar_of(chapter) -> icalendar.Calendar:
+        def calendar_of(span, chapter, meetings, ballots) -> bytes:
             calendar = icalendar.Calendar()
             _calendar_header(calendar, f"{chapter.assembly.name} — meetings")
-            for event in self._events(chapter):
+            for event in self._events(chapter, meetings, ballots):
                 calendar.add_component(event)
             _add_timezones(calendar, span)
-            return calendar
+            return calendar.to_ical()
 
         for chapter in self.chapters:
-            self._emit(f"{chapter.id}/meetings.ics", inputs_of[chapter.id], lambda c=chapter: calendar_of(c).to_ical())
+            self._emit(f"{chapter.id}/meetings.ics", calendar_of, span, *inputs_of[chapter.id])
 
-        def all_meetings() -> bytes:
-            for chapter in self.chapters:
-                for event in self._events(chapter):
+        def all_meetings(span, *each) -> bytes:
+            for chapter, meetings, ballots in each:
+                for event in self._events(chapter, meetings, ballots):
                     everything.add_component(event)
             _add_timezones(everything, span)
             return everything.to_ical()
 
-        self._emit("meetings.ics", tuple(inputs_of.values()), all_meetings)
+        self._emit("meetings.ics", all_meetings, span, *inputs_of.values())
 
-    def _events(self, chapter: Chapter):
+    def _events(self, chapter: Chapter, meetings: list, ballots: list[dict]):
+        """Calendar events of ``chapter``'s ``meetings`` and of its online ``ballots`` (their views)."""
         assembly = chapter.assembly
         host = urlsplit(self.settings["FEED_DOMAIN"]).hostname or "localhost"
         tz = ZoneInfo(assembly.timezone)
-        for meeting in sorted((m for m in self.press.records.meetings if m.assembly == assembly.id), key=lambda m: m.date):
+        for meeting in sorted(meetings, key=lambda m: m.date):
             event = icalendar.Event()
             event.add("uid", f"{meeting.date.isoformat()}.{assembly.id}@{host}")
             event.add("summary", f"{assembly.name}: monthly meeting")
@@ -838,7 +840,7 @@ class PressGenerator(Generator):
             event.add("url", url)
             event.add("status", "CONFIRMED")
             yield event
-        yield from ballots_site.events(assembly.id, self.ballot_views, self._absolute, host)
+        yield from ballots_site.events(assembly.id, ballots, self._absolute, host)
 
     def _write_sitemap(self) -> None:
         """Every public page: home, chapters, ledgers, published articles, retraction notices, pages."""
@@ -866,10 +868,11 @@ class PressGenerator(Generator):
         self._write("sitemap.xml", ("\n".join(lines) + "\n").encode())
         self._write("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {self._absolute('sitemap.xml')}\n".encode())
 
-    def _decisions_feed(self, chapter: Chapter) -> bytes:
-        """One Atom entry per motion, so members can follow what their assembly decided."""
+    def _decisions_feed(self, chapter: Chapter, outcomes: list[Outcome]) -> bytes:
+        """One Atom entry per motion, so members can follow what their assembly decided.
+        ``outcomes``: the chapter's, which date the entries (meeting time, in its timezone)."""
         ledger_url = f"{chapter.id}/ledger.html"
-        outcomes = {o.anchor: o for o in self.press.decisions.outcomes if o.assembly.id == chapter.id}
+        outcomes = {o.anchor: o for o in outcomes}
         entries = []
         for meeting in chapter.record["meetings"]:
             for motion in meeting["motions"]:
@@ -914,6 +917,19 @@ class PressGenerator(Generator):
             **self._feed_art(chapter.assembly.name),
         )
         return feeds.atom(feed, self._absolute(f"{chapter.id}/decisions.atom"))
+
+
+def _made_once(make):
+    """``make``, called once: each later call returns the first call's result. For the formats of one
+    feed, which are made from the same inputs."""
+    made = []
+
+    def once(*inputs):
+        if not made:
+            made.append(make(*inputs))
+        return made[0]
+
+    return once
 
 
 def _add_ballots(ledger: dict, entries: list[dict]) -> None:

@@ -12,30 +12,33 @@ So a theme that starts using new context is never served stale pages; at worst i
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import hashlib
-import json
 import os
 import shutil
 import stat
-from fractions import Fraction
 from pathlib import Path
 
 from jinja2 import meta, nodes
-from markupsafe import Markup
 from pelican.contents import Content
 from pelican.paginator import Page, Paginator
 from pelican.urlwrappers import URLWrapper
 
 from ..store import Store, copy_file
 from ..store import salt as store_salt
-from ..decisions import ArticleDecision, Outcome
-from ..records import Assembly, Meeting
+from ..keys import Unkeyable, key_of
 from .outputs import vacate
 
-# Metadata values Pelican sets on every page but that never change its rendering.
-_SKIP_ATTRIBUTES = {"_context", "settings", "_content", "_summary", "translations", "metadata", "jsonld", "assembly"}
+# Attributes Pelican (not the press) sets on every page, and why they are not part of its key:
+# the press's own attributes (its decision, its assembly, ...) are keyed whole, by press.keys.
+_PELICAN_ATTRIBUTES = {
+    "_context": "the whole build's context: a page's template inputs are keyed one by one instead",
+    "settings": "in the salt (the settings that change rendering)",
+    "_content": "keyed as the page's text",
+    "_summary": "made from the text, which is keyed",
+    "metadata": "keyed item by item",
+    "translations": "other languages' pages: the press publishes one language (DEFAULT_LANG)",
+    "jsonld": "made on demand from the article, its decision and the settings, all keyed",
+}
 _LINK_MARKERS = ("{filename}", "{static}", "{attach}", "{tag}", "{category}", "{author}", "{index}", "|filename|", "|static|")
 # The store's manifest of every kept page: fingerprint (hex) -> sha256 of the page's bytes.
 PAGES = "pages"
@@ -109,32 +112,18 @@ class RenderMemo:
     # ------------------------------------------------------------------ fingerprints
 
     def of(self, value) -> bytes:
-        """A digest of ``value`` as templates can see it; raises :class:`Uncacheable`."""
-        if value is None or isinstance(value, (bool, int, float, str, bytes, dt.date, dt.time, dt.tzinfo, Fraction, Path)):
-            return hashlib.sha256(repr(value).encode() if not isinstance(value, bytes) else value).digest()
-        hit = self._values.get(id(value))
-        if hit is not None and hit[0] is value:
-            return hit[1]
-        digest = hashlib.sha256(type(value).__name__.encode())
-        if isinstance(value, Markup):
-            digest.update(str(value).encode())
-        elif isinstance(value, (list, tuple)):
-            for item in value:
-                digest.update(self.of(item))
-        elif isinstance(value, (set, frozenset)):
-            for item in sorted(self.of(item) for item in value):
-                digest.update(item)
-        elif isinstance(value, dict):
-            plain = _json(value)
-            if plain is not None:  # plain data (a ledger): one C-speed serialisation
-                digest.update(plain)
-            else:
-                for key in sorted(value, key=repr):
-                    digest.update(self.of(key) + self.of(value[key]))
-        elif isinstance(value, Content):
+        """A digest of ``value`` as templates can see it (:func:`press.keys.key_of`, with Pelican's
+        objects keyed by :meth:`_pelican`); raises :class:`Uncacheable`."""
+        try:
+            return key_of(value, other=self._pelican, cache=self._values)
+        except Unkeyable as e:
+            raise Uncacheable(str(e)) from None
+
+    def _pelican(self, value) -> bytes:
+        """Pelican's objects, which are not the press's types: pages, taxonomy links, paginators."""
+        digest = hashlib.sha256()
+        if isinstance(value, Content):
             self._content(value, digest)
-        elif type(value) in _REDUCERS:
-            digest.update(self.of(_REDUCERS[type(value)](value)))
         elif isinstance(value, URLWrapper):
             digest.update(repr((value.name, value.slug, value.url)).encode())
         elif isinstance(value, Page):
@@ -142,33 +131,24 @@ class RenderMemo:
             digest.update(self.of(value.object_list))
         elif isinstance(value, Paginator):
             digest.update(repr((value.num_pages, value.count, value.per_page)).encode())
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            for field in dataclasses.fields(value):
-                digest.update(field.name.encode() + self.of(getattr(value, field.name)))
         else:
-            raise Uncacheable(type(value).__name__)
-        result = digest.digest()
-        self._values[id(value)] = (value, result)
-        return result
+            raise Unkeyable(type(value).__name__)
+        return digest.digest()
 
     def _content(self, item: Content, digest) -> None:
-        """An article or page: its text, URL, metadata and the provenance the press adds.
-
-        Built as one flat tuple of plain values (fast: thousands of articles per build)."""
+        """An article or page: its text, URL, metadata and every other attribute (the press's
+        decision and assembly among them), keyed like any value, but for Pelican's own (see
+        :data:`_PELICAN_ATTRIBUTES`)."""
         raw = item._content or ""
         text = hashlib.sha256(raw.encode()).hexdigest()
         if any(marker in raw for marker in _LINK_MARKERS):  # links resolve to other pages' URLs
             text += hashlib.sha256(item.content.encode()).hexdigest()
-        decision = getattr(item, "press", None)
-        fields = (
-            text,
-            item.url,
-            item.save_as,
-            sorted((k, _plain(v)) for k, v in item.metadata.items()),
-            sorted((k, _plain(v)) for k, v in vars(item).items() if k not in _SKIP_ATTRIBUTES and k not in item.metadata and k != "press"),
-            _decision(decision) if decision is not None else None,
-        )
-        digest.update(repr(fields).encode())
+        digest.update(repr((text, item.url, item.save_as)).encode())
+        for name, value in sorted(item.metadata.items()):
+            digest.update(b"m" + name.encode() + b"\0" + self.of(value))
+        for name, value in sorted(vars(item).items()):
+            if name not in _PELICAN_ATTRIBUTES and name not in item.metadata:
+                digest.update(b"a" + name.encode() + b"\0" + self.of(value))
 
     def fingerprint(self, template, localcontext: dict, name: str) -> bytes | None:
         names = self.variables(template)
@@ -315,68 +295,3 @@ class MemoTemplate:
             return ""
         self.writer.defer_next(name, self.template, localcontext, fingerprint)
         return ""  # rendered at the end of the run, with the other pages to make (parallel.py)
-
-
-def _json(value) -> bytes | None:
-    try:
-        return json.dumps(value, sort_keys=True, ensure_ascii=False).encode()
-    except (TypeError, ValueError):
-        return None
-
-
-def _meeting(m) -> tuple:
-    return (m.assembly, m.date, m.path, hashlib.sha256(m.raw).hexdigest(), m.time, m.location, tuple(sorted(m.signatures)))
-
-
-def _plain(value):
-    """Metadata as plain values: Pelican's tags, authors and categories by name."""
-    if isinstance(value, URLWrapper):
-        return (type(value).__name__, value.name, value.slug)
-    if isinstance(value, (list, tuple)):
-        return tuple(_plain(v) for v in value)
-    if isinstance(value, dict):
-        return tuple(sorted((k, _plain(v)) for k, v in value.items()))
-    if value is None or isinstance(value, (bool, int, float, str, dt.date, dt.time, dt.tzinfo, Markup)):
-        return value
-    if dataclasses.is_dataclass(value):
-        return _REDUCERS[type(value)](value) if type(value) in _REDUCERS else repr(value)
-    raise Uncacheable(type(value).__name__)
-
-
-def _assembly(a) -> tuple:
-    return (a.id, a.name, a.region, a.description, a.meets, a.timezone, repr(a.rules), len(a.members), a.editors)
-
-
-def _outcome(o) -> tuple | None:
-    if o is None:
-        return None
-    m = o.motion
-    return (o.meeting.date, o.meeting.path, m.index, m.kind, m.target, m.digest, m.note, m.reason,
-            o.status, tuple(o.reasons), o.yes, o.no, o.abstain, o.quorum, o.eligible, o.assembly.id, o.assembly.name)  # fmt: skip
-
-
-def _decision(d) -> tuple:
-    """What a page can show of an article's decision: state, approvals, dates, update note."""
-    return (d.article.id, d.article.digest, d.article.title, d.state, tuple(d.reasons), _outcome(d.decided),
-            _outcome(d.approved), _outcome(d.first_approved), d.published_on, d.updated_on, d.update_note)  # fmt: skip
-
-
-def chapter_fingerprint(c) -> tuple:
-    """What a chapter page shows of a :class:`press.site.generator.Chapter`."""
-    return (
-        _assembly(c.assembly), c.articles, tuple(_decision(d) for d in c.retracted), c.members_in_good_standing,
-        tuple((t.member, t.elected.date, t.ended, t.ended_by) for t in c.delegates),
-        (c.delegate.member, c.delegate.elected.date) if c.delegate else None,
-        c.next_meeting, c.agenda_items, c.description_html, repr(c.ledger),
-        tuple((m.id, m.name) for m in c.assembly.members.values()),
-    )  # fmt: skip
-
-
-# Fingerprints for the press's own objects, by type. A type of a higher module (the generator's
-# Chapter) is added by that module with fingerprint_as(): this module never imports it back.
-_REDUCERS: dict[type, object] = {ArticleDecision: _decision, Outcome: _outcome, Assembly: _assembly, Meeting: _meeting}
-
-
-def fingerprint_as(cls: type, reduce) -> None:
-    """Fingerprint every instance of ``cls`` by the plain data ``reduce(value)`` returns."""
-    _REDUCERS[cls] = reduce

@@ -25,6 +25,7 @@ group, killed with its children when the build's ``PRESS_SUBPROCESS_TIMEOUT`` is
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import functools
 import hashlib
@@ -47,7 +48,7 @@ SHARD_PAGES = 2000
 FOLDER = "pagefind"
 SHARDS_FILE = "shards.json"
 # Bump when what a record is or how shards are laid out changes: older cache entries are then unused.
-FORMAT = 1
+FORMAT = 2  # 2: records carry section filters, and a shard's records reach Pagefind in sorted order
 _DONE = ".complete"
 
 _MARK = "data-pagefind-body"
@@ -257,7 +258,8 @@ def _index(site: Path, cache: Path, command, timeout: float, run, keep: bool) ->
         else:
             try:
                 sources = _sync_sources(site, shard, made, cache, cache / "sources" / f"{count}-{bucket}")
-                _build_shard(sources, built, command, deadline, run, timeout)
+                with _in_order(sources, [rel for rel, _ in shard]) as ordered:
+                    _build_shard(ordered, built, command, deadline, run, timeout)
             except SearchFailed as failure:
                 return [str(failure)]
             files = _intact(built)
@@ -300,6 +302,23 @@ def _sync_sources(site: Path, shard: list[tuple[str, str]], made: dict[str, byte
             (sources / rel).write_bytes(doc)
     manifest.write_text(json.dumps(wanted))
     return sources
+
+
+@contextlib.contextmanager
+def _in_order(sources: Path, rels: list[str]):
+    """The shard's records in a new folder, linked in the order of ``rels`` (sorted): Pagefind numbers
+    pages in the order it finds them, and its filter index (a section's articles) lists those numbers,
+    so a folder kept between builds, whose files were replaced in another order, would make another
+    index than a clean build's."""
+    ordered = sources.with_name(sources.name + f".{os.getpid()}.ordered")
+    shutil.rmtree(ordered, ignore_errors=True)
+    try:
+        for rel in rels:
+            (ordered / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.link(sources / rel, ordered / rel)
+        yield ordered
+    finally:
+        shutil.rmtree(ordered, ignore_errors=True)
 
 
 def _build_shard(sources: Path, built: Path, command, deadline, run, timeout) -> None:

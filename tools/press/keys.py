@@ -1,0 +1,151 @@
+"""Keys from the types: what a value is, as a digest, from its fields.
+
+:func:`key_of` walks a value — a dataclass field by field, lists and tuples in order, dicts in their
+order, sets sorted, dates and times with their timezone — and returns a SHA-256 digest of its
+canonical encoding. Two values with the same key show the same on every page; the key is the same in
+every process (no ``hash()``: stable under any ``PYTHONHASHSEED``).
+
+Every field of a dataclass is part of its key unless it carries an explicit mark saying why pages
+cannot show it::
+
+    line: int = field(default=0, metadata={"key": "a line number: only problem messages show it"})
+
+So a field added later is keyed at once (never silently stale); tests/test_keys.py fails until
+whoever adds it has decided, and lists the types that reach the site.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import functools
+import hashlib
+from fractions import Fraction
+from pathlib import PurePath
+from typing import Callable
+
+MARK = "key"  # the dataclass field metadata that takes a field out of its type's key: {"key": "why"}
+
+
+class Unkeyable(TypeError):
+    """A value :func:`key_of` cannot see into (and no ``other`` was given that can)."""
+
+
+def unkeyed(why: str) -> dict[str, str]:
+    """The metadata that takes a field out of its type's key: ``field(metadata=unkeyed("why"))``."""
+    if not why.strip():
+        raise ValueError("say why the field is not part of what pages show")
+    return {MARK: why}
+
+
+@functools.cache
+def keyed_fields(cls: type) -> tuple[str, ...]:
+    """The fields of dataclass ``cls`` that make its key, in declaration order."""
+    return tuple(f.name for f in dataclasses.fields(cls) if MARK not in f.metadata)
+
+
+def unkeyed_fields(cls: type) -> dict[str, str]:
+    """The fields of dataclass ``cls`` left out of its key -> why."""
+    return {f.name: f.metadata[MARK] for f in dataclasses.fields(cls) if MARK in f.metadata}
+
+
+def key_of(value, *, other: Callable[[object], bytes] | None = None, cache: dict | None = None) -> bytes:
+    """The key of ``value``: 32 bytes that change whenever anything a page could show of it changes.
+
+    ``other(value)`` keys values this module does not know (a Pelican page, say) and raises
+    :class:`Unkeyable` for what it does not know either. ``cache`` (id -> (value, key)) lets a caller
+    key shared objects once across calls; the values are kept in it, so ids cannot be reused."""
+    return _Keys(other, {} if cache is None else cache).of(value)
+
+
+_SCALARS = (type(None), bool, int, float, str, bytes, Fraction)
+
+
+class _Keys:
+    def __init__(self, other, cache: dict):
+        self.other = other
+        self.cache = cache
+        self.open: set[int] = set()  # composite values being keyed now: a cycle would never end
+
+    def of(self, value) -> bytes:
+        kind = type(value)
+        if kind in _SCALARS or kind is dt.date:
+            return hashlib.sha256(_scalar(value)).digest()
+        hit = self.cache.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        if id(value) in self.open:
+            raise Unkeyable(f"{kind.__qualname__} refers back to itself: mark one side of the cycle")
+        self.open.add(id(value))
+        try:
+            result = self._composite(value, kind)
+        finally:
+            self.open.discard(id(value))
+        self.cache[id(value)] = (value, result)
+        return result
+
+    def _composite(self, value, kind: type) -> bytes:
+        digest = hashlib.sha256(f"{kind.__module__}.{kind.__qualname__}\0".encode())
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            for name in keyed_fields(kind):
+                digest.update(name.encode() + b"\0" + self.of(getattr(value, name)))
+        elif isinstance(value, enum.Enum):
+            digest.update(value.name.encode())
+        elif isinstance(value, (dt.date, dt.time)):  # datetime and time: with their timezone's name
+            digest.update(value.isoformat().encode() + b"\0" + _zone(value.tzinfo))
+        elif isinstance(value, dt.tzinfo):
+            digest.update(_zone(value))
+        elif isinstance(value, dt.timedelta):
+            digest.update(repr((value.days, value.seconds, value.microseconds)).encode())
+        elif isinstance(value, PurePath):
+            digest.update(value.as_posix().encode())
+        elif isinstance(value, _SCALARS):  # a subclass (Markup, a YAML string): its class counts too
+            digest.update(_scalar(value))
+        elif isinstance(value, (list, tuple)):
+            digest.update(len(value).to_bytes(8, "big"))
+            for item in value:
+                digest.update(self.of(item))
+        elif isinstance(value, (set, frozenset)):
+            digest.update(len(value).to_bytes(8, "big"))
+            for item in sorted(self.of(item) for item in value):
+                digest.update(item)
+        elif isinstance(value, dict):  # in its order: a page that lists a dict shows that order
+            digest.update(len(value).to_bytes(8, "big"))
+            for key, item in value.items():
+                digest.update(self.of(key) + self.of(item))
+        elif self.other is not None:
+            digest.update(self.other(value))
+        else:
+            raise Unkeyable(f"no key for a {kind.__qualname__}")
+        return digest.digest()
+
+
+def _scalar(value) -> bytes:
+    if value is None:
+        return b"N"
+    if isinstance(value, bool):
+        return b"T" if value else b"F"
+    if isinstance(value, int):
+        return b"i" + str(int(value)).encode()
+    if isinstance(value, float):
+        return b"f" + float.hex(value).encode()
+    if isinstance(value, str):
+        return b"s" + str.encode(value, "utf-8", "surrogatepass")
+    if isinstance(value, bytes):
+        return b"b" + hashlib.sha256(value).digest()
+    if isinstance(value, Fraction):
+        return b"q" + f"{value.numerator}/{value.denominator}".encode()
+    if isinstance(value, dt.date):
+        return b"d" + value.isoformat().encode()
+    raise Unkeyable(type(value).__qualname__)
+
+
+def _zone(zone: dt.tzinfo | None) -> bytes:
+    """A timezone by its name (zoneinfo's key), else by its fixed offset."""
+    if zone is None:
+        return b"naive"
+    name = getattr(zone, "key", None) or getattr(zone, "zone", None)
+    if name:
+        return b"zone:" + str(name).encode()
+    return b"tz:" + repr(zone).encode()
