@@ -86,6 +86,15 @@ def _read_counter(monkeypatch) -> list[str]:
         return original(self, source_path)
 
     monkeypatch.setattr(MarkdownReader, "read", read)
+    from press.site import prerender
+
+    render = prerender._render
+
+    def rendered(path):  # Markdown rendered ahead of Pelican (in this process: the sample has few files)
+        reads.append(path)
+        return render(path)
+
+    monkeypatch.setattr(prerender, "_render", rendered)
     return reads
 
 

@@ -5,7 +5,6 @@ other bytes than those approved, whatever happened to the cache or to the histor
 
 from __future__ import annotations
 
-import pickle
 import subprocess
 
 import pytest
@@ -13,6 +12,8 @@ import pytest
 import press
 from conftest import commit, git
 from press.cache import cache_dir
+from press.history import HISTORY
+from press.store import Store, salt
 
 
 def edited(repo, n: int = 3):
@@ -32,7 +33,16 @@ def edited(repo, n: int = 3):
 
 def approved_bodies(root) -> dict[str, bytes]:
     loaded = press.load(root)
-    return {aid: revision.data.split(b"\n\n", 1)[1].strip() for aid, revision in loaded.revisions.items()}
+    found = {aid: revision.data.split(b"\n\n", 1)[1].strip() for aid, revision in loaded.revisions.items()}
+    loaded.save()  # as every command does when it is done
+    return found
+
+
+def revisions(root):
+    loaded = press.load(root)
+    found = loaded.revisions
+    loaded.save()
+    return found
 
 
 def git_commands(monkeypatch) -> list:
@@ -75,19 +85,20 @@ def test_rewritten_history_never_serves_the_old_answer(repo):
     commit(repo.root, "Article and vote")
     repo.article("springfield", "rent", body="Edited.")
     commit(repo.root, "edit")
-    assert press.load(repo.root).revisions["springfield/rent"].data.endswith(b"Approved text.\n")
+    assert revisions(repo.root)["springfield/rent"].data.endswith(b"Approved text.\n")
 
     # rewrite both commits: the approved bytes never existed in the new history
     git(repo.root, "reset", "-q", "--soft", "HEAD~2")
     commit(repo.root, "Article (as edited) and vote")
-    assert press.load(repo.root).revisions == {}
+    assert revisions(repo.root) == {}
 
 
 def tamper(root, change) -> None:
-    path = cache_dir(root, "history.pickle")
-    key, versions, digests, blobs, bundles = pickle.loads(path.read_bytes())
+    """Rewrite the kept history as a hostile user of the cache folder would: a whole, well-named object."""
+    store = Store(root)
+    key, versions, digests, blobs, bundles = store.value(HISTORY, salt())
     change(versions, digests, blobs)
-    path.write_bytes(pickle.dumps((key, versions, digests, blobs, bundles)))
+    store.keep_value(HISTORY, salt(), (key, versions, digests, blobs, bundles))
 
 
 def test_tampered_bytes_in_the_cache_are_never_published(repo):
@@ -122,7 +133,12 @@ def test_a_wrong_digest_in_the_cache_is_never_trusted(repo):
 def test_a_damaged_history_cache_is_read_from_git(repo, damage):
     expected = edited(repo)
     assert approved_bodies(repo.root) == expected
-    cache_dir(repo.root, "history.pickle").write_bytes(damage)
+    (digest,) = Store(repo.root).manifest(HISTORY, salt()).values()
+    path = Store(repo.root).path(digest)
+    path.chmod(0o644)
+    path.write_bytes(damage)
+    assert approved_bodies(repo.root) == expected
+    cache_dir(repo.root, "store", "manifests", f"{HISTORY}.json").write_bytes(damage)
     assert approved_bodies(repo.root) == expected
 
 
@@ -140,7 +156,7 @@ def bundled(repo):
 
 def test_an_approved_bundle_is_found_again_without_a_git_log_per_article(repo, monkeypatch):
     bundled(repo)
-    first = press.load(repo.root).revisions["springfield/rent"]
+    first = revisions(repo.root)["springfield/rent"]
     assert first.files == {"photo.png": PNG + b"VOTED-PHOTO"}
     spawned = git_commands(monkeypatch)
     again = press.load(repo.root).revisions["springfield/rent"]
@@ -153,9 +169,10 @@ def test_a_tampered_bundle_answer_is_looked_up_again(repo):
     loaded = press.load(repo.root)
     assert loaded.revisions["springfield/rent"].files == {"photo.png": PNG + b"VOTED-PHOTO"}
     swapped_blob = loaded.history.versions["content/springfield/rent/photo.png"][-1].blob
-    path = cache_dir(repo.root, "history.pickle")
-    key, versions, digests, blobs, found = pickle.loads(path.read_bytes())
+    loaded.save()
+    store = Store(repo.root)
+    key, versions, digests, blobs, found = store.value(HISTORY, salt())
     (version, md_blob, files, edited), = found.values()
     found = {k: (version, md_blob, {"photo.png": swapped_blob}, edited) for k in found}  # "the swapped photo was approved"
-    path.write_bytes(pickle.dumps((key, versions, digests, blobs, found)))
+    store.keep_value(HISTORY, salt(), (key, versions, digests, blobs, found))
     assert press.load(repo.root).revisions["springfield/rent"].files == {"photo.png": PNG + b"VOTED-PHOTO"}

@@ -73,11 +73,10 @@ def test_a_rebuild_equals_a_clean_build(sample, tmp_path, monkeypatch, change):
 
 
 def test_a_new_press_version_renders_everything_again(sample, tmp_path, monkeypatch):
-    from press import cache, uptodate
+    from press import cache
 
     build(sample)
     monkeypatch.setattr(cache, "press_version", lambda: "a newer press")
-    monkeypatch.setattr(uptodate, "press_version", lambda: "a newer press")
     again = build(sample)
     assert not again.unchanged and again.memo.reused == 0
     assert tree(sample / "output") == clean_build(sample, tmp_path, monkeypatch, "after")
@@ -119,14 +118,12 @@ def test_a_fresh_clone_with_the_cache_restored_reuses_pages(sample, tmp_path, mo
 
 
 def test_a_damaged_page_in_the_store_is_made_again(sample, tmp_path, monkeypatch):
-    from press.site.memo import RenderMemo  # noqa: F401  (the store lives beside the page fingerprints)
-    from press.cache import cache_dir
+    from press.store import Store
 
     build(sample, tmp_path / "first")
-    store = cache_dir(sample, "renders", "store")
-    pages = sorted(store.iterdir())
-    assert len(pages) > 20
-    for page in pages:  # someone with write access to the cache folder rewrites every stored page
+    objects = sorted(Store(sample).objects.iterdir())
+    assert len(objects) > 20
+    for page in objects:  # someone with write access to the cache folder rewrites every stored object
         page.unlink()
         page.write_text("<p>not what was voted</p>")
     again = build(sample, tmp_path / "second")

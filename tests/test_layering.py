@@ -26,7 +26,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     # files -> typed records with path:line problems, and what is remembered of reading them
     "records": (
         "press.media", "press.bundle", "press.cache", "press.history", "press.records", "press.council",
-        "press.council.records", "press.reading", "press.signatures", "press.inputs", "press.ballot_records",
+        "press.council.records", "press.reading", "press.signatures", "press.inputs", "press.ballot_records", "press.store",
     ),
     # records -> decisions (pure), and the model that holds both
     "decisions": (

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from press import cache as press_cache
-from press.model import load
+from press.reading import ParsedRecords
+from press.model import load as load_model
+
+
+def load(root):
+    loaded = load_model(root)
+    loaded.save()  # as every command does when it is done
+    return loaded
 
 
 def test_a_run_with_nothing_new_leaves_the_cache_file_alone(pressdir, monkeypatch, tmp_path):
@@ -11,7 +18,7 @@ def test_a_run_with_nothing_new_leaves_the_cache_file_alone(pressdir, monkeypatc
     pressdir.assembly()
     pressdir.write("editorial/meetings/springfield/2026-11-03.yml", "present: [ana, ben]\n")
     load(pressdir.root)
-    path = press_cache.cache_dir(pressdir.root, "records.pickle")
+    path = press_cache.cache_dir(pressdir.root, "store", "manifests", "records.json")
     first = path.stat()
 
     load(pressdir.root)  # nothing changed: every record comes from the cache
@@ -26,4 +33,4 @@ def test_a_run_with_nothing_new_leaves_the_cache_file_alone(pressdir, monkeypatc
     (pressdir.root / "editorial/meetings/springfield/2026-11-10.yml").unlink()
     load(pressdir.root)  # a deleted record is dropped from the cache
     assert path.stat().st_ino != second.st_ino
-    assert len(press_cache.ParsedRecords(pressdir.root).entries) == 2  # the roster and one meeting
+    assert len(ParsedRecords(pressdir.root).entries) == 2  # the roster and one meeting

@@ -127,7 +127,8 @@ def test_every_page_links_to_each_section_in_the_navigation(site, page):
 
 def test_an_article_names_its_sections_beside_its_assembly(site):
     kicker = read(site, "springfield/fees.html").split('<p class="kicker">', 1)[1].split("</p>", 1)[0]
-    assert '<a href="../youth/index.html" data-pagefind-filter="section:youth">Youth &amp; Students</a>' in kicker
+    assert '<a href="../youth/index.html">Youth &amp; Students</a>' in kicker
+    assert 'data-pagefind-meta="sections:youth"' in kicker  # what search.html?section=youth reads
     assert "youth/index.html" not in read(site, "springfield/bins.html").split('<p class="kicker">', 1)[1].split("</p>", 1)[0]
 
 

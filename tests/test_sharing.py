@@ -4,7 +4,9 @@ kind, microformats for IndieWeb readers, the web manifest, and what readers find
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
+import os
 import re
 from html import unescape
 from pathlib import Path
@@ -346,6 +348,27 @@ def test_many_missing_images_are_drawn_in_parallel_to_the_same_bytes(tmp_path, m
         assert file.read_bytes() == images._draw(kind, card, size, REPO / "theme/fonts")
     again = images.ImageCache(tmp_path, REPO / "theme/fonts")
     assert again.files(cards) == files and again.drawn == 0
+
+
+def test_a_damaged_image_in_the_store_is_drawn_again_never_published(sample, monkeypatch, tmp_path):
+    """Someone with write access to the cache folder swaps a kept share image: the build draws it
+    again (its bytes no longer match its name) and the site holds the image of the approved title."""
+    from press.build import build
+    from press.store import Store
+
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "cache"))
+    build(sample)
+    share = sample / "output/springfield/bus-fares.share.jpg"
+    good = share.read_bytes()
+    store = Store(sample)
+    kept = store.path(hashlib.sha256(good).hexdigest())
+    assert kept.is_file() and os.stat(kept).st_ino != os.stat(share).st_ino  # a copy, never a link
+    kept.chmod(0o644)
+    kept.write_bytes(good[:-100] + b"\0" * 100)  # still a JPEG's length, other bytes
+    (sample / "pelicanconf.py").write_text((sample / "pelicanconf.py").read_text() + "\n# another build\n")
+    build(sample, tmp_path / "second")
+    assert (tmp_path / "second/springfield/bus-fares.share.jpg").read_bytes() == good
+    assert share.read_bytes() == good
 
 
 def test_a_writer_cannot_claim_another_author_to_microformats_readers(pressdir):

@@ -22,6 +22,8 @@ import press.model
 import press.reading
 import press.records
 from press import cache as press_cache
+from press.reading import ParsedRecords
+from press.store import Store, salt
 from press.cli import main
 
 from conftest import commit, git
@@ -44,6 +46,13 @@ def cold(root: Path, tmp_path: Path, monkeypatch, *extra: str):
     with monkeypatch.context() as m:
         m.setenv("PRESS_CACHE_DIR", str(folder))
         return verify(root, *extra)
+
+
+def kept(pressdir):
+    """The press loaded, and what reading it learnt kept, as every command does when it is done."""
+    loaded = pressdir.load()
+    loaded.save()
+    return loaded
 
 
 def same_size_edit(path: Path, old: bytes, new: bytes) -> None:
@@ -96,9 +105,9 @@ def test_a_same_size_edit_with_its_mtime_put_back_is_seen(small, settled, tmp_pa
 
 
 def test_an_article_edited_to_the_same_size_and_mtime_is_edited(small, settled):
-    assert small.load().decisions.articles["springfield/rent"].state == "published"
+    assert kept(small).decisions.articles["springfield/rent"].state == "published"
     same_size_edit(small.root / "content/springfield/rent.md", b"Body text.", b"Body TEXT.")
-    decision = small.load().decisions.articles["springfield/rent"]
+    decision = kept(small).decisions.articles["springfield/rent"]
     assert decision.state == "edited-since-approval"  # the vote approved other bytes
     assert decision.article.digest == small.digest("springfield", "rent")
 
@@ -119,9 +128,9 @@ def test_files_written_just_now_are_not_trusted_by_their_status(small):
     """Without the `settled` fixture: every file here was written within RACY_NS, so neither memory
     keeps them (a second write in the same clock tick could leave the status as it was)."""
     assert verify(small.root).exit_code == 0
-    assert not press_cache.cache_dir(small.root, "verified.marshal").exists()
-    assert press_cache.ParsedRecords(small.root).hashes == {}
-    assert press_cache.ParsedRecords(small.root).entries  # parsed records are still kept, by content
+    assert not press_cache.cache_dir(small.root, "store", "manifests", "verified.json").exists()
+    assert ParsedRecords(small.root).hashes == {}
+    assert ParsedRecords(small.root).entries  # parsed records are still kept, by content
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "folder", "foreign"])
@@ -132,23 +141,22 @@ def test_damaged_caches_fall_back_to_a_cold_read(small, settled, tmp_path, monke
     expected = cold(small.root, tmp_path, monkeypatch)
     assert expected.exit_code == 1
 
-    for name in ("records.pickle", "verified.marshal"):
-        path = press_cache.cache_dir(small.root, name)
-        data = path.read_bytes() if path.exists() else b"x" * 64
-        path.unlink(missing_ok=True)
-        if damage == "garbage":
-            path.write_bytes(os.urandom(len(data)))
-        elif damage == "truncated":
-            path.write_bytes(data[: len(data) // 2])
-        elif damage == "empty":
-            path.write_bytes(b"")
-        elif damage == "folder":
-            path.mkdir()
-        else:  # well-formed, but not ours
-            import marshal
-            import pickle
-
-            path.write_bytes(marshal.dumps(("key", None, [1, 2], "counts")) if name.endswith("marshal") else pickle.dumps({"a": 1}))
+    store = Store(small.root)
+    for name in ("records", "verified"):
+        digest = store.manifest(name, salt()).get("value")
+        for path in [store.manifests / f"{name}.json"] + ([store.path(digest)] if digest else []):
+            data = path.read_bytes() if path.exists() else b"x" * 64
+            path.unlink(missing_ok=True)
+            if damage == "garbage":
+                path.write_bytes(os.urandom(len(data)))
+            elif damage == "truncated":
+                path.write_bytes(data[: len(data) // 2])
+            elif damage == "empty":
+                path.write_bytes(b"")
+            elif damage == "folder":
+                path.mkdir()
+        if damage == "foreign":  # whole and well named, but not what the reader keeps there
+            store.keep_value(name, salt(), {"key": ("a", None, [1, 2], "counts")})
 
     result = verify(small.root)
     assert result.exit_code == expected.exit_code
@@ -212,6 +220,7 @@ def test_any_load_leaves_the_answer_for_verify(small, settled, monkeypatch):
     """A build (or any command) loads the press; `press verify` after it reads nothing."""
     small.meeting("springfield", "2026-10-13", "present: [ana, zed]\n")
     loaded = press.load(small.root)
+    loaded.save()  # what every command does when it is done (reading alone writes nothing)
     assert [str(p) for p in loaded.problems] == [
         "editorial/meetings/springfield/2026-10-13.yml:1: 'zed' is listed as present but is not a member of springfield"
         " — check the id against the roster in editorial/assemblies/springfield.yml"
@@ -239,18 +248,18 @@ def with_photo(pressdir):
 
 
 def test_an_unchanged_attachment_is_not_read_again(with_photo, settled, monkeypatch):
-    assert with_photo.load().decisions.articles["springfield/rent"].state == "published"
+    assert kept(with_photo).decisions.articles["springfield/rent"].state == "published"
 
     def no_reading(path):
         raise AssertionError(f"read {path} again")
 
     monkeypatch.setattr(press.bundle, "hash_file", no_reading)
-    assert with_photo.load().decisions.articles["springfield/rent"].state == "published"
+    assert kept(with_photo).decisions.articles["springfield/rent"].state == "published"
 
 
 def test_an_attachment_changed_to_the_same_size_and_mtime_changes_the_digest(with_photo, settled):
-    assert with_photo.load().decisions.articles["springfield/rent"].state == "published"
+    assert kept(with_photo).decisions.articles["springfield/rent"].state == "published"
     same_size_edit(with_photo.root / "content/springfield/rent/photo.png", b"VOTED-PHOTO", b"OTHER-PHOTO")
-    decision = with_photo.load().decisions.articles["springfield/rent"]
+    decision = kept(with_photo).decisions.articles["springfield/rent"]
     assert decision.state == "edited-since-approval"  # the vote approved the other photo
     assert decision.article.digest == with_photo.digest("springfield", "rent")

@@ -1,4 +1,4 @@
-"""Screenshots of the sample press for review: home, section, article and chapter pages at 390 px and 1280 px.
+"""Screenshots of the sample press for review: home, section, article, chapter, ledger and online-ballot pages at 390 px and 1280 px.
 
     .venv/bin/python tools/screenshots.py [--out screenshots]
 
@@ -24,6 +24,9 @@ PAGES = {
     "chapter": "springfield/index.html",
     "ledger": "riverside/ledger.html",
     "retraction": "riverside/heat-pump-coop.html",
+    "ballots": "ballots/index.html",
+    "ballot-results": "ballots/council/platform-2027/index.html",
+    "enrol": "ballots/enrol/index.html",
 }
 WIDTHS = (390, 1280)  # a common phone, a desktop
 

@@ -225,6 +225,19 @@ def _instant(data: Map, key: str, check: _Checker) -> dt.datetime | None:
     return value
 
 
+def _mapping(path: Path, rel: str, problems: list[Problem], raw: bytes, shape: str) -> Map | None:
+    """A ballot record's or a close's YAML, which must be a mapping (``shape``: what it holds, said
+    when it is not), or None with the problem recorded."""
+    data, problem = strictyaml.load(path, rel, raw)
+    if problem:
+        problems.append(problem)
+        return None
+    if not isinstance(data, Map):
+        problems.append(Problem(rel, 1, f"{shape} (docs/online-ballots.md)"))
+        return None
+    return data
+
+
 def read_ballot(path: Path, rel: str, body: str, problems: list[Problem], raw: bytes | None = None) -> BallotRecord | None:
     """One ballot record (``editorial/ballots/<body>/<id>.yml``)."""
     check = _Checker(rel, problems)
@@ -232,14 +245,9 @@ def read_ballot(path: Path, rel: str, body: str, problems: list[Problem], raw: b
     if not SLUG_RE.match(ballot_id) or len(ballot_id) > 80:
         check.error(0, f"ballot id '{ballot_id[:80]}' (the file name) must be lowercase letters, digits and '-', at most 80 characters")
         return None
-    if raw is None:
-        raw = path.read_bytes()
-    data, problem = strictyaml.load(path, rel, raw)
-    if problem:
-        problems.append(problem)
-        return None
-    if not isinstance(data, Map):
-        check.error(1, "a ballot record must be a mapping with question, opens, closes and a motion or options (docs/online-ballots.md)")
+    raw = path.read_bytes() if raw is None else raw
+    data = _mapping(path, rel, problems, raw, "a ballot record must be a mapping with question, opens, closes and a motion or options")
+    if data is None:
         return None
     check.keys(
         data, ("question", "motion", "article", "digest", "member", "reason", "method", "options", "opens", "closes", "opened-by"),
@@ -348,14 +356,9 @@ def _read_question(data: Map, record: BallotRecord, check: _Checker) -> None:
 def read_close(path: Path, rel: str, problems: list[Problem], raw: bytes | None = None) -> CloseRecord | None:
     """A ballot's close (``<id>.close.yml``): when it closed and the digests of the ballots received."""
     check = _Checker(rel, problems)
-    if raw is None:
-        raw = path.read_bytes()
-    data, problem = strictyaml.load(path, rel, raw)
-    if problem:
-        problems.append(problem)
-        return None
-    if not isinstance(data, Map):
-        check.error(1, "a close must be a mapping with closed and received")
+    raw = path.read_bytes() if raw is None else raw
+    data = _mapping(path, rel, problems, raw, "a close must be a mapping with closed and received")
+    if data is None:
         return None
     check.keys(data, ("closed", "received"), required=("closed", "received"))
     closed = _instant(data, "closed", check)

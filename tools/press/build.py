@@ -204,6 +204,7 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
             pelican_log.removeHandler(collect)
             pelican_log.propagate = saved
         pause_point("written")
+        press.save()  # what reading learnt (records, git history, verify's answer) serves the next run
         if not collect.errors and search:
             collect.errors += _index_for_search(staging, root, settings, settings.get("PRESS_SUBPROCESS_TIMEOUT", SUBPROCESS_TIMEOUT))
             outputs.tools_ran.add("pagefind")

@@ -193,7 +193,7 @@ def hash_file(path: Path) -> tuple[str, bytes]:
 def read_folder(folder: Path, rel_folder: str, problems: list[Problem], cache=None, media: dict | None = None) -> dict[str, str]:
     """The files of a bundle folder (``rel_folder`` relative to the press root) with their SHA-256,
     each checked against the allowlist; a file that is refused is reported and still counted in the
-    digest (it is there). ``cache``: a :class:`press.cache.ParsedRecords`, which knows the hashes
+    digest (it is there). ``cache``: a :class:`press.reading.ParsedRecords`, which knows the hashes
     of files whose status did not change (a long recording is not read again). ``media``: filled with
     the metadata fields (:func:`press.media.fields`) of each allowed file that has any, by path."""
     files: dict[str, str] = {}

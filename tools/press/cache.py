@@ -1,8 +1,8 @@
 """Caches, kept outside the repository.
 
-A cache inside the work tree could be committed by anyone who opens a pull request, and both
-Pelican's content cache and ours are pickles: loading one is running code. So caches live in the
-user's cache folder (``$PRESS_CACHE_DIR``, else ``$XDG_CACHE_HOME/assembly-press``, else
+A cache inside the work tree could be committed by anyone who opens a pull request, and a cache
+is trusted to say what was already checked (they are plain data, in :mod:`press.store`: never a
+pickle, whose loading runs code). So caches live in the user's cache folder (``$PRESS_CACHE_DIR``, else ``$XDG_CACHE_HOME/assembly-press``, else
 ``~/.cache/assembly-press``), one folder per press, named by a hash of its path.
 """
 
@@ -13,13 +13,12 @@ import errno
 import functools
 import hashlib
 import os
-import pickle
 import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
-from . import clock, files
+from . import files
 
 T = TypeVar("T")
 
@@ -230,84 +229,3 @@ def file_status(st: os.stat_result) -> tuple[int, int, int, int, int, int]:
     """What the file system says of a file, all of which a change of its bytes changes: a write
     moves the change time (ctime, which no user can set back), a replacement changes the inode."""
     return (st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
-
-
-class ParsedRecords:
-    """Parsed editorial records keyed by file path and content digest: a record whose bytes did not
-    change is not parsed again. Never trusted across versions of the record format.
-
-    The digest of each file is remembered with the file's status (:func:`file_status`), so an
-    unchanged file is not even read; a file whose status changed at all is read and hashed again."""
-
-    def __init__(self, root: Path, statuses: dict[str, tuple] | None = None):
-        """``statuses``: the files' statuses from a scan made just before (see :mod:`press.inputs`),
-        so that no file is asked twice."""
-        self.path = cache_dir(root, "records.pickle")
-        self.statuses = statuses or {}
-        self.entries: dict = {}
-        self.hashes: dict[str, tuple[tuple, bytes]] = {}  # absolute path -> (file_status, sha256 digest)
-        self.used: set = set()
-        self.seen: dict[str, tuple[tuple, bytes]] = {}
-        self.files: dict[str, tuple[tuple, tuple[str, bytes]]] = {}  # attachment -> (file_status, (sha256 hex, head))
-        self.files_seen: dict[str, tuple[tuple, tuple[str, bytes]]] = {}
-        self.added = False
-        self.started = clock.wall_ns()
-        try:
-            version, entries, hashes, files = load(self.path, pickle.load)
-            if version == (FORMAT, press_version()):  # parsed by this very code, or not at all
-                self.entries, self.hashes, self.files = entries, hashes, files
-        except Exception:  # missing, damaged or foreign: start empty
-            self.entries, self.hashes, self.files = {}, {}, {}
-
-    def content_hash(self, path: Path | str) -> tuple[bytes, tuple, bytes | None]:
-        """The SHA-256 of the file's bytes, its status, and the bytes if they had to be read: the
-        digest comes from the last run when the status is the same."""
-        name = str(path)
-        status = self.statuses.get(name) or file_status(os.stat(name))
-        known = self.hashes.get(name)
-        data = None
-        if known is not None and known[0] == status:
-            digest = known[1]
-        else:
-            with open(name, "rb") as f:
-                data = f.read()
-            digest = hashlib.sha256(data).digest()
-        if status[3] < self.started - RACY_NS:  # settled: safe to trust next time
-            self.seen[name] = (status, digest)
-        return digest, status, data
-
-    def attachment(self, path: Path | str) -> tuple[str, bytes]:
-        """:func:`press.bundle.hash_file` of an attachment, from the last run when its status is the same."""
-        from .bundle import hash_file
-
-        name = str(path)
-        status = self.statuses.get(name) or file_status(os.stat(name))
-        known = self.files.get(name)
-        value = known[1] if known is not None and known[0] == status else hash_file(Path(name))
-        if status[3] < self.started - RACY_NS and file_status(os.stat(name)) == status:  # settled, and not changed while read
-            self.files_seen[name] = (status, value)
-        return value
-
-    def unchanged(self, path: Path, status: tuple) -> bool:
-        """Whether the file still has ``status`` (it did not change while it was being parsed)."""
-        try:
-            return file_status(os.stat(path)) == status
-        except OSError:
-            return False
-
-    def get(self, key):
-        self.used.add(key)
-        return self.entries.get(key)
-
-    def put(self, key, value) -> None:
-        self.used.add(key)
-        self.entries[key] = value
-        self.added = True
-
-    def save(self) -> None:
-        """Keep only what this run used, written atomically; when every record was found and used,
-        the file already holds exactly that and is left alone."""
-        if not self.added and self.used == self.entries.keys() and self.seen == self.hashes and self.files_seen == self.files:
-            return
-        entries = {k: v for k, v in self.entries.items() if k in self.used}
-        keep(self.path, lambda f: pickle.dump(((FORMAT, press_version()), entries, self.seen, self.files_seen), f, protocol=pickle.HIGHEST_PROTOCOL))

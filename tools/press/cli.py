@@ -69,6 +69,8 @@ class _Context:
     def __init__(self, root: Path, now: dt.datetime):
         self.root = root
         self.now = now  # the run's instant: every command decides as of this
+        self.loaded: list[Press] = []  # kept for the next run when the command is done (save)
+        self.saving = True
 
     def press(self, inputs=None) -> Press:
         from .inputs import refuse_linked_tops
@@ -80,11 +82,22 @@ class _Context:
         enabled = gc.isenabled()
         gc.disable()
         try:
-            return load(self.root, self.now, inputs=inputs)
+            press = load(self.root, self.now, inputs=inputs)
+            self.loaded.append(press)
+            return press
         finally:
             gc.freeze()
             if enabled:
                 gc.enable()
+
+
+    def save(self) -> None:
+        """The command is done: keep what reading the press learnt (parsed records, git history,
+        verify's answer) for the next run. Reading itself never writes (press.model.Press.save)."""
+        loaded, self.loaded = self.loaded, []
+        if self.saving:
+            for press in loaded:
+                press.save()
 
 
 def _friendly(func):
@@ -127,6 +140,7 @@ def main(ctx: click.Context, root: Path, now: str | None) -> None:
     except PressError as exc:
         raise click.BadParameter(str(exc).removeprefix("--now: "), param_hint="--now") from None
     ctx.obj = _Context(root, instant)
+    ctx.call_on_close(ctx.obj.save)
     ctx.obj.fixed = bool(now)  # a long-running command (serve) reads the clock again for each rebuild unless fixed
 
 
@@ -553,10 +567,12 @@ def status(obj: _Context, assembly: str | None, assembly_option: str | None, as_
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--no-save", is_flag=True, help="Write nothing: keep no answer or parsed records for the next run.")
 @click.pass_obj
 @_friendly
-def verify(obj: _Context, as_json: bool) -> None:
+def verify(obj: _Context, as_json: bool, no_save: bool) -> None:
     """Check every roster, meeting record and article; list each problem as path:line: message."""
+    obj.saving = not no_save
     from .inputs import recall, refuse_linked_tops, scan
 
     refuse_linked_tops(obj.root)  # before the memory of the last run, which a link could fool

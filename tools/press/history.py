@@ -12,17 +12,17 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
-import pickle
 import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import cache as _cache
 from .problems import GIT_TIMEOUT, PressError
 from .bundle import digest, digest_bytes, file_problem
 
 _NULL_SHA = "0" * 40
+# The store's manifest of the history read at one HEAD (press.store).
+HISTORY = "history"
 # What to do when git is not there, in every sentence that needs it.
 NO_GIT = "git is not installed or not on PATH — install git (or put it on PATH) and run again"
 
@@ -111,7 +111,7 @@ class History:
         A commit names its whole past, so the versions read at one HEAD are kept in the press's
         cache folder and reused while HEAD names the same commit (with the digests of the blobs
         looked at, which their names fix for ever)."""
-        from .cache import FORMAT, cache_dir, press_version
+        from .store import Store, salt
 
         if shutil.which("git") is None:
             if not in_work_tree(root):
@@ -126,36 +126,34 @@ class History:
         top, head = found
         prefix = Path(root).resolve().relative_to(Path(top).resolve()).as_posix()
         prefix = "" if prefix == "." else prefix + "/"
-        key = (FORMAT, press_version(), top, prefix, head)
-        path = cache_dir(root, "history.pickle")
+        key = (top, prefix, head)
+        store, version = Store(root), salt()  # kept by other code: never read
         digests, blobs = {}, {}
         try:
-            stored_key, versions, digests, blobs, bundles = _cache.load(path, pickle.load)
+            stored_key, versions, digests, blobs, bundles = store.value(HISTORY, version)
             if stored_key == key:
                 history = cls(_Repository(top), prefix, versions, digests, blobs, bundles, head)
-                history._saved = (key, path, len(digests), len(blobs), len(bundles))
+                history._saved = (key, store, version, len(digests), len(blobs), len(bundles))
                 return history
-            if stored_key[:2] != key[:2]:
-                digests, blobs = {}, {}
         except Exception:  # missing, damaged or foreign: read git
             digests, blobs = {}, {}
         history = cls._read(root)
         if history.repo is not None and history.prefix == prefix:
             # what a blob's name fixes stays true at any HEAD (and is checked again when used)
             history._digests, history._blobs, history.head = dict(digests), dict(blobs), head
-            history._saved = (key, path, -1, -1, -1)
-            history.save()
+            history._saved = (key, store, version, -1, -1, -1)
         return history
 
     def save(self) -> None:
-        """Keep the versions and the blobs learnt so far, if anything was learnt."""
+        """Keep the versions and the blobs learnt so far, if anything was learnt (an explicit step of
+        the command that read them: reading never writes)."""
         saved = getattr(self, "_saved", None)
-        if saved is None or saved[2:] == (len(self._digests), len(self._blobs), len(self.bundles)):
+        if saved is None or saved[3:] == (len(self._digests), len(self._blobs), len(self.bundles)):
             return
-        key, path = saved[:2]
+        key, store, version = saved[:3]
         data = (key, self.versions, self._digests, self._blobs, self.bundles)
-        if _cache.keep(path, lambda f: pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)):
-            self._saved = (key, path, len(self._digests), len(self._blobs), len(self.bundles))
+        if store.keep_value(HISTORY, version, data):
+            self._saved = (key, store, version, len(self._digests), len(self._blobs), len(self.bundles))
 
     @functools.cached_property
     def bundled(self) -> frozenset[str]:

@@ -11,15 +11,15 @@ Why this cannot answer stale: a write to a file moves its change time (``ctime``
 can set, unlike ``mtime``); a file replaced by another has another inode; a file added, removed or
 renamed changes the listing. A file whose change time is within :data:`press.cache.RACY_NS` of
 the scan is "racy" (two writes within one tick of a coarse file-system clock could look alike):
-while there is one, nothing is remembered. The memory is plain data read with ``marshal`` (never
-code), and anything damaged or foreign in it is ignored.
+while there is one, nothing is remembered. The memory is plain data in :mod:`press.store` (never
+code), and anything damaged or foreign in it is ignored. Only ``press verify`` and the other commands
+keep it, as an explicit step when they are done (:meth:`press.model.Press.save`): reading never writes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import marshal
 import os
 import subprocess
 from dataclasses import dataclass, field
@@ -27,13 +27,15 @@ from pathlib import Path
 
 from . import cache as _cache
 from . import clock
-from .cache import FORMAT, cache_dir, file_status, press_version
+from .cache import file_status
 from .problems import GIT_TIMEOUT, PressError, Problem
+from .store import Store, salt
 
 TOPS = ("content", "editorial")
 # The folders every command reads, which must be real folders of the repository.
 SOURCE_TOPS = ("content", "editorial", "theme")
-_MEMORY = "verified.marshal"
+# The store's manifest of verify's answer (press.store).
+VERIFIED = "verified"
 
 
 def refuse_linked_tops(root: Path | str) -> None:
@@ -119,8 +121,8 @@ class Verified:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def _key(inputs: Inputs) -> tuple:
-    return (FORMAT, press_version(), inputs.digest)
+def _key(inputs: Inputs) -> str:
+    return inputs.digest  # the press's version is the store's salt
 
 
 def remember(
@@ -134,18 +136,14 @@ def remember(
     problems = tuple((p.path, p.line, p.message) for p in verified.problems)
     counts = (verified.assemblies, verified.council, verified.meetings, verified.articles)
     warnings = tuple((p.path, p.line, p.message) for p in verified.warnings)
-    path = cache_dir(root, _MEMORY)
-    try:
-        data = marshal.dumps((_key(inputs), zones, clock.days(now, zones), head, problems, counts, warnings))
-    except ValueError:
-        return
-    _cache.keep(path, lambda f: f.write(data))  # a read-only cache folder: verify reads everything next time
+    # a read-only cache folder: verify reads everything next time
+    Store(root).keep_value(VERIFIED, salt(), (_key(inputs), zones, clock.days(now, zones), head, problems, counts, warnings))
 
 
 def recall(root: Path | str, inputs: Inputs, now: dt.datetime) -> Verified | None:
     """The answer remembered for ``inputs`` on the same day as ``now`` in every body's timezone, or None."""
     try:
-        key, zones, days, head, problems, counts, warnings = _cache.load(cache_dir(root, _MEMORY), lambda f: marshal.loads(f.read()))
+        key, zones, days, head, problems, counts, warnings = Store(root).value(VERIFIED, salt())
         if key != _key(inputs) or days != clock.days(now, zones) or (head is not None and head != git_head(root)):
             return None
         return Verified(

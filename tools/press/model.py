@@ -13,11 +13,10 @@ from pathlib import Path
 
 from . import clock
 from .decisions import EDITED, PUBLISHED, ArticleDecision, Decisions, decide
-from .cache import ParsedRecords
 from .history import History, MissingObject, Version, missing_objects, unreadable
 from .inputs import Inputs, Verified, remember, scan
 from .problems import PressError, Problem
-from .reading import Records, read_records
+from .reading import ParsedRecords, Records, read_records
 from .records import ARTICLE_MOTIONS, NOT_ASSEMBLIES, SLUG_RE, Article, Assembly, parse_metadata
 
 
@@ -77,7 +76,6 @@ class Press:
         history = self.history
         with _gc_paused():
             self._revisions(history, found)
-        history.save()  # what was learnt serves the next build
         return found
 
     def _revisions(self, history: History, found: dict) -> None:
@@ -124,7 +122,6 @@ class Press:
                 if approved is None or approved.title is None:
                     approved = dataclasses.replace(decision.article, title=aid, metadata={})
                 shown[aid] = dataclasses.replace(decision, article=approved)
-        self.history.save()
         return shown
 
     @functools.cached_property
@@ -137,8 +134,11 @@ class Press:
         """Read from git now every approved revision the press publishes or shows. Where git is
         missing, an object is missing or the clone is shallow, this is where ``press build``,
         ``status``, ``verify`` and ``check`` all stop, with one sentence naming the article
-        (:meth:`press.history.History.require`, :func:`press.history.unreadable`)."""
+        (:meth:`press.history.History.require`, :func:`press.history.unreadable`). The history is read
+        here too (submission dates and authors come from it): a hung or broken git stops the command
+        before anything is written."""
         self.shown
+        self.history
 
     def publishable(self, decision: ArticleDecision) -> bool:
         """Published as it is, or published as the revision that was approved."""
@@ -162,11 +162,26 @@ class Press:
             self.require_history()
         r = self.records
         verified = Verified(self.problems, len(r.assemblies), r.council is not None, len(r.meetings), len(r.articles), self.warnings)
-        pending = self.__dict__.pop("_memory", None)
-        if pending is not None:
-            inputs, now, asked_git = pending
-            remember(self.root, inputs, now, clock.zones_of(r), verified, asked_git=asked_git or self.needs_history)
+        self.__dict__["_verified"] = verified
         return verified
+
+    def save(self) -> None:
+        """Keep what reading this press learnt, for the next run: the records parsed, the git history
+        read, and ``press verify``'s answer when it is known (:mod:`press.inputs`). Reading never
+        writes: a command calls this, once, when it is done (a cache that cannot be written only
+        costs time)."""
+        parsed = self.__dict__.pop("_parsed", None)
+        if parsed is not None:
+            parsed.save()
+        if "history" in self.__dict__:
+            self.history.save()
+        pending = self.__dict__.pop("_memory", None)
+        verified = self.__dict__.get("_verified")
+        if pending is not None and verified is None and not self.needs_history:
+            verified = self.verified()  # no git asked: the answer is the problems already found
+        if pending is not None and verified is not None:
+            inputs, now, asked_git = pending
+            remember(self.root, inputs, now, clock.zones_of(self.records), verified, asked_git=asked_git or self.needs_history)
 
     def assembly(self, aid: str) -> Assembly:
         """The assembly ``aid`` (or the council, ``council``); a PressError naming the known ones if there is none."""
@@ -225,17 +240,15 @@ def load(
     with _gc_paused():
         parsed = ParsedRecords(root, inputs.statuses if inputs else None) if cache else None
         records = read_records(root, rosters, parsed)
-        if parsed is not None:
-            parsed.save()
         history, withdrawn = _withdrawn(root, records)
         press = Press(root=root, records=records, decisions=decide(records, now, withdrawn))
     if history is not None:
         press.__dict__["history"] = history  # read once
+    if parsed is not None:
+        press.__dict__["_parsed"] = parsed  # kept by Press.save, never here
     if cache and rosters is None and inputs is not None:
-        # press verify's memory: kept now when the answer needs no git, else when verified() has asked it
+        # press verify's memory: kept by Press.save when the answer needs no git, else when verified() has asked it
         press.__dict__["_memory"] = (inputs, now, history is not None)
-        if not press.needs_history:
-            press.verified()
     return press
 
 

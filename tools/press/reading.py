@@ -8,11 +8,14 @@ those imports the other's reader back.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import bundle, limits
+from . import bundle, clock, limits
+from . import cache as _cache
+from .store import Store, salt
 from .ballot_records import BallotRecord, read_ballots
 from .council.records import COUNCIL, Council, council_path, read_council
 from .problems import Problem
@@ -56,7 +59,7 @@ def read_records(root: Path, rosters: Path | None = None, cache=None) -> Records
 
     ``rosters`` reads the assembly records from another folder (a pull request is checked
     against the rosters and rules of its base branch); problems still name editorial/assemblies/.
-    ``cache`` (a :class:`press.cache.ParsedRecords`) skips parsing records whose bytes are unchanged.
+    ``cache`` (a :class:`ParsedRecords`) skips parsing records whose bytes are unchanged.
     """
     root = Path(root)
     problems: list[Problem] = []
@@ -213,3 +216,90 @@ def _page_urls(root: Path) -> list[Problem]:
         else:
             claimed[url] = rel
     return problems
+
+
+# --------------------------------------------------------------------------- parsed records, kept
+
+# The store's manifest of parsed records (press.store).
+RECORDS = "records"
+
+
+class ParsedRecords:
+    """Parsed editorial records keyed by file path and content digest: a record whose bytes did not
+    change is not parsed again. Never trusted across versions of the record format.
+
+    The digest of each file is remembered with the file's status (:func:`press.cache.file_status`), so an
+    unchanged file is not even read; a file whose status changed at all is read and hashed again."""
+
+    def __init__(self, root: Path, statuses: dict[str, tuple] | None = None):
+        """``statuses``: the files' statuses from a scan made just before (see :mod:`press.inputs`),
+        so that no file is asked twice."""
+        self.store, self.salt = Store(root), salt()
+        self.statuses = statuses or {}
+        self.entries: dict = {}
+        self.hashes: dict[str, tuple[tuple, bytes]] = {}  # absolute path -> (file_status, sha256 digest)
+        self.used: set = set()
+        self.seen: dict[str, tuple[tuple, bytes]] = {}
+        self.files: dict[str, tuple[tuple, tuple[str, bytes]]] = {}  # attachment -> (file_status, (sha256 hex, head))
+        self.files_seen: dict[str, tuple[tuple, tuple[str, bytes]]] = {}
+        self.added = False
+        self.started = clock.wall_ns()
+        try:
+            kept = self.store.value(RECORDS, self.salt)  # parsed by this very code, or None
+            if kept is not None:
+                self.entries, self.hashes, self.files = kept
+        except Exception:  # damaged or foreign: start empty
+            self.entries, self.hashes, self.files = {}, {}, {}
+
+    def content_hash(self, path: Path | str) -> tuple[bytes, tuple, bytes | None]:
+        """The SHA-256 of the file's bytes, its status, and the bytes if they had to be read: the
+        digest comes from the last run when the status is the same."""
+        name = str(path)
+        status = self.statuses.get(name) or _cache.file_status(os.stat(name))
+        known = self.hashes.get(name)
+        data = None
+        if known is not None and known[0] == status:
+            digest = known[1]
+        else:
+            with open(name, "rb") as f:
+                data = f.read()
+            digest = hashlib.sha256(data).digest()
+        if status[3] < self.started - _cache.RACY_NS:  # settled: safe to trust next time
+            self.seen[name] = (status, digest)
+        return digest, status, data
+
+    def attachment(self, path: Path | str) -> tuple[str, bytes]:
+        """:func:`press.bundle.hash_file` of an attachment, from the last run when its status is the same."""
+        from .bundle import hash_file
+
+        name = str(path)
+        status = self.statuses.get(name) or _cache.file_status(os.stat(name))
+        known = self.files.get(name)
+        value = known[1] if known is not None and known[0] == status else hash_file(Path(name))
+        if status[3] < self.started - _cache.RACY_NS and _cache.file_status(os.stat(name)) == status:  # settled, and not changed while read
+            self.files_seen[name] = (status, value)
+        return value
+
+    def unchanged(self, path: Path, status: tuple) -> bool:
+        """Whether the file still has ``status`` (it did not change while it was being parsed)."""
+        try:
+            return _cache.file_status(os.stat(path)) == status
+        except OSError:
+            return False
+
+    def get(self, key):
+        self.used.add(key)
+        return self.entries.get(key)
+
+    def put(self, key, value) -> None:
+        self.used.add(key)
+        self.entries[key] = value
+        self.added = True
+
+    def save(self) -> None:
+        """Keep only what this run used, written atomically; when every record was found and used,
+        the file already holds exactly that and is left alone."""
+        if not self.added and self.used == self.entries.keys() and self.seen == self.hashes and self.files_seen == self.files:
+            return
+        entries = {k: v for k, v in self.entries.items() if k in self.used}
+        self.store.keep_value(RECORDS, self.salt, (entries, self.seen, self.files_seen))

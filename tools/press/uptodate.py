@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import pickle
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +29,8 @@ from pathlib import Path
 from . import cache as _cache
 from .output import site_state  # one walk of a built site: the manifest's and this record's
 from . import clock
-from .cache import FORMAT, cache_dir, file_status, press_version, settings_salt
+from .cache import file_status, settings_salt
+from .store import Store, salt
 from .history import in_work_tree
 from .inputs import git_head, scan
 
@@ -50,10 +50,9 @@ class Record:
     days: str = ""  # the build's date in each of them (press.clock.days)
 
 
-def record_file(root: Path, site: Path) -> Path:
-    """Where the record of the build folder ``site`` is kept (beside the page fingerprints)."""
-    key = hashlib.sha256(str(Path(site)).encode()).hexdigest()[:16]
-    return cache_dir(root, "renders", f"{key}.built")
+def record_name(site: Path) -> str:
+    """The store's manifest that holds the record of the build folder ``site``."""
+    return "built-" + hashlib.sha256(str(Path(site)).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -80,7 +79,7 @@ class Inputs:
 def inputs_key(root: Path, settings: dict, search: bool) -> Inputs:
     """Everything a build of ``root`` with ``settings`` reads, as :class:`Inputs` (the date is
     compared apart: :attr:`Record.days`)."""
-    digest = hashlib.sha256(f"{FORMAT}\0{press_version()}\0{settings_salt(settings)}\0search={search}\0".encode())
+    digest = hashlib.sha256(f"{salt()}\0{settings_salt(settings)}\0search={search}\0".encode())
     head = git_head(root)
     # Outside git the history is empty whatever happens; in a work tree without an answer, never skip.
     digest.update(head.encode() if head or not in_work_tree(root) else os.urandom(16))
@@ -110,11 +109,8 @@ def inputs_key(root: Path, settings: dict, search: bool) -> Inputs:
 
 
 def load(root: Path, site: Path) -> Record | None:
-    try:
-        stored_format, record = _cache.load(record_file(root, site), pickle.load)
-        return record if stored_format == FORMAT and isinstance(record, Record) else None
-    except Exception:  # missing, damaged or foreign: the build runs
-        return None
+    record = Store(root).value(record_name(site), salt())  # missing, damaged or foreign: None, the build runs
+    return record if isinstance(record, Record) and isinstance(record.inputs, Inputs) else None
 
 
 def unchanged(root: Path, site: Path | None, inputs: Inputs, now: dt.datetime) -> Record | None:
@@ -135,9 +131,9 @@ def unchanged(root: Path, site: Path | None, inputs: Inputs, now: dt.datetime) -
 
 def save(root: Path, site: Path, record: Record) -> None:
     """Keep ``record`` for the build folder ``site``; a cache that cannot be written only costs speed."""
-    _cache.keep(record_file(root, site), lambda f: pickle.dump((FORMAT, record), f, protocol=pickle.HIGHEST_PROTOCOL))
+    Store(root).keep_value(record_name(site), salt(), record)
 
 
 def forget(root: Path, site: Path | None) -> None:
     if site is not None:
-        record_file(root, site).unlink(missing_ok=True)
+        Store(root).forget(record_name(site))

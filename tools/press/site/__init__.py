@@ -12,7 +12,6 @@ import dataclasses
 import datetime as dt
 import logging
 import os
-import pickle
 import re
 import tempfile
 from itertools import chain
@@ -314,31 +313,25 @@ def only_published_files(build: "BuildContext", generator) -> None:
             decision = press.decisions.articles.get(aid) if aid else None
             if decision is not None and decision.state == PUBLISHED:
                 published.add(file)
-        # On a cold cache, render the Markdown of the files Pelican will read on every core first.
-        uncached = [
-            path for path in (os.path.abspath(os.path.join(content_path, f)) for f in sorted(published))
-            if generator.readers.get_cached_data(path, None) is None
-        ]  # fmt: skip
-        build.prerendered.update(prerender.render_all(uncached, generator.settings))
+        # The Markdown of the files Pelican will read: from the store, or rendered on every core first.
+        paths = [os.path.abspath(os.path.join(content_path, f)) for f in sorted(published)]
+        if generator.settings.get("CACHE_CONTENT"):
+            build.prerendered.update(prerender.render_kept(paths, generator.settings, press.root))
+        else:
+            build.prerendered.update(prerender.render_all(paths, generator.settings))
         return published
 
     pelican_adapter.keep_files(generator, published_only)
-    pelican_adapter.save_reader_cache_only_when_read(generator.readers)
 
 
 class _RevisionCache:
-    """Rendered approved revisions, keyed by their digest and the reader's settings: the bytes of a
-    revision never change, so an entry never goes stale."""
+    """Rendered approved revisions of this build, keyed by their digest and the reader's settings.
+    Kept in memory only: Pelican's rendering of one is not plain data (its metadata holds Pelican's
+    objects), and only the few articles edited since their approval have one."""
 
     def __init__(self, settings: dict):
-        self.path = Path(settings["CACHE_PATH"]) / "press-revisions.pickle"
-        self.enabled = bool(settings.get("CACHE_CONTENT"))
         self.salt = settings_salt(settings)
         self.entries: dict = {}
-        if self.enabled:
-            entries = _cache.load(self.path, pickle.load)  # a damaged cache is rebuilt, never trusted
-            self.entries = entries if isinstance(entries, dict) else {}
-        self.dirty = False
 
     def read(self, generator, source_path: str, data: bytes):
         key = (self.salt, digest_bytes(data))
@@ -347,12 +340,7 @@ class _RevisionCache:
                 file = Path(folder) / Path(source_path).name
                 file.write_bytes(data)
                 self.entries[key] = PressReader(generator.settings).read_as(str(file), source_path)
-            self.dirty = True
         return self.entries[key]
-
-    def save(self) -> None:
-        if self.enabled and self.dirty:
-            _cache.keep(self.path, lambda f: pickle.dump(self.entries, f, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def gate(build: "BuildContext", generator) -> None:
@@ -394,7 +382,6 @@ def gate(build: "BuildContext", generator) -> None:
         article = Article(content, metadata=dict(metadata), settings=generator.settings, source_path=source_path, context=generator.context)
         generator.context["generated_content"][article.get_relative_source_path()] = article
         candidates.append((article, decision, revision.data, revision.files))
-    revisions.save()
     build.prerendered.clear()
 
     kept: list[Article] = []
@@ -678,5 +665,5 @@ def without_plugin(plugins) -> list:
 
 def register() -> None:
     """Pelican's plugin entry point: one handler, making a build context for each plain run."""
-    pelican_adapter.route_pelican_caches(lambda path, read: _cache.load(path, read), lambda path, write: _cache.keep(path, write))
+    pelican_adapter.never_load_pelican_caches()
     signals.initialized.connect(_plain_run)

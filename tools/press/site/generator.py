@@ -30,7 +30,6 @@ from .shared import motion_datetime, newest_first
 from . import admin
 from . import council as council_site
 from . import ballots as ballots_site
-from .memo import place
 
 _GENERATED = "a file the press generates (feeds, ledgers, calendars, sitemap)"
 
@@ -589,10 +588,11 @@ class PressGenerator(Generator):
     def _write_images(self) -> None:
         """The images started in generate_context, and the web manifest."""
         outputs = self.build.outputs
-        for name, cached in zip(self.image_names, self.drawing.finish()):
+        self.drawing.finish()
+        for index, name in enumerate(self.image_names):
             target = outputs.path(name)
             target.parent.mkdir(parents=True, exist_ok=True)
-            place(cached, target)  # a hard link to the drawn image where the filesystem allows
+            self.drawing.publish(index, target)  # a copy, checked against its digest
             reason = (
                 "a published article's share image, drawn from its approved title and vote"
                 if name.endswith(".share.jpg")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
-import os
 import tempfile
 import weakref
 from dataclasses import dataclass
@@ -24,7 +23,8 @@ from pathlib import Path
 import PIL
 from PIL import Image, ImageDraw, ImageFont
 
-from ..cache import cache_dir, keep, replacing, usable
+from ..store import Store, salt
+from .memo import place
 from .workers import Workers, cores_for
 
 SHARE_SIZE = (1200, 630)
@@ -50,54 +50,68 @@ class Card:
     key: str = ""
 
 
+# The store's manifest of drawn images: key of what an image shows -> its object (press.store).
+IMAGES = "images"
+
+
 class ImageCache:
-    """Image files keyed by what they show, in the press's cache folder (never in the repository)."""
+    """Image files keyed by what they show, in the press's store (never in the repository)."""
 
     def __init__(self, root: Path | str, fonts: Path | str):
-        self.folder, self.store = usable(cache_dir(root, "images")), _store
-        if self.folder is None:  # no cache folder to trust: images live as long as this object
-            self._scratch = tempfile.TemporaryDirectory(prefix="press-images-")
-            self.folder, self.store = Path(self._scratch.name), _scratch
+        self.store, self.salt = Store(root), salt()
+        self.kept = self.store.manifest(IMAGES, self.salt)  # key -> sha256 of the image
         self.fonts = Path(fonts)
         digest = hashlib.sha256()
         for name in (REGULAR, BOLD):
             digest.update((self.fonts / name).read_bytes())
         self.font_digest = digest.hexdigest()
         self.drawn = 0
+        self._scratch: tempfile.TemporaryDirectory | None = None  # where images go when the store cannot be written
 
-    def _path(self, kind: str, card: Card | str, size: tuple[int, int]) -> Path:
+    def _key(self, kind: str, card: Card | str, size: tuple[int, int]) -> str:
         inputs = (_VERSION, PIL.__version__, self.font_digest, kind, card, size)
-        return self.folder / f"{hashlib.sha256(repr(inputs).encode()).hexdigest()}.{'png' if kind == 'icon' else 'jpg'}"
+        return hashlib.sha256(repr(inputs).encode()).hexdigest()
 
     def get(self, kind: str, card: Card | str, size: tuple[int, int]) -> bytes:
         return self.files([(kind, card, size)])[0].read_bytes()
 
     def files(self, wanted: list[tuple[str, Card | str, tuple[int, int]]]) -> list[Path]:
-        """The cached file of each ``(kind, card, size)``, drawn first where missing."""
+        """The kept file of each ``(kind, card, size)``, drawn first where missing."""
         return self.start(wanted).finish()
 
     def start(self, wanted: list[tuple[str, Card | str, tuple[int, int]]]) -> "Drawing":
-        """Begin drawing what is missing from the cache — in worker processes when there are many
+        """Begin drawing what is missing from the store — in worker processes when there are many
         (a first build of a large press), so Pelican goes on writing pages meanwhile."""
-        paths = [self._path(*w) for w in wanted]
-        missing = list({path: (*w, self.fonts) for path, w in zip(paths, wanted) if not _whole(path)}.items())
-        if missing:
-            try:
-                self.folder.mkdir(parents=True, exist_ok=True)
-                self.store(self.folder / "writable", b"")
-            except OSError:  # a read-only cache: draw into a folder of this build's own
-                self.folder = Path(tempfile.mkdtemp(prefix="press-images-"))
-                self.store = _scratch
-                return self.start(wanted)
+        keys = [self._key(*w) for w in wanted]
+        missing = list({key: (*w, self.fonts) for key, w in zip(keys, wanted) if not self._there(key)}.items())
         self.drawn += len(missing)
-        return Drawing(paths, missing, self.store)
+        return Drawing(self, keys, [(*w, self.fonts) for w in wanted], missing)
+
+    def _there(self, key: str) -> bool:
+        digest = self.kept.get(key)
+        return digest is not None and self.store.path(digest).is_file()  # whole: checked when published
+
+    def keep(self, key: str, data: bytes) -> Path:
+        """Keep a drawn image; the file that holds it (in a folder of this build's own when the
+        store cannot be written)."""
+        digest = self.store.put(data)
+        if digest is not None:
+            self.kept[key] = digest
+            return self.store.path(digest)
+        if self._scratch is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix="press-images-")
+        path = Path(self._scratch.name) / key
+        path.write_bytes(data)
+        return path
 
 
 class Drawing:
-    """Images being drawn; :meth:`finish` waits for them and returns every file."""
+    """Images being drawn; :meth:`finish` waits for them and returns every file, :meth:`publish`
+    copies one into the site, checked against its digest (a damaged one is drawn again)."""
 
-    def __init__(self, paths: list[Path], missing: list[tuple[Path, tuple]], store=None):
-        self.paths, self.missing, self.store = paths, missing, store or _store
+    def __init__(self, cache: ImageCache, keys: list[str], args: list[tuple], missing: list[tuple[str, tuple]]):
+        self.cache, self.keys, self.args, self.missing = cache, keys, args, missing
+        self.paths: list[Path] = []
         self.pool = self.pending = None
         cores = cores_for(len(missing), MIN_PARALLEL)
         if cores:
@@ -107,43 +121,29 @@ class Drawing:
             self.pending = self.pool.map(_draw_args, [args for _, args in missing], chunksize=8)
 
     def finish(self) -> list[Path]:
+        cache = self.cache
+        drawn: dict[str, Path] = {}
         try:
-            drawn = self.pending if self.pool else (_draw(*args) for _, args in self.missing)
-            for (path, _), data in zip(self.missing, drawn):
-                self.store(path, data)
+            made = self.pending if self.pool else (_draw(*args) for _, args in self.missing)
+            for (key, _), data in zip(self.missing, made):
+                drawn[key] = cache.keep(key, data)
         finally:
             if self.pool:
                 self.pool.close()
                 self.pool = None
+        self.paths = [drawn.get(key) or cache.store.path(cache.kept[key]) for key in self.keys]
+        cache.store.save_manifest(IMAGES, cache.salt, {key: cache.kept[key] for key in self.keys if key in cache.kept})
         return self.paths
 
-
-# How a whole image file begins and ends: a cached image cut short or overwritten is drawn again.
-_WHOLE = {".jpg": (b"\xff\xd8", b"\xff\xd9"), ".png": (b"\x89PNG\r\n\x1a\n", b"IEND\xaeB`\x82")}
-
-
-def _whole(path: Path) -> bool:
-    head, tail = _WHOLE[path.suffix]
-    try:
-        with path.open("rb") as f:
-            if f.read(len(head)) != head:
-                return False
-            f.seek(-len(tail), os.SEEK_END)
-            return f.read() == tail
-    except OSError:  # missing, or shorter than its markers
-        return False
-
-
-def _scratch(path: Path, data: bytes) -> None:
-    """Write into this build's own folder (not a cache: nothing to check, nothing kept)."""
-    with replacing(path) as f:
-        f.write(data)
-
-
-def _store(path: Path, data: bytes) -> None:
-    """Write atomically: a build that is stopped never leaves half an image in the cache."""
-    if not keep(path, lambda f: f.write(data)):  # said once by press.cache
-        raise OSError(f"image cache {path} not kept")
+    def publish(self, index: int, target: Path) -> None:
+        """A copy of image ``index`` at ``target`` (never a link: damage to the site never reaches the
+        store, nor the reverse), its bytes checked against its digest; a damaged image is drawn again."""
+        path, cache = self.paths[index], self.cache
+        if path.parent == cache.store.objects:
+            if cache.store.copy_out(path.name, target):
+                return
+            path = cache.keep(self.keys[index], _draw(*self.args[index]))
+        place(path, target)
 
 
 def _draw_args(args: tuple) -> bytes:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import shutil
 import stat
 from pathlib import Path
@@ -24,7 +23,8 @@ from pelican.contents import Content
 from pelican.paginator import Page, Paginator
 from pelican.urlwrappers import URLWrapper
 
-from ..cache import FORMAT, cache_dir, keep, load, settings_salt
+from ..store import Store, copy_file
+from ..store import salt as store_salt
 from ..keys import Unkeyable, key_of
 from .outputs import vacate
 from .parallel import Job
@@ -42,23 +42,18 @@ _PELICAN_ATTRIBUTES = {
     "jsonld": "made on demand from the article, its decision and the settings, all keyed",
 }
 _LINK_MARKERS = ("{filename}", "{static}", "{attach}", "{tag}", "{category}", "{author}", "{index}", "|filename|", "|static|")
-_SETTINGS_SALT = (
-    "SITENAME", "SITESUBTITLE", "SITEURL", "FEED_DOMAIN", "RELATIVE_URLS", "DEFAULT_LANG", "TIMEZONE",
-    "DEFAULT_PAGINATION", "PAGINATION_PATTERNS", "SUMMARY_MAX_LENGTH", "SUMMARY_END_SUFFIX", "MARKDOWN",
-    "PRESS_FEED_CONTENT", "PRESS_FEED_MAX_ITEMS", "PRESS_IFRAME_HOSTS", "THEME_STATIC_DIR", "DATE_FORMATS",
-    "DEFAULT_DATE_FORMAT", "JINJA_ENVIRONMENT",
-)  # fmt: skip
+# The store's manifest of every kept page: fingerprint (hex) -> sha256 of the page's bytes.
+PAGES = "pages"
 
 
 class Uncacheable(Exception):
     """A value the fingerprinter cannot see into."""
 
 
-def memo_file(root: Path, site: Path) -> Path:
-    """Where the fingerprints of the files in the build folder ``site`` are kept: one file per build
-    folder, so fingerprints never describe a site other than the one they were saved with."""
-    key = hashlib.sha256(str(Path(site)).encode()).hexdigest()[:16]
-    return cache_dir(root, "renders", f"{key}.pickle")
+def memo_name(site: Path) -> str:
+    """The store's manifest of the fingerprints of the files in the build folder ``site``: one per
+    build folder, so fingerprints never describe a site other than the one they were saved with."""
+    return "renders-" + hashlib.sha256(str(Path(site)).encode()).hexdigest()[:16]
 
 
 class RenderMemo:
@@ -67,41 +62,28 @@ class RenderMemo:
     def __init__(self, settings: dict, previous: Path, root: Path, version: str):
         self.previous = Path(previous)
         self.root = root
-        self.path = memo_file(root, self.previous)
+        self.name = memo_name(self.previous)
         # output name -> (fingerprint, (size, mtime_ns, inode) of the file left in the site): a file is
         # reused only if it is still exactly the file this press left, so a hand-edited one is replaced.
         self.before: dict[str, tuple[bytes, tuple[int, int, int]]] = {}
         self.after: dict[str, bytes] = {}  # this build's fingerprints
         self.rendered = self.reused = 0
-        theme = Path(settings["THEME"])
-        digest = hashlib.sha256(version.encode())
-        for file in sorted(p for p in theme.rglob("*") if p.is_file()):
-            digest.update(file.relative_to(theme).as_posix().encode() + b"\0" + file.read_bytes())
-        digest.update(repr([(k, settings.get(k)) for k in _SETTINGS_SALT]).encode())
-        digest.update(settings_salt(settings).encode())
-        self.salt = digest.digest()
+        self.salt = hashlib.sha256(version.encode() + store_salt(settings).encode()).digest()  # the one version salt
         self._values: dict[int, tuple[object, bytes]] = {}  # id -> (object kept alive, fingerprint)
         # template name -> the context names it reads; kept across builds while the theme, the
         # settings and the press are the same (parsing every template again costs a second)
         self._templates: dict[str, frozenset[str]] = {}
-        try:
-            stored_format, stored = load(self.path, pickle.load)
-            if stored_format == FORMAT:
-                self.before = stored["files"]
-                if stored["salt"] == self.salt:
-                    self._templates = stored["templates"]
-        except Exception:  # missing or damaged: every page is made again
-            self.before, self._templates = {}, {}
         # The store: every page of the last build by the sha256 of its bytes, and fingerprint -> sha256.
-        self.store = cache_dir(root, "renders", "store")
+        self.store = Store(root)
         self.stored: dict[bytes, str] = {}
-        self._checked: dict[str, bool] = {}  # sha256 -> the store's file still hashes to it
+        self._checked: dict[str, bool] = {}  # sha256 -> the store's object still hashes to it
         try:
-            stored_format, stored = load(self.store.with_suffix(".pickle"), pickle.load)
-            if stored_format == FORMAT and isinstance(stored, dict):
-                self.stored = stored
-        except Exception:
-            self.stored = {}
+            kept = self.store.value(self.name, self.salt.hex(), plain=True) or {}
+            self.before = {name: (bytes.fromhex(fp), tuple(st)) for name, (fp, st) in kept.get("files", {}).items()}
+            self._templates = {name: frozenset(names) for name, names in kept.get("templates", {}).items()}
+            self.stored = {bytes.fromhex(fp): sha for fp, sha in self.store.manifest(PAGES, self.salt.hex()).items()}
+        except (TypeError, ValueError, AttributeError):  # damaged or foreign: every page is made again
+            self.before, self._templates, self.stored = {}, {}, {}
 
     # ------------------------------------------------------------------ templates
 
@@ -211,17 +193,14 @@ class RenderMemo:
         sha = self.stored.get(fingerprint)
         if sha is None:
             return None
-        path = self.store / sha
         if sha not in self._checked:
-            try:
-                self._checked[sha] = hashlib.sha256(path.read_bytes()).hexdigest() == sha
-            except OSError:
-                self._checked[sha] = False
-        return path if self._checked[sha] else None
+            self._checked[sha] = self.store.has(sha)  # hashed: a damaged object is a miss, made again
+        return self.store.path(sha) if self._checked[sha] else None
 
     def reuse(self, name: str, fingerprint: bytes | None, target: Path) -> bool:
-        """Put the reusable file for ``name`` at ``target`` (a hard link: no bytes read or written)
-        when its fingerprint is unchanged; False when it must be made again."""
+        """Put the reusable file for ``name`` at ``target`` (last build's file, hard-linked: no bytes read
+        or written; or a copy of the store's) when its fingerprint is unchanged; False when it must be
+        made again."""
         source = self.reusable(name, fingerprint)
         if source is None:
             return False
@@ -229,8 +208,14 @@ class RenderMemo:
         return True
 
     def link(self, name: str, fingerprint: bytes, source: Path, target: Path) -> None:
-        """Put ``source``, the reusable file :meth:`reusable` gave for ``name``, at ``target``."""
-        place(source, target)
+        """Put ``source``, the reusable file :meth:`reusable` gave for ``name``, at ``target``: a page of
+        the store is copied, checked against its digest again (never linked: damage to the site would
+        reach the store, and damage to the store the site)."""
+        if source.parent == self.store.objects:
+            if not self.store.copy_out(source.name, target):
+                raise OSError(f"{name}: the cache's copy was damaged while the build read it — build again")
+        else:
+            _link(source, target)  # last build's file, as this press left it
         self.after[name] = fingerprint
         self.reused += 1
 
@@ -246,56 +231,49 @@ class RenderMemo:
         """Keep this build's fingerprints for the build folder ``site`` (default: the previous one),
         with each file's size, modification time and inode as it is there now, and drop the previous
         folder's: they no longer describe the site that will be served. Every page with a fingerprint
-        is kept in the store too (a hard link, named by the sha256 of its bytes); pages no build uses
-        any more leave it."""
+        is kept in the store too (a copy, named by the sha256 of its bytes); pages no build uses any
+        more leave it."""
         site = Path(site) if site is not None else self.previous
-        target = memo_file(self.root, site)
-        files: dict[str, tuple[bytes, tuple[int, int, int]]] = {}
-        stored: dict[bytes, str] = {}
-        try:
-            self.store.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            return
+        files: dict[str, list] = {}
+        stored: dict[str, str] = {}
         for name, fingerprint in self.after.items():
             path = site / name
             try:
                 st = os.stat(path, follow_symlinks=False)
-                files[name] = (fingerprint, (st.st_size, st.st_mtime_ns, st.st_ino))
                 sha = self.stored.get(fingerprint)
-                if sha is None or not self._checked.get(sha, True) or not (self.store / sha).is_file():
-                    sha = hashlib.sha256(path.read_bytes()).hexdigest()
-                    if self._checked.get(sha) is False or not (self.store / sha).is_file():
-                        place(path, self.store / sha)  # replaces a damaged copy
-                stored[fingerprint] = sha
+                if sha is None or not self._checked.get(sha, True) or not self.store.path(sha).is_file():
+                    sha = self.store.put_file(path)  # a copy: the served file and the store never share bytes
+                    if sha is None:
+                        return  # the store cannot be written (said once): keep none of the memo, not half of it
+                files[name] = [fingerprint.hex(), [st.st_size, st.st_mtime_ns, st.st_ino]]
+                stored[fingerprint.hex()] = sha
             except OSError:
                 continue
-        try:
-            keep = set(stored.values())
-            with os.scandir(self.store) as entries:
-                for entry in entries:
-                    if entry.name not in keep:
-                        os.unlink(entry.path)
-            _dump(self.store.with_suffix(".pickle"), stored)
-            _dump(target, {"salt": self.salt, "templates": self._templates, "files": files})
-            if target != self.path:
-                self.path.unlink(missing_ok=True)
-        except OSError:
-            pass
+        salt = self.salt.hex()
+        templates = {name: sorted(names) for name, names in self._templates.items()}
+        if self.store.save_manifest(PAGES, salt, stored):
+            self.store.keep_value(memo_name(site), salt, {"templates": templates, "files": files}, plain=True)
+        if memo_name(site) != self.name:
+            self.store.forget(self.name)
+        self.store.sweep()  # what no manifest names any more: pages, images and Markdown of earlier builds
 
 
-def _dump(path: Path, data) -> None:
-    if not keep(path, lambda f: pickle.dump((FORMAT, data), f, protocol=pickle.HIGHEST_PROTOCOL)):
-        raise OSError(f"cache {path} not kept")  # the caller keeps none of the memo, not half of it
-
-
-def place(source: Path, target: Path) -> None:
-    """``source`` at ``target``: a hard link where the filesystem allows, else a copy. Whatever was at
-    ``target`` is unlinked first, never written through (see outputs.vacate)."""
+def _link(source: Path, target: Path) -> None:
+    """``source``, a file of the previous build folder, at ``target`` in the new one: a hard link
+    where the filesystem allows, else a copy. Whatever was at ``target`` is unlinked first, never
+    written through (see outputs.vacate)."""
     vacate(target)
     try:
         os.link(source, target)
     except OSError:
         shutil.copyfile(source, target)
+
+
+def place(source: Path, target: Path) -> None:
+    """A copy of ``source`` (a file of the cache folder) at ``target`` in a build folder, never a link:
+    damage to either never reaches the other. Whatever was at ``target`` is unlinked first."""
+    vacate(target)
+    copy_file(source, target)
 
 
 class MemoTemplate:

@@ -9,10 +9,8 @@ hooks") lists each one.
 
 from __future__ import annotations
 
-import gzip
 import logging
 import os
-import pickle
 from collections.abc import Callable
 from typing import Any
 
@@ -136,21 +134,6 @@ def keep_files(generator, keep: Callable[[list[str]], set[str]]) -> None:
     generator.get_files = get_files
 
 
-def save_reader_cache_only_when_read(readers) -> None:
-    """Pelican rewrites its whole reader cache after every build; make it do so only when a file
-    was read (a cache miss). Missing hook: no setting; ``cache_data``/``save_cache`` are wrapped on
-    this one ``Readers`` instance."""
-    misses: list[str] = []
-    cache_data, save_cache = readers.cache_data, readers.save_cache
-
-    def note_miss(filename, data):
-        misses.append(filename)
-        cache_data(filename, data)
-
-    readers.cache_data = note_miss
-    readers.save_cache = lambda: save_cache() if misses else None
-
-
 def make_articles_generator(generator, cls: type) -> None:
     """Make Pelican's own articles generator (exactly that class) an instance of ``cls``, its subclass.
 
@@ -161,39 +144,22 @@ def make_articles_generator(generator, cls: type) -> None:
 
 # --------------------------------------------------------------------------- Pelican's caches
 
-def route_pelican_caches(load: Callable, keep: Callable[[str, Callable], bool]) -> None:
-    """Pelican's reader caches are pickles: load them through ``load(path, read)`` (the folder
-    checked, a damaged file ignored: Pelican's loader fails every build on an empty file) and keep
-    them through ``keep(path, write)`` (atomically; a read-only or full folder only costs time).
+def never_load_pelican_caches() -> None:
+    """Pelican's reader caches are pickles (loading one runs code): never loaded or kept. What they
+    gave, rendered Markdown, the press keeps in its store as plain data (prerender.render_kept).
 
-    Missing hook: no setting chooses how a cache is read or written; ``FileDataCacher``'s
-    ``__init__`` and ``save_cache`` are replaced, once per process (the same functions every time)."""
-    if getattr(FileDataCacher, "press_routed", False):
+    Missing hook: ``CACHE_CONTENT`` turns on both Pelican's pickles and the press's own memo; no
+    setting turns off the pickles alone. ``FileDataCacher.__init__`` is wrapped (caching and loading
+    off) and ``save_cache`` does nothing, once per process."""
+    if getattr(FileDataCacher, "press_never_loaded", False):
         return
     pelican_init = FileDataCacher.__init__
 
     def init(self, settings, cache_name, caching_policy, load_policy):
-        pelican_init(self, settings, cache_name, caching_policy, False)
-        if load_policy:
-            read = (lambda f: pickle.load(gzip.GzipFile(fileobj=f))) if settings.get("GZIP_CACHE") else pickle.load
-            loaded = load(self._cache_path, read)
-            self._cache = loaded if isinstance(loaded, dict) else {}
+        pelican_init(self, settings, cache_name, False, False)
 
     def save(self) -> None:
-        if not self._cache_data_policy:
-            return
-
-        def write(f) -> None:
-            if self.settings.get("GZIP_CACHE"):
-                with gzip.GzipFile(fileobj=f, mode="wb") as zipped:
-                    pickle.dump(self._cache, zipped)
-            else:
-                pickle.dump(self._cache, f)
-
-        try:
-            keep(self._cache_path, write)
-        except (pickle.PicklingError, TypeError) as exc:
-            log.warning("Could not save cache %s (%s)", self._cache_path, exc)
+        """Nothing: see :func:`never_load_pelican_caches`."""
 
     FileDataCacher.__init__, FileDataCacher.save_cache = init, save
-    FileDataCacher.press_routed = True
+    FileDataCacher.press_never_loaded = True

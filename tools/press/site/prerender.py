@@ -1,9 +1,11 @@
-"""Markdown for many articles at once, on every core.
+"""Markdown for many articles at once, on every core, and kept in the press's store.
 
-Pelican reads articles one by one in one process; on a cold build that is most of the time. When
-many published articles are not in Pelican's cache, the press renders their Markdown first in a
-pool of forked workers. Workers return plain strings (HTML and raw metadata), and the parent turns
-metadata into Pelican's objects exactly as Pelican's Markdown reader does.
+Pelican reads articles one by one in one process; on a cold build that is most of the time. The
+press renders the Markdown of the published articles first: from its store (:mod:`press.store`)
+when a file's bytes are unchanged, else in a pool of forked workers. Workers return plain strings
+(HTML and raw metadata), kept as JSON by the digest of the file's bytes, and the parent turns
+metadata into Pelican's objects exactly as Pelican's Markdown reader does. (This replaces Pelican's
+own reader cache, a pickle: loading one runs code.)
 """
 
 from __future__ import annotations
@@ -12,19 +14,23 @@ from markdown import Markdown
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 from pelican.utils import pelican_open
 
+import hashlib
+import json
+
 from .. import frontmatter
 from ..sanitize import clean_html
+from ..store import Store, salt
 from .workers import Workers, cores_for, inherited
 
 # Below this many files a pool costs more than it saves.
 MIN_FILES = 64
 
 class _Converters:
-    """What each worker inherits: the settings, and its own converters, made on first use."""
+    """What each worker inherits (through fork): the settings, and its own converters, made on first use."""
 
     def __init__(self, settings: dict):
         self.settings = settings
-        self.made: tuple | None = None  # (reader, Markdown for files, Markdown for fields), in the worker
+        self.made: tuple | None = None  # (reader, Markdown for files, Markdown for fields)
 
     def get(self) -> tuple:
         """One Markdown instance per worker, reset between articles (building one costs more than
@@ -38,7 +44,11 @@ class _Converters:
 
 
 def _render(path: str) -> tuple[str, str, dict, dict]:
-    converters = inherited()
+    """In a worker: ``path`` rendered with the converters the pool handed down."""
+    return _render_with(inherited(), path)
+
+
+def _render_with(converters: _Converters, path: str) -> tuple[str, str, dict, dict]:
     reader, md, fields = converters.get()
     md.reset()
     with pelican_open(path) as text:
@@ -61,6 +71,49 @@ def render_all(paths: list[str], settings: dict) -> dict[str, tuple[str, dict, d
         return {}
     with Workers("rendering Markdown", cores, inherited=_Converters(settings)) as workers:
         return {path: rest for path, *rest in workers.map(_render, paths, chunksize=32)}
+
+
+# The store's manifest of rendered Markdown: digest of a file's path and bytes -> its rendering.
+MARKDOWN = "markdown"
+
+
+def render_kept(paths: list[str], settings: dict, root) -> dict[str, tuple[str, dict, dict]]:
+    """:func:`render_all` of ``paths``, taking each file whose bytes are unchanged from the store
+    (checked against its digest: a damaged one is rendered again) and keeping what was rendered.
+    Fewer than :data:`MIN_FILES` missing are rendered in this process (a pool costs more)."""
+    store, version = Store(root), salt(settings)
+    kept = store.manifest(MARKDOWN, version)
+    found: dict[str, tuple[str, dict, dict]] = {}
+    keys: dict[str, str] = {}
+    for path in paths:
+        try:
+            with open(path, "rb") as f:
+                keys[path] = key = hashlib.sha256(path.encode() + b"\0" + f.read()).hexdigest()
+        except OSError:
+            continue  # Pelican reports it
+        data = store.get(kept[key]) if key in kept else None
+        try:
+            content, meta, formatted = json.loads(data) if data is not None else (None, None, None)
+        except ValueError:
+            content = None
+        if isinstance(content, str) and isinstance(meta, dict) and isinstance(formatted, dict):
+            found[path] = (content, meta, formatted)
+    missing = [path for path in keys if path not in found]
+    rendered = render_all(missing, settings) or _render_here(missing, settings)
+    for path, value in rendered.items():
+        digest = store.put(json.dumps(list(value)).encode())
+        if digest is not None:
+            kept[keys[path]] = digest
+        found[path] = value
+    if missing:
+        store.save_manifest(MARKDOWN, version, {key: kept[key] for key in keys.values() if key in kept})
+    return found
+
+
+def _render_here(paths: list[str], settings: dict) -> dict[str, tuple[str, dict, dict]]:
+    """:func:`render_all` in this process, as the workers would."""
+    converters = _Converters(settings)
+    return {path: rest for path, *rest in (_render_with(converters, path) for path in paths)}
 
 
 def metadata(reader: MarkdownReader, meta: dict, formatted: dict) -> dict:

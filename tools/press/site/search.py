@@ -40,6 +40,7 @@ from typing import Callable
 
 from .. import clock
 from ..cache import keep, press_version
+from ..store import copy_file
 
 # Pages per Pagefind index. Smaller shards rebuild faster and use less memory; each shard costs a
 # reader's browser two more small requests per search. Pagefind's memory is ~75 KiB a page.
@@ -377,16 +378,14 @@ def _merged_index_file(rel: str) -> bool:
 
 
 def _link_tree(source: Path, files: list[str], target: Path) -> None:
-    """Put a built shard's files into the staged site as plain files: hard links to the cache's
-    read-only copies (copies where the cache is on another file system)."""
+    """Put a built shard's files into the staged site as plain files: copies of the cache's (reflinks
+    where the file system has them), never hard links — damage to the cache would reach the served
+    site at once, and damage to the site the cache."""
     source_base, target_base = str(source) + os.sep, str(target) + os.sep
     for folder in sorted({os.path.dirname(rel) for rel in files}):
         os.makedirs(target_base + folder, exist_ok=True)
     for rel in files:
-        try:
-            os.link(source_base + rel, target_base + rel)
-        except OSError:
-            shutil.copyfile(source_base + rel, target_base + rel)
+        copy_file(source_base + rel, target_base + rel)
 
 
 def _remove(folder: Path) -> None:

@@ -1,0 +1,293 @@
+"""The one store: plain data, content-addressed, checked on every read, never shared with the site."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import os
+import zoneinfo
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from press import store as press_store
+from press.cache import cache_dir
+from press.model import load
+from press.problems import Problem
+
+PACKAGE = Path(__file__).resolve().parent.parent / "tools" / "press"
+# Modules that may import pickle or marshal, and why: never to keep anything on disk.
+TRANSPORT = {
+    "site/parallel.py": "pickles a worker's exception to send it to the parent process (never stored)",
+}
+
+
+
+@pytest.fixture
+def caches(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "caches"
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(folder))
+    return folder
+
+
+def _objects(root: Path) -> list[Path]:
+    folder = cache_dir(root, "store", "objects")
+    return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+def _damage(path: Path, data: bytes = b"damaged") -> None:
+    os.chmod(path, 0o644)
+    path.write_bytes(data)
+
+
+def test_nothing_in_the_package_imports_pickle_or_marshal():
+    found = []
+    for file in sorted(PACKAGE.rglob("*.py")):
+        rel = file.relative_to(PACKAGE).as_posix()
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            if any(n.split(".")[0] in ("pickle", "marshal", "shelve", "dill", "cloudpickle") for n in names) and rel not in TRANSPORT:
+                found.append(f"{rel}:{node.lineno}")
+    assert found == [], f"plain data only in caches (press.store): {found}"
+
+
+def test_an_object_is_named_by_its_bytes_and_read_only(caches, tmp_path):
+    store = press_store.Store(tmp_path)
+    digest = store.put(b"hello")
+    assert digest == press_store.sha256(b"hello")
+    path = store.path(digest)
+    assert path.read_bytes() == b"hello" and not os.access(path, os.W_OK) or os.geteuid() == 0
+    assert oct(path.stat().st_mode & 0o777) == oct(0o444)
+    assert store.get(digest) == b"hello"
+
+
+def test_a_damaged_object_is_a_miss_and_is_removed(caches, tmp_path):
+    store = press_store.Store(tmp_path)
+    digest = store.put(b"the approved bytes")
+    _damage(store.path(digest), b"other bytes")
+    fresh = press_store.Store(tmp_path)
+    assert fresh.get(digest) is None
+    assert not fresh.path(digest).exists()  # made again by the next put
+    assert fresh.put(b"the approved bytes") == digest and fresh.get(digest) == b"the approved bytes"
+
+
+def test_a_damaged_object_is_never_copied_out(caches, tmp_path):
+    store = press_store.Store(tmp_path)
+    digest = store.put(b"<p>page</p>")
+    target = tmp_path / "site" / "page.html"
+    target.parent.mkdir()
+    target.write_bytes(b"old")
+    _damage(store.path(digest))
+    assert not press_store.Store(tmp_path).copy_out(digest, target)
+    assert target.read_bytes() == b"old"
+
+
+def test_a_manifest_under_another_salt_or_damaged_is_empty(caches, tmp_path):
+    store = press_store.Store(tmp_path)
+    assert store.keep_value("thing", "salt-1", {"a": (1, 2)})
+    assert store.value("thing", "salt-1") == {"a": (1, 2)}
+    assert store.value("thing", "salt-2") is None
+    manifest = store.manifests / "thing.json"
+    manifest.write_bytes(b"\x80\x05 not json")
+    assert store.value("thing", "salt-1") is None
+
+
+def test_objects_no_manifest_names_are_swept(caches, tmp_path):
+    store = press_store.Store(tmp_path)
+    store.keep_value("thing", "s", [1])
+    first = _objects(tmp_path)
+    store.keep_value("thing", "s", [2])  # the value it replaces goes at once
+    assert len(_objects(tmp_path)) == 1 and _objects(tmp_path) != first
+    stray = store.put(b"named by no manifest")
+    store.save_manifest("pages", "s", {"a": store.put(b"a page")})
+    store.sweep()
+    assert not store.path(stray).exists() and len(_objects(tmp_path)) == 2
+
+
+def test_values_round_trip_with_their_types():
+    zone = zoneinfo.ZoneInfo("Europe/Madrid")
+    value = {
+        "when": dt.datetime(2026, 10, 25, 2, 30, tzinfo=zone, fold=1),
+        "utc": dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc),
+        "day": dt.date(2026, 11, 3), "at": dt.time(18, 30), "zone": zone,
+        (1, "a"): frozenset({1, 2}), "set": {"x"}, "bytes": b"\x00\xff", "share": Fraction(2, 3),
+        "float": float("inf"), "path": Path("content/a.md"), "problem": Problem("a.yml", 3, "bad"),
+        "nested": [(None, True, -0.0)],
+    }  # fmt: skip
+    back = press_store.loads(press_store.dumps(value))
+    assert back == value
+    assert back["when"].fold == 1 and back["when"].tzinfo == zone and type(back[(1, "a")]) is frozenset
+
+
+def test_the_whole_sample_model_round_trips(caches, sample):
+    records = load(sample).records
+    back = press_store.loads(press_store.dumps(records))
+    assert back == records
+    assert type(back) is type(records) and type(next(iter(back.articles.values()))) is type(next(iter(records.articles.values())))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"c": ["os:system", []]}',  # not a press type: never imported or built
+        b'{"c": ["press.cli:main", []]}',  # a press name, but not a dataclass
+        b'{"n": ["builtins:tuple", []]}',
+        b'{"x": 1}',
+        b'{"c": ["press.problems:Problem", ["a", 1]]}',  # kept with other fields
+    ],
+)
+def test_a_foreign_value_is_refused(data):
+    with pytest.raises((TypeError, ValueError, KeyError)):
+        press_store.loads(data)
+
+
+def test_only_the_press_s_own_types_are_kept():
+    class Foreign:
+        pass
+
+    with pytest.raises(TypeError):
+        press_store.dumps([Foreign()])
+
+
+def test_a_damaged_records_object_is_parsed_again(caches, sample):
+    first = load(sample)
+    for path in _objects(sample):
+        _damage(path, b'{"c": ["press.problems:Problem", ["x", 1, "planted"]]}')
+    again = load(sample)
+    assert again.records == first.records
+    assert [p.message for p in again.records.problems] == [p.message for p in first.records.problems]
+
+
+# --------------------------------------------------------------------------- reading never writes
+
+
+def _edited_in_git(repo) -> None:
+    from conftest import commit
+
+    repo.article("springfield", "rent", body="Approved text.")
+    repo.publish("springfield", "rent", "2026-10-06")
+    commit(repo.root, "Article and vote")
+    repo.article("springfield", "rent", body="Edited since.")
+    commit(repo.root, "edit")
+
+
+def _no_writes(monkeypatch) -> list:
+    """Make the one write primitive fail loudly, and count the attempts."""
+    from press import files
+
+    tried = []
+
+    def refuse(path, *args, **kwargs):
+        tried.append(str(path))
+        raise AssertionError(f"wrote {path} while reading")
+
+    monkeypatch.setattr(files, "replacing", refuse)
+    return tried
+
+
+def test_reading_the_model_writes_nothing(caches, repo, settled, monkeypatch):
+    _edited_in_git(repo)
+    tried = _no_writes(monkeypatch)
+    loaded = load(repo.root)
+    assert loaded.revisions["springfield/rent"].data.endswith(b"Approved text.\n")  # git history read
+    assert loaded.shown["springfield/rent"].article.title
+    assert loaded.verified().problems == []
+    assert tried == [] and not caches.exists()
+
+
+def test_saving_is_the_command_s_explicit_step(caches, repo, settled):
+    _edited_in_git(repo)
+    loaded = load(repo.root)
+    loaded.revisions
+    loaded.verified()
+    assert not caches.exists()
+    loaded.save()
+    manifests = sorted(p.name for p in cache_dir(repo.root, "store", "manifests").iterdir())
+    assert manifests == ["history.json", "records.json", "verified.json"]
+
+
+def test_verify_no_save_writes_nothing(caches, repo, settled, monkeypatch):
+    from click.testing import CliRunner
+
+    from press.cli import main
+
+    _edited_in_git(repo)
+    tried = _no_writes(monkeypatch)
+    result = CliRunner().invoke(main, ["--root", str(repo.root), "verify", "--no-save"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("ok:") and tried == [] and not caches.exists()
+    monkeypatch.undo()
+    result = CliRunner().invoke(main, ["--root", str(repo.root), "verify"])
+    assert result.exit_code == 0 and cache_dir(repo.root, "store", "manifests", "records.json").exists()
+
+
+# --------------------------------------------------------------------------- the store and the served site
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _page_object(root: Path, served: Path) -> Path:
+    from press.site.memo import PAGES
+
+    store = press_store.Store(root)
+    data = served.read_bytes()
+    (digest,) = {d for d in store.manifest(PAGES, _salt_of(store, PAGES)).values() if d == press_store.sha256(data)}
+    return store.path(digest)
+
+
+def _salt_of(store, name: str) -> str:
+    import json
+
+    return json.loads((store.manifests / f"{name}.json").read_bytes())["salt"]
+
+
+def test_a_damaged_store_object_never_changes_the_served_site(caches, sample, settled):
+    from press.build import build
+
+    build(sample)
+    served = sample / "output" / "springfield" / "index.html"
+    before = served.read_bytes()
+    kept = _page_object(sample, served)
+    assert os.stat(kept).st_ino != os.stat(served).st_ino  # a copy, never a link
+    _damage(kept, b"<p>not what was voted</p>")
+    assert served.read_bytes() == before
+
+
+def test_a_damaged_served_file_never_reaches_the_store_and_is_repaired(caches, sample, settled, tmp_path, monkeypatch):
+    from press.build import build
+
+    build(sample)
+    served = sample / "output" / "springfield" / "index.html"
+    kept = _page_object(sample, served)
+    good = kept.read_bytes()
+    with open(served, "r+b") as f:  # written in place, through whatever shares the file
+        f.write(b"<p>defaced</p>")
+    assert kept.read_bytes() == good
+    again = build(sample)
+    assert not again.unchanged and again.memo.reused > 20
+    assert (sample / "output" / "springfield" / "index.html").read_bytes() == good
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "cold"))
+    build(sample, tmp_path / "clean")
+    assert _tree(sample / "output") == _tree(tmp_path / "clean")
+
+
+def test_damaged_store_objects_are_rebuilt_and_nothing_wrong_is_published(caches, sample, settled, tmp_path, monkeypatch):
+    from press.build import build
+
+    build(sample, tmp_path / "first")
+    for path in _objects(sample):  # every object: records, pages, the up-to-date record
+        _damage(path, b"<p>not what was voted</p>")
+    again = build(sample, tmp_path / "second")  # no previous site: every page would come from the store
+    assert again.memo.reused == 0
+    published = _tree(tmp_path / "second")
+    assert not any(b"not what was voted" in data for data in published.values())
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "cold"))
+    build(sample, tmp_path / "clean")
+    assert published == _tree(tmp_path / "clean")
