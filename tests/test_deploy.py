@@ -88,13 +88,13 @@ def _read_counter(monkeypatch) -> list[str]:
     monkeypatch.setattr(MarkdownReader, "read", read)
     from press.site import prerender
 
-    render = prerender._render
+    render = prerender._render_with
 
-    def rendered(path):  # Markdown rendered ahead of Pelican (in this process: the sample has few files)
+    def rendered(converters, path):  # Markdown rendered ahead of Pelican (in this process: the sample has few files)
         reads.append(path)
-        return render(path)
+        return render(converters, path)
 
-    monkeypatch.setattr(prerender, "_render", rendered)
+    monkeypatch.setattr(prerender, "_render_with", rendered)
     return reads
 
 
