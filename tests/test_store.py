@@ -291,3 +291,16 @@ def test_damaged_store_objects_are_rebuilt_and_nothing_wrong_is_published(caches
     monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "cold"))
     build(sample, tmp_path / "clean")
     assert published == _tree(tmp_path / "clean")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"n": ["press.store:os.stat_result", [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]]]}',  # reached through a press module
+        b'{"e": ["press.store:enum.Enum", 1]}',
+    ],
+)
+def test_a_type_reached_through_a_press_module_is_refused(data):
+    with pytest.raises((TypeError, ValueError, KeyError)):
+        press_store.loads(data)
+

@@ -378,7 +378,7 @@ def _class(name: str, kind) -> type:
     found: Any = importlib.import_module(module)
     for part in qualname.split("."):
         found = getattr(found, part)
-    if not isinstance(found, type) or not kind(found):
+    if not isinstance(found, type) or not kind(found) or _name(found) != name:  # not one reached through an import
         raise TypeError(f"{name}: not a type the store keeps")
     return found
 
