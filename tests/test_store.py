@@ -304,3 +304,45 @@ def test_a_type_reached_through_a_press_module_is_refused(data):
     with pytest.raises((TypeError, ValueError, KeyError)):
         press_store.loads(data)
 
+
+@pytest.mark.parametrize(
+    "data, plain",
+    [
+        (b"[" * 100_000 + b"]" * 100_000, False),  # deeper than Python's recursion limit
+        (b"[" * 100_000 + b"]" * 100_000, True),
+        (b'{"t":' * 5_000 + b"1" + b"}" * 5_000, False),
+        (b'{"fr": [1, 0]}', False),  # a fraction over zero
+        (b'{"td": [1000000000, 0, 0]}', False),  # a timedelta out of range
+    ],
+)
+def test_a_planted_value_that_cannot_be_read_is_a_miss_not_a_traceback(caches, tmp_path, data, plain):
+    kept = press_store.Store(tmp_path)
+    assert kept.keep_value("planted", "salt", [1], plain=plain)
+    digest = kept.manifest("planted", "salt")["value"]
+    path = kept.path(digest)
+    _damage(path, data)  # named by its own bytes, as a hostile writer would
+    os.rename(path, kept.path(press_store.sha256(data)))
+    assert kept.save_manifest("planted", "salt", {"value": press_store.sha256(data)})
+    assert kept.value("planted", "salt", plain=plain) is None
+
+
+def test_a_build_whose_kept_values_are_planted_too_deep_builds_again(caches, sample, settled, tmp_path, monkeypatch):
+    import json
+
+    from press.build import build
+
+    build(sample, tmp_path / "first")
+    kept = press_store.Store(sample)
+    deep = b"[" * 100_000 + b"]" * 100_000
+    planted = kept.put(deep)  # named by its own bytes: whole to the store, poison to the reader
+    repointed = 0
+    for manifest in kept.manifests.glob("*.json"):
+        loaded = json.loads(manifest.read_bytes())
+        entries = {key: planted for key in loaded["entries"]}
+        repointed += len(entries)
+        assert kept.save_manifest(manifest.stem, loaded["salt"], entries)
+    assert repointed
+    build(sample, tmp_path / "second")  # no traceback: every planted value is a miss
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "cold"))
+    build(sample, tmp_path / "clean")
+    assert _tree(tmp_path / "second") == _tree(tmp_path / "clean")
