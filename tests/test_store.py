@@ -346,3 +346,20 @@ def test_a_build_whose_kept_values_are_planted_too_deep_builds_again(caches, sam
     monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "cold"))
     build(sample, tmp_path / "clean")
     assert _tree(tmp_path / "second") == _tree(tmp_path / "clean")
+
+
+@pytest.mark.parametrize("planted", [b"5", b"[" * 100_000 + b"]" * 100_000, b'"text"'])
+def test_kept_markdown_of_the_wrong_shape_is_rendered_again(caches, sample, settled, tmp_path, monkeypatch, planted):
+    from press.build import build
+    from press.site.prerender import MARKDOWN
+
+    build(sample, tmp_path / "first")
+    kept = press_store.Store(sample)
+    digest = kept.put(planted)  # named by its own bytes: whole to the store
+    for manifest in kept.manifests.glob(f"{MARKDOWN}.json"):
+        loaded = __import__("json").loads(manifest.read_bytes())
+        assert kept.save_manifest(manifest.stem, loaded["salt"], {key: digest for key in loaded["entries"]})
+    build(sample, tmp_path / "second")
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "cold"))
+    build(sample, tmp_path / "clean")
+    assert _tree(tmp_path / "second") == _tree(tmp_path / "clean")
