@@ -363,3 +363,17 @@ def test_kept_markdown_of_the_wrong_shape_is_rendered_again(caches, sample, sett
     monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "cold"))
     build(sample, tmp_path / "clean")
     assert _tree(tmp_path / "second") == _tree(tmp_path / "clean")
+
+
+def test_a_fresh_press_build_process_keeps_and_loads_no_pelican_pickle(caches, sample, settled):
+    """Pelican's reader caches are pickles: ``press build`` in a new process (where Pelican never loaded
+    the plugin, so its ``register`` never ran) must neither write nor read them."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-c", "from press.cli import main; main()", "--root", str(sample), "build"]
+    for _ in range(2):  # the second build would load what the first kept
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+    kept = [p.name for p in caches.rglob("*") if p.is_file()]
+    assert kept and not [name for name in kept if name.endswith("-Readers") or name.endswith(".pickle")], kept
