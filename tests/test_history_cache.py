@@ -176,3 +176,17 @@ def test_a_tampered_bundle_answer_is_looked_up_again(repo):
     found = {k: (version, md_blob, {"photo.png": swapped_blob}, edited) for k in found}  # "the swapped photo was approved"
     store.keep_value(HISTORY, salt(), (key, versions, digests, blobs, found))
     assert press.load(repo.root).revisions["springfield/rent"].files == {"photo.png": PNG + b"VOTED-PHOTO"}
+
+
+@pytest.mark.parametrize("part", [1, 2, 3, 4])
+@pytest.mark.parametrize("planted", [5, [5], {"x": 5}])
+def test_a_kept_history_of_the_wrong_shape_is_read_from_git_again(repo, part, planted):
+    """A history named by its own bytes (whole to the store) whose parts are not what this code keeps,
+    as a hand-edited cache would be: git is read again, never a traceback."""
+    expected = edited(repo, 1)
+    assert approved_bodies(repo.root) == expected
+    store = Store(repo.root)
+    kept = list(store.value(HISTORY, salt()))
+    kept[part] = planted
+    assert store.keep_value(HISTORY, salt(), tuple(kept))
+    assert approved_bodies(repo.root) == expected

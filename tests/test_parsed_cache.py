@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from press import cache as press_cache
 from press.reading import ParsedRecords
 from press.model import load as load_model
@@ -34,3 +36,28 @@ def test_a_run_with_nothing_new_leaves_the_cache_file_alone(pressdir, monkeypatc
     load(pressdir.root)  # a deleted record is dropped from the cache
     assert path.stat().st_ino != second.st_ino
     assert len(ParsedRecords(pressdir.root).entries) == 2  # the roster and one meeting
+
+
+@pytest.mark.parametrize("kept", [(5, 5, 5), ({}, "hashes", []), ({}, {"x": 5}, {"y": 5}), [1, 2, 3]])
+def test_parsed_records_kept_in_the_wrong_shape_are_read_again_not_a_traceback(pressdir, monkeypatch, tmp_path, kept):
+    """A records value named by its own bytes (whole to the store) but not of the shape this code
+    writes, as a hand-edited cache would be: press verify reads every record again."""
+    from click.testing import CliRunner
+
+    from press.cli import main
+    from press.reading import RECORDS
+    from press.store import Store, salt
+
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "cache"))
+    pressdir.assembly()
+    pressdir.write("editorial/meetings/springfield/2026-11-03.yml", "present: [ana, ben]\n")
+    root = str(pressdir.root)
+    first = CliRunner().invoke(main, ["--root", root, "verify", "--no-save"])
+    CliRunner().invoke(main, ["--root", root, "verify"])
+    store = Store(pressdir.root)
+    hashes = {name: 5 for name in store.value(RECORDS, salt())[1]}  # every file's known hash: the wrong type
+    for value in (kept, ({}, hashes, hashes)):
+        assert store.keep_value(RECORDS, salt(), value)
+        again = CliRunner().invoke(main, ["--root", root, "verify", "--no-save"])
+        assert (again.exit_code, again.output) == (first.exit_code, first.output)
+        assert ParsedRecords(pressdir.root).hashes == {}  # nothing of it trusted

@@ -352,3 +352,56 @@ def test_a_cached_shard_restored_with_other_file_times_is_reused(sample, tmp_pat
     build(sample, tmp_path / "again")
     assert counted == []
     assert tree(tmp_path / "again/pagefind") == clean
+
+
+def _shard(tmp_path, files: dict[str, bytes]):
+    import hashlib
+    import json
+
+    from press.site.search import _DONE
+
+    built = tmp_path / "shard"
+    (built / "index").mkdir(parents=True)
+    kept = {}
+    for rel, data in files.items():
+        path = built / "index" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        st = path.stat()
+        kept[rel] = [st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest()]
+    return built, kept, lambda: (built / _DONE).write_text(json.dumps(kept))
+
+
+def test_a_shard_file_damaged_in_place_is_never_copied_into_the_site(tmp_path):
+    """Same size, same modification time, other bytes (a disk's damage, or a writer that sets the time
+    back): the shard is built again, never published as it is."""
+    from press.site.search import _intact
+
+    built, kept, save = _shard(tmp_path, {"pagefind.js": b"good", "fragment/a.pf_fragment": b"data"})
+    save()
+    assert _intact(built) == ["fragment/a.pf_fragment", "pagefind.js"]
+    path = built / "index" / "pagefind.js"
+    st = path.stat()
+    path.write_bytes(b"evil")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert _intact(built) == []
+
+
+@pytest.mark.parametrize("rel", ["../outside.js", "a/../../outside.js", "../../outside.js"])
+def test_a_shard_list_naming_a_file_outside_the_shard_is_refused(tmp_path, rel):
+    """The shard's list of files names where each is copied from and to: never outside the shard."""
+    from press.site.search import _intact
+
+    built, kept, save = _shard(tmp_path, {"pagefind.js": b"good"})
+    target = Path(os.path.normpath(str(built / "index") + os.sep + rel))
+    if rel and not rel.startswith("/"):
+        target.write_bytes(b"not pagefind's")  # outside the shard, as its list says
+    if target.is_file():
+        st, data = target.stat(), target.read_bytes()
+        import hashlib
+
+        kept[rel] = [st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest()]
+    else:
+        kept[rel] = [0, 0, ""]
+    save()
+    assert _intact(built) == []

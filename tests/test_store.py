@@ -291,3 +291,89 @@ def test_damaged_store_objects_are_rebuilt_and_nothing_wrong_is_published(caches
     monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "cold"))
     build(sample, tmp_path / "clean")
     assert published == _tree(tmp_path / "clean")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"n": ["press.store:os.stat_result", [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]]]}',  # reached through a press module
+        b'{"e": ["press.store:enum.Enum", 1]}',
+    ],
+)
+def test_a_type_reached_through_a_press_module_is_refused(data):
+    with pytest.raises((TypeError, ValueError, KeyError)):
+        press_store.loads(data)
+
+
+@pytest.mark.parametrize(
+    "data, plain",
+    [
+        (b"[" * 100_000 + b"]" * 100_000, False),  # deeper than Python's recursion limit
+        (b"[" * 100_000 + b"]" * 100_000, True),
+        (b'{"t":' * 5_000 + b"1" + b"}" * 5_000, False),
+        (b'{"fr": [1, 0]}', False),  # a fraction over zero
+        (b'{"td": [1000000000, 0, 0]}', False),  # a timedelta out of range
+    ],
+)
+def test_a_planted_value_that_cannot_be_read_is_a_miss_not_a_traceback(caches, tmp_path, data, plain):
+    kept = press_store.Store(tmp_path)
+    assert kept.keep_value("planted", "salt", [1], plain=plain)
+    digest = kept.manifest("planted", "salt")["value"]
+    path = kept.path(digest)
+    _damage(path, data)  # named by its own bytes, as a hostile writer would
+    os.rename(path, kept.path(press_store.sha256(data)))
+    assert kept.save_manifest("planted", "salt", {"value": press_store.sha256(data)})
+    assert kept.value("planted", "salt", plain=plain) is None
+
+
+def test_a_build_whose_kept_values_are_planted_too_deep_builds_again(caches, sample, settled, tmp_path, monkeypatch):
+    import json
+
+    from press.build import build
+
+    build(sample, tmp_path / "first")
+    kept = press_store.Store(sample)
+    deep = b"[" * 100_000 + b"]" * 100_000
+    planted = kept.put(deep)  # named by its own bytes: whole to the store, poison to the reader
+    repointed = 0
+    for manifest in kept.manifests.glob("*.json"):
+        loaded = json.loads(manifest.read_bytes())
+        entries = {key: planted for key in loaded["entries"]}
+        repointed += len(entries)
+        assert kept.save_manifest(manifest.stem, loaded["salt"], entries)
+    assert repointed
+    build(sample, tmp_path / "second")  # no traceback: every planted value is a miss
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "cold"))
+    build(sample, tmp_path / "clean")
+    assert _tree(tmp_path / "second") == _tree(tmp_path / "clean")
+
+
+@pytest.mark.parametrize("planted", [b"5", b"[" * 100_000 + b"]" * 100_000, b'"text"'])
+def test_kept_markdown_of_the_wrong_shape_is_rendered_again(caches, sample, settled, tmp_path, monkeypatch, planted):
+    from press.build import build
+    from press.site.prerender import MARKDOWN
+
+    build(sample, tmp_path / "first")
+    kept = press_store.Store(sample)
+    digest = kept.put(planted)  # named by its own bytes: whole to the store
+    for manifest in kept.manifests.glob(f"{MARKDOWN}.json"):
+        loaded = __import__("json").loads(manifest.read_bytes())
+        assert kept.save_manifest(manifest.stem, loaded["salt"], {key: digest for key in loaded["entries"]})
+    build(sample, tmp_path / "second")
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "cold"))
+    build(sample, tmp_path / "clean")
+    assert _tree(tmp_path / "second") == _tree(tmp_path / "clean")
+
+
+def test_a_fresh_press_build_process_keeps_and_loads_no_pelican_pickle(caches, sample, settled):
+    """Pelican's reader caches are pickles: ``press build`` in a new process (where Pelican never loaded
+    the plugin, so its ``register`` never ran) must neither write nor read them."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-c", "from press.cli import main; main()", "--root", str(sample), "build"]
+    for _ in range(2):  # the second build would load what the first kept
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+    kept = [p.name for p in caches.rglob("*") if p.is_file()]
+    assert kept and not [name for name in kept if name.endswith("-Readers") or name.endswith(".pickle")], kept

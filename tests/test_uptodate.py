@@ -183,3 +183,25 @@ def test_a_file_written_just_before_the_build_is_compared_by_its_bytes(sample, m
     assert not record.inputs.still()
     Path(article).write_text(text)
     assert record.inputs.still()
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("zones", 5), ("days", ["not", "a", "day"]), ("site", 5), ("inputs.racy", 5), ("inputs.racy", [[1, 2, 3]])],
+)
+def test_a_kept_record_of_the_wrong_shape_means_a_full_build_not_a_traceback(sample, field, value):
+    """A record named by its own bytes (whole to the store) whose fields hold the wrong types, as a
+    hand-edited cache would: the build runs, and the next one knows again."""
+    import dataclasses
+
+    build(sample)
+    store, name = Store(sample), uptodate.record_name(site_of(sample))
+    record = store.value(name, salt())
+    if field.startswith("inputs."):
+        record = dataclasses.replace(record, inputs=dataclasses.replace(record.inputs, **{field[7:]: value}))
+    else:
+        record = dataclasses.replace(record, **{field: value})
+    assert store.keep_value(name, salt(), record)
+    again = build(sample)
+    assert not again.unchanged and (sample / "output" / "index.html").is_file()
+    assert build(sample).unchanged

@@ -35,6 +35,29 @@ class Version:
     blob: str | None  # None: the file was deleted in this commit
 
 
+def _kept_whole(versions, digests, blobs, bundles) -> bool:
+    """The kept history has the shape :meth:`History.save` writes (a hand-edited one is read from git again)."""
+
+    def table(value, key, item) -> bool:
+        return isinstance(value, dict) and all(key(k) and item(v) for k, v in value.items())
+
+    def text(value) -> bool:
+        return isinstance(value, str)
+
+    def version(v) -> bool:
+        return (
+            isinstance(v, Version) and text(v.commit) and isinstance(v.when, dt.datetime) and text(v.author)
+            and (v.blob is None or text(v.blob))
+        )  # fmt: skip
+
+    return (
+        table(versions, text, lambda vs: isinstance(vs, list) and all(version(v) for v in vs))
+        and table(digests, text, text)
+        and table(blobs, text, lambda b: isinstance(b, bytes))
+        and table(bundles, lambda k: isinstance(k, tuple) and len(k) == 2, lambda b: isinstance(b, tuple) and len(b) == 4)
+    )
+
+
 class _Repository:
     """The git repository, opened (GitPython imported, ``git cat-file`` started) only when a
     question needs it: a warm build whose history and approved revisions are cached never does."""
@@ -131,6 +154,8 @@ class History:
         digests, blobs = {}, {}
         try:
             stored_key, versions, digests, blobs, bundles = store.value(HISTORY, version)
+            if not _kept_whole(versions, digests, blobs, bundles):
+                raise TypeError("kept in another shape")
             if stored_key == key:
                 history = cls(_Repository(top), prefix, versions, digests, blobs, bundles, head)
                 history._saved = (key, store, version, len(digests), len(blobs), len(bundles))

@@ -224,6 +224,13 @@ def _page_urls(root: Path) -> list[Problem]:
 RECORDS = "records"
 
 
+def _statuses(kept, kind: type) -> bool:
+    """``kept`` is path -> (file status, a ``kind``), as :class:`ParsedRecords` writes it."""
+    return isinstance(kept, dict) and all(
+        isinstance(v, tuple) and len(v) == 2 and isinstance(v[0], tuple) and isinstance(v[1], kind) for v in kept.values()
+    )
+
+
 class ParsedRecords:
     """Parsed editorial records keyed by file path and content digest: a record whose bytes did not
     change is not parsed again. Never trusted across versions of the record format.
@@ -248,6 +255,8 @@ class ParsedRecords:
             kept = self.store.value(RECORDS, self.salt)  # parsed by this very code, or None
             if kept is not None:
                 self.entries, self.hashes, self.files = kept
+                if not (isinstance(self.entries, dict) and _statuses(self.hashes, bytes) and _statuses(self.files, tuple)):
+                    raise TypeError("kept in another shape")
         except Exception:  # damaged or foreign: start empty
             self.entries, self.hashes, self.files = {}, {}, {}
 

@@ -110,7 +110,22 @@ def inputs_key(root: Path, settings: dict, search: bool) -> Inputs:
 
 def load(root: Path, site: Path) -> Record | None:
     record = Store(root).value(record_name(site), salt())  # missing, damaged or foreign: None, the build runs
-    return record if isinstance(record, Record) and isinstance(record.inputs, Inputs) else None
+    return record if isinstance(record, Record) and isinstance(record.inputs, Inputs) and _whole(record) else None
+
+
+def _whole(record: Record) -> bool:
+    """Every field of ``record`` has the shape this code writes (a hand-edited record: a full build, never a traceback)."""
+
+    def strings(value, n=None) -> bool:
+        return isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value) and (n is None or len(value) == n)
+
+    inputs = record.inputs
+    return (
+        isinstance(inputs.digest, bytes)
+        and isinstance(inputs.racy, (list, tuple)) and all(strings(r, 2) for r in inputs.racy)
+        and isinstance(record.site, dict) and all(isinstance(k, str) for k in record.site)
+        and strings(record.warnings) and strings(record.summary) and strings(record.zones) and isinstance(record.days, str)
+    )  # fmt: skip
 
 
 def unchanged(root: Path, site: Path | None, inputs: Inputs, now: dt.datetime) -> Record | None:

@@ -530,6 +530,7 @@ class BuildContext:
         ]
 
     def connect(self) -> None:
+        pelican_adapter.never_load_pelican_caches()  # press build drops the plugin from PLUGINS: register() never runs there
         for signal, handler in self.handlers():
             signal.connect(handler, weak=False)  # the build holds the context; disconnect() lets it go
             self.connected.append((signal, handler))

@@ -94,7 +94,7 @@ def render_kept(paths: list[str], settings: dict, root) -> dict[str, tuple[str, 
         data = store.get(kept[key]) if key in kept else None
         try:
             content, meta, formatted = json.loads(data) if data is not None else (None, None, None)
-        except ValueError:
+        except (ValueError, TypeError, RecursionError):  # garbage, another shape, or nested too deep: rendered again
             content = None
         if isinstance(content, str) and isinstance(meta, dict) and isinstance(formatted, dict):
             found[path] = (content, meta, formatted)

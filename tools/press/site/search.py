@@ -349,20 +349,19 @@ def _build_shard(sources: Path, built: Path, command, deadline, run, timeout) ->
 
 
 def _intact(built: Path) -> list[str]:
-    """The files of a built shard, if every one is as Pagefind wrote it (they are linked into sites:
-    a write through a site's link shows as a changed size or time, and then the bytes are compared);
-    else none."""
+    """The files of a built shard, if every one is inside it and holds the bytes Pagefind wrote
+    (hashed each time: damage that keeps a file's size and time is never copied into a site); else none."""
     try:
         files = json.loads((built / _DONE).read_text())
         index = str(built / "index") + os.sep
-        for rel, (size, mtime, digest) in files.items():
-            st = os.stat(index + rel)
-            if st.st_size != size:
+        for rel, (size, _mtime, digest) in files.items():
+            parts = rel.split("/")
+            if rel.startswith("/") or any(part in ("", ".", "..") for part in parts) or os.sep != "/" and os.sep in rel:
+                return []  # names a file outside the shard: the list is not Pagefind's
+            with open(index + rel, "rb") as f:
+                data = f.read(size + 1)
+            if len(data) != size or _digest(data) != digest:
                 return []
-            if st.st_mtime_ns != mtime:  # restored from an archive with coarser times, or written over
-                with open(index + rel, "rb") as f:
-                    if _digest(f.read()) != digest:
-                        return []
         return sorted(files)
     except (OSError, ValueError, TypeError, AttributeError):
         return []
