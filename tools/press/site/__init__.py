@@ -543,7 +543,6 @@ class BuildContext:
     @contextmanager
     def attached(self):
         """Connected for the ``with`` block, disconnected after it — also when the build fails."""
-        pelican_adapter.never_load_pelican_caches()  # press build leaves register() out: the pickles stay off here too
         self.connect()
         try:
             yield self
