@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from .ballot_records import ABSTAIN, BallotRecord, CastRecord, valid_choice
 from .problems import Problem
 from .records import ARTICLE_MOTIONS, Assembly, Meeting, Member, MemberKey, Motion
-from .sittings import FAILED, INVALID, PASSED, DelegateTerm, Outcome, settle
+from .sittings import FAILED, INVALID, PASSED, DelegateTerm, Outcome, no_quorum, settle
 
 OPEN, CLOSING, CLOSED, UPCOMING = "open", "closing", "closed", "upcoming"
 OPENERS = 2  # distinct editors (the council: seats) whose signatures open a ballot without a meeting
@@ -433,7 +433,7 @@ def _question_result(ctx: _Context, ballot: Ballot) -> BallotResult:
         tally = count.ranked(options, [picks(c) for c in counted])
         result.rounds, result.eliminated, result.winners = [dict(r) for r in tally.rounds], [list(e) for e in tally.eliminated], list(tally.winners)
     if len(counted) < quorum:
-        result.reasons = [f"no quorum: {len(counted)} ballot{'' if len(counted) == 1 else 's'} cast, {quorum} needed of {eligible} eligible"]
+        result.reasons = [no_quorum(len(counted), quorum, "ballot", f" of {eligible} eligible")]
     elif not result.winners:
         result.reasons = ["no option received a vote"]
     elif len(result.winners) > 1:

@@ -339,14 +339,20 @@ class _Meeting(_Sitting):
         )
         return outcome if reasons else self._settle(outcome)
 
+def no_quorum(cast: int, quorum: int, unit: str = "ballot", of_total: str = "") -> str:
+    """Why a sitting's vote failed its quorum, in the same words for a meeting, the council and an
+    online ballot's motion or question."""
+    units = unit if cast == 1 or unit == "weight" else f"{unit}s"  # a weight is a sum: "7 weight"
+    return f"no quorum: {cast} {units} cast, {quorum} needed{of_total}"
+
+
 def settle(outcome: Outcome, rules, unit: str = "ballot", of_total: str = "", in_unit: str = "") -> Outcome:
     """Passed or failed by ``rules``' quorum (``outcome.quorum``) and threshold, for an outcome whose
     votes all count: one rule for every sitting, a meeting's or an online ballot's."""
     cast = outcome.yes + outcome.no + outcome.abstain
     if cast < outcome.quorum:
         outcome.status = FAILED
-        units = unit if cast == 1 or unit == "weight" else f"{unit}s"  # a weight is a sum: "7 weight"
-        outcome.reasons = [f"no quorum: {cast} {units} cast, {outcome.quorum} needed{of_total}"]
+        outcome.reasons = [no_quorum(cast, outcome.quorum, unit, of_total)]
     elif not rules.threshold_met(outcome.yes, outcome.no):
         outcome.status = FAILED
         outcome.reasons = [f"threshold not met: {outcome.yes} yes against {outcome.no} no{in_unit}, {rules.threshold_text} needed"]
