@@ -74,6 +74,7 @@ class Store:
         self.objects = self.folder / "objects"
         self.manifests = self.folder / "manifests"
         self._good: set[str] = set()  # objects checked against their names in this run
+        self._safe: bool | None = None  # the objects' folder is safe to read (press.cache.unsafe), once known
 
     # ------------------------------------------------------------------ objects
 
@@ -101,8 +102,17 @@ class Store:
         """The bytes named ``digest``; None when missing, unsafe or damaged (a damaged object is removed)."""
         if not _is_digest(digest):
             return None
-        data = _cache.load(self.path(digest), lambda f: f.read())
-        if data is None:
+        if self._safe is None:  # the objects' folder is checked once per run, not once per object
+            why = _cache.unsafe(self.objects)
+            if why is not None:
+                _cache._notice(why)  # said once, as press.cache.load says it
+            self._safe = why is None
+        if not self._safe:
+            return None
+        try:
+            with open(self.path(digest), "rb") as f:
+                data = f.read()
+        except OSError:  # missing or unreadable: made again
             return None
         if sha256(data) != digest:
             self._drop(digest)
