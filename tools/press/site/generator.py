@@ -587,12 +587,18 @@ class PressGenerator(Generator):
 
     def _write_images(self) -> None:
         """The images started in generate_context, and the web manifest."""
-        outputs = self.build.outputs
+        outputs, memo = self.build.outputs, self.build.memo
         self.drawing.finish()
         for index, name in enumerate(self.image_names):
             target = outputs.path(name)
             target.parent.mkdir(parents=True, exist_ok=True)
-            self.drawing.publish(index, target)  # a copy, checked against its digest
+            # Keyed by what it shows: last build's file, hard-linked when it is still as the press left it,
+            # else a copy of the store's, checked against its digest
+            key = memo.key("image", self.drawing.keys[index]) if memo else None
+            if not (memo and memo.reuse(name, key, target)):
+                self.drawing.publish(index, target)
+                if memo:
+                    memo.record(name, key)
             reason = (
                 "a published article's share image, drawn from its approved title and vote"
                 if name.endswith(".share.jpg")
