@@ -632,7 +632,22 @@ class PressGenerator(Generator):
         ledgers = [chapter.ledger for chapter in self.chapters if not chapter.is_council]
         council = [chapter.ledger for chapter in self.chapters if chapter.is_council]
         everything = {"assemblies": ledgers, **({"council": council[0]} if council else {})}
-        self._emit("ledger.json", _json, everything)
+        outputs = self.build.outputs
+        texts = {id(chapter.ledger): f"{chapter.id}/ledger.json" for chapter in self.chapters}
+
+        def of_the_chapters(everything) -> bytes:
+            """``_json(everything)``, put together from the chapters' files just made or linked (the
+            same JSON, indented one level deeper per level of nesting), not dumped again."""
+            def nested(ledger, indent: str) -> str:
+                return outputs.path(texts[id(ledger)]).read_text(encoding="utf-8").removesuffix("\n").replace("\n", "\n" + indent)
+
+            parts = ",\n    ".join(nested(ledger, "    ") for ledger in everything["assemblies"])
+            text = '{\n  "assemblies": ' + (f"[\n    {parts}\n  ]" if parts else "[]")
+            if "council" in everything:
+                text += ',\n  "council": ' + nested(everything["council"], "  ")
+            return (text + "\n}\n").encode("utf-8")
+
+        self._emit("ledger.json", of_the_chapters, everything)
 
     # ------------------------------------------------------------------ feeds
 
