@@ -112,7 +112,7 @@ class Store:
         path = self.path(digest)
         if digest in self._good or self._whole(path, digest, quick=True):
             return digest
-        if not _cache.keep(path, lambda f: f.write(data)):
+        if not self._objects_safe() or not _cache.keep(path, lambda f: f.write(data), checked=True):
             return None
         _read_only(path)
         self._good.add(digest)
@@ -127,12 +127,7 @@ class Store:
         """The bytes named ``digest``; None when missing, unsafe or damaged (a damaged object is removed)."""
         if not _is_digest(digest):
             return None
-        if self._safe is None:  # the objects' folder is checked once per run, not once per object
-            why = _cache.unsafe(self.objects)
-            if why is not None:
-                _cache._notice(why)  # said once, as press.cache.load says it
-            self._safe = why is None
-        if not self._safe:
+        if not self._objects_safe():
             return None
         try:
             with open(self.path(digest), "rb") as f:
@@ -144,6 +139,16 @@ class Store:
             return None
         self._good.add(digest)
         return data
+
+    def _objects_safe(self) -> bool:
+        """Whether the objects' folder is safe to read and write (press.cache.unsafe): checked once per
+        run, not once per object."""
+        if self._safe is None:
+            why = _cache.unsafe(self.objects)
+            if why is not None:
+                _cache._notice(why)  # said once, as press.cache.load and keep say it
+            self._safe = why is None
+        return self._safe
 
     def has(self, digest: str) -> bool:
         """Whether the object ``digest`` is there and whole (hashed once per run)."""
