@@ -62,8 +62,7 @@ def key_of(value, *, other: Callable[[object], bytes] | None = None, cache: dict
     ``other(value)`` keys values this module does not know (a Pelican page, say) and raises
     :class:`Unkeyable` for what it does not know either. ``cache`` (id -> (value, key)) lets a caller
     key shared objects once across calls; the values are kept in it, so ids cannot be reused."""
-    part = _Keys(other, {} if cache is None else cache).part(value)
-    return part[1:] if part[0] == _COMPOSITE else hashlib.sha256(part).digest()
+    return _Keys(other, {} if cache is None else cache).of(value)
 
 
 _SCALARS = (type(None), bool, int, float, str, bytes, Fraction)
