@@ -8,9 +8,9 @@ folder. Before the new site replaces the old one, :meth:`OutputList.check` walks
 a file nobody claimed, a file claimed twice, or a file whose bytes are not the bytes claimed fails
 the build, naming the file. Nothing is filtered: what is not on the list is refused.
 
-Whoever adds a new kind of output file registers it here, by claiming it where it is written
-(``build.outputs.claim(name, reason, data)``, the build context's list) or, for a folder written by another tool, in
-:data:`TOOL_FOLDERS`.
+Nothing claims a file here directly: every output is made by a rule (:mod:`press.site.rules`), which
+claims it with its reason and with what made it (:class:`Made`: the rule, the inputs it declared,
+its key). A claim without a rule fails the build like an unclaimed file.
 """
 
 from __future__ import annotations
@@ -39,10 +39,22 @@ def vacate(path: str | os.PathLike) -> None:
 
 
 @dataclass(frozen=True)
+class Made:
+    """Which rule made an output file: the rule, the inputs it declared (by name), and its key (hex:
+    the key of the inputs with the version salt, or a copy's own digest; None when an input has no
+    key and the file is made on every build)."""
+
+    rule: str
+    inputs: tuple[str, ...]
+    key: str | None = None
+
+
+@dataclass(frozen=True)
 class Claim:
     reason: str
     sha256: str | None = None  # a copy claimed before it is made: its bytes are checked at the end
     stat: tuple[int, int] | None = None  # (size, mtime_ns) of a file claimed once written
+    made: Made | None = None  # the rule that made it (press.site.rules)
 
 
 def _sha(data: bytes) -> str:
@@ -72,28 +84,30 @@ class OutputList:
         """Where to write ``name``: inside the output folder, never outside."""
         return self.folder / self.relative(name)
 
-    def claim(self, name: str | os.PathLike, reason: str, data: bytes | None = None, written: bool = False) -> str:
-        """Claim ``name`` for ``reason``: either the bytes it will hold (``data``, checked at the end),
-        or, with ``written``, the file as it now is (its size and modification time, checked at the end:
-        something else writing over it afterwards is caught without reading it twice)."""
+    def claim(self, name: str | os.PathLike, reason: str, data: bytes | None = None, written: bool = False,
+              made: Made | None = None) -> str:  # fmt: skip
+        """Claim ``name`` for ``reason``, made by the rule ``made``: either the bytes it will hold
+        (``data``, checked at the end), or, with ``written``, the file as it now is (its size and
+        modification time, checked at the end: something else writing over it afterwards is caught
+        without reading it twice)."""
         rel = self.relative(name)
         if written:
             st = os.stat(self.folder / rel)
-            claim = Claim(reason, stat=(st.st_size, st.st_mtime_ns))
+            claim = Claim(reason, stat=(st.st_size, st.st_mtime_ns), made=made)
         else:
-            claim = Claim(reason, _sha(data) if data is not None else None)
+            claim = Claim(reason, _sha(data) if data is not None else None, made=made)
         previous = self.claims.get(rel)
         if previous is not None and previous.reason != reason:
             self.conflicts.append(f"output/{rel}: claimed by {previous.reason} and by {reason} — two sources may not write one path")
         self.claims[rel] = claim
         return rel
 
-    def write(self, name: str, data: bytes, reason: str) -> None:
+    def write(self, name: str, data: bytes, reason: str, made: Made | None = None) -> None:
         """Write ``data`` at ``name`` and claim it."""
         path = self.path(name)
         vacate(path)
         path.write_bytes(data)
-        self.claim(name, reason, written=True)
+        self.claim(name, reason, written=True, made=made)
 
     def check(self) -> list[str]:
         """Every problem with the staged folder: unclaimed files, files claimed twice, files whose
@@ -124,6 +138,9 @@ class OutputList:
                         continue
                     problems.append(f"output/{rel}: no reason to publish this file — it is not a published article's page or voted attachment, a maintainers' page, a theme file or a file the press generates")
                     continue
+                if claim.made is None:
+                    problems.append(f"output/{rel}: made by no rule ({claim.reason}) — every output is made through press.site.rules, which declares its inputs")
+                    continue
                 changed = False
                 if claim.stat is not None:
                     st = entry.stat(follow_symlinks=False)
@@ -140,3 +157,7 @@ class OutputList:
     def reasons(self) -> dict[str, str]:
         """Path -> why it is published (for people and tests)."""
         return {rel: claim.reason for rel, claim in sorted(self.claims.items())}
+
+    def rules(self) -> dict[str, Made | None]:
+        """Path -> the rule that made it, with the inputs it declared and its key (for people and tests)."""
+        return {rel: claim.made for rel, claim in sorted(self.claims.items())}
