@@ -1,10 +1,9 @@
 """The positive list of output files: for every file of the built site, why it may be there.
 
-Every writer of the build claims the files it writes, with a reason: Pelican's writer (published
-articles, maintainers' pages, index and archive pages), the press's own generator (chapter pages,
-ledgers, feeds, calendars, sitemap), the approved attachments of published articles, the theme's
-static files and the shared images of ``content/images/``; Pagefind's index is accounted for as a
-folder. Before the new site replaces the old one, :meth:`OutputList.check` walks the staged folder:
+Every file of the build is claimed with a reason by the rule that made it (:mod:`press.site.rules`):
+published articles' and maintainers' pages, the fronts and lists, ledgers, feeds, calendars, the
+sitemap, images, the writers' desk, the approved attachments of published articles, the theme's
+static files and the shared images of ``content/images/``, and every file of Pagefind's index. Before the new site replaces the old one, :meth:`OutputList.check` walks the staged folder:
 a file nobody claimed, a file claimed twice, or a file whose bytes are not the bytes claimed fails
 the build, naming the file. Nothing is filtered: what is not on the list is refused.
 
@@ -19,9 +18,6 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-
-# Folders written whole by a tool the press runs after Pelican: folder -> reason.
-TOOL_FOLDERS = {"pagefind": "the search index, made by Pagefind from the published pages"}
 
 
 class OutsideOutput(Exception):
@@ -69,7 +65,6 @@ class OutputList:
         self._prefix = str(self.folder) + os.sep
         self.claims: dict[str, Claim] = {}
         self.conflicts: list[str] = []
-        self.tools_ran: set[str] = set()
 
     def relative(self, name: str | os.PathLike) -> str:
         """``name`` (relative to the output folder, or absolute inside it) as a clean relative path;
@@ -133,9 +128,6 @@ class OutputList:
                 seen.add(rel)
                 claim = self.claims.get(rel)
                 if claim is None:
-                    top = rel.split("/", 1)[0]
-                    if top in TOOL_FOLDERS and top in self.tools_ran:
-                        continue
                     problems.append(f"output/{rel}: no reason to publish this file — it is not a published article's page or voted attachment, a maintainers' page, a theme file or a file the press generates")
                     continue
                 if claim.made is None:
