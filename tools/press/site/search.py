@@ -11,10 +11,14 @@ then index every page's ``<body>``): the theme says what is searchable, not the 
 
 The records are split by a hash of their URL into a power of two of shards of about :data:`SHARD_PAGES` pages or fewer, and
 each shard is one Pagefind index, built by the Pagefind program (``--site`` over the shard's records)
-and kept in the press's cache folder under a key of everything that goes into it: the Pagefind
-command and version, and each record's URL and bytes. A rebuild runs Pagefind only for the shards
-whose records changed (an edit, a vote or a retraction changes one record, so one shard) and copies
-the others from the cache. Shard 0 is ``pagefind/`` itself (with Pagefind's JavaScript); shard *i*
+and kept in the press's store (:mod:`press.store`): each of its files as an object named by its
+digest, its list of files as another, under the manifest :data:`SHARDS` by a key of everything that
+goes into it — the Pagefind command and version, the press's version salt, and each record's URL and
+bytes. A rebuild runs Pagefind only for the shards whose records changed (an edit, a vote or a
+retraction changes one record, so one shard); every file of the index reaches the site through the
+build's rules (:mod:`press.site.rules`): last build's file when its key is unchanged, else a copy of
+the store's, checked against its digest. A shard whose list or files are missing or damaged is built
+again. Shard 0 is ``pagefind/`` itself (with Pagefind's JavaScript); shard *i*
 is ``pagefind/shard-<i>/``, listed in ``pagefind/shards.json`` and merged into the search by the
 search page (Pagefind's ``mergeIndex``). Sharding also bounds Pagefind's memory, which grows with the
 pages of one index (about 75 KiB a page while it writes).
