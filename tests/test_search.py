@@ -378,3 +378,23 @@ def test_a_cached_shard_restored_with_other_file_times_is_reused(sample, tmp_pat
     build(sample, tmp_path / "again")
     assert counted == []
     assert tree(tmp_path / "again/pagefind") == clean
+
+
+def test_a_search_file_edited_in_the_served_site_is_replaced_from_the_store(sample, tmp_path, monkeypatch, counted):
+    """The index's files are hard-linked from the last build only while they are exactly as the press
+    left them: one edited in place in the served site is taken from the store again (a checked copy,
+    no Pagefind run), and the store never saw the edit."""
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches"))
+    build(sample)
+    clean = tree(sample / "output/pagefind")
+    served = sample / "output/pagefind/pagefind-entry.json"
+    size = served.stat().st_size
+    with open(served, "r+b") as f:  # in place, the same size: through the link, if there were one into the store
+        f.write(b"X" * size)
+    counted.clear()
+    build(sample)
+    assert counted == []
+    assert tree(sample / "output/pagefind") == clean
+    entries = kept_shards(tmp_path / "caches")
+    digest = next(v for k, v in entries.items() if k.endswith("/pagefind-entry.json"))
+    assert store_object(tmp_path / "caches", digest).read_bytes() == clean["pagefind-entry.json"]
