@@ -106,3 +106,21 @@ def test_a_plugin_writing_around_the_rules_fails_the_build(sample, tmp_path, mon
     with pytest.raises(BuildFailed, match=r"output/extra.txt: made by no rule"):
         build(sample)
     assert tree(sample / "output") == before
+
+
+def test_with_caching_off_every_file_is_still_made_by_a_rule_and_nothing_is_kept(sample, tmp_path, monkeypatch):
+    """CACHE_CONTENT = False: every rule makes its file (no key, nothing reused or kept), the search
+    index included, and the site is the cached build's byte for byte."""
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "cached"))
+    build(sample, tmp_path / "with-cache")
+    conf = sample / "pelicanconf.py"
+    conf.write_text(conf.read_text() + "\nCACHE_CONTENT = False\n")
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches"))
+    result = build(sample)
+    rules = result.outputs.rules()
+    site = sample / "output"
+    assert sorted(rules) == files_of(site)
+    assert all(made is not None for made in rules.values())
+    assert {made.key is None for name, made in rules.items() if not made.rule.startswith("copy")} == {True}
+    assert not list((tmp_path / "caches").rglob("search-shards.json"))  # the search index kept nothing
+    assert differing(tree(site), tree(tmp_path / "with-cache")) == []
