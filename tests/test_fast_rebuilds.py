@@ -133,3 +133,20 @@ def test_the_theme_is_read_once_and_again_when_a_file_changes_in_place(tmp_path,
     base.write_text("<html>two</html>")  # same size, modification time set back: its status-change time moves
     os.utime(base, ns=(times.st_atime_ns, times.st_mtime_ns))
     assert store.salt(settings) != first
+
+
+def test_a_theme_file_that_is_a_link_is_read_again_when_the_file_it_names_changes(tmp_path, monkeypatch):
+    """Attack (a long-running press serve, tests): a theme whose base.html is a symbolic link to a
+    shared copy; the shared copy is edited. The link's own status never moves, so a salt that looked
+    only at it kept the old theme's digest and a warm build reused pages of the old template."""
+    theme, shared = tmp_path / "theme", tmp_path / "shared"
+    (theme / "templates").mkdir(parents=True)
+    shared.mkdir()
+    (shared / "base.html").write_text("<html>one</html>")
+    (theme / "templates/base.html").symlink_to(shared / "base.html")
+    monkeypatch.setattr(store, "wall_ns", lambda: os.stat(shared / "base.html").st_ctime_ns + 10**10)  # settled
+    settings = {"THEME": str(theme)}
+    first = store.salt(settings)
+    (shared / "base.html").write_text("<html>two, longer</html>")
+    monkeypatch.setattr(store, "wall_ns", lambda: os.stat(shared / "base.html").st_ctime_ns + 10**10)
+    assert store.salt(settings) != first

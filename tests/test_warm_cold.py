@@ -245,3 +245,13 @@ def test_a_warm_build_equals_a_cold_build_whatever_changed(warm_press, changes):
         assert warm[1] == cold[1]
     else:
         assert differing(warm[1], cold[1]) == []
+
+
+@pytest.mark.parametrize("later", ["2026-11-22T18:00:00Z", "2026-12-02T18:00:00Z", "2026-12-05T18:00:00Z", "2027-03-01T12:00:00Z"])
+def test_a_new_instant_reaches_every_page_and_feed(sample, tmp_path, monkeypatch, later):
+    build(sample)
+    monkeypatch.setenv("PRESS_NOW", later)
+    (sample / "content/harbor/ferry-cuts.md").write_text((sample / "content/harbor/ferry-cuts.md").read_text())  # the next build runs
+    warm = build(sample)
+    assert warm.memo.reused > 0
+    assert differing(tree(sample / "output"), cold(sample, tmp_path / "cold", monkeypatch)) == []

@@ -68,12 +68,12 @@ _THEMES: dict[str, tuple[tuple, bytes]] = {}
 
 def _theme_digest(theme: Path) -> bytes:
     """The digest of every file of ``theme``, by name and bytes. Read again when any file's size,
-    modification or status-change time or inode differs from the last reading, or when one was
+    modification or status-change time or inode (a symbolic link's target's) differs from the last reading, or when one was
     written too recently for its times to tell two writes apart (press.cache.RACY_NS)."""
     found = []
     for file in sorted(p for p in theme.rglob("*") if p.is_file()):
-        st = os.lstat(file)
-        found.append((file.relative_to(theme).as_posix(), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+        st = os.stat(file)  # a link's target, whose bytes are read: a link's own status never moves when they change
+        found.append((file.relative_to(theme).as_posix(), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev))
     signature = tuple(found)
     kept = _THEMES.get(str(theme))
     if kept is not None and kept[0] == signature:
