@@ -187,6 +187,18 @@ def test_the_council_has_its_chapter_ledger_feeds_and_calendar(site):
     assert (site / "council/statement.html").is_file() and not (site / "council/unvoted.html").exists()
 
 
+def test_the_councils_page_shows_its_statements_as_the_chapter_pages_cards(site):
+    """The chapter pages' card grid (the same macro), not a list: the statement's picture measured, no
+    byline of the council's own name on each card, nothing unvoted."""
+    page = read(site, "council/index.html")
+    grid = page.split('<ul class="chapter-grid">', 1)[1].split("</ul>", 1)[0]
+    assert grid.count('<article class="story h-entry with-image">') == 1 and "A national day of action" in grid
+    assert re.findall(r"<img [^>]+>", grid) == [
+        '<img class="story-image" src="../council/statement/banner.png" alt="A banner reading Free fares" width="1" height="1" loading="lazy" decoding="async">'
+    ]
+    assert "UNVOTED" not in page and 'class="article-list"' not in page and "National Council</a> ·" not in grid
+
+
 def test_without_a_lead_feature_the_newest_article_leads(tmp_path):
     p = PressDir(tmp_path / "press").buildable()
     p.assembly()
@@ -257,3 +269,37 @@ def test_a_chapter_page_shows_its_articles_as_cards_and_every_picture_with_its_s
         '<img class="story-image" src="../springfield/chart/rents.png" alt="Rents since 2020" width="1" height="1" loading="lazy" decoding="async">'
     ]
     assert "example.org" not in grid and "Springfield Assembly</a> ·" not in grid  # its own name is the page's, not each card's
+
+
+def test_a_picture_from_another_site_is_framed_in_the_article_and_never_on_a_card(tmp_path):
+    """Another site's picture cannot be measured: the article shows it whole in a 16:9 frame its width
+    and height reserve; no card or lead shows it (the lead is then set for text). Every <img> on every
+    page comes with width and height."""
+    p = PressDir(tmp_path / "press").buildable()
+    p.assembly()
+    p.assembly("harbor", HARBOR.lstrip())
+    p.write("editorial/council.yml", council_yml())
+    p.article("springfield", "away", "A picture from elsewhere", "![A photo](https://example.org/photo.jpg)\n\nAWAY-TEXT", image="https://example.org/photo.jpg")
+    p.article("springfield", "chart", "A chart", "![Rents](chart/rents.png)\n\n![Also from elsewhere](https://example.org/b.png \"t\")\n\nCHART-TEXT")
+    p.write("content/springfield/chart/rents.png", PNG)
+    motions = "".join(f"  - publish: springfield/{slug}\n    digest: {p.digest('springfield', slug)}\n    yes: [ana, ben]\n" for slug in ("away", "chart"))
+    p.meeting("springfield", day(9), "present: [ana, ben, cai]\nmotions:\n" + motions + "  - elect-delegate: ana\n    yes: [ben, cai]\n")
+    p.meeting("harbor", day(9), "present: [jo, kim, lee]\nmotions:\n  - elect-delegate: jo\n    yes: [jo, kim, lee]\n")
+    p.meeting("council", day(3), "present: [springfield, harbor]\nmotions:\n  - feature: springfield/away\n    lead: true\n    yes: [springfield, harbor]\n"
+              "  - feature: springfield/chart\n    yes: [springfield, harbor]\n")  # fmt: skip
+    result = CliRunner().invoke(main, ["--root", str(p.root), "build", "--no-search"])
+    assert result.exit_code == 0, result.output
+    out = p.root / "output"
+    article = read(out, "springfield/away.html")
+    assert '<img alt="A photo" src="https://example.org/photo.jpg" width="1600" height="900" class="framed">' in article
+    chart = read(out, "springfield/chart.html")
+    assert '<img alt="Rents" src="chart/rents.png" width="1" height="1">' in chart  # measured from the bundle
+    assert 'src="https://example.org/b.png" title="t" width="1600" height="900" class="framed">' in chart
+    front = read(out, "index.html")
+    lead = front.split('<section class="lead-story', 1)[1].split("</section>", 1)[0]
+    assert lead.startswith(' text-lead"') and "<img" not in lead and "A picture from elsewhere" in lead
+    for page in ("index.html", "springfield/index.html", "council/index.html", "archives.html"):
+        assert "example.org" not in read(out, page), page  # on no card, lead or list
+    unmeasured = [f"{f.relative_to(out)}: {tag}" for f in sorted(out.rglob("*.html"))
+                  for tag in re.findall(r"<img\b[^>]*>", f.read_text()) if not (" width=" in tag and " height=" in tag)]  # fmt: skip
+    assert unmeasured == []

@@ -19,6 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from contextlib import contextmanager
+from jinja2 import pass_context
 from markupsafe import Markup
 from pelican import signals
 from pelican.contents import Article
@@ -222,6 +223,33 @@ def _without_pictures_filter(value) -> Markup:
     return Markup(_IMG_TAG.sub("", str(value or "")))
 
 
+# The frame a picture the press cannot measure (another site's) is shown in: its width and height
+# reserve the room, and the theme keeps that ratio and fits the picture inside (img.framed).
+FRAME = (1600, 900)
+_SRC_ATTR = re.compile(r'\ssrc="([^"]*)"')
+
+
+@pass_context
+def _measured_pictures_filter(context, value, article=None) -> Markup:
+    """``article``'s HTML with a width and height on every picture, so that the page reserves its
+    room: a picture of the article's own bundle its measured size, any other the :data:`FRAME`."""
+    files = context.get("press_bundles", {}).get(article.press.article.id, {}) if hasattr(article, "press") else {}
+    slug = article.press.article.slug if files else None
+
+    def measure(tag: re.Match) -> str:
+        if re.search(r"\swidth=", tag[0]) and re.search(r"\sheight=", tag[0]):
+            return tag[0]
+        src = _SRC_ATTR.search(tag[0])
+        name = src[1].removeprefix(f"{slug}/") if src and slug and src[1].startswith(f"{slug}/") else None
+        size = image_size(files[name]) if name in files else None
+        width, height = size or FRAME
+        extra = "" if size else ' class="framed"'
+        end = tag[0].rstrip(">").rstrip("/").rstrip()
+        return f'{end} width="{width}" height="{height}"{extra}>'
+
+    return Markup(_IMG_TAG.sub(measure, str(value or "")))
+
+
 def enforce_settings(settings: dict) -> None:
     """The press's settings over the site maintainer's (see :data:`ENFORCED_SETTINGS`)."""
     settings.update(ENFORCED_SETTINGS)
@@ -231,6 +259,7 @@ def enforce_settings(settings: dict) -> None:
     # Inline JSON in templates: {{ data|script_json }} (see sanitize.script_json).
     settings["JINJA_FILTERS"] = {
         **settings.get("JINJA_FILTERS", {}), "script_json": _script_json_filter, "without_pictures": _without_pictures_filter,
+        "measured_pictures": _measured_pictures_filter,
     }  # fmt: skip
     # Pelican's reader cache is keyed by file content only: keep one per settings and press code,
     # so a change to either is never answered from an older cache.
