@@ -178,9 +178,12 @@ def test_the_council_has_its_chapter_ledger_feeds_and_calendar(site):
     ledger = text_of(read(site, "council/ledger.html"))
     assert "feature as lead story Rent strike wins — yes 2 seats (8 members)" in ledger
     assert "Seats filled that day: harbor — Jo (weight 5); springfield — Ana (weight 3)" in ledger
+    assert f"census of the rosters on {day(31)}: springfield 3, harbor 5 members — yes 2 seats (2 members)" in ledger  # the figures, not an empty name
     data = json.loads(read(site, "council/ledger.json"))
     assert [f["ended_by"] for f in data["features"]] == [None, "retracted", "unfeatured", None]
     assert json.loads(read(site, "ledger.json"))["council"]["name"] == "National Council"
+    (census,) = [m for meeting in data["meetings"] for m in meeting["motions"] if m["kind"] == "census"]
+    assert census["census"] == {"counted": day(31), "weights": {"springfield": 3, "harbor": 5}}
     assert "BEGIN:VCALENDAR" in read(site, "council/meetings.ics")
     decisions = feedparser.parse((site / "council/decisions.atom").read_bytes())
     assert decisions.bozo == 0 and len(decisions.entries) == 7  # the census too

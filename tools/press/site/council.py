@@ -254,6 +254,8 @@ def council_ledger_extras(ledger: dict, council: CouncilDecisions) -> dict:
             motion["seats"] = {"yes": outcome.yes_seats, "no": outcome.no_seats, "abstain": outcome.abstain_seats, "filled": len(outcome.seats)}
             motion["weight"] = {"yes": outcome.yes, "no": outcome.no, "abstain": outcome.abstain, "filled": outcome.eligible}
             motion["tally_text"] = outcome.tally
+            if outcome.motion.kind == "census":  # the figures adopted, for the ledger to show
+                motion["census"] = {"counted": outcome.motion.target, "weights": dict(outcome.motion.weights)}
             if outcome.motion.kind == "feature":
                 motion["lead"] = outcome.motion.lead
                 motion["until"] = outcome.motion.until.isoformat() if outcome.motion.until else None
