@@ -160,6 +160,8 @@ def below_full_marks(report: dict, category: str) -> list[str]:
         "index.html",  # the front page
         "youth/index.html",  # a section's front
         "springfield/index.html",  # a chapter
+        "council/index.html",  # the council's page: seats, its statements' cards, its decisions
+        "ballots/index.html",  # the online ballots, from the navigation
         "springfield/rent-strike-wins.html",  # an article with provenance and an update
         "riverside/canal-row-walkabout.html",  # an article with a video, poster and captions
     ],
