@@ -186,7 +186,8 @@ def digest(obj: _Context, article: str) -> None:
 @_friendly
 def census(obj: _Context, day: str | None) -> None:
     """Propose the council's census: each assembly's members in good standing on a date, as a motion
-    to record. With weighting: members, a seat weighs the figures the council last adopted."""
+    to record (press record census, or the census form of press desk council). With weighting:
+    members, a seat weighs the figures the council last adopted."""
     from .council.decisions import census_on
 
     press = obj.press()

@@ -133,8 +133,8 @@ class Desk:
         if self.council:  # the council's roll is its seats on the day, each with its delegate
             seats = seats_on(press.records.assemblies, press.decisions.delegates, self.day, a.rules.weighting)  # type: ignore[attr-defined]
             self.roll = [Voter(aid, f"{press.records.assemblies[aid].name}: {seat.name}") for aid, seat in seats.items()]
-            # a fraction of the seats' weight, which the tally of each motion gives exactly
-            self.quorum: int | str = a.rules.quorum_text.replace("of members", "of the seats' weight")
+            # the rule (of the seats' weight); the tally of each motion gives the exact figure
+            self.quorum: int | str = a.rules.quorum_text
         else:
             self.roll = [Voter(m.id, m.name) for m in self.agenda.roll]
             self.quorum = self.agenda.quorum
