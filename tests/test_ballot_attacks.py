@@ -11,6 +11,9 @@ from click.testing import CliRunner
 from press.cli import main
 from test_ballots import ORIGIN, BallotPress, bp, party, problems, refused  # noqa: F401 (bp, party: fixtures)
 
+# A ballot season with fixed windows around 21 November 2026 (see conftest.as_of_the_season).
+pytestmark = pytest.mark.usefixtures("as_of_the_season")
+
 
 # --------------------------------------------------------------------------- the thief: a passkey without its owner
 

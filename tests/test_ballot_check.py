@@ -13,6 +13,9 @@ from click.testing import CliRunner
 from ballot_press import AFTER_CLOSE, FOLDER, RECORD, build, make_keys, pub, write
 from conftest import commit, git
 from fake_passkey import Passkey
+
+# A ballot season with fixed windows around 21 November 2026 (see conftest.as_of_the_season).
+pytestmark = pytest.mark.usefixtures("as_of_the_season")
 from press.cli import main
 
 CLOSE = "editorial/ballots/harbor/night-shifts.close.yml"

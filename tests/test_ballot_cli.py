@@ -12,6 +12,9 @@ from click.testing import CliRunner
 
 from ballot_press import AFTER_CLOSE, BEFORE_CLOSE, FOLDER, ORIGIN, RECORD, build, make_keys, pub, roster, write
 from fake_passkey import Passkey
+
+# A ballot season with fixed windows around 21 November 2026 (see conftest.as_of_the_season).
+pytestmark = pytest.mark.usefixtures("as_of_the_season")
 from press.ballot_records import cast_message
 from press.cli import main
 
