@@ -114,9 +114,16 @@ def test_unapproved_text_is_nowhere(small_press):
             assert b"NOT-YET-APPROVED" not in path.read_bytes(), path
 
 
-def test_the_ballots_entry_marks_its_own_page(small_press):
-    """A press that offers online ballots has a Ballots entry in the navigation of every page, marked
-    as the current page on the ballots' list (one without ballots has none: test_sections.py)."""
-    nav = (small_press / "ballots/index.html").read_text().split('<nav aria-label="Main">', 1)[1].split("</nav>", 1)[0]
-    assert '<a href="../ballots/index.html" aria-current="page">Ballots</a>' in nav
-    assert 'aria-current="page">Ballots' not in (small_press / "index.html").read_text()
+@pytest.mark.parametrize(
+    "page, here",
+    [("index.html", "Latest"), ("assemblies.html", "Assemblies"), ("ballots/index.html", "Ballots"), ("archives.html", "Archives"),
+     ("search.html", "Search"), ("about.html", "About"), ("northside/index.html", None), ("northside/first-light.html", None)],
+)  # fmt: skip
+def test_the_navigation_marks_the_page_the_reader_is_on(small_press, page, here):
+    """A press that offers online ballots has a Ballots entry in the navigation of every page (one
+    without ballots has none: test_sections.py); the entry of the page the reader is on, and only
+    that one, is marked as current."""
+    nav = (small_press / page).read_text().split('<nav aria-label="Main">', 1)[1].split("</nav>", 1)[0]
+    assert "Ballots</a>" in nav
+    marked = re.findall(r'aria-current="page">([^<]*)</a>', nav)
+    assert marked == ([here] if here else [])
