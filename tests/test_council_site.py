@@ -283,7 +283,8 @@ def test_a_picture_from_another_site_is_framed_in_the_article_and_never_on_a_car
     p.assembly("harbor", HARBOR.lstrip())
     p.write("editorial/council.yml", council_yml())
     p.article("springfield", "away", "A picture from elsewhere", "![A photo](https://example.org/photo.jpg)\n\nAWAY-TEXT", image="https://example.org/photo.jpg")
-    p.article("springfield", "chart", "A chart", "![Rents](chart/rents.png)\n\n![Also from elsewhere](https://example.org/b.png \"t\")\n\nCHART-TEXT")
+    p.article("springfield", "chart", "A chart", "![Rents](chart/rents.png)\n\n![Also from elsewhere](https://example.org/b.png \"t\")\n\n"
+              '<p><img src="https://example.org/c.png" alt="Half-sized" width="300" class="wide"></p>\n\nCHART-TEXT')  # fmt: skip
     p.write("content/springfield/chart/rents.png", PNG)
     motions = "".join(f"  - publish: springfield/{slug}\n    digest: {p.digest('springfield', slug)}\n    yes: [ana, ben]\n" for slug in ("away", "chart"))
     p.meeting("springfield", day(9), "present: [ana, ben, cai]\nmotions:\n" + motions + "  - elect-delegate: ana\n    yes: [ben, cai]\n")
@@ -294,10 +295,13 @@ def test_a_picture_from_another_site_is_framed_in_the_article_and_never_on_a_car
     assert result.exit_code == 0, result.output
     out = p.root / "output"
     article = read(out, "springfield/away.html")
-    assert '<img alt="A photo" src="https://example.org/photo.jpg" width="1600" height="900" class="framed">' in article
+    assert '<img alt="A photo" src="https://example.org/photo.jpg" class="framed" width="1600" height="900">' in article
     chart = read(out, "springfield/chart.html")
     assert '<img alt="Rents" src="chart/rents.png" width="1" height="1">' in chart  # measured from the bundle
-    assert 'src="https://example.org/b.png" title="t" width="1600" height="900" class="framed">' in chart
+    assert 'src="https://example.org/b.png" title="t" class="framed" width="1600" height="900">' in chart
+    # a width alone in the writer's HTML is not doubled, and the writer's class is kept beside the frame's
+    (raw,) = re.findall(r'<img [^>]*c\.png[^>]*>', chart)
+    assert raw.count(" width=") == 1 and raw.count(" height=") == 1 and raw.count(" class=") == 1 and 'class="wide framed"' in raw, raw
     front = read(out, "index.html")
     lead = front.split('<section class="lead-story', 1)[1].split("</section>", 1)[0]
     assert lead.startswith(' text-lead"') and "<img" not in lead and "A picture from elsewhere" in lead

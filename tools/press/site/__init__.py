@@ -227,6 +227,8 @@ def _without_pictures_filter(value) -> Markup:
 # reserve the room, and the theme keeps that ratio and fits the picture inside (img.framed).
 FRAME = (1600, 900)
 _SRC_ATTR = re.compile(r'\ssrc="([^"]*)"')
+_WIDTH_ATTR, _HEIGHT_ATTR = re.compile(r'\swidth="[^"]*"'), re.compile(r'\sheight="[^"]*"')
+_CLASS_ATTR = re.compile(r'\sclass="([^"]*)"')
 
 
 @pass_context
@@ -237,15 +239,16 @@ def _measured_pictures_filter(context, value, article=None) -> Markup:
     slug = article.press.article.slug if files else None
 
     def measure(tag: re.Match) -> str:
-        if re.search(r"\swidth=", tag[0]) and re.search(r"\sheight=", tag[0]):
-            return tag[0]
+        if _WIDTH_ATTR.search(tag[0]) and _HEIGHT_ATTR.search(tag[0]):
+            return tag[0]  # the writer gave both
         src = _SRC_ATTR.search(tag[0])
         name = src[1].removeprefix(f"{slug}/") if src and slug and src[1].startswith(f"{slug}/") else None
         size = image_size(files[name]) if name in files else None
         width, height = size or FRAME
-        extra = "" if size else ' class="framed"'
-        end = tag[0].rstrip(">").rstrip("/").rstrip()
-        return f'{end} width="{width}" height="{height}"{extra}>'
+        end = _WIDTH_ATTR.sub("", _HEIGHT_ATTR.sub("", tag[0])).rstrip(">").rstrip("/").rstrip()  # one alone would be doubled
+        if not size:  # the frame's class, beside the writer's own classes
+            end = _CLASS_ATTR.sub(lambda c: f' class="{c[1]} framed"', end, count=1) if _CLASS_ATTR.search(end) else f'{end} class="framed"'
+        return f'{end} width="{width}" height="{height}">'
 
     return Markup(_IMG_TAG.sub(measure, str(value or "")))
 
