@@ -190,6 +190,12 @@ def test_the_council_has_its_chapter_ledger_feeds_and_calendar(site):
     assert (site / "council/statement.html").is_file() and not (site / "council/unvoted.html").exists()
 
 
+def test_the_delegate_history_is_numbered_in_the_order_delegates_held_the_mandate(site):
+    """Newest first, but numbered as they followed one another: the first delegate is 1, at the bottom."""
+    history = read(site, "springfield/index.html").split('<ol class="delegates" reversed>', 1)[1].split("</ol>", 1)[0]
+    assert [text_of(item).split(":")[0] for item in history.split("<li>")[1:]] == ["Ben", "Ana"]
+
+
 def test_the_councils_page_shows_its_statements_as_the_chapter_pages_cards(site):
     """The chapter pages' card grid (the same macro), not a list: the statement's picture measured, no
     byline of the council's own name on each card, nothing unvoted."""
