@@ -32,7 +32,8 @@ ALLOWED_MUTABLE = {
     "generator.py": {"MOTION_WORDS": "words shown for a motion, read only", "VERDICT": "words shown for a verdict, read only"},
     "images.py": {"_WHOLE": "file signatures, read only", "ICON_SIZES": "icon names and sizes, read only"},
     "memo.py": {"_PELICAN_ATTRIBUTES": "attribute names and why they are not keyed, read only"},
-    "outputs.py": {"TOOL_FOLDERS": "folders other tools write, read only"},
+    "outputs.py": {},
+    "rules.py": {},
     "search.py": {"_RAW_TEXT": "HTML element names, read only", "_CONTAINERS": "HTML element names, read only"},
 }
 # `global` statements: the one slot a forked worker process fills for itself (never the parent).

@@ -187,28 +187,53 @@ def urls_in_index(site: Path) -> set[str]:
     return urls
 
 
-@pytest.mark.parametrize("damage", ["a file changed", "a file missing", "left half-built"])
-def test_a_cached_shard_damaged_on_disk_is_not_used(sample, tmp_path, monkeypatch, counted, damage):
-    """A built shard whose files changed (say, through a link in a site), or that a killed build left
-    half-written, is built again, not published."""
-    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches"))
+def kept_shards(caches: Path) -> dict[str, str]:
+    """The store's manifest of built shards: shard key -> its list of files, "<key>/<path>" -> each file."""
+    return json.loads(next(caches.rglob(f"store/manifests/{search.SHARDS}.json")).read_text())["entries"]
+
+
+def store_object(caches: Path, digest: str) -> Path:
+    return next(caches.rglob("store/objects")) / digest
+
+
+@pytest.mark.parametrize("damage", ["a file changed", "a file missing", "its list of files changed"])
+def test_a_kept_shard_damaged_in_the_store_is_not_used(sample, tmp_path, monkeypatch, counted, damage):
+    """A shard kept in the store whose files changed (same size, time kept: the bytes tell), went
+    missing, or whose list of files is not what was written, is built again, never published."""
+    caches = tmp_path / "caches"
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(caches))
     build(sample)
     clean = tree(sample / "output/pagefind")
-    built = [p for p in (tmp_path / "caches").rglob("shards/*") if p.is_dir()]
-    assert len(built) == 1
-    fragment = next((built[0] / "index/fragment").iterdir())
-    if damage.startswith("a file changed"):
+    entries = kept_shards(caches)
+    assert not (caches / "search").exists() and not list(caches.rglob("search/*"))  # no folder of its own
+    fragment = store_object(caches, next(v for k, v in entries.items() if "/fragment/" in k))
+    listing = store_object(caches, next(v for k, v in entries.items() if "/" not in k))
+    if damage == "a file changed":
         before = fragment.stat()
         fragment.chmod(0o644)
-        fragment.write_bytes(b"x" * before.st_size)  # the same size: its time and bytes tell
+        fragment.write_bytes(b"x" * before.st_size)
+        os.utime(fragment, ns=(before.st_atime_ns, before.st_mtime_ns))
     elif damage == "a file missing":
         fragment.unlink()
     else:
-        (built[0] / ".complete").unlink()
+        listing.chmod(0o644)
+        listing.write_text(json.dumps({"../../evil.js": "0" * 64}))
     counted.clear()
     build(sample, tmp_path / "again")
     assert len(counted) == 1
     assert tree(tmp_path / "again/pagefind") == clean
+
+
+@pytest.mark.parametrize("rel", ["../outside.js", "a/../../outside.js", "/etc/passwd", "a//b.js", "./a.js"])
+def test_a_shard_list_naming_a_file_outside_the_shard_is_refused(tmp_path, monkeypatch, rel):
+    """The shard's list of files names where each is copied to: never outside the shard."""
+    from press.store import Store
+
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches"))
+    store = Store(tmp_path)
+    good = store.put(b"good")
+    assert search._listing(store, store.put(json.dumps({"pagefind.js": good}).encode())) == {"pagefind.js": good}
+    assert search._listing(store, store.put(json.dumps({"pagefind.js": good, rel: good}).encode())) is None
 
 
 # --------------------------------------------------------------------------- in a browser
@@ -320,17 +345,19 @@ def fragments_in_index(site: Path) -> list[dict]:
 
 
 def test_a_record_cache_that_disagrees_with_the_pages_fails_the_build_once_and_is_forgotten(sample, tmp_path, monkeypatch):
-    """A cache of records tampered with (or made by other code under the same version) cannot put a
-    stale record in the index: the build fails with a message, drops that cache, and the next one is right."""
+    """A table of records tampered with (or made by other code under the same version) cannot put a
+    stale record in the index: the build fails with a message, drops that table, and the next one is right."""
     from press.build import BuildFailed
+    from press.store import Store
 
     monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches"))
     build(sample)
     clean = tree(sample / "output/pagefind")
-    records = next((tmp_path / "caches").rglob("search/records.json"))
-    data = json.loads(records.read_text())
+    salt = json.loads(next((tmp_path / "caches").rglob(f"store/manifests/{search.RECORDS}.json")).read_text())["salt"]
+    store = Store(sample)
+    data = store.value(search.RECORDS, salt, plain=True)
     data["records"] = {page: ("0" * 64 if record else record) for page, record in data["records"].items()}
-    records.write_text(json.dumps(data))
+    assert store.keep_value(search.RECORDS, salt, data, plain=True)  # whole in the store: only its sense is wrong
     touch(sample / "pelicanconf.py")  # a build that runs (with nothing changed it would not even start)
     with pytest.raises(BuildFailed, match="the search cache disagrees with .* — build again"):
         build(sample)
@@ -345,63 +372,29 @@ def test_a_cached_shard_restored_with_other_file_times_is_reused(sample, tmp_pat
     monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches"))
     build(sample)
     clean = tree(sample / "output/pagefind")
-    for path in (tmp_path / "caches").rglob("shards/*/index/**/*"):
-        if path.is_file():
-            os.utime(path, (1_700_000_000, 1_700_000_000))
+    for path in (tmp_path / "caches").rglob("store/objects/*"):
+        os.utime(path, (1_700_000_000, 1_700_000_000))
     counted.clear()
     build(sample, tmp_path / "again")
     assert counted == []
     assert tree(tmp_path / "again/pagefind") == clean
 
 
-def _shard(tmp_path, files: dict[str, bytes]):
-    import hashlib
-    import json
-
-    from press.site.search import _DONE
-
-    built = tmp_path / "shard"
-    (built / "index").mkdir(parents=True)
-    kept = {}
-    for rel, data in files.items():
-        path = built / "index" / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        st = path.stat()
-        kept[rel] = [st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest()]
-    return built, kept, lambda: (built / _DONE).write_text(json.dumps(kept))
-
-
-def test_a_shard_file_damaged_in_place_is_never_copied_into_the_site(tmp_path):
-    """Same size, same modification time, other bytes (a disk's damage, or a writer that sets the time
-    back): the shard is built again, never published as it is."""
-    from press.site.search import _intact
-
-    built, kept, save = _shard(tmp_path, {"pagefind.js": b"good", "fragment/a.pf_fragment": b"data"})
-    save()
-    assert _intact(built) == ["fragment/a.pf_fragment", "pagefind.js"]
-    path = built / "index" / "pagefind.js"
-    st = path.stat()
-    path.write_bytes(b"evil")
-    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
-    assert _intact(built) == []
-
-
-@pytest.mark.parametrize("rel", ["../outside.js", "a/../../outside.js", "../../outside.js"])
-def test_a_shard_list_naming_a_file_outside_the_shard_is_refused(tmp_path, rel):
-    """The shard's list of files names where each is copied from and to: never outside the shard."""
-    from press.site.search import _intact
-
-    built, kept, save = _shard(tmp_path, {"pagefind.js": b"good"})
-    target = Path(os.path.normpath(str(built / "index") + os.sep + rel))
-    if rel and not rel.startswith("/"):
-        target.write_bytes(b"not pagefind's")  # outside the shard, as its list says
-    if target.is_file():
-        st, data = target.stat(), target.read_bytes()
-        import hashlib
-
-        kept[rel] = [st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest()]
-    else:
-        kept[rel] = [0, 0, ""]
-    save()
-    assert _intact(built) == []
+def test_a_search_file_edited_in_the_served_site_is_replaced_from_the_store(sample, tmp_path, monkeypatch, counted):
+    """The index's files are hard-linked from the last build only while they are exactly as the press
+    left them: one edited in place in the served site is taken from the store again (a checked copy,
+    no Pagefind run), and the store never saw the edit."""
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches"))
+    build(sample)
+    clean = tree(sample / "output/pagefind")
+    served = sample / "output/pagefind/pagefind-entry.json"
+    size = served.stat().st_size
+    with open(served, "r+b") as f:  # in place, the same size: through the link, if there were one into the store
+        f.write(b"X" * size)
+    counted.clear()
+    build(sample)
+    assert counted == []
+    assert tree(sample / "output/pagefind") == clean
+    entries = kept_shards(tmp_path / "caches")
+    digest = next(v for k, v in entries.items() if k.endswith("/pagefind-entry.json"))
+    assert store_object(tmp_path / "caches", digest).read_bytes() == clean["pagefind-entry.json"]

@@ -191,7 +191,8 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
         signals.content_written.connect(count_written, weak=False)
         try:
             # The plugin's handlers, bound to this build's context, for this run only
-            with BuildContext(settings, press, memo, outputs, now).attached(), contextlib.redirect_stdout(io.StringIO()):
+            context = BuildContext(settings, press, memo, outputs, now)
+            with context.attached(), contextlib.redirect_stdout(io.StringIO()):
                 Pelican(settings).run()  # Pelican prints its own summary
         except jinja2.TemplateSyntaxError as exc:
             where = Path(exc.filename).resolve() if exc.filename else None
@@ -206,8 +207,8 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
         pause_point("written")
         press.save()  # what reading learnt (records, git history, verify's answer) serves the next run
         if not collect.errors and search:
-            collect.errors += _index_for_search(staging, root, settings, settings.get("PRESS_SUBPROCESS_TIMEOUT", SUBPROCESS_TIMEOUT))
-            outputs.tools_ran.add("pagefind")
+            timeout = settings.get("PRESS_SUBPROCESS_TIMEOUT", SUBPROCESS_TIMEOUT)
+            collect.errors += _index_for_search(staging, root, settings, timeout, context.rules)
             pause_point("indexed")
         if not collect.errors:
             collect.errors += _only_plain_files(staging)
@@ -288,14 +289,15 @@ SUBPROCESS_TIMEOUT = 600
 PAGEFIND = [sys.executable, "-m", "pagefind"]
 
 
-def _index_for_search(site: Path, root: Path, settings: dict, timeout: float) -> list[str]:
+def _index_for_search(site: Path, root: Path, settings: dict, timeout: float, rules) -> list[str]:
     """Index the staged site's searchable pages with Pagefind, reusing what did not change (with
-    caching on); returns errors, if any. See :mod:`press.site.search`."""
-    from .cache import cache_dir, usable
+    caching on: the shards are kept in the store); every file of the index is put in the site
+    through the build's ``rules``. Returns errors, if any. See :mod:`press.site.search`."""
     from .site.search import index_site
+    from .store import Store
 
-    cache = usable(cache_dir(root, "search")) if settings.get("CACHE_CONTENT") else None
-    return index_site(site, cache, PAGEFIND, timeout, run_bounded)
+    store = Store(root) if settings.get("CACHE_CONTENT") else None
+    return index_site(site, store, PAGEFIND, timeout, run_bounded, rules)
 
 
 def run_bounded(command: list[str], timeout: float) -> tuple[int | None, str]:

@@ -36,7 +36,7 @@ from ..records import digest_bytes
 from ..sanitize import clean_html, script_json
 from . import fastgroups, parallel, pelican_adapter, prerender
 from .images import image_size
-from .memo import MemoTemplate
+from .rules import Rules, RuleTemplate
 from .shared import motion_datetime, newest_first
 from .outputs import OutputList, vacate
 
@@ -511,22 +511,23 @@ def _written_reason(context: dict, rel: str) -> str:
 
 
 def on_static_written(build: "BuildContext", generator) -> None:
-    """Shared files of content/images/ (the only static path): claimed with their source's bytes."""
-    outputs = build.outputs
+    """Shared files of content/images/ (the only static path) and the theme's: copy rules, claimed
+    with their source's bytes (Pelican copied them)."""
+    rules = build.rules
     for static in generator.staticfiles:
         source = Path(static.source_path)
-        outputs.claim(static.save_as, f"the shared file content/{static.relative_source_path}", source.read_bytes())
+        rules.copied(static.save_as, f"the shared file content/{static.relative_source_path}", source.read_bytes(), "copy of a shared file")
     theme = Path(generator.theme)
     for folder in generator.settings["THEME_STATIC_PATHS"]:
         base = theme / folder
         files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file()) if base.is_dir() else []
         for file in files:
             rel = file.name if file == base else file.relative_to(base).as_posix()
-            outputs.claim(f"{generator.settings['THEME_STATIC_DIR']}/{rel}", "a file of the theme", file.read_bytes())
+            rules.copied(f"{generator.settings['THEME_STATIC_DIR']}/{rel}", "a file of the theme", file.read_bytes(), "copy of a theme file")
 
 
 class BuildContext:
-    """One build: its press model, settings, render memo, output list and instant, and the plugin's
+    """One build: its press model, settings, render memo, output list, rules and instant, and the plugin's
     handlers as bound methods, connected to Pelican's signals for this run only.
 
     ``press build`` makes one, :meth:`attached` around its Pelican run; a plain ``pelican`` run with
@@ -539,6 +540,7 @@ class BuildContext:
         self.press = press
         self.memo = memo  # RenderMemo, or None: every page rendered
         self.outputs = outputs if outputs is not None else OutputList(settings["OUTPUT_PATH"])
+        self.rules = Rules(self.outputs, memo)  # every output file is made through them
         self.now = now
         self.prerendered: dict[str, tuple] = {}  # path -> Markdown rendered in parallel, read once
         self.writer: PressWriter | None = None
@@ -618,7 +620,7 @@ class BuildContext:
             rel = self.outputs.relative(path)
         except Exception:
             return  # another run's file
-        self.outputs.claim(rel, _written_reason(context or {}, rel), written=True)
+        self.rules.written(rel, _written_reason(context or {}, rel))
 
     def on_static_written(self, generator) -> None:
         if self.mine(generator):
@@ -650,8 +652,7 @@ class PressWriter(pelican_adapter.PelicanWriter):
         self.build.writer = self
 
     def write_file(self, name, template, context, *args, **kwargs):
-        if self.build.memo is not None:
-            template = MemoTemplate(template, self.build.memo, context)
+        template = RuleTemplate(template, self.build.rules, context)  # every page is a rule (press.site.rules)
         return super().write_file(name, template, context, *args, **kwargs)
 
     def open_page(self, path: str, encoding: str):
@@ -660,14 +661,14 @@ class PressWriter(pelican_adapter.PelicanWriter):
         return super().open_page(path, encoding)
 
     def decided(self, path: str, decision) -> None:
-        """A page the memo decided (see :class:`~press.site.memo.MemoTemplate`): last build's file,
+        """A page its rule decided (see :meth:`press.site.rules.Rules.page`): last build's file,
         linked now, or a page to render at the end."""
         self.deferred.pop(path, None)
         if isinstance(decision, parallel.Job):
             self.deferred[path] = dataclasses.replace(decision, path=path)
         else:
             name, source, fingerprint = decision
-            self.build.memo.link(name, fingerprint, source, Path(path))
+            self.build.rules.link(name, fingerprint, source, Path(path))
 
     def finish(self) -> None:
         """Render the deferred pages on every core, then claim each as written."""
@@ -676,7 +677,7 @@ class PressWriter(pelican_adapter.PelicanWriter):
             return
         parallel.render(jobs)
         for job in jobs:
-            self.build.memo.record(job.name, job.fingerprint)
+            self.build.rules.made(job.name, job.fingerprint)
             self.build.on_content_written(job.path, job.localcontext)
 
 

@@ -28,10 +28,10 @@ from . import feeds, images
 from .pelican_adapter import raw_content
 from .shared import motion_datetime, newest_first
 from . import admin
+from .rules import GENERATED as _GENERATED
 from . import council as council_site
 from . import ballots as ballots_site
 
-_GENERATED = "a file the press generates (feeds, ledgers, calendars, sitemap)"
 
 THEME_COLOR = "#b3122e"  # the accent of theme/static/css/press.css
 DEFAULT_SHARE_IMAGE = "share.jpg"
@@ -534,7 +534,7 @@ class PressGenerator(Generator):
                 ballot_data=None if closed else ballots_site.ballot_data(view, origin),
                 page_name=view["url"] + "index",
             )
-        self._write(ballots_site.SCRIPT, ballots_site.script(), "the ballot pages' script (enrol a passkey, sign a ballot)")
+        self.build.rules.copy(ballots_site.SCRIPT, "the ballot pages' script (enrol a passkey, sign a ballot)", ballots_site.script(), "copy of the press's script")
         language, sitename = self.settings.get("DEFAULT_LANG", "en"), self.settings["SITENAME"]
         self._emit(ballots_site.FEED, lambda v: ballots_site.feed(v, self._absolute, language, sitename), views)
 
@@ -543,26 +543,17 @@ class PressGenerator(Generator):
         # The assemblies' writers only: the council's statements are moved by delegates at council meetings.
         assemblies = [c.assembly for c in self.chapters if c.id in self.press.records.assemblies and not c.is_council]
         settings = admin.Settings.from_pelican(self.settings)
-        for name, text in admin.files(assemblies, settings).items():
-            self._write(name, text.encode("utf-8"), f"the writers' desk: {admin.FILES[name]}")  # cheap: made on every build
+        files = _made_once(admin.files)  # one call makes the three files
+        for name, reason in admin.FILES.items():
+            self._emit(name, lambda a, s, n=name: files(a, s)[n].encode("utf-8"), tuple(assemblies), settings,
+                       reason=f"the writers' desk: {reason}", rule="the writers' desk")  # fmt: skip
 
-    def _write(self, name: str, data: bytes, reason: str = _GENERATED) -> None:
-        self.build.outputs.write(name, data, reason)
-
-    def _emit(self, name: str, produce, *inputs) -> None:
-        """Write ``produce(*inputs)`` to ``name`` — or, when the key of ``inputs`` is as in the previous
-        build, the previous build's file (see memo.py). ``inputs`` are the whole objects the file is
-        made of (a chapter, its meetings, the features), keyed by press.keys.key_of with every field
-        their types key; ``produce`` reads them and the settings (in the memo's salt), nothing else."""
-        memo = self.build.memo
-        key = memo.key(name, *inputs) if memo else None
-        outputs = self.build.outputs
-        if memo and memo.reuse(name, key, outputs.path(name)):  # last build's file, hard-linked
-            outputs.claim(name, _GENERATED, written=True)
-            return
-        self._write(name, produce(*inputs))
-        if memo:
-            memo.record(name, key)
+    def _emit(self, name: str, produce, *inputs, reason: str = _GENERATED, rule: str = "generated") -> None:
+        """The rule ``name`` = ``produce(*inputs)`` (press.site.rules): last build's file when the key of
+        ``inputs`` is unchanged, else made. ``inputs`` are the whole objects the file is made of (a
+        chapter, its meetings, the features), keyed by press.keys.key_of with every field their types
+        key; ``produce`` reads them and the settings (in the salt), nothing else."""
+        self.build.rules.make(name, reason, produce, *inputs, rule=rule)
 
     def _start_images(self) -> None:
         """Share cards (one per published article, one for the press), podcast covers and icons.
@@ -583,23 +574,20 @@ class PressGenerator(Generator):
         for prefix, title in [("", site)] + [(f"{c.id}/", c.assembly.name) for c in self.chapters if c.podcast]:
             cover = images.Card(title, "Podcast", f"Audio approved by {title}" if prefix else "Audio approved by our assemblies", site)
             wanted.append((f"{prefix}podcast.jpg", ("cover", cover, images.COVER_SIZE)))
-        self.image_names = [name for name, _ in wanted]
+        self.images = [(name, cache.inputs(*w)) for name, w in wanted]  # each image's rule: its name and inputs
         self.drawing = cache.start([w for _, w in wanted])
 
     def _write_images(self) -> None:
         """The images started in generate_context, and the web manifest."""
-        outputs = self.build.outputs
         self.drawing.finish()
-        for index, name in enumerate(self.image_names):
-            target = outputs.path(name)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self.drawing.publish(index, target)  # a copy, checked against its digest
+        for index, (name, inputs) in enumerate(self.images):
             reason = (
                 "a published article's share image, drawn from its approved title and vote"
                 if name.endswith(".share.jpg")
                 else "an image the press draws (default share image, podcast cover, icon)"
             )
-            outputs.claim(name, reason, written=True)
+            publish = lambda target, i=index: self.drawing.publish(i, target)  # a copy, checked against its digest
+            self.build.rules.place(name, reason, publish, *inputs, rule="image")
         site = self.settings["SITENAME"]
         manifest = {
             "name": site,
@@ -616,7 +604,7 @@ class PressGenerator(Generator):
                 {"src": "icon-512.png", "sizes": "512x512", "type": "image/png"},
             ],
         }
-        self._write("manifest.webmanifest", _json(manifest), "the web manifest (name, icons, theme colour)")
+        self._emit("manifest.webmanifest", _json, manifest, reason="the web manifest (name, icons, theme colour)", rule="web manifest")
 
     def _host(self) -> str:
         return urlsplit(self.settings["FEED_DOMAIN"]).netloc or self.settings["SITENAME"]
@@ -770,7 +758,7 @@ class PressGenerator(Generator):
             files = bundles[decision.article.id]
             reason = f"an attachment of {decision.article.id}, covered by the vote of {decision.approved.date}"
             for name, data in sorted(files.items()):
-                self._write(f"{decision.article.id}/{name}", data, reason)
+                self.build.rules.copy(f"{decision.article.id}/{name}", reason, data, "copy of an approved attachment")
 
     def _write_calendars(self) -> None:
         """iCalendar feeds of recorded and scheduled meetings, per assembly and for all."""
@@ -867,12 +855,8 @@ class PressGenerator(Generator):
         for chapter in self.chapters:
             entries += [(self.article_urls[d.article.id], d.decided.date.isoformat()) for d in chapter.retracted]
         entries += [(page.url, None) for page in self.context.get("pages", [])]
-        lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-        for url, lastmod in entries:
-            lines.append(f"  <url><loc>{html.escape(self._absolute(url))}</loc>" + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>")
-        lines.append("</urlset>")
-        self._write("sitemap.xml", ("\n".join(lines) + "\n").encode())
-        self._write("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {self._absolute('sitemap.xml')}\n".encode())
+        self._emit("sitemap.xml", lambda entries: _sitemap(entries, self._absolute), tuple(entries), rule="sitemap")
+        self._emit("robots.txt", lambda url: f"User-agent: *\nAllow: /\nSitemap: {url}\n".encode(), self._absolute("sitemap.xml"), rule="robots.txt")
 
     def _decisions_feed(self, chapter: Chapter, outcomes: list[Outcome]) -> bytes:
         """One Atom entry per motion, so members can follow what their assembly decided.
@@ -923,6 +907,15 @@ class PressGenerator(Generator):
             **self._feed_art(chapter.assembly.name),
         )
         return feeds.atom(feed, self._absolute(f"{chapter.id}/decisions.atom"))
+
+
+def _sitemap(entries: tuple, absolute) -> bytes:
+    """sitemap.xml: each (URL, last modified or None) of ``entries``."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for url, lastmod in entries:
+        lines.append(f"  <url><loc>{html.escape(absolute(url))}</loc>" + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>")
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode()
 
 
 def _made_once(make):

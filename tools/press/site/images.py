@@ -68,9 +68,12 @@ class ImageCache:
         self.drawn = 0
         self._scratch: tempfile.TemporaryDirectory | None = None  # where images go when the store cannot be written
 
+    def inputs(self, kind: str, card: Card | str, size: tuple[int, int]) -> tuple:
+        """Everything an image shows or is drawn with: its rule's inputs (press.site.rules)."""
+        return (_VERSION, PIL.__version__, self.font_digest, kind, card, size)
+
     def _key(self, kind: str, card: Card | str, size: tuple[int, int]) -> str:
-        inputs = (_VERSION, PIL.__version__, self.font_digest, kind, card, size)
-        return hashlib.sha256(repr(inputs).encode()).hexdigest()
+        return hashlib.sha256(repr(self.inputs(kind, card, size)).encode()).hexdigest()
 
     def get(self, kind: str, card: Card | str, size: tuple[int, int]) -> bytes:
         return self.files([(kind, card, size)])[0].read_bytes()

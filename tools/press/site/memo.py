@@ -27,8 +27,7 @@ from ..store import Store, copy_file
 from ..store import salt as store_salt
 from ..keys import Unkeyable, key_of
 from .outputs import vacate
-from .parallel import Job
-from .pelican_adapter import Rendered, raw_content
+from .pelican_adapter import raw_content
 
 # Attributes Pelican (not the press) sets on every page, and why they are not part of its key:
 # the press's own attributes (its decision, its assembly, ...) are keyed whole, by press.keys.
@@ -197,16 +196,6 @@ class RenderMemo:
             self._checked[sha] = self.store.has(sha)  # hashed: a damaged object is a miss, made again
         return self.store.path(sha) if self._checked[sha] else None
 
-    def reuse(self, name: str, fingerprint: bytes | None, target: Path) -> bool:
-        """Put the reusable file for ``name`` at ``target`` (last build's file, hard-linked: no bytes read
-        or written; or a copy of the store's) when its fingerprint is unchanged; False when it must be
-        made again."""
-        source = self.reusable(name, fingerprint)
-        if source is None:
-            return False
-        self.link(name, fingerprint, source, target)
-        return True
-
     def link(self, name: str, fingerprint: bytes, source: Path, target: Path) -> None:
         """Put ``source``, the reusable file :meth:`reusable` gave for ``name``, at ``target``: a page of
         the store is copied, checked against its digest again (never linked: damage to the site would
@@ -274,28 +263,3 @@ def place(source: Path, target: Path) -> None:
     damage to either never reaches the other. Whatever was at ``target`` is unlinked first."""
     vacate(target)
     copy_file(source, target)
-
-
-class MemoTemplate:
-    """Stands in for a Jinja template in Pelican's writer: renders only when the inputs changed.
-
-    It renders nothing: it returns the decision for the writer — last build's file to link
-    (``(name, source, fingerprint)``), or the page to render at the end of the run (a
-    :class:`~press.site.parallel.Job`) — with the page itself (see pelican_adapter.Rendered)."""
-
-    def __init__(self, template, memo: RenderMemo, shared: dict):
-        self.template = template
-        self.memo = memo
-        self.shared = shared  # the context the writer was given: Pelican sets its "localsiteurl" per page
-        self.name = template.name
-        self.environment = template.environment
-
-    def render(self, localcontext: dict) -> Rendered:
-        name = localcontext["output_file"]
-        fingerprint = self.memo.fingerprint(self.template, localcontext, name)
-        source = self.memo.reusable(name, fingerprint)
-        if source is not None:
-            return Rendered("", (name, source, fingerprint))
-        # rendered at the end of the run, with the other pages to make (parallel.py); the writer adds the path
-        job = Job("", name, self.template, localcontext, self.shared, self.shared.get("localsiteurl"), fingerprint)
-        return Rendered("", job)

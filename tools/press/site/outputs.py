@@ -1,16 +1,15 @@
 """The positive list of output files: for every file of the built site, why it may be there.
 
-Every writer of the build claims the files it writes, with a reason: Pelican's writer (published
-articles, maintainers' pages, index and archive pages), the press's own generator (chapter pages,
-ledgers, feeds, calendars, sitemap), the approved attachments of published articles, the theme's
-static files and the shared images of ``content/images/``; Pagefind's index is accounted for as a
-folder. Before the new site replaces the old one, :meth:`OutputList.check` walks the staged folder:
+Every file of the build is claimed with a reason by the rule that made it (:mod:`press.site.rules`):
+published articles' and maintainers' pages, the fronts and lists, ledgers, feeds, calendars, the
+sitemap, images, the writers' desk, the approved attachments of published articles, the theme's
+static files and the shared images of ``content/images/``, and every file of Pagefind's index. Before the new site replaces the old one, :meth:`OutputList.check` walks the staged folder:
 a file nobody claimed, a file claimed twice, or a file whose bytes are not the bytes claimed fails
 the build, naming the file. Nothing is filtered: what is not on the list is refused.
 
-Whoever adds a new kind of output file registers it here, by claiming it where it is written
-(``build.outputs.claim(name, reason, data)``, the build context's list) or, for a folder written by another tool, in
-:data:`TOOL_FOLDERS`.
+Nothing claims a file here directly: every output is made by a rule (:mod:`press.site.rules`), which
+claims it with its reason and with what made it (:class:`Made`: the rule, the inputs it declared,
+its key). A claim without a rule fails the build like an unclaimed file.
 """
 
 from __future__ import annotations
@@ -19,9 +18,6 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-
-# Folders written whole by a tool the press runs after Pelican: folder -> reason.
-TOOL_FOLDERS = {"pagefind": "the search index, made by Pagefind from the published pages"}
 
 
 class OutsideOutput(Exception):
@@ -39,10 +35,22 @@ def vacate(path: str | os.PathLike) -> None:
 
 
 @dataclass(frozen=True)
+class Made:
+    """Which rule made an output file: the rule, the inputs it declared (by name), and its key (hex:
+    the key of the inputs with the version salt, or a copy's own digest; None when an input has no
+    key and the file is made on every build)."""
+
+    rule: str
+    inputs: tuple[str, ...]
+    key: str | None = None
+
+
+@dataclass(frozen=True)
 class Claim:
     reason: str
     sha256: str | None = None  # a copy claimed before it is made: its bytes are checked at the end
     stat: tuple[int, int] | None = None  # (size, mtime_ns) of a file claimed once written
+    made: Made | None = None  # the rule that made it (press.site.rules)
 
 
 def _sha(data: bytes) -> str:
@@ -57,7 +65,6 @@ class OutputList:
         self._prefix = str(self.folder) + os.sep
         self.claims: dict[str, Claim] = {}
         self.conflicts: list[str] = []
-        self.tools_ran: set[str] = set()
 
     def relative(self, name: str | os.PathLike) -> str:
         """``name`` (relative to the output folder, or absolute inside it) as a clean relative path;
@@ -72,28 +79,30 @@ class OutputList:
         """Where to write ``name``: inside the output folder, never outside."""
         return self.folder / self.relative(name)
 
-    def claim(self, name: str | os.PathLike, reason: str, data: bytes | None = None, written: bool = False) -> str:
-        """Claim ``name`` for ``reason``: either the bytes it will hold (``data``, checked at the end),
-        or, with ``written``, the file as it now is (its size and modification time, checked at the end:
-        something else writing over it afterwards is caught without reading it twice)."""
+    def claim(self, name: str | os.PathLike, reason: str, data: bytes | None = None, written: bool = False,
+              made: Made | None = None) -> str:  # fmt: skip
+        """Claim ``name`` for ``reason``, made by the rule ``made``: either the bytes it will hold
+        (``data``, checked at the end), or, with ``written``, the file as it now is (its size and
+        modification time, checked at the end: something else writing over it afterwards is caught
+        without reading it twice)."""
         rel = self.relative(name)
         if written:
             st = os.stat(self.folder / rel)
-            claim = Claim(reason, stat=(st.st_size, st.st_mtime_ns))
+            claim = Claim(reason, stat=(st.st_size, st.st_mtime_ns), made=made)
         else:
-            claim = Claim(reason, _sha(data) if data is not None else None)
+            claim = Claim(reason, _sha(data) if data is not None else None, made=made)
         previous = self.claims.get(rel)
         if previous is not None and previous.reason != reason:
             self.conflicts.append(f"output/{rel}: claimed by {previous.reason} and by {reason} — two sources may not write one path")
         self.claims[rel] = claim
         return rel
 
-    def write(self, name: str, data: bytes, reason: str) -> None:
+    def write(self, name: str, data: bytes, reason: str, made: Made | None = None) -> None:
         """Write ``data`` at ``name`` and claim it."""
         path = self.path(name)
         vacate(path)
         path.write_bytes(data)
-        self.claim(name, reason, written=True)
+        self.claim(name, reason, written=True, made=made)
 
     def check(self) -> list[str]:
         """Every problem with the staged folder: unclaimed files, files claimed twice, files whose
@@ -119,10 +128,10 @@ class OutputList:
                 seen.add(rel)
                 claim = self.claims.get(rel)
                 if claim is None:
-                    top = rel.split("/", 1)[0]
-                    if top in TOOL_FOLDERS and top in self.tools_ran:
-                        continue
                     problems.append(f"output/{rel}: no reason to publish this file — it is not a published article's page or voted attachment, a maintainers' page, a theme file or a file the press generates")
+                    continue
+                if claim.made is None:
+                    problems.append(f"output/{rel}: made by no rule ({claim.reason}) — every output is made through press.site.rules, which declares its inputs")
                     continue
                 changed = False
                 if claim.stat is not None:
@@ -140,3 +149,7 @@ class OutputList:
     def reasons(self) -> dict[str, str]:
         """Path -> why it is published (for people and tests)."""
         return {rel: claim.reason for rel, claim in sorted(self.claims.items())}
+
+    def rules(self) -> dict[str, Made | None]:
+        """Path -> the rule that made it, with the inputs it declared and its key (for people and tests)."""
+        return {rel: claim.made for rel, claim in sorted(self.claims.items())}

@@ -11,10 +11,14 @@ then index every page's ``<body>``): the theme says what is searchable, not the 
 
 The records are split by a hash of their URL into a power of two of shards of about :data:`SHARD_PAGES` pages or fewer, and
 each shard is one Pagefind index, built by the Pagefind program (``--site`` over the shard's records)
-and kept in the press's cache folder under a key of everything that goes into it: the Pagefind
-command and version, and each record's URL and bytes. A rebuild runs Pagefind only for the shards
-whose records changed (an edit, a vote or a retraction changes one record, so one shard) and copies
-the others from the cache. Shard 0 is ``pagefind/`` itself (with Pagefind's JavaScript); shard *i*
+and kept in the press's store (:mod:`press.store`): each of its files as an object named by its
+digest, its list of files as another, under the manifest :data:`SHARDS` by a key of everything that
+goes into it — the Pagefind command and version, the press's version salt, and each record's URL and
+bytes. A rebuild runs Pagefind only for the shards whose records changed (an edit, a vote or a
+retraction changes one record, so one shard); every file of the index reaches the site through the
+build's rules (:mod:`press.site.rules`): last build's file when its key is unchanged, else a copy of
+the store's, checked against its digest. A shard whose list or files are missing or damaged is built
+again. Shard 0 is ``pagefind/`` itself (with Pagefind's JavaScript); shard *i*
 is ``pagefind/shard-<i>/``, listed in ``pagefind/shards.json`` and merged into the search by the
 search page (Pagefind's ``mergeIndex``). Sharding also bounds Pagefind's memory, which grows with the
 pages of one index (about 75 KiB a page while it writes).
@@ -25,8 +29,6 @@ group, killed with its children when the build's ``PRESS_SUBPROCESS_TIMEOUT`` is
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import functools
 import hashlib
 import json
@@ -38,9 +40,9 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from .. import clock
-from ..cache import keep, press_version
-from ..store import copy_file
+from ..store import Store, copy_file
+from ..store import salt as store_salt
+from .rules import Rules
 
 # Pages per Pagefind index. Smaller shards rebuild faster and use less memory; each shard costs a
 # reader's browser two more small requests per search. Pagefind's memory is ~75 KiB a page.
@@ -49,7 +51,6 @@ FOLDER = "pagefind"
 SHARDS_FILE = "shards.json"
 # Bump when what a record is or how shards are laid out changes: older cache entries are then unused.
 FORMAT = 2  # 2: records carry section filters, and a shard's records reach Pagefind in sorted order
-_DONE = ".complete"
 
 _MARK = "data-pagefind-body"
 # A tag, a comment, or a raw-text element's end: enough HTML to find elements by their attributes
@@ -158,57 +159,73 @@ def shard_of(url: str, shards: int) -> int:
 
 class RecordCache:
     """Page bytes' digest -> its record's digest (or None: not searchable), and each page file's stamp
-    -> its bytes' digest, kept between builds: an unchanged page costs a ``stat``, a changed one a
-    read and a hash, and only a page with a new record is parsed."""
+    -> its bytes' digest, kept between builds as one plain value of the store: an unchanged page
+    costs a ``stat``, a changed one a read and a hash, and only a page with a new record is parsed."""
 
-    def __init__(self, folder: Path | None):
-        self.path = folder / "records.json" if folder is not None else None
+    def __init__(self, store: Store | None, salt: str):
+        self.store, self.salt = store, salt
         self.known: dict[str, str | None] = {}
         self.stamps: dict[str, str] = {}
         self.used: dict[str, str | None] = {}
         self.used_stamps: dict[str, str] = {}
-        if self.path is not None:
+        if store is not None:
+            kept = store.value(RECORDS, salt, plain=True)
             try:
-                data = json.loads(self.path.read_text())
-                if data.get("format") == [FORMAT, press_version()]:  # records made by this very code
-                    self.known, self.stamps = dict(data["records"]), dict(data["stamps"])
-            except (OSError, ValueError, KeyError, AttributeError, TypeError):
-                self.known, self.stamps = {}, {}
+                known, stamps = dict(kept["records"]), dict(kept["stamps"])
+                if all(isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in known.items()) and all(
+                    isinstance(k, str) and isinstance(v, str) for k, v in stamps.items()
+                ):
+                    self.known, self.stamps = known, stamps
+            except (TypeError, KeyError, ValueError, AttributeError):
+                pass  # none kept, or in another shape: every page is read
 
     def save(self) -> None:
-        if self.path is None or (self.used == self.known and self.used_stamps == self.stamps):
+        if self.store is None or (self.used == self.known and self.used_stamps == self.stamps):
             return
-        data = json.dumps({"format": [FORMAT, press_version()], "records": self.used, "stamps": self.used_stamps}).encode()
-        keep(self.path, lambda f: f.write(data))  # a read-only cache folder: work without it
+        self.store.keep_value(RECORDS, self.salt, {"records": self.used, "stamps": self.used_stamps}, plain=True)
+
+    def forget(self) -> None:
+        if self.store is not None:
+            self.store.forget(RECORDS)
 
 
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+# The store's manifests (press.store): the search records' table, and the built shards — shard key ->
+# the list of its files (an object: {path: sha256}), "<shard key>/<path>" -> each file, and
+# "sources/<count>-<bucket>" -> the records Pagefind read for that bucket ({path: record}).
+RECORDS = "search-records"
+SHARDS = "search-shards"
+REASON = "the search index, made by Pagefind from the published pages' search records"
+
+
 def index_site(
     site: Path,
-    cache: Path | None,
+    store: Store | None,
     command: list[str],
     timeout: float,
     run: Callable[[list[str], float], tuple[int | None, str]],
+    rules: Rules,
 ) -> list[str]:
     """Write the search index of the staged ``site`` into ``site/pagefind/``; returns errors, if any.
 
-    ``cache``: the folder for records and built shards (None: build every shard, keep nothing).
-    ``command``: how to run Pagefind; ``run``: how to run it within ``timeout`` seconds in all."""
-    if cache is None:
-        with tempfile.TemporaryDirectory(prefix="press-search-") as scratch:
-            return _index(site, Path(scratch), command, timeout, run, keep=False)
-    cache.mkdir(parents=True, exist_ok=True)
-    with open(cache / "lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # two builds of one press (to two outputs) take turns here
-        return _index(site, cache, command, timeout, run, keep=True)
+    ``store``: where records and built shards are kept (None: build every shard, keep nothing).
+    ``command``: how to run Pagefind; ``run``: how to run it within ``timeout`` seconds in all.
+    ``rules``: the build's rules, through which every file of the index is put in the site."""
+    with tempfile.TemporaryDirectory(prefix="press-search-") as scratch:
+        return _index(site, store, Path(scratch), command, timeout, run, rules)
 
 
-def _index(site: Path, cache: Path, command, timeout: float, run, keep: bool) -> list[str]:
+class _Damaged(Exception):
+    """A kept shard file no longer hashes to its name."""
+
+
+def _index(site: Path, store: Store | None, scratch: Path, command, timeout: float, run, rules: Rules) -> list[str]:
     deadline = time.monotonic() + timeout
-    records = RecordCache(cache if keep else None)
+    salt = json.dumps([FORMAT, command, _pagefind_version(), store_salt()])
+    records = RecordCache(store, salt)
     pages: list[tuple[str, str]] = []  # (path, record digest) of each searchable page
     made: dict[str, bytes] = {}  # records extracted in this build, by path
     base = str(site) + os.sep
@@ -244,127 +261,145 @@ def _index(site: Path, cache: Path, command, timeout: float, run, keep: bool) ->
     buckets: dict[int, list[tuple[str, str]]] = {}
     for rel, record in pages:
         buckets.setdefault(shard_of(rel, count), []).append((rel, record))
-    salt = json.dumps([FORMAT, command, _pagefind_version()])
-    kept: set[str] = set()
+    kept = store.manifest(SHARDS, salt) if store is not None else {}
+    keeping: dict[str, str] = {}
     # Shard 0 is pagefind/ itself, with Pagefind's script; empty buckets make no shard.
     for number, bucket in enumerate(sorted(buckets)):
         shard = buckets[bucket]
         key = _digest(json.dumps([salt, shard]).encode())[:32]
-        kept.add(key)
-        built = cache / "shards" / key
-        files = _intact(built)
-        if files:
-            os.utime(built)  # in use: pruning by another version's build leaves it alone
-        else:
+        folder = FOLDER if number == 0 else f"{FOLDER}/shard-{number}"
+        files = _listing(store, kept.get(key))
+        try:
+            if files is None:
+                raise _Damaged
+            _place(site, store, rules, key, folder, files, number)
+        except _Damaged:  # not kept, or damaged: Pagefind builds it (again)
             try:
-                sources = _sync_sources(site, shard, made, cache, cache / "sources" / f"{count}-{bucket}")
-                with _in_order(sources, [rel for rel, _ in shard]) as ordered:
-                    _build_shard(ordered, built, command, deadline, run, timeout)
+                sources = f"sources/{count}-{bucket}"
+                docs = _sources(site, shard, made, store, kept.get(sources), records)
+                files, found = _build_shard(scratch / key, shard, docs, command, deadline, run, timeout, store)
             except SearchFailed as failure:
                 return [str(failure)]
-            files = _intact(built)
-            if not files:
+            if store is not None:
+                keeping[sources] = store.put(json.dumps(docs, sort_keys=True).encode()) or ""
+            try:
+                _place(site, store, rules, key, folder, files, number, found)
+            except _Damaged:
                 return [f"the search index could not be built: Pagefind's files for shard {number} changed as they were written — build again"]
-        if number == 0:
-            _link_tree(built / "index", files, site / FOLDER)
-        else:  # a merged shard: its index only (Pagefind's scripts, styles and WebAssembly come from pagefind/)
-            _link_tree(built / "index", [rel for rel in files if _merged_index_file(rel)], site / FOLDER / f"shard-{number}")
+        else:
+            sources = f"sources/{count}-{bucket}"
+            if sources in kept:
+                keeping[sources] = kept[sources]
+        if store is not None:
+            listing = store.put(json.dumps(files, sort_keys=True).encode())
+            if listing is not None:
+                keeping[key] = listing
+                keeping.update({f"{key}/{rel}": digest for rel, digest in files.items()})
     others = [f"shard-{n}/" for n in range(1, len(buckets))]
-    (site / FOLDER / SHARDS_FILE).write_text(json.dumps(others) + "\n")
-    _prune(cache / "shards", kept)
-    _prune(cache / "sources", {f"{count}-{bucket}" for bucket in buckets})
+    rules.make(f"{FOLDER}/{SHARDS_FILE}", REASON, lambda o: (json.dumps(o) + "\n").encode(), others, rule="search shard list")
+    if store is not None:
+        store.save_manifest(SHARDS, salt, {k: v for k, v in keeping.items() if v})
     return []
 
 
-def _sync_sources(site: Path, shard: list[tuple[str, str]], made: dict[str, bytes], cache: Path, sources: Path) -> Path:
-    """The folder Pagefind reads for a shard: one file per record, at the page's path (Pagefind makes
-    the URL from it). Kept between builds, so only records that changed are extracted and written."""
-    manifest = sources / ".records.json"
+def _listing(store: Store | None, digest: str | None) -> dict[str, str] | None:
+    """The files of a kept shard ({path in the index: sha256}), or None when it is not kept whole."""
+    if store is None or digest is None:
+        return None
+    data = store.get(digest)
     try:
-        held = json.loads(manifest.read_text())
-        manifest.unlink()  # while it is being changed, the folder matches no manifest
-    except (OSError, ValueError):
-        shutil.rmtree(sources, ignore_errors=True)
-        held = {}
-    wanted = dict(shard)
-    for rel in held.keys() - wanted.keys():
-        (sources / rel).unlink(missing_ok=True)
+        files = json.loads(data) if data is not None else None
+    except ValueError:
+        return None
+    if not isinstance(files, dict) or not files:
+        return None
+    for rel, digest in files.items():
+        if not (isinstance(rel, str) and isinstance(digest, str) and _inside(rel)):
+            return None  # names a file outside the shard: the list is not Pagefind's
+    return files
+
+
+def _inside(rel: str) -> bool:
+    """Whether ``rel`` names a file inside a shard's folder (no ``..``, no absolute path)."""
+    parts = rel.split("/")
+    return not rel.startswith("/") and all(part not in ("", ".", "..") for part in parts) and not (os.sep != "/" and os.sep in rel)
+
+
+def _place(site: Path, store: Store | None, rules: Rules, key: str, folder: str, files: dict[str, str],
+           number: int, found: dict[str, Path] | None = None) -> None:  # fmt: skip
+    """Each file of a shard into the staged site through its rule (inputs: the shard's key and the
+    file's digest): last build's file, else a checked copy of the store's (or of the fresh build's).
+    Merged shards hold their index alone (Pagefind's scripts, styles and WebAssembly come from pagefind/)."""
+    for rel, digest in sorted(files.items()):
+        if number and not _merged_index_file(rel):
+            continue
+
+        def write(path: Path, rel=rel, digest=digest) -> None:
+            if store is not None and store.copy_out(digest, path):
+                return
+            if found is None or rel not in found:
+                raise _Damaged(rel)
+            copy_file(found[rel], path)  # the store cannot be written: the fresh build's file
+
+        rules.place(f"{folder}/{rel}", REASON, write, key, digest, rule="search shard")
+
+
+def _sources(site: Path, shard: list[tuple[str, str]], made: dict[str, bytes], store: Store | None,
+             kept: str | None, records: RecordCache) -> dict[str, str]:  # fmt: skip
+    """The records Pagefind reads for a shard, {path: record}: extracted in this build, kept with the
+    shard's last build, or extracted again from the page. A record that is not what the table of
+    records says fails the build (the table is not this code's: it is forgotten)."""
+    held: dict = {}
+    if store is not None and kept is not None:
+        data = store.get(kept)
+        try:
+            held = json.loads(data) if data is not None else {}
+        except ValueError:
+            held = {}
+        if not isinstance(held, dict):
+            held = {}
+    docs = {}
     for rel, record in shard:
-        if held.get(rel) != record:
-            doc = made.get(rel)
-            if doc is None:  # known from an earlier build: extract it again
-                text = record_of((site / rel).read_bytes().decode("utf-8", errors="replace"))
-                doc = text.encode() if text is not None else b""
-            if _digest(doc) != record:  # the cache of records is not this code's: forget it
-                (cache / "records.json").unlink(missing_ok=True)
-                raise SearchFailed(f"the search index could not be built: the search cache disagrees with {rel} — build again")
-            (sources / rel).parent.mkdir(parents=True, exist_ok=True)
-            (sources / rel).write_bytes(doc)
-    manifest.write_text(json.dumps(wanted))
-    return sources
+        doc = made.get(rel)
+        if doc is None and isinstance(held.get(rel), str) and _digest(held[rel].encode()) == record:
+            doc = held[rel].encode()
+        if doc is None:  # known from an earlier build: extract it again
+            text = record_of((site / rel).read_bytes().decode("utf-8", errors="replace"))
+            doc = text.encode() if text is not None else b""
+        if _digest(doc) != record:
+            records.forget()
+            raise SearchFailed(f"the search index could not be built: the search cache disagrees with {rel} — build again")
+        docs[rel] = doc.decode()
+    return docs
 
 
-@contextlib.contextmanager
-def _in_order(sources: Path, rels: list[str]):
-    """The shard's records in a new folder, linked in the order of ``rels`` (sorted): Pagefind numbers
-    pages in the order it finds them, and its filter index (a section's articles) lists those numbers,
-    so a folder kept between builds, whose files were replaced in another order, would make another
-    index than a clean build's."""
-    ordered = sources.with_name(sources.name + f".{os.getpid()}.ordered")
-    shutil.rmtree(ordered, ignore_errors=True)
-    try:
-        for rel in rels:
-            (ordered / rel).parent.mkdir(parents=True, exist_ok=True)
-            os.link(sources / rel, ordered / rel)
-        yield ordered
-    finally:
-        shutil.rmtree(ordered, ignore_errors=True)
-
-
-def _build_shard(sources: Path, built: Path, command, deadline, run, timeout) -> None:
-    """Run Pagefind over one shard's records; its index goes to ``built/index`` (read-only: it is
-    linked into sites), marked complete last."""
-    partial = built.with_name(built.name + f".{os.getpid()}.partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
+def _build_shard(work: Path, shard: list[tuple[str, str]], docs: dict[str, str], command, deadline, run, timeout,
+                 store: Store | None) -> tuple[dict[str, str], dict[str, Path]]:  # fmt: skip
+    """Run Pagefind over one shard's records; its files ({path: sha256}, kept in the store) and where
+    they are in ``work``. The records are written in sorted order into a new folder: Pagefind numbers
+    pages in the order it finds them, and its filter index (a section's articles) lists those numbers."""
+    sources, index = work / "records", work / "index"
+    shutil.rmtree(work, ignore_errors=True)
+    for rel, _record in shard:
+        (sources / rel).parent.mkdir(parents=True, exist_ok=True)
+        (sources / rel).write_text(docs[rel])
     stopped = f"the search index could not be built: pagefind did not finish within {timeout:g} seconds and was stopped"
     left = deadline - time.monotonic()
     if left <= 0:
         raise SearchFailed(stopped)
-    code, output = run([*command, "--site", str(sources), "--output-path", str(partial / "index"), "--silent"], left)
-    if code is None or code != 0 or not (partial / "index" / "pagefind-entry.json").is_file():
-        shutil.rmtree(partial, ignore_errors=True)
+    code, output = run([*command, "--site", str(sources), "--output-path", str(index), "--silent"], left)
+    if code is None or code != 0 or not (index / "pagefind-entry.json").is_file():
         raise SearchFailed(stopped if code is None else f"the search index could not be built (pagefind exit {code}): {output.strip()}")
-    files = {}
-    for dirpath, _dirs, names in os.walk(partial / "index"):
+    files, found = {}, {}
+    for dirpath, _dirs, names in os.walk(index):
         for name in names:
-            path = os.path.join(dirpath, name)
-            os.chmod(path, 0o444)
-            st = os.stat(path)
-            with open(path, "rb") as f:
-                files[os.path.relpath(path, partial / "index")] = [st.st_size, st.st_mtime_ns, _digest(f.read())]
-    (partial / _DONE).write_text(json.dumps(files))
-    _remove(built)
-    partial.rename(built)
-
-
-def _intact(built: Path) -> list[str]:
-    """The files of a built shard, if every one is inside it and holds the bytes Pagefind wrote
-    (hashed each time: damage that keeps a file's size and time is never copied into a site); else none."""
-    try:
-        files = json.loads((built / _DONE).read_text())
-        index = str(built / "index") + os.sep
-        for rel, (size, _mtime, digest) in files.items():
-            parts = rel.split("/")
-            if rel.startswith("/") or any(part in ("", ".", "..") for part in parts) or os.sep != "/" and os.sep in rel:
-                return []  # names a file outside the shard: the list is not Pagefind's
-            with open(index + rel, "rb") as f:
-                data = f.read(size + 1)
-            if len(data) != size or _digest(data) != digest:
-                return []
-        return sorted(files)
-    except (OSError, ValueError, TypeError, AttributeError):
-        return []
+            path = Path(dirpath) / name
+            rel = path.relative_to(index).as_posix()
+            data = path.read_bytes()
+            files[rel] = store.put(data) if store is not None else None
+            files[rel] = files[rel] or _digest(data)
+            found[rel] = path
+    return files, found
 
 
 # The files of a Pagefind bundle that ``pagefind.mergeIndex`` fetches (its merged instances load no
@@ -374,41 +409,6 @@ _MERGED_INDEX_SUFFIXES = (".pf_meta", ".pf_index", ".pf_fragment", ".pf_filter")
 
 def _merged_index_file(rel: str) -> bool:
     return rel == "pagefind-entry.json" or rel.endswith(_MERGED_INDEX_SUFFIXES)
-
-
-def _link_tree(source: Path, files: list[str], target: Path) -> None:
-    """Put a built shard's files into the staged site as plain files: copies of the cache's (reflinks
-    where the file system has them), never hard links — damage to the cache would reach the served
-    site at once, and damage to the site the cache."""
-    source_base, target_base = str(source) + os.sep, str(target) + os.sep
-    for folder in sorted({os.path.dirname(rel) for rel in files}):
-        os.makedirs(target_base + folder, exist_ok=True)
-    for rel in files:
-        copy_file(source_base + rel, target_base + rel)
-
-
-def _remove(folder: Path) -> None:
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-# A shard another build used this recently is kept: two builds of one press (to two outputs) may run at once.
-PRUNE_AFTER = 600
-
-
-def _prune(store: Path, kept: set[str]) -> None:
-    """Drop shards no build of this press has used for a while (and partial ones a killed build left)."""
-    try:
-        entries = list(store.iterdir())
-    except OSError:
-        return
-    now = clock.wall_ns() / 1e9
-    for entry in entries:
-        try:
-            stale = now - entry.stat().st_mtime > PRUNE_AFTER
-        except OSError:
-            continue
-        if entry.name not in kept and stale:
-            _remove(entry)
 
 
 def _pagefind_version() -> str:
