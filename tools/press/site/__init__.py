@@ -19,7 +19,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from contextlib import contextmanager
-from jinja2 import pass_context
 from markupsafe import Markup
 from pelican import signals
 from pelican.contents import Article
@@ -231,19 +230,19 @@ _WIDTH_ATTR, _HEIGHT_ATTR = re.compile(r'\swidth="[^"]*"'), re.compile(r'\sheigh
 _CLASS_ATTR = re.compile(r'\sclass="([^"]*)"')
 
 
-@pass_context
-def _measured_pictures_filter(context, value, article=None) -> Markup:
+def _measured_pictures_filter(value, article=None) -> Markup:
     """``article``'s HTML with a width and height on every picture, so that the page reserves its
-    room: a picture of the article's own bundle its measured size, any other the :data:`FRAME`."""
-    files = context.get("press_bundles", {}).get(article.press.article.id, {}) if hasattr(article, "press") else {}
-    slug = article.press.article.slug if files else None
+    room: a picture of the article's own bundle its measured size (``article.picture_sizes``, an
+    attribute of the article, so that the page's key covers it), any other the :data:`FRAME`."""
+    sizes = getattr(article, "picture_sizes", None) or {}
+    slug = article.press.article.slug if sizes and hasattr(article, "press") else None
 
     def measure(tag: re.Match) -> str:
         if _WIDTH_ATTR.search(tag[0]) and _HEIGHT_ATTR.search(tag[0]):
             return tag[0]  # the writer gave both
         src = _SRC_ATTR.search(tag[0])
         name = src[1].removeprefix(f"{slug}/") if src and slug and src[1].startswith(f"{slug}/") else None
-        size = image_size(files[name]) if name in files else None
+        size = sizes.get(name) if name is not None else None
         width, height = size or FRAME
         end = _WIDTH_ATTR.sub("", _HEIGHT_ATTR.sub("", tag[0])).rstrip(">").rstrip("/").rstrip()  # one alone would be doubled
         if not size:  # the frame's class, beside the writer's own classes
@@ -436,6 +435,8 @@ def gate(build: "BuildContext", generator) -> None:
                 setattr(article, key, f"{decision.article.slug}/{_bundle_file(decision.article.slug, value)}")
         if getattr(article, "video_poster", None):
             article.video_size = image_size(files.get(article.video_poster.split("/", 1)[1], b""))
+        # each picture of the bundle's measured size, for the article's <img> tags (the measured_pictures filter)
+        article.picture_sizes = {name: size for name, data in files.items() if bundle.kind_of(name) == "image" and (size := image_size(data))}
         shown = {key: getattr(article, key, None) for key in ("image", "image_alt", "video", "video_captions")}
         for warning in records.accessibility_warnings(decision.article.path, data.decode("utf-8", "replace"), shown):
             log.warning("%s", warning)
