@@ -316,3 +316,31 @@ def test_a_picture_from_another_site_is_framed_in_the_article_and_never_on_a_car
     unmeasured = [f"{f.relative_to(out)}: {tag}" for f in sorted(out.rglob("*.html"))
                   for tag in re.findall(r"<img\b[^>]*>", f.read_text()) if not (" width=" in tag and " height=" in tag)]  # fmt: skip
     assert unmeasured == []
+
+
+def test_a_picture_replaced_by_a_new_vote_gets_its_new_size_in_a_warm_build(tmp_path):
+    """The article page's key covers its pictures' sizes: a warm build after a new revision with a
+    larger picture writes the new width and height, as a cold build would."""
+    import io
+
+    from PIL import Image
+
+    def png(width: int, height: int) -> bytes:
+        out = io.BytesIO()
+        Image.new("RGB", (width, height), "white").save(out, "PNG")
+        return out.getvalue()
+
+    p = PressDir(tmp_path / "press").buildable()
+    p.assembly()
+    p.article("springfield", "chart", "A chart", "![Rents](chart/rents.png)\n\nCHART-TEXT")
+    p.write("content/springfield/chart/rents.png", png(4, 2))
+    vote = lambda when: f"present: [ana, ben]\nmotions:\n  - publish: springfield/chart\n    digest: {p.digest('springfield', 'chart')}\n    yes: [ana, ben]\n"  # noqa: E731
+    p.meeting("springfield", day(9), vote(9))
+    build = lambda: CliRunner().invoke(main, ["--root", str(p.root), "build", "--no-search"])  # noqa: E731
+    assert build().exit_code == 0
+    assert '<img alt="Rents" src="chart/rents.png" width="4" height="2">' in read(p.root / "output", "springfield/chart.html")
+    p.write("content/springfield/chart/rents.png", png(30, 10))
+    p.meeting("springfield", day(3), vote(3))
+    result = build()
+    assert result.exit_code == 0, result.output
+    assert '<img alt="Rents" src="chart/rents.png" width="30" height="10">' in read(p.root / "output", "springfield/chart.html")
