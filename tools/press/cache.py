@@ -162,11 +162,12 @@ def load(path: Path | str, read: Callable[[BinaryIO], T]) -> T | None:
         return None
 
 
-def keep(path: Path | str, write: Callable[[BinaryIO], object]) -> bool:
+def keep(path: Path | str, write: Callable[[BinaryIO], object], *, checked: bool = False) -> bool:
     """Write the cache file ``path`` with ``write`` (atomically, :func:`replacing`). A folder that is
-    not safe, read-only or full only costs time: nothing is written, and the run says so once."""
+    not safe, read-only or full only costs time: nothing is written, and the run says so once.
+    ``checked``: the caller found the folder safe (:func:`unsafe`) earlier in this run."""
     path = Path(path)
-    why = unsafe(path.parent)
+    why = None if checked else unsafe(path.parent)
     if why is not None:
         _notice(why)
         return False

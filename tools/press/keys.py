@@ -45,6 +45,12 @@ def keyed_fields(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls) if MARK not in f.metadata)
 
 
+@functools.cache
+def _field_names(cls: type) -> tuple[tuple[str, bytes], ...]:
+    """:func:`keyed_fields` with each name as it enters the key (``name\\0``)."""
+    return tuple((name, name.encode() + b"\0") for name in keyed_fields(cls))
+
+
 def unkeyed_fields(cls: type) -> dict[str, str]:
     """The fields of dataclass ``cls`` left out of its key -> why."""
     return {f.name: f.metadata[MARK] for f in dataclasses.fields(cls) if MARK in f.metadata}
@@ -60,60 +66,99 @@ def key_of(value, *, other: Callable[[object], bytes] | None = None, cache: dict
 
 
 _SCALARS = (type(None), bool, int, float, str, bytes, Fraction)
+# What a value is, by its exact type, found once per type: how _Keys.part reads it.
+_SCALAR, _DATACLASS, _ENUM, _DATETIME, _ZONE, _DELTA, _PATH, _SUBSCALAR, _SEQUENCE, _SET, _DICT, _OTHER = range(12)
+_COMPOSITE = 0x23  # b"#": a part that is a composite's digest (32 bytes follow); a scalar's part starts with b"'"
+
+
+@functools.cache
+def _kind(kind: type) -> int:
+    if kind in _SCALARS or kind is dt.date:
+        return _SCALAR
+    if dataclasses.is_dataclass(kind):
+        return _DATACLASS
+    if issubclass(kind, enum.Enum):
+        return _ENUM
+    if issubclass(kind, (dt.date, dt.time)):  # datetime and time: with their timezone's name
+        return _DATETIME
+    if issubclass(kind, dt.tzinfo):
+        return _ZONE
+    if issubclass(kind, dt.timedelta):
+        return _DELTA
+    if issubclass(kind, PurePath):
+        return _PATH
+    if issubclass(kind, _SCALARS):  # a subclass (Markup, a YAML string): its class counts too
+        return _SUBSCALAR
+    if issubclass(kind, (list, tuple)):
+        return _SEQUENCE
+    if issubclass(kind, (set, frozenset)):
+        return _SET
+    if issubclass(kind, dict):
+        return _DICT
+    return _OTHER
 
 
 class _Keys:
+    """Each value becomes a self-delimiting *part*: a scalar its own encoding (``'`` + length +
+    bytes: no hashing of every string and number), a composite ``#`` + the SHA-256 of its type's name
+    and its parts."""
+
     def __init__(self, other, cache: dict):
         self.other = other
         self.cache = cache
         self.open: set[int] = set()  # composite values being keyed now: a cycle would never end
 
     def of(self, value) -> bytes:
+        """The 32-byte key of ``value`` (as :func:`key_of`)."""
+        part = self.part(value)
+        return part[1:] if part[0] == _COMPOSITE else hashlib.sha256(part).digest()
+
+    def part(self, value) -> bytes:
         kind = type(value)
-        if kind in _SCALARS or kind is dt.date:
-            return hashlib.sha256(_scalar(value)).digest()
+        if kind is str:  # the commonest value, first
+            data = value.encode("utf-8", "surrogatepass")
+            return b"'" + (len(data) + 1).to_bytes(4, "big") + b"s" + data
+        code = _kind(kind)
+        if code == _SCALAR:
+            data = _scalar(value)
+            return b"'" + len(data).to_bytes(4, "big") + data
         hit = self.cache.get(id(value))
         if hit is not None and hit[0] is value:
-            return hit[1]
+            return b"#" + hit[1]
         if id(value) in self.open:
             raise Unkeyable(f"{kind.__qualname__} refers back to itself: mark one side of the cycle")
         self.open.add(id(value))
         try:
-            result = self._composite(value, kind)
+            result = self._composite(value, kind, code)
         finally:
             self.open.discard(id(value))
         self.cache[id(value)] = (value, result)
-        return result
+        return b"#" + result
 
-    def _composite(self, value, kind: type) -> bytes:
+    def _composite(self, value, kind: type, code: int) -> bytes:
         digest = hashlib.sha256(f"{kind.__module__}.{kind.__qualname__}\0".encode())
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            for name in keyed_fields(kind):
-                digest.update(name.encode() + b"\0" + self.of(getattr(value, name)))
-        elif isinstance(value, enum.Enum):
+        part = self.part
+        if code == _DATACLASS:
+            for name, tag in _field_names(kind):
+                digest.update(tag + part(getattr(value, name)))
+        elif code == _ENUM:
             digest.update(value.name.encode())
-        elif isinstance(value, (dt.date, dt.time)):  # datetime and time: with their timezone's name
+        elif code == _DATETIME:
             digest.update(value.isoformat().encode() + b"\0" + _zone(value.tzinfo))
-        elif isinstance(value, dt.tzinfo):
+        elif code == _ZONE:
             digest.update(_zone(value))
-        elif isinstance(value, dt.timedelta):
+        elif code == _DELTA:
             digest.update(repr((value.days, value.seconds, value.microseconds)).encode())
-        elif isinstance(value, PurePath):
+        elif code == _PATH:
             digest.update(value.as_posix().encode())
-        elif isinstance(value, _SCALARS):  # a subclass (Markup, a YAML string): its class counts too
+        elif code == _SUBSCALAR:
             digest.update(_scalar(value))
-        elif isinstance(value, (list, tuple)):
-            digest.update(len(value).to_bytes(8, "big"))
-            for item in value:
-                digest.update(self.of(item))
-        elif isinstance(value, (set, frozenset)):
-            digest.update(len(value).to_bytes(8, "big"))
-            for item in sorted(self.of(item) for item in value):
-                digest.update(item)
-        elif isinstance(value, dict):  # in its order: a page that lists a dict shows that order
-            digest.update(len(value).to_bytes(8, "big"))
-            for key, item in value.items():
-                digest.update(self.of(key) + self.of(item))
+        elif code == _SEQUENCE:
+            digest.update(len(value).to_bytes(8, "big") + b"".join(map(part, value)))
+        elif code == _SET:
+            digest.update(len(value).to_bytes(8, "big") + b"".join(sorted(map(part, value))))
+        elif code == _DICT:  # in its order: a page that lists a dict shows its order
+            digest.update(len(value).to_bytes(8, "big") + b"".join(part(key) + part(item) for key, item in value.items()))
         elif self.other is not None:
             digest.update(self.other(value))
         else:

@@ -35,6 +35,7 @@ from typing import Any
 
 from . import cache as _cache
 from . import files
+from .clock import wall_ns
 
 # Bump when the store's layout or the encoding of values changes.
 FORMAT = 1
@@ -56,10 +57,34 @@ def salt(settings: dict | None = None) -> str:
     if settings is not None:
         digest.update(_cache.settings_salt(settings).encode())
         digest.update(repr([(k, settings.get(k)) for k in _THEME_SETTINGS]).encode())
-        theme = Path(settings["THEME"])
-        for file in sorted(p for p in theme.rglob("*") if p.is_file()):
-            digest.update(file.relative_to(theme).as_posix().encode() + b"\0" + file.read_bytes())
+        digest.update(_theme_digest(Path(settings["THEME"])))
     return digest.hexdigest()
+
+
+# theme folder -> (each file's name and lstat, the digest of the files' names and bytes): a build asks
+# for the salt from several places; the theme is read once unless a file's status changed since.
+_THEMES: dict[str, tuple[tuple, bytes]] = {}
+
+
+def _theme_digest(theme: Path) -> bytes:
+    """The digest of every file of ``theme``, by name and bytes. Read again when any file's size,
+    modification or status-change time or inode differs from the last reading, or when one was
+    written too recently for its times to tell two writes apart (press.cache.RACY_NS)."""
+    found = []
+    for file in sorted(p for p in theme.rglob("*") if p.is_file()):
+        st = os.lstat(file)
+        found.append((file.relative_to(theme).as_posix(), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+    signature = tuple(found)
+    kept = _THEMES.get(str(theme))
+    if kept is not None and kept[0] == signature:
+        return kept[1]
+    digest = hashlib.sha256()
+    for name, *_ in found:
+        digest.update(name.encode() + b"\0" + (theme / name).read_bytes())
+    newest = max((entry[3] for entry in found), default=0)
+    if wall_ns() - newest > _cache.RACY_NS:  # settled: the times will show the next change
+        _THEMES[str(theme)] = (signature, digest.digest())
+    return digest.digest()
 
 
 def sha256(data: bytes) -> str:
@@ -74,6 +99,7 @@ class Store:
         self.objects = self.folder / "objects"
         self.manifests = self.folder / "manifests"
         self._good: set[str] = set()  # objects checked against their names in this run
+        self._safe: bool | None = None  # the objects' folder is safe to read (press.cache.unsafe), once known
 
     # ------------------------------------------------------------------ objects
 
@@ -86,7 +112,7 @@ class Store:
         path = self.path(digest)
         if digest in self._good or self._whole(path, digest, quick=True):
             return digest
-        if not _cache.keep(path, lambda f: f.write(data)):
+        if not self._objects_safe() or not _cache.keep(path, lambda f: f.write(data), checked=True):
             return None
         _read_only(path)
         self._good.add(digest)
@@ -101,14 +127,28 @@ class Store:
         """The bytes named ``digest``; None when missing, unsafe or damaged (a damaged object is removed)."""
         if not _is_digest(digest):
             return None
-        data = _cache.load(self.path(digest), lambda f: f.read())
-        if data is None:
+        if not self._objects_safe():
+            return None
+        try:
+            with open(self.path(digest), "rb") as f:
+                data = f.read()
+        except OSError:  # missing or unreadable: made again
             return None
         if sha256(data) != digest:
             self._drop(digest)
             return None
         self._good.add(digest)
         return data
+
+    def _objects_safe(self) -> bool:
+        """Whether the objects' folder is safe to read and write (press.cache.unsafe): checked once per
+        run, not once per object."""
+        if self._safe is None:
+            why = _cache.unsafe(self.objects)
+            if why is not None:
+                _cache._notice(why)  # said once, as press.cache.load and keep say it
+            self._safe = why is None
+        return self._safe
 
     def has(self, digest: str) -> bool:
         """Whether the object ``digest`` is there and whole (hashed once per run)."""

@@ -106,9 +106,11 @@ class PressReader(MarkdownReader):
                 return super().read(file)  # a Pelican-style header: Pelican's own reader, unchanged
             return pelican_adapter.read_markdown_text(self, frontmatter.to_header(text), file)
 
-    def read_as(self, file: str, source_path: str):
-        """Read the bytes in ``file`` as if they were the article at ``source_path``."""
-        done = self.prerendered.pop(file, None) if file == source_path else None
+    def read_as(self, file: str, source_path: str, done: tuple | None = None):
+        """Read the bytes in ``file`` as if they were the article at ``source_path`` (``done``: their
+        Markdown already rendered, see prerender.py)."""
+        if done is None:
+            done = self.prerendered.pop(file, None) if file == source_path else None
         if done is not None:  # rendered (and sanitized) in parallel: see prerender.py
             content, raw, formatted = done
             metadata = prerender.metadata(self, raw, formatted)
@@ -284,8 +286,11 @@ def _apply(article: Article, decision: ArticleDecision, settings: dict) -> None:
     if decision.updated_on:
         article.modified = motion_datetime(decision.approved)
         article.locale_modified = article.modified.strftime(article.date_format)
-    # The URL follows from the enforced settings; work it out once (Pelican would on every access).
-    article.override_url, article.override_save_as = article.url, article.save_as
+    # The URL follows from the enforced settings; work it out once (Pelican would on every access,
+    # copying the metadata each time).
+    fields = article.url_format
+    article.override_url = str(settings["ARTICLE_URL"]).format(**fields)
+    article.override_save_as = str(settings["ARTICLE_SAVE_AS"]).format(**fields)
     article.press = decision
     article.assembly = assembly
     article.jsonld = _LazyJSON(lambda: _news_article(article, decision, settings))
@@ -357,20 +362,22 @@ def only_published_files(build: "BuildContext", generator) -> None:
 
 class _RevisionCache:
     """Rendered approved revisions of this build, keyed by their digest and the reader's settings.
-    Kept in memory only: Pelican's rendering of one is not plain data (its metadata holds Pelican's
-    objects), and only the few articles edited since their approval have one."""
+    Their Markdown comes from the store (prerender.REVISIONS) when it was rendered before; Pelican's
+    metadata is made again from it (it holds Pelican's objects, not plain data)."""
 
-    def __init__(self, settings: dict):
+    def __init__(self, settings: dict, kept: dict[str, tuple] | None = None):
         self.salt = settings_salt(settings)
         self.entries: dict = {}
+        self.kept = kept or {}  # source path -> the revision's Markdown, rendered (prerender.render_kept)
 
     def read(self, generator, source_path: str, data: bytes):
         key = (self.salt, digest_bytes(data))
         if key not in self.entries:
             with tempfile.TemporaryDirectory(prefix="press-revision-") as folder:
                 file = Path(folder) / Path(source_path).name
-                file.write_bytes(data)
-                self.entries[key] = PressReader(generator.settings).read_as(str(file), source_path)
+                file.write_bytes(data)  # the revision's own lines, for warnings that name one
+                done = self.kept.get(os.path.abspath(source_path))
+                self.entries[key] = PressReader(generator.settings).read_as(str(file), source_path, done=done)
         return self.entries[key]
 
 
@@ -405,7 +412,12 @@ def gate(build: "BuildContext", generator) -> None:
         candidates.append((article, decision, data, files))
     if press.history.lacking:  # no article needs the history (else loading the press said so): say what is left off
         log.warning("submission dates and git authors are left off the pages: %s", press.history.lacking)
-    revisions = _RevisionCache(generator.settings)
+    kept = None
+    if generator.settings.get("CACHE_CONTENT") and press.revisions:
+        texts = {os.path.abspath(os.path.join(content_path, decisions[aid].article.path.removeprefix("content/"))): revision.data
+                 for aid, revision in press.revisions.items()}  # fmt: skip
+        kept = prerender.render_kept(sorted(texts), generator.settings, press.root, texts, prerender.REVISIONS)
+    revisions = _RevisionCache(generator.settings, kept)
     for aid, revision in sorted(press.revisions.items()):
         decision = decisions[aid]
         source_path = os.path.join(content_path, decision.article.path.removeprefix("content/"))

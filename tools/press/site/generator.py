@@ -615,7 +615,22 @@ class PressGenerator(Generator):
         ledgers = [chapter.ledger for chapter in self.chapters if not chapter.is_council]
         council = [chapter.ledger for chapter in self.chapters if chapter.is_council]
         everything = {"assemblies": ledgers, **({"council": council[0]} if council else {})}
-        self._emit("ledger.json", _json, everything)
+        outputs = self.build.outputs
+        texts = {id(chapter.ledger): f"{chapter.id}/ledger.json" for chapter in self.chapters}
+
+        def of_the_chapters(everything) -> bytes:
+            """``_json(everything)``, put together from the chapters' files just made or linked (the
+            same JSON, indented one level deeper per level of nesting), not dumped again."""
+            def nested(ledger, indent: str) -> str:
+                return outputs.path(texts[id(ledger)]).read_text(encoding="utf-8").removesuffix("\n").replace("\n", "\n" + indent)
+
+            parts = ",\n    ".join(nested(ledger, "    ") for ledger in everything["assemblies"])
+            text = '{\n  "assemblies": ' + (f"[\n    {parts}\n  ]" if parts else "[]")
+            if "council" in everything:
+                text += ',\n  "council": ' + nested(everything["council"], "  ")
+            return (text + "\n}\n").encode("utf-8")
+
+        self._emit("ledger.json", of_the_chapters, everything)
 
     # ------------------------------------------------------------------ feeds
 
@@ -761,38 +776,31 @@ class PressGenerator(Generator):
                 self.build.rules.copy(f"{decision.article.id}/{name}", reason, data, "copy of an approved attachment")
 
     def _write_calendars(self) -> None:
-        """iCalendar feeds of recorded and scheduled meetings, per assembly and for all."""
+        """iCalendar feeds of recorded and scheduled meetings, per assembly and for all. Each assembly's
+        events are rendered once, kept in the store by the key of what they show (:class:`_Events`);
+        the party-wide calendar is put together from them, never rendered event by event again."""
         days = [m.date for m in self.press.records.meetings] or [self.press.decisions.today]
         days += [dt.date.fromisoformat(v[k][:10]) for v in self.ballot_views for k in ("opens", "closes")]
         # Time zone rules only for the years the meetings span: small files, same on every build.
         span = {"first_date": dt.date(min(days).year, 1, 1), "last_date": dt.date(max(days).year + 1, 12, 31)}
-        everything = icalendar.Calendar()
-        _calendar_header(everything, self.settings["SITENAME"] + " — assembly meetings")
         inputs_of = {}  # chapter id -> (the chapter, its meetings, its ballots' views): what its events show
         for chapter in self.chapters:
             meetings = [m for m in self.press.records.meetings if m.assembly == chapter.id]
             ballots = [v for v in self.ballot_views if v["body"] == chapter.id]
             inputs_of[chapter.id] = (chapter, meetings, ballots)
+        events = _Events(self.build.memo, lambda *inputs: _rendered_events(self._events(*inputs)))
 
         def calendar_of(span, chapter, meetings, ballots) -> bytes:
-            calendar = icalendar.Calendar()
-            _calendar_header(calendar, f"{chapter.assembly.name} — meetings")
-            for event in self._events(chapter, meetings, ballots):
-                calendar.add_component(event)
-            _add_timezones(calendar, span)
-            return calendar.to_ical()
+            return _calendar(f"{chapter.assembly.name} — meetings", [events.of(chapter, meetings, ballots)], span)
 
         for chapter in self.chapters:
             self._emit(f"{chapter.id}/meetings.ics", calendar_of, span, *inputs_of[chapter.id])
 
         def all_meetings(span, *each) -> bytes:
-            for chapter, meetings, ballots in each:
-                for event in self._events(chapter, meetings, ballots):
-                    everything.add_component(event)
-            _add_timezones(everything, span)
-            return everything.to_ical()
+            return _calendar(self.settings["SITENAME"] + " — assembly meetings", [events.of(*inputs) for inputs in each], span)
 
         self._emit("meetings.ics", all_meetings, span, *inputs_of.values())
+        events.save()
 
     def _events(self, chapter: Chapter, meetings: list, ballots: list[dict]):
         """Calendar events of ``chapter``'s ``meetings`` and of its online ``ballots`` (their views)."""
@@ -951,14 +959,6 @@ def _short_tally(outcome: Outcome) -> str:
 _LINK_ATTRIBUTE = re.compile(r'\s(?:href|src)="')
 
 
-def _add_timezones(calendar: icalendar.Calendar, span: dict) -> None:
-    """The VTIMEZONE rules the events use, in the order of their names (icalendar collects them in a
-    set, whose order changes with PYTHONHASHSEED: the same press must make the same bytes)."""
-    calendar.add_missing_timezones(**span)
-    zones = sorted((c for c in calendar.subcomponents if c.name == "VTIMEZONE"), key=lambda c: str(c["TZID"]))
-    calendar.subcomponents[:] = zones + [c for c in calendar.subcomponents if c.name != "VTIMEZONE"]
-
-
 def _absolute_links(fragment: str | None, page_url: str) -> str | None:
     """Links of an article's HTML made absolute against the article's URL: a feed reader shows the
     text away from the page, where ``rent-strike-wins/chart.png`` means nothing. One forward pass:
@@ -988,6 +988,73 @@ def _plain_text(fragment: str | None) -> str | None:
 
 def _link(article) -> Link:
     return Link(url=article.url, title=article.title, date=article.date.date())
+
+
+class _Events:
+    """Each assembly's calendar events as iCalendar text, with the time zones they name, made once
+    per build and kept in the store by the key of what they show (the chapter, its meetings, its
+    ballots, in the memo's salt with the settings): an assembly whose meetings did not change is
+    neither rendered for its own calendar nor for the party-wide one."""
+
+    MANIFEST = "calendar-events"
+
+    def __init__(self, memo, make):
+        self.memo = memo
+        self.make = make  # (chapter, meetings, ballots) -> (text, zones)
+        self.made: dict[int, tuple[str, list[str]]] = {}  # id of the chapter -> this build's events
+        self.kept = memo.store.manifest(self.MANIFEST, memo.salt.hex()) if memo is not None else {}
+        self.used: dict[str, str] = {}  # key -> object of the events this build used
+
+    def of(self, chapter, meetings, ballots) -> tuple[str, list[str]]:
+        if id(chapter) in self.made:
+            return self.made[id(chapter)]
+        key = self.memo.key("calendar events", chapter, meetings, ballots) if self.memo is not None else None
+        found = None
+        if key is not None and key.hex() in self.kept:
+            value = self.memo.store.get(self.kept[key.hex()])  # checked against its digest: damaged is made again
+            try:
+                text, zones = json.loads(value) if value is not None else (None, None)
+            except (ValueError, TypeError, RecursionError):
+                text, zones = None, None
+            if isinstance(text, str) and isinstance(zones, list) and all(isinstance(z, str) for z in zones):
+                found = (text, zones)
+                self.used[key.hex()] = self.kept[key.hex()]
+        if found is None:
+            found = self.make(chapter, meetings, ballots)
+            if key is not None:
+                digest = self.memo.store.put(json.dumps(list(found)).encode())
+                if digest is not None:
+                    self.used[key.hex()] = digest
+        self.made[id(chapter)] = found
+        return found
+
+    def save(self) -> None:
+        if self.memo is not None and self.used != self.kept:
+            self.memo.store.save_manifest(self.MANIFEST, self.memo.salt.hex(), self.used)
+
+
+def _rendered_events(events) -> tuple[str, list[str]]:
+    """``events`` as iCalendar text, and the time zones (TZIDs) they name, sorted."""
+    calendar = icalendar.Calendar()
+    for event in events:
+        calendar.add_component(event)
+    text = b"".join(event.to_ical() for event in calendar.subcomponents).decode("utf-8")
+    return text, sorted(calendar.get_used_tzids() - {"UTC"})
+
+
+def _calendar(name: str, each: list[tuple[str, list[str]]], span: dict) -> bytes:
+    """A calendar named ``name`` of the events of ``each`` (see :func:`_rendered_events`), after the
+    VTIMEZONE rules they use in the order of their names (icalendar would collect them in a set, whose
+    order changes with PYTHONHASHSEED: the same press must make the same bytes)."""
+    calendar = icalendar.Calendar()
+    _calendar_header(calendar, name)
+    for tzid in sorted({zone for _, zones in each for zone in zones}):
+        try:
+            calendar.add_component(icalendar.Timezone.from_tzid(tzid, **span))
+        except ValueError:  # a zone icalendar does not know: left out, as add_missing_timezones does
+            continue
+    head, end = calendar.to_ical().rsplit(b"END:VCALENDAR", 1)
+    return head + "".join(text for text, _ in each).encode("utf-8") + b"END:VCALENDAR" + end
 
 
 def _calendar_header(calendar: icalendar.Calendar, name: str) -> None:

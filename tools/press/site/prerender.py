@@ -15,6 +15,7 @@ from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 from pelican.utils import pelican_open
 
 import hashlib
+import io
 import json
 
 from .. import frontmatter
@@ -49,10 +50,15 @@ def _render(path: str) -> tuple[str, str, dict, dict]:
 
 
 def _render_with(converters: _Converters, path: str) -> tuple[str, str, dict, dict]:
+    with pelican_open(path) as text:
+        return _render_text(converters, path, text)
+
+
+def _render_text(converters: _Converters, path: str, text: str) -> tuple[str, str, dict, dict]:
+    """``text``, the Markdown of the article at ``path``, rendered and sanitized."""
     reader, md, fields = converters.get()
     md.reset()
-    with pelican_open(path) as text:
-        content = md.convert(frontmatter.to_header(text))
+    content = md.convert(frontmatter.to_header(text))
     meta = getattr(md, "Meta", {})
     formatted = {}
     for name, value in meta.items():
@@ -73,22 +79,32 @@ def render_all(paths: list[str], settings: dict) -> dict[str, tuple[str, dict, d
         return {path: rest for path, *rest in workers.map(_render, paths, chunksize=32)}
 
 
-# The store's manifest of rendered Markdown: digest of a file's path and bytes -> its rendering.
+# The store's manifests of rendered Markdown: digest of a file's path and bytes -> its rendering;
+# one for the files of the work tree, one for the approved revisions read from git.
 MARKDOWN = "markdown"
+REVISIONS = "markdown-revisions"
 
 
-def render_kept(paths: list[str], settings: dict, root) -> dict[str, tuple[str, dict, dict]]:
+def render_kept(paths: list[str], settings: dict, root, texts: dict[str, bytes] | None = None,
+                manifest: str = MARKDOWN) -> dict[str, tuple[str, dict, dict]]:  # fmt: skip
     """:func:`render_all` of ``paths``, taking each file whose bytes are unchanged from the store
     (checked against its digest: a damaged one is rendered again) and keeping what was rendered.
-    Fewer than :data:`MIN_FILES` missing are rendered in this process (a pool costs more)."""
+    Fewer than :data:`MIN_FILES` missing are rendered in this process (a pool costs more).
+
+    ``texts`` gives, for each path, the bytes to render instead of the file's (an approved revision
+    from git, kept in the manifest ``manifest``): they are rendered in this process."""
     store, version = Store(root), salt(settings)
-    kept = store.manifest(MARKDOWN, version)
+    kept = store.manifest(manifest, version)
     found: dict[str, tuple[str, dict, dict]] = {}
     keys: dict[str, str] = {}
     for path in paths:
         try:
-            with open(path, "rb") as f:
-                keys[path] = key = hashlib.sha256(path.encode() + b"\0" + f.read()).hexdigest()
+            if texts is not None:
+                data = texts[path]
+            else:
+                with open(path, "rb") as f:
+                    data = f.read()
+            keys[path] = key = hashlib.sha256(path.encode() + b"\0" + data).hexdigest()
         except OSError:
             continue  # Pelican reports it
         data = store.get(kept[key]) if key in kept else None
@@ -99,15 +115,30 @@ def render_kept(paths: list[str], settings: dict, root) -> dict[str, tuple[str, 
         if isinstance(content, str) and isinstance(meta, dict) and isinstance(formatted, dict):
             found[path] = (content, meta, formatted)
     missing = [path for path in keys if path not in found]
-    rendered = render_all(missing, settings) or _render_here(missing, settings)
+    if texts is not None:
+        converters = _Converters(settings)
+        rendered = {}
+        for path in missing:
+            try:
+                rendered[path] = tuple(_render_text(converters, path, _text(texts[path]))[1:])
+            except ValueError:  # not UTF-8: the reader says so when it reads it
+                continue
+    else:
+        rendered = render_all(missing, settings) or _render_here(missing, settings)
     for path, value in rendered.items():
         digest = store.put(json.dumps(list(value)).encode())
         if digest is not None:
             kept[keys[path]] = digest
         found[path] = value
     if missing:
-        store.save_manifest(MARKDOWN, version, {key: kept[key] for key in keys.values() if key in kept})
+        store.save_manifest(manifest, version, {key: kept[key] for key in keys.values() if key in kept})
     return found
+
+
+def _text(data: bytes) -> str:
+    """Bytes as Pelican's ``pelican_open`` reads a file: UTF-8 less a leading byte-order mark, with
+    universal newlines."""
+    return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig").read()
 
 
 def _render_here(paths: list[str], settings: dict) -> dict[str, tuple[str, dict, dict]]:
