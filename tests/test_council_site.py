@@ -178,13 +178,34 @@ def test_the_council_has_its_chapter_ledger_feeds_and_calendar(site):
     ledger = text_of(read(site, "council/ledger.html"))
     assert "feature as lead story Rent strike wins — yes 2 seats (8 members)" in ledger
     assert "Seats filled that day: harbor — Jo (weight 5); springfield — Ana (weight 3)" in ledger
+    assert f"census of the rosters on {day(31)}: springfield 3, harbor 5 members — yes 2 seats (2 members)" in ledger  # the figures, not an empty name
     data = json.loads(read(site, "council/ledger.json"))
     assert [f["ended_by"] for f in data["features"]] == [None, "retracted", "unfeatured", None]
     assert json.loads(read(site, "ledger.json"))["council"]["name"] == "National Council"
+    (census,) = [m for meeting in data["meetings"] for m in meeting["motions"] if m["kind"] == "census"]
+    assert census["census"] == {"counted": day(31), "weights": {"springfield": 3, "harbor": 5}}
     assert "BEGIN:VCALENDAR" in read(site, "council/meetings.ics")
     decisions = feedparser.parse((site / "council/decisions.atom").read_bytes())
     assert decisions.bozo == 0 and len(decisions.entries) == 7  # the census too
     assert (site / "council/statement.html").is_file() and not (site / "council/unvoted.html").exists()
+
+
+def test_the_delegate_history_is_numbered_in_the_order_delegates_held_the_mandate(site):
+    """Newest first, but numbered as they followed one another: the first delegate is 1, at the bottom."""
+    history = read(site, "springfield/index.html").split('<ol class="delegates" reversed>', 1)[1].split("</ol>", 1)[0]
+    assert [text_of(item).split(":")[0] for item in history.split("<li>")[1:]] == ["Ben", "Ana"]
+
+
+def test_the_councils_page_shows_its_statements_as_the_chapter_pages_cards(site):
+    """The chapter pages' card grid (the same macro), not a list: the statement's picture measured, no
+    byline of the council's own name on each card, nothing unvoted."""
+    page = read(site, "council/index.html")
+    grid = page.split('<ul class="chapter-grid">', 1)[1].split("</ul>", 1)[0]
+    assert grid.count('<article class="story h-entry with-image">') == 1 and "A national day of action" in grid
+    assert re.findall(r"<img [^>]+>", grid) == [
+        '<img class="story-image" src="../council/statement/banner.png" alt="A banner reading Free fares" width="1" height="1" loading="lazy" decoding="async">'
+    ]
+    assert "UNVOTED" not in page and 'class="article-list"' not in page and "National Council</a> ·" not in grid
 
 
 def test_without_a_lead_feature_the_newest_article_leads(tmp_path):
@@ -257,3 +278,69 @@ def test_a_chapter_page_shows_its_articles_as_cards_and_every_picture_with_its_s
         '<img class="story-image" src="../springfield/chart/rents.png" alt="Rents since 2020" width="1" height="1" loading="lazy" decoding="async">'
     ]
     assert "example.org" not in grid and "Springfield Assembly</a> ·" not in grid  # its own name is the page's, not each card's
+
+
+def test_a_picture_from_another_site_is_framed_in_the_article_and_never_on_a_card(tmp_path):
+    """Another site's picture cannot be measured: the article shows it whole in a 16:9 frame its width
+    and height reserve; no card or lead shows it (the lead is then set for text). Every <img> on every
+    page comes with width and height."""
+    p = PressDir(tmp_path / "press").buildable()
+    p.assembly()
+    p.assembly("harbor", HARBOR.lstrip())
+    p.write("editorial/council.yml", council_yml())
+    p.article("springfield", "away", "A picture from elsewhere", "![A photo](https://example.org/photo.jpg)\n\nAWAY-TEXT", image="https://example.org/photo.jpg")
+    p.article("springfield", "chart", "A chart", "![Rents](chart/rents.png)\n\n![Also from elsewhere](https://example.org/b.png \"t\")\n\n"
+              '<p><img src="https://example.org/c.png" alt="Half-sized" width="300" class="wide"></p>\n\nCHART-TEXT')  # fmt: skip
+    p.write("content/springfield/chart/rents.png", PNG)
+    motions = "".join(f"  - publish: springfield/{slug}\n    digest: {p.digest('springfield', slug)}\n    yes: [ana, ben]\n" for slug in ("away", "chart"))
+    p.meeting("springfield", day(9), "present: [ana, ben, cai]\nmotions:\n" + motions + "  - elect-delegate: ana\n    yes: [ben, cai]\n")
+    p.meeting("harbor", day(9), "present: [jo, kim, lee]\nmotions:\n  - elect-delegate: jo\n    yes: [jo, kim, lee]\n")
+    p.meeting("council", day(3), "present: [springfield, harbor]\nmotions:\n  - feature: springfield/away\n    lead: true\n    yes: [springfield, harbor]\n"
+              "  - feature: springfield/chart\n    yes: [springfield, harbor]\n")  # fmt: skip
+    result = CliRunner().invoke(main, ["--root", str(p.root), "build", "--no-search"])
+    assert result.exit_code == 0, result.output
+    out = p.root / "output"
+    article = read(out, "springfield/away.html")
+    assert '<img alt="A photo" src="https://example.org/photo.jpg" class="framed" width="1600" height="900">' in article
+    chart = read(out, "springfield/chart.html")
+    assert '<img alt="Rents" src="chart/rents.png" width="1" height="1">' in chart  # measured from the bundle
+    assert 'src="https://example.org/b.png" title="t" class="framed" width="1600" height="900">' in chart
+    # a width alone in the writer's HTML is not doubled, and the writer's class is kept beside the frame's
+    (raw,) = re.findall(r'<img [^>]*c\.png[^>]*>', chart)
+    assert raw.count(" width=") == 1 and raw.count(" height=") == 1 and raw.count(" class=") == 1 and 'class="wide framed"' in raw, raw
+    front = read(out, "index.html")
+    lead = front.split('<section class="lead-story', 1)[1].split("</section>", 1)[0]
+    assert lead.startswith(' text-lead"') and "<img" not in lead and "A picture from elsewhere" in lead
+    for page in ("index.html", "springfield/index.html", "council/index.html", "archives.html"):
+        assert "example.org" not in read(out, page), page  # on no card, lead or list
+    unmeasured = [f"{f.relative_to(out)}: {tag}" for f in sorted(out.rglob("*.html"))
+                  for tag in re.findall(r"<img\b[^>]*>", f.read_text()) if not (" width=" in tag and " height=" in tag)]  # fmt: skip
+    assert unmeasured == []
+
+
+def test_a_picture_replaced_by_a_new_vote_gets_its_new_size_in_a_warm_build(tmp_path):
+    """The article page's key covers its pictures' sizes: a warm build after a new revision with a
+    larger picture writes the new width and height, as a cold build would."""
+    import io
+
+    from PIL import Image
+
+    def png(width: int, height: int) -> bytes:
+        out = io.BytesIO()
+        Image.new("RGB", (width, height), "white").save(out, "PNG")
+        return out.getvalue()
+
+    p = PressDir(tmp_path / "press").buildable()
+    p.assembly()
+    p.article("springfield", "chart", "A chart", "![Rents](chart/rents.png)\n\nCHART-TEXT")
+    p.write("content/springfield/chart/rents.png", png(4, 2))
+    vote = lambda when: f"present: [ana, ben]\nmotions:\n  - publish: springfield/chart\n    digest: {p.digest('springfield', 'chart')}\n    yes: [ana, ben]\n"  # noqa: E731
+    p.meeting("springfield", day(9), vote(9))
+    build = lambda: CliRunner().invoke(main, ["--root", str(p.root), "build", "--no-search"])  # noqa: E731
+    assert build().exit_code == 0
+    assert '<img alt="Rents" src="chart/rents.png" width="4" height="2">' in read(p.root / "output", "springfield/chart.html")
+    p.write("content/springfield/chart/rents.png", png(30, 10))
+    p.meeting("springfield", day(3), vote(3))
+    result = build()
+    assert result.exit_code == 0, result.output
+    assert '<img alt="Rents" src="chart/rents.png" width="30" height="10">' in read(p.root / "output", "springfield/chart.html")

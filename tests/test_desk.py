@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import http.client
+import re
 import shutil
 import subprocess
 import urllib.parse
@@ -340,6 +341,120 @@ def test_hostile_retractions_and_corrections_write_nothing(tmp_path, identity):
         assert "<script>alert(1)" not in page
 
 
+# --------------------------------------------------------------------------- the council's census
+
+
+def census_form(page: str) -> dict[str, str]:
+    """The census form's fields as the desk's page carries them (counted date and each seat's figure)."""
+    form = page.split('id="adopt-census"', 1)[1].split("</form>", 1)[0]
+    fields = dict(re.findall(r'<input type="hidden" name="((?:weight-[a-z0-9-]+)|counted)" value="([^"]*)"', form))
+    return fields
+
+
+def test_a_census_on_the_council_desk_writes_the_record_the_cli_writes(tmp_path, identity):
+    """The desk proposes the figures press census prints, for the day typed in; the census adopted, the
+    next motion is weighed by it — and the record is the CLI's, byte for byte."""
+    root = sample_repo(tmp_path / "desk")
+    with serving(root, "council", COUNCIL_DAY, COUNCIL_NOW) as (meeting, httpd):
+        assert post(httpd, "/attendance", {"token": meeting.token, "present": ["springfield", "riverside", "harbor"]})[0] == 303
+        page = get(httpd, f"/?token={meeting.token}&counted=2026-10-01")[1]
+        printed = cli(root, "census", "--date", "2026-10-01").output  # what press census proposes for that day
+        assert "weights: {harbor: 5, riverside: 7, springfield: 7}" in printed
+        fields = census_form(page)
+        assert fields == {"counted": "2026-10-01", "weight-harbor": "5", "weight-riverside": "7", "weight-springfield": "7"}
+        assert '(riverside)</span></th><td>7<input type="hidden"' in page
+        said = motion(meeting, httpd, kind="census", vote_harbor="no", rest="yes", **{k.replace("-", "_"): v for k, v in fields.items()})
+        assert said.ok and said.lines == [
+            f"recorded in {COUNCIL_RECORD}: census 2026-10-01: passed",  # weighed by the census of 19 September
+            "yes 2 seats (15 members) · no 1 seat (5 members) · abstain 0 (quorum 10 of 20 members represented)",
+        ]
+        assert meeting.state()["item"]["title"] == "Census of the rosters on 2026-10-01"
+        # the figures of the meeting's own day, 2026-12-20, by default
+        assert census_form(get(httpd, f"/?token={meeting.token}")[1])["weight-riverside"] == "9"
+        said = motion(meeting, httpd, kind="feature", article="springfield/bus-fares", vote_harbor="no", rest="yes")
+        # from the next motion on, the seats weigh the figures just adopted (riverside 7, not 8)
+        assert said.ok and said.lines[1] == "yes 2 seats (14 members) · no 1 seat (5 members) · abstain 0 (quorum 10 of 19 members represented)"
+    record = (root / COUNCIL_RECORD).read_text()
+    assert "- census: 2026-10-01\n  weights: {harbor: 5, riverside: 7, springfield: 7}\n" in record, record
+    same_as_cli(root, sample_repo(tmp_path / "twin"), COUNCIL_RECORD, COUNCIL_NOW, [
+        ["record", "attendance", "council", "harbor", "riverside", "springfield", "--date", COUNCIL_DAY],  # in the roll's order
+        ["record", "census", "--counted", "2026-10-01", "--weights", "harbor=5,riverside=7", "--weights", "springfield=7", "--no", "harbor", "--rest", "yes", "--date", COUNCIL_DAY],
+        ["record", "feature", "springfield/bus-fares", "--no", "harbor", "--rest", "yes", "--date", COUNCIL_DAY],
+    ])  # fmt: skip
+
+
+def test_hostile_census_forms_write_nothing(tmp_path, identity):
+    """Figures edited in the form, negative, fractional, a seat that is not one, a seat left out, a count
+    after the meeting, a census at an assembly's meeting: each refused with its reason, the record unchanged."""
+    root = sample_repo(tmp_path / "desk")
+    record = root / COUNCIL_RECORD
+    rosters = "a census records the rosters' own figures (press census --date 2026-12-20 proposes them)"
+    with serving(root, "council", COUNCIL_DAY, COUNCIL_NOW) as (meeting, httpd):
+        assert post(httpd, "/attendance", {"token": meeting.token, "present": ["springfield", "riverside", "harbor"]})[0] == 303
+        before = record.read_bytes()
+        honest = census_form(get(httpd, f"/?token={meeting.token}")[1])
+        assert honest == {"counted": COUNCIL_DAY, "weight-harbor": "5", "weight-riverside": "9", "weight-springfield": "7"}
+        refusals = [
+            ({"weight-springfield": "70"}, ["editorial/assemblies/springfield.yml: has 7 members in good standing on 2026-12-20, not 70 as the census says"], rosters),
+            ({"weight-harbor": "-5"}, ["the weight of harbor must be a whole number of members, not '-5'"], None),
+            ({"weight-harbor": "4.5"}, ["the weight of harbor must be a whole number of members, not '4.5'"], None),
+            ({"weight-harbor": "1e3"}, ["the weight of harbor must be a whole number of members, not '1e3'"], None),
+            ({"weight-harbor": ""}, ["the weight of harbor must be a whole number of members, not ''"], None),
+            ({"weight-atlantis": "9"}, ["'atlantis' is not a seat of the council — its seats are the assemblies: harbor, riverside, springfield"], None),
+            ({"weight-council": "1"}, ["'council' is not a seat of the council — its seats are the assemblies: harbor, riverside, springfield"], None),
+            ({"weight-riverside": None}, ["editorial/assemblies/riverside.yml: the census leaves out riverside, which has 9 members in good standing on 2026-12-20"], rosters),
+            ({"counted": "2026-12-21", "weight-riverside": "9"},
+             ["editorial/meetings/council/2026-12-20.yml:7: the census counts the rosters on 2026-12-21, after the meeting date 2026-12-20 — count them on or before it"], None),
+            ({"counted": "last week"}, ["the date the rosters were counted on must be a date written YYYY-MM-DD, not 'last week'"], None),
+            ({"counted": ""}, ["give the date the rosters were counted on"], None),
+        ]
+        for change, lines, advice in refusals:
+            fields = {k: v for k, v in {**honest, **change}.items() if v is not None}
+            said = motion(meeting, httpd, kind="census", rest="yes", **{k.replace("-", "_"): v for k, v in fields.items()})
+            assert not said.ok and said.lines == lines, change
+            assert said.advice.startswith("nothing was recorded") and (advice is None or advice in said.advice), said.advice
+            assert record.read_bytes() == before
+        # every seat's figure gone: each seat left out, nothing written
+        said = motion(meeting, httpd, kind="census", counted=COUNCIL_DAY, rest="yes")
+        assert not said.ok and len(said.lines) == 3 and all("the census leaves out" in line for line in said.lines)
+        # a date typed into the proposal that is no date, or after the meeting: said on the page, no form to send
+        page = get(httpd, f"/?token={meeting.token}&counted=2026-12-25")[1]
+        assert "the rosters must be counted on or before the meeting&#39;s date, 2026-12-20, not 2026-12-25" in page and 'id="adopt-census"' not in page
+        page = get(httpd, f"/?token={meeting.token}&counted=%3Cscript%3E")[1]
+        assert "not &#39;&lt;script&gt;&#39;" in page and "<script>" not in page
+        assert record.read_bytes() == before
+    # an assembly's desk records no census; the CLI says the same of an assembly
+    with serving(sample_repo(tmp_path / "assembly"), "springfield", DAY, NOW) as (meeting, httpd):
+        assert 'id="adopt-census"' not in get(httpd, f"/?token={meeting.token}")[1]
+        said = motion(meeting, httpd, kind="census", counted=DAY, weight_springfield="7", rest="yes")
+        assert not said.ok and said.lines == ["'census' is not a motion the desk records at an assembly's meeting"]
+
+
+def test_press_record_census_refuses_figures_that_are_not_the_rosters(tmp_path):
+    """The CLI's census: the rosters' figures recorded; --weights edited, malformed or naming no seat refused, nothing written."""
+    root = sample_repo(tmp_path / "cli")
+    record = root / COUNCIL_RECORD
+    run = lambda *args: CliRunner().invoke(main, ["--root", str(root), "--now", COUNCIL_NOW, *args])  # noqa: E731
+    assert run("record", "attendance", "council", "springfield", "harbor", "--date", COUNCIL_DAY).exit_code == 0
+    before = record.read_bytes()
+    for args, code, said in [
+        (["--weights", "harbor=5,riverside=9,springfield=8"], 1, "editorial/assemblies/springfield.yml: has 7 members in good standing on 2026-12-20, not 8 as the census says"),
+        (["--weights", "harbor:5"], 2, "give each seat's weight as SEAT=MEMBERS, e.g. harbor=5, not 'harbor:5'"),
+        (["--weights", "harbor=5,harbor=5"], 2, "the weight of harbor is given twice"),
+        (["--weights", "harbor=-5"], 2, "the weight of harbor must be a whole number of members, not '-5'"),
+        (["--counted", "2026-13-01"], 2, "'2026-13-01' is not a date written YYYY-MM-DD"),
+    ]:
+        result = run("record", "census", *args, "--rest", "yes", "--date", COUNCIL_DAY)
+        assert result.exit_code == code and said in result.output, (args, result.output)
+        assert record.read_bytes() == before
+    result = run("record", "census", "--rest", "yes", "--date", COUNCIL_DAY)  # no --weights: the rosters' figures
+    assert result.exit_code == 0, result.output
+    assert "  weights: {harbor: 5, riverside: 9, springfield: 7}\n" in record.read_text()
+    result = run("record", "census", "--rest", "yes", "--date", DAY)  # a sitting with no roll call yet
+    assert result.exit_code == 2 and "no attendance recorded for council on 2026-12-01 — first run: press record attendance council" in result.output
+    assert not (root / f"editorial/meetings/council/{DAY}.yml").exists()
+
+
 # --------------------------------------------------------------------------- in Chromium
 
 
@@ -509,7 +624,8 @@ def test_axe_finds_nothing_on_the_desk_or_the_projector(chromium, running, schem
 
 def test_the_council_desk_in_chromium_features_a_story_and_axe_finds_nothing(chromium, tmp_path, identity):
     """The council's forms as a secretary uses them: seats ticked, a feature with its lead box and date,
-    a retraction refused for want of a reason; axe finds nothing on the page in light or dark."""
+    the census of a day proposed and adopted, a retraction refused for want of a reason; axe finds
+    nothing on the page in light or dark."""
     from axe_playwright_python.sync_playwright import Axe
 
     root = sample_repo(tmp_path / "desk")
@@ -524,6 +640,15 @@ def test_the_council_desk_in_chromium_features_a_story_and_axe_finds_nothing(chr
             page.select_option("#feature-rest", "yes")
             submit(page, "#feature button")
             assert "feature springfield/bus-fares: passed" in page.inner_text("#message")
+            page.fill("#census-counted", "2026-10-01")  # the census: the figures of a day typed in, then the vote
+            submit(page, "#census-count button")
+            assert "Members in good standing on 1 October 2026" in page.inner_text("#adopt-census caption")
+            assert page.inner_text("#adopt-census tbody").split() == ["Harbour", "Workers'", "Assembly", "(harbor)", "5",
+                                                                     "Riverside", "Tenants'", "Assembly", "(riverside)", "7",
+                                                                     "Springfield", "Community", "Assembly", "(springfield)", "7"]  # fmt: skip
+            page.select_option("#census-rest", "yes")
+            submit(page, "#adopt-census button")
+            assert "census 2026-10-01: passed" in page.inner_text("#message")
             page.select_option("#retract-article", "council/transit-day-of-action")
             page.select_option("#retract-rest", "yes")
             submit(page, "#retract button")
@@ -537,7 +662,8 @@ def test_the_council_desk_in_chromium_features_a_story_and_axe_finds_nothing(chr
             assert errors == []
         finally:
             page.close()
-    assert b"lead: true" in (root / COUNCIL_RECORD).read_bytes() and b"retract" not in (root / COUNCIL_RECORD).read_bytes()
+    written = (root / COUNCIL_RECORD).read_bytes()
+    assert b"lead: true" in written and b"weights: {harbor: 5, riverside: 7, springfield: 7}" in written and b"retract" not in written
 
 
 def test_a_secret_ballot_meeting_writes_the_counts_the_cli_writes(tmp_path, identity):

@@ -1,7 +1,7 @@
 """Golden output: a small press built and compared, page by page, with reviewed expected files.
 
-The expected files in tests/golden/ hold what a reader sees (the visible text of each page's main
-content) and what a feed reader sees (each entry's id, title and dates). After an intended change,
+The expected files in tests/golden/ hold what a reader sees (the entries of the navigation, then the
+visible text of each page's main content) and what a feed reader sees (each entry's id, title and dates). After an intended change,
 regenerate with PRESS_UPDATE_GOLDEN=1 and review the diff like any other change.
 """
 
@@ -38,6 +38,13 @@ def main_text(html: str) -> str:
     return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip()) + "\n"
 
 
+def page_text(html: str) -> str:
+    """The main navigation's entries on one line (``nav: Latest | …``), then :func:`main_text`."""
+    nav = html.split('<nav aria-label="Main">', 1)[1].split("</nav>", 1)[0]
+    entries = [unescape(re.sub(r"<[^>]+>", "", item)).strip() for item in re.findall(r"<li>(.*?)</li>", nav, re.S)]
+    return "nav: " + " | ".join(entries) + "\n" + main_text(html)
+
+
 def feed_digest(data: bytes) -> str:
     feed = feedparser.parse(data)
     assert feed.bozo == 0
@@ -53,6 +60,7 @@ def small_press(tmp_path_factory) -> Path:
     p = PressDir(tmp_path_factory.mktemp("golden") / "press")
     p.buildable()
     p.write("content/pages/about.md", "Title: About\nSlug: about\n\nA small press.\n")
+    p.write("editorial/press.yml", "maintainers: [web-team]\nballots:\n  origin: https://press.example.org\n")  # online ballots offered: a Ballots entry
     p.assembly(
         "northside",
         text="name: Northside Assembly\nregion: North Ward\ntimezone: Europe/Berlin\n"
@@ -92,7 +100,7 @@ def check(name: str, actual: str) -> None:
 
 @pytest.mark.parametrize("page", PAGES)
 def test_pages_match_golden(small_press, page):
-    check(page, main_text((small_press / page).read_text()))
+    check(page, page_text((small_press / page).read_text()))
 
 
 @pytest.mark.parametrize("feed", FEEDS)
@@ -104,3 +112,18 @@ def test_unapproved_text_is_nowhere(small_press):
     for path in small_press.rglob("*"):
         if path.is_file():
             assert b"NOT-YET-APPROVED" not in path.read_bytes(), path
+
+
+@pytest.mark.parametrize(
+    "page, here",
+    [("index.html", "Latest"), ("assemblies.html", "Assemblies"), ("ballots/index.html", "Ballots"), ("archives.html", "Archives"),
+     ("search.html", "Search"), ("about.html", "About"), ("northside/index.html", None), ("northside/first-light.html", None)],
+)  # fmt: skip
+def test_the_navigation_marks_the_page_the_reader_is_on(small_press, page, here):
+    """A press that offers online ballots has a Ballots entry in the navigation of every page (one
+    without ballots has none: test_sections.py); the entry of the page the reader is on, and only
+    that one, is marked as current."""
+    nav = (small_press / page).read_text().split('<nav aria-label="Main">', 1)[1].split("</nav>", 1)[0]
+    assert "Ballots</a>" in nav
+    marked = re.findall(r'aria-current="page">([^<]*)</a>', nav)
+    assert marked == ([here] if here else [])

@@ -123,6 +123,7 @@ def test_every_page_links_to_each_section_in_the_navigation(site, page):
     assert f'<a href="{prefix}/youth/index.html"' in nav and "Youth &amp; Students</a>" in nav
     assert f'<a href="{prefix}/labor/index.html"' in nav
     assert ('aria-current="page">Youth' in nav) == (page == "youth/index.html")
+    assert "Ballots</a>" not in nav and not (site / "ballots").exists()  # no online ballots offered: no entry
 
 
 def test_an_article_names_its_sections_beside_its_assembly(site):

@@ -62,6 +62,15 @@ def published(tmp_path_factory) -> Path:
     return (root / "output").resolve()
 
 
+def test_every_picture_on_every_page_has_its_width_and_height(published):
+    """No page of the sample makes the reader's screen jump as a picture loads: each <img> reserves its room."""
+    import re
+
+    pictures = [(f.relative_to(published), tag) for f in sorted(published.rglob("*.html")) for tag in re.findall(r"<img\b[^>]*>", f.read_text())]
+    assert len(pictures) >= 5  # the lead, cards, the bodies' pictures: the check sees them
+    assert [f"{where}: {tag}" for where, tag in pictures if not (" width=" in tag and " height=" in tag)] == []
+
+
 # --------------------------------------------------------------------------- Nu HTML checker
 
 
@@ -151,6 +160,8 @@ def below_full_marks(report: dict, category: str) -> list[str]:
         "index.html",  # the front page
         "youth/index.html",  # a section's front
         "springfield/index.html",  # a chapter
+        "council/index.html",  # the council's page: seats, its statements' cards, its decisions
+        "ballots/index.html",  # the online ballots, from the navigation
         "springfield/rent-strike-wins.html",  # an article with provenance and an update
         "riverside/canal-row-walkabout.html",  # an article with a video, poster and captions
     ],

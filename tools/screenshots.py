@@ -1,4 +1,4 @@
-"""Screenshots of the sample press for review: home, section, article, chapter, ledger and online-ballot pages at 390 px and 1280 px.
+"""Screenshots of the sample press for review: home, section, article, chapter, the council, ledger and online-ballot pages at 390 px and 1280 px.
 
     .venv/bin/python tools/screenshots.py [--out screenshots]
 
@@ -22,6 +22,7 @@ PAGES = {
     "section": "youth/index.html",
     "article": "springfield/rent-strike-wins.html",
     "chapter": "springfield/index.html",
+    "council": "council/index.html",
     "ledger": "riverside/ledger.html",
     "retraction": "riverside/heat-pump-coop.html",
     "ballots": "ballots/index.html",

@@ -186,7 +186,8 @@ def digest(obj: _Context, article: str) -> None:
 @_friendly
 def census(obj: _Context, day: str | None) -> None:
     """Propose the council's census: each assembly's members in good standing on a date, as a motion
-    to record. With weighting: members, a seat weighs the figures the council last adopted."""
+    to record (press record census, or the census form of press desk council). With weighting:
+    members, a seat weighs the figures the council last adopted."""
     from .council.decisions import census_on
 
     press = obj.press()
@@ -375,6 +376,33 @@ def record_feature(obj, article, lead, until, note, **votes) -> None:
 def record_unfeature(obj, article, note, **votes) -> None:
     """A council vote taking ARTICLE off the front page."""
     _motion(obj, "unfeature", None, article, note=note, **votes)
+
+
+@record.command("census")
+@click.option("--counted", metavar="YYYY-MM-DD", help="The date the rosters were counted on (default: the meeting's date).")
+@click.option("--weights", multiple=True, metavar="SEAT=N,…", help="The figures the delegates were shown (press census): refuse unless they are the rosters'.")
+@_vote_options
+@click.pass_obj
+@_friendly
+def record_census(obj, counted, weights, **votes) -> None:
+    """A council vote adopting the census: each seat weighs its assembly's members in good standing on
+    the --counted date, as the rosters say (votes name seats: assembly ids)."""
+    from . import recording
+
+    try:
+        given = recording.parse_weights(weights) if weights else None
+    except PressError as exc:
+        raise click.BadParameter(str(exc), param_hint="--weights") from None
+    press = obj.press()
+    council = press.assembly("council").id
+    if counted is None:
+        counted = _date(votes.get("day"), press, council).isoformat()
+    else:
+        try:
+            dt.date.fromisoformat(counted)
+        except ValueError:
+            raise click.BadParameter(f"{counted!r} is not a date written YYYY-MM-DD", param_hint="--counted") from None
+    _motion(obj, "census", council, counted, weights=given, **votes)
 
 
 @record.command("elect")

@@ -106,6 +106,51 @@ def corrected_votes(as_yes: list[str] | int, as_no: list[str] | int, as_abstain:
     return None if strike else Votes(as_yes, as_no, as_abstain)
 
 
+def parse_weights(values: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """A census's weights as typed on the command line: ``["harbor=5,riverside=9", "springfield=7"]``
+    -> {harbor: "5", …}; the figures are checked by :func:`census_weights`."""
+    weights: dict[str, str] = {}
+    for item in (v.strip() for value in values for v in value.split(",") if v.strip()):
+        seat, equals, figure = item.partition("=")
+        if not equals or not seat.strip():
+            raise PressError(f"give each seat's weight as SEAT=MEMBERS, e.g. harbor=5, not {item!r}")
+        if seat.strip() in weights:
+            raise PressError(f"the weight of {seat.strip()} is given twice")
+        weights[seat.strip()] = figure.strip()
+    return weights
+
+
+def census_weights(press: Press, counted: dt.date, given: dict[str, str] | None = None) -> dict[str, int]:
+    """The weights a census motion records: each assembly's members in good standing on ``counted``,
+    the figures ``press census`` proposes (:func:`press.council.decisions.census_on`). ``given``: the
+    figures the delegates were shown (``--weights``, or the desk's form); the motion is refused, and
+    nothing written, unless they are exactly the rosters' — a census is never typed in."""
+    from .council.decisions import census_on
+
+    counted_rosters = census_on(press.records.assemblies, counted)
+    if given is None:
+        return counted_rosters
+    for seat, figure in given.items():
+        if seat not in counted_rosters:
+            raise PressError(f"{seat!r} is not a seat of the council — its seats are the assemblies: {', '.join(counted_rosters)}")
+        if not re.fullmatch(r"[0-9]{1,10}", figure.strip()):
+            raise PressError(f"the weight of {seat} must be a whole number of members, not {figure!r}")
+    problems = []
+    for seat, members in counted_rosters.items():
+        roster = press.records.assemblies[seat].path
+        if seat not in given:
+            problems.append(Problem(roster, 0, f"the census leaves out {seat}, which has {members} members in good standing on {counted}"))
+        elif int(given[seat]) != members:
+            problems.append(Problem(roster, 0, f"has {members} members in good standing on {counted}, not {int(given[seat])} as the census says"))
+    if problems:
+        raise RecordRefused(
+            problems,
+            f"a census records the rosters' own figures (press census --date {counted} proposes them); "
+            "if a roster is wrong, correct it first, then propose the census again",
+        )
+    return counted_rosters
+
+
 def meeting_path(press: Press, assembly: str, day: dt.date) -> Path:
     return press.root / "editorial" / "meetings" / assembly / f"{day.isoformat()}.yml"
 
@@ -128,15 +173,24 @@ class _FlowList(list):
     """A list written inline, ``[ana, ben]``, as editors write rosters by hand."""
 
 
+class _FlowMap(dict):
+    """A mapping written inline, ``{harbor: 5, riverside: 9}``, as ``press census`` prints a census's weights."""
+
+
 yaml.SafeDumper.add_representer(
     _FlowList, lambda dumper, data: dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
+)
+yaml.SafeDumper.add_representer(
+    _FlowMap, lambda dumper, data: dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=True)
 )
 
 
 def _render(data: dict) -> str:
-    def shape(value):
+    def shape(value, key=None):
+        if key == "weights" and isinstance(value, dict):  # a census's figures, inline as press census prints them
+            return _FlowMap(value)
         if isinstance(value, dict):
-            return {k: shape(v) for k, v in value.items()}
+            return {k: shape(v, k) for k, v in value.items()}
         if isinstance(value, list):
             items = [shape(v) for v in value]
             return _FlowList(items) if all(not isinstance(v, (dict, list)) for v in items) else items
@@ -307,11 +361,14 @@ def record_motion(
     lead: bool = False,
     until: dt.date | None = None,
     agenda: str | None = None,
+    weights: dict[str, str] | None = None,
 ) -> Outcome:
     """Append a motion to the meeting of ``day`` and return its outcome as the build will see it.
 
     ``agenda``: the short digest printed on the agenda the assembly voted from; the motion is
     refused, and nothing written, unless the article is still exactly those bytes.
+    A ``census`` (the council's; ``target``: the date the rosters were counted on) records the
+    rosters' figures, checked against ``weights`` when given (:func:`census_weights`).
     """
     a = press.assembly(assembly)
     if agenda is not None:
@@ -334,6 +391,14 @@ def record_motion(
     motion: dict = {kind: target}
     if kind == "publish":
         motion["digest"] = press.records.articles[target].digest
+    if kind == "census":
+        if press.records.council is not a:
+            raise PressError(f"a census is the council's motion, not {assembly}'s")
+        try:
+            counted = dt.date.fromisoformat(target)
+        except ValueError:
+            raise PressError(f"the census needs the date the rosters were counted on, YYYY-MM-DD, not {target!r}") from None
+        motion = {"census": counted, "weights": census_weights(press, counted, weights)}
     if reason is not None:
         motion["reason"] = reason
     if lead:

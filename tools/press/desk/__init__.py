@@ -4,8 +4,9 @@ The desk is a front end to what ``press agenda`` and ``press record`` do, throug
 (:func:`press.agenda.make`, :func:`press.recording.record_attendance`,
 :func:`press.recording.record_motion`): the record it writes is the one the commands would write.
 It runs an assembly's meeting or the council's (the same forms, with seats where an assembly has
-members): publish, reject, retract, correct, and elect/recall (assemblies) or feature/unfeature
-(the council).
+members): publish, reject, retract, correct, and elect/recall (assemblies) or feature/unfeature and
+the census that weighs the seats (the council: the figures ``press census`` proposes, bound to what
+the delegates were shown, as ``press record census --weights`` is).
 Its agenda is made once, when the desk starts — the paper the meeting votes from — and each vote to
 publish is bound to the short digest the desk shows, as ``press record publish --agenda`` is.
 
@@ -132,8 +133,8 @@ class Desk:
         if self.council:  # the council's roll is its seats on the day, each with its delegate
             seats = seats_on(press.records.assemblies, press.decisions.delegates, self.day, a.rules.weighting)  # type: ignore[attr-defined]
             self.roll = [Voter(aid, f"{press.records.assemblies[aid].name}: {seat.name}") for aid, seat in seats.items()]
-            # a fraction of the seats' weight, which the tally of each motion gives exactly
-            self.quorum: int | str = a.rules.quorum_text.replace("of members", "of the seats' weight")
+            # the rule (of the seats' weight); the tally of each motion gives the exact figure
+            self.quorum: int | str = a.rules.quorum_text
         else:
             self.roll = [Voter(m.id, m.name) for m in self.agenda.roll]
             self.quorum = self.agenda.quorum
@@ -162,7 +163,9 @@ class Desk:
     def outcomes(self, press: Press) -> list[Outcome]:
         return [o for o in press.decisions.outcomes if o.meeting.path == self.rel]
 
-    def view(self) -> dict:
+    def view(self, counted: str | None = None) -> dict:
+        """What the desk's page shows; ``counted``: the date the census form counts the rosters on
+        (as typed in its date field; default: the meeting's date)."""
         press = self.press()
         listed, count = self._present(press)
         a = press.assembly(self.assembly)
@@ -182,6 +185,7 @@ class Desk:
             "quorum": self.quorum,
             "published": self.published(press),
             "featured": self.featured(press),
+            "census": self.census(press, counted) if self.council else None,
             "earlier": self.earlier_motions(press),
             "outcomes": outcomes,
             "decided": decided,
@@ -218,6 +222,18 @@ class Desk:
             return {"candidates": [], "on": []}
         on = [f.article for f in press.decisions.council.on_front_page(self.day)]
         return {"candidates": self.published(press, everyone=True), "on": sorted(dict.fromkeys(on))}
+
+    def census(self, press: Press, counted: str | None) -> dict:
+        """The census the desk proposes: each seat's members in good standing on ``counted``, from
+        :func:`press.recording.census_weights` (what ``press census`` prints), or why there is none."""
+        try:
+            day = _day(counted or "", "the date the rosters are counted on") or self.day
+        except PressError as exc:
+            return {"counted": None, "seats": [], "error": str(exc)}
+        figures = recording.census_weights(press, day)  # type: ignore[arg-type]
+        names = {aid: a.name for aid, a in press.records.assemblies.items()}
+        error = None if day <= self.day else f"the rosters must be counted on or before the meeting's date, {self.day}, not {day}"  # type: ignore[operator]
+        return {"counted": day, "seats": [(seat, names[seat], n) for seat, n in figures.items()], "error": error}
 
     def earlier_motions(self, press: Press) -> list[tuple[str, str]]:
         """The motions a ``correct`` may name: each motion of this body's earlier meetings that is not
@@ -289,7 +305,7 @@ class Desk:
         kind = form.get("kind", "")
         press = self.press()
         extra: dict = {}
-        kinds = ("publish", "reject", "retract", "correct", *(("feature", "unfeature") if self.council else ("elect-delegate", "recall-delegate")))
+        kinds = ("publish", "reject", "retract", "correct", *(("feature", "unfeature", "census") if self.council else ("elect-delegate", "recall-delegate")))
         if kind not in kinds:
             raise PressError(f"{kind!r} is not a motion the desk records at {'the council' if self.council else 'an assembly'}'s meeting")
         if kind in ("publish", "reject"):
@@ -311,6 +327,14 @@ class Desk:
                 extra["until"] = _day(form.get("until", ""), "the last day on the front page")
             title = press.records.articles[target].title if target in press.records.articles else target
             shown = Shown(kind, f"{kind.capitalize()}: {title}")
+        elif kind == "census":
+            counted = _day(form.get("counted", ""), "the date the rosters were counted on")
+            if counted is None:
+                raise PressError("give the date the rosters were counted on")
+            target = counted.isoformat()
+            # the figures the delegates were shown; record_motion refuses any that are not the rosters'
+            extra["weights"] = {k.removeprefix("weight-"): v for k, v in form.items() if k.startswith("weight-")}
+            shown = Shown(kind, f"Census of the rosters on {target}", " · ".join(f"{seat} {n}" for seat, n in extra["weights"].items()))
         elif kind == "correct":
             target = form.get("motion", "").strip()
             if not target:
@@ -475,7 +499,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             page = self.env.get_template("projector.html").render(state=self.desk.state(), token=self.desk.token)
             return self._send(200, page.encode())
         with self.desk.lock:
-            page = self.env.get_template("desk.html").render(**self.desk.view())
+            page = self.env.get_template("desk.html").render(**self.desk.view(query.get("counted")))
             if self.command == "GET":
                 self.desk.message = None  # shown once
         self._send(200, page.encode())

@@ -224,6 +224,36 @@ def _without_pictures_filter(value) -> Markup:
     return Markup(_IMG_TAG.sub("", str(value or "")))
 
 
+# The frame a picture the press cannot measure (another site's) is shown in: its width and height
+# reserve the room, and the theme keeps that ratio and fits the picture inside (img.framed).
+FRAME = (1600, 900)
+_SRC_ATTR = re.compile(r'\ssrc="([^"]*)"')
+_WIDTH_ATTR, _HEIGHT_ATTR = re.compile(r'\swidth="[^"]*"'), re.compile(r'\sheight="[^"]*"')
+_CLASS_ATTR = re.compile(r'\sclass="([^"]*)"')
+
+
+def _measured_pictures_filter(value, article=None) -> Markup:
+    """``article``'s HTML with a width and height on every picture, so that the page reserves its
+    room: a picture of the article's own bundle its measured size (``article.picture_sizes``, an
+    attribute of the article, so that the page's key covers it), any other the :data:`FRAME`."""
+    sizes = getattr(article, "picture_sizes", None) or {}
+    slug = article.press.article.slug if sizes and hasattr(article, "press") else None
+
+    def measure(tag: re.Match) -> str:
+        if _WIDTH_ATTR.search(tag[0]) and _HEIGHT_ATTR.search(tag[0]):
+            return tag[0]  # the writer gave both
+        src = _SRC_ATTR.search(tag[0])
+        name = src[1].removeprefix(f"{slug}/") if src and slug and src[1].startswith(f"{slug}/") else None
+        size = sizes.get(name) if name is not None else None
+        width, height = size or FRAME
+        end = _WIDTH_ATTR.sub("", _HEIGHT_ATTR.sub("", tag[0])).rstrip(">").rstrip("/").rstrip()  # one alone would be doubled
+        if not size:  # the frame's class, beside the writer's own classes
+            end = _CLASS_ATTR.sub(lambda c: f' class="{c[1]} framed"', end, count=1) if _CLASS_ATTR.search(end) else f'{end} class="framed"'
+        return f'{end} width="{width}" height="{height}">'
+
+    return Markup(_IMG_TAG.sub(measure, str(value or "")))
+
+
 def enforce_settings(settings: dict) -> None:
     """The press's settings over the site maintainer's (see :data:`ENFORCED_SETTINGS`)."""
     settings.update(ENFORCED_SETTINGS)
@@ -233,6 +263,7 @@ def enforce_settings(settings: dict) -> None:
     # Inline JSON in templates: {{ data|script_json }} (see sanitize.script_json).
     settings["JINJA_FILTERS"] = {
         **settings.get("JINJA_FILTERS", {}), "script_json": _script_json_filter, "without_pictures": _without_pictures_filter,
+        "measured_pictures": _measured_pictures_filter,
     }  # fmt: skip
     # Pelican's reader cache is keyed by file content only: keep one per settings and press code,
     # so a change to either is never answered from an older cache.
@@ -416,6 +447,8 @@ def gate(build: "BuildContext", generator) -> None:
                 setattr(article, key, f"{decision.article.slug}/{_bundle_file(decision.article.slug, value)}")
         if getattr(article, "video_poster", None):
             article.video_size = image_size(files.get(article.video_poster.split("/", 1)[1], b""))
+        # each picture of the bundle's measured size, for the article's <img> tags (the measured_pictures filter)
+        article.picture_sizes = {name: size for name, data in files.items() if bundle.kind_of(name) == "image" and (size := image_size(data))}
         shown = {key: getattr(article, key, None) for key in ("image", "image_alt", "video", "video_captions")}
         for warning in records.accessibility_warnings(decision.article.path, data.decode("utf-8", "replace"), shown):
             log.warning("%s", warning)

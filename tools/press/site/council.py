@@ -92,8 +92,15 @@ def pictures_of(articles: list, bundles: dict[str, dict[str, bytes]]) -> dict[st
     """Each article's picture for a card (article id -> :class:`Image`), for those that have one whose
     size the press knows: a card's picture always reserves its room (width and height), so a picture
     the press cannot measure — on another site, or outside the article's bundle — is left off the card."""
-    found = {a.press.article.id: story_image(a, bundles) for a in articles}
-    return {aid: image for aid, image in found.items() if image is not None and image.width and image.height}
+    found = {a.press.article.id: card_image(a, bundles) for a in articles}
+    return {aid: image for aid, image in found.items() if image is not None}
+
+
+def card_image(article, bundles: dict[str, dict[str, bytes]]) -> Image | None:
+    """The picture a story's card shows: :func:`story_image` if the press can measure it, else none
+    (a picture on another site is shown in the article, never on a card or as the lead's)."""
+    image = story_image(article, bundles)
+    return image if image is not None and image.width and image.height else None
 
 
 def section_articles(section, articles: list) -> list:
@@ -172,21 +179,21 @@ def front_page(articles: list, decisions: Decisions, bundles: dict[str, dict[str
     live = [f for f in council.on_front_page() if f.article in by_id] if council else []  # in the council's own today
     lead_feature = next((f for f in live if f.lead), None)
     if lead_feature is not None:
-        lead: Story | None = Story(by_id[lead_feature.article], story_image(by_id[lead_feature.article], bundles), lead_feature)
+        lead: Story | None = Story(by_id[lead_feature.article], card_image(by_id[lead_feature.article], bundles), lead_feature)
     else:
-        lead = Story(articles[0], story_image(articles[0], bundles)) if articles else None
+        lead = Story(articles[0], card_image(articles[0], bundles)) if articles else None
     seen = {lead.article.press.article.id} if lead else set()
     featured = []
     for feature in live:
         if feature.article not in seen and len(featured) < FEATURED_ROW:
-            featured.append(Story(by_id[feature.article], story_image(by_id[feature.article], bundles), feature))
+            featured.append(Story(by_id[feature.article], card_image(by_id[feature.article], bundles), feature))
             seen.add(feature.article)
     page = FrontPage(lead=lead, featured=featured)
     since = today - dt.timedelta(days=ACTIVE_DAYS)
     for section, held in sections:
         fresh = [a for a in held if a.press.article.id not in seen and a.date.date() >= since][:STORIES_PER_SECTION]
         if fresh:
-            page.sections.append(SectionStories(section, [Story(a, story_image(a, bundles)) for a in fresh]))
+            page.sections.append(SectionStories(section, [Story(a, card_image(a, bundles)) for a in fresh]))
             seen |= {a.press.article.id for a in fresh}
     groups: dict[str, list] = {}
     for article in articles:  # newest first
@@ -199,7 +206,7 @@ def front_page(articles: list, decisions: Decisions, bundles: dict[str, dict[str
     for aid, group in groups.items():
         fresh = [a for a in group if a.press.article.id not in seen][:STORIES_PER_ASSEMBLY]
         if fresh:
-            page.assemblies.append(AssemblyStories(aid, group[0].assembly.name, [Story(a, story_image(a, bundles)) for a in fresh]))
+            page.assemblies.append(AssemblyStories(aid, group[0].assembly.name, [Story(a, card_image(a, bundles)) for a in fresh]))
             seen |= {a.press.article.id for a in fresh}
     return page
 
@@ -247,6 +254,8 @@ def council_ledger_extras(ledger: dict, council: CouncilDecisions) -> dict:
             motion["seats"] = {"yes": outcome.yes_seats, "no": outcome.no_seats, "abstain": outcome.abstain_seats, "filled": len(outcome.seats)}
             motion["weight"] = {"yes": outcome.yes, "no": outcome.no, "abstain": outcome.abstain, "filled": outcome.eligible}
             motion["tally_text"] = outcome.tally
+            if outcome.motion.kind == "census":  # the figures adopted, for the ledger to show
+                motion["census"] = {"counted": outcome.motion.target, "weights": dict(outcome.motion.weights)}
             if outcome.motion.kind == "feature":
                 motion["lead"] = outcome.motion.lead
                 motion["until"] = outcome.motion.until.isoformat() if outcome.motion.until else None

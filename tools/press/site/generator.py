@@ -338,6 +338,7 @@ class PressGenerator(Generator):
         # Online ballots, as plain views every ballot output is made from (press.site.ballots)
         self.ballot_origin = ballots_site.origin_of(press)
         self.ballot_views = ballots_site.views(press, articles, self.ballot_origin, self.settings.get("PRESS_REPO") or None)
+        self.context["ballots_index"] = ballots_site.INDEX if self.ballot_origin is not None or self.ballot_views else None  # the navigation's entry
         self.chapters: list[Chapter] = []
         grouped = self.grouped = _ByAssembly(press, articles, retracted_decisions)  # one pass, not one per assembly
         for aid, assembly in sorted(press.records.assemblies.items(), key=lambda kv: kv[1].name.lower()):
