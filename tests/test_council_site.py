@@ -344,3 +344,51 @@ def test_a_picture_replaced_by_a_new_vote_gets_its_new_size_in_a_warm_build(tmp_
     result = build()
     assert result.exit_code == 0, result.output
     assert '<img alt="Rents" src="chart/rents.png" width="30" height="10">' in read(p.root / "output", "springfield/chart.html")
+
+
+def test_a_writers_attribute_text_never_becomes_an_attribute_when_pictures_are_measured(tmp_path):
+    """Attack (a hostile writer, an approved article): attribute values ending in ' class=', ' width='
+    or ' height=' — harmless text to the sanitizer — made the picture rewriting cut the tag at the wrong
+    quote: `<img alt="x class=" title=" onerror=alert(1) " …>` came out with a real onerror handler.
+    Every attribute of every picture on the page is the writer's own (as the sanitizer left them),
+    plus the width, height and frame the press adds."""
+    from html.parser import HTMLParser
+
+    hostile = [
+        '<img alt="x class=" title=" onerror=alert(1) " src="https://example.org/a.png">',
+        '<img alt="x width=" title=" onerror=alert(2) " src="https://example.org/b.png">',
+        '<img alt="x height=" title=" onerror=alert(3) x=" src="https://example.org/c.png" width="5">',
+        '<img alt="x src=" title=" style=position:fixed " src="chart/rents.png">',
+        '<img class="a class=" alt=" onload=alert(4) " src="https://example.org/d.png">',
+    ]
+    p = PressDir(tmp_path / "press").buildable()
+    p.assembly()
+    p.article("springfield", "chart", "A chart", "<p>" + "".join(hostile) + "</p>\n\nCHART-TEXT")
+    p.write("content/springfield/chart/rents.png", PNG)
+    p.meeting("springfield", day(3), f"present: [ana, ben, cai]\nmotions:\n  - publish: springfield/chart\n    digest: {p.digest('springfield', 'chart')}\n    yes: [ana, ben]\n")
+    result = CliRunner().invoke(main, ["--root", str(p.root), "build", "--no-search"])
+    assert result.exit_code == 0, result.output
+
+    class Pictures(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.found: list[dict] = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "img":
+                self.found.append(dict(attrs))
+
+    body = read(p.root / "output", "springfield/chart.html").split('<div class="body e-content">', 1)[1].split("</div>", 1)[0]
+    pictures = Pictures()
+    pictures.feed(body)
+    assert [sorted(a) for a in pictures.found] == [
+        ["alt", "class", "height", "src", "title", "width"],
+        ["alt", "class", "height", "src", "title", "width"],
+        ["alt", "class", "height", "src", "title", "width"],
+        ["alt", "height", "src", "title", "width"],  # its own picture, measured: no frame
+        ["alt", "class", "height", "src", "width"],
+    ], body
+    assert [a["title"] for a in pictures.found[:4]] == [" onerror=alert(1) ", " onerror=alert(2) ", " onerror=alert(3) x=", " style=position:fixed "]
+    assert [a["alt"] for a in pictures.found] == ["x class=", "x width=", "x height=", "x src=", " onload=alert(4) "]
+    assert [a.get("class") for a in pictures.found] == ["framed", "framed", "framed", None, "a class= framed"]
+    assert [(a["width"], a["height"]) for a in pictures.found] == [("1600", "900")] * 3 + [("1", "1"), ("1600", "900")]

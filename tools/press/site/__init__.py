@@ -227,29 +227,49 @@ def _without_pictures_filter(value) -> Markup:
 # The frame a picture the press cannot measure (another site's) is shown in: its width and height
 # reserve the room, and the theme keeps that ratio and fits the picture inside (img.framed).
 FRAME = (1600, 900)
-_SRC_ATTR = re.compile(r'\ssrc="([^"]*)"')
-_WIDTH_ATTR, _HEIGHT_ATTR = re.compile(r'\swidth="[^"]*"'), re.compile(r'\sheight="[^"]*"')
-_CLASS_ATTR = re.compile(r'\sclass="([^"]*)"')
+# One attribute of an <img> tag as the sanitizer writes it (sanitize.clean_html: nh3 quotes every value
+# with '"' and escapes any '"' inside), read one after another from the tag's name on: a value's text
+# ('… width=', '… class=') is never taken for an attribute, nor an attribute's end for a value's.
+_IMG_ATTRIBUTE = re.compile(r'[ \t\n\f\r]++([^\s"\'>/=]++)(?:="([^"]*+)")?+')
+_IMG_END = re.compile(r"[ \t\n\f\r]*+/?>")
+
+
+def _img_attributes(tag: str) -> list[tuple[str, str | None]] | None:
+    """The attributes of ``tag`` (``<img …>``) in order, or None when it is not written as the
+    sanitizer writes tags (it is then left as it is: rewriting what we cannot read could open it)."""
+    found, at = [], len("<img")
+    while (m := _IMG_ATTRIBUTE.match(tag, at)) is not None:
+        found.append((m[1].lower(), m[2]))
+        at = m.end()
+    return found if _IMG_END.fullmatch(tag, at) else None
 
 
 def _measured_pictures_filter(value, article=None) -> Markup:
     """``article``'s HTML with a width and height on every picture, so that the page reserves its
     room: a picture of the article's own bundle its measured size (``article.picture_sizes``, an
-    attribute of the article, so that the page's key covers it), any other the :data:`FRAME`."""
+    attribute of the article, so that the page's key covers it), any other the :data:`FRAME`. Each
+    tag is read attribute by attribute and written again whole, the writer's values as they were."""
     sizes = getattr(article, "picture_sizes", None) or {}
     slug = article.press.article.slug if sizes and hasattr(article, "press") else None
 
     def measure(tag: re.Match) -> str:
-        if _WIDTH_ATTR.search(tag[0]) and _HEIGHT_ATTR.search(tag[0]):
+        attributes = _img_attributes(tag[0])
+        if attributes is None:
+            return tag[0]
+        given = dict(attributes)
+        if given.get("width") is not None and given.get("height") is not None:
             return tag[0]  # the writer gave both
-        src = _SRC_ATTR.search(tag[0])
-        name = src[1].removeprefix(f"{slug}/") if src and slug and src[1].startswith(f"{slug}/") else None
-        size = sizes.get(name) if name is not None else None
+        src = given.get("src") or ""
+        size = sizes.get(src.removeprefix(f"{slug}/")) if slug and src.startswith(f"{slug}/") else None
         width, height = size or FRAME
-        end = _WIDTH_ATTR.sub("", _HEIGHT_ATTR.sub("", tag[0])).rstrip(">").rstrip("/").rstrip()  # one alone would be doubled
+        kept = [(n, v) for n, v in attributes if n not in ("width", "height")]  # one alone would be doubled
         if not size:  # the frame's class, beside the writer's own classes
-            end = _CLASS_ATTR.sub(lambda c: f' class="{c[1]} framed"', end, count=1) if _CLASS_ATTR.search(end) else f'{end} class="framed"'
-        return f'{end} width="{width}" height="{height}">'
+            if "class" in given:
+                kept = [(n, f"{v or ''} framed".lstrip() if n == "class" else v) for n, v in kept]
+            else:
+                kept.append(("class", "framed"))
+        written = "".join(f' {n}="{v}"' if v is not None else f" {n}" for n, v in kept)
+        return f'<img{written} width="{width}" height="{height}">'
 
     return Markup(_IMG_TAG.sub(measure, str(value or "")))
 
