@@ -82,6 +82,30 @@ def test_a_new_press_version_renders_everything_again(sample, tmp_path, monkeypa
     assert tree(sample / "output") == clean_build(sample, tmp_path, monkeypatch, "after")
 
 
+@pytest.mark.parametrize("changed", ["site/admin.js", "site/ballot.js", "desk/desk.html"])
+def test_a_press_that_changed_only_a_file_of_its_own_that_is_not_python_is_a_new_version(tmp_path, monkeypatch, changed):
+    """Attack (a store written by another version): an upgrade that changes only the desk's script
+    (site/admin.js, published as admin/press.js by a rule whose inputs are the rosters and settings)
+    kept the same press version, so a warm build linked last build's admin/press.js, or took the
+    store's, where a cold build writes the new one. Every file of the package counts."""
+    import shutil
+
+    from press import cache
+
+    package = Path(cache.__file__).parent
+    copy = tmp_path / "press"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "__file__", str(copy / "cache.py"))
+    cache.press_version.cache_clear()
+    try:
+        before = cache.press_version()
+        (copy / changed).write_bytes((copy / changed).read_bytes() + b"\n")
+        cache.press_version.cache_clear()
+        assert cache.press_version() != before
+    finally:
+        cache.press_version.cache_clear()
+
+
 @pytest.mark.parametrize("module, name", [(prerender, "MIN_FILES"), (parallel, "MIN_PAGES")], ids=["Markdown", "pages"])
 def test_work_done_on_every_core_gives_the_site_done_in_one_process(sample, tmp_path, monkeypatch, module, name):
     monkeypatch.setattr(module, name, 0)  # the sample is small: force the worker pool

@@ -40,12 +40,14 @@ def replacing(path: Path) -> contextlib.AbstractContextManager[BinaryIO]:
 @functools.lru_cache(maxsize=1)
 def press_version() -> str:
     """The press's own code and the libraries that shape its output or how it reads the records
-    (YAML, signatures), hashed: anything made by other code is never reused."""
+    (YAML, signatures), hashed: anything made by other code is never reused. Every file of the
+    package counts, not only its Python: the desk's script (``site/admin.js``, published as
+    ``admin/press.js``), the ballot pages' script and the desk's templates shape what it makes."""
     from importlib import metadata
 
     digest = hashlib.sha256()
     package = Path(__file__).parent
-    for file in sorted(package.rglob("*.py")):
+    for file in sorted(p for p in package.rglob("*") if "__pycache__" not in p.relative_to(package).parts and p.is_file()):
         digest.update(file.relative_to(package).as_posix().encode() + b"\0" + file.read_bytes())
     for library in ("pelican", "markdown", "nh3", "jinja2", "feedgen", "icalendar", "pygments", "pyyaml", "cryptography", "pillow", "mutagen"):
         try:
