@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import commit, git
+from conftest import PressDir, commit, git
 from press import cache, uptodate
 from press.store import Store, salt
 from press.build import build
@@ -205,3 +205,24 @@ def test_a_kept_record_of_the_wrong_shape_means_a_full_build_not_a_traceback(sam
     again = build(sample)
     assert not again.unchanged and (sample / "output" / "index.html").is_file()
     assert build(sample).unchanged
+
+
+def test_a_ballot_that_closes_within_the_day_is_built_again(tmp_path, monkeypatch):
+    """Attack on warm = cold: a ballot's window ends at an instant (20:00 in Berlin), not at a
+    midnight. A build at 19:30 and another at 20:30 the same day, nothing else changed: the second
+    answered "up to date" and left the ballot page open for votes where a cold build shows voting
+    ended. The site is remembered only until the next instant a ballot opens or closes."""
+    from ballot_press import build as ballot_press, make_keys
+    from fake_passkey import Passkey
+
+    (tmp_path / "keys").mkdir()
+    root = ballot_press(tmp_path / "press", make_keys(tmp_path / "keys"), Passkey("press.example.org"))
+    PressDir(root).buildable()
+    at = dt.datetime.fromisoformat
+    build(root, search=False, now=at("2026-11-25T18:30:00+00:00"))  # 19:30 in Berlin: open
+    assert build(root, search=False, now=at("2026-11-25T18:45:00+00:00")).unchanged  # still open: nothing to do
+    again = build(root, search=False, now=at("2026-11-25T19:30:00+00:00"))  # 20:30 in Berlin: voting has ended
+    assert not again.unchanged
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "cold-caches"))
+    build(root, tmp_path / "cold", search=False, now=at("2026-11-25T19:30:00+00:00"))
+    assert tree(root / "output") == tree(tmp_path / "cold")

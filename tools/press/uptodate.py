@@ -3,7 +3,8 @@
 A build's result depends only on its inputs: the files of ``content/``, ``editorial/`` and the theme,
 the files at the top of the press (the configuration), the git commit the history is read from, every
 setting, the press's own code and libraries, whether search is on, and the run's date in each body's
-timezone (features expire, meetings become past: :func:`press.clock.days`). After each successful build the press keeps, for the build folder it swapped
+timezone (features expire, meetings become past: :func:`press.clock.days`) — and, within a day, the
+instants ballots open and close. After each successful build the press keeps, for the build folder it swapped
 in, a key over all of these and the size, modification time and inode of every file it left there.
 
 The next build of the same output computes the key again — one ``stat`` per input file, one ``git
@@ -48,6 +49,9 @@ class Record:
     summary: list[str] = field(default_factory=list)
     zones: tuple[str, ...] = ()  # the bodies' timezones
     days: str = ""  # the build's date in each of them (press.clock.days)
+    # the next instant the site changes with the clock within a day (a ballot opens or closes: its
+    # page, feed and calendar change then, not at a midnight), ISO 8601; "" when none is to come
+    until: str = ""
 
 
 def record_name(site: Path) -> str:
@@ -125,12 +129,14 @@ def _whole(record: Record) -> bool:
         and isinstance(inputs.racy, (list, tuple)) and all(strings(r, 2) for r in inputs.racy)
         and isinstance(record.site, dict) and all(isinstance(k, str) for k in record.site)
         and strings(record.warnings) and strings(record.summary) and strings(record.zones) and isinstance(record.days, str)
+        and isinstance(record.until, str)
     )  # fmt: skip
 
 
 def unchanged(root: Path, site: Path | None, inputs: Inputs, now: dt.datetime) -> Record | None:
     """The record of ``site`` if it was built from exactly ``inputs`` on the same day as ``now`` in
-    every body's timezone, and is exactly as that build left it."""
+    every body's timezone, before the next instant a ballot opens or closes, and is exactly as that
+    build left it."""
     if site is None:
         return None
     record = load(root, site)
@@ -138,10 +144,29 @@ def unchanged(root: Path, site: Path | None, inputs: Inputs, now: dt.datetime) -
         return None
     if not record.zones or record.days != clock.days(now, record.zones):
         return None
+    if record.until and not now < _instant(record.until):
+        return None
     try:
         return record if site_state(site) == record.site else None
     except OSError:
         return None
+
+
+def next_change(instants, now: dt.datetime) -> str:
+    """:attr:`Record.until` for a build at ``now``: the first of ``instants`` (ballots' openings and
+    closes) after it."""
+    later = [t for t in instants if t > now]
+    return min(later).astimezone(dt.timezone.utc).isoformat() if later else ""
+
+
+def _instant(text: str) -> dt.datetime:
+    try:
+        instant = dt.datetime.fromisoformat(text)
+    except ValueError:
+        instant = None
+    if instant is None or instant.tzinfo is None:  # a hand-edited record: the build runs
+        return dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+    return instant
 
 
 def save(root: Path, site: Path, record: Record) -> None:
