@@ -199,6 +199,18 @@ def test_reserved_names_cannot_shadow_the_site(site):
     assert "content/pages/assemblies.md:1: page URL assemblies.html is the site's own — choose another Slug" in problems
 
 
+def test_an_assembly_or_section_named_ballots_cannot_shadow_the_ballot_pages(site):
+    """Attack (a careless maintainer): an assembly or a section with the id 'ballots' has its front at
+    ballots/index.html, the online ballots' own page. `press verify` said ok and every build then
+    failed on Pelican's 'Failed to overwrite … ballots/index.html'."""
+    site.write("editorial/assemblies/ballots.yml", "name: Ballot Street\nmembers: []\n")
+    site.write("editorial/press.yml", "maintainers: [sam]\nballots: {origin: https://press.example.org}\n"
+               "sections:\n  - id: ballots\n    name: Ballots\n    tags: [ballots]\n")  # fmt: skip
+    assert "editorial/assemblies/ballots.yml: assembly id 'ballots' is reserved for the site's own pages — rename the file" in site.problems()
+    (site.root / "editorial/assemblies/ballots.yml").unlink()
+    assert "editorial/press.yml:4: section id 'ballots' is a name the site itself uses — choose another id" in site.problems()
+
+
 def test_colliding_page_urls_name_both_files(site):
     site.write("content/pages/about.md", "Title: About\n\nOne.\n")
     site.write("content/pages/who.md", "Title: Who\nSlug: about\n\nTwo.\n")

@@ -42,7 +42,7 @@ SIGNATURE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2}\.yml)\.([a-z0-9](?:[a-z0-9-]{0,3
 NOT_ASSEMBLIES = frozenset({"pages", "images"})
 # Names the site itself uses at the top of the output (an assembly's folder) or inside an
 # assembly's folder (an article's file name), or for static pages.
-RESERVED_ASSEMBLY_IDS = NOT_ASSEMBLIES | {"author", "tag", "page", "theme", "drafts", "static", "search", "pagefind", "feeds", "council", "admin"}
+RESERVED_ASSEMBLY_IDS = NOT_ASSEMBLIES | {"author", "tag", "page", "theme", "drafts", "static", "search", "pagefind", "feeds", "council", "admin", "ballots"}
 RESERVED_SLUGS = frozenset({"index", "ledger", "feed", "decisions"})
 RESERVED_PAGES = frozenset({"index", "assemblies", "archives", "authors", "tags", "search", "ledger", "feed", "sitemap", "robots"})
 
