@@ -6,6 +6,7 @@ is unchanged; a cold build starts with no cache and no previous site. They must 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import shutil
 from pathlib import Path
@@ -57,6 +58,54 @@ def test_a_new_meeting_time_reaches_every_page_and_feed(sample, tmp_path, monkey
     warm = build(sample)
     assert warm.memo.reused > 0
     assert differing(tree(sample / "output"), cold(sample, tmp_path / "cold", monkeypatch)) == []
+
+
+def changed_articles(before: dict[str, bytes], after: dict[str, bytes], folder: str) -> set[str]:
+    return {n for n in before.keys() & after.keys() if n.startswith(folder + "/") and n.endswith(".html") and before[n] != after[n]}
+
+
+def test_a_retraction_reaches_the_neighbours_of_the_retracted_article_warm_as_cold(sample, tmp_path, monkeypatch):
+    """Its neighbours' links (newer and older in the assembly) are set after the gate: their pages change."""
+    build(sample)
+    before = tree(sample / "output")
+    meeting = sample / "editorial/meetings/riverside/2026-11-16.yml"
+    meeting.write_text("present: 6\nmotions:\n  - retract: riverside/eviction-watch\n    reason: Figures were wrong.\n    yes: 5\n    no: 1\n")
+    warm = build(sample)
+    assert warm.memo.reused > 0
+    after = tree(sample / "output")
+    assert after["riverside/eviction-watch.html"] != before["riverside/eviction-watch.html"]  # says it was retracted
+    assert changed_articles(before, after, "riverside") - {"riverside/eviction-watch.html"}  # and its neighbours' pages
+    assert after == cold(sample, tmp_path / "cold", monkeypatch)
+
+
+def test_a_new_vote_reaches_the_articles_it_neighbours_warm_as_cold(sample, tmp_path, monkeypatch):
+    build(sample)
+    before = tree(sample / "output")
+    digest = hashlib.sha256((sample / "content/riverside/night-bus-petition.md").read_bytes()).hexdigest()
+    meeting = sample / "editorial/meetings/riverside/2026-11-16.yml"
+    meeting.write_text(f"present: 6\nmotions:\n  - publish: riverside/night-bus-petition\n    digest: sha256:{digest}\n    yes: 5\n    no: 1\n")
+    warm = build(sample)
+    assert warm.memo.reused > 0
+    after = tree(sample / "output")
+    assert "riverside/night-bus-petition.html" in after and "riverside/night-bus-petition.html" not in before
+    assert changed_articles(before, after, "riverside")
+    assert after == cold(sample, tmp_path / "cold", monkeypatch)
+
+
+def test_an_article_approved_again_with_new_words_is_shown_warm_as_cold(sample, tmp_path, monkeypatch):
+    """Its proven bytes change (a new approved digest): its page, and every list showing its title."""
+    build(sample)
+    article = sample / "content/springfield/bus-fares.md"
+    text = article.read_text()
+    assert "Title: " in text
+    article.write_text(text.replace("Title: ", "Title: Longer ", 1) + "\nOne more sentence.\n")
+    digest = hashlib.sha256(article.read_bytes()).hexdigest()
+    meeting = sample / "editorial/meetings/springfield/2026-09-01.yml"
+    meeting.write_text(re.sub(r"digest: sha256:[0-9a-f]{64}", f"digest: sha256:{digest}", meeting.read_text()))
+    build(sample)
+    after = tree(sample / "output")
+    assert b"One more sentence" in after["springfield/bus-fares.html"]
+    assert after == cold(sample, tmp_path / "cold", monkeypatch)
 
 
 # --------------------------------------------------------------------------- the property

@@ -583,16 +583,17 @@ def targets(sizes: list[dict], hugo: str | None) -> list[str]:
         for kind in ("edit", "vote", "retraction", "roster"):
             took = med[f"warm {kind}"]
             if hugo:
-                check(took <= med["hugo"], n, (5000, 20000), f"rebuild {KINDS[kind]} {took:.2f}s <= Hugo's full build {med['hugo']:.2f}s")
+                ratio = took / med["hugo"]
+                check(ratio <= 0.5, n, (5000, 20000), f"rebuild {KINDS[kind]} {took:.2f}s = {ratio:.2f}x Hugo's full build ({med['hugo']:.2f}s) <= 0.5x")
             else:
-                lines.append(f"skipped at {n:,}: rebuild {KINDS[kind]} <= Hugo's full build (no hugo)")
+                lines.append(f"skipped at {n:,}: rebuild {KINDS[kind]} <= 0.5x Hugo's full build (no hugo)")
         check(med["warm nothing"] <= 1.0, n, (5000,), f"rebuild with nothing changed {med['warm nothing']:.2f}s <= 1 s")
         ratio = med["press cold"] / med["plain"]
-        check(ratio <= 0.75, n, None, f"cold build {ratio:.2f}x plain Pelican on the same published articles <= 0.75x")
+        check(ratio <= 1.0, n, None, f"cold build {ratio:.2f}x plain Pelican on the same published articles <= 1.0x (0.75x the goal beyond)")
         share = med["index"] / med["search"]
         check(share <= 0.25, n, None, f"search index {med['index']:.2f}s = {share:.0%} of a warm build with search <= 25%")
         check(peak["search"] <= 600, n, (20000,), f"peak memory with search {peak['search']} MiB <= 600 MiB")
-        check(med["verify warm"] <= 0.5, n, (20000,), f"press verify warm {med['verify warm']:.2f}s <= 0.5 s")
+        check(med["verify warm"] <= 0.3, n, (20000,), f"press verify warm {med['verify warm']:.2f}s <= 0.3 s")
         check(med["verify cold"] <= 1.5, n, (20000,), f"press verify cold {med['verify cold']:.2f}s <= 1.5 s")
         warm = med["warm vote"] + med["index"] + 1.0
         check(med["ci"] <= warm, n, None, f"CI-like deploy {med['ci']:.2f}s <= a local warm rebuild after one vote, with search, + 1 s ({warm:.2f}s)")

@@ -40,6 +40,7 @@ _PELICAN_ATTRIBUTES = {
     "translations": "other languages' pages: the press publishes one language (DEFAULT_LANG)",
     "jsonld": "made on demand from the article, its decision and the settings, all keyed",
 }
+_NOTHING = object()  # no value at all (None is a value)
 _LINK_MARKERS = ("{filename}", "{static}", "{attach}", "{tag}", "{category}", "{author}", "{index}", "|filename|", "|static|")
 # The store's manifest of every kept page: fingerprint (hex) -> sha256 of the page's bytes.
 PAGES = "pages"
@@ -148,7 +149,9 @@ class RenderMemo:
         for name, value in sorted(item.metadata.items()):
             digest.update(b"m" + name.encode() + b"\0" + self.of(value))
         for name, value in sorted(vars(item).items()):
-            if name not in _PELICAN_ATTRIBUTES and name not in item.metadata:
+            # Pelican's own, or the very value its metadata holds (keyed just above); an attribute
+            # the press set to another value than the metadata's counts too
+            if name not in _PELICAN_ATTRIBUTES and item.metadata.get(name, _NOTHING) is not value:
                 digest.update(b"a" + name.encode() + b"\0" + self.of(value))
 
     def fingerprint(self, template, localcontext: dict, name: str) -> bytes | None:
