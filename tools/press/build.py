@@ -217,7 +217,7 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
         if collect.errors:
             raise BuildFailed(collect.errors)
         if memo is not None:
-            memo.save(staging)  # before the swap: a kill after it finds fingerprints of the site it serves
+            memo.save(staging, outputs.rules())  # before the swap: a kill after it finds fingerprints of the site it serves
         from .cache import notices
 
         result = BuildResult(output=final, press=press, warnings=notices() + collect.warnings, memo=memo, outputs=outputs)

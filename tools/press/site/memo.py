@@ -26,7 +26,7 @@ from pelican.urlwrappers import URLWrapper
 from ..store import Store, copy_file
 from ..store import salt as store_salt
 from ..keys import Unkeyable, key_of
-from .outputs import vacate
+from .outputs import COPIED, vacate
 from .pelican_adapter import raw_content
 
 # Attributes Pelican (not the press) sets on every page, and why they are not part of its key:
@@ -51,9 +51,40 @@ class Uncacheable(Exception):
 
 
 def memo_name(site: Path) -> str:
-    """The store's manifest of the fingerprints of the files in the build folder ``site``: one per
-    build folder, so fingerprints never describe a site other than the one they were saved with."""
-    return "renders-" + hashlib.sha256(str(Path(site)).encode()).hexdigest()[:16]
+    """The store's name of the manifest of the build folder ``site`` (:func:`build_manifest`): one per
+    build folder, so keys never describe a site other than the one they were saved with."""
+    return "build-" + hashlib.sha256(str(Path(site)).encode()).hexdigest()[:16]
+
+
+def _entries(kept) -> dict[str, dict]:
+    """The well-formed file entries of a kept build manifest; anything else in it is left out (a miss)."""
+    files = kept.get("files") if isinstance(kept, dict) else None
+    if not isinstance(files, dict):
+        return {}
+    found = {}
+    for name, entry in files.items():
+        if not (isinstance(name, str) and isinstance(entry, dict) and isinstance(entry.get("rule"), str)):
+            continue
+        key, sha, st = entry.get("key"), entry.get("sha256"), entry.get("stat")
+        if not (key is None or _is_hex(key, 64)) or not _is_hex(sha, 64):
+            continue
+        if st is not None and not (isinstance(st, list) and len(st) == 3 and all(type(n) is int for n in st)):
+            continue
+        found[name] = entry
+    return found
+
+
+def _is_hex(value, length: int) -> bool:
+    return isinstance(value, str) and len(value) == length and all(c in "0123456789abcdef" for c in value)
+
+
+def build_manifest(store: Store, site: Path, salt: str) -> dict[str, dict]:
+    """The manifest of the build folder ``site``, as its build saved it under ``salt`` (the render
+    memo's): output path -> {"rule": the rule that made it, "key": its key (hex; None for a file made
+    on every build), "sha256": the sha256 of its bytes as published}, and for a file the next build
+    may reuse from the folder, "stat" (size, modification time, inode). Empty when missing, damaged
+    or saved under another salt: a miss, never an error."""
+    return _entries(store.value(memo_name(site), salt, plain=True))
 
 
 class RenderMemo:
@@ -79,7 +110,8 @@ class RenderMemo:
         self._checked: dict[str, bool] = {}  # sha256 -> the store's object still hashes to it
         try:
             kept = self.store.value(self.name, self.salt.hex(), plain=True) or {}
-            self.before = {name: (bytes.fromhex(fp), tuple(st)) for name, (fp, st) in kept.get("files", {}).items()}
+            self.before = {name: (bytes.fromhex(entry["key"]), tuple(entry["stat"]))
+                           for name, entry in _entries(kept).items() if entry["key"] is not None and entry.get("stat") is not None}  # fmt: skip
             self._templates = {name: frozenset(names) for name, names in kept.get("templates", {}).items()}
             self.stored = {bytes.fromhex(fp): sha for fp, sha in self.store.manifest(PAGES, self.salt.hex()).items()}
         except (TypeError, ValueError, AttributeError):  # damaged or foreign: every page is made again
@@ -219,14 +251,16 @@ class RenderMemo:
         else:
             self.after.pop(name, None)
 
-    def save(self, site: Path | None = None) -> None:
-        """Keep this build's fingerprints for the build folder ``site`` (default: the previous one),
-        with each file's size, modification time and inode as it is there now, and drop the previous
-        folder's: they no longer describe the site that will be served. Every page with a fingerprint
-        is kept in the store too (a copy, named by the sha256 of its bytes); pages no build uses any
-        more leave it."""
+    def save(self, site: Path | None = None, made: dict | None = None) -> None:
+        """Keep the manifest of this build for the build folder ``site`` (default: the previous one) and
+        drop the previous folder's: it no longer describes the site that will be served. For every file
+        ``made`` names (path -> :class:`~press.site.outputs.Made`, the claims' rules), the rule, its key
+        and the sha256 of its bytes; for each file with a fingerprint, its size, modification time and
+        inode as it is there now (the next build reuses it only if it is still exactly that file). Every
+        page with a fingerprint is kept in the store too (a copy, named by the sha256 of its bytes);
+        pages no build uses any more leave it."""
         site = Path(site) if site is not None else self.previous
-        files: dict[str, list] = {}
+        files: dict[str, dict] = {}
         stored: dict[str, str] = {}
         for name, fingerprint in self.after.items():
             path = site / name
@@ -237,10 +271,25 @@ class RenderMemo:
                     sha = self.store.put_file(path)  # a copy: the served file and the store never share bytes
                     if sha is None:
                         return  # the store cannot be written (said once): keep none of the memo, not half of it
-                files[name] = [fingerprint.hex(), [st.st_size, st.st_mtime_ns, st.st_ino]]
+                files[name] = {"rule": "", "key": fingerprint.hex(), "sha256": sha, "stat": [st.st_size, st.st_mtime_ns, st.st_ino]}
                 stored[fingerprint.hex()] = sha
             except OSError:
                 continue
+        for name, rule in (made or {}).items():
+            if rule is None:
+                continue
+            entry = files.get(name)
+            if entry is None:
+                if rule.inputs == COPIED and rule.key is not None:
+                    sha = rule.key  # a copy's key is the sha256 of its bytes, checked by the positive list
+                else:
+                    try:  # made on every build: its bytes are read once, here
+                        with open(site / name, "rb") as f:
+                            sha = hashlib.sha256(f.read()).hexdigest()
+                    except OSError:
+                        continue
+                entry = files[name] = {"key": rule.key, "sha256": sha}
+            entry["rule"] = rule.rule
         salt = self.salt.hex()
         templates = {name: sorted(names) for name, names in self._templates.items()}
         if self.store.save_manifest(PAGES, salt, stored):

@@ -34,6 +34,10 @@ def vacate(path: str | os.PathLike) -> None:
         os.makedirs(os.path.dirname(path), exist_ok=True)
 
 
+# The inputs a copy declares: its own bytes, so its key is their sha256 (press.site.rules.Rules.copy).
+COPIED = ("its bytes",)
+
+
 @dataclass(frozen=True)
 class Made:
     """Which rule made an output file: the rule, the inputs it declared (by name), and its key (hex:

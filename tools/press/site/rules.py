@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Callable
 
 from .memo import RenderMemo
-from .outputs import Made, OutputList, vacate
+from .outputs import COPIED, Made, OutputList, vacate
 from .parallel import Job
 from .pelican_adapter import Rendered
 
@@ -111,7 +111,7 @@ class Rules:
 
     @staticmethod
     def _copy(rule: str, data: bytes) -> Made:
-        return Made(rule, ("its bytes",), hashlib.sha256(data).hexdigest())
+        return Made(rule, COPIED, hashlib.sha256(data).hexdigest())
 
     # ------------------------------------------------------------------ template pages
 
