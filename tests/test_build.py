@@ -370,3 +370,25 @@ def test_a_statement_in_the_councils_name_is_not_bylined_with_it_again(built):
     front = text_of((built / "index.html").read_text())
     assert "National Council of Delegates · 20 September 2026 · National Council of Delegates" not in front
     assert "National Council of Delegates · 20 September 2026" in front
+
+
+@pytest.mark.usefixtures("settled")  # see conftest.py
+def test_verify_after_a_build_answers_from_what_the_build_learnt(sample, monkeypatch):
+    """The build read every record and git history (the sample publishes an approved revision from
+    git): the next `press verify` answers from the build's memory, without reading the press again,
+    however the press's folder is written (the build resolves it; a user types `.`) — and a change
+    since is seen at once."""
+    assert build(sample, "--no-search").exit_code == 0
+    import press.model
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("press verify read the whole press again after a build")
+
+    monkeypatch.chdir(sample)
+    with monkeypatch.context() as m:
+        m.setattr(press.model, "load", not_again)
+        answered = CliRunner().invoke(main, ["--root", ".", "verify"])
+    assert answered.exit_code == 0 and answered.output.startswith("ok:"), answered.output
+    (sample / "editorial/assemblies/harbor.yml").write_text("name: [broken\n")
+    changed = CliRunner().invoke(main, ["--root", ".", "verify"])
+    assert changed.exit_code == 1 and "editorial/assemblies/harbor.yml:2: invalid YAML" in changed.output, changed.output

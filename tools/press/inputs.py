@@ -66,31 +66,34 @@ def scan(root: Path | str, tops: tuple[str | Path, ...] = TOPS) -> Inputs:
     digest = hashlib.sha256()
     newest = 0
 
-    def walk(folder: str) -> None:
+    def walk(folder: str, label: str) -> None:
+        """``label``: ``folder`` as the digest spells it (from the top, never from the way ``root`` was
+        written: ``press --root .`` and a resolved path are one press)."""
         nonlocal newest
         try:
             with os.scandir(folder) as listing:
                 entries = sorted(listing, key=lambda e: e.name)
         except OSError as exc:  # unreadable: part of the answer (verify reports what it cannot read)
-            digest.update(f"{folder}\0error {exc.errno}\n".encode())
+            digest.update(f"{label}\0error {exc.errno}\n".encode())
             return
         for entry in entries:
             try:
                 status = file_status(entry.stat(follow_symlinks=False))
             except OSError as exc:
-                digest.update(f"{entry.path}\0error {exc.errno}\n".encode())
+                digest.update(f"{label}/{entry.name}\0error {exc.errno}\n".encode())
                 newest = started  # cannot vouch for it
                 continue
             statuses[entry.path] = status
-            digest.update(f"{entry.path}\0{status}\n".encode())
+            digest.update(f"{label}/{entry.name}\0{status}\n".encode())
             newest = max(newest, status[3])
             if entry.is_dir(follow_symlinks=False):
-                walk(entry.path)
+                walk(entry.path, f"{label}/{entry.name}")
 
     for top in tops:
         folder = str(root / top)
-        digest.update(f"{folder}\n".encode())
-        walk(folder)
+        label = str(top) if not Path(top).is_absolute() else folder  # a top outside the press: where it is
+        digest.update(f"{label}\n".encode())
+        walk(folder, label)
     return Inputs(statuses, digest.hexdigest(), newest < started - _cache.RACY_NS)
 
 

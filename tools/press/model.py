@@ -177,8 +177,9 @@ class Press:
             self.history.save()
         pending = self.__dict__.pop("_memory", None)
         verified = self.__dict__.get("_verified")
-        if pending is not None and verified is None and not self.needs_history:
-            verified = self.verified()  # no git asked: the answer is the problems already found
+        if pending is not None and verified is None and (not self.needs_history or "shown" in self.__dict__):
+            # no git needed, or git already read without a fault (press build): the answer is the problems found
+            verified = self.verified()
         if pending is not None and verified is not None:
             inputs, now, asked_git = pending
             remember(self.root, inputs, now, clock.zones_of(self.records), verified, asked_git=asked_git or self.needs_history)
