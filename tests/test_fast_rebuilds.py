@@ -13,22 +13,12 @@ from press.build import build
 from press.site import prerender
 
 from conftest import commit, git
+from test_warm_cold import cold, tree  # one cold build and one site snapshot for every warm = cold test
 
 pytestmark = pytest.mark.usefixtures("settled")  # see conftest.py
 
 PUBLISHED = "content/harbor/ferry-cuts.md"
 A_VOTE = ("editorial/meetings/riverside/2026-11-16.yml", "present: 6\nmotions:\n  - reject: riverside/night-bus-petition\n    yes: 5\n    no: 1\n")
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def cold(root: Path, place: Path, monkeypatch) -> dict[str, bytes]:
-    with monkeypatch.context() as m:
-        m.setenv("PRESS_CACHE_DIR", str(place / "caches"))
-        build(root, place / "site")
-    return tree(place / "site")
 
 
 def vote(root: Path) -> None:
