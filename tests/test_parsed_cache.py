@@ -38,15 +38,19 @@ def test_a_run_with_nothing_new_leaves_the_cache_file_alone(pressdir, monkeypatc
     assert len(ParsedRecords(pressdir.root).entries) == 2  # the roster and one meeting
 
 
-@pytest.mark.parametrize("kept", [(5, 5, 5), ({}, "hashes", []), ({}, {"x": 5}, {"y": 5}), [1, 2, 3]])
-def test_parsed_records_kept_in_the_wrong_shape_are_read_again_not_a_traceback(pressdir, monkeypatch, tmp_path, kept):
+@pytest.mark.parametrize(
+    "kept",
+    [(5, 5, 5), ({}, "hashes", []), ({}, {"x": 5}, {"y": 5}), [1, 2, 3], {"entries": [[1]], "seen": [], "files": []},
+     {"entries": [["k", {"zz": 1}]], "seen": {"d": {}}, "files": {"d": {}}}, {"entries": 5, "seen": 5}],
+)
+def test_parsed_records_kept_in_the_wrong_shape_are_read_again_not_a_traceback(pressdir, monkeypatch, tmp_path, kept, settled):
     """A records value named by its own bytes (whole to the store) but not of the shape this code
     writes, as a hand-edited cache would be: press verify reads every record again."""
     from click.testing import CliRunner
 
     from press.cli import main
     from press.reading import RECORDS
-    from press.store import Store, salt
+    from press.store import Store, encode, salt
 
     monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "cache"))
     pressdir.assembly()
@@ -55,9 +59,10 @@ def test_parsed_records_kept_in_the_wrong_shape_are_read_again_not_a_traceback(p
     first = CliRunner().invoke(main, ["--root", root, "verify", "--no-save"])
     CliRunner().invoke(main, ["--root", root, "verify"])
     store = Store(pressdir.root)
-    hashes = {name: 5 for name in store.value(RECORDS, salt())[1]}  # every file's known hash: the wrong type
-    for value in (kept, ({}, hashes, hashes)):
-        assert store.keep_value(RECORDS, salt(), value)
+    hashes = {name: 5 for name in ParsedRecords(pressdir.root).hashes}  # every file's known hash: the wrong type
+    assert hashes
+    for value in (kept, {"entries": [], "seen": encode(hashes), "files": encode(hashes)}):
+        assert store.keep_value(RECORDS, salt(), value, plain=not isinstance(value, tuple))
         again = CliRunner().invoke(main, ["--root", root, "verify", "--no-save"])
         assert (again.exit_code, again.output) == (first.exit_code, first.output)
         assert ParsedRecords(pressdir.root).hashes == {}  # nothing of it trusted

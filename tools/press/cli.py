@@ -9,6 +9,7 @@ import datetime as dt
 import functools
 import gc
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -975,3 +976,35 @@ def ballot_status(obj: _Context, body: str, ballot_id: str | None) -> None:
 
     press = obj.press()
     click.echo(balloting.status_text(press, body, ballot_id), nl=False)
+
+
+def run() -> None:
+    """The ``press`` console command: :func:`main`, then the process ends without taking apart, one
+    object at a time, a model it no longer needs (1.2 s after a build at 5,000 articles). What Python
+    does at exit is still done first — the functions registered to run at exit (temporary folders'
+    clean-up among them), output flushed — and only when no other thread is running (a server, a
+    pool that was not waited for): else the process ends the ordinary way."""
+    import atexit
+    import os
+    import threading
+
+    try:
+        main()
+        code = OK
+    except SystemExit as exc:
+        code = exc.code
+    if code is None:
+        code = OK
+    elif not isinstance(code, int):  # as Python does with a message for an exit code
+        print(code, file=sys.stderr)
+        code = 1
+    if threading.active_count() > 1:
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    logging.shutdown()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a reader that went away (press … | head): nothing more to say
+        pass
+    os._exit(code)

@@ -65,6 +65,13 @@ def key_of(value, *, other: Callable[[object], bytes] | None = None, cache: dict
     return _Keys(other, {} if cache is None else cache).of(value)
 
 
+def keyer(other: Callable[[object], bytes] | None = None, cache: dict | None = None) -> "_Keys":
+    """One keyer for many values (what :func:`key_of` makes for each call): ``keyer.of(value)`` is
+    ``key_of(value, other=other, cache=cache)``, and ``keyer.part(value)`` the value's self-delimiting
+    encoding, for a caller that feeds several values into one digest of its own."""
+    return _Keys(other, {} if cache is None else cache)
+
+
 _SCALARS = (type(None), bool, int, float, str, bytes, Fraction)
 # What a value is, by its exact type, found once per type: how _Keys.part reads it.
 _SCALAR, _DATACLASS, _ENUM, _DATETIME, _ZONE, _DELTA, _PATH, _SUBSCALAR, _SEQUENCE, _SET, _DICT, _OTHER = range(12)

@@ -25,7 +25,7 @@ from pelican.urlwrappers import URLWrapper
 
 from ..store import Store, copy_file
 from ..store import salt as store_salt
-from ..keys import Unkeyable, key_of
+from ..keys import Unkeyable, keyer
 from .outputs import COPIED, vacate
 from .pelican_adapter import raw_content
 
@@ -101,6 +101,8 @@ class RenderMemo:
         self.rendered = self.reused = 0
         self.salt = hashlib.sha256(version.encode() + store_salt(settings).encode()).digest()  # the one version salt
         self._values: dict[int, tuple[object, bytes]] = {}  # id -> (object kept alive, fingerprint)
+        self._keys = keyer(self._pelican, self._values)
+        self._wrappers: dict[tuple, bytes] = {}  # (class, name, slug) of a tag, author or category -> its key
         # template name -> the context names it reads; kept across builds while the theme, the
         # settings and the press are the same (parsing every template again costs a second)
         self._templates: dict[str, frozenset[str]] = {}
@@ -149,7 +151,7 @@ class RenderMemo:
         """A digest of ``value`` as templates can see it (:func:`press.keys.key_of`, with Pelican's
         objects keyed by :meth:`_pelican`); raises :class:`Uncacheable`."""
         try:
-            return key_of(value, other=self._pelican, cache=self._values)
+            return self._keys.of(value)
         except Unkeyable as e:
             raise Uncacheable(str(e)) from None
 
@@ -159,7 +161,12 @@ class RenderMemo:
         if isinstance(value, Content):
             self._content(value, digest)
         elif isinstance(value, URLWrapper):
-            digest.update(repr((value.name, value.slug, value.url)).encode())
+            # its URL is its settings' pattern (one per build) filled with its name and slug: each
+            # tag, author and category is formatted once, not once for every article that has it
+            known = (type(value), value.name, value.slug)
+            if known not in self._wrappers:
+                self._wrappers[known] = repr((value.name, value.slug, value.url)).encode()
+            digest.update(self._wrappers[known])
         elif isinstance(value, Page):
             digest.update(repr((value.number, value.paginator.num_pages, value.base_name, value.base_url)).encode())
             digest.update(self.of(value.object_list))
@@ -178,13 +185,15 @@ class RenderMemo:
         if any(marker in raw for marker in _LINK_MARKERS):  # links resolve to other pages' URLs
             text += hashlib.sha256(item.content.encode()).hexdigest()
         digest.update(repr((text, item.url, item.save_as)).encode())
-        for name, value in sorted(item.metadata.items()):
-            digest.update(b"m" + name.encode() + b"\0" + self.of(value))
+        part = self._keys.part  # each value's self-delimiting part: one digest for the whole page
+        metadata = item.metadata
+        for name, value in sorted(metadata.items()):
+            digest.update(b"m" + name.encode() + b"\0" + part(value))
         for name, value in sorted(vars(item).items()):
             # Pelican's own, or the very value its metadata holds (keyed just above); an attribute
             # the press set to another value than the metadata's counts too
-            if name not in _PELICAN_ATTRIBUTES and item.metadata.get(name, _NOTHING) is not value:
-                digest.update(b"a" + name.encode() + b"\0" + self.of(value))
+            if name not in _PELICAN_ATTRIBUTES and metadata.get(name, _NOTHING) is not value:
+                digest.update(b"a" + name.encode() + b"\0" + part(value))
 
     def fingerprint(self, template, localcontext: dict, name: str) -> bytes | None:
         names = self.variables(template)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from markdown import Markdown
-from pelican.cache import FileDataCacher
+from pelican.cache import FileDataCacher, FileStampDataCacher
 from pelican.contents import Content
 from pelican.generators import ArticlesGenerator
 from pelican.readers import MarkdownReader
@@ -150,7 +150,8 @@ def never_load_pelican_caches() -> None:
 
     Missing hook: ``CACHE_CONTENT`` turns on both Pelican's pickles and the press's own memo; no
     setting turns off the pickles alone. ``FileDataCacher.__init__`` is wrapped (caching and loading
-    off) and ``save_cache`` does nothing, once per process."""
+    off), and ``save_cache``, ``cache_data`` and ``get_cached_data`` do nothing, once per process (with
+    nothing loaded or kept, the last two only hashed every article twice, with ``CHECK_MODIFIED_METHOD``)."""
     if getattr(FileDataCacher, "press_never_loaded", False):
         return
     pelican_init = FileDataCacher.__init__
@@ -161,5 +162,13 @@ def never_load_pelican_caches() -> None:
     def save(self) -> None:
         """Nothing: see :func:`never_load_pelican_caches`."""
 
+    def cache_data(self, filename, data) -> None:
+        """Nothing: see :func:`never_load_pelican_caches`."""
+
+    def get_cached_data(self, filename, default=None):
+        """Nothing kept: ``default``."""
+        return default
+
     FileDataCacher.__init__, FileDataCacher.save_cache = init, save
+    FileStampDataCacher.cache_data, FileStampDataCacher.get_cached_data = cache_data, get_cached_data
     FileDataCacher.press_never_loaded = True
