@@ -223,12 +223,13 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
         result = BuildResult(output=final, press=press, warnings=notices() + collect.warnings, memo=memo, outputs=outputs)
         zones = clock.zones_of(press.records)
         windows = [t for ballot in press.decisions.ballots for t in (ballot.opens, ballot.closes)]
-        record = uptodate.Record(inputs, uptodate.site_state(staging), collect.warnings, result.summary(), zones, clock.days(now, zones),
+        state = uptodate.site_state(staging)  # the complete site: nothing is written into it after this
+        record = uptodate.Record(inputs, state, collect.warnings, result.summary(), zones, clock.days(now, zones),
                                  uptodate.next_change(windows, now))  # fmt: skip
         uptodate.save(root, staging, record)
         pause_point("saved")
         previous = out.current()
-        out.publish(staging)
+        out.publish(staging, state)
         published = True
         if previous is not None and previous != staging:
             uptodate.forget(root, previous)

@@ -222,10 +222,12 @@ def site_state(site: Path) -> dict[str, tuple[int, int, int]]:
     return state
 
 
-def write_manifest(site: Path) -> None:
-    """Record every file and folder of the complete build ``site``, written whole or not at all."""
+def write_manifest(site: Path, state: dict[str, tuple[int, int, int]] | None = None) -> None:
+    """Record every file and folder of the complete build ``site`` (``state``: its :func:`site_state`,
+    taken after its last file was written), written whole or not at all."""
+    files = site_state(site) if state is None else state
     with replacing(manifest_of(site)) as f:
-        f.write(json.dumps({"format": _MANIFEST_FORMAT, "files": site_state(site)}, separators=(",", ":")).encode())
+        f.write(json.dumps({"format": _MANIFEST_FORMAT, "files": files}, separators=(",", ":")).encode())
 
 
 def _read_manifest(site: Path) -> dict[str, tuple[int, int, int]] | None:
@@ -390,10 +392,11 @@ class Output:
         if staging.parent == self.builds and staging != self.current():
             shutil.rmtree(staging, ignore_errors=True)
 
-    def publish(self, staging: Path) -> None:
-        """Make ``staging`` (complete and checked) the site, in one atomic step, then remove what it replaced."""
+    def publish(self, staging: Path, state: dict[str, tuple[int, int, int]] | None = None) -> None:
+        """Make ``staging`` (complete and checked; ``state``: its :func:`site_state` once complete, when
+        the caller has it) the site, in one atomic step, then remove what it replaced."""
         previous = self.current()
-        write_manifest(staging)  # the last thing written: it lists the whole site, as it is published
+        write_manifest(staging, state)  # the last thing written: it lists the whole site, as it is published
         staging.chmod(0o755)  # after the manifest: a build folder still 0700 is one that never got one
         _sync(staging)
         link = self.builds / f"next-{staging.name}"
