@@ -66,3 +66,30 @@ def test_parsed_records_kept_in_the_wrong_shape_are_read_again_not_a_traceback(p
         again = CliRunner().invoke(main, ["--root", root, "verify", "--no-save"])
         assert (again.exit_code, again.output) == (first.exit_code, first.output)
         assert ParsedRecords(pressdir.root).hashes == {}  # nothing of it trusted
+
+
+@pytest.mark.parametrize("entry", [5, "x", [1, 2], (1,), (None, 5), (None, [5])])
+def test_a_kept_entry_of_the_wrong_shape_is_parsed_again_not_an_internal_error(pressdir, monkeypatch, tmp_path, entry, settled):
+    """The value kept is whole and of the shape save writes, but one parsed record in it is not
+    (parsed record, its problems): that record is parsed again, as if it had not been kept."""
+    from click.testing import CliRunner
+
+    from press.cli import main
+    from press.reading import RECORDS
+    from press.store import Store, encode, salt
+
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "cache"))
+    pressdir.assembly()
+    pressdir.write("editorial/meetings/springfield/2026-11-03.yml", "present: [ana, ben]\n")
+    root = str(pressdir.root)
+    first = CliRunner().invoke(main, ["--root", root, "verify", "--no-save"])
+    CliRunner().invoke(main, ["--root", root, "verify"])
+    store = Store(pressdir.root)
+    kept = store.value(RECORDS, salt(), plain=True)
+    assert kept["entries"]
+    kept["entries"] = [[key, encode(entry)] for key, _ in kept["entries"]]
+    assert store.keep_value(RECORDS, salt(), kept, plain=True)
+    pressdir.write("editorial/meetings/springfield/2026-11-10.yml", "present: [ana, ben]\n")  # verify's own answer no longer holds
+    again = CliRunner().invoke(main, ["--root", root, "verify", "--no-save"])
+    assert again.exit_code == first.exit_code, again.output
+    assert "internal error" not in again.output

@@ -242,7 +242,7 @@ def _media_fields(path: Path, sha: str, cache) -> tuple:
     """:func:`press.media.fields` of a file, remembered by its SHA-256 across runs."""
     key = ("media", path.suffix.lower(), sha)
     found = cache.get(key) if cache is not None else None
-    if found is None:
+    if type(found) is not tuple:  # none kept, or not what is put below: read again
         found = fields(path.name, path.read_bytes())
         if cache is not None:
             cache.put(key, found)

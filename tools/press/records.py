@@ -1192,7 +1192,7 @@ def _cached(cache, problems: list[Problem], key: tuple, path: Path | str, parse,
     digest, status, data = cache.content_hash(path)
     key = (*key, digest)
     hit = cache.get(key)
-    if hit is None:
+    if not _parsed_shape(hit):  # none kept, or not (record, its problems) as put below: parsed again
         found: list[Problem] = []
         if data is not None:  # the bytes just hashed are the bytes parsed (and the file is read once)
             hit = (parse(found, data), found)
@@ -1204,6 +1204,11 @@ def _cached(cache, problems: list[Problem], key: tuple, path: Path | str, parse,
     value, found = hit
     problems.extend(found)
     return value
+
+
+def _parsed_shape(hit) -> bool:
+    """``hit`` is what :func:`_cached` keeps: a pair of the parsed record and a list of its problems."""
+    return type(hit) is tuple and len(hit) == 2 and type(hit[1]) is list and all(type(p) is Problem for p in hit[1])
 
 
 RECORD_LIMIT = (limits.MAX_RECORD_BYTES, limits.record_too_large)
