@@ -38,6 +38,9 @@ PRESS_BRANCH = os.environ.get("PRESS_BRANCH", "main")
 PRESS_CMS_AUTH_URL = os.environ.get("PRESS_CMS_AUTH_URL")  # e.g. https://api.netlify.com, or your own OAuth client
 PRESS_CMS_AUTH_ENDPOINT = os.environ.get("PRESS_CMS_AUTH_ENDPOINT")
 
+# A list's first page shows its newest articles (from this many up to twice as many less one); the
+# older ones are cut into pages of this many from the oldest, so a page keeps its articles when a
+# new one is published (press/site/pagination.py).
 DEFAULT_PAGINATION = 10
 # Page 2 of anything lives in its own folder, so no page can collide with another name. Links
 # name the file (…/index.html), so they work opened from disk too.

@@ -323,6 +323,8 @@ def test_writer_metadata_cannot_publish_or_move_anything(pressdir):
 
 def test_pagination_pages_cannot_collide_with_other_names(pressdir):
     pressdir.buildable()
+    with (pressdir.root / "pelicanconf.py").open("a") as conf:
+        conf.write("\nDEFAULT_PAGINATION = 5\n")  # 11 and 12 articles: a first page and page/2 (press/site/pagination.py)
     pressdir.assembly()
     motions = []
     for n in range(11):

@@ -68,6 +68,7 @@ REACHES = {
     "press.site.generator.SectionPage": "section articles description_html images",
     "press.site.admin.Settings": "repo branch auth_url auth_endpoint site_url sitename script",
     "press.site.images.Card": "headline kicker footer site key",
+    "press.site.pagination.PageLink": "number url save_as",
 }
 
 # The package's other dataclasses (below the commands), and why none of their values reach a page

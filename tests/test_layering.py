@@ -38,7 +38,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     # the Pelican plugin and what it writes
     "site": (
         "press.site", "press.site.admin", "press.site.ballots", "press.site.council", "press.site.fastgroups", "press.site.feeds",
-        "press.site.generator", "press.site.images", "press.site.memo", "press.site.outputs",
+        "press.site.generator", "press.site.images", "press.site.memo", "press.site.outputs", "press.site.pagination",
         "press.site.parallel", "press.site.pelican_adapter", "press.site.prerender", "press.site.rules", "press.site.search", "press.site.shared",
         "press.site.workers",
     ),

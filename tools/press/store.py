@@ -229,7 +229,8 @@ class Store:
             data = self.get(digest)
             try:
                 return json.loads(data) if data is not None else None
-            except (ValueError, RecursionError):  # garbage, or nested deeper than Python recurses
+            except (ValueError, RecursionError):  # garbage, or nested deeper than Python recurses: removed, as get_value does
+                self._drop(digest)
                 return None
         try:
             return self.get_value(digest)

@@ -35,6 +35,7 @@ from ..records import digest_bytes
 from ..sanitize import clean_html, script_json
 from . import fastgroups, parallel, pelican_adapter, prerender
 from .images import image_size
+from .pagination import StablePaginator
 from .rules import Rules, RuleTemplate
 from .shared import motion_datetime, newest_first
 from .outputs import OutputList, vacate
@@ -171,6 +172,7 @@ ENFORCED_SETTINGS = {
     "DAY_ARCHIVE_SAVE_AS": "",
     "DIRECT_TEMPLATES": ["index", "tags", "authors", "archives", "search", "404"],
     "PAGINATED_TEMPLATES": {"index": None, "tag": None, "author": None, "chapter": None, "section": None},
+    "PRESS_STABLE_PAGES": True,  # lists cut from their oldest article: press/site/pagination.py
     # Only images/ is copied wholesale (a positive list of types, see bundle.py); an article's
     # attachments are written by the press from the approved bundle, never by Pelican.
     "STATIC_PATHS": ["images"],
@@ -598,6 +600,7 @@ class BuildContext:
 
     def connect(self) -> None:
         pelican_adapter.never_load_pelican_caches()  # press build drops the plugin from PLUGINS: register() never runs there
+        pelican_adapter.paginate_with(StablePaginator, "PRESS_STABLE_PAGES")
         for signal, handler in self.handlers():
             signal.connect(handler, weak=False)  # the build holds the context; disconnect() lets it go
             self.connected.append((signal, handler))
@@ -733,4 +736,5 @@ def without_plugin(plugins) -> list:
 def register() -> None:
     """Pelican's plugin entry point: one handler, making a build context for each plain run."""
     pelican_adapter.never_load_pelican_caches()
+    pelican_adapter.paginate_with(StablePaginator, "PRESS_STABLE_PAGES")
     signals.initialized.connect(_plain_run)

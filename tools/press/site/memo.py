@@ -27,6 +27,7 @@ from ..store import Store, copy_file
 from ..store import salt as store_salt
 from ..keys import Unkeyable, keyer
 from .outputs import COPIED, vacate
+from .pagination import StablePage
 from .pelican_adapter import raw_content
 
 # Attributes Pelican (not the press) sets on every page, and why they are not part of its key:
@@ -167,6 +168,8 @@ class RenderMemo:
             if known not in self._wrappers:
                 self._wrappers[known] = repr((value.name, value.slug, value.url)).encode()
             digest.update(self._wrappers[known])
+        elif isinstance(value, StablePage):  # what it shows: its articles and its neighbours, not the list's length
+            digest.update(self.of(value.shown()))
         elif isinstance(value, Page):
             digest.update(repr((value.number, value.paginator.num_pages, value.base_name, value.base_url)).encode())
             digest.update(self.of(value.object_list))

@@ -19,6 +19,7 @@ from pelican.cache import FileDataCacher, FileStampDataCacher
 from pelican.contents import Content
 from pelican.generators import ArticlesGenerator
 from pelican.readers import MarkdownReader
+from pelican import writers as pelican_writers
 from pelican.writers import FileOverwriteFailedError, Writer
 
 log = logging.getLogger("pelican.press")
@@ -95,6 +96,25 @@ class PelicanWriter(Writer):
     def decided(self, path: str, decision: Any) -> None:
         """The page for ``path`` was not rendered: ``decision`` (from the template) says why."""
         raise NotImplementedError
+
+
+def paginate_with(cls: type, setting: str) -> None:
+    """Pelican's writer paginates with ``cls`` (a subclass of its ``Paginator``) for the builds whose
+    settings set ``setting``; with Pelican's own paginator for any other build in the process.
+
+    Missing hook: the writer makes its paginators inside ``write_file`` from the module-level name
+    ``pelican.writers.Paginator``, and no setting chooses another; that name is replaced, once per
+    process, by a function that picks by the build's settings."""
+    current = pelican_writers.Paginator
+    if getattr(current, "press_chooses", False):
+        return
+    pelican = current
+
+    def choose(name, url, object_list, settings, per_page=None):
+        return (cls if settings.get(setting) else pelican)(name, url, object_list, settings, per_page)
+
+    choose.press_chooses = True
+    pelican_writers.Paginator = choose
 
 
 # --------------------------------------------------------------------------- readers

@@ -36,6 +36,7 @@ from typing import Callable
 from .memo import RenderMemo
 from .outputs import COPIED, Made, OutputList, vacate
 from .parallel import Job
+from .pagination import page_context
 from .pelican_adapter import Rendered
 
 GENERATED = "a file the press generates (feeds, ledgers, calendars, sitemap)"
@@ -120,6 +121,7 @@ class Rules:
         extends, includes and imports) reads; its key their keys. Returns the decision for Pelican's
         writer (see pelican_adapter.Rendered): last build's file to link, or the page to render at the
         end of the run."""
+        localcontext = page_context(localcontext)  # a numbered page of a list: without the first page's stories
         name = localcontext["output_file"]
         memo = self.memo
         key = memo.fingerprint(template, localcontext, name) if memo is not None else None

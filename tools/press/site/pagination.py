@@ -1,0 +1,126 @@
+"""The shape of paginated lists: pages that keep their contents when a new article is published.
+
+Pelican numbers a list's pages from the newest article: page 2 holds the 11th to 20th newest, so one
+article published moves every article of every page one place along, and every page of the list —
+387 of the home page's at 5,000 articles, with every tag's and author's — is made again after one
+vote. The press cuts the list from its other end instead (``PRESS_STABLE_PAGES``, always on in a
+press build):
+
+- the list's first page (``index.html``, a tag's or author's page) shows the newest articles: all
+  of them up to twice the page size less one, else between one and two pages' worth;
+- the older articles are cut into full pages *from the oldest*: ``page/2/`` holds the oldest page's
+  worth, ``page/3/`` the next, and so on up to the newest full page, each page linking to the newer
+  and the older one beside it;
+- a page shows its articles and the links beside it, never the number of pages: nothing on it
+  changes when the list grows at its newest end.
+
+So publishing an article changes the first page alone; once in every page's worth of articles the
+first page hands its oldest to a new numbered page (three pages change: the first, the new one and
+the one it follows). An article retracted, or approved with an older date, changes the pages from
+its own to the newest. A numbered page's address keeps showing the same articles: a link to it
+stays true.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pelican.paginator import Page, Paginator
+
+
+class StablePaginator(Paginator):
+    """Pelican's paginator with the press's shape: positions run from the first page (1, the newest
+    articles) to the oldest page (:attr:`num_pages`), as Pelican's writer walks them; a page's
+    *number* — in its address — counts full pages from the oldest, starting at 2."""
+
+    def __init__(self, name, url, object_list, settings, per_page=None):
+        super().__init__(name, url, object_list, settings, per_page)
+        size = self.per_page or 1
+        self.full = max(0, len(object_list) // size - 1) if self.per_page else 0  # numbered pages
+        self.first = len(object_list) - self.full * size  # the first page's articles
+
+    @property
+    def num_pages(self) -> int:
+        return 1 + self.full
+
+    def page(self, position: int) -> "StablePage":
+        """The page at ``position`` (1: the first page; :attr:`num_pages`: the oldest page)."""
+        if not 1 <= position <= self.num_pages:
+            raise ValueError(f"no page at position {position} of {self.num_pages}")
+        if position == 1:
+            items, number = self.object_list[: self.first], 1
+        else:
+            start = self.first + (position - 2) * self.per_page
+            items, number = self.object_list[start : start + self.per_page], self.num_pages - position + 2
+        return StablePage(self.name, self.url, items, number, self, self.settings, position)
+
+
+class StablePage(Page):
+    """One page of a :class:`StablePaginator`. ``number`` names the page in its address (1 for the
+    first page); ``position`` is where it stands in the list. ``paginator`` is what a template may
+    reach of the list: the pages beside this one (:class:`Neighbours`), never the number of pages."""
+
+    def __init__(self, name, url, object_list, number, paginator, settings, position):
+        super().__init__(name, url, object_list, number, paginator, settings)
+        self.whole = paginator
+        self.position = position
+        self.paginator = Neighbours(self)
+
+    def has_next(self) -> bool:  # an older page
+        return self.position < self.whole.num_pages
+
+    def has_previous(self) -> bool:  # a newer page
+        return self.position > 1
+
+    def next_page_number(self) -> int:
+        return self.position + 1
+
+    def previous_page_number(self) -> int:
+        return self.position - 1
+
+    def shown(self) -> tuple:
+        """What a template can show of this page: its address, its articles, and the addresses of the
+        pages beside it (its key, press.site.memo)."""
+        beside = [self.paginator.page(p) for p in (self.position - 1, self.position + 1) if 1 <= p <= self.whole.num_pages]
+        return (self.number, self.base_name, self.base_url, list(self.object_list), [(link.number, link.url) for link in beside])
+
+    def __repr__(self) -> str:
+        return f"<StablePage {self.number} at {self.position}>"
+
+
+class Neighbours:
+    """A page's view of its list: ``page(position)`` names the page itself or one beside it, as a
+    :class:`PageLink` — its address, never its articles."""
+
+    def __init__(self, page: StablePage):
+        self._page = page
+
+    def page(self, position: int) -> "PageLink":
+        if abs(position - self._page.position) > 1:
+            raise ValueError("a page links only to the pages beside it")
+        page = self._page.whole.page(position)
+        return PageLink(page.number, page.url, page.save_as)
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """A page of a list as the page beside it links to it."""
+
+    number: int
+    url: str
+    save_as: str
+
+
+# What only a list's first page shows (the home page's lead, its stories chosen by the council, its
+# sections and assemblies): a numbered page is not given it, so what changes there never makes
+# every page of the list again. The theme shows these on the first page only.
+FIRST_PAGE_ONLY = ("front",)
+
+
+def page_context(localcontext: dict) -> dict:
+    """The context a page of a list is rendered (and keyed) with: a numbered page without
+    :data:`FIRST_PAGE_ONLY`. Any other page's context is returned as it is."""
+    page = localcontext.get("articles_page")
+    if not isinstance(page, StablePage) or page.number == 1 or not any(localcontext.get(v) is not None for v in FIRST_PAGE_ONLY):
+        return localcontext
+    return {**localcontext, **dict.fromkeys(FIRST_PAGE_ONLY)}
