@@ -98,3 +98,40 @@ def test_publishing_an_article_leaves_the_older_pages_as_they_were(pressdir, mon
         assert (out / name).read_bytes() == data, name
         assert os.stat(out / name).st_ino == inode, f"{name} was made again"
     assert "Fresh news" in (out / "index.html").read_text()
+
+
+def test_what_a_template_can_ask_a_numbered_page_is_in_its_key():
+    """Two builds' page/3: the same articles and neighbours (the same key), the list grown at its
+    newest end. Whatever a template can ask of the page must then be the same, or the warm build
+    serves the old build's page: where its neighbours are (next/previous_page_number, what the
+    theme hands to ``paginator.page``), and no way to the whole list."""
+    older = [f"a{n}" for n in range(40, 0, -1)]
+    grown = [f"new{n}" for n in range(10, 0, -1)] + older
+
+    def numbered(items, number):
+        paginator = StablePaginator("index.html", "index.html", items, SETTINGS, 10)
+        return next(p for p in (paginator.page(k) for k in range(2, paginator.num_pages + 1)) if p.number == number)
+
+    before, after = numbered(older, 3), numbered(grown, 3)
+    assert before.shown() == after.shown()  # one key
+    for page in (before, after):
+        assert not hasattr(page, "whole") and not hasattr(page, "position")
+    assert (before.next_page_number(), before.previous_page_number()) == (after.next_page_number(), after.previous_page_number())
+    for page in (before, after):
+        assert page.paginator.page(page.next_page_number()).number == 2
+        assert page.paginator.page(page.previous_page_number()).number == 4
+
+
+def test_a_list_paginator_is_keyed_by_its_articles():
+    """``articles_paginator`` is in every page's context: a template listing its articles (or another
+    page's) must not be served last build's list."""
+    from press.site.memo import RenderMemo
+
+    memo = RenderMemo.__new__(RenderMemo)
+    memo._values, memo._wrappers = {}, {}
+    from press.keys import keyer
+
+    memo._keys = keyer(memo._pelican, memo._values)
+    one = StablePaginator("index.html", "index.html", ["a", "b", "c"], SETTINGS, 10)
+    other = StablePaginator("index.html", "index.html", ["a", "b", "x"], SETTINGS, 10)
+    assert memo.of(one) != memo.of(other)
