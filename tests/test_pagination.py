@@ -53,7 +53,8 @@ def test_a_newer_article_changes_the_first_page_alone_and_a_new_page_once_in_ten
 def test_a_page_reaches_only_the_pages_beside_it():
     paginator = StablePaginator("index.html", "index.html", list(range(60)), SETTINGS, 10)
     middle = paginator.page(3)
-    assert middle.paginator.page(2).number == middle.number + 1 and middle.paginator.page(4).number == middle.number - 1
+    assert middle.paginator.page(middle.previous_page_number()).number == middle.number + 1
+    assert middle.paginator.page(middle.next_page_number()).number == middle.number - 1
     assert not hasattr(middle.paginator, "num_pages")
     try:
         middle.paginator.page(1)

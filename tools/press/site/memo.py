@@ -173,8 +173,9 @@ class RenderMemo:
         elif isinstance(value, Page):
             digest.update(repr((value.number, value.paginator.num_pages, value.base_name, value.base_url)).encode())
             digest.update(self.of(value.object_list))
-        elif isinstance(value, Paginator):
-            digest.update(repr((value.num_pages, value.count, value.per_page)).encode())
+        elif isinstance(value, Paginator):  # ``articles_paginator``: its pages' articles are a template's to read
+            digest.update(repr((type(value).__name__, value.name, value.url, value.num_pages, value.count, value.per_page, value.orphans)).encode())
+            digest.update(self.of(list(value.object_list)))
         else:
             raise Unkeyable(type(value).__name__)
         return digest.digest()

@@ -43,62 +43,80 @@ class StablePaginator(Paginator):
     def num_pages(self) -> int:
         return 1 + self.full
 
+    def number_at(self, position: int) -> int:
+        """The number in the address of the page at ``position``."""
+        return 1 if position == 1 else self.num_pages - position + 2
+
+    def position_of(self, number: int) -> int:
+        """Where the page numbered ``number`` stands in the list."""
+        if not (isinstance(number, int) and 1 <= number <= self.num_pages):
+            raise ValueError(f"no page numbered {number!r}")
+        return 1 if number == 1 else self.num_pages - number + 2
+
     def page(self, position: int) -> "StablePage":
         """The page at ``position`` (1: the first page; :attr:`num_pages`: the oldest page)."""
         if not 1 <= position <= self.num_pages:
             raise ValueError(f"no page at position {position} of {self.num_pages}")
         if position == 1:
-            items, number = self.object_list[: self.first], 1
+            items = self.object_list[: self.first]
         else:
             start = self.first + (position - 2) * self.per_page
-            items, number = self.object_list[start : start + self.per_page], self.num_pages - position + 2
-        return StablePage(self.name, self.url, items, number, self, self.settings, position)
+            items = self.object_list[start : start + self.per_page]
+        return StablePage(self.name, self.url, items, self.number_at(position), self, self.settings, position)
 
 
 class StablePage(Page):
     """One page of a :class:`StablePaginator`. ``number`` names the page in its address (1 for the
-    first page); ``position`` is where it stands in the list. ``paginator`` is what a template may
-    reach of the list: the pages beside this one (:class:`Neighbours`), never the number of pages."""
+    first page). ``paginator`` is what a template may reach of the list: the pages beside this one
+    (:class:`Neighbours`), never the number of pages. Where the page stands in the list moves as the
+    list grows, so a template is never given it: ``next_page_number()`` and
+    ``previous_page_number()`` are the numbers of the pages beside it (in its key, :meth:`shown`),
+    and the list itself is kept out of reach of the template's plain attribute names."""
 
     def __init__(self, name, url, object_list, number, paginator, settings, position):
         super().__init__(name, url, object_list, number, paginator, settings)
-        self.whole = paginator
-        self.position = position
+        self._whole = paginator
+        self._position = position
         self.paginator = Neighbours(self)
 
     def has_next(self) -> bool:  # an older page
-        return self.position < self.whole.num_pages
+        return self._position < self._whole.num_pages
 
     def has_previous(self) -> bool:  # a newer page
-        return self.position > 1
+        return self._position > 1
 
-    def next_page_number(self) -> int:
-        return self.position + 1
+    def next_page_number(self) -> int | None:
+        """The number of the older page beside this one (None for the oldest)."""
+        return self._whole.number_at(self._position + 1) if self.has_next() else None
 
-    def previous_page_number(self) -> int:
-        return self.position - 1
+    def previous_page_number(self) -> int | None:
+        """The number of the newer page beside this one (None for the first page)."""
+        return self._whole.number_at(self._position - 1) if self.has_previous() else None
 
     def shown(self) -> tuple:
         """What a template can show of this page: its address, its articles, and the addresses of the
         pages beside it (its key, press.site.memo)."""
-        beside = [self.paginator.page(p) for p in (self.position - 1, self.position + 1) if 1 <= p <= self.whole.num_pages]
+        beside = [self._whole.page(p) for p in (self._position - 1, self._position + 1) if 1 <= p <= self._whole.num_pages]
         return (self.number, self.base_name, self.base_url, list(self.object_list), [(link.number, link.url) for link in beside])
 
     def __repr__(self) -> str:
-        return f"<StablePage {self.number} at {self.position}>"
+        return f"<StablePage {self.number}>"
 
 
 class Neighbours:
-    """A page's view of its list: ``page(position)`` names the page itself or one beside it, as a
-    :class:`PageLink` — its address, never its articles."""
+    """A page's view of its list: ``page(number)`` names the page itself or one beside it (by the
+    number in its address, as ``next_page_number()`` gives it), as a :class:`PageLink` — its
+    address, never its articles."""
 
     def __init__(self, page: StablePage):
         self._page = page
 
-    def page(self, position: int) -> "PageLink":
-        if abs(position - self._page.position) > 1:
+    def page(self, number: int) -> "PageLink":
+        whole = self._page._whole
+        position = whole.position_of(number)
+        if abs(position - self._page._position) > 1:
             raise ValueError("a page links only to the pages beside it")
-        page = self._page.whole.page(position)
+        page = whole.page(position)
         return PageLink(page.number, page.url, page.save_as)
 
 
