@@ -33,6 +33,7 @@ ALLOWED_MUTABLE = {
     "images.py": {"_WHOLE": "file signatures, read only", "ICON_SIZES": "icon names and sizes, read only"},
     "memo.py": {"_PELICAN_ATTRIBUTES": "attribute names and why they are not keyed, read only"},
     "outputs.py": {},
+    "pagination.py": {},
     "rules.py": {},
     "search.py": {"_RAW_TEXT": "HTML element names, read only", "_CONTAINERS": "HTML element names, read only"},
 }

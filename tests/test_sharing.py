@@ -133,9 +133,9 @@ PAGE_KINDS = {
     "assemblies.html": ("Assemblies", "The 3 assemblies whose votes decide"),
     "archives.html": ("Archives", "Every article Assembly Press has published"),
     "tags.html": ("Topics", "Every topic"),
-    "tag/housing.html": ("Tagged “housing”", "4 articles tagged “housing”"),
+    "tag/housing.html": ("Tagged “housing”", "Articles tagged “housing”"),
     "authors.html": ("Writers", "Everyone whose articles"),
-    "author/ana-ruiz.html": ("Articles by Ana Ruiz", "1 article by Ana Ruiz"),
+    "author/ana-ruiz.html": ("Articles by Ana Ruiz", "Articles by Ana Ruiz, each approved"),
     "search.html": ("Search Assembly Press", "Search every article"),
     "about.html": ("About", ""),
 }
