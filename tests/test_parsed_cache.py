@@ -38,6 +38,23 @@ def test_a_run_with_nothing_new_leaves_the_cache_file_alone(pressdir, monkeypatc
     assert len(ParsedRecords(pressdir.root).entries) == 2  # the roster and one meeting
 
 
+def _verified_once(pressdir, monkeypatch, tmp_path):
+    """A press with one assembly and one meeting, verified once without keeping anything and once
+    keeping its parsed records: its folder, the first answer, and its store."""
+    from click.testing import CliRunner
+
+    from press.cli import main
+    from press.store import Store
+
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "cache"))
+    pressdir.assembly()
+    pressdir.write("editorial/meetings/springfield/2026-11-03.yml", "present: [ana, ben]\n")
+    root = str(pressdir.root)
+    first = CliRunner().invoke(main, ["--root", root, "verify", "--no-save"])
+    CliRunner().invoke(main, ["--root", root, "verify"])
+    return root, first, Store(pressdir.root)
+
+
 @pytest.mark.parametrize(
     "kept",
     [(5, 5, 5), ({}, "hashes", []), ({}, {"x": 5}, {"y": 5}), [1, 2, 3], {"entries": [[1]], "seen": [], "files": []},
@@ -50,15 +67,9 @@ def test_parsed_records_kept_in_the_wrong_shape_are_read_again_not_a_traceback(p
 
     from press.cli import main
     from press.reading import RECORDS
-    from press.store import Store, encode, salt
+    from press.store import encode, salt
 
-    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "cache"))
-    pressdir.assembly()
-    pressdir.write("editorial/meetings/springfield/2026-11-03.yml", "present: [ana, ben]\n")
-    root = str(pressdir.root)
-    first = CliRunner().invoke(main, ["--root", root, "verify", "--no-save"])
-    CliRunner().invoke(main, ["--root", root, "verify"])
-    store = Store(pressdir.root)
+    root, first, store = _verified_once(pressdir, monkeypatch, tmp_path)
     hashes = {name: 5 for name in ParsedRecords(pressdir.root).hashes}  # every file's known hash: the wrong type
     assert hashes
     for value in (kept, {"entries": [], "seen": encode(hashes), "files": encode(hashes)}):
@@ -76,15 +87,9 @@ def test_a_kept_entry_of_the_wrong_shape_is_parsed_again_not_an_internal_error(p
 
     from press.cli import main
     from press.reading import RECORDS
-    from press.store import Store, encode, salt
+    from press.store import encode, salt
 
-    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "cache"))
-    pressdir.assembly()
-    pressdir.write("editorial/meetings/springfield/2026-11-03.yml", "present: [ana, ben]\n")
-    root = str(pressdir.root)
-    first = CliRunner().invoke(main, ["--root", root, "verify", "--no-save"])
-    CliRunner().invoke(main, ["--root", root, "verify"])
-    store = Store(pressdir.root)
+    root, first, store = _verified_once(pressdir, monkeypatch, tmp_path)
     kept = store.value(RECORDS, salt(), plain=True)
     assert kept["entries"]
     kept["entries"] = [[key, encode(entry)] for key, _ in kept["entries"]]
