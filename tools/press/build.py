@@ -158,6 +158,7 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
     if refused:
         raise BuildFailed(refused)
     press.require_history()  # a broken git stops the build here, in one sentence (as verify and check)
+    press.save_records()  # records are all read: kept now, so what kept them is not held while the site is made
     pause_point("loaded")
 
     from .site import BuildContext, without_plugin

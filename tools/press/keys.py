@@ -76,6 +76,13 @@ _SCALARS = (type(None), bool, int, float, str, bytes, Fraction)
 # What a value is, by its exact type, found once per type: how _Keys.part reads it.
 _SCALAR, _DATACLASS, _ENUM, _DATETIME, _ZONE, _DELTA, _PATH, _SUBSCALAR, _SEQUENCE, _SET, _DICT, _OTHER = range(12)
 _COMPOSITE = 0x23  # b"#": a part that is a composite's digest (32 bytes follow); a scalar's part starts with b"'"
+# What the cache keeps (alive, so that an id is never reused): dataclasses, the values ``other`` keys,
+# and lists, tuples, sets and dicts of at least _KEPT_FROM items. A date, a time or a short list is
+# keyed again wherever it is met: keying it costs about what a look-up does, and most short lists are
+# made for one page and never met again — kept, they held a quarter of a warm build's memory.
+_LEAVES = frozenset({_ENUM, _DATETIME, _ZONE, _DELTA, _PATH, _SUBSCALAR})
+_CONTAINERS = frozenset({_SEQUENCE, _SET, _DICT})
+_KEPT_FROM = 16
 
 
 @functools.cache
@@ -129,6 +136,8 @@ class _Keys:
         if code == _SCALAR:
             data = _scalar(value)
             return b"'" + len(data).to_bytes(4, "big") + data
+        if code in _LEAVES:  # no parts of its own: keyed as cheaply as it would be looked up
+            return b"#" + self._composite(value, kind, code)
         hit = self.cache.get(id(value))
         if hit is not None and hit[0] is value:
             return b"#" + hit[1]
@@ -139,7 +148,8 @@ class _Keys:
             result = self._composite(value, kind, code)
         finally:
             self.open.discard(id(value))
-        self.cache[id(value)] = (value, result)
+        if code not in _CONTAINERS or len(value) >= _KEPT_FROM:
+            self.cache[id(value)] = (value, result)
         return b"#" + result
 
     def _composite(self, value, kind: type, code: int) -> bytes:

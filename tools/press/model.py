@@ -170,9 +170,7 @@ class Press:
         read, and ``press verify``'s answer when it is known (:mod:`press.inputs`). Reading never
         writes: a command calls this, once, when it is done (a cache that cannot be written only
         costs time)."""
-        parsed = self.__dict__.pop("_parsed", None)
-        if parsed is not None:
-            parsed.save()
+        self.save_records()
         if "history" in self.__dict__:
             self.history.save()
         pending = self.__dict__.pop("_memory", None)
@@ -183,6 +181,14 @@ class Press:
         if pending is not None and verified is not None:
             inputs, now, asked_git = pending
             remember(self.root, inputs, now, clock.zones_of(self.records), verified, asked_git=asked_git or self.needs_history)
+
+    def save_records(self) -> None:
+        """Keep the records parsed, for the next run, and let go of what kept them (all reading of
+        records is done once the press is loaded: a build calls this before it renders, so the
+        parsed records' encodings are not held while the site is made)."""
+        parsed = self.__dict__.pop("_parsed", None)
+        if parsed is not None:
+            parsed.save()
 
     def assembly(self, aid: str) -> Assembly:
         """The assembly ``aid`` (or the council, ``council``); a PressError naming the known ones if there is none."""
