@@ -39,7 +39,7 @@ MIN_PARALLEL = 16  # fewer missing images are drawn in this process: forking cos
 _VERSION = "2"  # bump when the drawing changes: cached images are then drawn again
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per article
 class Card:
     """What a share card or cover shows. ``key`` names the content it was approved as, if any."""
 

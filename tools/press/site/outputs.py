@@ -38,7 +38,7 @@ def vacate(path: str | os.PathLike) -> None:
 COPIED = ("its bytes",)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per output file: thousands in a build
 class Made:
     """Which rule made an output file: the rule, the inputs it declared (by name), and its key (hex:
     the key of the inputs with the version salt, or a copy's own digest; None when an input has no
@@ -49,7 +49,7 @@ class Made:
     key: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per output file: thousands in a build
 class Claim:
     reason: str
     sha256: str | None = None  # a copy claimed before it is made: its bytes are checked at the end
