@@ -163,6 +163,16 @@ def test_ledger_names_roll_call_voters_and_only_counts_secret_ballots(built):
     assert [a["assembly"] for a in combined["assemblies"]] == ["harbor", "riverside", "springfield"]
 
 
+def test_the_whole_press_ledger_is_every_chapters_ledger_in_one_document(built):
+    """ledger.json holds each chapter's ledger.json, byte for byte as one JSON document written as the
+    chapters' are (two spaces an indent, characters as they are), the council's apart."""
+    chapters = {aid: json.loads((built / aid / "ledger.json").read_text(encoding="utf-8")) for aid in ("harbor", "riverside", "springfield", "council")}
+    whole = (built / "ledger.json").read_bytes()
+    document = {"assemblies": [chapters["harbor"], chapters["riverside"], chapters["springfield"]], "council": chapters["council"]}
+    assert whole == (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    assert "“" in whole.decode("utf-8") or "—" in whole.decode("utf-8")  # characters beyond ASCII, as they are
+
+
 def test_ledger_page_shows_failed_motions_with_reason(built):
     page = text_of((built / "harbor/ledger.html").read_text())
     assert "Failed: motion to publish the article harbor/shift-safety" in page

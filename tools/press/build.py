@@ -206,6 +206,8 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
             pelican_log.removeHandler(collect)
             pelican_log.propagate = saved
         pause_point("written")
+        if memo is not None:
+            memo.keyed()  # the pages are made: what keying them kept alive is let go before the search index
         press.save()  # what reading learnt (records, git history, verify's answer) serves the next run
         if not collect.errors and search:
             timeout = settings.get("PRESS_SUBPROCESS_TIMEOUT", SUBPROCESS_TIMEOUT)

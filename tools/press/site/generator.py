@@ -620,15 +620,20 @@ class PressGenerator(Generator):
 
         def of_the_chapters(everything) -> bytes:
             """``_json(everything)``, put together from the chapters' files just made or linked (the
-            same JSON, indented one level deeper per level of nesting), not dumped again."""
-            def nested(ledger, indent: str) -> str:
-                return outputs.path(texts[id(ledger)]).read_text(encoding="utf-8").removesuffix("\n").replace("\n", "\n" + indent)
+            same JSON, indented one level deeper per level of nesting), not dumped again. In UTF-8
+            bytes, joined once: as text, a press's whole ledger (19 MB at 20,000 articles) was copied
+            four times over, at up to four bytes a character — the peak of a warm build's memory."""
+            def nested(ledger, indent: bytes) -> bytes:
+                return outputs.path(texts[id(ledger)]).read_bytes().removesuffix(b"\n").replace(b"\n", b"\n" + indent)
 
-            parts = ",\n    ".join(nested(ledger, "    ") for ledger in everything["assemblies"])
-            text = '{\n  "assemblies": ' + (f"[\n    {parts}\n  ]" if parts else "[]")
+            assemblies = [nested(ledger, b"    ") for ledger in everything["assemblies"]]
+            pieces = [b'{\n  "assemblies": ']
+            pieces += [b"[\n    ", b",\n    ".join(assemblies), b"\n  ]"] if assemblies else [b"[]"]
+            del assemblies
             if "council" in everything:
-                text += ',\n  "council": ' + nested(everything["council"], "  ")
-            return (text + "\n}\n").encode("utf-8")
+                pieces += [b',\n  "council": ', nested(everything["council"], b"  ")]
+            pieces.append(b"\n}\n")
+            return b"".join(pieces)
 
         self._emit("ledger.json", of_the_chapters, everything)
 

@@ -212,6 +212,13 @@ class RenderMemo:
             return None
         return digest.digest()
 
+    def keyed(self) -> None:
+        """Every page is keyed: let go of the values kept alive for keying (the build's articles
+        among them), so that what comes after (the search index, the manifests) does not add to them.
+        Keying again later only costs the time to key afresh."""
+        self._values.clear()
+        self._wrappers.clear()
+
     def key(self, *parts) -> bytes | None:
         """A fingerprint of press output (feeds, calendars, JSON) from the values it is made of."""
         try:
@@ -272,8 +279,7 @@ class RenderMemo:
         inode as it is there now (the next build reuses it only if it is still exactly that file). Every
         page with a fingerprint is kept in the store too (a copy, named by the sha256 of its bytes);
         pages no build uses any more leave it."""
-        self._values.clear()  # every page is keyed: the values kept alive for keying are let go first
-        self._wrappers.clear()
+        self.keyed()
         site = Path(site) if site is not None else self.previous
         files: dict[str, dict] = {}
         stored: dict[str, str] = {}
