@@ -79,7 +79,7 @@ _COMPOSITE = 0x23  # b"#": a part that is a composite's digest (32 bytes follow)
 # What the cache keeps (alive, so that an id is never reused): dataclasses, the values ``other`` keys,
 # and lists, tuples, sets and dicts of at least _KEPT_FROM items. A date, a time or a short list is
 # keyed again wherever it is met: keying it costs about what a look-up does, and most short lists are
-# made for one page and never met again — kept, they held a quarter of a warm build's memory.
+# made for one page and never met again — kept, they were a quarter of a warm build's Python objects.
 _LEAVES = frozenset({_ENUM, _DATETIME, _ZONE, _DELTA, _PATH, _SUBSCALAR})
 _CONTAINERS = frozenset({_SEQUENCE, _SET, _DICT})
 _KEPT_FROM = 16
