@@ -279,7 +279,6 @@ class RenderMemo:
         inode as it is there now (the next build reuses it only if it is still exactly that file). Every
         page with a fingerprint is kept in the store too (a copy, named by the sha256 of its bytes);
         pages no build uses any more leave it."""
-        self.keyed()
         site = Path(site) if site is not None else self.previous
         files: dict[str, dict] = {}
         stored: dict[str, str] = {}
