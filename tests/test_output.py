@@ -674,3 +674,14 @@ def test_a_retired_build_removed_in_the_background_meanwhile_does_not_fail_the_n
     result = build()
     assert result.exit_code == 0, result.output
     assert not retired.exists() and (sample / "output" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("libc", [None, object()], ids=["no C library", "no malloc_trim"])
+def test_a_build_where_the_c_library_cannot_give_memory_back_still_builds(tmp_path, monkeypatch, libc):
+    """A build gives memory back to the kernel with glibc's ``malloc_trim`` between its steps (and
+    flushes the site with ``syncfs``); without them (musl, macOS) it builds the same site."""
+    root = copy_sample(tmp_path / "press")
+    monkeypatch.setattr(press.output, "_libc", lambda: libc)
+    result = CliRunner().invoke(main, ["--root", str(root), "build", "--no-search"])
+    assert result.exit_code == 0, result.output
+    assert (root / "output" / "index.html").is_file()

@@ -235,6 +235,21 @@ def test_any_load_leaves_the_answer_for_verify(small, settled, monkeypatch):
     assert result.output.splitlines()[0] == str(loaded.problems[0])
 
 
+def test_a_build_leaves_the_answer_for_verify(small, settled, monkeypatch):
+    """`press build` remembers verify's answer (as soon as git is read, before the site is made):
+    `press verify` after it reads nothing."""
+    built = CliRunner().invoke(main, ["--root", str(small.buildable().root), "build", "--no-search"])
+    assert built.exit_code == 0, built.output
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("read the records again")
+
+    monkeypatch.setattr(press.model, "read_records", no_reading)
+    result = verify(small.root)
+    assert result.exit_code == 0, result.output
+    assert "1 assemblies, 1 meetings, 1 articles checked" in result.output
+
+
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 8
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Callable
 from .decisions import RETRACTED, WITHDRAWN
 from .model import Press, load
 from . import clock, uptodate
-from .output import Output, output_path, pause_point
+from .output import Output, give_back_memory, output_path, pause_point
 from .problems import PressError
 
 if TYPE_CHECKING:
@@ -159,6 +159,8 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
         raise BuildFailed(refused)
     press.require_history()  # a broken git stops the build here, in one sentence (as verify and check)
     press.save_records()  # records are all read: kept now, so what kept them is not held while the site is made
+    press.save_answer()  # verify's answer is known once git is read: kept now, with what it was kept for
+    give_back_memory()
     pause_point("loaded")
 
     from .site import BuildContext, without_plugin
@@ -209,9 +211,11 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
         if memo is not None:
             memo.keyed()  # the pages are made: what keying them kept alive is let go before the search index
         press.save()  # what reading learnt (records, git history, verify's answer) serves the next run
+        give_back_memory()  # Pelican's articles and the keys are gone: the search index starts from less
         if not collect.errors and search:
             timeout = settings.get("PRESS_SUBPROCESS_TIMEOUT", SUBPROCESS_TIMEOUT)
             collect.errors += _index_for_search(staging, root, settings, timeout, context.rules)
+            give_back_memory()
             pause_point("indexed")
         if not collect.errors:
             collect.errors += _only_plain_files(staging)

@@ -556,6 +556,17 @@ def _libc():
         return None
 
 
+def give_back_memory() -> None:
+    """Hand the C allocator's free pages back to the kernel (glibc's ``malloc_trim``). Python frees
+    what one step of a build made, but the pages stay with the process until trimmed, so the next
+    step's peak would sit on top of the last one's (at 20,000 articles, about 40 MiB of a warm
+    build's peak). Nothing where there is no ``malloc_trim`` (musl, macOS)."""
+    libc = _libc()
+    trim = getattr(libc, "malloc_trim", None) if libc is not None else None
+    if trim is not None:
+        trim(0)
+
+
 def _sync(folder: Path) -> None:
     """Flush the new site to disk before the link points to it, so a power cut cannot leave the link
     pointing to files the disk never received (one syncfs call on Linux; fsync of files elsewhere)."""
