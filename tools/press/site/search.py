@@ -360,16 +360,14 @@ def _sources(site: Path, shard: list[tuple[str, str]], made: dict[str, bytes], s
             held = {}
     docs = {}
     for rel, record in shard:
-        doc = made.get(rel)
-        if doc is None and isinstance(held.get(rel), str) and _digest(held[rel].encode()) == record:
-            doc = held[rel].encode()
-        if doc is None:  # known from an earlier build: extract it again
-            text = record_of((site / rel).read_bytes().decode("utf-8", errors="replace"))
-            doc = text.encode() if text is not None else b""
-        if _digest(doc) != record:
-            records.forget()
-            raise SearchFailed(f"the search index could not be built: the search cache disagrees with {rel} — build again")
-        docs[rel] = doc.decode()
+        # A kept record is used as it was read: a shard's records are megabytes, not to be copied
+        doc = made[rel].decode() if rel in made else held.get(rel)
+        if not (isinstance(doc, str) and _digest(doc.encode()) == record):  # known from an earlier build: extract it again
+            doc = record_of((site / rel).read_bytes().decode("utf-8", errors="replace")) or ""
+            if _digest(doc.encode()) != record:
+                records.forget()
+                raise SearchFailed(f"the search index could not be built: the search cache disagrees with {rel} — build again")
+        docs[rel] = doc
     return docs
 
 
