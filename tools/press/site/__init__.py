@@ -134,10 +134,17 @@ class PressReader(MarkdownReader):
             return content, metadata
         for key in WRITER_CANNOT_SET:
             metadata.pop(key, None)
-        name = rel.parts[0] if len(rel.parts) > 1 else "unfiled"
-        metadata["category"] = self.wrappers.get((Category, name)) or self.wrappers.setdefault((Category, name), Category(name, self.settings))
+        metadata["category"] = _one_named(self.wrappers, Category, rel.parts[0] if len(rel.parts) > 1 else "unfiled", self.settings)
         metadata["date"] = PLACEHOLDER_DATE
         return content, metadata
+
+
+def _one_named(wrappers: dict[tuple[type, str], URLWrapper], kind: type, name: str, settings: dict) -> URLWrapper:
+    """The one ``kind`` (a tag, author or category) named ``name`` in ``wrappers``, made on first use."""
+    found = wrappers.get((kind, name))
+    if found is None:
+        found = wrappers[kind, name] = kind(name, settings)
+    return found
 
 
 def _one_of_each(metadata: dict, wrappers: dict[tuple[type, str], URLWrapper]) -> None:
@@ -311,10 +318,10 @@ def enforce_settings(settings: dict) -> None:
             settings["CACHE_CONTENT"] = settings["LOAD_CONTENT_CACHE"] = False  # said once by press.cache
 
 
-def _apply(article: Article, decision: ArticleDecision, settings: dict, categories: dict[str, Category]) -> None:
+def _apply(article: Article, decision: ArticleDecision, settings: dict, categories: dict[tuple[type, str], URLWrapper]) -> None:
     """``categories``: the assemblies' categories made so far in this build (one object each)."""
     assembly = decision.approved.assembly
-    article.category = categories.get(assembly.id) or categories.setdefault(assembly.id, Category(assembly.id, settings))
+    article.category = _one_named(categories, Category, assembly.id, settings)
     article.slug = decision.article.slug
     article.status = "published"
     article.template = "article"
@@ -468,7 +475,7 @@ def gate(build: "BuildContext", generator) -> None:
 
     kept: list[Article] = []
     bundles: dict[str, dict[str, bytes]] = {}
-    categories: dict[str, Category] = {}
+    categories: dict[tuple[type, str], URLWrapper] = {}
     for article, decision, data, files in candidates:
         # Re-hash what will be published: the Markdown and every attachment, as voted.
         if bundle.digest(decision.article.slug, data, files) != decision.approved_digest:
