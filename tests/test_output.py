@@ -243,6 +243,8 @@ FOREIGN = {
     "CNAME": lambda site: (site / "CNAME").write_text("press.example.org\n"),
     ".well-known/": lambda site: ((site / ".well-known").mkdir(), (site / ".well-known/security.txt").write_text("x")),
     "springfield/rent.html/": lambda site: ((site / "springfield/rent.html").unlink(), (site / "springfield/rent.html/x").mkdir(parents=True)),
+    # a link to a folder is named as a link, never walked into (what it leads to is not the site's)
+    "uploads": lambda site: (site / "uploads").symlink_to(site.parent),
 }
 
 

@@ -98,6 +98,21 @@ class PressReader(MarkdownReader):
         self.prerendered: dict[str, tuple] = {}
         # (kind, name) -> the one tag, author or category of that name this reader hands out
         self.wrappers: dict[tuple[type, str], URLWrapper] = {}
+        self._folders: dict[str, Path] = {}  # a folder of content/ -> where it really is (resolved once, not per file)
+        self._base: Path | None = None  # the content folder itself, resolved
+
+    def _relative(self, source_path: str) -> Path:
+        """``source_path`` relative to the content folder, both as they really are (links resolved):
+        each folder is resolved once per build rather than once for every file in it."""
+        folder, name = os.path.split(source_path)
+        if folder not in self._folders:
+            self._folders[folder] = Path(folder).resolve()
+        if self._base is None:
+            self._base = Path(self.settings["PATH"]).resolve()
+        where = self._folders[folder] / name
+        if where.is_symlink():  # a link (refused by the press's reading): where it leads, as before
+            where = where.resolve()
+        return where.relative_to(self._base)
 
     def read(self, source_path: str):
         return self.read_as(source_path, source_path)
@@ -125,7 +140,7 @@ class PressReader(MarkdownReader):
                 metadata["summary"] = clean_html(metadata["summary"], hosts)
         _warn_missing_alt(content, file, source_path, self.settings["PATH"])
         _one_of_each(metadata, self.wrappers)
-        rel = Path(source_path).resolve().relative_to(Path(self.settings["PATH"]).resolve())
+        rel = self._relative(source_path)
         if rel.parts[0] in self.settings.get("PAGE_PATHS", ["pages"]):
             # A page lives at <slug>.html and nowhere else: no language or translation moves it.
             moved = [key for key in PAGE_CANNOT_SET if metadata.pop(key, None) is not None]
