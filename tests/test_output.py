@@ -447,6 +447,15 @@ def left_after_background_removal(builds: Path, kept: set[str]) -> list[str]:
         time.sleep(0.05)
 
 
+def gone_after_background_removal(path: Path) -> bool:
+    """Whether ``path`` is gone once the removal press started in the background has ended (bounded:
+    a minute, as :func:`left_after_background_removal`)."""
+    deadline = time.monotonic() + 60
+    while path.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not path.exists()
+
+
 def wait_for_line(stream, text: str, process: subprocess.Popen) -> str:
     """Read ``stream`` line by line until one contains ``text`` (the process said it got there)."""
     watchdog = threading.Timer(LIMIT, process.kill)
@@ -528,8 +537,8 @@ def test_a_killed_build_always_leaves_a_complete_site(versions):
         if point == "retired":
             retired = list((site.root / ".output.builds").glob("retired-*"))
             assert len(retired) == 1  # killed before deleting it: the next build does
-        if point == "published":
-            assert not retired[0].exists()
+        if point == "published":  # the build after that kill handed it to a removal of its own
+            assert gone_after_background_removal(retired[0])
     # git sees nothing of the builds, killed or not
     version(site, "A")
     assert git(site.root, "status", "--porcelain", "--untracked-files=all", "--ignored=no") == ""
@@ -652,6 +661,33 @@ def test_a_file_put_into_the_replaced_site_during_the_build_is_left_not_deleted(
     assert "springfield/fares.html" in tree(out)
 
 
+def test_a_retired_site_found_by_the_next_build_is_removed_in_the_background_not_while_it_waits(sample, monkeypatch):
+    """Builds one after the other (press serve): the site the last one replaced may still be being
+    deleted. The next build checks it against its manifest and hands it to a removal of its own again,
+    rather than deleting its files itself; it is gone once that ends, and the new site is complete."""
+    import press.output as output
+    from press.output import MANIFEST, RETIRED
+
+    build = lambda: CliRunner().invoke(main, ["--root", str(sample), "build", "--no-search"])  # noqa: E731
+    assert build().exit_code == 0
+    builds = sample / ".output.builds"
+    current = (sample / "output").resolve()
+    earlier = "20261101T120000Z-abcdefgh"  # a build before the current one, replaced by it
+    retired = builds / f"{RETIRED}{earlier}"
+    shutil.copytree(current, retired)  # the site it made, whose removal has not ended
+    shutil.copy(builds / f"{current.name}{MANIFEST}", builds / f"{earlier}{MANIFEST}")  # its manifest (listing the same files)
+    removed_here = []
+    real = output._remove_tree
+    monkeypatch.setattr(output, "_remove_tree", lambda folder, point: (removed_here.append(folder.name), real(folder, point)))
+    change_an_input(sample)
+    result = build()
+    assert result.exit_code == 0, result.output
+    assert removed_here == []  # nothing deleted while the build waited
+    assert gone_after_background_removal(retired)
+    assert gone_after_background_removal(builds / f"{earlier}{MANIFEST}")
+    assert (sample / "output" / "index.html").is_file()
+
+
 def test_a_retired_build_removed_in_the_background_meanwhile_does_not_fail_the_next_build(sample, monkeypatch):
     """A replaced site is deleted in the background; the next build may find it half gone, or gone
     between looking at it and removing it. That is not an error: the build goes on."""
@@ -661,9 +697,10 @@ def test_a_retired_build_removed_in_the_background_meanwhile_does_not_fail_the_n
     assert build().exit_code == 0
     builds = sample / ".output.builds"
     current = (sample / "output").resolve()
-    retired = builds / f"{RETIRED}{current.name}"
+    earlier = "20261101T120000Z-abcdefgh"  # a build before the current one, replaced by it
+    retired = builds / f"{RETIRED}{earlier}"
     shutil.copytree(current, retired)  # a replaced build, still being removed in the background
-    shutil.copy(builds / f"{current.name}{MANIFEST}", builds / f"{RETIRED}{current.name}{MANIFEST}")
+    shutil.copy(builds / f"{current.name}{MANIFEST}", builds / f"{earlier}{MANIFEST}")
     real = Output._ours_to_delete
 
     def background_removal_finishes_first(self, folder):

@@ -480,9 +480,18 @@ class Output:
                     self._left(name)
             elif current is None:
                 continue  # maybe the only copy of a site: kept until a new one is in place
+            elif name.removeprefix(RETIRED) == current.name:
+                self._left(name)  # the served site's own id (never made by press): its manifest is the live one
             elif entry.is_dir(follow_symlinks=False):
                 try:
-                    if self._ours_to_delete(Path(entry.path)):
+                    if not self._ours_to_delete(Path(entry.path)):
+                        continue
+                    if name.startswith(RETIRED):
+                        # a replaced site whose removal was cut short, or is still going on (builds
+                        # one after the other): handed to a removal of its own again, not waited for —
+                        # at 20,000 articles, deleting its files here cost the next build seconds
+                        _remove_in_background(Path(entry.path))
+                    else:
                         _remove_tree(Path(entry.path), "removing-leftover")
                         manifest_of(Path(entry.path)).unlink(missing_ok=True)
                 except FileNotFoundError:
