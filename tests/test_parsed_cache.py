@@ -38,6 +38,47 @@ def test_a_run_with_nothing_new_leaves_the_cache_file_alone(pressdir, monkeypatc
     assert len(ParsedRecords(pressdir.root).entries) == 2  # the roster and one meeting
 
 
+def test_a_vote_rewrites_the_parsed_records_of_its_own_folder_only(pressdir, monkeypatch, tmp_path, settled):
+    """The parsed records are kept one part per folder of the press: after one meeting record
+    changed, that meeting folder's part is written again and every other part is named as it was (at
+    20,000 articles, writing them all again cost seconds of every build after a vote)."""
+    from press.reading import RECORDS
+    from press.store import Store, salt
+
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches"))
+    for aid in ("springfield", "shelbyville"):
+        pressdir.assembly(aid)
+        pressdir.write(f"editorial/meetings/{aid}/2026-11-03.yml", "present: [ana, ben]\n")
+    pressdir.write("content/springfield/rent.md", "Title: Rent\n\nThe rent is too high.\n")
+    load(pressdir.root)
+    store = Store(pressdir.root)
+    before = store.manifest(RECORDS, salt())
+    assert {"editorial/meetings/springfield", "editorial/meetings/shelbyville", "editorial/assemblies", "content/springfield"} <= set(before)
+
+    pressdir.write("editorial/meetings/shelbyville/2026-11-03.yml", "present: [ana]\n")
+    press = load(pressdir.root)
+    after = store.manifest(RECORDS, salt())
+    assert [m.present for m in press.records.meetings if m.assembly == "shelbyville"] == [("ana",)]
+    assert {part for part in before if after.get(part) != before[part]} == {"editorial/meetings/shelbyville"}
+    assert all(store.has(digest) for digest in after.values())
+    assert not store.has(before["editorial/meetings/shelbyville"])  # the part it replaced is gone
+    assert load(pressdir.root).records.meetings == press.records.meetings  # read back from the parts as parsed
+
+
+def plant(store, change) -> None:
+    """Replace every part of the kept parsed records (one per folder of the press) by ``change(part)``
+    (its value as JSON -> the value to keep), each whole to the store (named by its own bytes)."""
+    import json
+
+    from press.reading import RECORDS
+    from press.store import salt
+
+    parts = store.manifest(RECORDS, salt())
+    assert parts
+    planted = {name: store.put(json.dumps(change(json.loads(store.get(digest)))).encode()) for name, digest in parts.items()}
+    assert store.save_manifest(RECORDS, salt(), planted)
+
+
 def _verified_once(pressdir, monkeypatch, tmp_path):
     """A press with one assembly and one meeting, verified once without keeping anything and once
     keeping its parsed records: its folder, the first answer, and its store."""
@@ -66,14 +107,13 @@ def test_parsed_records_kept_in_the_wrong_shape_are_read_again_not_a_traceback(p
     from click.testing import CliRunner
 
     from press.cli import main
-    from press.reading import RECORDS
-    from press.store import encode, salt
+    from press.store import encode
 
     root, first, store = _verified_once(pressdir, monkeypatch, tmp_path)
     hashes = {name: 5 for name in ParsedRecords(pressdir.root).hashes}  # every file's known hash: the wrong type
     assert hashes
     for value in (kept, {"entries": [], "seen": encode(hashes), "files": encode(hashes)}):
-        assert store.keep_value(RECORDS, salt(), value, plain=not isinstance(value, tuple))
+        plant(store, lambda part: list(value) if isinstance(value, tuple) else value)
         again = CliRunner().invoke(main, ["--root", root, "verify", "--no-save"])
         assert (again.exit_code, again.output) == (first.exit_code, first.output)
         assert ParsedRecords(pressdir.root).hashes == {}  # nothing of it trusted
@@ -86,14 +126,10 @@ def test_a_kept_entry_of_the_wrong_shape_is_parsed_again_not_an_internal_error(p
     from click.testing import CliRunner
 
     from press.cli import main
-    from press.reading import RECORDS
-    from press.store import encode, salt
+    from press.store import encode
 
     root, first, store = _verified_once(pressdir, monkeypatch, tmp_path)
-    kept = store.value(RECORDS, salt(), plain=True)
-    assert kept["entries"]
-    kept["entries"] = [[key, encode(entry)] for key, _ in kept["entries"]]
-    assert store.keep_value(RECORDS, salt(), kept, plain=True)
+    plant(store, lambda part: {**part, "entries": [[key, encode(entry)] for key, _ in part["entries"]]})
     pressdir.write("editorial/meetings/springfield/2026-11-10.yml", "present: [ana, ben]\n")  # verify's own answer no longer holds
     again = CliRunner().invoke(main, ["--root", root, "verify", "--no-save"])
     assert again.exit_code == first.exit_code, again.output

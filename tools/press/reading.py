@@ -9,6 +9,7 @@ those imports the other's reader back.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -220,8 +221,16 @@ def _page_urls(root: Path) -> list[Problem]:
 
 # --------------------------------------------------------------------------- parsed records, kept
 
-# The store's manifest of parsed records (press.store).
+# The store's manifest of parsed records (press.store): the folder of the files -> the digest of that
+# part's records (see ParsedRecords.save).
 RECORDS = "records"
+
+
+def _part(name: str) -> str:
+    """The part of the kept records a file's belong to: its folder (``content/<assembly>``,
+    ``editorial/meetings/<assembly>``, ...), as the entry's key names it (relative) or its status
+    does (absolute: the same folder under the press's root)."""
+    return name.rpartition("/")[0]
 
 
 def _statuses(kept, kind: type) -> bool:
@@ -242,6 +251,7 @@ class ParsedRecords:
         """``statuses``: the files' statuses from a scan made just before (see :mod:`press.inputs`),
         so that no file is asked twice."""
         self.store, self.salt = Store(root), salt()
+        self.root = str(root).rstrip("/") + "/"  # as the files' paths start (press.inputs.scan, the readers)
         self.statuses = statuses or {}
         self.entries: dict = {}
         self.hashes: dict[str, tuple[tuple, bytes]] = {}  # absolute path -> (file_status, sha256 digest)
@@ -254,14 +264,27 @@ class ParsedRecords:
         # key -> the entry as it was read, still encoded: an entry this run did not parse again is
         # written back as it was read (encoding every parsed record again cost a second at 5,000 articles)
         self.encoded: dict = {}
+        # part (press folder) -> the digest it was kept under, and the keys, records' and attachments'
+        # statuses it held: a part nothing changed in is named again as it was, not written again
+        self.parts: dict[str, tuple[str, set, dict, dict]] = {}
+        self.touched: set[str] = set()  # the parts of the entries parsed (put) in this run
         try:
-            kept = self.store.value(RECORDS, self.salt, plain=True)  # parsed by this very code, or None
-            if kept is not None:
-                self.entries, self.encoded, self.hashes, self.files = _decode_kept(kept)
-                if not (_statuses(self.hashes, bytes) and _statuses(self.files, tuple)):
+            for part, digest in self.store.manifest(RECORDS, self.salt).items():  # parsed by this very code
+                data = self.store.get(digest)
+                if data is None:
+                    raise TypeError("a part is missing or damaged")
+                entries, encoded, hashes, files = _decode_kept(json.loads(data))
+                if not (_statuses(hashes, bytes) and _statuses(files, tuple)):
                     raise TypeError("kept in another shape")
+                if any(_key_part(key) != part for key in entries) or any(self._part_of(n) != part for n in (*hashes, *files)):
+                    raise TypeError("a part holds another part's records")
+                self.entries.update(entries)
+                self.encoded.update(encoded)
+                self.hashes.update(hashes)
+                self.files.update(files)
+                self.parts[part] = (digest, set(entries), hashes, files)
         except Exception:  # damaged or foreign: start empty
-            self.entries, self.encoded, self.hashes, self.files = {}, {}, {}, {}
+            self.entries, self.encoded, self.hashes, self.files, self.parts = {}, {}, {}, {}, {}
 
     def content_hash(self, path: Path | str) -> tuple[bytes, tuple, bytes | None]:
         """The SHA-256 of the file's bytes, its status, and the bytes if they had to be read: the
@@ -307,15 +330,48 @@ class ParsedRecords:
         self.used.add(key)
         self.entries[key] = value
         self.encoded.pop(key, None)
+        self.touched.add(_key_part(key))
         self.added = True
 
+    def _part_of(self, name: str) -> str:
+        """:func:`_part` of a file named by its absolute path."""
+        return _part(name[len(self.root):] if name.startswith(self.root) else name)
+
     def save(self) -> None:
-        """Keep only what this run used, written atomically; when every record was found and used,
-        the file already holds exactly that and is left alone."""
+        """Keep only what this run used, one part per folder of the press, written atomically; when
+        every record was found and used, the store already holds exactly that and is left alone, and
+        a part in which nothing was parsed, dropped or seen to change is named again as it was (after
+        one vote, one folder's records are written, not the press's)."""
         if not self.added and self.used == self.entries.keys() and self.seen == self.hashes and self.files_seen == self.files:
             return
-        entries = [[encode(k), self.encoded[k] if k in self.encoded else encode(v)] for k, v in self.entries.items() if k in self.used]
-        self.store.keep_value(RECORDS, self.salt, {"entries": entries, "seen": encode(self.seen), "files": encode(self.files_seen)}, plain=True)
+        parts: dict[str, tuple[list, dict, dict]] = {}
+        for key in self.entries:
+            if key in self.used:
+                parts.setdefault(_key_part(key), ([], {}, {}))[0].append(key)
+        for name, status in self.seen.items():
+            parts.setdefault(self._part_of(name), ([], {}, {}))[1][name] = status
+        for name, status in self.files_seen.items():
+            parts.setdefault(self._part_of(name), ([], {}, {}))[2][name] = status
+        kept: dict[str, str] = {}
+        for part, (keys, seen, files) in parts.items():
+            before = self.parts.get(part)
+            if before is not None and part not in self.touched and before[1] == set(keys) and before[2] == seen and before[3] == files:
+                kept[part] = before[0]  # nothing in it changed
+                continue
+            entries = [[encode(k), self.encoded[k] if k in self.encoded else encode(self.entries[k])] for k in keys]
+            digest = self.store.put(json.dumps({"entries": entries, "seen": encode(seen), "files": encode(files)}, allow_nan=False).encode())
+            if digest is None:
+                return  # the store cannot be written (said once): the last run's parts stay as they were
+            kept[part] = digest
+        if self.store.save_manifest(RECORDS, self.salt, kept):
+            for part, (digest, *_) in self.parts.items():
+                if kept.get(part) != digest:
+                    self.store.drop(digest)  # a part it replaced (a full sweep comes at the end of a build)
+
+
+def _key_part(key) -> str:
+    """The part (:func:`_part`) of an entry: its key names the file, relative, second."""
+    return _part(key[1]) if isinstance(key, tuple) and len(key) > 1 and isinstance(key[1], str) else ""
 
 
 def _decode_kept(kept) -> tuple[dict, dict, dict, dict]:

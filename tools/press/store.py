@@ -176,6 +176,11 @@ class Store:
             return False
         return quick
 
+    def drop(self, digest: str) -> None:
+        """Remove the object ``digest``, which the caller's manifest no longer names (see :meth:`sweep`)."""
+        if _is_digest(digest) and _cache.unsafe(self.objects) is None:
+            self._drop(digest)
+
     def _drop(self, digest: str) -> None:
         self._good.discard(digest)
         try:
