@@ -150,6 +150,14 @@ class Store:
             self._safe = why is None
         return self._safe
 
+    def listing(self) -> frozenset[str]:
+        """The names in the objects' folder now (whole or not: :meth:`has` checks one); empty when it
+        cannot be listed."""
+        try:
+            return frozenset(os.listdir(self.objects))
+        except OSError:
+            return frozenset()
+
     def has(self, digest: str) -> bool:
         """Whether the object ``digest`` is there and whole (hashed once per run)."""
         if digest in self._good:

@@ -282,12 +282,13 @@ class RenderMemo:
         site = Path(site) if site is not None else self.previous
         files: dict[str, dict] = {}
         stored: dict[str, str] = {}
+        present = self.store.listing()  # the store's objects, listed once (not a status asked per page)
         for name, fingerprint in self.after.items():
             path = site / name
             try:
                 st = os.stat(path, follow_symlinks=False)
                 sha = self.stored.get(fingerprint)
-                if sha is None or not self._checked.get(sha, True) or not self.store.path(sha).is_file():
+                if sha is None or not self._checked.get(sha, True) or sha not in present:
                     sha = self.store.put_file(path)  # a copy: the served file and the store never share bytes
                     if sha is None:
                         return  # the store cannot be written (said once): keep none of the memo, not half of it
