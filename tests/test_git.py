@@ -59,6 +59,30 @@ def test_uncommitted_edits_keep_the_approved_revision_online(repo):
     assert "Approved text." in (repo.root / "output/springfield/rent.html").read_text()
 
 
+def test_approved_revisions_of_two_articles_of_one_name_are_each_shown_as_approved(repo):
+    """Two assemblies' articles share a file name and both were edited since their approval: each
+    page shows its own approved revision (read from git, one after the other), and reading them
+    leaves nothing behind in the temporary folder."""
+    import tempfile
+
+    repo.assembly("shelbyville")
+    for aid in ("springfield", "shelbyville"):
+        repo.article(aid, "rent", body=f"Approved in {aid}.")
+        repo.publish(aid, "rent", "2026-10-06")
+    commit(repo.root, "Two articles and their votes")
+    for aid in ("springfield", "shelbyville"):
+        repo.article(aid, "rent", body=f"Edited in {aid}, awaiting a vote.")
+    commit(repo.root, "Edits")
+    leftovers = lambda: set(Path(tempfile.gettempdir()).glob("press-revision-*"))  # noqa: E731
+    before = leftovers()
+    built = cli(repo.root, "build")
+    assert built.exit_code == 0, built.output
+    for aid in ("springfield", "shelbyville"):
+        page = (repo.root / f"output/{aid}/rent.html").read_text()
+        assert f"Approved in {aid}." in page and "awaiting a vote" not in page
+    assert leftovers() == before
+
+
 def test_approved_bytes_missing_from_history_hold_the_article_back(repo):
     repo.article("springfield", "rent", body="Never committed in this form.")
     repo.publish("springfield", "rent", "2026-10-06")

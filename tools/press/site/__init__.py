@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import os
 import re
+import shutil
 import tempfile
 from itertools import chain
 from pathlib import Path
@@ -430,16 +431,29 @@ class _RevisionCache:
         self.salt = settings_salt(settings)
         self.entries: dict = {}
         self.kept = kept or {}  # source path -> the revision's Markdown, rendered (prerender.render_kept)
+        # one reader and one folder for all of them (made on first use, removed by close()): a
+        # revision's bytes are written there, read at once, and the next one's take their place
+        self.reader: PressReader | None = None
+        self.folder: str | None = None
 
     def read(self, generator, source_path: str, data: bytes):
         key = (self.salt, digest_bytes(data))
         if key not in self.entries:
-            with tempfile.TemporaryDirectory(prefix="press-revision-") as folder:
-                file = Path(folder) / Path(source_path).name
-                file.write_bytes(data)  # the revision's own lines, for warnings that name one
-                done = self.kept.get(os.path.abspath(source_path))
-                self.entries[key] = PressReader(generator.settings).read_as(str(file), source_path, done=done)
+            if self.folder is None:
+                self.folder = tempfile.mkdtemp(prefix="press-revision-")
+                self.reader = PressReader(generator.settings)
+            file = Path(self.folder) / Path(source_path).name
+            file.write_bytes(data)  # the revision's own lines, for warnings that name one
+            done = self.kept.get(os.path.abspath(source_path))
+            self.entries[key] = self.reader.read_as(str(file), source_path, done=done)
+            file.unlink()
         return self.entries[key]
+
+    def close(self) -> None:
+        """Remove the folder the revisions were read from."""
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
 
 
 def gate(build: "BuildContext", generator) -> None:
@@ -479,13 +493,16 @@ def gate(build: "BuildContext", generator) -> None:
                  for aid, revision in press.revisions.items()}  # fmt: skip
         kept = prerender.render_kept(sorted(texts), generator.settings, press.root, texts, prerender.REVISIONS)
     revisions = _RevisionCache(generator.settings, kept)
-    for aid, revision in sorted(press.revisions.items()):
-        decision = decisions[aid]
-        source_path = os.path.join(content_path, decision.article.path.removeprefix("content/"))
-        content, metadata = revisions.read(generator, source_path, revision.data)
-        article = Article(content, metadata=dict(metadata), settings=generator.settings, source_path=source_path, context=generator.context)
-        generator.context["generated_content"][article.get_relative_source_path()] = article
-        candidates.append((article, decision, revision.data, revision.files))
+    try:
+        for aid, revision in sorted(press.revisions.items()):
+            decision = decisions[aid]
+            source_path = os.path.join(content_path, decision.article.path.removeprefix("content/"))
+            content, metadata = revisions.read(generator, source_path, revision.data)
+            article = Article(content, metadata=dict(metadata), settings=generator.settings, source_path=source_path, context=generator.context)
+            generator.context["generated_content"][article.get_relative_source_path()] = article
+            candidates.append((article, decision, revision.data, revision.files))
+    finally:
+        revisions.close()
     build.prerendered.clear()
 
     kept: list[Article] = []
