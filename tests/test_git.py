@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 import press
@@ -59,12 +60,16 @@ def test_uncommitted_edits_keep_the_approved_revision_online(repo):
     assert "Approved text." in (repo.root / "output/springfield/rent.html").read_text()
 
 
-def test_approved_revisions_of_two_articles_of_one_name_are_each_shown_as_approved(repo):
+@pytest.mark.parametrize("kept", [True, False], ids=["rendered-markdown-kept", "read-from-their-files"])
+def test_approved_revisions_of_two_articles_of_one_name_are_each_shown_as_approved(repo, kept):
     """Two assemblies' articles share a file name and both were edited since their approval: each
-    page shows its own approved revision (read from git, one after the other), and reading them
-    leaves nothing behind in the temporary folder."""
+    page shows its own approved revision (read from git, one after the other, through one file of
+    that name), and reading them leaves nothing behind in the temporary folder."""
     import tempfile
 
+    if not kept:  # the Markdown of the revisions is read from the files the gate writes them to
+        with (repo.root / "pelicanconf.py").open("a") as conf:
+            conf.write("\nCACHE_CONTENT = False\n")
     repo.assembly("shelbyville")
     for aid in ("springfield", "shelbyville"):
         repo.article(aid, "rent", body=f"Approved in {aid}.")

@@ -688,6 +688,32 @@ def test_a_retired_site_found_by_the_next_build_is_removed_in_the_background_not
     assert (sample / "output" / "index.html").is_file()
 
 
+def test_a_folder_made_by_hand_under_the_retired_name_of_the_served_site_is_left_and_nothing_is_lost(sample):
+    """Someone copies the served site to retired-<its id> in the builds folder (press never retires a
+    site twice): builds go on, the folder and the live site's manifest are left alone, the new site
+    is published complete, and the site it replaced is removed once the new one is in place."""
+    from press.output import MANIFEST, RETIRED
+
+    build = lambda: CliRunner().invoke(main, ["--root", str(sample), "build", "--no-search"])  # noqa: E731
+    assert build().exit_code == 0
+    builds = sample / ".output.builds"
+    served = (sample / "output").resolve()
+    copy = builds / f"{RETIRED}{served.name}"
+    shutil.copytree(served, copy)
+    (copy / "NOTES.txt").write_text("mine\n")
+    change_an_input(sample)
+    result = build()
+    assert result.exit_code == 0, result.output
+    assert f"left {copy}: press did not make it" in result.output
+    assert (sample / "output").resolve() != served and (sample / "output" / "index.html").is_file()
+    assert (copy / "NOTES.txt").read_text() == "mine\n"
+    assert not served.exists() and not (builds / f"{served.name}{MANIFEST}").exists()  # the replaced site, removed
+    change_an_input(sample)
+    result = build()
+    assert result.exit_code == 0, result.output
+    assert (copy / "NOTES.txt").read_text() == "mine\n"  # never press's to delete: named again
+
+
 def test_a_retired_build_removed_in_the_background_meanwhile_does_not_fail_the_next_build(sample, monkeypatch):
     """A replaced site is deleted in the background; the next build may find it half gone, or gone
     between looking at it and removing it. That is not an error: the build goes on."""

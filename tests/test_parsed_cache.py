@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from press import cache as press_cache
@@ -63,6 +65,69 @@ def test_a_vote_rewrites_the_parsed_records_of_its_own_folder_only(pressdir, mon
     assert all(store.has(digest) for digest in after.values())
     assert not store.has(before["editorial/meetings/shelbyville"])  # the part it replaced is gone
     assert load(pressdir.root).records.meetings == press.records.meetings  # read back from the parts as parsed
+
+
+def test_the_parsed_records_kept_by_a_build_serve_press_verify_run_from_the_press_folder(pressdir, monkeypatch, tmp_path, settled):
+    """A build names the files by the absolute path of the press; `press verify` in the press folder
+    (its root '.') names them 'content/...': the parts are the same parts, and nothing is parsed
+    again (the records are found by the digest of their bytes)."""
+    from press import reading, records
+
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches"))
+    pressdir.assembly()
+    pressdir.write("editorial/meetings/springfield/2026-11-03.yml", "present: [ana, ben]\n")
+    pressdir.write("content/springfield/rent.md", "Title: Rent\n\nThe rent is too high.\n")
+    load(pressdir.root.resolve())
+    monkeypatch.chdir(pressdir.root)
+    kept = ParsedRecords(Path("."))
+    assert set(kept.parts) == {"content/springfield", "editorial/assemblies", "editorial/meetings/springfield"}
+
+    def parsed_again(*args, **kwargs):
+        raise AssertionError("a record was parsed again")
+
+    monkeypatch.setattr(records, "read_meeting", parsed_again)
+    monkeypatch.setattr(reading, "read_article", parsed_again)
+    monkeypatch.setattr(reading, "read_assembly", parsed_again)
+    assert [m.date.isoformat() for m in load(Path(".")).records.meetings] == ["2026-11-03"]
+
+
+def test_a_missing_part_is_parsed_again_and_the_others_are_kept(pressdir, monkeypatch, tmp_path, settled):
+    """One part of the kept records gone from the store (removed by hand, or by a build running at
+    the same time): that folder's records are parsed again; the other parts are used as kept."""
+    from press.reading import RECORDS
+    from press.store import Store, salt
+
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches"))
+    for aid in ("springfield", "shelbyville"):
+        pressdir.assembly(aid)
+        pressdir.write(f"editorial/meetings/{aid}/2026-11-03.yml", "present: [ana, ben]\n")
+    load(pressdir.root)
+    store = Store(pressdir.root)
+    parts = store.manifest(RECORDS, salt())
+    store.drop(parts["editorial/meetings/shelbyville"])
+    kept = ParsedRecords(pressdir.root)
+    assert set(kept.parts) == set(parts) - {"editorial/meetings/shelbyville"}
+    assert {key[1] for key in kept.entries} == {"editorial/assemblies/springfield.yml", "editorial/assemblies/shelbyville.yml",
+                                               "editorial/meetings/springfield/2026-11-03.yml"}  # fmt: skip
+    assert len(load(pressdir.root).records.meetings) == 2
+    assert store.has(store.manifest(RECORDS, salt())["editorial/meetings/shelbyville"])  # kept again
+
+
+def test_an_articles_bundle_is_kept_with_its_assembly(pressdir, monkeypatch, tmp_path, settled):
+    """An article's attachments are kept in its assembly's part, not in a part of their own for each
+    bundle folder (a press of thousands of bundles would read thousands of small parts)."""
+    from press.reading import RECORDS
+    from press.store import Store, salt
+
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches"))
+    pressdir.assembly()
+    pressdir.write("content/springfield/rent/photo.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 8 + b"PHOTO")
+    pressdir.article("springfield", "rent", title="Rent", body="![The march](rent/photo.png)")
+    load(pressdir.root)
+    kept = ParsedRecords(pressdir.root)
+    # (and '': what is kept by content alone, the picture's media fields by its digest)
+    assert set(Store(pressdir.root).manifest(RECORDS, salt())) == {"content/springfield", "editorial/assemblies", ""}
+    assert any(name.endswith("content/springfield/rent/photo.png") for name in kept.files)
 
 
 def plant(store, change) -> None:

@@ -444,10 +444,13 @@ class Output:
             # No reader is sent there any more: rename it out of the way, and delete it without making
             # the user wait (thousands of files on a busy disk can take seconds).
             retired = self.builds / f"{RETIRED}{previous.name}"
-            os.rename(previous, retired)
-            pause_point("retired")
-            if self._ours_to_delete(retired):  # checked again: a file may have been put there during the build
-                _remove_in_background(retired)
+            if os.path.lexists(retired):  # not press's (it never retires a site twice): the replaced site stays, and the next build removes it
+                self._left(retired.name)
+            else:
+                os.rename(previous, retired)
+                pause_point("retired")
+                if self._ours_to_delete(retired):  # checked again: a file may have been put there during the build
+                    _remove_in_background(retired)
         self._remove_leftovers(retired_too=False)
         pause_point("published")
 

@@ -226,11 +226,14 @@ def _page_urls(root: Path) -> list[Problem]:
 RECORDS = "records"
 
 
-def _part(name: str) -> str:
-    """The part of the kept records a file's belong to: its folder (``content/<assembly>``,
-    ``editorial/meetings/<assembly>``, ...), as the entry's key names it (relative) or its status
-    does (absolute: the same folder under the press's root)."""
-    return name.rpartition("/")[0]
+def _part(rel: str) -> str:
+    """The part of the kept records a file's belong to, by its path in the press: its folder
+    (``editorial/meetings/<assembly>``, ``editorial/assemblies``, ...), an article's and its bundle's
+    files their assembly's (``content/<assembly>``: one part, not one per bundle folder)."""
+    folder = rel.rpartition("/")[0]
+    if folder.startswith("content/"):
+        return "/".join(folder.split("/", 2)[:2])
+    return folder
 
 
 def _statuses(kept, kind: type) -> bool:
@@ -251,7 +254,9 @@ class ParsedRecords:
         """``statuses``: the files' statuses from a scan made just before (see :mod:`press.inputs`),
         so that no file is asked twice."""
         self.store, self.salt = Store(root), salt()
-        self.root = str(root).rstrip("/") + "/"  # as the files' paths start (press.inputs.scan, the readers)
+        # how the files' paths start (press.inputs.scan, the readers): the root as given, or absolute
+        # (a build resolves it, `press verify` takes it as given: '.' gives 'content/...')
+        self.prefixes = tuple(dict.fromkeys((str(root).rstrip("/") + "/", os.path.abspath(root).rstrip("/") + "/")))
         self.statuses = statuses or {}
         self.entries: dict = {}
         self.hashes: dict[str, tuple[tuple, bytes]] = {}  # absolute path -> (file_status, sha256 digest)
@@ -268,8 +273,8 @@ class ParsedRecords:
         # statuses it held: a part nothing changed in is named again as it was, not written again
         self.parts: dict[str, tuple[str, set, dict, dict]] = {}
         self.touched: set[str] = set()  # the parts of the entries parsed (put) in this run
-        try:
-            for part, digest in self.store.manifest(RECORDS, self.salt).items():  # parsed by this very code
+        for part, digest in self.store.manifest(RECORDS, self.salt).items():  # parsed by this very code
+            try:
                 data = self.store.get(digest)
                 if data is None:
                     raise TypeError("a part is missing or damaged")
@@ -278,13 +283,13 @@ class ParsedRecords:
                     raise TypeError("kept in another shape")
                 if any(_key_part(key) != part for key in entries) or any(self._part_of(n) != part for n in (*hashes, *files)):
                     raise TypeError("a part holds another part's records")
-                self.entries.update(entries)
-                self.encoded.update(encoded)
-                self.hashes.update(hashes)
-                self.files.update(files)
-                self.parts[part] = (digest, set(entries), hashes, files)
-        except Exception:  # damaged or foreign: start empty
-            self.entries, self.encoded, self.hashes, self.files, self.parts = {}, {}, {}, {}, {}
+            except Exception:  # missing, damaged or foreign: this part's files are read and parsed again
+                continue
+            self.entries.update(entries)
+            self.encoded.update(encoded)
+            self.hashes.update(hashes)
+            self.files.update(files)
+            self.parts[part] = (digest, set(entries), hashes, files)
 
     def content_hash(self, path: Path | str) -> tuple[bytes, tuple, bytes | None]:
         """The SHA-256 of the file's bytes, its status, and the bytes if they had to be read: the
@@ -334,8 +339,12 @@ class ParsedRecords:
         self.added = True
 
     def _part_of(self, name: str) -> str:
-        """:func:`_part` of a file named by its absolute path."""
-        return _part(name[len(self.root):] if name.startswith(self.root) else name)
+        """:func:`_part` of a file named by its path as read (under the root, however the root was
+        spelt: a build and `press verify --root .` name the same part)."""
+        for prefix in self.prefixes:
+            if name.startswith(prefix):
+                return _part(name[len(prefix):])
+        return _part(name)  # the root is the working folder: 'content/<assembly>/...'
 
     def save(self) -> None:
         """Keep only what this run used, one part per folder of the press, written atomically; when
@@ -370,7 +379,8 @@ class ParsedRecords:
 
 
 def _key_part(key) -> str:
-    """The part (:func:`_part`) of an entry: its key names the file, relative, second."""
+    """The part (:func:`_part`) of an entry: its key names the file, relative, second. An entry keyed
+    by content alone (an attachment's media fields, by the attachment's digest) is in the part ''."""
     return _part(key[1]) if isinstance(key, tuple) and len(key) > 1 and isinstance(key[1], str) else ""
 
 
