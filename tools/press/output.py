@@ -444,8 +444,8 @@ class Output:
             # No reader is sent there any more: rename it out of the way, and delete it without making
             # the user wait (thousands of files on a busy disk can take seconds).
             retired = self.builds / f"{RETIRED}{previous.name}"
-            if os.path.lexists(retired):  # not press's (it never retires a site twice): the replaced site stays, and the next build removes it
-                self._left(retired.name)
+            if os.path.lexists(retired):  # not press's (it never retires a site twice): named, and the
+                self._left(retired.name)  # replaced site is removed below, as a leftover the manifest vouches for
             else:
                 os.rename(previous, retired)
                 pause_point("retired")
