@@ -661,21 +661,35 @@ def test_a_file_put_into_the_replaced_site_during_the_build_is_left_not_deleted(
     assert "springfield/fares.html" in tree(out)
 
 
+def build_sample(sample):
+    return CliRunner().invoke(main, ["--root", str(sample), "build", "--no-search"])
+
+
+def built_beside_a_retired_site(sample) -> tuple[Path, Path, str]:
+    """The sample built, and beside its site one an earlier build made and replaced, still being
+    removed in the background (a copy of the served site, with a copy of its manifest): the builds
+    folder, that retired site, and the earlier build's id."""
+    from press.output import MANIFEST, RETIRED
+
+    assert build_sample(sample).exit_code == 0
+    builds = sample / ".output.builds"
+    current = (sample / "output").resolve()
+    earlier = "20261101T120000Z-abcdefgh"  # a build before the current one, replaced by it
+    retired = builds / f"{RETIRED}{earlier}"
+    shutil.copytree(current, retired)
+    shutil.copy(builds / f"{current.name}{MANIFEST}", builds / f"{earlier}{MANIFEST}")  # its manifest (listing the same files)
+    return builds, retired, earlier
+
+
 def test_a_retired_site_found_by_the_next_build_is_removed_in_the_background_not_while_it_waits(sample, monkeypatch):
     """Builds one after the other (press serve): the site the last one replaced may still be being
     deleted. The next build checks it against its manifest and hands it to a removal of its own again,
     rather than deleting its files itself; it is gone once that ends, and the new site is complete."""
     import press.output as output
-    from press.output import MANIFEST, RETIRED
+    from press.output import MANIFEST
 
-    build = lambda: CliRunner().invoke(main, ["--root", str(sample), "build", "--no-search"])  # noqa: E731
-    assert build().exit_code == 0
-    builds = sample / ".output.builds"
-    current = (sample / "output").resolve()
-    earlier = "20261101T120000Z-abcdefgh"  # a build before the current one, replaced by it
-    retired = builds / f"{RETIRED}{earlier}"
-    shutil.copytree(current, retired)  # the site it made, whose removal has not ended
-    shutil.copy(builds / f"{current.name}{MANIFEST}", builds / f"{earlier}{MANIFEST}")  # its manifest (listing the same files)
+    build = lambda: build_sample(sample)  # noqa: E731
+    builds, retired, earlier = built_beside_a_retired_site(sample)
     removed_here = []
     real = output._remove_tree
     monkeypatch.setattr(output, "_remove_tree", lambda folder, point: (removed_here.append(folder.name), real(folder, point)))
@@ -694,7 +708,7 @@ def test_a_folder_made_by_hand_under_the_retired_name_of_the_served_site_is_left
     is published complete, and the site it replaced is removed once the new one is in place."""
     from press.output import MANIFEST, RETIRED
 
-    build = lambda: CliRunner().invoke(main, ["--root", str(sample), "build", "--no-search"])  # noqa: E731
+    build = lambda: build_sample(sample)  # noqa: E731
     assert build().exit_code == 0
     builds = sample / ".output.builds"
     served = (sample / "output").resolve()
@@ -717,16 +731,10 @@ def test_a_folder_made_by_hand_under_the_retired_name_of_the_served_site_is_left
 def test_a_retired_build_removed_in_the_background_meanwhile_does_not_fail_the_next_build(sample, monkeypatch):
     """A replaced site is deleted in the background; the next build may find it half gone, or gone
     between looking at it and removing it. That is not an error: the build goes on."""
-    from press.output import MANIFEST, RETIRED, Output
+    from press.output import Output
 
-    build = lambda: CliRunner().invoke(main, ["--root", str(sample), "build", "--no-search"])  # noqa: E731
-    assert build().exit_code == 0
-    builds = sample / ".output.builds"
-    current = (sample / "output").resolve()
-    earlier = "20261101T120000Z-abcdefgh"  # a build before the current one, replaced by it
-    retired = builds / f"{RETIRED}{earlier}"
-    shutil.copytree(current, retired)  # a replaced build, still being removed in the background
-    shutil.copy(builds / f"{current.name}{MANIFEST}", builds / f"{earlier}{MANIFEST}")
+    build = lambda: build_sample(sample)  # noqa: E731
+    _, retired, _ = built_beside_a_retired_site(sample)
     real = Output._ours_to_delete
 
     def background_removal_finishes_first(self, folder):

@@ -199,33 +199,27 @@ def site_state(site: Path) -> dict[str, tuple[int, int, int]]:
     followed; anything that is not a plain file gets inode -1, which no manifest holds). What is
     removed while it is listed (a replaced site being deleted) is left out."""
     state: dict[str, tuple[int, int, int]] = {}
-    prefix = len(str(site)) + 1
-    stack = [str(site)]
-    while stack:
-        folder = stack.pop()
+    for rel, entry, is_dir in _walk(site):
         try:
-            with os.scandir(folder) as entries:
-                listing = list(entries)
+            st = entry.stat(follow_symlinks=False)
         except FileNotFoundError:
             continue
-        for entry in listing:
-            try:
-                st = entry.stat(follow_symlinks=False)
-            except FileNotFoundError:
-                continue
-            rel = entry.path[prefix:]
-            if entry.is_dir(follow_symlinks=False):
-                state[rel + "/"] = (0, 0, st.st_ino)
-                stack.append(entry.path)
-            else:  # files, and anything else (a link put there by hand never matches a record)
-                state[rel] = (st.st_size, st.st_mtime_ns, st.st_ino if entry.is_file(follow_symlinks=False) else -1)
+        if is_dir:
+            state[rel + "/"] = (0, 0, st.st_ino)
+        else:  # files, and anything else (a link put there by hand never matches a record)
+            state[rel] = (st.st_size, st.st_mtime_ns, st.st_ino if entry.is_file(follow_symlinks=False) else -1)
     return state
 
 
 def _paths(site: Path) -> list[str]:
     """The names :func:`site_state` gives, without the status of each (what :func:`foreign` needs:
     the directory listings alone, no system call per file)."""
-    paths: list[str] = []
+    return [rel + "/" if is_dir else rel for rel, _, is_dir in _walk(site)]
+
+
+def _walk(site: Path):
+    """Every file and folder below ``site``: (its path relative to ``site``, its directory entry,
+    whether it is a folder), links not followed. What is removed while it is listed is left out."""
     prefix = len(str(site)) + 1
     stack = [str(site)]
     while stack:
@@ -236,17 +230,13 @@ def _paths(site: Path) -> list[str]:
         except FileNotFoundError:
             continue
         for entry in listing:
-            rel = entry.path[prefix:]
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
             except FileNotFoundError:
                 continue
             if is_dir:
-                paths.append(rel + "/")
                 stack.append(entry.path)
-            else:
-                paths.append(rel)
-    return paths
+            yield entry.path[prefix:], entry, is_dir
 
 
 def write_manifest(site: Path, state: dict[str, tuple[int, int, int]] | None = None) -> None:
