@@ -9,7 +9,6 @@ import subprocess
 from pathlib import Path
 
 import yaml
-from pelican.readers import MarkdownReader
 
 from press.build import build
 
@@ -78,15 +77,16 @@ def test_the_cache_key_changes_with_the_press_its_settings_and_libraries():
 
 def _read_counter(monkeypatch) -> list[str]:
     """Files whose Markdown is rendered (not taken from a cache)."""
+    from press.site import PressReader, prerender
+
     reads: list[str] = []
-    original = MarkdownReader.read
+    original = PressReader._read_markdown
 
-    def read(self, source_path):
-        reads.append(source_path)
-        return original(self, source_path)
+    def read(self, file):  # Markdown Pelican's reader renders itself
+        reads.append(file)
+        return original(self, file)
 
-    monkeypatch.setattr(MarkdownReader, "read", read)
-    from press.site import prerender
+    monkeypatch.setattr(PressReader, "_read_markdown", read)
 
     render = prerender._render_with
 

@@ -439,6 +439,92 @@ def test_a_change_to_the_press_code_is_never_answered_from_the_cache(site, monke
     assert "CHANGED-BY-NEW-CODE-TEXT" in (site.root / "output/springfield/good.html").read_text()
 
 
+# --------------------------------------------------------------------------- class: a file changed while the build reads it
+
+
+def _voted_and_not(site) -> tuple[Path, bytes, bytes]:
+    """The article, its bytes as voted, and the same article with a sentence no one voted on."""
+    article = site.root / "content/springfield/good.md"
+    voted = article.read_bytes()
+    return article, voted, voted.replace(b"APPROVED-TEXT", b"UNVOTED-TEXT")
+
+
+def _rendered_while_edited(monkeypatch, article: Path, voted: bytes, unvoted: bytes):
+    """The press loads the article as voted, its reader renders ``unvoted``, and the file is as voted
+    again when the gate looks. Returns what puts the build back as it was."""
+    import press.site
+    from press.site import prerender
+
+    render, gate = prerender.render_kept, press.site.gate
+
+    def edited_while_read(paths, *args, **kwargs):
+        if str(article) in paths:  # the articles' reading (not the pages')
+            article.write_bytes(unvoted)
+        return render(paths, *args, **kwargs)
+
+    def put_back(*args):
+        article.write_bytes(voted)
+        return gate(*args)
+
+    monkeypatch.setattr(prerender, "render_kept", edited_while_read)
+    monkeypatch.setattr(press.site, "gate", put_back)
+    return lambda: (monkeypatch.setattr(prerender, "render_kept", render), monkeypatch.setattr(press.site, "gate", gate))
+
+
+def test_markdown_changed_back_after_it_was_rendered_never_vouches_for_the_rendering(site, monkeypatch):
+    """The gate judges the bytes that were rendered, not the file as it is when the gate looks."""
+    article, voted, unvoted = _voted_and_not(site)
+    restore = _rendered_while_edited(monkeypatch, article, voted, unvoted)
+    with pytest.raises(BuildFailed, match="content/springfield/good.md: changed while the build read it — build again"):
+        build(site.root, search=False)
+    assert_nowhere(site.root, "UNVOTED-TEXT")
+    restore()
+    build(site.root, search=False)  # the next build renders the bytes as voted, and publishes them
+    assert "APPROVED-TEXT" in (site.root / "output/springfield/good.html").read_text()
+
+
+def test_markdown_changed_between_its_hash_and_its_rendering_is_never_kept_as_the_voted_bytes(site, monkeypatch):
+    """The store names a rendering by the bytes it was rendered from: a file that changes after the
+    press hashed it and before it rendered it is not published, and not kept under the voted bytes
+    for the next build to publish."""
+    from press.site import prerender
+
+    article, voted, unvoted = _voted_and_not(site)
+    render = prerender._render_with
+
+    def changed_under_the_renderer(converters, path):
+        if path == str(article):
+            article.write_bytes(unvoted)
+            try:
+                return render(converters, path)
+            finally:
+                article.write_bytes(voted)
+        return render(converters, path)
+
+    monkeypatch.setattr(prerender, "_render_with", changed_under_the_renderer)
+    with pytest.raises(BuildFailed, match="content/springfield/good.md: changed while the build read it"):
+        build(site.root, search=False)
+    assert_nowhere(site.root, "UNVOTED-TEXT")
+    monkeypatch.setattr(prerender, "_render_with", render)
+    build(site.root, search=False)
+    assert_nowhere(site.root, "UNVOTED-TEXT")
+    assert "APPROVED-TEXT" in (site.root / "output/springfield/good.html").read_text()
+
+
+@pytest.mark.parametrize("text", [
+    "Press_source_sha256: {sha}\nTitle: Good news\n\nUNVOTED-TEXT\n",
+    "---\ntitle: Good news\npress_source_sha256: {sha}\n---\n\nUNVOTED-TEXT\n",
+], ids=["header", "front matter"])  # fmt: skip
+def test_a_writers_own_source_digest_field_vouches_for_nothing(site, monkeypatch, text):
+    """The digest of what the reader rendered is a field only the reader fills: other bytes that name
+    the voted bytes' digest in their own metadata are still not the voted bytes."""
+    article, voted, _ = _voted_and_not(site)
+    _rendered_while_edited(monkeypatch, article, voted, text.format(sha=hashlib.sha256(voted).hexdigest()).encode())
+    with pytest.raises(BuildFailed, match="content/springfield/good.md: changed while the build read it"):
+        build(site.root, search=False)
+    assert_nowhere(site.root, "UNVOTED-TEXT")
+
+
 # --------------------------------------------------------------------------- class: incremental builds trust old output
 
 

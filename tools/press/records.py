@@ -1168,14 +1168,17 @@ def _video_problems(meta: dict[str, str], rel: str, text: str) -> list[Problem]:
     return problems
 
 
-def accessibility_warnings(rel: str, text: str, meta: dict[str, str]) -> list[Problem]:
+def accessibility_warnings(rel: str, text: str | Callable[[], str], meta: dict[str, str]) -> list[Problem]:
     """What a reader who cannot see or hear would miss: an image without ``Image_alt:``, a video
     without ``Video_captions:``. Warnings, not problems: the assembly may still publish it. ``meta``
-    maps field names to values as the caller shows them (the build: the file's path in the site)."""
+    maps field names to values as the caller shows them (the build: the file's path in the site).
+    ``text``: the file's text, or what reads it, called only when there is something to warn of."""
     found = []
     if meta.get("image") and not str(meta.get("image_alt") or "").strip():
+        text = text() if callable(text) else text
         found.append(Problem(rel, _meta_line(text, "image"), f"Image {meta['image']} has no Image_alt — describe it for readers who cannot see it"))
     if meta.get("video") and not str(meta.get("video_captions") or "").strip():
+        text = text() if callable(text) else text
         found.append(Problem(rel, _meta_line(text, "video"), f"Video {meta['video']} has no Video_captions — add a WebVTT file (.vtt) of what is said, for readers who cannot hear it"))
     return found
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import logging
 import os
 import re
@@ -25,7 +26,6 @@ from pelican import signals
 from pelican.contents import Article
 from pelican.readers import MarkdownReader
 from pelican.urlwrappers import Category, URLWrapper
-from pelican.utils import pelican_open
 
 from .. import bundle, frontmatter, records
 from .. import cache as _cache
@@ -118,12 +118,15 @@ class PressReader(MarkdownReader):
     def read(self, source_path: str):
         return self.read_as(source_path, source_path)
 
-    def _read_markdown(self, file: str):
-        """``MarkdownReader.read``, with YAML front matter read as the equivalent header (see frontmatter.py)."""
-        with pelican_open(file) as text:
-            if not frontmatter.has_front_matter(text):
-                return super().read(file)  # a Pelican-style header: Pelican's own reader, unchanged
-            return pelican_adapter.read_markdown_text(self, frontmatter.to_header(text), file)
+    def _read_markdown(self, file: str) -> tuple[str, dict, str]:
+        """``MarkdownReader.read``, with YAML front matter read as the equivalent header (see
+        frontmatter.py), and the SHA-256 of the bytes read: the file is read once."""
+        with open(file, "rb") as f:
+            data = f.read()
+        text = prerender.decoded(data)
+        if frontmatter.has_front_matter(text):
+            text = frontmatter.to_header(text)
+        return (*pelican_adapter.read_markdown_text(self, text, file), hashlib.sha256(data).hexdigest())
 
     def read_as(self, file: str, source_path: str, done: tuple | None = None):
         """Read the bytes in ``file`` as if they were the article at ``source_path`` (``done``: their
@@ -131,16 +134,17 @@ class PressReader(MarkdownReader):
         if done is None:
             done = self.prerendered.pop(file, None) if file == source_path else None
         if done is not None:  # rendered (and sanitized) in parallel: see prerender.py
-            content, raw, formatted = done
+            content, raw, formatted, sha = done
             metadata = prerender.metadata(self, raw, formatted)
         else:
-            content, metadata = self._read_markdown(file)
+            content, metadata, sha = self._read_markdown(file)
             hosts = frozenset(self.settings.get("PRESS_IFRAME_HOSTS", ()))
             content = clean_html(content, hosts)
             if isinstance(metadata.get("summary"), str):
                 metadata["summary"] = clean_html(metadata["summary"], hosts)
         _warn_missing_alt(content, file, source_path, self.settings["PATH"])
         _one_of_each(metadata, self.wrappers)
+        metadata[prerender.SOURCE] = prerender.SourceDigest(sha)  # over any writer's field of that name
         rel = self._relative(source_path)
         if rel.parts[0] in self.settings.get("PAGE_PATHS", ["pages"]):
             # A page lives at <slug>.html and nowhere else: no language or translation moves it.
@@ -470,7 +474,8 @@ def gate(build: "BuildContext", generator) -> None:
         generator.hidden_articles,
         generator.hidden_translations,
     )
-    candidates: list[tuple[Article, ArticleDecision, bytes, dict[str, bytes]]] = []
+    # (article, its decision, the Markdown's bytes when in hand (an approved revision from git), its attachments)
+    candidates: list[tuple[Article, ArticleDecision, bytes | None, dict[str, bytes]]] = []
     for article in everything:
         aid = article_id(article.source_path, content_path)
         decision = decisions.get(aid) if aid else None
@@ -480,11 +485,10 @@ def gate(build: "BuildContext", generator) -> None:
         folder = Path(article.source_path[:-3])
         try:
             files = {name: (folder / name).read_bytes() for name in decision.article.attachments}
-            data = Path(article.source_path).read_bytes()
         except OSError:  # removed during the build: nothing of it is published
             generator.context["generated_content"].pop(article.get_relative_source_path(), None)
             continue
-        candidates.append((article, decision, data, files))
+        candidates.append((article, decision, None, files))
     if press.history.lacking:  # no article needs the history (else loading the press said so): say what is left off
         log.warning("submission dates and git authors are left off the pages: %s", press.history.lacking)
     kept = None
@@ -509,8 +513,14 @@ def gate(build: "BuildContext", generator) -> None:
     bundles: dict[str, dict[str, bytes]] = {}
     categories: dict[tuple[type, str], URLWrapper] = {}
     for article, decision, data, files in candidates:
-        # Re-hash what will be published: the Markdown and every attachment, as voted.
-        if bundle.digest(decision.article.slug, data, files) != decision.approved_digest:
+        # What will be published, as voted: the Markdown its HTML was rendered from (the digest of the
+        # bytes the reader rendered, never the file read again) and every attachment, hashed here.
+        # Loading the press found them as voted: other bytes now were changed during the build, which
+        # fails (the site served stays as it was) rather than publish a page without them.
+        read = article.metadata.get(prerender.SOURCE)
+        if type(read) is not prerender.SourceDigest or (data is not None and read != bundle.sha256(data)) or \
+                bundle.digest_of(decision.article.slug, read, {name: bundle.sha256(b) for name, b in files.items()}) != decision.approved_digest:  # fmt: skip
+            log.error("%s: changed while the build read it — build again", decision.article.path)
             generator.context["generated_content"].pop(article.get_relative_source_path(), None)
             continue
         if not _metadata_allowed(press, decision, files):
@@ -529,7 +539,8 @@ def gate(build: "BuildContext", generator) -> None:
         # each picture of the bundle's measured size, for the article's <img> tags (the measured_pictures filter)
         article.picture_sizes = {name: size for name, data in files.items() if bundle.kind_of(name) == "image" and (size := image_size(data))}
         shown = {key: getattr(article, key, None) for key in ("image", "image_alt", "video", "video_captions")}
-        for warning in records.accessibility_warnings(decision.article.path, data.decode("utf-8", "replace"), shown):
+        text = (lambda data=data, path=article.source_path: (data or _bytes_of(path)).decode("utf-8", "replace"))
+        for warning in records.accessibility_warnings(decision.article.path, text, shown):
             log.warning("%s", warning)
         bundles[decision.article.id] = files
         kept.append(article)
@@ -545,6 +556,14 @@ def gate(build: "BuildContext", generator) -> None:
         for name in bundles[aid]:
             rel = f"{aid}/{name}"
             generator.context["static_content"][rel] = _Attached(rel)
+
+
+def _bytes_of(path: str) -> bytes:
+    """The file's bytes, for a warning's line number (nothing when it is gone)."""
+    try:
+        return Path(path).read_bytes()
+    except OSError:
+        return b""
 
 
 def _metadata_allowed(press, decision, files: dict[str, bytes]) -> bool:

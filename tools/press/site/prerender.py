@@ -6,13 +6,16 @@ when a file's bytes are unchanged, else in a pool of forked workers. Workers ret
 (HTML and raw metadata), kept as JSON by the digest of the file's bytes, and the parent turns
 metadata into Pelican's objects exactly as Pelican's Markdown reader does. (This replaces Pelican's
 own reader cache, a pickle: loading one runs code.)
+
+Every rendering carries the SHA-256 of the very bytes it was rendered from (:class:`SourceDigest`):
+the gate checks that digest against the vote, never the file read again later — a file changed
+during a build can neither publish a rendering of other bytes nor be kept in the store under them.
 """
 
 from __future__ import annotations
 
 from markdown import Markdown
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
-from pelican.utils import pelican_open
 
 import hashlib
 import io
@@ -25,6 +28,15 @@ from .workers import Workers, cores_for, inherited
 
 # Below this many files a pool costs more than it saves.
 MIN_FILES = 64
+# The metadata field in which the press's reader hands the gate the digest of what it rendered.
+SOURCE = "press_source_sha256"
+
+
+class SourceDigest(str):
+    """The SHA-256 (hex) of the Markdown bytes an article's HTML was rendered from. Only the press's
+    reader makes one (YAML and Markdown headers make plain strings), after a writer's own metadata,
+    so the gate knows exactly which bytes the page it publishes shows."""
+
 
 class _Converters:
     """What each worker inherits (through fork): the settings, and its own converters, made on first use."""
@@ -49,9 +61,11 @@ def _render(path: str) -> tuple[str, str, dict, dict]:
     return _render_with(inherited(), path)
 
 
-def _render_with(converters: _Converters, path: str) -> tuple[str, str, dict, dict]:
-    with pelican_open(path) as text:
-        return _render_text(converters, path, text)
+def _render_with(converters: _Converters, path: str) -> tuple[str, str, dict, dict, str]:
+    """``path`` read once: its rendering and the SHA-256 of the bytes rendered."""
+    with open(path, "rb") as f:
+        data = f.read()
+    return (*_render_text(converters, path, decoded(data)), hashlib.sha256(data).hexdigest())
 
 
 def _render_text(converters: _Converters, path: str, text: str) -> tuple[str, str, dict, dict]:
@@ -69,14 +83,14 @@ def _render_text(converters: _Converters, path: str, text: str) -> tuple[str, st
     return path, clean_html(content, hosts), meta, {k: clean_html(v, hosts) for k, v in formatted.items()}
 
 
-def render_all(paths: list[str], settings: dict) -> dict[str, tuple[str, dict, dict]]:
-    """``{path: (content_html, raw_meta, formatted_fields)}`` for ``paths``, rendered in parallel;
+def render_all(paths: list[str], settings: dict) -> dict[str, tuple[str, dict, dict, str]]:
+    """``{path: (content_html, raw_meta, formatted_fields, sha256_of_the_bytes)}`` for ``paths``, rendered in parallel;
     empty when a pool would not pay off (few files, one core, no fork)."""
     cores = cores_for(len(paths), MIN_FILES)
     if not cores:
         return {}
     with Workers("rendering Markdown", cores, inherited=_Converters(settings)) as workers:
-        return {path: rest for path, *rest in workers.map(_render, paths, chunksize=32)}
+        return {path: tuple(rest) for path, *rest in workers.map(_render, paths, chunksize=32)}
 
 
 # The store's manifests of rendered Markdown: digest of a file's path and bytes -> its rendering;
@@ -86,7 +100,7 @@ REVISIONS = "markdown-revisions"
 
 
 def render_kept(paths: list[str], settings: dict, root, texts: dict[str, bytes] | None = None,
-                manifest: str = MARKDOWN) -> dict[str, tuple[str, dict, dict]]:  # fmt: skip
+                manifest: str = MARKDOWN) -> dict[str, tuple[str, dict, dict, str]]:  # fmt: skip
     """:func:`render_all` of ``paths``, taking each file whose bytes are unchanged from the store
     (checked against its digest: a damaged one is rendered again) and keeping what was rendered.
     Fewer than :data:`MIN_FILES` missing are rendered in this process (a pool costs more).
@@ -95,8 +109,9 @@ def render_kept(paths: list[str], settings: dict, root, texts: dict[str, bytes] 
     from git, kept in the manifest ``manifest``): they are rendered in this process."""
     store, version = Store(root), salt(settings)
     kept = store.manifest(manifest, version)
-    found: dict[str, tuple[str, dict, dict]] = {}
+    found: dict[str, tuple[str, dict, dict, str]] = {}
     keys: dict[str, str] = {}
+    shas: dict[str, str] = {}  # path -> the SHA-256 of the bytes read for it
     for path in paths:
         try:
             if texts is not None:
@@ -104,47 +119,49 @@ def render_kept(paths: list[str], settings: dict, root, texts: dict[str, bytes] 
             else:
                 with open(path, "rb") as f:
                     data = f.read()
-            keys[path] = key = hashlib.sha256(path.encode() + b"\0" + data).hexdigest()
         except OSError:
             continue  # Pelican reports it
+        shas[path] = sha = hashlib.sha256(data).hexdigest()
+        keys[path] = key = hashlib.sha256(path.encode() + b"\0" + sha.encode()).hexdigest()
         data = store.get(kept[key]) if key in kept else None
         try:
             content, meta, formatted = json.loads(data) if data is not None else (None, None, None)
         except (ValueError, TypeError, RecursionError):  # garbage, another shape, or nested too deep: rendered again
             content = None
         if isinstance(content, str) and isinstance(meta, dict) and isinstance(formatted, dict):
-            found[path] = (content, meta, formatted)
+            found[path] = (content, meta, formatted, sha)
     missing = [path for path in keys if path not in found]
     if texts is not None:
         converters = _Converters(settings)
         rendered = {}
         for path in missing:
             try:
-                rendered[path] = tuple(_render_text(converters, path, _text(texts[path]))[1:])
+                rendered[path] = (*_render_text(converters, path, decoded(texts[path]))[1:], shas[path])
             except ValueError:  # not UTF-8: the reader says so when it reads it
                 continue
     else:
         rendered = render_all(missing, settings) or _render_here(missing, settings)
     for path, value in rendered.items():
-        digest = store.put(json.dumps(list(value)).encode())
-        if digest is not None:
-            kept[keys[path]] = digest
+        if value[3] == shas[path]:  # a file changed since it was read above is rendered, never kept as the bytes read
+            digest = store.put(json.dumps(list(value[:3])).encode())
+            if digest is not None:
+                kept[keys[path]] = digest
         found[path] = value
     if missing:
         store.save_manifest(manifest, version, {key: kept[key] for key in keys.values() if key in kept})
     return found
 
 
-def _text(data: bytes) -> str:
+def decoded(data: bytes) -> str:
     """Bytes as Pelican's ``pelican_open`` reads a file: UTF-8 less a leading byte-order mark, with
     universal newlines."""
     return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig").read()
 
 
-def _render_here(paths: list[str], settings: dict) -> dict[str, tuple[str, dict, dict]]:
+def _render_here(paths: list[str], settings: dict) -> dict[str, tuple[str, dict, dict, str]]:
     """:func:`render_all` in this process, as the workers would."""
     converters = _Converters(settings)
-    return {path: rest for path, *rest in (_render_with(converters, path) for path in paths)}
+    return {path: tuple(rest) for path, *rest in (_render_with(converters, path) for path in paths)}
 
 
 def metadata(reader: MarkdownReader, meta: dict, formatted: dict) -> dict:
