@@ -331,6 +331,20 @@ def test_writer_metadata_cannot_publish_or_move_anything(pressdir):
     assert not any(name.startswith(("elsewhere", "drafts", "moved")) for name in files)
 
 
+@pytest.mark.parametrize("fields", ["Date: not a date\nModified: 31/31/2031\n", "Date: 2026-02-30\nStatus: 3\n"], ids=["garbage", "no such day"])
+def test_a_writers_date_is_no_date_of_the_press_even_a_bad_one(pressdir, fields):
+    """Dates come from the votes: a writer's Date: or Modified: is never read, so a bad one neither
+    fails the build nor dates the article."""
+    pressdir.buildable()
+    pressdir.assembly()
+    pressdir.write("content/springfield/rent.md", f"Title: Rent\n{fields}\nRENT-BODY\n")
+    pressdir.publish("springfield", "rent", "2026-10-06")
+    result = build(pressdir.root)
+    assert result.exit_code == 0, result.output
+    page = (pressdir.root / "output/springfield/rent.html").read_text()
+    assert "RENT-BODY" in page and '<time datetime="2026-10-06">' in page
+
+
 def test_pagination_pages_cannot_collide_with_other_names(pressdir):
     pressdir.buildable()
     with (pressdir.root / "pelicanconf.py").open("a") as conf:

@@ -118,26 +118,32 @@ class PressReader(MarkdownReader):
     def read(self, source_path: str):
         return self.read_as(source_path, source_path)
 
-    def _read_markdown(self, file: str) -> tuple[str, dict, str]:
+    def _read_markdown(self, file: str, ignored: tuple[str, ...]) -> tuple[str, dict, str]:
         """``MarkdownReader.read``, with YAML front matter read as the equivalent header (see
-        frontmatter.py), and the SHA-256 of the bytes read: the file is read once."""
+        frontmatter.py), less the fields ``ignored``, and the SHA-256 of the bytes read: the file
+        is read once."""
         with open(file, "rb") as f:
             data = f.read()
         text = prerender.decoded(data)
         if frontmatter.has_front_matter(text):
             text = frontmatter.to_header(text)
-        return (*pelican_adapter.read_markdown_text(self, text, file), hashlib.sha256(data).hexdigest())
+        return (*pelican_adapter.read_markdown_text(self, text, file, ignored), hashlib.sha256(data).hexdigest())
 
     def read_as(self, file: str, source_path: str, done: tuple | None = None):
         """Read the bytes in ``file`` as if they were the article at ``source_path`` (``done``: their
         Markdown already rendered, see prerender.py)."""
         if done is None:
             done = self.prerendered.pop(file, None) if file == source_path else None
+        rel = self._relative(source_path)
+        page = rel.parts[0] in self.settings.get("PAGE_PATHS", ["pages"])
+        # An article's fields that a writer may not set are never even processed: a writer's Date: is
+        # no date of the press's (parsing it cost a second at 20,000 articles, and a bad one failed the build).
+        ignored = () if page else WRITER_CANNOT_SET
         if done is not None:  # rendered (and sanitized) in parallel: see prerender.py
             content, raw, formatted, sha = done
-            metadata = prerender.metadata(self, raw, formatted)
+            metadata = prerender.metadata(self, raw, formatted, ignored)
         else:
-            content, metadata, sha = self._read_markdown(file)
+            content, metadata, sha = self._read_markdown(file, ignored)
             hosts = frozenset(self.settings.get("PRESS_IFRAME_HOSTS", ()))
             content = clean_html(content, hosts)
             if isinstance(metadata.get("summary"), str):
@@ -145,8 +151,7 @@ class PressReader(MarkdownReader):
         _warn_missing_alt(content, file, source_path, self.settings["PATH"])
         _one_of_each(metadata, self.wrappers)
         metadata[prerender.SOURCE] = prerender.SourceDigest(sha)  # over any writer's field of that name
-        rel = self._relative(source_path)
-        if rel.parts[0] in self.settings.get("PAGE_PATHS", ["pages"]):
+        if page:
             # A page lives at <slug>.html and nowhere else: no language or translation moves it.
             moved = [key for key in PAGE_CANNOT_SET if metadata.pop(key, None) is not None]
             if moved:

@@ -119,9 +119,9 @@ def paginate_with(cls: type, setting: str) -> None:
 
 # --------------------------------------------------------------------------- readers
 
-def read_markdown_text(reader: MarkdownReader, text: str, source_path: str) -> tuple[str, dict]:
+def read_markdown_text(reader: MarkdownReader, text: str, source_path: str, ignored: tuple[str, ...] = ()) -> tuple[str, dict]:
     """``MarkdownReader.read`` on ``text`` instead of the file's bytes: the HTML and the metadata,
-    processed as Pelican's Markdown reader does.
+    processed as Pelican's Markdown reader does, less the fields ``ignored`` (never processed).
 
     Missing hook: Pelican's reader only reads a file; the press reads YAML front matter as the
     equivalent header, so the text differs from the file. This sets the reader's private
@@ -129,7 +129,9 @@ def read_markdown_text(reader: MarkdownReader, text: str, source_path: str) -> t
     reader._source_path = source_path
     reader._md = Markdown(**reader.settings["MARKDOWN"])
     content = reader._md.convert(text)
-    return content, (reader._parse_metadata(reader._md.Meta) if hasattr(reader._md, "Meta") else {})
+    if not hasattr(reader._md, "Meta"):
+        return content, {}
+    return content, reader._parse_metadata({k: v for k, v in reader._md.Meta.items() if k.lower() not in ignored})
 
 
 def raw_content(content: Content) -> str:

@@ -164,11 +164,14 @@ def _render_here(paths: list[str], settings: dict) -> dict[str, tuple[str, dict,
     return {path: tuple(rest) for path, *rest in (_render_with(converters, path) for path in paths)}
 
 
-def metadata(reader: MarkdownReader, meta: dict, formatted: dict) -> dict:
-    """Raw Markdown metadata -> Pelican's processed metadata (as ``MarkdownReader._parse_metadata``)."""
+def metadata(reader: MarkdownReader, meta: dict, formatted: dict, ignored: tuple[str, ...] = ()) -> dict:
+    """Raw Markdown metadata -> Pelican's processed metadata (as ``MarkdownReader._parse_metadata``),
+    less the fields ``ignored`` (never processed)."""
     output = {}
     for name, value in meta.items():
         name = name.lower()
+        if name in ignored:
+            continue
         if name in formatted:
             output[name] = reader.process_metadata(name, formatted[name])
         elif not DUPLICATES_DEFINITIONS_ALLOWED.get(name, True) or len(value) == 1:
