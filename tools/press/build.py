@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import io
 import itertools
 import logging
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from .decisions import RETRACTED, WITHDRAWN
-from .model import Press, load
+from .model import Press, gc_paused, load
 from . import clock, uptodate
 from .output import Output, give_back_memory, output_path, pause_point
 from .problems import PressError
@@ -195,7 +196,9 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
         try:
             # The plugin's handlers, bound to this build's context, for this run only
             context = BuildContext(settings, press, memo, outputs, now)
-            with context.attached(), contextlib.redirect_stdout(io.StringIO()):
+            # The collector paused while Pelican runs: its articles and pages live until the run ends, and
+            # the press's loaded model is frozen out of its sight already (press.cli); once, after it.
+            with context.attached(), gc_paused(), contextlib.redirect_stdout(io.StringIO()):
                 Pelican(settings).run()  # Pelican prints its own summary
         except jinja2.TemplateSyntaxError as exc:
             where = Path(exc.filename).resolve() if exc.filename else None
@@ -210,6 +213,7 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
         pause_point("written")
         if memo is not None:
             memo.keyed()  # the pages are made: what keying them kept alive is let go before the search index
+        gc.collect()  # what the run left in cycles (Jinja's template contexts), before the search index
         press.save()  # what reading learnt (records, git history, verify's answer) serves the next run
         give_back_memory()  # Pelican's articles and the keys are gone: the search index starts from less
         if not collect.errors and search:

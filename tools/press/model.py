@@ -66,7 +66,7 @@ class Press:
     @functools.cached_property
     def history(self) -> History:
         """Every version of every article in git (empty outside a git work tree)."""
-        with _gc_paused():
+        with gc_paused():
             return History.read(self.root)
 
     @functools.cached_property
@@ -74,7 +74,7 @@ class Press:
         """Approved revisions of the articles edited since approval, where git still has them."""
         found: dict[str, ApprovedRevision] = {}
         history = self.history
-        with _gc_paused():
+        with gc_paused():
             self._revisions(history, found)
         return found
 
@@ -116,7 +116,7 @@ class Press:
         """Every article decision as the public may see it: the article's title and metadata as
         approved; an article never approved (or whose approved bytes are lost) named by its id."""
         shown = {}
-        with _gc_paused():
+        with gc_paused():
             for aid, decision in self.decisions.articles.items():
                 approved = self.approved_article(decision)
                 if approved is None or approved.title is None:
@@ -252,7 +252,7 @@ def load(
         raise PressError(f"{root} is not a press: it has neither content/ nor editorial/ (use --root)")
     if cache and rosters is None and inputs is None:
         inputs = scan(root)
-    with _gc_paused():
+    with gc_paused():
         parsed = ParsedRecords(root, inputs.statuses if inputs else None) if cache else None
         records = read_records(root, rosters, parsed)
         history, withdrawn = _withdrawn(root, records)
@@ -284,10 +284,10 @@ def _find(history: History, article: Article, digest: str):
 
 
 @contextlib.contextmanager
-def _gc_paused():
-    """The cyclic garbage collector off while the model is built: it makes hundreds of thousands of
-    objects and no cycles, and the collector would walk the growing heap again and again (at 20,000
-    articles, more than half the time of a load)."""
+def gc_paused():
+    """The cyclic garbage collector off while a step makes hundreds of thousands of objects that live
+    until it ends and almost no cycles (the model; Pelican's articles and pages): the collector would
+    walk the growing heap again and again (at 20,000 articles, more than half the time of a load)."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -384,8 +384,9 @@ class PressGenerator(Generator):
         articles, related articles (most shared tags, then nearest in time), its share image."""
         for chapter in self.chapters:
             ordered = chapter.articles  # newest first
+            podcast = chapter.podcast  # the assembly's articles, looked through once (not once per article)
             for i, article in enumerate(ordered):
-                article.assembly_podcast = chapter.podcast
+                article.assembly_podcast = podcast
                 article.newer_in_assembly = _link(ordered[i - 1]) if i > 0 else None
                 article.older_in_assembly = _link(ordered[i + 1]) if i + 1 < len(ordered) else None
         by_tag: dict[str, list] = {}

@@ -324,6 +324,11 @@ def _link(source: Path, target: Path) -> None:
     """``source``, a file of the previous build folder, at ``target`` in the new one: a hard link
     where the filesystem allows, else a copy. Whatever was at ``target`` is unlinked first, never
     written through (see outputs.vacate)."""
+    try:
+        os.link(source, target)  # the common case, one system call: the folder is there and the name free
+        return
+    except OSError:  # the name taken, the folder missing, or no hard links here: as below
+        pass
     vacate(target)
     try:
         os.link(source, target)
@@ -334,5 +339,10 @@ def _link(source: Path, target: Path) -> None:
 def place(source: Path, target: Path) -> None:
     """A copy of ``source`` (a file of the cache folder) at ``target`` in a build folder, never a link:
     damage to either never reaches the other. Whatever was at ``target`` is unlinked first."""
+    try:
+        copy_file(source, target)  # the common case: a new name in a folder that is there (copy_file never writes through)
+        return
+    except (FileExistsError, FileNotFoundError):
+        pass
     vacate(target)
     copy_file(source, target)

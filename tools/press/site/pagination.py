@@ -77,7 +77,7 @@ class StablePage(Page):
         super().__init__(name, url, object_list, number, paginator, settings)
         self._whole = paginator
         self._position = position
-        self.paginator = Neighbours(self)
+        self.paginator = Neighbours(paginator, position)
 
     def has_next(self) -> bool:  # an older page
         return self._position < self._whole.num_pages
@@ -108,13 +108,14 @@ class Neighbours:
     number in its address, as ``next_page_number()`` gives it), as a :class:`PageLink` — its
     address, never its articles."""
 
-    def __init__(self, page: StablePage):
-        self._page = page
+    def __init__(self, whole: StablePaginator, position: int):
+        self._whole = whole  # the list, not the page: a page and its view never refer to each other (no cycle to collect)
+        self._position = position
 
     def page(self, number: int) -> "PageLink":
-        whole = self._page._whole
+        whole = self._whole
         position = whole.position_of(number)
-        if abs(position - self._page._position) > 1:
+        if abs(position - self._position) > 1:
             raise ValueError("a page links only to the pages beside it")
         page = whole.page(position)
         return PageLink(page.number, page.url, page.save_as)
