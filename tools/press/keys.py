@@ -77,9 +77,11 @@ _SCALARS = (type(None), bool, int, float, str, bytes, Fraction)
 _SCALAR, _DATACLASS, _ENUM, _DATETIME, _ZONE, _DELTA, _PATH, _SUBSCALAR, _SEQUENCE, _SET, _DICT, _OTHER = range(12)
 _COMPOSITE = 0x23  # b"#": a part that is a composite's digest (32 bytes follow); a scalar's part starts with b"'"
 # What the cache keeps (alive, so that an id is never reused): dataclasses, the values ``other`` keys,
-# and lists, tuples, sets and dicts of at least _KEPT_FROM items. A date, a time or a short list is
-# keyed again wherever it is met: keying it costs about what a look-up does, and most short lists are
-# made for one page and never met again — kept, they were a quarter of a warm build's Python objects.
+# and lists, tuples, sets and dicts of at least _KEPT_FROM items or with at least _KEPT_FROM composite
+# values below them (a ledger's dict of meetings of motions: met by every page and feed that shows
+# it, walked once). A date, a time or a short, flat list is keyed again wherever it is met: keying it
+# costs about what a look-up does, and most short lists are made for one page and never met again —
+# kept, they were a quarter of a warm build's Python objects.
 _LEAVES = frozenset({_ENUM, _DATETIME, _ZONE, _DELTA, _PATH, _SUBSCALAR})
 _CONTAINERS = frozenset({_SEQUENCE, _SET, _DICT})
 _KEPT_FROM = 16
@@ -121,6 +123,7 @@ class _Keys:
         self.other = other
         self.cache = cache
         self.open: set[int] = set()  # composite values being keyed now: a cycle would never end
+        self.walked = 0  # composite values keyed so far (not taken from the cache): what a value's parts cost
 
     def of(self, value) -> bytes:
         """The 32-byte key of ``value`` (as :func:`key_of`)."""
@@ -144,11 +147,13 @@ class _Keys:
         if id(value) in self.open:
             raise Unkeyable(f"{kind.__qualname__} refers back to itself: mark one side of the cycle")
         self.open.add(id(value))
+        before = self.walked
         try:
             result = self._composite(value, kind, code)
         finally:
             self.open.discard(id(value))
-        if code not in _CONTAINERS or len(value) >= _KEPT_FROM:
+        self.walked += 1
+        if code not in _CONTAINERS or len(value) >= _KEPT_FROM or self.walked - before > _KEPT_FROM:
             self.cache[id(value)] = (value, result)
         return b"#" + result
 
