@@ -82,9 +82,9 @@ def _read_counter(monkeypatch) -> list[str]:
     reads: list[str] = []
     original = PressReader._read_markdown
 
-    def read(self, file):  # Markdown Pelican's reader renders itself
+    def read(self, file, *rest):  # Markdown Pelican's reader renders itself
         reads.append(file)
-        return original(self, file)
+        return original(self, file, *rest)
 
     monkeypatch.setattr(PressReader, "_read_markdown", read)
 
