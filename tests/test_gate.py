@@ -525,6 +525,44 @@ def test_a_writers_own_source_digest_field_vouches_for_nothing(site, monkeypatch
     assert_nowhere(site.root, "UNVOTED-TEXT")
 
 
+def test_an_attachment_removed_while_the_build_reads_it_fails_the_build(site, monkeypatch):
+    """The bundle was whole when the press loaded and is not when the gate reads it: the build fails
+    and says so, rather than publish a site without the article."""
+    import press.site
+
+    site.write("content/springfield/rent/photo.png", PNG + b"VOTED-PHOTO")
+    site.article("springfield", "rent", title="Rent", body="RENT-BODY ![The march](rent/photo.png)")
+    vote(site, "rent")
+    gate = press.site.gate
+
+    def removed(*args):
+        (site.root / "content/springfield/rent/photo.png").unlink()
+        return gate(*args)
+
+    monkeypatch.setattr(press.site, "gate", removed)
+    with pytest.raises(BuildFailed, match="content/springfield/rent.md: changed while the build read it — build again"):
+        build(site.root, search=False)
+    assert_nowhere(site.root, "RENT-BODY", b"VOTED-PHOTO")
+
+
+def test_html_from_another_reader_is_never_published(site, monkeypatch):
+    """The gate knows which bytes a page shows only from the press's reader: HTML without its digest
+    (a plugin's reader, say) publishes nothing and fails the build, naming the article."""
+    from press.site import PressReader, prerender
+
+    read_as = PressReader.read_as
+
+    def foreign(self, *args, **kwargs):
+        content, metadata = read_as(self, *args, **kwargs)
+        metadata[prerender.SOURCE] = str(metadata[prerender.SOURCE])  # the same digest, not the reader's own
+        return content, metadata
+
+    monkeypatch.setattr(PressReader, "read_as", foreign)
+    with pytest.raises(BuildFailed, match="content/springfield/good.md: not read by the press's Markdown reader"):
+        build(site.root, search=False)
+    assert_nowhere(site.root, "APPROVED-TEXT")
+
+
 # --------------------------------------------------------------------------- class: incremental builds trust old output
 
 

@@ -372,6 +372,30 @@ def test_kept_markdown_of_the_wrong_shape_is_rendered_again(caches, sample, sett
     assert _digests(tmp_path / "second") == _digests(tmp_path / "clean")
 
 
+def test_kept_markdown_pointed_at_another_articles_rendering_is_rendered_again(caches, sample, settled, tmp_path, monkeypatch):
+    """Each kept rendering names the bytes it was rendered from: a manifest whose entries were
+    shuffled (each file's bytes pointed at another file's HTML) publishes every article as written."""
+    import json
+
+    from press.build import build
+    from press.site.prerender import MARKDOWN
+
+    build(sample, tmp_path / "first")
+    kept = press_store.Store(sample)
+    shuffled = 0
+    for manifest in kept.manifests.glob(f"{MARKDOWN}.json"):
+        loaded = json.loads(manifest.read_bytes())
+        keys, objects = list(loaded["entries"]), list(loaded["entries"].values())
+        entries = dict(zip(keys, objects[1:] + objects[:1]))  # every key to the next file's rendering
+        shuffled += len(entries)
+        assert kept.save_manifest(manifest.stem, loaded["salt"], entries)
+    assert shuffled > 1
+    build(sample, tmp_path / "second")
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "cold"))
+    build(sample, tmp_path / "clean")
+    assert _digests(tmp_path / "second") == _digests(tmp_path / "clean")
+
+
 def test_a_fresh_press_build_process_keeps_and_loads_no_pelican_pickle(caches, sample, settled):
     """Pelican's reader caches are pickles: ``press build`` in a new process (where Pelican never loaded
     the plugin, so its ``register`` never ran) must neither write nor read them."""

@@ -490,7 +490,8 @@ def gate(build: "BuildContext", generator) -> None:
         folder = Path(article.source_path[:-3])
         try:
             files = {name: (folder / name).read_bytes() for name in decision.article.attachments}
-        except OSError:  # removed during the build: nothing of it is published
+        except OSError:  # removed during the build: nothing of it is published, and the build fails (below)
+            log.error("%s: changed while the build read it — build again", decision.article.path)
             generator.context["generated_content"].pop(article.get_relative_source_path(), None)
             continue
         candidates.append((article, decision, None, files))
@@ -523,7 +524,11 @@ def gate(build: "BuildContext", generator) -> None:
         # Loading the press found them as voted: other bytes now were changed during the build, which
         # fails (the site served stays as it was) rather than publish a page without them.
         read = article.metadata.get(prerender.SOURCE)
-        if type(read) is not prerender.SourceDigest or (data is not None and read != bundle.sha256(data)) or \
+        if type(read) is not prerender.SourceDigest:  # another reader's HTML: the press cannot say which bytes it shows
+            log.error("%s: not read by the press's Markdown reader (does a plugin replace it?) — nothing of it is published", decision.article.path)
+            generator.context["generated_content"].pop(article.get_relative_source_path(), None)
+            continue
+        if (data is not None and read != bundle.sha256(data)) or \
                 bundle.digest_of(decision.article.slug, read, {name: bundle.sha256(b) for name, b in files.items()}) != decision.approved_digest:  # fmt: skip
             log.error("%s: changed while the build read it — build again", decision.article.path)
             generator.context["generated_content"].pop(article.get_relative_source_path(), None)

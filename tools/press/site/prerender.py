@@ -125,10 +125,12 @@ def render_kept(paths: list[str], settings: dict, root, texts: dict[str, bytes] 
         keys[path] = key = hashlib.sha256(path.encode() + b"\0" + sha.encode()).hexdigest()
         data = store.get(kept[key]) if key in kept else None
         try:
-            content, meta, formatted = json.loads(data) if data is not None else (None, None, None)
+            content, meta, formatted, source = json.loads(data) if data is not None else (None, None, None, None)
         except (ValueError, TypeError, RecursionError):  # garbage, another shape, or nested too deep: rendered again
             content = None
-        if isinstance(content, str) and isinstance(meta, dict) and isinstance(formatted, dict):
+        # kept with the digest of the bytes it was rendered from: a manifest entry pointed at another
+        # file's rendering is a miss, never that rendering published under these bytes
+        if isinstance(content, str) and isinstance(meta, dict) and isinstance(formatted, dict) and source == sha:
             found[path] = (content, meta, formatted, sha)
     missing = [path for path in keys if path not in found]
     if texts is not None:
@@ -143,7 +145,7 @@ def render_kept(paths: list[str], settings: dict, root, texts: dict[str, bytes] 
         rendered = render_all(missing, settings) or _render_here(missing, settings)
     for path, value in rendered.items():
         if value[3] == shas[path]:  # a file changed since it was read above is rendered, never kept as the bytes read
-            digest = store.put(json.dumps(list(value[:3])).encode())
+            digest = store.put(json.dumps(list(value)).encode())
             if digest is not None:
                 kept[keys[path]] = digest
         found[path] = value
