@@ -196,8 +196,8 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
         try:
             # The plugin's handlers, bound to this build's context, for this run only
             context = BuildContext(settings, press, memo, outputs, now)
-            # The collector paused while Pelican runs: its articles and pages live until the run ends, and
-            # the press's loaded model is frozen out of its sight already (press.cli); once, after it.
+            # The collector paused while Pelican runs (its articles and pages live until the run ends and
+            # make almost no cycles); one collection after it, which walks the loaded model too.
             with context.attached(), gc_paused(), contextlib.redirect_stdout(io.StringIO()):
                 Pelican(settings).run()  # Pelican prints its own summary
         except jinja2.TemplateSyntaxError as exc:
