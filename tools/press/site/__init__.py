@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import logging
 import os
 import re
@@ -127,7 +126,7 @@ class PressReader(MarkdownReader):
         text = prerender.decoded(data)
         if frontmatter.has_front_matter(text):
             text = frontmatter.to_header(text)
-        return (*pelican_adapter.read_markdown_text(self, text, file, ignored), hashlib.sha256(data).hexdigest())
+        return (*pelican_adapter.read_markdown_text(self, text, file, ignored), bundle.sha256(data))
 
     def read_as(self, file: str, source_path: str, done: tuple | None = None):
         """Read the bytes in ``file`` as if they were the article at ``source_path`` (``done``: their
@@ -471,6 +470,10 @@ def gate(build: "BuildContext", generator) -> None:
     press = build.press
     decisions = press.shown  # the decisions as the public may see them: approved titles and metadata
     content_path = generator.settings["PATH"]
+
+    def drop(article: Article) -> None:  # nothing of it is published: no {filename} link resolves to it
+        generator.context["generated_content"].pop(article.get_relative_source_path(), None)
+
     everything = chain(
         generator.articles,
         generator.translations,
@@ -485,14 +488,14 @@ def gate(build: "BuildContext", generator) -> None:
         aid = article_id(article.source_path, content_path)
         decision = decisions.get(aid) if aid else None
         if decision is None or decision.state != PUBLISHED:
-            generator.context["generated_content"].pop(article.get_relative_source_path(), None)
+            drop(article)
             continue
         folder = Path(article.source_path[:-3])
         try:
             files = {name: (folder / name).read_bytes() for name in decision.article.attachments}
         except OSError:  # removed during the build: nothing of it is published, and the build fails (below)
             log.error("%s: changed while the build read it — build again", decision.article.path)
-            generator.context["generated_content"].pop(article.get_relative_source_path(), None)
+            drop(article)
             continue
         candidates.append((article, decision, None, files))
     if press.history.lacking:  # no article needs the history (else loading the press said so): say what is left off
@@ -526,15 +529,15 @@ def gate(build: "BuildContext", generator) -> None:
         read = article.metadata.get(prerender.SOURCE)
         if type(read) is not prerender.SourceDigest:  # another reader's HTML: the press cannot say which bytes it shows
             log.error("%s: not read by the press's Markdown reader (does a plugin replace it?) — nothing of it is published", decision.article.path)
-            generator.context["generated_content"].pop(article.get_relative_source_path(), None)
+            drop(article)
             continue
         if (data is not None and read != bundle.sha256(data)) or \
                 bundle.digest_of(decision.article.slug, read, {name: bundle.sha256(b) for name, b in files.items()}) != decision.approved_digest:  # fmt: skip
             log.error("%s: changed while the build read it — build again", decision.article.path)
-            generator.context["generated_content"].pop(article.get_relative_source_path(), None)
+            drop(article)
             continue
         if not _metadata_allowed(press, decision, files):
-            generator.context["generated_content"].pop(article.get_relative_source_path(), None)
+            drop(article)
             continue
         _apply(article, decision, generator.settings, categories)
         first = press.history.first(decision.article.path)
@@ -549,7 +552,7 @@ def gate(build: "BuildContext", generator) -> None:
         # each picture of the bundle's measured size, for the article's <img> tags (the measured_pictures filter)
         article.picture_sizes = {name: size for name, data in files.items() if bundle.kind_of(name) == "image" and (size := image_size(data))}
         shown = {key: getattr(article, key, None) for key in ("image", "image_alt", "video", "video_captions")}
-        text = (lambda data=data, path=article.source_path: (data or _bytes_of(path)).decode("utf-8", "replace"))
+        text = (lambda data=data, path=article.source_path: (data if data is not None else _bytes_of(path)).decode("utf-8", "replace"))
         for warning in records.accessibility_warnings(decision.article.path, text, shown):
             log.warning("%s", warning)
         bundles[decision.article.id] = files

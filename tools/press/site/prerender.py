@@ -22,6 +22,7 @@ import io
 import json
 
 from .. import frontmatter
+from ..bundle import sha256
 from ..sanitize import clean_html
 from ..store import Store, salt
 from .workers import Workers, cores_for, inherited
@@ -65,7 +66,7 @@ def _render_with(converters: _Converters, path: str) -> tuple[str, str, dict, di
     """``path`` read once: its rendering and the SHA-256 of the bytes rendered."""
     with open(path, "rb") as f:
         data = f.read()
-    return (*_render_text(converters, path, decoded(data)), hashlib.sha256(data).hexdigest())
+    return (*_render_text(converters, path, decoded(data)), sha256(data))
 
 
 def _render_text(converters: _Converters, path: str, text: str) -> tuple[str, str, dict, dict]:
@@ -121,7 +122,7 @@ def render_kept(paths: list[str], settings: dict, root, texts: dict[str, bytes] 
                     data = f.read()
         except OSError:
             continue  # Pelican reports it
-        shas[path] = sha = hashlib.sha256(data).hexdigest()
+        shas[path] = sha = sha256(data)  # the Markdown's digest as a vote names it (press.bundle)
         keys[path] = key = hashlib.sha256(path.encode() + b"\0" + sha.encode()).hexdigest()
         data = store.get(kept[key]) if key in kept else None
         try:
