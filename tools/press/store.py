@@ -26,6 +26,7 @@ import hashlib
 import importlib
 import json
 import os
+import re
 import shutil
 import stat
 import zoneinfo
@@ -320,7 +321,10 @@ class Missing(Exception):
 
 
 def _is_digest(name: str) -> bool:
-    return len(name) == 64 and all(c in "0123456789abcdef" for c in name)
+    return isinstance(name, str) and _DIGEST.fullmatch(name) is not None
+
+
+_DIGEST = re.compile("[0-9a-f]{64}")  # a sha256 in lower-case hex: the name of each object in the store
 
 
 def _read_only(path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import heapq
 import html
 import json
 import mimetypes
@@ -398,16 +399,19 @@ class PressGenerator(Generator):
                 place_in_tag[tag.name, id(article)] = len(peers)
                 peers.append(article)
         for article in articles:
-            scores: dict[int, list] = {}
+            scores: dict[int, int] = {}  # a peer's place in ``articles`` -> the tags it shares
             for tag in getattr(article, "tags", []) or []:
                 peers = by_tag[tag.name]
                 # Only the nearest in time, so a tag shared by thousands costs no more than a rare one.
                 mine = place_in_tag[tag.name, id(article)]
                 for peer in peers[max(0, mine - 10): mine + 11]:
                     if peer is not article:
-                        scores.setdefault(id(peer), [0, peer])[0] += 1
-            ranked = sorted(scores.values(), key=lambda s: (-s[0], abs(position[id(s[1])] - position[id(article)]), position[id(s[1])]))
-            article.related = tuple(_link(peer) for _, peer in ranked[:RELATED])
+                        at = position[id(peer)]
+                        scores[at] = scores.get(at, 0) + 1
+            # most shared tags, then nearest in the list, then first in it: each peer's place is unique
+            me = position[id(article)]
+            ranked = heapq.nsmallest(RELATED, [(-shared, abs(at - me), at) for at, shared in scores.items()])
+            article.related = tuple(_link(articles[at]) for _, _, at in ranked)
             # the HTML before Pelican resolves {filename} links: the same words, without resolving them
             words = len(strip_tags(raw_content(article)).split())
             article.reading_minutes = max(1, round(words / WORDS_PER_MINUTE))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import stat
 from pathlib import Path
@@ -45,6 +46,7 @@ _NOTHING = object()  # no value at all (None is a value)
 _LINK_MARKERS = ("{filename}", "{static}", "{attach}", "{tag}", "{category}", "{author}", "{index}", "|filename|", "|static|")
 # The store's manifest of every kept page: fingerprint (hex) -> sha256 of the page's bytes.
 PAGES = "pages"
+_HEX = re.compile("[0-9a-f]*")  # lower-case hex digits: the digests and keys a manifest holds
 
 
 class Uncacheable(Exception):
@@ -76,7 +78,7 @@ def _entries(kept) -> dict[str, dict]:
 
 
 def _is_hex(value, length: int) -> bool:
-    return isinstance(value, str) and len(value) == length and all(c in "0123456789abcdef" for c in value)
+    return isinstance(value, str) and len(value) == length and _HEX.fullmatch(value) is not None
 
 
 def build_manifest(store: Store, site: Path, salt: str) -> dict[str, dict]:
@@ -191,13 +193,11 @@ class RenderMemo:
         digest.update(repr((text, item.url, item.save_as)).encode())
         part = self._keys.part  # each value's self-delimiting part: one digest for the whole page
         metadata = item.metadata
-        for name, value in sorted(metadata.items()):
-            digest.update(b"m" + name.encode() + b"\0" + part(value))
-        for name, value in sorted(vars(item).items()):
-            # Pelican's own, or the very value its metadata holds (keyed just above); an attribute
-            # the press set to another value than the metadata's counts too
-            if name not in _PELICAN_ATTRIBUTES and metadata.get(name, _NOTHING) is not value:
-                digest.update(b"a" + name.encode() + b"\0" + part(value))
+        digest.update(b"".join([b"m" + name.encode() + b"\0" + part(value) for name, value in sorted(metadata.items())]))
+        # Pelican's own, or the very value its metadata holds (keyed just above); an attribute
+        # the press set to another value than the metadata's counts too
+        digest.update(b"".join([b"a" + name.encode() + b"\0" + part(value) for name, value in sorted(vars(item).items())
+                                if name not in _PELICAN_ATTRIBUTES and metadata.get(name, _NOTHING) is not value]))  # fmt: skip
 
     def fingerprint(self, template, localcontext: dict, name: str) -> bytes | None:
         names = self.variables(template)
