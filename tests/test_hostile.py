@@ -226,6 +226,33 @@ def test_page_save_as_cannot_overwrite_an_article(site):
     assert b"EVIL-PAGE" in files["evil.html"]
 
 
+def test_two_spellings_of_one_tag_share_one_page_and_an_unapproved_spelling_shows_nowhere(site):
+    """Attack (a writer): tag an article awaiting a vote with a third spelling of a published tag, hoping
+    the shared tag page takes its words. Tags are one page per slug, as in Pelican: 'Housing' and
+    'housing' list together, and only approved articles lend the page a spelling."""
+    site.article("springfield", "one", title="One", tags="Housing")
+    site.article("springfield", "two", title="Two", tags="housing, Rent")
+    site.article("springfield", "three", title="Three", tags="HoUsInG-WaItInG, hOuSiNg")
+    site.meeting("springfield", "2026-10-06", f"""
+        present: [ana, ben, cai]
+        motions:
+          - publish: springfield/one
+            digest: {site.digest("springfield", "one")}
+            yes: [ana, ben]
+          - publish: springfield/two
+            digest: {site.digest("springfield", "two")}
+            yes: [ana, ben]
+        """)
+    assert cli(site.root, "build", "--no-search").exit_code == 0
+    files = output_bytes(site.root)
+    assert sorted(name for name in files if name.startswith("tag/")) == ["tag/housing.html", "tag/rent.html"]
+    page = files["tag/housing.html"].decode()
+    assert "springfield/one.html" in page and "springfield/two.html" in page and "springfield/three.html" not in page
+    assert "Housing" in page or "housing" in page
+    assert_nowhere(site.root, "hOuSiNg", "HoUsInG", "WaItInG")
+    assert files["tags.html"].decode().count('tag/housing.html"') == 1
+
+
 # --------------------------------------------------------------------------- nothing leaks
 
 
