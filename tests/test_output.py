@@ -6,6 +6,7 @@ same version of the press (built separately into its own folder), and no other f
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import shutil
@@ -758,3 +759,58 @@ def test_a_build_where_the_c_library_cannot_give_memory_back_still_builds(tmp_pa
     result = CliRunner().invoke(main, ["--root", str(root), "build", "--no-search"])
     assert result.exit_code == 0, result.output
     assert (root / "output" / "index.html").is_file()
+
+
+# --------------------------------------------------------------------------- folders made ahead
+
+
+# A 1x1 PNG: a shared image content/images/ may hold.
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082")
+
+
+def folders(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_dir())
+
+
+def test_folders_of_the_last_site_are_made_ahead_but_what_the_new_one_does_not_use_is_gone(tmp_path):
+    """A warm build makes the last site's folders ahead of its pages (press.output.Folders). Attack (a
+    careless maintainer): a deep folder of shared images is removed, and another becomes one image of
+    the same name. The new site has no empty folder left from the old, the image is a file
+    (not a file inside a folder), and the site equals a cold build of the same press."""
+    site = small_press(tmp_path / "press")
+    site.write("content/images/deep/er/mark.png", PNG)
+    site.write("content/images/logo.png/mark.png", PNG)
+    out = tmp_path / "public"
+    assert cli(site.root, "build", "--output", str(out), "--no-search").exit_code == 0
+    assert {"images/deep/er", "images/logo.png"} <= set(folders(out))
+    shutil.rmtree(site.root / "content/images/deep")
+    shutil.rmtree(site.root / "content/images/logo.png")
+    site.write("content/images/logo.png", PNG + b"LOGO")
+    result = cli(site.root, "build", "--output", str(out), "--no-search")
+    assert result.exit_code == 0, result.output
+    assert "images/deep" not in folders(out) and "images/logo.png" not in folders(out)
+    assert (out / "images/logo.png").read_bytes() == PNG + b"LOGO"
+    cold = tmp_path / "cold"
+    assert cli(site.root, "build", "--output", str(cold), "--no-search").exit_code == 0
+    assert folders(out) == folders(cold) and tree(out) == tree(cold)
+
+
+def test_a_damaged_manifest_makes_no_folder_outside_the_new_build(tmp_path):
+    """Attack (anyone who can write beside the builds): the last site's manifest names folders out of
+    the build folder. None is made; the folders it names inside are not left in the new site."""
+    site = small_press(tmp_path / "press")
+    out = tmp_path / "public"
+    assert cli(site.root, "build", "--output", str(out), "--no-search").exit_code == 0
+    manifest = tmp_path / ".public.builds" / (os.readlink(out).split("/")[1] + ".manifest")
+    data = json.loads(manifest.read_text())
+    escape = tmp_path / "escaped"
+    for name in ("../../escaped/", f"{escape}/", "springfield/../../../escaped/", "fine/./dot/", "made/ahead/"):
+        data["files"][name] = [0, 0, 0]
+    manifest.write_text(json.dumps(data))
+    version(site, "B")
+    result = cli(site.root, "build", "--output", str(out), "--no-search")
+    assert result.exit_code == 0, result.output
+    assert not escape.exists() and not (tmp_path / ".public.builds" / "escaped").exists()
+    assert not any(p.name == "escaped" for p in tmp_path.rglob("*"))
+    assert "made" not in folders(out) and "springfield/fares.html" in tree(out)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Callable
 from .decisions import RETRACTED, WITHDRAWN
 from .model import Press, gc_paused, load
 from . import clock, uptodate
-from .output import Output, give_back_memory, output_path, pause_point
+from .output import Folders, Output, give_back_memory, output_path, pause_point
 from .problems import PressError
 
 if TYPE_CHECKING:
@@ -169,6 +169,7 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
 
     final = out.path
     staging = out.new_build()
+    folders = Folders(staging, out.current())  # the last site's folders, made ahead by another process
     published = False
     try:
         # With caching on, pages whose inputs did not change are taken from the previous site — only
@@ -192,7 +193,15 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
             if next(written) == 3:
                 pause_point("writing")
 
+        def before_writing(generators) -> None:
+            """Every generator has read what it needs and nothing is written yet: the folders made
+            ahead are all there, and give way where a file claimed already (Pelican's copies of the
+            theme's and content/images/'s files) is to be written."""
+            folders.wait()
+            folders.give_way(outputs.claims)
+
         signals.content_written.connect(count_written, weak=False)
+        signals.all_generators_finalized.connect(before_writing, weak=False)
         try:
             # The plugin's handlers, bound to this build's context, for this run only
             context = BuildContext(settings, press, memo, outputs, now)
@@ -208,9 +217,11 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
             collect.errors.append(f"{type(exc).__name__}: {exc}")
         finally:
             signals.content_written.disconnect(count_written)
+            signals.all_generators_finalized.disconnect(before_writing)
             pelican_log.removeHandler(collect)
             pelican_log.propagate = saved
         pause_point("written")
+        folders.tidy()  # the folders made ahead that no file of this build is in
         if memo is not None:
             memo.keyed()  # the pages are made: what keying them kept alive is let go before the search index
         gc.collect()  # what the run left in cycles (Jinja's template contexts), before the search index
@@ -246,6 +257,7 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
             uptodate.forget(root, previous)
     finally:
         if not published:
+            folders.stop()
             uptodate.forget(root, staging)
             out.discard(staging)
     return result

@@ -39,6 +39,7 @@ import shutil
 import signal
 import stat
 import subprocess
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -573,6 +574,99 @@ def _remove_tree(folder: Path, point: str) -> None:
         if n == 0:
             pause_point(point)
     shutil.rmtree(folder, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- folders made ahead
+
+# The process that makes the folders: relative names on stdin, NUL-separated, each made below its
+# working directory (the new build folder); it stops as soon as the build that started it is gone.
+_MAKE_FOLDERS = """
+import os, sys
+parent = os.getppid()
+for name in sys.stdin.buffer.read().split(b"\\0"):
+    if os.getppid() != parent:
+        break
+    try:
+        os.makedirs(name, exist_ok=True)
+    except OSError:
+        pass
+"""
+
+
+class Folders:
+    """The folders of the site a build replaces, made ahead in the new, empty build folder by a
+    process of its own while the build reads and decides. A new folder costs a few tenths of a
+    millisecond on a busy disk and a paginated list has one per page (about 2,400 at 5,000 articles,
+    a tenth of a warm build): made on the other core, they are there when the pages are written.
+
+    What the build did not fill is removed again by :meth:`tidy` (a site's folders are the folders
+    of its files: a folder made ahead and left empty is not part of the site, warm or cold). A
+    folder made ahead where this build wants a file gives way (:func:`press.site.outputs.vacate`
+    removes an empty folder). Names come from the previous site's manifest and are made only if
+    they are plain relative paths; making them is never needed for a correct build, only faster."""
+
+    def __init__(self, staging: Path, like: Path | None):
+        self.staging = staging
+        self.names = _folders_of(like) if like is not None else []
+        self.process: subprocess.Popen | None = None
+        if not self.names:
+            return
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-I", "-S", "-c", _MAKE_FOLDERS], cwd=staging,
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            with self.process.stdin:
+                self.process.stdin.write("\0".join(self.names).encode("utf-8", "surrogateescape"))
+        except OSError:  # no process (or it ended at once): the build makes its folders itself
+            self.stop()
+
+    def wait(self) -> None:
+        """Until every folder is made (before the first page is written: see press.build)."""
+        if self.process is not None:
+            self.process.wait()
+            self.process = None
+
+    def stop(self) -> None:
+        """End the process now (a build that failed: its folder is about to be removed)."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def give_way(self, files) -> None:
+        """Remove the folders made ahead where this build writes the plain ``files`` (relative names)
+        without asking first: Pelican copies a static file with ``shutil.copy2``, which would put it
+        inside a folder found at its name."""
+        made = set(self.names)
+        for name in files:
+            if name in made:
+                try:
+                    os.rmdir(self.staging / name)
+                except OSError:
+                    pass
+
+    def tidy(self) -> None:
+        """Remove the folders made ahead that this build left empty, deepest first."""
+        self.wait()
+        for name in sorted(self.names, reverse=True):  # a folder's name sorts before those inside it
+            try:
+                os.rmdir(self.staging / name)
+            except OSError:  # not empty (the build wrote there), or never made
+                pass
+
+
+def _folders_of(site: Path) -> list[str]:
+    """The folders the manifest of the build ``site`` lists, as relative names: only plain ones (no
+    absolute path, no empty, ``.`` or ``..`` part), whatever else a damaged manifest holds."""
+    names = set()
+    for rel in _read_manifest(site) or {}:
+        if not (isinstance(rel, str) and rel.endswith("/")):
+            continue
+        parts = rel[:-1].split("/")
+        if all(part not in ("", ".", "..") and "\0" not in part for part in parts):
+            names.update("/".join(parts[:n]) for n in range(1, len(parts) + 1))  # and the folders it is in
+    return sorted(names)
 
 
 # --------------------------------------------------------------------------- the kernel's help

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,11 +28,16 @@ class OutsideOutput(Exception):
 def vacate(path: str | os.PathLike) -> None:
     """Make room to write ``path`` in a build folder: unlink what is there, or create its folder.
     What is there is never written through: unchanged files of a new build are hard links to the
-    previous build's (memo.py), and writing into one would change the site being served."""
+    previous build's (memo.py), and writing into one would change the site being served. An empty
+    folder there gives way: one made ahead for the last site's files (press.output.Folders)."""
     try:
         os.unlink(path)
     except FileNotFoundError:
         os.makedirs(os.path.dirname(path), exist_ok=True)
+    except OSError:
+        if not stat.S_ISDIR(os.lstat(path).st_mode):
+            raise
+        os.rmdir(path)  # only an empty one: a folder with files in it is this build's own, and an error
 
 
 # The inputs a copy declares: its own bytes, so its key is their sha256 (press.site.rules.Rules.copy).
