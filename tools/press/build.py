@@ -172,6 +172,9 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
     folders = Folders(staging, out.current())  # the last site's folders, made ahead by another process
     published = False
     try:
+        # The model lives until the build ends: the collections during it need not walk it, again and
+        # again (about 0.15 s each at 5,000 articles). Undone at the end, for a process that goes on.
+        gc.freeze()
         # With caching on, pages whose inputs did not change are taken from the previous site — only
         # from a build folder press swapped in, whose fingerprints were saved with it.
         memo = RenderMemo(settings, out.current() or staging, root, _version()) if settings.get("CACHE_CONTENT") else None
@@ -202,29 +205,32 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
 
         signals.content_written.connect(count_written, weak=False)
         signals.all_generators_finalized.connect(before_writing, weak=False)
-        try:
-            # The plugin's handlers, bound to this build's context, for this run only
-            context = BuildContext(settings, press, memo, outputs, now)
-            # The collector paused while Pelican runs (its articles and pages live until the run ends and
-            # make almost no cycles); one collection after it, which walks the loaded model too.
-            with context.attached(), gc_paused(), contextlib.redirect_stdout(io.StringIO()):
-                Pelican(settings).run()  # Pelican prints its own summary
-        except jinja2.TemplateSyntaxError as exc:
-            where = Path(exc.filename).resolve() if exc.filename else None
-            rel = where.relative_to(root).as_posix() if where and where.is_relative_to(root) else exc.name or "template"
-            collect.errors.append(f"{rel}:{exc.lineno}: TemplateSyntaxError: {exc.message} — fix the template")
-        except Exception as exc:  # a theme or Pelican failure: report it, keep the old site
-            collect.errors.append(f"{type(exc).__name__}: {exc}")
-        finally:
-            signals.content_written.disconnect(count_written)
-            signals.all_generators_finalized.disconnect(before_writing)
-            pelican_log.removeHandler(collect)
-            pelican_log.propagate = saved
-        pause_point("written")
-        folders.tidy()  # the folders made ahead that no file of this build is in
-        if memo is not None:
-            memo.keyed()  # the pages are made: what keying them kept alive is let go before the search index
-        gc.collect()  # what the run left in cycles (Jinja's template contexts), before the search index
+        # The collector off from Pelican's run until what it left is collected once: re-enabled between
+        # the two, it would first walk every object the run made as young (0.12 s at 5,000 articles).
+        with gc_paused():
+            try:
+                # The plugin's handlers, bound to this build's context, for this run only
+                context = BuildContext(settings, press, memo, outputs, now)
+                # Pelican's articles and pages live until the run ends and make almost no cycles.
+                with context.attached(), contextlib.redirect_stdout(io.StringIO()):
+                    Pelican(settings).run()  # Pelican prints its own summary
+            except jinja2.TemplateSyntaxError as exc:
+                where = Path(exc.filename).resolve() if exc.filename else None
+                rel = where.relative_to(root).as_posix() if where and where.is_relative_to(root) else exc.name or "template"
+                collect.errors.append(f"{rel}:{exc.lineno}: TemplateSyntaxError: {exc.message} — fix the template")
+            except Exception as exc:  # a theme or Pelican failure: report it, keep the old site
+                collect.errors.append(f"{type(exc).__name__}: {exc}")
+            finally:
+                signals.content_written.disconnect(count_written)
+                signals.all_generators_finalized.disconnect(before_writing)
+                pelican_log.removeHandler(collect)
+                pelican_log.propagate = saved
+            pause_point("written")
+            folders.tidy()  # the folders made ahead that no file of this build is in
+            if memo is not None:
+                memo.keyed()  # the pages are made: what keying them kept alive is let go before the search index
+            gc.collect()  # what the run left in cycles (Jinja's template contexts), before the search index
+            gc.freeze()  # and what is left lives until the build ends, as the model does
         press.save()  # what reading learnt (records, git history, verify's answer) serves the next run
         give_back_memory()  # Pelican's articles and the keys are gone: the search index starts from less
         if not collect.errors and search:
@@ -256,6 +262,7 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
         if previous is not None and previous != staging:
             uptodate.forget(root, previous)
     finally:
+        gc.unfreeze()
         if not published:
             folders.stop()
             uptodate.forget(root, staging)
