@@ -8,6 +8,7 @@ too. The site package holds no mutable module state (an AST scan, with a positiv
 from __future__ import annotations
 
 import ast
+import gc
 from pathlib import Path
 
 import pytest
@@ -133,6 +134,13 @@ def _connected() -> dict[str, int]:
     return {name: len(getattr(signals, name).receivers) for name in watched}
 
 
+def _collector_as_found() -> bool:
+    """A build freezes its model out of the collector's sight while it runs (gc.freeze): after it,
+    in a process that goes on (press serve, the desk, these tests), nothing is left frozen and the
+    collector is on again."""
+    return gc.isenabled() and gc.get_freeze_count() == 0
+
+
 def test_two_builds_in_one_process_see_nothing_of_each_other(tmp_path):
     before = _connected()
     first = build(_press(tmp_path / "one", "ferry", "FERRY-TEXT").root, search=False)
@@ -144,6 +152,7 @@ def test_two_builds_in_one_process_see_nothing_of_each_other(tmp_path):
     assert "springfield/heat.html" not in first.outputs.reasons()
     assert not any("FERRY-TEXT" in p.read_text(errors="replace") for p in second.output.rglob("*.html"))
     assert _connected() == before  # each build's handlers were let go
+    assert _collector_as_found()
 
 
 def test_a_build_that_fails_half_way_leaves_nothing_to_the_next(tmp_path, monkeypatch):
@@ -160,6 +169,11 @@ def test_a_build_that_fails_half_way_leaves_nothing_to_the_next(tmp_path, monkey
     with pytest.raises(BuildFailed, match="the disk filled up half-way"):
         build(failing.root, search=False)
     assert _connected() == before  # disconnected although the run raised
+    assert _collector_as_found()
+    failing.write("editorial/meetings/springfield/2026-10-06.yml", "present: [ana, ben\n")  # fails as the records are read
+    with pytest.raises(BuildFailed, match="2026-10-06.yml"):
+        build(failing.root, search=False)
+    assert _collector_as_found()
     second = build(_press(tmp_path / "two", "heat", "HEAT-TEXT").root, search=False)
     assert "HEAT-TEXT" in (second.output / "springfield" / "heat.html").read_text()
     assert not (second.output / "springfield" / "ferry.html").exists()
