@@ -775,37 +775,58 @@ def folders(folder: Path) -> list[str]:
 
 def test_folders_of_the_last_site_are_made_ahead_but_what_the_new_one_does_not_use_is_gone(tmp_path):
     """A warm build makes the last site's folders ahead of its pages (press.output.Folders). Attack (a
-    careless maintainer): a deep folder of shared images is removed, and another becomes one image of
-    the same name. The new site has no empty folder left from the old, the image is a file
-    (not a file inside a folder), and the site equals a cold build of the same press."""
+    careless maintainer): a deep folder of shared images is removed, and two others become images of
+    their own names, one of them with folders inside; the theme has an empty folder (Pelican copies
+    it). Each new site has no empty folder left from the old, the images are files, and every build
+    equals a cold build of the same press, files and folders."""
     site = small_press(tmp_path / "press")
     site.write("content/images/deep/er/mark.png", PNG)
     site.write("content/images/logo.png/mark.png", PNG)
+    site.write("content/images/icons.png/svg/small/mark.png", PNG)
+    (site.root / "theme/static/empty-on-purpose").mkdir()
     out = tmp_path / "public"
     assert cli(site.root, "build", "--output", str(out), "--no-search").exit_code == 0
-    assert {"images/deep/er", "images/logo.png"} <= set(folders(out))
+    assert {"images/deep/er", "images/logo.png", "images/icons.png/svg/small", "theme/empty-on-purpose"} <= set(folders(out))
     shutil.rmtree(site.root / "content/images/deep")
-    shutil.rmtree(site.root / "content/images/logo.png")
-    site.write("content/images/logo.png", PNG + b"LOGO")
-    result = cli(site.root, "build", "--output", str(out), "--no-search")
-    assert result.exit_code == 0, result.output
-    assert "images/deep" not in folders(out) and "images/logo.png" not in folders(out)
-    assert (out / "images/logo.png").read_bytes() == PNG + b"LOGO"
-    cold = tmp_path / "cold"
-    assert cli(site.root, "build", "--output", str(cold), "--no-search").exit_code == 0
-    assert folders(out) == folders(cold) and tree(out) == tree(cold)
+    for name in ("logo.png", "icons.png"):
+        shutil.rmtree(site.root / "content/images" / name)
+        site.write(f"content/images/{name}", PNG + name.encode())
+    for n, change in enumerate([lambda: None, lambda: version(site, "B")]):
+        change()
+        result = cli(site.root, "build", "--output", str(out), "--no-search")
+        assert result.exit_code == 0, result.output
+        assert not {"images/deep", "images/logo.png", "images/icons.png"} & set(folders(out))
+        assert (out / "images/icons.png").read_bytes() == PNG + b"icons.png"
+        cold = tmp_path / f"cold-{n}"
+        assert cli(site.root, "build", "--output", str(cold), "--no-search").exit_code == 0
+        assert folders(out) == folders(cold) and tree(out) == tree(cold)
+        assert "theme/empty-on-purpose" in folders(out)
+
+
+def test_the_process_making_folders_ahead_stops_when_its_build_is_gone(tmp_path):
+    """Killed before the process that makes the folders had started, a build leaves no process making
+    folders in a build folder the next build removes: it checks its parent is the build that started it."""
+    folder = tmp_path / "build"
+    folder.mkdir()
+    gone = subprocess.run([sys.executable, "-I", "-S", "-c", press.output._MAKE_FOLDERS, "1"], cwd=folder,
+                          input=b"tag\0tag/page\0author", timeout=LIMIT)  # fmt: skip
+    assert gone.returncode == 0 and list(folder.iterdir()) == []
+    alive = subprocess.run([sys.executable, "-I", "-S", "-c", press.output._MAKE_FOLDERS, str(os.getpid())], cwd=folder,
+                           input=b"tag\0tag/page\0author", timeout=LIMIT)  # fmt: skip
+    assert alive.returncode == 0 and folders(folder) == ["author", "tag", "tag/page"]
 
 
 def test_a_damaged_manifest_makes_no_folder_outside_the_new_build(tmp_path):
     """Attack (anyone who can write beside the builds): the last site's manifest names folders out of
-    the build folder. None is made; the folders it names inside are not left in the new site."""
+    the build folder, and one no file name can hold. None is made, the build goes on, and the folders
+    it names inside are not left in the new site."""
     site = small_press(tmp_path / "press")
     out = tmp_path / "public"
     assert cli(site.root, "build", "--output", str(out), "--no-search").exit_code == 0
     manifest = tmp_path / ".public.builds" / (os.readlink(out).split("/")[1] + ".manifest")
     data = json.loads(manifest.read_text())
     escape = tmp_path / "escaped"
-    for name in ("../../escaped/", f"{escape}/", "springfield/../../../escaped/", "fine/./dot/", "made/ahead/"):
+    for name in ("../../escaped/", f"{escape}/", "springfield/../../../escaped/", "fine/./dot/", "made/ahead/", "\ud800/"):
         data["files"][name] = [0, 0, 0]
     manifest.write_text(json.dumps(data))
     version(site, "B")

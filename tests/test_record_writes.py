@@ -231,3 +231,26 @@ def test_a_record_cut_inside_a_word_is_a_problem(meeting):
         if not any(p.path == RECORD for p in meeting.load().problems):
             silent.append(whole[:cut].decode()[-40:])
     assert silent == [], "\n---\n".join(silent)
+
+
+def test_a_folder_of_folders_gives_way_but_never_a_file_or_a_link_in_it(tmp_path):
+    """What makes room for a file where an earlier site had folders (press.output.Folders): a folder
+    that holds folders alone is removed, deepest first; one with a file or a link anywhere in it is
+    refused whole, and nothing in it is removed."""
+    from press.files import remove_empty_folders
+
+    (tmp_path / "empty/a/b").mkdir(parents=True)
+    (tmp_path / "empty/c").mkdir()
+    remove_empty_folders(tmp_path / "empty")
+    assert not (tmp_path / "empty").exists()
+    (tmp_path / "kept/a/b").mkdir(parents=True)
+    (tmp_path / "kept/c").mkdir()
+    (tmp_path / "kept/a/b/page.html").write_text("KEEP")
+    (tmp_path / "linked/a").mkdir(parents=True)
+    (tmp_path / "linked/a/elsewhere").symlink_to(tmp_path / "empty-target", target_is_directory=True)
+    (tmp_path / "empty-target").mkdir()
+    for folder in ("kept", "linked"):
+        with pytest.raises(OSError):
+            remove_empty_folders(tmp_path / folder)
+    assert (tmp_path / "kept/a/b/page.html").read_text() == "KEEP" and (tmp_path / "kept/c").is_dir()
+    assert (tmp_path / "linked/a/elsewhere").is_symlink() and (tmp_path / "empty-target").is_dir()

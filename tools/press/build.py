@@ -176,9 +176,11 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
 
     final = out.path
     staging = out.new_build()
-    folders = Folders(staging, out.current())  # the last site's folders, made ahead by another process
+    folders = None
     published = False
     try:
+        # the last site's folders, made ahead by another process (not the theme's: Pelican copies it whole)
+        folders = Folders(staging, out.current(), keep_out=(str(settings.get("THEME_STATIC_DIR", "theme")),))
         # With caching on, pages whose inputs did not change are taken from the previous site — only
         # from a build folder press swapped in, whose fingerprints were saved with it.
         memo = RenderMemo(settings, out.current() or staging, root, _version()) if settings.get("CACHE_CONTENT") else None
@@ -204,6 +206,8 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
             """Every generator has read what it needs and nothing is written yet: the folders made
             ahead are all there, and give way where a file claimed already (Pelican's copies of the
             theme's and content/images/'s files) is to be written."""
+            if not any(getattr(g, "output_path", None) == settings["OUTPUT_PATH"] for g in generators):
+                return  # another build's run, in this process
             folders.wait()
             folders.give_way(outputs.claims)
 
@@ -267,7 +271,8 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
             uptodate.forget(root, previous)
     finally:
         if not published:
-            folders.stop()
+            if folders is not None:
+                folders.stop()
             uptodate.forget(root, staging)
             out.discard(staging)
     return result

@@ -54,6 +54,22 @@ def _open(fd: int) -> BinaryIO:
     return os.fdopen(fd, "wb")
 
 
+def remove_empty_folders(path: str | os.PathLike) -> None:
+    """Remove the folder ``path`` and the folders in it, deepest first, if it holds folders alone
+    (none of them a link); anything else in it raises OSError (ENOTEMPTY) before anything is removed."""
+    found = []
+
+    def fail(exc: OSError) -> None:
+        raise exc
+
+    for folder, folders, files in os.walk(path, topdown=False, onerror=fail):
+        if files or any(os.path.islink(os.path.join(folder, name)) for name in folders):
+            raise OSError(errno.ENOTEMPTY, "a folder with files in it", os.fspath(path))
+        found.append(folder)
+    for folder in found:
+        os.rmdir(folder)
+
+
 def fsync_folder(folder: Path) -> None:
     """Make a rename or a new name in ``folder`` durable (the folder's entries reach the disk)."""
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)

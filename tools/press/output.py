@@ -34,6 +34,7 @@ import errno
 import fcntl
 import json
 import os
+import posixpath
 import re
 import shutil
 import signal
@@ -47,7 +48,7 @@ from typing import Callable
 
 from . import clock
 from .files import fsync_folder as _fsync_folder
-from .files import leftover, replacing
+from .files import leftover, remove_empty_folders, replacing
 from .problems import PressError
 
 MARKER = "PRESS-OUTPUT"
@@ -579,10 +580,11 @@ def _remove_tree(folder: Path, point: str) -> None:
 # --------------------------------------------------------------------------- folders made ahead
 
 # The process that makes the folders: relative names on stdin, NUL-separated, each made below its
-# working directory (the new build folder); it stops as soon as the build that started it is gone.
+# working directory (the new build folder). It stops as soon as the build that started it (its
+# process id, the one argument) is gone, even if that happened before it started.
 _MAKE_FOLDERS = """
 import os, sys
-parent = os.getppid()
+parent = int(sys.argv[1])
 for name in sys.stdin.buffer.read().split(b"\\0"):
     if os.getppid() != parent:
         break
@@ -591,6 +593,8 @@ for name in sys.stdin.buffer.read().split(b"\\0"):
     except OSError:
         pass
 """
+# How long a build waits for the folders before it goes on without the rest (it makes what it needs).
+FOLDERS_WAIT_SECONDS = 120
 
 
 class Folders:
@@ -599,21 +603,23 @@ class Folders:
     millisecond on a busy disk and a paginated list has one per page (about 2,400 at 5,000 articles,
     a tenth of a warm build): made on the other core, they are there when the pages are written.
 
-    What the build did not fill is removed again by :meth:`tidy` (a site's folders are the folders
-    of its files: a folder made ahead and left empty is not part of the site, warm or cold). A
-    folder made ahead where this build wants a file gives way (:func:`press.site.outputs.vacate`
-    removes an empty folder). Names come from the previous site's manifest and are made only if
-    they are plain relative paths; making them is never needed for a correct build, only faster."""
+    A folder made ahead never changes what a build makes. Where this build writes a file, the
+    folders made ahead there give way (:meth:`give_way` for files claimed before writing, such as
+    Pelican's copies; :func:`press.site.outputs.vacate` for the rest; only folders that hold folders
+    alone, see :func:`press.files.remove_empty_folders`). What the build left empty is removed by
+    :meth:`tidy`. Folders under ``keep_out`` are never made ahead: Pelican copies the theme's static
+    folder whole, empty folders included, and makes those itself. Names come from the previous site's
+    manifest and only plain relative ones are made; making them is never needed, only faster."""
 
-    def __init__(self, staging: Path, like: Path | None):
+    def __init__(self, staging: Path, like: Path | None, keep_out: tuple[str, ...] = ()):
         self.staging = staging
-        self.names = _folders_of(like) if like is not None else []
+        self.names = _folders_of(like, keep_out) if like is not None and sys.executable else []
         self.process: subprocess.Popen | None = None
         if not self.names:
             return
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-I", "-S", "-c", _MAKE_FOLDERS], cwd=staging,
+                [sys.executable, "-I", "-S", "-c", _MAKE_FOLDERS, str(os.getpid())], cwd=staging,
                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
             with self.process.stdin:
@@ -622,9 +628,13 @@ class Folders:
             self.stop()
 
     def wait(self) -> None:
-        """Until every folder is made (before the first page is written: see press.build)."""
+        """Until every folder is made (before the first page is written: see press.build); a process
+        that takes longer than :data:`FOLDERS_WAIT_SECONDS` is stopped and the build goes on."""
         if self.process is not None:
-            self.process.wait()
+            try:
+                self.process.wait(timeout=FOLDERS_WAIT_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.stop()
             self.process = None
 
     def stop(self) -> None:
@@ -636,14 +646,14 @@ class Folders:
 
     def give_way(self, files) -> None:
         """Remove the folders made ahead where this build writes the plain ``files`` (relative names)
-        without asking first: Pelican copies a static file with ``shutil.copy2``, which would put it
-        inside a folder found at its name."""
+        without asking first: Pelican copies a static file with ``shutil.copyfile``, which fails on a
+        folder found at its name."""
         made = set(self.names)
         for name in files:
             if name in made:
                 try:
-                    os.rmdir(self.staging / name)
-                except OSError:
+                    remove_empty_folders(self.staging / name)
+                except OSError:  # a file in it: this build's own, and the copy fails as it would cold
                     pass
 
     def tidy(self) -> None:
@@ -656,16 +666,26 @@ class Folders:
                 pass
 
 
-def _folders_of(site: Path) -> list[str]:
-    """The folders the manifest of the build ``site`` lists, as relative names: only plain ones (no
-    absolute path, no empty, ``.`` or ``..`` part), whatever else a damaged manifest holds."""
+def _folders_of(site: Path, keep_out: tuple[str, ...] = ()) -> list[str]:
+    """The folders the manifest of the build ``site`` lists, and the folders they are in, as relative
+    names: only plain ones (no absolute path, no empty, ``.`` or ``..`` part, nothing a file name
+    cannot hold) and none in ``keep_out``, whatever else a damaged manifest holds."""
     names = set()
+    out = tuple(posixpath.normpath(k) for k in keep_out)
     for rel in _read_manifest(site) or {}:
         if not (isinstance(rel, str) and rel.endswith("/")):
             continue
         parts = rel[:-1].split("/")
-        if all(part not in ("", ".", "..") and "\0" not in part for part in parts):
-            names.update("/".join(parts[:n]) for n in range(1, len(parts) + 1))  # and the folders it is in
+        if not all(part not in ("", ".", "..") and "\0" not in part for part in parts):
+            continue
+        try:
+            rel.encode("utf-8", "surrogateescape")  # what a name read from the disk can be
+        except UnicodeEncodeError:
+            continue
+        name = "/".join(parts)
+        if any(name == k or name.startswith(k + "/") for k in out):
+            continue
+        names.update("/".join(parts[:n]) for n in range(1, len(parts) + 1))  # and the folders it is in
     return sorted(names)
 
 

@@ -20,6 +20,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..files import remove_empty_folders
+
 
 class OutsideOutput(Exception):
     """A write that would land outside the output folder."""
@@ -28,8 +30,8 @@ class OutsideOutput(Exception):
 def vacate(path: str | os.PathLike) -> None:
     """Make room to write ``path`` in a build folder: unlink what is there, or create its folder.
     What is there is never written through: unchanged files of a new build are hard links to the
-    previous build's (memo.py), and writing into one would change the site being served. An empty
-    folder there gives way: one made ahead for the last site's files (press.output.Folders)."""
+    previous build's (memo.py), and writing into one would change the site being served. A folder
+    there that holds folders alone gives way: made ahead for the last site's files (press.output.Folders)."""
     try:
         os.unlink(path)
     except FileNotFoundError:
@@ -37,7 +39,7 @@ def vacate(path: str | os.PathLike) -> None:
     except OSError:
         if not stat.S_ISDIR(os.lstat(path).st_mode):
             raise
-        os.rmdir(path)  # only an empty one: a folder with files in it is this build's own, and an error
+        remove_empty_folders(path)  # folders alone: a folder with a file in it is this build's own, and an error
 
 
 # The inputs a copy declares: its own bytes, so its key is their sha256 (press.site.rules.Rules.copy).
