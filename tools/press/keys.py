@@ -85,10 +85,9 @@ _COMPOSITE = 0x23  # b"#": a part that is a composite's digest (32 bytes follow)
 _LEAVES = frozenset({_ENUM, _DATETIME, _ZONE, _DELTA, _PATH, _SUBSCALAR})
 _CONTAINERS = frozenset({_SEQUENCE, _SET, _DICT})
 _KEPT_FROM = 16
-_KINDS: dict[type, int] = {}  # _kind's answers, looked up without a call
+_KINDS: dict[type, int] = {}  # what each type is, found once by _kind (a dict look-up: no call per value)
 
 
-@functools.cache
 def _kind(kind: type) -> int:
     if kind in _SCALARS or kind is dt.date:
         return _SCALAR

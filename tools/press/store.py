@@ -126,7 +126,7 @@ class Store:
 
     def get(self, digest: str) -> bytes | None:
         """The bytes named ``digest``; None when missing, unsafe or damaged (a damaged object is removed)."""
-        if not _is_digest(digest):
+        if not is_digest(digest):
             return None
         if not self._objects_safe():
             return None
@@ -187,7 +187,7 @@ class Store:
 
     def drop(self, digest: str) -> None:
         """Remove the object ``digest``, which the caller's manifest no longer names (see :meth:`sweep`)."""
-        if _is_digest(digest) and _cache.unsafe(self.objects) is None:
+        if is_digest(digest) and _cache.unsafe(self.objects) is None:
             self._drop(digest)
 
     def _drop(self, digest: str) -> None:
@@ -224,7 +224,7 @@ class Store:
         loaded = _cache.load(self.manifests / f"{name}.json", lambda f: json.loads(f.read()))
         if not isinstance(loaded, dict) or loaded.get("salt") != salt or not isinstance(loaded.get("entries"), dict):
             return {}
-        return {k: v for k, v in loaded["entries"].items() if isinstance(k, str) and isinstance(v, str) and _is_digest(v)}
+        return {k: v for k, v in loaded["entries"].items() if isinstance(k, str) and isinstance(v, str) and is_digest(v)}
 
     def save_manifest(self, name: str, salt: str, entries: dict[str, str]) -> bool:
         data = json.dumps({"salt": salt, "entries": entries}, sort_keys=True).encode()
@@ -267,7 +267,7 @@ class Store:
             replaced = before["entries"]["value"]
         except (TypeError, KeyError):
             replaced = None
-        if isinstance(replaced, str) and _is_digest(replaced) and replaced != digest:
+        if isinstance(replaced, str) and is_digest(replaced) and replaced != digest:
             self._drop(replaced)  # the value it replaced (a full sweep comes at the end of a build)
         return True
 
@@ -289,7 +289,7 @@ class Store:
             with os.scandir(self.objects) as entries:
                 for entry in entries:
                     if entry.name not in wanted:
-                        self._drop(entry.name) if _is_digest(entry.name) else _unlink(entry.path)
+                        self._drop(entry.name) if is_digest(entry.name) else _unlink(entry.path)
         except OSError:
             pass
 
@@ -320,7 +320,9 @@ class Missing(Exception):
     """An object the store does not hold whole."""
 
 
-def _is_digest(name: str) -> bool:
+def is_digest(name) -> bool:
+    """Whether ``name`` is a SHA-256 in lower-case hex: an object's name in the store, and every
+    digest a manifest holds."""
     return isinstance(name, str) and _DIGEST.fullmatch(name) is not None
 
 

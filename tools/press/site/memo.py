@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import shutil
 import stat
 from pathlib import Path
@@ -24,7 +23,7 @@ from pelican.contents import Content
 from pelican.paginator import Page, Paginator
 from pelican.urlwrappers import URLWrapper
 
-from ..store import Store, copy_file
+from ..store import Store, copy_file, is_digest
 from ..store import salt as store_salt
 from ..keys import Unkeyable, keyer
 from .outputs import COPIED, vacate
@@ -46,7 +45,6 @@ _NOTHING = object()  # no value at all (None is a value)
 _LINK_MARKERS = ("{filename}", "{static}", "{attach}", "{tag}", "{category}", "{author}", "{index}", "|filename|", "|static|")
 # The store's manifest of every kept page: fingerprint (hex) -> sha256 of the page's bytes.
 PAGES = "pages"
-_HEX = re.compile("[0-9a-f]*")  # lower-case hex digits: the digests and keys a manifest holds
 
 
 class Uncacheable(Exception):
@@ -69,16 +67,12 @@ def _entries(kept) -> dict[str, dict]:
         if not (isinstance(name, str) and isinstance(entry, dict) and isinstance(entry.get("rule"), str)):
             continue
         key, sha, st = entry.get("key"), entry.get("sha256"), entry.get("stat")
-        if not (key is None or _is_hex(key, 64)) or not _is_hex(sha, 64):
+        if not (key is None or is_digest(key)) or not is_digest(sha):
             continue
         if st is not None and not (isinstance(st, list) and len(st) == 3 and all(type(n) is int for n in st)):
             continue
         found[name] = entry
     return found
-
-
-def _is_hex(value, length: int) -> bool:
-    return isinstance(value, str) and len(value) == length and _HEX.fullmatch(value) is not None
 
 
 def build_manifest(store: Store, site: Path, salt: str) -> dict[str, dict]:
