@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import change_an_input
 from press.build import build
 from press.site import parallel, prerender
 
@@ -130,6 +131,20 @@ def test_a_page_that_fails_to_render_fails_the_build_and_keeps_the_site(sample, 
         build(sample)
     assert "no_such" in str(failed.value)
     assert tree(sample / "output") == before
+
+
+def test_pages_no_change_touches_stay_the_same_files_build_after_build(sample, tmp_path, monkeypatch):
+    """A page linked or made by the last build is linked again by the next (not copied from the
+    cache, not rendered again): the same file, build after build."""
+    build(sample)
+    CHANGES["a new vote"](sample)
+    build(sample)
+    pages = {p.relative_to(sample / "output").as_posix(): p.stat().st_ino for p in (sample / "output").rglob("*.html")}
+    change_an_input(sample)  # the build runs; no page shows what changed
+    build(sample)
+    assert len(pages) > 20
+    assert {name: (sample / "output" / name).stat().st_ino for name in pages} == pages
+    assert tree(sample / "output") == clean_build(sample, tmp_path, monkeypatch, "after")
 
 
 def test_a_fresh_clone_with_the_cache_restored_reuses_pages(sample, tmp_path, monkeypatch):

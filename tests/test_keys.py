@@ -177,6 +177,16 @@ def test_values_that_print_alike_but_render_differently_have_different_keys():
     assert key_of(["a", "b"]) != key_of(("a", "b")) != key_of(["ab"])
     assert key_of(dt.date(2026, 11, 5)) != key_of(dt.datetime(2026, 11, 5))
     assert key_of({"x", "y"}) == key_of({"y", "x"})
+    # short lists are parts of their owner, not digests: still never two values with one key
+    assert key_of([["a"], "b"]) != key_of([["a", "b"]]) != key_of(["a", ["b"]]) != key_of(["a", "b"])
+    assert key_of([[], ["a"]]) != key_of([["a"], []]) != key_of([["a"]])
+    assert len({key_of(v) for v in (["a"], ("a",), {"a"}, frozenset({"a"}), {"a": None}, ["a", None])}) == 6
+    assert key_of({"a": "b"}) != key_of({"ab": ""}) != key_of(["a", "b"])
+
+    class Tags(list):
+        pass
+
+    assert key_of(Tags(["a"])) != key_of(["a"])  # a subclass is a type of its own, as before
 
 
 def test_a_cycle_or_an_unknown_value_is_refused_not_guessed():
@@ -189,6 +199,11 @@ def test_a_cycle_or_an_unknown_value_is_refused_not_guessed():
     node.next = node
     with pytest.raises(Unkeyable, match="refers back to itself"):
         key_of(node)
+    for size in (1, 20):  # a short list is a part of its owner, a long one a digest: both refused
+        loop: list = list(range(size))
+        loop.append(loop)
+        with pytest.raises(Unkeyable, match="refers back to itself"):
+            key_of({"loop": loop})
     with pytest.raises(Unkeyable, match="object"):
         key_of([object()])
     assert key_of([object()], other=lambda value: b"known") == key_of([object()], other=lambda value: b"known")

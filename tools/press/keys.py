@@ -85,6 +85,11 @@ _COMPOSITE = 0x23  # b"#": a part that is a composite's digest (32 bytes follow)
 _LEAVES = frozenset({_ENUM, _DATETIME, _ZONE, _DELTA, _PATH, _SUBSCALAR})
 _CONTAINERS = frozenset({_SEQUENCE, _SET, _DICT})
 _KEPT_FROM = 16
+# Short lists, tuples, dicts and sets of exactly these types holding only strings, numbers, dates and
+# None are parts of their own (b"(" + length + type + count + their items' parts), not digests: most
+# are an article's tags or reasons, made for one page and never met again, where a digest of each
+# costs more than its bytes do in its owner's. One with anything else in it is a composite as before.
+_INLINE = {list: b"l", tuple: b"t", dict: b"d", set: b"s", frozenset: b"f"}
 _KINDS: dict[type, int] = {}  # what each type is, found once by _kind (a dict look-up: no call per value)
 
 
@@ -116,8 +121,9 @@ def _kind(kind: type) -> int:
 
 class _Keys:
     """Each value becomes a self-delimiting *part*: a scalar its own encoding (``'`` + length +
-    bytes: no hashing of every string and number), a composite ``#`` + the SHA-256 of its type's name
-    and its parts."""
+    bytes: no hashing of every string and number), a short plain list, tuple, dict or set its items'
+    parts (``(`` + length + type + count + parts: see :data:`_INLINE`), any other composite ``#`` +
+    the SHA-256 of its type's name and its parts."""
 
     def __init__(self, other, cache: dict):
         self.other = other
@@ -143,6 +149,10 @@ class _Keys:
             return b"'" + len(data).to_bytes(4, "big") + data
         if code in _LEAVES:  # no parts of its own: keyed as cheaply as it would be looked up
             return b"#" + self._composite(value, kind, code)
+        if kind in _INLINE and len(value) < _KEPT_FROM:
+            flat = _flat(value, kind)
+            if flat is not None:
+                return flat
         ident = id(value)
         hit = self.cache.get(ident)
         if hit is not None and hit[0] is value:
@@ -189,6 +199,26 @@ class _Keys:
         else:
             raise Unkeyable(f"no key for a {kind.__qualname__}")
         return digest.digest()
+
+
+def _flat(value, kind: type) -> bytes | None:
+    """The part of ``value``, a short list, tuple, dict or set (:data:`_INLINE`), when everything in
+    it is a scalar; else None."""
+    items = [item for pair in value.items() for item in pair] if kind is dict else value
+    for item in items:
+        kind_of = type(item)
+        if kind_of is not str and (_KINDS.get(kind_of) if kind_of in _KINDS else _KINDS.setdefault(kind_of, _kind(kind_of))) != _SCALAR:
+            return None
+    parts = [_scalar_part(item) for item in items]
+    if kind is set or kind is frozenset:
+        parts.sort()
+    data = _INLINE[kind] + len(value).to_bytes(1, "big") + b"".join(parts)
+    return b"(" + len(data).to_bytes(4, "big") + data
+
+
+def _scalar_part(value) -> bytes:
+    data = _scalar(value)
+    return b"'" + len(data).to_bytes(4, "big") + data
 
 
 @functools.cache

@@ -95,6 +95,10 @@ class RenderMemo:
         # reused only if it is still exactly the file this press left, so a hand-edited one is replaced.
         self.before: dict[str, tuple[bytes, tuple[int, int, int]]] = {}
         self.after: dict[str, bytes] = {}  # this build's fingerprints
+        # output name -> (where it was linked, its status as reuse found it) for each file hard-linked
+        # from the last build: the same file (inode, size, modification time), so the manifest needs
+        # no status call for it
+        self._linked: dict[str, tuple[Path, tuple[int, int, int]]] = {}
         self.rendered = self.reused = 0
         self.salt = hashlib.sha256(version.encode() + store_salt(settings).encode()).digest()  # the one version salt
         self._values: dict[int, tuple[object, bytes]] = {}  # id -> (object kept alive, fingerprint)
@@ -252,14 +256,15 @@ class RenderMemo:
         if source.parent == self.store.objects:
             if not self.store.copy_out(source.name, target):
                 raise OSError(f"{name}: the cache's copy was damaged while the build read it — build again")
-        else:
-            _link(source, target)  # last build's file, as this press left it
+        elif _link(source, target):  # last build's file, as this press left it, under a second name
+            self._linked[name] = (target, self.before[name][1])
         self.after[name] = fingerprint
         self.reused += 1
 
     def record(self, name: str, fingerprint: bytes | None) -> None:
         """``name`` was made afresh; with a fingerprint, the next build may reuse it."""
         self.rendered += 1
+        self._linked.pop(name, None)
         if fingerprint is not None:
             self.after[name] = fingerprint
         else:
@@ -280,13 +285,14 @@ class RenderMemo:
         for name, fingerprint in self.after.items():
             path = site / name
             try:
-                st = os.stat(path, follow_symlinks=False)
+                linked = self._linked.get(name)
+                st = linked[1] if linked is not None and linked[0] == path else _status(path)
                 sha = self.stored.get(fingerprint)
                 if sha is None or not self._checked.get(sha, True) or sha not in present:
                     sha = self.store.put_file(path)  # a copy: the served file and the store never share bytes
                     if sha is None:
                         return  # the store cannot be written (said once): keep none of the memo, not half of it
-                files[name] = {"rule": "", "key": fingerprint.hex(), "sha256": sha, "stat": [st.st_size, st.st_mtime_ns, st.st_ino]}
+                files[name] = {"rule": "", "key": fingerprint.hex(), "sha256": sha, "stat": list(st)}
                 stored[fingerprint.hex()] = sha
             except OSError:
                 continue
@@ -314,20 +320,28 @@ class RenderMemo:
         self.store.sweep()  # what no manifest names any more: pages, images and Markdown of earlier builds
 
 
-def _link(source: Path, target: Path) -> None:
+def _status(path: Path) -> tuple[int, int, int]:
+    """(size, modification time, inode) of the file ``path``, as reuse compares them."""
+    st = os.stat(path, follow_symlinks=False)
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+def _link(source: Path, target: Path) -> bool:
     """``source``, a file of the previous build folder, at ``target`` in the new one: a hard link
-    where the filesystem allows, else a copy. Whatever was at ``target`` is unlinked first, never
-    written through (see outputs.vacate)."""
+    where the filesystem allows (True), else a copy (False). Whatever was at ``target`` is unlinked
+    first, never written through (see outputs.vacate)."""
     try:
         os.link(source, target)  # the common case, one system call: the folder is there and the name free
-        return
+        return True
     except OSError:  # the name taken, the folder missing, or no hard links here: as below
         pass
     vacate(target)
     try:
         os.link(source, target)
+        return True
     except OSError:
         shutil.copyfile(source, target)
+        return False
 
 
 def place(source: Path, target: Path) -> None:
