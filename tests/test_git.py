@@ -63,11 +63,11 @@ def test_uncommitted_edits_keep_the_approved_revision_online(repo):
 @pytest.mark.parametrize("kept", [True, False], ids=["rendered-markdown-kept", "read-from-their-files"])
 def test_approved_revisions_of_two_articles_of_one_name_are_each_shown_as_approved(repo, kept):
     """Two assemblies' articles share a file name and both were edited since their approval: each
-    page shows its own approved revision (read from git, one after the other, through one file of
-    that name), and reading them leaves nothing behind in the temporary folder."""
+    page shows its own approved revision (read from git, one after the other, from their bytes), and
+    reading them leaves nothing behind in the temporary folder."""
     import tempfile
 
-    if not kept:  # the Markdown of the revisions is read from the files the gate writes them to
+    if not kept:  # the Markdown of the revisions is rendered by Pelican's reader, from their bytes
         with (repo.root / "pelicanconf.py").open("a") as conf:
             conf.write("\nCACHE_CONTENT = False\n")
     repo.assembly("shelbyville")
@@ -86,6 +86,25 @@ def test_approved_revisions_of_two_articles_of_one_name_are_each_shown_as_approv
         page = (repo.root / f"output/{aid}/rent.html").read_text()
         assert f"Approved in {aid}." in page and "awaiting a vote" not in page
     assert leftovers() == before
+
+
+@pytest.mark.parametrize("kept", [True, False], ids=["rendered-markdown-kept", "rendered-by-the-reader"])
+def test_a_warning_about_an_approved_revision_names_its_own_line(repo, kept):
+    """The page shows the approved revision, so a warning about it counts lines in that revision —
+    not in the edited file beside it, whose lines moved."""
+    if not kept:
+        with (repo.root / "pelicanconf.py").open("a") as conf:
+            conf.write("\nCACHE_CONTENT = False\n")
+    repo.write("content/springfield/chart/chart.png", b"\x89PNG\r\n\x1a\n")
+    repo.article("springfield", "chart", body="Intro.\n\n![](chart/chart.png)\n")
+    repo.publish("springfield", "chart", "2026-10-06")
+    commit(repo.root, "A chart, approved")
+    repo.article("springfield", "chart", body="A longer intro,\n\nover\n\nseveral\n\nlines.\n\n![](chart/chart.png)\n")
+    commit(repo.root, "An edit awaiting a vote")
+    built = cli(repo.root, "build")
+    assert built.exit_code == 0, built.output
+    assert "warning: content/springfield/chart.md:5: image chart/chart.png has no alt text" in built.output
+    assert "longer intro" not in (repo.root / "output/springfield/chart.html").read_text()
 
 
 def test_approved_bytes_missing_from_history_hold_the_article_back(repo):

@@ -13,8 +13,6 @@ import datetime as dt
 import logging
 import os
 import re
-import shutil
-import tempfile
 from itertools import chain
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -59,14 +57,23 @@ _SRC = re.compile(r"""\bsrc\s*=\s*["']([^"']+)["']""", re.I)
 ALT_WARNINGS = 20  # each warning searches the file for its line: a bounded number keeps that linear
 
 
-def _warn_missing_alt(html: str, file: str, source_path: str, content_path: str) -> None:
+def _lines(source_path: str, data: bytes | None) -> list[str]:
+    """The lines a warning about ``source_path`` counts in: ``data`` (an approved revision's bytes)
+    when given, else the file's."""
+    if data is None:
+        with open(source_path, "rb") as f:
+            data = f.read()
+    return data.decode("utf-8", errors="replace").splitlines()
+
+
+def _warn_missing_alt(html: str, data: bytes | None, source_path: str, content_path: str) -> None:
     """Images need alt text for readers who cannot see them: warn with the file and line."""
     text = None
     missing = [tag for tag in _IMG.findall(html) if not ((alt := _ALT.search(tag)) and (alt[1] or alt[2] or "").strip())]
     for tag in missing[:ALT_WARNINGS]:
         src = (_SRC.search(tag) or [None, "?"])[1]
         if text is None:
-            text = Path(file).read_text(encoding="utf-8", errors="replace").splitlines()
+            text = _lines(source_path, data)
         line = next((n for n, l in enumerate(text, 1) if src.split("}")[-1].lstrip("/") in l), 0)
         rel = Path(source_path).resolve().relative_to(Path(content_path).resolve().parent).as_posix()
         log.warning("%s:%d: image %s has no alt text — describe it: ![what it shows](%s)", rel, line, src, src)
@@ -75,9 +82,9 @@ def _warn_missing_alt(html: str, file: str, source_path: str, content_path: str)
         log.warning("%s: %d more images have no alt text — describe each: ![what it shows](file)", rel, len(missing) - ALT_WARNINGS)
 
 
-def _warn_ignored(keys: list[str], file: str, source_path: str, content_path: str) -> None:
+def _warn_ignored(keys: list[str], data: bytes | None, source_path: str, content_path: str) -> None:
     """Metadata a page may not use is dropped; its maintainer hears so, with the line."""
-    lines = Path(file).read_text(encoding="utf-8", errors="replace").splitlines()
+    lines = _lines(source_path, data)
     rel = Path(source_path).resolve().relative_to(Path(content_path).resolve().parent).as_posix()
     for key in keys:
         line = next((n for n, l in enumerate(lines, 1) if l.lower().startswith(key + ":")), 1)
@@ -115,24 +122,25 @@ class PressReader(MarkdownReader):
         return where.relative_to(self._base)
 
     def read(self, source_path: str):
-        return self.read_as(source_path, source_path)
+        return self.read_as(source_path)
 
-    def _read_markdown(self, file: str, ignored: tuple[str, ...]) -> tuple[str, dict, str]:
+    def _read_markdown(self, file: str, ignored: tuple[str, ...], data: bytes | None = None) -> tuple[str, dict, str]:
         """``MarkdownReader.read``, with YAML front matter read as the equivalent header (see
         frontmatter.py), less the fields ``ignored``, and the SHA-256 of the bytes read: the file
-        is read once."""
-        with open(file, "rb") as f:
-            data = f.read()
+        is read once (``data``: the bytes to read instead of the file's)."""
+        if data is None:
+            with open(file, "rb") as f:
+                data = f.read()
         text = prerender.decoded(data)
         if frontmatter.has_front_matter(text):
             text = frontmatter.to_header(text)
         return (*pelican_adapter.read_markdown_text(self, text, file, ignored), bundle.sha256(data))
 
-    def read_as(self, file: str, source_path: str, done: tuple | None = None):
-        """Read the bytes in ``file`` as if they were the article at ``source_path`` (``done``: their
-        Markdown already rendered, see prerender.py)."""
-        if done is None:
-            done = self.prerendered.pop(file, None) if file == source_path else None
+    def read_as(self, source_path: str, done: tuple | None = None, data: bytes | None = None):
+        """Read the article at ``source_path``: its file, or ``data`` when given (an approved revision's
+        bytes, from git); ``done``: that Markdown already rendered, see prerender.py."""
+        if done is None and data is None:
+            done = self.prerendered.pop(source_path, None)
         rel = self._relative(source_path)
         page = rel.parts[0] in self.settings.get("PAGE_PATHS", ["pages"])
         # An article's fields that a writer may not set are never even processed: a writer's Date: is
@@ -142,19 +150,19 @@ class PressReader(MarkdownReader):
             content, raw, formatted, sha = done
             metadata = prerender.metadata(self, raw, formatted, ignored)
         else:
-            content, metadata, sha = self._read_markdown(file, ignored)
+            content, metadata, sha = self._read_markdown(source_path, ignored, data)
             hosts = frozenset(self.settings.get("PRESS_IFRAME_HOSTS", ()))
             content = clean_html(content, hosts)
             if isinstance(metadata.get("summary"), str):
                 metadata["summary"] = clean_html(metadata["summary"], hosts)
-        _warn_missing_alt(content, file, source_path, self.settings["PATH"])
+        _warn_missing_alt(content, data, source_path, self.settings["PATH"])
         _one_of_each(metadata, self.wrappers)
         metadata[prerender.SOURCE] = prerender.SourceDigest(sha)  # over any writer's field of that name
         if page:
             # A page lives at <slug>.html and nowhere else: no language or translation moves it.
             moved = [key for key in PAGE_CANNOT_SET if metadata.pop(key, None) is not None]
             if moved:
-                _warn_ignored(moved, file, source_path, self.settings["PATH"])
+                _warn_ignored(moved, data, source_path, self.settings["PATH"])
             return content, metadata
         for key in WRITER_CANNOT_SET:
             metadata.pop(key, None)
@@ -433,35 +441,23 @@ def only_published_files(build: "BuildContext", generator) -> None:
 class _RevisionCache:
     """Rendered approved revisions of this build, keyed by their digest and the reader's settings.
     Their Markdown comes from the store (prerender.REVISIONS) when it was rendered before; Pelican's
-    metadata is made again from it (it holds Pelican's objects, not plain data)."""
+    metadata is made again from it (it holds Pelican's objects, not plain data). A revision is read
+    from its bytes, never from a file: warnings count lines in the revision itself."""
 
     def __init__(self, settings: dict, kept: dict[str, tuple] | None = None):
         self.salt = settings_salt(settings)
         self.entries: dict = {}
         self.kept = kept or {}  # source path -> the revision's Markdown, rendered (prerender.render_kept)
-        # one reader and one folder for all of them (made on first use, removed by close()): a
-        # revision's bytes are written there, read at once, and the next one's take their place
-        self.reader: PressReader | None = None
-        self.folder: str | None = None
+        self.reader: PressReader | None = None  # one for all of them, made on first use
 
     def read(self, generator, source_path: str, data: bytes):
         key = (self.salt, digest_bytes(data))
         if key not in self.entries:
-            if self.folder is None:
-                self.folder = tempfile.mkdtemp(prefix="press-revision-")
+            if self.reader is None:
                 self.reader = PressReader(generator.settings)
-            file = Path(self.folder) / Path(source_path).name
-            file.write_bytes(data)  # the revision's own lines, for warnings that name one
             done = self.kept.get(os.path.abspath(source_path))
-            self.entries[key] = self.reader.read_as(str(file), source_path, done=done)
-            file.unlink()
+            self.entries[key] = self.reader.read_as(source_path, done=done, data=data)
         return self.entries[key]
-
-    def close(self) -> None:
-        """Remove the folder the revisions were read from."""
-        if self.folder is not None:
-            shutil.rmtree(self.folder, ignore_errors=True)
-            self.folder = None
 
 
 def gate(build: "BuildContext", generator) -> None:
@@ -506,16 +502,13 @@ def gate(build: "BuildContext", generator) -> None:
                  for aid, revision in press.revisions.items()}  # fmt: skip
         kept = prerender.render_kept(sorted(texts), generator.settings, press.root, texts, prerender.REVISIONS)
     revisions = _RevisionCache(generator.settings, kept)
-    try:
-        for aid, revision in sorted(press.revisions.items()):
-            decision = decisions[aid]
-            source_path = os.path.join(content_path, decision.article.path.removeprefix("content/"))
-            content, metadata = revisions.read(generator, source_path, revision.data)
-            article = Article(content, metadata=dict(metadata), settings=generator.settings, source_path=source_path, context=generator.context)
-            generator.context["generated_content"][article.get_relative_source_path()] = article
-            candidates.append((article, decision, revision.data, revision.files))
-    finally:
-        revisions.close()
+    for aid, revision in sorted(press.revisions.items()):
+        decision = decisions[aid]
+        source_path = os.path.join(content_path, decision.article.path.removeprefix("content/"))
+        content, metadata = revisions.read(generator, source_path, revision.data)
+        article = Article(content, metadata=dict(metadata), settings=generator.settings, source_path=source_path, context=generator.context)
+        generator.context["generated_content"][article.get_relative_source_path()] = article
+        candidates.append((article, decision, revision.data, revision.files))
     build.prerendered.clear()
 
     kept: list[Article] = []
