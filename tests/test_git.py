@@ -60,11 +60,11 @@ def test_uncommitted_edits_keep_the_approved_revision_online(repo):
     assert "Approved text." in (repo.root / "output/springfield/rent.html").read_text()
 
 
-@pytest.mark.parametrize("kept", [True, False], ids=["rendered-markdown-kept", "read-from-their-files"])
+@pytest.mark.parametrize("kept", [True, False], ids=["rendered-markdown-kept", "rendered-by-the-reader"])
 def test_approved_revisions_of_two_articles_of_one_name_are_each_shown_as_approved(repo, kept):
     """Two assemblies' articles share a file name and both were edited since their approval: each
     page shows its own approved revision (read from git, one after the other, from their bytes), and
-    reading them leaves nothing behind in the temporary folder."""
+    reading them leaves nothing behind in the temporary folder (where they were once written)."""
     import tempfile
 
     if not kept:  # the Markdown of the revisions is rendered by Pelican's reader, from their bytes
@@ -86,6 +86,27 @@ def test_approved_revisions_of_two_articles_of_one_name_are_each_shown_as_approv
         page = (repo.root / f"output/{aid}/rent.html").read_text()
         assert f"Approved in {aid}." in page and "awaiting a vote" not in page
     assert leftovers() == before
+
+
+def test_two_assemblies_approved_revisions_of_the_same_bytes_are_each_their_own_assemblys(repo):
+    """A statement both assemblies approved word for word, then edited in both: each assembly's page
+    shows it as its own, and each is warned about on its own (the same bytes, two articles)."""
+    repo.assembly("shelbyville")
+    for aid in ("springfield", "shelbyville"):
+        repo.write(f"content/{aid}/joint-statement/chart.png", b"\x89PNG\r\n\x1a\n")
+        repo.article(aid, "joint-statement", title="Joint statement", body="Approved together.\n\n![](joint-statement/chart.png)")
+        repo.publish(aid, "joint-statement", "2026-10-06")
+    commit(repo.root, "One statement, two votes")
+    for aid in ("springfield", "shelbyville"):
+        repo.article(aid, "joint-statement", title="Joint statement", body=f"Edited in {aid}, awaiting a vote.")
+    commit(repo.root, "Edits")
+    built = cli(repo.root, "build")
+    assert built.exit_code == 0, built.output
+    for aid in ("springfield", "shelbyville"):
+        page = (repo.root / f"output/{aid}/joint-statement.html").read_text()
+        assert "Approved together." in page and "awaiting a vote" not in page
+        assert f'<p class="kicker"><a href="../{aid}/index.html">' in page
+        assert f"warning: content/{aid}/joint-statement.md:5: image joint-statement/chart.png has no alt text" in built.output
 
 
 @pytest.mark.parametrize("kept", [True, False], ids=["rendered-markdown-kept", "rendered-by-the-reader"])

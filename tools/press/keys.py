@@ -85,10 +85,12 @@ _COMPOSITE = 0x23  # b"#": a part that is a composite's digest (32 bytes follow)
 _LEAVES = frozenset({_ENUM, _DATETIME, _ZONE, _DELTA, _PATH, _SUBSCALAR})
 _CONTAINERS = frozenset({_SEQUENCE, _SET, _DICT})
 _KEPT_FROM = 16
-# Short lists, tuples, dicts and sets of exactly these types holding only strings, numbers, dates and
-# None are parts of their own (b"(" + length + type + count + their items' parts), not digests: most
-# are an article's tags or reasons, made for one page and never met again, where a digest of each
-# costs more than its bytes do in its owner's. One with anything else in it is a composite as before.
+assert _KEPT_FROM <= 256  # a short container's count is one byte (_flat)
+# Short lists, tuples, dicts and sets (fewer than _KEPT_FROM items: their count fits the one byte it
+# is given) of exactly these types, holding only scalars (_SCALARS and dates, not datetimes), are
+# parts of their own (b"(" + length + type + count + their items' parts), not digests: most are an
+# article's tags or reasons, made for one page and never met again, where a digest of each costs more
+# than its bytes do in its owner's. One with anything else in it is a composite as before.
 _INLINE = {list: b"l", tuple: b"t", dict: b"d", set: b"s", frozenset: b"f"}
 _KINDS: dict[type, int] = {}  # what each type is, found once by _kind (a dict look-up: no call per value)
 
@@ -207,7 +209,12 @@ def _flat(value, kind: type) -> bytes | None:
     items = [item for pair in value.items() for item in pair] if kind is dict else value
     for item in items:
         kind_of = type(item)
-        if kind_of is not str and (_KINDS.get(kind_of) if kind_of in _KINDS else _KINDS.setdefault(kind_of, _kind(kind_of))) != _SCALAR:
+        if kind_of is str:
+            continue
+        code = _KINDS.get(kind_of)
+        if code is None:
+            code = _KINDS[kind_of] = _kind(kind_of)
+        if code != _SCALAR:
             return None
     parts = [_scalar_part(item) for item in items]
     if kind is set or kind is frozenset:

@@ -451,7 +451,9 @@ class _RevisionCache:
         self.reader: PressReader | None = None  # one for all of them, made on first use
 
     def read(self, generator, source_path: str, data: bytes):
-        key = (self.salt, digest_bytes(data))
+        # by path too: what the reader makes of the bytes depends on where they are (the category is
+        # the assembly's folder, warnings name the file), so two articles with the same bytes share nothing
+        key = (self.salt, source_path, digest_bytes(data))
         if key not in self.entries:
             if self.reader is None:
                 self.reader = PressReader(generator.settings)

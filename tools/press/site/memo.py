@@ -253,11 +253,13 @@ class RenderMemo:
         """Put ``source``, the reusable file :meth:`reusable` gave for ``name``, at ``target``: a page of
         the store is copied, checked against its digest again (never linked: damage to the site would
         reach the store, and damage to the store the site)."""
+        self._linked.pop(name, None)  # a page written twice keeps only the status of the last write
+        before = self.before.get(name)
         if source.parent == self.store.objects:
             if not self.store.copy_out(source.name, target):
                 raise OSError(f"{name}: the cache's copy was damaged while the build read it — build again")
-        elif _link(source, target):  # last build's file, as this press left it, under a second name
-            self._linked[name] = (target, self.before[name][1])
+        elif _link(source, target) and before is not None:  # last build's file, as this press left it, under a second name
+            self._linked[name] = (target, before[1])
         self.after[name] = fingerprint
         self.reused += 1
 
