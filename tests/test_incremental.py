@@ -171,6 +171,30 @@ def test_a_damaged_page_in_the_store_is_made_again(sample, tmp_path, monkeypatch
     assert build(sample, tmp_path / "third").memo.reused > 20  # the store was mended
 
 
+def test_a_page_damaged_in_the_store_after_its_check_is_published_as_checked(sample, tmp_path, monkeypatch):
+    """A fresh clone copies pages from the store: what reaches the site is the bytes checked against
+    the page's digest, even when the store's file is rewritten between the check and the copy."""
+    from press.site.memo import RenderMemo
+
+    build(sample, tmp_path / "first")
+    CHANGES["a new vote"](sample)
+    real = RenderMemo.reusable
+    damaged: list[Path] = []
+
+    def reusable_then_damaged(self, name, fingerprint):
+        found = real(self, name, fingerprint)
+        if found is not None and found.parent == self.store.objects:
+            found.unlink()
+            found.write_text("<p>not what was voted</p>")  # someone with write access to the cache folder
+            damaged.append(found)
+        return found
+
+    monkeypatch.setattr(RenderMemo, "reusable", reusable_then_damaged)
+    again = build(sample, tmp_path / "second")  # another output: every reused page comes from the store
+    assert len(damaged) > 20 and again.memo.reused > 20
+    assert tree(tmp_path / "second") == clean_build(sample, tmp_path, monkeypatch, "after")
+
+
 @pytest.fixture
 def fails_rather_than_hangs():
     """A regression of the tests below hangs rather than fails: end the run with every thread's

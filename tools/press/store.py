@@ -165,12 +165,21 @@ class Store:
             return True
         return self.get(digest) is not None
 
-    def copy_out(self, digest: str, target: Path | str) -> bool:
-        """Write a copy of the object ``digest`` at ``target`` (whatever was there is replaced, never
-        written through), checked against its name; False, and nothing written, if it is not whole."""
-        data = self.get(digest)
+    def copy_out(self, digest: str, target: Path | str, data: bytes | None = None) -> bool:
+        """Write a copy of the object ``digest`` at ``target``, a name in a build folder no one serves
+        yet (whatever was there is replaced, never written through), checked against its name; False,
+        and nothing written, if it is not whole. ``data``: the object's bytes as :meth:`get` gave them
+        in this run (checked then), so that they are not read and hashed a second time."""
+        if data is None or digest not in self._good:
+            data = self.get(digest)
         if data is None:
             return False
+        try:
+            with open(target, "xb") as f:  # the common case, a new name: no file beside it to rename
+                f.write(data)
+            return True
+        except (FileExistsError, FileNotFoundError):  # something at the name (a link is replaced, never followed), or no folder yet
+            pass
         with files.replacing(Path(target), durable=False) as f:  # a new file renamed over the old: never written through
             f.write(data)
         return True

@@ -111,6 +111,7 @@ class RenderMemo:
         self.store = Store(root)
         self.stored: dict[bytes, str] = {}
         self._checked: dict[str, bool] = {}  # sha256 -> the store's object still hashes to it
+        self._fetched: tuple[str, bytes | None] = ("", None)  # the object reusable() just read, for link()
         try:
             kept = self.store.value(self.name, self.salt.hex(), plain=True) or {}
             self.before = {name: (bytes.fromhex(entry["key"]), tuple(entry["stat"]))
@@ -246,7 +247,9 @@ class RenderMemo:
         if sha is None:
             return None
         if sha not in self._checked:
-            self._checked[sha] = self.store.has(sha)  # hashed: a damaged object is a miss, made again
+            data = self.store.get(sha)  # hashed: a damaged object is a miss, made again
+            self._checked[sha] = data is not None
+            self._fetched = (sha, data)  # link() writes these very bytes: read and hashed once
         return self.store.path(sha) if self._checked[sha] else None
 
     def link(self, name: str, fingerprint: bytes, source: Path, target: Path) -> None:
@@ -256,7 +259,9 @@ class RenderMemo:
         self._linked.pop(name, None)  # a page written twice keeps only the status of the last write
         before = self.before.get(name)
         if source.parent == self.store.objects:
-            if not self.store.copy_out(source.name, target):
+            sha, data = self._fetched
+            self._fetched = ("", None)
+            if not self.store.copy_out(source.name, target, data if sha == source.name else None):
                 raise OSError(f"{name}: the cache's copy was damaged while the build read it — build again")
         elif _link(source, target) and before is not None:  # last build's file, as this press left it, under a second name
             self._linked[name] = (target, before[1])
