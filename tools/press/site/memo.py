@@ -95,10 +95,11 @@ class RenderMemo:
         # reused only if it is still exactly the file this press left, so a hand-edited one is replaced.
         self.before: dict[str, tuple[bytes, tuple[int, int, int]]] = {}
         self.after: dict[str, bytes] = {}  # this build's fingerprints
-        # output name -> (where it was linked, its status as reuse found it) for each file hard-linked
-        # from the last build: the same file (inode, size, modification time), so the manifest needs
-        # no status call for it
-        self._linked: dict[str, tuple[Path, tuple[int, int, int]]] = {}
+        # the names of the files hard-linked from the last build into the folder _linked_into: each is
+        # the very file reuse checked (its status is self.before's), so the manifest asks no status of
+        # it. Names alone: at 20,000 articles a status and a path kept for each was ~20 MiB at the peak.
+        self._linked: set[str] = set()
+        self._linked_into: str | None = None  # "" once links went into two folders: then none is trusted
         self.rendered = self.reused = 0
         self.salt = hashlib.sha256(version.encode() + store_salt(settings).encode()).digest()  # the one version salt
         self._values: dict[int, tuple[object, bytes]] = {}  # id -> (object kept alive, fingerprint)
@@ -254,24 +255,28 @@ class RenderMemo:
 
     def link(self, name: str, fingerprint: bytes, source: Path, target: Path) -> None:
         """Put ``source``, the reusable file :meth:`reusable` gave for ``name``, at ``target``: a page of
-        the store is copied, checked against its digest again (never linked: damage to the site would
-        reach the store, and damage to the store the site)."""
-        self._linked.pop(name, None)  # a page written twice keeps only the status of the last write
-        before = self.before.get(name)
+        the store is copied — the bytes reuse read and checked against its digest — never linked
+        (damage to the site would reach the store, and damage to the store the site); last build's
+        file is hard-linked."""
+        self._linked.discard(name)  # a page written twice keeps only the status of the last write
         if source.parent == self.store.objects:
             sha, data = self._fetched
             self._fetched = ("", None)
             if not self.store.copy_out(source.name, target, data if sha == source.name else None):
                 raise OSError(f"{name}: the cache's copy was damaged while the build read it — build again")
-        elif _link(source, target) and before is not None:  # last build's file, as this press left it, under a second name
-            self._linked[name] = (target, before[1])
+        elif _link(source, target) and name in self.before:  # last build's file, as this press left it, under a second name
+            into = os.fspath(target)[: -len(name) - 1] if os.fspath(target).endswith(os.sep + name) else ""
+            if self._linked_into != into:
+                into = "" if self._linked_into is not None else into
+                self._linked_into = into
+            self._linked.add(name)
         self.after[name] = fingerprint
         self.reused += 1
 
     def record(self, name: str, fingerprint: bytes | None) -> None:
         """``name`` was made afresh; with a fingerprint, the next build may reuse it."""
         self.rendered += 1
-        self._linked.pop(name, None)
+        self._linked.discard(name)
         if fingerprint is not None:
             self.after[name] = fingerprint
         else:
@@ -289,11 +294,11 @@ class RenderMemo:
         files: dict[str, dict] = {}
         stored: dict[str, str] = {}
         present = self.store.listing()  # the store's objects, listed once (not a status asked per page)
+        linked = self._linked if self._linked_into and self._linked_into == os.fspath(site) else ()
         for name, fingerprint in self.after.items():
             path = site / name
             try:
-                linked = self._linked.get(name)
-                st = linked[1] if linked is not None and linked[0] == path else _status(path)
+                st = self.before[name][1] if name in linked else _status(path)
                 sha = self.stored.get(fingerprint)
                 if sha is None or not self._checked.get(sha, True) or sha not in present:
                     sha = self.store.put_file(path)  # a copy: the served file and the store never share bytes
