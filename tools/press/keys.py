@@ -152,7 +152,7 @@ class _Keys:
         if code in _LEAVES:  # no parts of its own: keyed as cheaply as it would be looked up
             return b"#" + self._composite(value, kind, code)
         if kind in _INLINE and len(value) < _KEPT_FROM:
-            flat = _flat(value, kind)
+            flat = self._flat(value, kind)
             if flat is not None:
                 return flat
         ident = id(value)
@@ -172,6 +172,25 @@ class _Keys:
         if code not in _CONTAINERS or len(value) >= _KEPT_FROM or self.walked - before > _KEPT_FROM:
             self.cache[ident] = (value, result)
         return b"#" + result
+
+    def _flat(self, value, kind: type) -> bytes | None:
+        """The part of ``value``, a short list, tuple, dict or set (:data:`_INLINE`), when everything
+        in it is a scalar (each item's part is then :meth:`part`'s own); else None."""
+        items = [item for pair in value.items() for item in pair] if kind is dict else value
+        for item in items:
+            kind_of = type(item)
+            if kind_of is str:
+                continue
+            code = _KINDS.get(kind_of)
+            if code is None:
+                code = _KINDS[kind_of] = _kind(kind_of)
+            if code != _SCALAR:
+                return None
+        parts = [self.part(item) for item in items]
+        if kind is set or kind is frozenset:
+            parts.sort()
+        data = _INLINE[kind] + len(value).to_bytes(1, "big") + b"".join(parts)
+        return b"(" + len(data).to_bytes(4, "big") + data
 
     def _composite(self, value, kind: type, code: int) -> bytes:
         digest = _named(kind).copy()
@@ -201,31 +220,6 @@ class _Keys:
         else:
             raise Unkeyable(f"no key for a {kind.__qualname__}")
         return digest.digest()
-
-
-def _flat(value, kind: type) -> bytes | None:
-    """The part of ``value``, a short list, tuple, dict or set (:data:`_INLINE`), when everything in
-    it is a scalar; else None."""
-    items = [item for pair in value.items() for item in pair] if kind is dict else value
-    for item in items:
-        kind_of = type(item)
-        if kind_of is str:
-            continue
-        code = _KINDS.get(kind_of)
-        if code is None:
-            code = _KINDS[kind_of] = _kind(kind_of)
-        if code != _SCALAR:
-            return None
-    parts = [_scalar_part(item) for item in items]
-    if kind is set or kind is frozenset:
-        parts.sort()
-    data = _INLINE[kind] + len(value).to_bytes(1, "big") + b"".join(parts)
-    return b"(" + len(data).to_bytes(4, "big") + data
-
-
-def _scalar_part(value) -> bytes:
-    data = _scalar(value)
-    return b"'" + len(data).to_bytes(4, "big") + data
 
 
 @functools.cache

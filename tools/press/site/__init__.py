@@ -439,7 +439,7 @@ def only_published_files(build: "BuildContext", generator) -> None:
 
 
 class _RevisionCache:
-    """Rendered approved revisions of this build, keyed by their digest and the reader's settings.
+    """Rendered approved revisions of this build, keyed by their path, their digest and the reader's settings.
     Their Markdown comes from the store (prerender.REVISIONS) when it was rendered before; Pelican's
     metadata is made again from it (it holds Pelican's objects, not plain data). A revision is read
     from its bytes, never from a file: warnings count lines in the revision itself."""

@@ -265,10 +265,9 @@ class RenderMemo:
             if not self.store.copy_out(source.name, target, data if sha == source.name else None):
                 raise OSError(f"{name}: the cache's copy was damaged while the build read it — build again")
         elif _link(source, target) and name in self.before:  # last build's file, as this press left it, under a second name
-            into = os.fspath(target)[: -len(name) - 1] if os.fspath(target).endswith(os.sep + name) else ""
-            if self._linked_into != into:
-                into = "" if self._linked_into is not None else into
-                self._linked_into = into
+            where = os.fspath(target)
+            into = where[: -len(name) - 1] if where.endswith(os.sep + name) else ""
+            self._linked_into = into if self._linked_into in (None, into) else ""  # one folder, or none trusted
             self._linked.add(name)
         self.after[name] = fingerprint
         self.reused += 1
