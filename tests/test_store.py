@@ -88,6 +88,24 @@ def test_a_damaged_object_is_never_copied_out(caches, tmp_path):
     assert target.read_bytes() == b"old"
 
 
+def test_a_copy_out_replaces_what_is_at_its_name_and_never_writes_through_a_link(caches, tmp_path):
+    """A new name is written at once; a file, or a link planted at the name (to a file outside the
+    site), is replaced by the copy — the file the link pointed to keeps its bytes."""
+    store = press_store.Store(tmp_path)
+    digest = store.put(b"<p>voted</p>")
+    site = tmp_path / "site"
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"someone's file")
+    (site / "new").mkdir(parents=True)
+    (site / "old.html").write_bytes(b"old")
+    (site / "linked.html").symlink_to(outside)
+    for name in ("new/page.html", "old.html", "linked.html", "missing/folder/page.html"):
+        assert store.copy_out(digest, site / name)
+        assert not (site / name).is_symlink() and (site / name).read_bytes() == b"<p>voted</p>"
+    assert outside.read_bytes() == b"someone's file"
+    assert sorted(p.name for p in site.iterdir()) == ["linked.html", "missing", "new", "old.html"]  # nothing left beside them
+
+
 def test_a_manifest_under_another_salt_or_damaged_is_empty(caches, tmp_path):
     store = press_store.Store(tmp_path)
     assert store.keep_value("thing", "salt-1", {"a": (1, 2)})
