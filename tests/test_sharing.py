@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import os
 import re
@@ -14,6 +15,8 @@ from pathlib import Path
 import feedparser
 import mf2py
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 from lxml import etree
 from PIL import Image
@@ -348,6 +351,49 @@ def test_many_missing_images_are_drawn_in_parallel_to_the_same_bytes(tmp_path, m
         assert file.read_bytes() == images._draw(kind, card, size, REPO / "theme/fonts")
     again = images.ImageCache(tmp_path, REPO / "theme/fonts")
     assert again.files(cards) == files and again.drawn == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(["AVAWA", "To", "Wa", "LT", "yes", "Tenants", "win", "the", "rent", "strike", "—", "Überschwänglichkeit",
+                                    "Ελληνικά", "Кириллица", "W" * 24, "i" * 40, "ferry", "co-operative", "7\u00a0yes"]), min_size=1, max_size=30),
+    width=st.integers(120, 1100), height=st.integers(60, 600), largest=st.integers(30, 110),
+)  # fmt: skip
+def test_a_headline_is_set_in_the_largest_size_at_which_it_fits(words, width, height, largest):
+    """The share card's headline size: the largest at which the wrapped lines fit the box, as if every
+    size were tried in turn (sizes that cannot fit are passed over without wrapping: never one that can)."""
+    from PIL import Image, ImageDraw
+
+    from press.site import images
+
+    fonts, text = REPO / "theme/fonts", " ".join(words)
+    draw = ImageDraw.Draw(Image.new("RGB", (8, 8)))
+    expected = None
+    for size in range(largest, largest // 2 - 1, -4):  # every size, largest first
+        lines = images._wrap(draw, text, images._font(fonts, size), width)
+        if len(lines) * size * 1.2 <= height:
+            expected = (size, lines)
+            break
+    font, lines = images._fit(draw, fonts, text, width, height, largest=largest, smallest=largest // 2)
+    if expected is not None:
+        assert (font.size, lines) == expected
+    else:  # nothing fits: the smallest size, cut with an ellipsis
+        assert font.size == largest // 2 and len(lines) * font.size * 1.2 <= max(height, font.size * 1.2)
+
+
+def test_cards_for_two_sites_drawn_in_turn_never_mix(tmp_path):
+    """What every card shows alike (the site's name, the rule) is drawn once and copied: a card drawn
+    after another site's is the same image as when drawn first."""
+    from press.site import images
+
+    fonts = REPO / "theme/fonts"
+    ours = images.Card("Tenants win the rent strike", "Springfield", "Approved 7\u00a0yes", "Springfield Press")
+    theirs = images.Card("Tenants win the rent strike", "Springfield", "Approved 7\u00a0yes", "Harbor Tribune")
+    first = images._draw("share", ours, images.SHARE_SIZE, fonts)
+    other = images._draw("share", theirs, images.SHARE_SIZE, fonts)
+    assert images._draw("share", ours, images.SHARE_SIZE, fonts) == first != other
+    bottom = (0, images.SHARE_SIZE[1] - 120, *images.SHARE_SIZE)  # where the site's name is
+    assert Image.open(io.BytesIO(first)).crop(bottom).tobytes() != Image.open(io.BytesIO(other)).crop(bottom).tobytes()
 
 
 def test_a_damaged_image_in_the_store_is_drawn_again_never_published(sample, monkeypatch, tmp_path):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import math
 import tempfile
 import weakref
 from dataclasses import dataclass
@@ -194,8 +195,11 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> list[str]:
 
 def _fit(draw, fonts: Path, text: str, width: int, height: int, largest: int, smallest: int, stroke: int = 0):
     """The largest font (and its lines) at which ``text`` fits the box; cut with … at the smallest."""
+    words = " ".join(word for word in text.split(" ") if word)
     for size in range(largest, smallest - 1, -4):
         font = _font(fonts, size)
+        if _fewest_lines(draw, words, font, width) * size * 1.2 > height:
+            continue  # cannot fit at this size, however the words wrap: not wrapped to find out
         lines = _wrap(draw, text, font, width)
         if len(lines) * size * 1.2 <= height:
             return font, lines
@@ -208,12 +212,22 @@ def _fit(draw, fonts: Path, text: str, width: int, height: int, largest: int, sm
     return font, lines
 
 
+def _fewest_lines(draw, words: str, font, width: int) -> int:
+    """A lower bound on the lines :func:`_wrap` makes of ``words`` (single-spaced) at ``font``: each
+    line is at most ``width`` wide and each break takes out one space, so the text's whole length is at
+    most lines × width + breaks × a space — less a margin for kerning and rounding, so that the bound
+    never passes over a size at which the words would fit. One measurement instead of one per word."""
+    whole = draw.textlength(words, font=font)
+    space = draw.textlength(" ", font=font)
+    slack = 0.02 * whole + 2 * font.size
+    return max(1, math.ceil((whole - slack + space) / (width + space)))
+
+
 def _card(card: Card, size: tuple[int, int], fonts: Path) -> Image.Image:
     w, h = size
-    image = Image.new("RGB", size, PAPER)
+    image = _frame(size, card.site, fonts).copy()  # the paper, the accent, the rule and the site's name
     draw = ImageDraw.Draw(image)
     margin = int(w * 0.07)
-    draw.rectangle((0, 0, int(w * 0.02), h), fill=ACCENT)
     inner = w - 2 * margin
     y = margin
     scale = 1 if w > h else 1.8  # a square cover is shown small in podcast apps: larger type
@@ -224,7 +238,7 @@ def _card(card: Card, size: tuple[int, int], fonts: Path) -> Image.Image:
     y += int(h * 0.03)
     footer_font = _font(fonts, int(max(22, w // 48) * scale), bold=False)
     footer_lines = _wrap(draw, card.footer, footer_font, inner)[:3] if card.footer else []
-    site_font = _font(fonts, int(max(26, w // 36) * scale))
+    site_font = _site_font(size, fonts)
     bottom = h - margin - site_font.size - int(h * 0.03) - len(footer_lines) * int(footer_font.size * 1.3)
     largest = int(min(w, 2 * h) / 13 * (1 if w > h else 1.5))
     font, lines = _fit(draw, fonts, card.headline, inner, bottom - y, largest=largest, smallest=largest // 2)
@@ -237,8 +251,26 @@ def _card(card: Card, size: tuple[int, int], fonts: Path) -> Image.Image:
     for line in footer_lines:
         draw.text((margin, y), line, font=footer_font, fill=MUTED)
         y += int(footer_font.size * 1.3)
+    return image
+
+
+def _site_font(size: tuple[int, int], fonts: Path) -> ImageFont.FreeTypeFont:
+    w, h = size
+    return _font(fonts, int(max(26, w // 36) * (1 if w > h else 1.8)))
+
+
+@functools.lru_cache(maxsize=8)
+def _frame(size: tuple[int, int], site: str, fonts: Path) -> Image.Image:
+    """What every card of ``size`` for ``site`` shows alike, drawn once per process and copied for
+    each card: nothing drawn on a card reaches the rule and the name below it."""
+    w, h = size
+    image = Image.new("RGB", size, PAPER)
+    draw = ImageDraw.Draw(image)
+    margin = int(w * 0.07)
+    site_font = _site_font(size, fonts)
+    draw.rectangle((0, 0, int(w * 0.02), h), fill=ACCENT)
     draw.line((margin, h - margin - site_font.size - int(h * 0.015), w - margin, h - margin - site_font.size - int(h * 0.015)), fill=(221, 214, 200), width=2)
-    draw.text((margin, h - margin - site_font.size + 4), card.site, font=site_font, fill=INK)
+    draw.text((margin, h - margin - site_font.size + 4), site, font=site_font, fill=INK)
     return image
 
 
