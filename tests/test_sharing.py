@@ -353,6 +353,22 @@ def test_many_missing_images_are_drawn_in_parallel_to_the_same_bytes(tmp_path, m
     assert again.files(cards) == files and again.drawn == 0
 
 
+def _greedy(draw, text: str, font, width: int) -> list[str]:
+    """Words wrapped the plain way: each goes on the line if the line then still fits, else starts the
+    next (a word wider than the card is cut where it must be)."""
+    lines: list[str] = []
+    for word in (w for w in text.split(" ") if w):
+        if lines and draw.textlength(lines[-1] + " " + word, font=font) <= width:
+            lines[-1] += " " + word
+            continue
+        while len(word) > 1 and draw.textlength(word, font=font) > width:
+            cut = max(n for n in range(1, len(word) + 1) if n == 1 or draw.textlength(word[:n], font=font) <= width)
+            lines.append(word[:cut])
+            word = word[cut:]
+        lines.append(word)
+    return lines
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     words=st.lists(st.sampled_from(["AVAWA", "To", "Wa", "LT", "yes", "Tenants", "win", "the", "rent", "strike", "—", "Überschwänglichkeit",
@@ -361,7 +377,8 @@ def test_many_missing_images_are_drawn_in_parallel_to_the_same_bytes(tmp_path, m
 )  # fmt: skip
 def test_a_headline_is_set_in_the_largest_size_at_which_it_fits(words, width, height, largest):
     """The share card's headline size: the largest at which the wrapped lines fit the box, as if every
-    size were tried in turn (sizes that cannot fit are passed over without wrapping: never one that can)."""
+    size were tried in turn (sizes that cannot fit are passed over without wrapping: never one that
+    can), and its lines as words wrap the plain way (a line that fits whole is measured once)."""
     from PIL import Image, ImageDraw
 
     from press.site import images
@@ -370,7 +387,8 @@ def test_a_headline_is_set_in_the_largest_size_at_which_it_fits(words, width, he
     draw = ImageDraw.Draw(Image.new("RGB", (8, 8)))
     expected = None
     for size in range(largest, largest // 2 - 1, -4):  # every size, largest first
-        lines = images._wrap(draw, text, images._font(fonts, size), width)
+        lines = _greedy(draw, text, images._font(fonts, size), width)
+        assert images._wrap(draw, text, images._font(fonts, size), width) == lines
         if len(lines) * size * 1.2 <= height:
             expected = (size, lines)
             break

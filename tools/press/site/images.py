@@ -176,6 +176,9 @@ def _load_font(path: str, size: int) -> ImageFont.FreeTypeFont:
 
 
 def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> list[str]:
+    words = " ".join(word for word in text.split(" ") if word)
+    if draw.textlength(words, font=font) <= width:  # the common kicker and footer: one line, one measurement
+        return [words] if words else []
     lines: list[str] = []
     for word in text.split(" "):  # not at no-break spaces: "7\u00a0yes" stays on one line
         if not word:
