@@ -414,6 +414,64 @@ def test_kept_markdown_pointed_at_another_articles_rendering_is_rendered_again(c
     assert _digests(tmp_path / "second") == _digests(tmp_path / "clean")
 
 
+def test_a_pack_holding_another_articles_rendering_under_a_key_is_rendered_again(caches, sample, settled, tmp_path, monkeypatch):
+    """Renderings are kept one pack per folder; someone with write access to the cache swaps two
+    articles' renderings inside a pack (a whole object, named by its new bytes, the manifest pointed at
+    it): each rendering still names the bytes it was made from, so both articles are published as written."""
+    import json
+
+    from press.build import build
+    from press.site.prerender import MARKDOWN
+
+    build(sample, tmp_path / "first")
+    kept = press_store.Store(sample)
+    loaded = json.loads((kept.manifests / f"{MARKDOWN}.json").read_bytes())
+    by_pack: dict[str, list[str]] = {}
+    for key, digest in loaded["entries"].items():
+        by_pack.setdefault(digest, []).append(key)
+    digest, keys = max(by_pack.items(), key=lambda item: len(item[1]))
+    assert len(keys) > 1  # a folder's articles share one pack
+    pack = json.loads(kept.get(digest))
+    pack[keys[0]], pack[keys[1]] = pack[keys[1]], pack[keys[0]]
+    swapped = kept.put(json.dumps(pack).encode())
+    assert kept.save_manifest(MARKDOWN, loaded["salt"], {**loaded["entries"], **dict.fromkeys(keys, swapped)})
+    build(sample, tmp_path / "second")
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "cold"))
+    build(sample, tmp_path / "clean")
+    assert _digests(tmp_path / "second") == _digests(tmp_path / "clean")
+
+
+def test_a_rendering_made_again_packs_again_only_its_own_folder(caches, sample, settled, tmp_path, monkeypatch):
+    """A first build keeps one object of rendered Markdown per folder of articles, not one per article;
+    when one article's rendering is missing (a new or edited article, or a cache trimmed by hand), its
+    folder's pack alone is written anew."""
+    import json
+
+    from press.build import build
+    from press.site import prerender
+    from press.site.prerender import MARKDOWN
+
+    build(sample, tmp_path / "first")
+    kept = press_store.Store(sample)
+    loaded = json.loads((kept.manifests / f"{MARKDOWN}.json").read_bytes())
+    before = loaded["entries"]
+    folders = {}
+    for key, digest in before.items():
+        folders.setdefault(digest, set()).add(key)
+    assert 1 < len(folders) < len(before)
+    dropped = sorted(before)[0]
+    assert kept.save_manifest(MARKDOWN, loaded["salt"], {k: v for k, v in before.items() if k != dropped})
+    clean = prerender.clean_html
+    monkeypatch.setattr(prerender, "clean_html", lambda html, hosts: clean(html, hosts) + "<p>made again</p>")
+    build(sample, tmp_path / "second")
+    after = json.loads((kept.manifests / f"{MARKDOWN}.json").read_bytes())["entries"]
+    assert after.keys() == before.keys()
+    repacked = {before[key] for key in before if after[key] != before[key]}
+    assert repacked == {before[dropped]}  # the dropped rendering's folder, and no other
+    assert {key for key in before if after[key] != before[key]} == folders[before[dropped]]
+    assert sum("made again" in page.read_text() for page in (tmp_path / "second").rglob("*.html")) >= 1  # the one made again
+
+
 def test_a_fresh_press_build_process_keeps_and_loads_no_pelican_pickle(caches, sample, settled):
     """Pelican's reader caches are pickles: ``press build`` in a new process (where Pelican never loaded
     the plugin, so its ``register`` never ran) must neither write nor read them."""
