@@ -3,7 +3,8 @@
 Pelican reads articles one by one in one process; on a cold build that is most of the time. The
 press renders the Markdown of the published articles first: from its store (:mod:`press.store`)
 when a file's bytes are unchanged, else in a pool of forked workers. Workers return plain strings
-(HTML and raw metadata), kept as JSON by the digest of the file's bytes, and the parent turns
+(HTML and raw metadata), kept as JSON by the digest of each file's path and bytes (one pack per
+folder of articles), and the parent turns
 metadata into Pelican's objects exactly as Pelican's Markdown reader does. (This replaces Pelican's
 own reader cache, a pickle: loading one runs code.)
 
