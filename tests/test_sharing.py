@@ -414,6 +414,23 @@ def test_cards_for_two_sites_drawn_in_turn_never_mix(tmp_path):
     assert Image.open(io.BytesIO(first)).crop(bottom).tobytes() != Image.open(io.BytesIO(other)).crop(bottom).tobytes()
 
 
+def test_the_rule_and_the_site_name_are_drawn_over_text_that_reaches_down_to_them():
+    """A footer whose marks stack below the line (a writer's title can carry them) never hides the
+    card's rule: the rule and the site's name are drawn last, over the text."""
+    from press.site import images
+
+    fonts, size = REPO / "theme/fonts", images.SHARE_SIZE
+    plain = images._card(images.Card("Tenants win", "Springfield", "Approved by Springfield", "Springfield Press"), size, fonts)
+    marked = images._card(images.Card("Tenants win", "Springfield", "Approved by Springfield o" + "\u0323" * 12, "Springfield Press"), size, fonts)
+    w, h = size
+    rule = (221, 214, 200)
+    rows = [y for y in range(h) if sum(plain.getpixel((x, y)) == rule for x in range(w)) > w // 2]
+    assert rows  # the rule, found on the plain card
+    for y in rows:
+        assert [x for x in range(w) if plain.getpixel((x, y)) == rule] == [x for x in range(w) if marked.getpixel((x, y)) == rule]
+    assert marked.tobytes() != plain.tobytes()  # the marks are drawn, above the rule
+
+
 def test_a_damaged_image_in_the_store_is_drawn_again_never_published(sample, monkeypatch, tmp_path):
     """Someone with write access to the cache folder swaps a kept share image: the build draws it
     again (its bytes no longer match its name) and the site holds the image of the approved title."""

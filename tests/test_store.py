@@ -441,6 +441,30 @@ def test_a_pack_holding_another_articles_rendering_under_a_key_is_rendered_again
     assert _digests(tmp_path / "second") == _digests(tmp_path / "clean")
 
 
+@pytest.mark.parametrize("meta", [{"title": 5}, {"tags": [["rent"]]}, {"title": None}])
+def test_a_kept_rendering_with_metadata_of_another_shape_is_rendered_again(caches, sample, settled, tmp_path, monkeypatch, meta):
+    """A pack's rendering whose metadata fields are not lines of text (planted, or from another
+    version) is a miss: the article is rendered again, never a failed build."""
+    import json
+
+    from press.build import build
+    from press.site.prerender import MARKDOWN
+
+    build(sample, tmp_path / "first")
+    kept = press_store.Store(sample)
+    loaded = json.loads((kept.manifests / f"{MARKDOWN}.json").read_bytes())
+    entries = dict(loaded["entries"])
+    for digest in set(entries.values()):
+        pack = json.loads(kept.get(digest))
+        planted = kept.put(json.dumps({key: [html, {**fields, **meta}, formatted, source] for key, (html, fields, formatted, source) in pack.items()}).encode())
+        entries.update({key: planted for key, was in loaded["entries"].items() if was == digest})
+    assert kept.save_manifest(MARKDOWN, loaded["salt"], entries)
+    build(sample, tmp_path / "second")
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "cold"))
+    build(sample, tmp_path / "clean")
+    assert _digests(tmp_path / "second") == _digests(tmp_path / "clean")
+
+
 def test_a_rendering_made_again_packs_again_only_its_own_folder(caches, sample, settled, tmp_path, monkeypatch):
     """A first build keeps one object of rendered Markdown per folder of articles, not one per article;
     when one article's rendering is missing (a new or edited article, or a cache trimmed by hand), its

@@ -23,7 +23,9 @@ import hashlib
 import os
 import subprocess
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
+from stat import S_ISDIR
 
 from . import cache as _cache
 from . import clock
@@ -36,6 +38,7 @@ TOPS = ("content", "editorial")
 SOURCE_TOPS = ("content", "editorial", "theme")
 # The store's manifest of verify's answer (press.store).
 VERIFIED = "verified"
+_NAME = attrgetter("name")  # a directory entry's name: the order a folder is listed in
 
 
 def refuse_linked_tops(root: Path | str) -> None:
@@ -72,22 +75,28 @@ def scan(root: Path | str, tops: tuple[str | Path, ...] = TOPS) -> Inputs:
         nonlocal newest
         try:
             with os.scandir(folder) as listing:
-                entries = sorted(listing, key=lambda e: e.name)
+                entries = sorted(listing, key=_NAME)
         except OSError as exc:  # unreadable: part of the answer (verify reports what it cannot read)
             digest.update(f"{label}\0error {exc.errno}\n".encode())
             return
+        lines: list[str] = []  # this folder's lines, hashed at once (before a folder inside it is walked)
         for entry in entries:
             try:
-                status = file_status(entry.stat(follow_symlinks=False))
+                st = entry.stat(follow_symlinks=False)
             except OSError as exc:
-                digest.update(f"{label}/{entry.name}\0error {exc.errno}\n".encode())
+                lines.append(f"{label}/{entry.name}\0error {exc.errno}\n")
                 newest = started  # cannot vouch for it
                 continue
+            status = file_status(st)
             statuses[entry.path] = status
-            digest.update(f"{label}/{entry.name}\0{status}\n".encode())
-            newest = max(newest, status[3])
-            if entry.is_dir(follow_symlinks=False):
+            lines.append(f"{label}/{entry.name}\0{status}\n")
+            if status[3] > newest:
+                newest = status[3]
+            if S_ISDIR(st.st_mode):
+                digest.update("".join(lines).encode())
+                lines.clear()
                 walk(entry.path, f"{label}/{entry.name}")
+        digest.update("".join(lines).encode())
 
     for top in tops:
         folder = str(root / top)

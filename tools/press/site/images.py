@@ -228,7 +228,7 @@ def _fewest_lines(draw, words: str, font, width: int) -> int:
 
 def _card(card: Card, size: tuple[int, int], fonts: Path) -> Image.Image:
     w, h = size
-    image = _frame(size, card.site, fonts).copy()  # the paper, the accent, the rule and the site's name
+    image = _paper(size).copy()
     draw = ImageDraw.Draw(image)
     margin = int(w * 0.07)
     inner = w - 2 * margin
@@ -241,7 +241,7 @@ def _card(card: Card, size: tuple[int, int], fonts: Path) -> Image.Image:
     y += int(h * 0.03)
     footer_font = _font(fonts, int(max(22, w // 48) * scale), bold=False)
     footer_lines = _wrap(draw, card.footer, footer_font, inner)[:3] if card.footer else []
-    site_font = _site_font(size, fonts)
+    site_font = _font(fonts, int(max(26, w // 36) * scale))
     bottom = h - margin - site_font.size - int(h * 0.03) - len(footer_lines) * int(footer_font.size * 1.3)
     largest = int(min(w, 2 * h) / 13 * (1 if w > h else 1.5))
     font, lines = _fit(draw, fonts, card.headline, inner, bottom - y, largest=largest, smallest=largest // 2)
@@ -254,26 +254,18 @@ def _card(card: Card, size: tuple[int, int], fonts: Path) -> Image.Image:
     for line in footer_lines:
         draw.text((margin, y), line, font=footer_font, fill=MUTED)
         y += int(footer_font.size * 1.3)
+    # last, over anything of the text that reaches down to them (stacked marks below a letter)
+    draw.line((margin, h - margin - site_font.size - int(h * 0.015), w - margin, h - margin - site_font.size - int(h * 0.015)), fill=(221, 214, 200), width=2)
+    draw.text((margin, h - margin - site_font.size + 4), card.site, font=site_font, fill=INK)
     return image
 
 
-def _site_font(size: tuple[int, int], fonts: Path) -> ImageFont.FreeTypeFont:
-    w, h = size
-    return _font(fonts, int(max(26, w // 36) * (1 if w > h else 1.8)))
-
-
-@functools.lru_cache(maxsize=8)
-def _frame(size: tuple[int, int], site: str, fonts: Path) -> Image.Image:
-    """What every card of ``size`` for ``site`` shows alike, drawn once per process and copied for
-    each card: nothing drawn on a card reaches the rule and the name below it."""
-    w, h = size
+@functools.lru_cache(maxsize=4)
+def _paper(size: tuple[int, int]) -> Image.Image:
+    """The paper and the accent bar every card of ``size`` begins with, drawn once per process and
+    copied for each card (no text reaches the bar: it lies within the margin)."""
     image = Image.new("RGB", size, PAPER)
-    draw = ImageDraw.Draw(image)
-    margin = int(w * 0.07)
-    site_font = _site_font(size, fonts)
-    draw.rectangle((0, 0, int(w * 0.02), h), fill=ACCENT)
-    draw.line((margin, h - margin - site_font.size - int(h * 0.015), w - margin, h - margin - site_font.size - int(h * 0.015)), fill=(221, 214, 200), width=2)
-    draw.text((margin, h - margin - site_font.size + 4), site, font=site_font, fill=INK)
+    ImageDraw.Draw(image).rectangle((0, 0, int(size[0] * 0.02), size[1]), fill=ACCENT)
     return image
 
 

@@ -136,10 +136,10 @@ def render_kept(paths: list[str], settings: dict, root, texts: dict[str, bytes] 
         try:
             content, meta, formatted, source = packs[pack][key] if pack is not None else (None, None, None, None)
         except (KeyError, ValueError, TypeError):  # not in its pack, or of another shape: rendered again
-            content = None
+            content = meta = formatted = source = None
         # kept with the digest of the bytes it was rendered from: a manifest entry pointed at another
         # file's rendering is a miss, never that rendering published under these bytes
-        if isinstance(content, str) and isinstance(meta, dict) and isinstance(formatted, dict) and source == sha:
+        if source == sha and _plain(content, meta, formatted):
             found[path] = (content, meta, formatted, sha)
     missing = [path for path in keys if path not in found]
     if texts is not None:
@@ -156,6 +156,18 @@ def render_kept(paths: list[str], settings: dict, root, texts: dict[str, bytes] 
     if rendered and _keep(store, kept, keys, shas, found, rendered):
         store.save_manifest(manifest, version, {key: kept[key] for key in keys.values() if key in kept})
     return found
+
+
+def _plain(content, meta, formatted) -> bool:
+    """Whether a kept rendering has the shape a rendering has: HTML, each metadata field's lines and
+    each formatted field's HTML as text (anything else in the store is a miss, rendered again)."""
+    return (
+        isinstance(content, str)
+        and isinstance(meta, dict)
+        and all(type(lines) is list and all(type(line) is str for line in lines) for lines in meta.values())
+        and isinstance(formatted, dict)
+        and all(type(html) is str for html in formatted.values())
+    )
 
 
 def _pack(store: Store, digest: str) -> dict:
