@@ -399,9 +399,9 @@ def test_a_headline_is_set_in_the_largest_size_at_which_it_fits(words, width, he
         assert font.size == largest // 2 and len(lines) * font.size * 1.2 <= max(height, font.size * 1.2)
 
 
-def test_cards_for_two_sites_drawn_in_turn_never_mix(tmp_path):
-    """What every card shows alike (the site's name, the rule) is drawn once and copied: a card drawn
-    after another site's is the same image as when drawn first."""
+def test_cards_for_two_sites_drawn_in_turn_never_mix():
+    """What every card of a size shows alike (the paper, the accent bar) is drawn once and copied: a
+    card drawn after another site's is the same image as when drawn first."""
     from press.site import images
 
     fonts = REPO / "theme/fonts"

@@ -226,8 +226,8 @@ def _page_urls(root: Path) -> list[Problem]:
 RECORDS = "records"
 
 
-def _part(rel: str) -> str:
-    """The part of the kept records a file's belong to, by its path in the press: its folder
+def kept_part(rel: str) -> str:
+    """The part of what the store keeps that a file's belong to (parsed records, rendered Markdown), by its path in the press: its folder
     (``editorial/meetings/<assembly>``, ``editorial/assemblies``, ...), an article's and its bundle's
     files their assembly's (``content/<assembly>``: one part, not one per bundle folder)."""
     folder = rel.rpartition("/")[0]
@@ -339,12 +339,12 @@ class ParsedRecords:
         self.added = True
 
     def _part_of(self, name: str) -> str:
-        """:func:`_part` of a file named by its path as read (under the root, however the root was
+        """:func:`kept_part` of a file named by its path as read (under the root, however the root was
         spelt: a build and `press verify --root .` name the same part)."""
         for prefix in self.prefixes:
             if name.startswith(prefix):
-                return _part(name[len(prefix):])
-        return _part(name)  # the root is the working folder: 'content/<assembly>/...'
+                return kept_part(name[len(prefix):])
+        return kept_part(name)  # the root is the working folder: 'content/<assembly>/...'
 
     def save(self) -> None:
         """Keep only what this run used, one part per folder of the press, written atomically; when
@@ -379,9 +379,9 @@ class ParsedRecords:
 
 
 def _key_part(key) -> str:
-    """The part (:func:`_part`) of an entry: its key names the file, relative, second. An entry keyed
+    """The part (:func:`kept_part`) of an entry: its key names the file, relative, second. An entry keyed
     by content alone (an attachment's media fields, by the attachment's digest) is in the part ''."""
-    return _part(key[1]) if isinstance(key, tuple) and len(key) > 1 and isinstance(key[1], str) else ""
+    return kept_part(key[1]) if isinstance(key, tuple) and len(key) > 1 and isinstance(key[1], str) else ""
 
 
 def _decode_kept(kept) -> tuple[dict, dict, dict, dict]:

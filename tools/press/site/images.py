@@ -175,9 +175,13 @@ def _load_font(path: str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, size)
 
 
-def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> list[str]:
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int, whole: float | None = None) -> list[str]:
+    """``text``'s lines at ``font``, at most ``width`` wide (``whole``: its single-spaced length, when
+    the caller measured it already)."""
     words = " ".join(word for word in text.split(" ") if word)
-    if draw.textlength(words, font=font) <= width:  # the common kicker and footer: one line, one measurement
+    if whole is None:
+        whole = draw.textlength(words, font=font)
+    if whole <= width:  # the common kicker and footer: one line, one measurement
         return [words] if words else []
     lines: list[str] = []
     for word in text.split(" "):  # not at no-break spaces: "7\u00a0yes" stays on one line
@@ -201,9 +205,10 @@ def _fit(draw, fonts: Path, text: str, width: int, height: int, largest: int, sm
     words = " ".join(word for word in text.split(" ") if word)
     for size in range(largest, smallest - 1, -4):
         font = _font(fonts, size)
-        if _fewest_lines(draw, words, font, width) * size * 1.2 > height:
+        whole = draw.textlength(words, font=font)
+        if _fewest_lines(draw, whole, font, width) * size * 1.2 > height:
             continue  # cannot fit at this size, however the words wrap: not wrapped to find out
-        lines = _wrap(draw, text, font, width)
+        lines = _wrap(draw, text, font, width, whole)
         if len(lines) * size * 1.2 <= height:
             return font, lines
     font = _font(fonts, smallest)
@@ -215,12 +220,12 @@ def _fit(draw, fonts: Path, text: str, width: int, height: int, largest: int, sm
     return font, lines
 
 
-def _fewest_lines(draw, words: str, font, width: int) -> int:
-    """A lower bound on the lines :func:`_wrap` makes of ``words`` (single-spaced) at ``font``: each
-    line is at most ``width`` wide and each break takes out one space, so the text's whole length is at
-    most lines × width + breaks × a space — less a margin for kerning and rounding, so that the bound
-    never passes over a size at which the words would fit. One measurement instead of one per word."""
-    whole = draw.textlength(words, font=font)
+def _fewest_lines(draw, whole: float, font, width: int) -> int:
+    """A lower bound on the lines :func:`_wrap` makes of words whose single-spaced length at ``font`` is
+    ``whole``: each line is at most ``width`` wide and each break takes out one space, so the whole
+    length is at most lines × width + breaks × a space — less a margin for kerning and rounding, so
+    that the bound never passes over a size at which the words would fit. One measurement instead of
+    one per word."""
     space = draw.textlength(" ", font=font)
     slack = 0.02 * whole + 2 * font.size
     return max(1, math.ceil((whole - slack + space) / (width + space)))

@@ -4,9 +4,8 @@ Pelican reads articles one by one in one process; on a cold build that is most o
 press renders the Markdown of the published articles first: from its store (:mod:`press.store`)
 when a file's bytes are unchanged, else in a pool of forked workers. Workers return plain strings
 (HTML and raw metadata), kept as JSON by the digest of each file's path and bytes (one pack per
-folder of articles), and the parent turns
-metadata into Pelican's objects exactly as Pelican's Markdown reader does. (This replaces Pelican's
-own reader cache, a pickle: loading one runs code.)
+folder of articles), and the parent turns metadata into Pelican's objects exactly as Pelican's
+Markdown reader does. (This replaces Pelican's own reader cache, a pickle: loading one runs code.)
 
 Every rendering carries the SHA-256 of the very bytes it was rendered from (:class:`SourceDigest`):
 the gate checks that digest against the vote, never the file read again later — a file changed
@@ -25,6 +24,7 @@ import os
 
 from .. import frontmatter
 from ..bundle import sha256
+from ..reading import kept_part
 from ..sanitize import clean_html
 from ..store import Store, salt
 from .workers import Workers, cores_for, inherited
@@ -98,9 +98,9 @@ def render_all(paths: list[str], settings: dict) -> dict[str, tuple[str, dict, d
 
 # The store's manifests of rendered Markdown: digest of a file's path and bytes -> the pack holding its
 # rendering; one for the files of the work tree, one for the approved revisions read from git. A pack
-# is one object per folder of the press (an assembly's articles): {key: rendering}. A first build
-# writes a hundred objects, not one per article (a new file costs about half a millisecond here),
-# and a warm build reads a hundred.
+# is one object per part of the press (press.reading.kept_part: an assembly's articles), {key: rendering}:
+# a first build writes one object per assembly, not one per article (a new file costs about half a
+# millisecond on a busy disk), and a warm build reads as many.
 MARKDOWN = "markdown"
 REVISIONS = "markdown-revisions"
 
@@ -153,7 +153,7 @@ def render_kept(paths: list[str], settings: dict, root, texts: dict[str, bytes] 
     else:
         rendered = render_all(missing, settings) or _render_here(missing, settings)
     found.update(rendered)
-    if rendered and _keep(store, kept, keys, shas, found, rendered):
+    if rendered and _keep(store, root, kept, keys, shas, found, rendered):
         store.save_manifest(manifest, version, {key: kept[key] for key in keys.values() if key in kept})
     return found
 
@@ -180,13 +180,15 @@ def _pack(store: Store, digest: str) -> dict:
     return pack if isinstance(pack, dict) else {}
 
 
-def _keep(store: Store, kept: dict[str, str], keys: dict[str, str], shas: dict[str, str], found: dict, rendered: dict) -> bool:
-    """Pack again each folder with a rendering made now: one new pack holding every rendering of its
-    files this build read, each of the very bytes read (a file changed since it was read is rendered,
-    never kept under the bytes read). ``kept`` then names the new packs; False when none was written."""
+def _keep(store: Store, root, kept: dict[str, str], keys: dict[str, str], shas: dict[str, str], found: dict, rendered: dict) -> bool:
+    """Pack again each part of the press (:func:`press.reading.kept_part`, as the parsed records are kept)
+    with a rendering made now: one new pack holding every rendering of its files this build read, each
+    of the very bytes read (a file changed since it was read is rendered, never kept under the bytes
+    read). ``kept`` then names the new packs; False when none was written."""
+    base = os.path.abspath(root)
     folders: dict[str, list[str]] = {}
     for path in keys:
-        folders.setdefault(os.path.dirname(path), []).append(path)
+        folders.setdefault(kept_part(os.path.relpath(path, base).replace(os.sep, "/")), []).append(path)
     written = False
     for members in folders.values():
         if not any(path in rendered for path in members):
