@@ -107,6 +107,51 @@ def test_a_press_that_changed_only_a_file_of_its_own_that_is_not_python_is_a_new
         cache.press_version.cache_clear()
 
 
+def test_the_libraries_versions_are_the_ones_python_reports():
+    """The versions in the press's version are read from the installed libraries' folders: the same
+    as importlib.metadata says for every library that shapes the output."""
+    from importlib import metadata
+
+    from press import cache
+
+    expected = {}
+    for library in cache._LIBRARIES:
+        try:
+            expected[library] = metadata.version(library)
+        except metadata.PackageNotFoundError:
+            pass
+    assert "pelican" in expected and cache.library_versions(cache._LIBRARIES) == expected
+
+
+def test_an_upgraded_library_makes_a_new_press_version(tmp_path, monkeypatch):
+    """A library upgraded (its folder's version changes), installed in two places (the first on the
+    path counts, as Python imports it) or in a form the listing does not read (asked of
+    importlib.metadata instead): each is seen."""
+    import sys
+    from importlib import metadata
+
+    from press import cache
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    (first / "Some.Lib-1.0.dist-info").mkdir(parents=True)
+    (second / "some_lib-2.0.dist-info").mkdir(parents=True)
+    (second / "old_lib-0.9-py3.11.egg-info").mkdir(parents=True)
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "missing"), str(first), str(second)])
+    monkeypatch.setattr(metadata, "version", lambda name: {"old-lib": "0.9"}[name])
+    assert cache.library_versions(("some-lib", "old-lib", "absent")) == {"some-lib": "1.0", "old-lib": "0.9"}
+    (first / "Some.Lib-1.0.dist-info").rename(first / "Some.Lib-1.1.dist-info")
+    assert cache.library_versions(("some-lib",)) == {"some-lib": "1.1"}
+    monkeypatch.setattr(cache, "_LIBRARIES", ("some-lib",))
+    cache.press_version.cache_clear()
+    try:
+        before = cache.press_version()
+        (first / "Some.Lib-1.1.dist-info").rename(first / "Some.Lib-1.2.dist-info")
+        cache.press_version.cache_clear()
+        assert cache.press_version() != before
+    finally:
+        cache.press_version.cache_clear()
+
+
 @pytest.mark.parametrize("module, name", [(prerender, "MIN_FILES"), (parallel, "MIN_PAGES")], ids=["Markdown", "pages"])
 def test_work_done_on_every_core_gives_the_site_done_in_one_process(sample, tmp_path, monkeypatch, module, name):
     monkeypatch.setattr(module, name, 0)  # the sample is small: force the worker pool
