@@ -383,13 +383,14 @@ class PressGenerator(Generator):
     def _discovery(self, articles: list) -> None:
         """What each article page offers next: reading time, the assembly's previous and next
         articles, related articles (most shared tags, then nearest in time), its share image."""
+        links = {id(article): _link(article) for article in articles}  # one per article: keyed once, however many pages name it
         for chapter in self.chapters:
             ordered = chapter.articles  # newest first
             podcast = chapter.podcast  # the assembly's articles, looked through once (not once per article)
             for i, article in enumerate(ordered):
                 article.assembly_podcast = podcast
-                article.newer_in_assembly = _link(ordered[i - 1]) if i > 0 else None
-                article.older_in_assembly = _link(ordered[i + 1]) if i + 1 < len(ordered) else None
+                article.newer_in_assembly = links[id(ordered[i - 1])] if i > 0 else None
+                article.older_in_assembly = links[id(ordered[i + 1])] if i + 1 < len(ordered) else None
         by_tag: dict[str, list] = {}
         position = {id(a): i for i, a in enumerate(articles)}
         place_in_tag: dict[tuple[str, int], int] = {}
@@ -411,7 +412,7 @@ class PressGenerator(Generator):
             # most shared tags, then nearest in the list, then first in it: each peer's place is unique
             me = position[id(article)]
             ranked = heapq.nsmallest(RELATED, [(-shared, abs(at - me), at) for at, shared in scores.items()])
-            article.related = tuple(_link(articles[at]) for _, _, at in ranked)
+            article.related = tuple(links[id(articles[at])] for _, _, at in ranked)
             # the HTML before Pelican resolves {filename} links: the same words, without resolving them
             words = len(strip_tags(raw_content(article)).split())
             article.reading_minutes = max(1, round(words / WORDS_PER_MINUTE))
