@@ -158,6 +158,9 @@ def test_the_whole_sample_model_round_trips(caches, sample):
         b'{"n": ["builtins:tuple", []]}',
         b'{"x": 1}',
         b'{"c": ["press.problems:Problem", ["a", 1]]}',  # kept with other fields
+        b'{"t": "abc"}',  # a tuple's body that is not a list (not read as its characters)
+        b'[1, 2.5]',  # a bare float: floats are kept tagged
+        b'{"d": {"a": [1.5]}}',
     ],
 )
 def test_a_foreign_value_is_refused(data):
