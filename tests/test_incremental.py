@@ -134,11 +134,28 @@ def test_an_upgraded_library_makes_a_new_press_version(tmp_path, monkeypatch):
 
     first, second = tmp_path / "first", tmp_path / "second"
     (first / "Some.Lib-1.0.dist-info").mkdir(parents=True)
+    (first / "Dev_Lib.egg-info").mkdir()  # a checkout installed with `setup.py develop`: no version in the name
+    (first / "bare_lib.dist-info").mkdir()
     (second / "some_lib-2.0.dist-info").mkdir(parents=True)
     (second / "old_lib-0.9-py3.11.egg-info").mkdir(parents=True)
+    (second / "dev_lib-1.0.dist-info").mkdir()  # a stale copy further down the path: never the one read
+    (second / "bare_lib-1.0.dist-info").mkdir()
+    (second / "zipped_lib-1.0.dist-info").mkdir()
+    zipped = tmp_path / "libraries.zip"
+    zipped.write_bytes(b"PK\x05\x06" + bytes(18))  # a zip file on the path, before the folder that has a copy
     monkeypatch.setattr(sys, "path", [str(tmp_path / "missing"), str(first), str(second)])
-    monkeypatch.setattr(metadata, "version", lambda name: {"old-lib": "0.9"}[name])
-    assert cache.library_versions(("some-lib", "old-lib", "absent")) == {"some-lib": "1.0", "old-lib": "0.9"}
+    asked = {"old-lib": "0.9", "dev-lib": "3.0.dev0", "bare-lib": "7.0", "zipped-lib": "2.0"}
+    def version(name):
+        if name not in asked:
+            raise metadata.PackageNotFoundError(name)
+        return asked[name]
+
+    monkeypatch.setattr(metadata, "version", version)
+    assert cache.library_versions(("some-lib", "old-lib", "dev-lib", "bare-lib", "zipped-lib", "absent")) == {
+        "some-lib": "1.0", "old-lib": "0.9", "dev-lib": "3.0.dev0", "bare-lib": "7.0", "zipped-lib": "1.0"
+    }
+    sys.path.insert(2, str(zipped))
+    assert cache.library_versions(("some-lib", "zipped-lib")) == {"some-lib": "1.0", "zipped-lib": "2.0"}
     (first / "Some.Lib-1.0.dist-info").rename(first / "Some.Lib-1.1.dist-info")
     assert cache.library_versions(("some-lib",)) == {"some-lib": "1.1"}
     monkeypatch.setattr(cache, "_LIBRARIES", ("some-lib",))

@@ -159,6 +159,9 @@ def test_the_whole_sample_model_round_trips(caches, sample):
         b'{"x": 1}',
         b'{"c": ["press.problems:Problem", ["a", 1]]}',  # kept with other fields
         b'{"t": "abc"}',  # a tuple's body that is not a list (not read as its characters)
+        b'{"F": "abc"}',
+        b'{"S": {"a": 1}}',
+        b'{"c": ["press.problems:Problem", "abc"]}',  # a dataclass's fields that are not a list
         b'[1, 2.5]',  # a bare float: floats are kept tagged
         b'{"d": {"a": [1.5]}}',
     ],

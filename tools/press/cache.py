@@ -80,15 +80,17 @@ def library_versions(names: tuple[str, ...]) -> dict[str, str]:
         except OSError:
             continue
         for item in listing:
-            if not item.endswith((".dist-info", ".egg-info", ".egg-link", ".egg")):
+            stem, _, suffix = item.rpartition(".")
+            suffix = suffix.lower()
+            if suffix not in ("dist-info", "egg-info", "egg-link", "egg"):
                 continue
-            name, _, rest = item.partition("-")
+            name, _, version = stem.partition("-")
             library = wanted.get(_normal(name))
             if library is None or library in found or library in other:
                 continue
-            if item.endswith(".dist-info") and rest:
-                found[library] = rest[: -len(".dist-info")]
-            else:
+            if suffix == "dist-info" and version:
+                found[library] = version
+            else:  # an egg's metadata, a link to one, or a folder without a version in its name
                 other.add(library)
     if other:
         from importlib import metadata

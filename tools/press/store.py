@@ -265,7 +265,7 @@ class Store:
         ``plain``: ``value`` is JSON as it is (faster, for large plain tables)."""
         try:
             digest = self.put(json.dumps(value, allow_nan=False).encode()) if plain else self.put_value(value)
-        except (TypeError, ValueError):  # not plain data: never kept
+        except (TypeError, ValueError, RecursionError):  # not plain data, or nested deeper than Python recurses: never kept
             return False
         if digest is None:
             return False
@@ -474,7 +474,7 @@ def _dataclass(body) -> Any:
         cls = _class(name, dataclasses.is_dataclass)
         known = _CLASSES[name] = (cls, tuple(f.name for f in dataclasses.fields(cls)))
     cls, names = known
-    if len(values) != len(names):
+    if type(values) is not list or len(values) != len(names):
         raise TypeError(f"{name}: kept with other fields")
     obj = object.__new__(cls)
     for key, value in zip(names, values):
@@ -500,8 +500,8 @@ _TAGS: dict[str, Any] = {
     "c": _dataclass,
     "f": float,
     "m": lambda b: {decode(k): decode(v) for k, v in b},
-    "F": lambda b: frozenset(decode(v) for v in b),
-    "S": lambda b: {decode(v) for v in b},
+    "F": lambda b: frozenset(_decoded(b)),
+    "S": lambda b: set(_decoded(b)),
     "b": lambda b: base64.b64decode(b, validate=True),
     "dt": _datetime,
     "da": dt.date.fromisoformat,
