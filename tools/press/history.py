@@ -262,10 +262,13 @@ class History:
             version = versions[index]
             if version.blob is None:
                 continue
+            data = None
             if version.blob not in self._digests:
-                self._digests[version.blob] = digest_bytes(self.blob_bytes(version.blob))
+                data = self.blob_bytes(version.blob)  # read once: hashed here, and served if it matches
+                self._digests[version.blob] = digest_bytes(data)
             if self._digests[version.blob] == digest:
-                data = self.blob_bytes(version.blob)
+                if data is None:
+                    data = self.blob_bytes(version.blob)
                 if digest_bytes(data) != digest:  # a damaged cache: never serve other bytes
                     self._digests.pop(version.blob)
                     self._blobs.pop(version.blob, None)
