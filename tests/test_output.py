@@ -614,6 +614,29 @@ def test_what_appears_at_the_output_path_during_a_build_is_never_replaced(tmp_pa
     assert build_folders(tmp_path / ".site.builds") == [p.name for p in kept]
 
 
+@pytest.mark.parametrize("changed", [False, True], ids=["nothing-changed", "a-new-version"])
+def test_a_file_put_into_the_served_site_during_a_build_is_never_deleted(tmp_path, changed):
+    """The files of the site the output link points to are looked at once before the lock; one written
+    there after that (a CNAME through the link, while the build runs) stops the swap: the site it is
+    in stays served, the file stays, and the build says why."""
+    site = small_press(tmp_path / "press")
+    out = tmp_path / "site"
+    assert cli(site.root, "build", "--output", str(out), "--no-search").exit_code == 0
+    served = os.readlink(out)
+    before = tree(out)
+    if changed:
+        version(site, "B")
+    build = start(site.root, out, pause="locked")
+    wait_for_line(build.stdout, "press-test: paused at locked", build)
+    (out / "CNAME").write_text("press.example.org\n")
+    build.send_signal(signal.SIGUSR1)
+    code, _, err = finish(build)
+    assert code == 2, err
+    assert f"press: refusing to replace {out}: press did not write CNAME in " in err and "nothing was replaced" in err
+    assert os.readlink(out) == served and (out / "CNAME").read_text() == "press.example.org\n"
+    assert tree(out) == {**before, "CNAME": b"press.example.org\n"}
+
+
 def test_a_hung_git_fails_the_build_with_a_message_and_keeps_the_site(repo, tmp_path):
     """Every program the build waits for has a time limit: here `git log`, through GitPython."""
     repo.article("springfield", "rent", title="Rent strike")

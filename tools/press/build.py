@@ -260,7 +260,7 @@ def _build(root: Path, settings: dict, out: Output, search: bool, now: dt.dateti
         zones = clock.zones_of(press.records)
         windows = [t for ballot in press.decisions.ballots for t in (ballot.opens, ballot.closes)]
         state = uptodate.site_state(staging)  # the complete site: nothing is written into it after this
-        record = uptodate.Record(inputs, state, collect.warnings, result.summary(), zones, clock.days(now, zones),
+        record = uptodate.Record(inputs, uptodate.site_digest(state), collect.warnings, result.summary(), zones, clock.days(now, zones),
                                  uptodate.next_change(windows, now))  # fmt: skip
         uptodate.save(root, staging, record)
         pause_point("saved")

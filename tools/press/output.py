@@ -91,10 +91,14 @@ def output_path(given: Path | str) -> Path:
 NEW, EMPTY, OURS = "new", "empty", "ours"
 
 
-def check(root: Path, path: Path, protected: tuple[Path, ...] = ()) -> str:
+def check(root: Path, path: Path, protected: tuple[Path, ...] = (), files: bool = True) -> str:
     """What ``path`` holds now: :data:`NEW`, :data:`EMPTY` or :data:`OURS` (a link press made to a
     site it can show it wrote, file by file); raises :class:`OutputRefused` otherwise. Reads only;
-    ``protected`` adds folders (the configured theme and content) to the repository's sources."""
+    ``protected`` adds folders (the configured theme and content) to the repository's sources.
+    ``files=False`` leaves out the file-by-file look at the site a press link points to (a walk of
+    every file of a large site): for the look again under the lock, after a look with them found
+    none — a file put there since is found by the look right before the swap (:meth:`Output._still`),
+    which refuses to replace the site, and nothing press deletes is unchecked (:meth:`Output._ours_to_delete`)."""
     root = root.resolve()
 
     def refuse(why: str) -> OutputRefused:
@@ -109,10 +113,10 @@ def check(root: Path, path: Path, protected: tuple[Path, ...] = ()) -> str:
     for folder in path.parents:
         if folder.name.startswith(".") and folder.name.endswith(".builds") and (folder / MARKER).exists():
             raise refuse(f"it is inside {folder}, where press keeps the builds of another output")
-    return _state(path, refuse)
+    return _state(path, refuse, files)
 
 
-def _state(path: Path, refuse: Callable[[str], Exception]) -> str:
+def _state(path: Path, refuse: Callable[[str], Exception], files: bool = True) -> str:
     """What ``path`` holds, judged by itself (see :func:`check`)."""
     try:
         info = path.lstat()
@@ -124,7 +128,7 @@ def _state(path: Path, refuse: Callable[[str], Exception]) -> str:
         if not _is_ours(path):
             raise refuse("it is a symbolic link that press did not make")
         site = path.parent / os.readlink(path)
-        if _is_folder(site) and (found := foreign(site)):
+        if files and _is_folder(site) and (found := foreign(site)):
             raise refuse(
                 f"press did not write {_listed(found)} in {site} (the site it points to), and a new build "
                 "would delete them — move them away; a file meant for the site goes in content/, where a vote publishes it"
@@ -305,14 +309,16 @@ class Output:
     @classmethod
     def claim(cls, root: Path, path: Path, notice: Callable[[str], None], protected: tuple[Path, ...] = ()) -> "Output":
         """Check ``path`` (refusing before anything is touched), then take its lock, waiting for a
-        build already running; check again under the lock (that build may have just made it)."""
+        build already running; check again under the lock (that build may have just made it), but
+        for the files of the site a press link points to, looked at once: the look right before the
+        swap finds any put there since, and refuses to replace the site."""
         state = check(root, path, protected)
         out = cls(path, state, notice)
         path.parent.mkdir(parents=True, exist_ok=True)
         out._make_builds_folder()
         out._lock()
         try:
-            out.state = check(root, path, protected)
+            out.state = check(root, path, protected, files=False)
             out._remove_leftovers()
         except BaseException:
             out.release()

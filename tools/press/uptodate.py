@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import stat
 from dataclasses import dataclass, field
@@ -44,7 +45,7 @@ class Record:
     """What the build that made a site folder saw, and what it left there."""
 
     inputs: "Inputs"
-    site: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # path -> (size, mtime_ns, inode)
+    site: str = ""  # site_digest of the folder as the build left it: every file's size, mtime_ns and inode
     warnings: list[str] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
     zones: tuple[str, ...] = ()  # the bodies' timezones
@@ -52,6 +53,13 @@ class Record:
     # the next instant the site changes with the clock within a day (a ballot opens or closes: its
     # page, feed and calendar change then, not at a midnight), ISO 8601; "" when none is to come
     until: str = ""
+
+
+def site_digest(state: dict[str, tuple[int, int, int]]) -> str:
+    """One digest of a built site's :func:`~press.output.site_state`: two states have the same digest
+    only if they list the same files with the same size, modification time and inode. (The record
+    keeps this, not the state: reading back tens of thousands of entries cost more than walking the site.)"""
+    return hashlib.sha256(json.dumps(sorted(state.items()), separators=(",", ":")).encode()).hexdigest()
 
 
 def record_name(site: Path) -> str:
@@ -127,7 +135,7 @@ def _whole(record: Record) -> bool:
     return (
         isinstance(inputs.digest, bytes)
         and isinstance(inputs.racy, (list, tuple)) and all(strings(r, 2) for r in inputs.racy)
-        and isinstance(record.site, dict) and all(isinstance(k, str) for k in record.site)
+        and isinstance(record.site, str) and len(record.site) == 64
         and strings(record.warnings) and strings(record.summary) and strings(record.zones) and isinstance(record.days, str)
         and isinstance(record.until, str)
     )  # fmt: skip
@@ -147,7 +155,7 @@ def unchanged(root: Path, site: Path | None, inputs: Inputs, now: dt.datetime) -
     if record.until and not now < _instant(record.until):
         return None
     try:
-        return record if site_state(site) == record.site else None
+        return record if site_digest(site_state(site)) == record.site else None
     except OSError:
         return None
 
