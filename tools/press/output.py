@@ -96,9 +96,11 @@ def check(root: Path, path: Path, protected: tuple[Path, ...] = (), files: bool 
     site it can show it wrote, file by file); raises :class:`OutputRefused` otherwise. Reads only;
     ``protected`` adds folders (the configured theme and content) to the repository's sources.
     ``files=False`` leaves out the file-by-file look at the site a press link points to (a walk of
-    every file of a large site): for the look again under the lock, after a look with them found
-    none — a file put there since is found by the look right before the swap (:meth:`Output._still`),
-    which refuses to replace the site, and nothing press deletes is unchecked (:meth:`Output._ours_to_delete`)."""
+    every file of a large site), for the look again under the lock: whatever is in the site then — a
+    file put there after the first look, or a site another build swapped in while this one waited —
+    is looked at right before the swap (:meth:`Output._still`), which refuses to replace a site with
+    a file press did not write, and nothing press deletes goes unlooked at (:meth:`Output._ours_to_delete`).
+    The cost: such a file stops the build at the swap, after the work, not before it."""
     root = root.resolve()
 
     def refuse(why: str) -> OutputRefused:
