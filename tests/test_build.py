@@ -231,7 +231,7 @@ def test_publish_build_links_pages_relatively_and_names_itself_absolutely(sample
     page = (out / "springfield/rent-strike-wins.html").read_text()
     assert 'href="../springfield/ledger.html#2026-07-07-1"' in page
     assert '<link rel="canonical" href="https://press.example.net/springfield/rent-strike-wins.html">' in page
-    assert '<meta property="og:image" content="https://press.example.net/springfield/rent-strike-wins.share.jpg">' in page
+    assert '<meta property="og:image" content="https://press.example.net/springfield/rent-strike-wins.share.png">' in page
     assert "<id>https://press.example.net/springfield/bus-fares.html</id>" in (out / "springfield/feed.atom").read_text()
 
 

@@ -93,11 +93,11 @@ def test_an_approved_revision_is_rendered_once_and_then_taken_from_the_store(sam
 
 def test_an_unchanged_share_image_is_last_builds_file_not_a_new_copy(sample, tmp_path, monkeypatch):
     build(sample)
-    image = sample / "output/harbor/ferry-cuts.share.jpg"
+    image = sample / "output/harbor/ferry-cuts.share.png"
     before = os.stat(image)
     vote(sample)
     build(sample)
-    after = os.stat(sample / "output/harbor/ferry-cuts.share.jpg")
+    after = os.stat(sample / "output/harbor/ferry-cuts.share.png")
     assert after.st_ino == before.st_ino  # hard-linked from the previous build folder: no bytes read or written
     assert tree(sample / "output") == cold(sample, tmp_path / "cold", monkeypatch)
 

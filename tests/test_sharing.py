@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from click.testing import CliRunner
 from lxml import etree
-from PIL import Image
+from PIL import Image, ImageChops
 
 from conftest import REPO, commit, copy_sample
 from press.cli import main
@@ -88,7 +88,7 @@ def test_every_entry_of_a_feed_has_its_own_updated_time(site, name):
 def test_atom_feeds_have_an_icon_and_a_wide_logo(site):
     root = etree.parse(str(site / "springfield/feed.atom")).getroot()
     assert root.findtext(f"{ATOM}icon") == f"{DOMAIN}/favicon-64.png"
-    assert root.findtext(f"{ATOM}logo") == f"{DOMAIN}/share.jpg"  # RFC 4287: about 2:1
+    assert root.findtext(f"{ATOM}logo") == f"{DOMAIN}/share.png"  # RFC 4287: about 2:1
 
 
 def test_calendar_events_link_back_to_the_record_or_the_chapter(site):
@@ -156,10 +156,10 @@ def test_each_page_kind_has_its_own_title_description_and_image(site, page):
     assert (tags["og:image:width"], tags["og:image:height"]) == ("1200", "630")
     image = tags["og:image"]
     assert image == tags["twitter:image"] and image.startswith(f"{DOMAIN}/")
-    assert tags["og:image:type"] == "image/jpeg"
+    assert tags["og:image:type"] == "image/png"
     with Image.open(site / image.removeprefix(f"{DOMAIN}/")) as card:
-        assert card.size == (1200, 630) and card.format == "JPEG"
-    expected = "springfield/rent-strike-wins.share.jpg" if "rent-strike" in page else "share.jpg"
+        assert card.size == (1200, 630) and card.format == "PNG"
+    expected = "springfield/rent-strike-wins.share.png" if "rent-strike" in page else "share.png"
     assert image == f"{DOMAIN}/{expected}"
 
 
@@ -170,12 +170,12 @@ def test_a_shared_retraction_says_it_is_one(site):
 
 
 def test_share_images_exist_for_published_articles_only(site):
-    images = {p.relative_to(site).as_posix() for p in site.rglob("*.share.jpg")}
-    council = {"council/transit-day-of-action.share.jpg"}  # a published council statement is an article too
-    assert images - council == {f"{a}.share.jpg" for a in PUBLISHED + ["springfield/water-rates"] if (site / f"{a}.html").exists() and a != "riverside/heat-pump-coop"}
-    assert {f"{a}.share.jpg" for a in PUBLISHED} <= images
+    images = {p.relative_to(site).as_posix() for p in site.rglob("*.share.png")}
+    council = {"council/transit-day-of-action.share.png"}  # a published council statement is an article too
+    assert images - council == {f"{a}.share.png" for a in PUBLISHED + ["springfield/water-rates"] if (site / f"{a}.html").exists() and a != "riverside/heat-pump-coop"}
+    assert {f"{a}.share.png" for a in PUBLISHED} <= images
     for article in UNPUBLISHED:
-        assert not (site / f"{article}.share.jpg").exists()
+        assert not (site / f"{article}.share.png").exists()
 
 
 def test_share_images_are_drawn_once_per_approved_text(sample, monkeypatch):
@@ -186,10 +186,10 @@ def test_share_images_are_drawn_once_per_approved_text(sample, monkeypatch):
     drawn = []
     real = images._draw
     monkeypatch.setattr(images, "_draw", lambda *a: drawn.append(a[1]) or real(*a))
-    first = (sample / "output/springfield/bus-fares.share.jpg").read_bytes()
+    first = (sample / "output/springfield/bus-fares.share.png").read_bytes()
     build(sample)
     assert drawn == []  # every image came from the cache
-    assert (sample / "output/springfield/bus-fares.share.jpg").read_bytes() == first
+    assert (sample / "output/springfield/bus-fares.share.png").read_bytes() == first
     # A newly approved title is a new image (and only that one is drawn).
     meeting = sample / "editorial/meetings/springfield/2026-09-01.yml"
     article = sample / "content/springfield/bus-fares.md"
@@ -207,11 +207,11 @@ def test_an_unapproved_headline_never_reaches_a_share_image(sample):
     from press.build import build
 
     build(sample)
-    before = (sample / "output/springfield/bus-fares.share.jpg").read_bytes()
+    before = (sample / "output/springfield/bus-fares.share.png").read_bytes()
     article = sample / "content/springfield/bus-fares.md"
     article.write_text(article.read_text().replace("Why free buses pay for themselves", "UNAPPROVED HEADLINE"))
     build(sample)
-    assert not (sample / "output/springfield/bus-fares.share.jpg").exists() or (sample / "output/springfield/bus-fares.share.jpg").read_bytes() == before
+    assert not (sample / "output/springfield/bus-fares.share.png").exists() or (sample / "output/springfield/bus-fares.share.png").read_bytes() == before
 
 
 # --------------------------------------------------------------------------- microformats, manifest, print
@@ -431,6 +431,24 @@ def test_the_rule_and_the_site_name_are_drawn_over_text_that_reaches_down_to_the
     assert marked.tobytes() != plain.tobytes()  # the marks are drawn, above the rule
 
 
+@pytest.mark.parametrize("headline", ["Tenants win", "Ferry workers and riders sign one petition for safer crossings on every route of the harbour this winter", "Ŝtopu la altigon: Οι ενοικιαστές νικούν — Жильцы победили"])
+def test_a_share_card_is_a_small_png_of_what_was_drawn(headline):
+    """A card is a PNG of the card's colours (not a JPEG's blur around the letters), every pixel
+    within a few levels of the drawing, in a fraction of a JPEG's bytes: thousands of cards are most
+    of a site's bytes."""
+    from press.site import images
+
+    card = images.Card(headline, "Springfield · 6 October 2026", "Approved 7–0 at the meeting of 5 October 2026", "Springfield Press")
+    data = images._draw("share", card, images.SHARE_SIZE, REPO / "theme/fonts")
+    drawn = images._card(card, images.SHARE_SIZE, REPO / "theme/fonts")
+    with Image.open(io.BytesIO(data)) as png:
+        assert png.format == "PNG" and png.size == images.SHARE_SIZE
+        shown = png.convert("RGB")
+    worst = max(high for _, high in ImageChops.difference(shown, drawn).getextrema())
+    assert worst <= 12, worst  # the edges of the letters keep their shades
+    assert len(data) < 45_000, len(data)  # a JPEG of it at quality 88: about 95 KB
+
+
 def test_a_damaged_image_in_the_store_is_drawn_again_never_published(sample, monkeypatch, tmp_path):
     """Someone with write access to the cache folder swaps a kept share image: the build draws it
     again (its bytes no longer match its name) and the site holds the image of the approved title."""
@@ -439,16 +457,16 @@ def test_a_damaged_image_in_the_store_is_drawn_again_never_published(sample, mon
 
     monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "cache"))
     build(sample)
-    share = sample / "output/springfield/bus-fares.share.jpg"
+    share = sample / "output/springfield/bus-fares.share.png"
     good = share.read_bytes()
     store = Store(sample)
     kept = store.path(hashlib.sha256(good).hexdigest())
     assert kept.is_file() and os.stat(kept).st_ino != os.stat(share).st_ino  # a copy, never a link
     kept.chmod(0o644)
-    kept.write_bytes(good[:-100] + b"\0" * 100)  # still a JPEG's length, other bytes
+    kept.write_bytes(good[:-100] + b"\0" * 100)  # still a PNG's length, other bytes
     (sample / "pelicanconf.py").write_text((sample / "pelicanconf.py").read_text() + "\n# another build\n")
     build(sample, tmp_path / "second")
-    assert (tmp_path / "second/springfield/bus-fares.share.jpg").read_bytes() == good
+    assert (tmp_path / "second/springfield/bus-fares.share.png").read_bytes() == good
     assert share.read_bytes() == good
 
 
@@ -488,7 +506,7 @@ def test_the_images_and_the_manifest_are_on_the_positive_list(sample):
 
     result = build(sample)
     reasons = result.outputs.reasons()
-    assert reasons["springfield/bus-fares.share.jpg"] == "a published article's share image, drawn from its approved title and vote"
-    for name in ("share.jpg", "harbor/podcast.jpg", "podcast.jpg", "icon-192.png", "icon-512.png", "apple-touch-icon.png", "favicon-64.png"):
+    assert reasons["springfield/bus-fares.share.png"] == "a published article's share image, drawn from its approved title and vote"
+    for name in ("share.png", "harbor/podcast.jpg", "podcast.jpg", "icon-192.png", "icon-512.png", "apple-touch-icon.png", "favicon-64.png"):
         assert reasons[name] == "an image the press draws (default share image, podcast cover, icon)", name
     assert reasons["manifest.webmanifest"] == "the web manifest (name, icons, theme colour)"

@@ -35,7 +35,7 @@ from . import ballots as ballots_site
 
 
 THEME_COLOR = "#b3122e"  # the accent of theme/static/css/press.css
-DEFAULT_SHARE_IMAGE = "share.jpg"
+DEFAULT_SHARE_IMAGE = "share.png"
 WORDS_PER_MINUTE = 220
 RELATED = 3  # related articles shown under each article
 
@@ -416,7 +416,7 @@ class PressGenerator(Generator):
             # the HTML before Pelican resolves {filename} links: the same words, without resolving them
             words = len(strip_tags(raw_content(article)).split())
             article.reading_minutes = max(1, round(words / WORDS_PER_MINUTE))
-            article.share_image = f"{article.assembly.id}/{article.slug}.share.jpg"
+            article.share_image = f"{article.assembly.id}/{article.slug}.share.png"
             article.in_sections = ()
         for page in self.sections:  # the sections an article is in, named in its kicker
             for article in page.articles:
@@ -589,7 +589,7 @@ class PressGenerator(Generator):
         for index, (name, inputs) in enumerate(self.images):
             reason = (
                 "a published article's share image, drawn from its approved title and vote"
-                if name.endswith(".share.jpg")
+                if name.endswith(".share.png")
                 else "an image the press draws (default share image, podcast cover, icon)"
             )
             publish = lambda target, i=index: self.drawing.publish(i, target)  # a copy, checked against its digest
