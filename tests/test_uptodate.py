@@ -187,7 +187,8 @@ def test_a_file_written_just_before_the_build_is_compared_by_its_bytes(sample, m
 
 @pytest.mark.parametrize(
     "field, value",
-    [("zones", 5), ("days", ["not", "a", "day"]), ("site", 5), ("inputs.racy", 5), ("inputs.racy", [[1, 2, 3]])],
+    [("zones", 5), ("days", ["not", "a", "day"]), ("site", 5), ("site", {"index.html": (1, 2, 3)}), ("site", "0" * 63),
+     ("inputs.racy", 5), ("inputs.racy", [[1, 2, 3]])],
 )
 def test_a_kept_record_of_the_wrong_shape_means_a_full_build_not_a_traceback(sample, field, value):
     """A record named by its own bytes (whole to the store) whose fields hold the wrong types, as a

@@ -36,6 +36,7 @@ PAPER = (253, 252, 248)
 INK = (27, 27, 27)
 MUTED = (90, 90, 90)
 ACCENT = (179, 18, 46)
+RULE = (221, 214, 200)  # the line above the site's name; text is drawn in ink, accent and muted
 MIN_PARALLEL = 16  # fewer missing images are drawn in this process: forking costs more
 _VERSION = "3"  # bump when the drawing changes: cached images are then drawn again
 
@@ -172,8 +173,6 @@ def _draw(kind: str, card: Card | str, size: tuple[int, int], fonts: Path) -> by
     return out.getvalue()
 
 
-# The colours a card is drawn in, the rule's included; text is drawn in the first three on the paper.
-RULE = (221, 214, 200)
 _BLENDS = 15  # steps from the paper to each colour: the edges of the letters, as they were drawn
 
 
@@ -284,7 +283,8 @@ def _card(card: Card, size: tuple[int, int], fonts: Path) -> Image.Image:
         draw.text((margin, y), line, font=footer_font, fill=MUTED)
         y += int(footer_font.size * 1.3)
     # last, over anything of the text that reaches down to them (stacked marks below a letter)
-    draw.line((margin, h - margin - site_font.size - int(h * 0.015), w - margin, h - margin - site_font.size - int(h * 0.015)), fill=RULE, width=2)
+    rule = h - margin - site_font.size - int(h * 0.015)
+    draw.line((margin, rule, w - margin, rule), fill=RULE, width=2)
     draw.text((margin, h - margin - site_font.size + 4), card.site, font=site_font, fill=INK)
     return image
 
