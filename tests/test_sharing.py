@@ -510,3 +510,46 @@ def test_the_images_and_the_manifest_are_on_the_positive_list(sample):
     for name in ("share.png", "harbor/podcast.jpg", "podcast.jpg", "icon-192.png", "icon-512.png", "apple-touch-icon.png", "favicon-64.png"):
         assert reasons[name] == "an image the press draws (default share image, podcast cover, icon)", name
     assert reasons["manifest.webmanifest"] == "the web manifest (name, icons, theme colour)"
+
+
+def _share_pixels(card) -> Image.Image:
+    from press.site import images
+
+    with Image.open(io.BytesIO(images._draw("share", card, images.SHARE_SIZE, REPO / "theme/fonts"))) as png:
+        return png.convert("RGB")
+
+
+def test_marks_stacked_into_the_next_line_never_punch_holes_in_its_letters():
+    """A footer whose marks stack up into the headline (a writer's title can carry them): where they
+    cross the headline's letters, the letters stay whole — a pixel shows whichever text covers it more,
+    never the faint edge of a mark painted over solid ink. The rule and the site's name stay too."""
+    from press.site import images
+
+    headline = "Tenants win the rent strike on every street of the harbour district"
+    plain = images.Card(headline, "Springfield", "Approved by Springfield", "Springfield Press")
+    marked = images.Card(headline, "Springfield", "Approved " + "ow" * 12 + "\u0301" * 60 + " o" + "\u0323" * 12, "Springfield Press")
+    before, after = _share_pixels(plain), _share_pixels(marked)
+    drawn = images._card(marked, images.SHARE_SIZE, REPO / "theme/fonts")  # in full colour
+    before, after, drawn = (list(image.get_flattened_data()) for image in (before, after, drawn))
+    solid = [i for i, px in enumerate(before) if px in (images.INK, images.RULE)]
+    assert len(solid) > 5000  # the headline's letters, the site's name and the rule
+    crossed = [i for i in solid if after[i] != before[i]]
+    assert len(crossed) > 20  # the marks reach the headline
+    # each solid pixel the marks cross shows what the full-colour drawing shows there (the mark where
+    # it covers the pixel whole), never a pale edge of a mark painted over the ink
+    assert [i for i in crossed if max(abs(a - b) for a, b in zip(after[i], drawn[i])) > 12] == []
+    # and the card as a whole is still its drawing in full colour, but where two texts' edges cross
+    off = [1 for a, d in zip(after, drawn) if max(abs(x - y) for x, y in zip(a, d)) > 12]
+    assert len(off) < 100, len(off)
+
+
+def test_a_share_card_is_painted_as_its_full_colour_drawing_shows_it():
+    """The card published (painted in its palette) and the podcast cover's drawing in full colour are
+    one layout: the same letters at the same places, for text in three scripts, a headline too long
+    for the card, and no text at all."""
+    from press.site import images
+
+    for card in (images.Card("Ŝtopu la altigon: Οι ενοικιαστές νικούν — Жильцы победили", "Ŝtopu · 6 October 2026", "Approved 7–0", "Springfield Press"),
+                 images.Card("rent " * 400, "k" * 200, "f " * 300, "s" * 100), images.Card("", "", "", "")):  # fmt: skip
+        shown, drawn = _share_pixels(card), images._card(card, images.SHARE_SIZE, REPO / "theme/fonts")
+        assert max(high for _, high in ImageChops.difference(shown, drawn).getextrema()) <= 12, card.headline[:20]

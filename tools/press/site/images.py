@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import PIL
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from ..store import Store, salt
 from .memo import place
@@ -38,7 +38,7 @@ MUTED = (90, 90, 90)
 ACCENT = (179, 18, 46)
 RULE = (221, 214, 200)  # the line above the site's name; text is drawn in ink, accent and muted
 MIN_PARALLEL = 16  # fewer missing images are drawn in this process: forking costs more
-_VERSION = "3"  # bump when the drawing changes: cached images are then drawn again
+_VERSION = "4"  # bump when the drawing changes: cached images are then drawn again
 
 
 @dataclass(frozen=True, slots=True)  # one per article
@@ -162,10 +162,9 @@ def _draw(kind: str, card: Card | str, size: tuple[int, int], fonts: Path) -> by
     elif kind == "share":
         # A share card is text in four colours on paper: a PNG of those colours and their blends with
         # the paper (the edges of the letters) is a quarter of a JPEG's bytes (about 26 KB against 95 KB
-        # at quality 88), closer to what was drawn (no JPEG ringing around the letters), and about a
-        # millisecond slower to make. Thousands of cards are most of a site's bytes, of a deploy's
-        # copies and of what a static host stores.
-        _card(card, size, fonts).quantize(palette=_palette(), dither=Image.Dither.NONE).save(out, "PNG", compress_level=3)
+        # at quality 88) and closer to what was drawn (no JPEG ringing around the letters). It is
+        # painted in those colours directly (see _share), never drawn in full colour and reduced.
+        _share(card, size, fonts).save(out, "PNG", compress_level=3)
     else:
         # A podcast cover: JPEG in RGB, which podcast directories ask for; full-resolution colour
         # (4:4:4) keeps the text crisp.
@@ -174,18 +173,34 @@ def _draw(kind: str, card: Card | str, size: tuple[int, int], fonts: Path) -> by
 
 
 _BLENDS = 15  # steps from the paper to each colour: the edges of the letters, as they were drawn
+_COLOURS = (INK, ACCENT, MUTED, RULE)  # a share card's colours, in the order of its palette
 
 
 @functools.cache
-def _palette() -> Image.Image:
-    """The paper, and each of the card's colours blended with it in :data:`_BLENDS` steps: every pixel
-    of a card is one of these, or is drawn as the nearest of them."""
+def _palette() -> tuple[int, ...]:
+    """The paper (index 0), and each of :data:`_COLOURS` blended with it in :data:`_BLENDS` steps
+    (colour ``c`` at step ``k`` is index ``1 + c * _BLENDS + k - 1``): every pixel of a share card
+    is one of these. The rest of the 256 entries: the paper again."""
     colours = [PAPER] + [tuple(round(p + (c - p) * k / _BLENDS) for p, c in zip(PAPER, colour))
-                         for colour in (INK, ACCENT, MUTED, RULE) for k in range(1, _BLENDS + 1)]  # fmt: skip
+                         for colour in _COLOURS for k in range(1, _BLENDS + 1)]  # fmt: skip
     flat = [value for colour in colours for value in colour]
-    palette = Image.new("P", (1, 1))
-    palette.putpalette(flat + flat[:3] * (256 - len(colours)))  # the rest: the paper again, never nearer than it
-    return palette
+    return tuple(flat + flat[:3] * (256 - len(colours)))
+
+
+# A palette index -> how much of its colour it has (0 for the paper, 1-15 for the blends); and a
+# difference of those -> 255 where none is left (the later text covers the pixel at least as much).
+_STEPS = [0] + [(index - 1) % _BLENDS + 1 for index in range(1, 1 + len(_COLOURS) * _BLENDS)] + [0] * (255 - len(_COLOURS) * _BLENDS)
+_NONE_LEFT = [255] + [0] * 255
+
+
+@functools.cache
+def _shades(colour: tuple[int, int, int]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """For text in ``colour``: each coverage of a pixel by a letter (0-255) -> its palette index (the
+    blend of the colour with the paper nearest that coverage), and -> whether the letter covers it
+    at all (255) or leaves what is below (0)."""
+    base = 1 + _COLOURS.index(colour) * _BLENDS - 1
+    steps = [round(a * _BLENDS / 255) for a in range(256)]
+    return tuple(base + k if k else 0 for k in steps), tuple(255 if k else 0 for k in steps)
 
 
 REGULAR, BOLD = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
@@ -196,6 +211,10 @@ def _font(fonts: Path, size: int, bold: bool = True) -> ImageFont.FreeTypeFont:
 @functools.lru_cache(maxsize=64)
 def _load_font(path: str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, size)
+
+
+# What lines are measured with: lengths in grey levels, as the cards are drawn (the same in every painter).
+_MEASURE = ImageDraw.Draw(Image.new("L", (1, 1)))
 
 
 def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int, whole: float | None = None) -> list[str]:
@@ -254,17 +273,39 @@ def _fewest_lines(draw, whole: float, font, width: int) -> int:
     return max(1, math.ceil((whole - slack + space) / (width + space)))
 
 
-def _card(card: Card, size: tuple[int, int], fonts: Path) -> Image.Image:
+@dataclass(frozen=True)
+class _Text:
+    """A line of text at ``xy`` (its left and top, as Pillow places text), in ``colour``."""
+
+    xy: tuple[int, int]
+    text: str
+    font: ImageFont.FreeTypeFont
+    colour: tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """A straight line ``width`` thick from ``start`` to ``end``, in ``colour``."""
+
+    start: tuple[int, int]
+    end: tuple[int, int]
+    colour: tuple[int, int, int]
+    width: int
+
+
+def _layout(card: Card, size: tuple[int, int], fonts: Path) -> list[_Text | _Rule]:
+    """Where everything a card shows goes, in the order it is painted (later over earlier): the one
+    layout of a share card and a podcast cover, whichever painter paints it."""
     w, h = size
-    image = _paper(size).copy()
-    draw = ImageDraw.Draw(image)
+    draw = _MEASURE
+    ops: list[_Text | _Rule] = []
     margin = int(w * 0.07)
     inner = w - 2 * margin
     y = margin
     scale = 1 if w > h else 1.8  # a square cover is shown small in podcast apps: larger type
     kicker_font = _font(fonts, int(max(24, w // 38) * scale))
     for line in _wrap(draw, card.kicker.upper(), kicker_font, inner)[:2]:
-        draw.text((margin, y), line, font=kicker_font, fill=ACCENT)
+        ops.append(_Text((margin, y), line, kicker_font, ACCENT))
         y += int(kicker_font.size * 1.3)
     y += int(h * 0.03)
     footer_font = _font(fonts, int(max(22, w // 48) * scale), bold=False)
@@ -276,17 +317,67 @@ def _card(card: Card, size: tuple[int, int], fonts: Path) -> Image.Image:
     block = len(lines) * int(font.size * 1.2)
     y += max(0, (bottom - y - block) // 3)  # a little above the middle of the space left
     for line in lines:
-        draw.text((margin, y), line, font=font, fill=INK)
+        ops.append(_Text((margin, y), line, font, INK))
         y += int(font.size * 1.2)
     y = h - margin - site_font.size - len(footer_lines) * int(footer_font.size * 1.3) - int(h * 0.03)
     for line in footer_lines:
-        draw.text((margin, y), line, font=footer_font, fill=MUTED)
+        ops.append(_Text((margin, y), line, footer_font, MUTED))
         y += int(footer_font.size * 1.3)
     # last, over anything of the text that reaches down to them (stacked marks below a letter)
     rule = h - margin - site_font.size - int(h * 0.015)
-    draw.line((margin, rule, w - margin, rule), fill=RULE, width=2)
-    draw.text((margin, h - margin - site_font.size + 4), card.site, font=site_font, fill=INK)
+    ops.append(_Rule((margin, rule), (w - margin, rule), RULE, 2))
+    ops.append(_Text((margin, h - margin - site_font.size + 4), card.site, site_font, INK))
+    return ops
+
+
+def _card(card: Card, size: tuple[int, int], fonts: Path) -> Image.Image:
+    """The card in full colour (RGB): a podcast cover, and the drawing a share card is checked against."""
+    image = _paper(size).copy()
+    draw = ImageDraw.Draw(image)
+    for op in _layout(card, size, fonts):
+        if isinstance(op, _Rule):
+            draw.line((*op.start, *op.end), fill=op.colour, width=op.width)
+        else:
+            draw.text(op.xy, op.text, font=op.font, fill=op.colour)
     return image
+
+
+def _share(card: Card, size: tuple[int, int], fonts: Path) -> Image.Image:
+    """A share card painted in its palette (:func:`_palette`): each letter's coverage of a pixel is
+    the blend of its colour with the paper nearest it, so the card is never drawn in full colour and
+    then reduced (a third of the time of a card went to that). Where text lies over other text (a
+    mark stacked down into the line below), the later text's pixels replace the earlier's instead of
+    blending with them."""
+    image = _paper_indices(size).copy()
+    draw = ImageDraw.Draw(image)
+    for op in _layout(card, size, fonts):
+        if isinstance(op, _Rule):  # a line is drawn without blends: its colour itself
+            draw.line((*op.start, *op.end), fill=1 + _COLOURS.index(op.colour) * _BLENDS + _BLENDS - 1, width=op.width)
+        else:
+            shades, mask, (left, top) = _letters(op.text, op.font, op.colour)
+            if shades is None:
+                continue
+            where = (op.xy[0] + left, op.xy[1] + top)
+            below = image.crop((*where, where[0] + shades.width, where[1] + shades.height))
+            if below.getbbox() is not None:  # over other text: each pixel keeps the more covered of the two
+                stronger = ImageChops.subtract(below.point(_STEPS), shades.point(_STEPS)).point(_NONE_LEFT)
+                mask = ImageChops.multiply(mask, stronger)
+            image.paste(shades, where, mask)
+    image.putpalette(_palette())  # the indices, read as the palette's colours: a "P" image
+    return image
+
+
+@functools.lru_cache(maxsize=512)  # the site's name, the kickers and footers of a meeting: met again and again
+def _letters(text: str, font: ImageFont.FreeTypeFont, colour: tuple[int, int, int]):
+    """``text`` at ``font`` as palette indices in ``colour`` and the mask of the pixels it covers, and
+    where they go from the point the text is placed at; (None, None, (0, 0)) for no pixels at all."""
+    left, top, right, bottom = font.getbbox(text, mode="L")
+    if right <= left or bottom <= top:
+        return None, None, (0, 0)
+    cover = Image.new("L", (right - left, bottom - top))
+    ImageDraw.Draw(cover).text((-left, -top), text, font=font, fill=255)
+    shades, covered = _shades(colour)
+    return cover.point(shades), cover.point(covered), (left, top)
 
 
 @functools.lru_cache(maxsize=4)
@@ -295,6 +386,14 @@ def _paper(size: tuple[int, int]) -> Image.Image:
     copied for each card (no text reaches the bar: it lies within the margin)."""
     image = Image.new("RGB", size, PAPER)
     ImageDraw.Draw(image).rectangle((0, 0, int(size[0] * 0.02), size[1]), fill=ACCENT)
+    return image
+
+
+@functools.lru_cache(maxsize=4)
+def _paper_indices(size: tuple[int, int]) -> Image.Image:
+    """:func:`_paper` in palette indices: the paper (0) and the accent bar (the accent itself)."""
+    image = Image.new("L", size, 0)
+    ImageDraw.Draw(image).rectangle((0, 0, int(size[0] * 0.02), size[1]), fill=1 + _COLOURS.index(ACCENT) * _BLENDS + _BLENDS - 1)
     return image
 
 
