@@ -281,6 +281,7 @@ class _Text:
     text: str
     font: ImageFont.FreeTypeFont
     colour: tuple[int, int, int]
+    shared: bool = True  # met on other cards too (the site's name, a kicker, a footer): painted once per process
 
 
 @dataclass(frozen=True)
@@ -317,7 +318,7 @@ def _layout(card: Card, size: tuple[int, int], fonts: Path) -> list[_Text | _Rul
     block = len(lines) * int(font.size * 1.2)
     y += max(0, (bottom - y - block) // 3)  # a little above the middle of the space left
     for line in lines:
-        ops.append(_Text((margin, y), line, font, INK))
+        ops.append(_Text((margin, y), line, font, INK, shared=False))
         y += int(font.size * 1.2)
     y = h - margin - site_font.size - len(footer_lines) * int(footer_font.size * 1.3) - int(h * 0.03)
     for line in footer_lines:
@@ -354,7 +355,7 @@ def _share(card: Card, size: tuple[int, int], fonts: Path) -> Image.Image:
         if isinstance(op, _Rule):  # a line is drawn without blends: its colour itself
             draw.line((*op.start, *op.end), fill=1 + _COLOURS.index(op.colour) * _BLENDS + _BLENDS - 1, width=op.width)
         else:
-            shades, mask, (left, top) = _letters(op.text, op.font, op.colour)
+            shades, mask, (left, top) = (_letters if op.shared else _letters.__wrapped__)(op.text, op.font, op.colour)
             if shades is None:
                 continue
             where = (op.xy[0] + left, op.xy[1] + top)
@@ -367,7 +368,7 @@ def _share(card: Card, size: tuple[int, int], fonts: Path) -> Image.Image:
     return image
 
 
-@functools.lru_cache(maxsize=512)  # the site's name, the kickers and footers of a meeting: met again and again
+@functools.lru_cache(maxsize=64)  # for shared text: each is a few tens of KB
 def _letters(text: str, font: ImageFont.FreeTypeFont, colour: tuple[int, int, int]):
     """``text`` at ``font`` as palette indices in ``colour`` and the mask of the pixels it covers, and
     where they go from the point the text is placed at; (None, None, (0, 0)) for no pixels at all."""
