@@ -254,3 +254,34 @@ def test_a_folder_of_folders_gives_way_but_never_a_file_or_a_link_in_it(tmp_path
             remove_empty_folders(tmp_path / folder)
     assert (tmp_path / "kept/a/b/page.html").read_text() == "KEEP" and (tmp_path / "kept/c").is_dir()
     assert (tmp_path / "linked/a/elsewhere").is_symlink() and (tmp_path / "empty-target").is_dir()
+
+
+def test_the_write_primitive_makes_missing_folders_and_gives_the_mode_asked_from_the_start(tmp_path, monkeypatch):
+    """``files.replacing`` writes into folders that are not there yet; a file written with a mode has
+    it before it takes its name (a store object is never writable, not even for a moment); a replaced
+    file keeps its own mode; a file in the way of a folder is an error, never a loop or a file beside."""
+    target = tmp_path / "a" / "b" / "new.txt"
+    with files.replacing(target, durable=False) as f:
+        f.write(b"first")
+    assert target.read_bytes() == b"first" and os.listdir(target.parent) == ["new.txt"]
+
+    kept = tmp_path / "kept.txt"
+    kept.write_bytes(b"old")
+    kept.chmod(0o640)
+    with files.replacing(kept) as f:
+        f.write(b"new")
+    assert kept.read_bytes() == b"new" and kept.stat().st_mode & 0o777 == 0o640
+
+    seen = []
+    real = os.replace
+    monkeypatch.setattr(os, "replace", lambda src, dst: seen.append(os.stat(src).st_mode & 0o777) or real(src, dst))
+    frozen = tmp_path / "objects" / "abc"
+    with files.replacing(frozen, durable=False, mode=0o444) as f:
+        f.write(b"object")
+    assert seen == [0o444] and frozen.stat().st_mode & 0o777 == 0o444
+
+    (tmp_path / "file").write_bytes(b"in the way")
+    with pytest.raises(OSError):
+        with files.replacing(tmp_path / "file" / "below" / "x.txt", durable=False) as f:
+            f.write(b"never")
+    assert sorted(os.listdir(tmp_path)) == ["a", "file", "kept.txt", "objects"]

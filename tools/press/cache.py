@@ -31,11 +31,11 @@ FORMAT = 8
 _VOLATILE_SETTINGS = frozenset({"OUTPUT_PATH", "CACHE_PATH", "PRESS_ROOT"})
 
 
-def replacing(path: Path) -> contextlib.AbstractContextManager[BinaryIO]:
+def replacing(path: Path, mode: int | None = None) -> contextlib.AbstractContextManager[BinaryIO]:
     """A cache file's new bytes, written as every file press replaces is (:func:`press.files.replacing`:
     beside it, then renamed over it), but not flushed to the disk: a cache lost in a power cut only
     costs time. Errors are the caller's: a cache that cannot be written only costs time."""
-    return files.replacing(path, durable=False)
+    return files.replacing(path, durable=False, mode=mode)
 
 
 @functools.lru_cache(maxsize=1)
@@ -210,24 +210,25 @@ def load(path: Path | str, read: Callable[[BinaryIO], T]) -> T | None:
         return None
 
 
-def keep(path: Path | str, write: Callable[[BinaryIO], object], *, checked: bool = False) -> bool:
+def keep(path: Path | str, write: Callable[[BinaryIO], object], *, checked: bool = False, mode: int | None = None) -> bool:
     """Write the cache file ``path`` with ``write`` (atomically, :func:`replacing`). A folder that is
     not safe, read-only or full only costs time: nothing is written, and the run says so once.
-    ``checked``: the caller found the folder safe (:func:`unsafe`) earlier in this run."""
-    path = Path(path)
-    why = None if checked else unsafe(path.parent)
+    ``checked``: the caller found the folder safe (:func:`unsafe`) earlier in this run. ``mode``: the
+    file's permissions (see :func:`press.files.replacing`)."""
+    folder = os.path.dirname(path)
+    why = None if checked else unsafe(folder)
     if why is not None:
         _notice(why)
         return False
     try:
-        _make_folder(path.parent)
-        with replacing(path) as f:
+        _make_folder(Path(folder))  # for this user alone, also when removed since the last write
+        with replacing(path, mode) as f:
             write(f)
         return True
     except IsADirectoryError:  # a damaged cache (a folder where the file goes): read as missing, never written
         return False
     except OSError as exc:
-        _notice(_not_kept(path.parent, exc.strerror or str(exc)))
+        _notice(_not_kept(Path(folder), exc.strerror or str(exc)))
         return False
 
 

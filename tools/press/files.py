@@ -37,16 +37,26 @@ def leftover(name: str) -> bool:
     return name.startswith(".") and name.endswith(".tmp") and name.count(".") >= 3
 
 
-def _beside(path: Path) -> tuple[int, Path]:
-    """A new file in ``path``'s folder, with the permissions a new file gets (or the old file's)."""
+def _beside(path: str, mode: int | None = None) -> tuple[int, str]:
+    """A new file in ``path``'s folder (made, with the folders above it, when missing), with the
+    permissions ``mode`` (less the umask), or by default the old file's (or what a new file gets)."""
+    folder, name = os.path.split(path)
+    made = False
     while True:
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        tmp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666 if mode is None else mode)
         except FileExistsError:
             continue
-        with contextlib.suppress(OSError):
-            os.fchmod(fd, stat.S_IMODE(os.stat(path).st_mode))
+        except FileNotFoundError:
+            if made:
+                raise
+            os.makedirs(folder or ".", exist_ok=True)  # asked only when missing: a file written is a call fewer
+            made = True
+            continue
+        if mode is None:
+            with contextlib.suppress(OSError):
+                os.fchmod(fd, stat.S_IMODE(os.stat(path).st_mode))
         return fd, tmp
 
 
@@ -96,7 +106,8 @@ def linked_folder(within: Path, path: Path) -> Path | None:
 
 
 @contextlib.contextmanager
-def replacing(path: Path, *, durable: bool = True, exclusive: bool = False, within: Path | None = None) -> Iterator[BinaryIO]:
+def replacing(path: Path, *, durable: bool = True, exclusive: bool = False, within: Path | None = None,
+              mode: int | None = None) -> Iterator[BinaryIO]:  # fmt: skip
     """A file to write ``path``'s new bytes into: written beside it and renamed over it when the block
     ends without an error, so no reader and no killed run ever finds half a file, and a failed write
     (a full disk) leaves the old file as it was and nothing beside it. Errors are the caller's.
@@ -105,13 +116,13 @@ def replacing(path: Path, *, durable: bool = True, exclusive: bool = False, with
     keeps them). A cache, which only saves time, may skip it. ``exclusive``: never replace — raise
     :class:`FileExistsError` if ``path`` exists (a new article). ``within``: the repository the
     file belongs in — refuse (:class:`PressError`) when a folder on the way, or the file itself, is
-    a symbolic link, before anything is made."""
-    path = Path(path)
-    if within is not None and (link := linked_folder(within, path)) is not None:
+    a symbolic link, before anything is made. ``mode``: the new file's permissions (less the umask;
+    default: the old file's, or what a new file gets)."""
+    if within is not None and (link := linked_folder(within, Path(path))) is not None:
         shown = link.relative_to(within) if link.is_relative_to(within) else link
         raise PressError(f"{shown}: not written — it is a symbolic link or outside the repository; press writes records only inside it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = _beside(path)
+    path = os.fspath(path)  # the path as a string: the store writes thousands of files a build
+    fd, tmp = _beside(path, mode)
     try:
         with _open(fd) as f:
             yield f
@@ -124,7 +135,7 @@ def replacing(path: Path, *, durable: bool = True, exclusive: bool = False, with
         else:
             os.replace(tmp, path)
         if durable:
-            fsync_folder(path.parent)
+            fsync_folder(Path(path).parent)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -110,12 +110,11 @@ class Store:
     def put(self, data: bytes) -> str | None:
         """Keep ``data``; its SHA-256, or None when the store cannot be written (said once)."""
         digest = sha256(data)
-        path = self.path(digest)
+        path = os.path.join(self.objects, digest)  # a string: thousands of objects a build
         if digest in self._good or self._whole(path, digest, quick=True):
             return digest
-        if not self._objects_safe() or not _cache.keep(path, lambda f: f.write(data), checked=True):
+        if not self._objects_safe() or not _cache.keep(path, lambda f: f.write(data), checked=True, mode=0o444):  # read-only from the start
             return None
-        _read_only(path)
         self._good.add(digest)
         return digest
 
@@ -336,13 +335,6 @@ def is_digest(name) -> bool:
 
 
 _DIGEST = re.compile("[0-9a-f]{64}")  # a sha256 in lower-case hex: the name of each object in the store
-
-
-def _read_only(path: Path) -> None:
-    try:
-        os.chmod(path, 0o444)
-    except OSError:
-        pass
 
 
 def _unlink(path: str) -> None:
