@@ -209,8 +209,11 @@ def test_pages_no_change_touches_stay_the_same_files_build_after_build(sample, t
     assert tree(sample / "output") == clean_build(sample, tmp_path, monkeypatch, "after")
 
 
-def test_a_fresh_clone_with_the_cache_restored_reuses_pages(sample, tmp_path, monkeypatch):
-    """CI: the previous site is gone, only the cache folder survives; pages come from the press's store."""
+@pytest.mark.parametrize("workers", ["pool", "one process"])
+def test_a_fresh_clone_with_the_cache_restored_reuses_pages(sample, tmp_path, monkeypatch, workers):
+    """CI: the previous site is gone, only the cache folder survives; pages come from the press's store,
+    where whoever rendered them (a worker process, or the build's own) kept them."""
+    monkeypatch.setattr(parallel, "MIN_PAGES", 0 if workers == "pool" else 10**9)
     build(sample, tmp_path / "first")
     CHANGES["a new vote"](sample)
     again = build(sample, tmp_path / "second")  # another output: no previous site to link from

@@ -140,6 +140,10 @@ class Store:
         self._good.add(digest)
         return data
 
+    def usable(self) -> bool:
+        """Whether objects can be read and written here in this run (said once when not)."""
+        return self._objects_safe()
+
     def _objects_safe(self) -> bool:
         """Whether the objects' folder is safe to read and write (press.cache.unsafe): checked once per
         run, not once per object."""

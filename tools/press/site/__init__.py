@@ -795,9 +795,9 @@ class PressWriter(pelican_adapter.PelicanWriter):
         jobs, self.deferred = list(self.deferred.values()), {}
         if not jobs:
             return
-        parallel.render(jobs)
-        for job in jobs:
-            self.build.rules.made(job.name, job.fingerprint)
+        kept = parallel.render(jobs)
+        for job, sha in zip(jobs, kept):
+            self.build.rules.made(job.name, job.fingerprint, sha)
             self.build.on_content_written(job.path, job.localcontext)
 
 

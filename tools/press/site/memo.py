@@ -272,12 +272,16 @@ class RenderMemo:
         self.after[name] = fingerprint
         self.reused += 1
 
-    def record(self, name: str, fingerprint: bytes | None) -> None:
-        """``name`` was made afresh; with a fingerprint, the next build may reuse it."""
+    def record(self, name: str, fingerprint: bytes | None, kept: str | None = None) -> None:
+        """``name`` was made afresh; with a fingerprint, the next build may reuse it. ``kept``: the
+        store holds its bytes already, under that sha256 (put there by whoever made them)."""
         self.rendered += 1
         self._linked.discard(name)
         if fingerprint is not None:
             self.after[name] = fingerprint
+            if kept is not None:
+                self.stored[fingerprint] = kept
+                self._checked[kept] = True  # written from the bytes it is named by, in this build
         else:
             self.after.pop(name, None)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import pickle
 from dataclasses import dataclass
 
+from ..store import Store
 from .outputs import vacate
 from .workers import Workers, cores_for, inherited
 
@@ -32,44 +33,56 @@ class Job:
     shared: dict  # the context Pelican's writer was given: its "localsiteurl" is set per page
     localsiteurl: object
     fingerprint: bytes | None
+    store: Store | None = None  # where the page is kept for later builds (a page with a fingerprint)
 
 
-def _write(job: Job) -> None:
+def _write(job: Job) -> str | None:
+    """Render and write ``job``'s page; the sha256 of its bytes as the store keeps them, if it does."""
     job.shared["localsiteurl"] = job.localsiteurl
-    output = job.template.render(job.localcontext)
+    data = job.template.render(job.localcontext).encode("utf-8")
     vacate(job.path)
-    with open(job.path, "w", encoding="utf-8") as f:
-        f.write(output)
+    with open(job.path, "wb") as f:
+        f.write(data)
+    # kept by the worker that made it, from the bytes in hand: the build's own process never reads
+    # the page back (on a cold build, thousands of pages: a second of the build's one busy core at 1,000)
+    return job.store.put(data) if job.store is not None and job.fingerprint is not None else None
 
 
-def _work(indexes: range) -> Exception | None:
-    """Render the pages ``indexes``; the first error, as Pelican's writer would have raised it."""
+def _work(indexes: range) -> tuple[Exception | None, list[str | None]]:
+    """Render the pages ``indexes``: the first error, as Pelican's writer would have raised it, and
+    each page's digest in the store (:func:`_write`)."""
+    kept: list[str | None] = []
     for i in indexes:
         try:
-            _write(inherited()[i])  # the jobs, inherited through fork
+            kept.append(_write(inherited()[i]))  # the jobs, inherited through fork
         except Exception as exc:  # raised again in the parent: the build reports it
             try:
                 pickle.dumps(exc)
-                return exc
+                return exc, kept
             except Exception:
-                return RuntimeError(f"{type(exc).__name__}: {exc}")
-    return None
+                return RuntimeError(f"{type(exc).__name__}: {exc}"), kept
+    return None, kept
 
 
-def render(jobs: list[Job]) -> None:
-    """Render and write ``jobs``; raises the first page's error, as rendering it here would."""
+def render(jobs: list[Job]) -> list[str | None]:
+    """Render and write ``jobs``; each page's digest in the store (None where it is not kept). Raises
+    the first page's error, as rendering it here would."""
     cores = cores_for(len(jobs), MIN_PAGES)
     if not cores:
         saved = {id(job.shared): (job.shared, job.shared.get("localsiteurl")) for job in jobs}
         try:
-            for job in jobs:
-                _write(job)
+            return [_write(job) for job in jobs]
         finally:  # as Pelican's loop left it, for whatever runs next
             for shared, value in saved.values():
                 shared["localsiteurl"] = value
-        return
     chunk = 32
+    kept: list[str | None] = []
+    errors = []
     with Workers("rendering pages", cores, inherited=jobs) as workers:
-        errors = [e for e in workers.map(_work, [range(i, min(i + chunk, len(jobs))) for i in range(0, len(jobs), chunk)]) if e]
+        for error, digests in workers.map(_work, [range(i, min(i + chunk, len(jobs))) for i in range(0, len(jobs), chunk)]):
+            kept += digests
+            if error is not None:
+                errors.append(error)
     if errors:
         raise errors[0]
+    return kept

@@ -70,10 +70,11 @@ class Rules:
         assert self.memo is not None
         self.memo.link(name, key, source, target)
 
-    def made(self, name: str, key: bytes | None) -> None:
-        """``name`` was made afresh under ``key``: the next build may reuse it, and the store keeps it."""
+    def made(self, name: str, key: bytes | None, kept: str | None = None) -> None:
+        """``name`` was made afresh under ``key``: the next build may reuse it, and the store keeps it
+        (``kept``: already, under that sha256 of its bytes)."""
         if self.memo is not None:
-            self.memo.record(name, key)
+            self.memo.record(name, key, kept)
 
     # ------------------------------------------------------------------ rules made at once
 
@@ -134,7 +135,8 @@ class Rules:
         if source is not None:
             return Rendered("", (name, source, key))
         # rendered at the end of the run, with the other pages to make (parallel.py); the writer adds the path
-        return Rendered("", Job("", name, template, localcontext, shared, shared.get("localsiteurl"), key))
+        store = memo.store if memo is not None and key is not None and memo.store.usable() else None
+        return Rendered("", Job("", name, template, localcontext, shared, shared.get("localsiteurl"), key, store))
 
     def written(self, name: str, reason: str) -> None:
         """Claim the page ``name`` once it is in place (linked now, or rendered at the end)."""
