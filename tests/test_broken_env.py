@@ -107,19 +107,30 @@ def test_a_shallow_clone_says_fetch_the_full_history(edited, tmp_path):
     assert "The approved text." in page and "nobody voted" not in page
 
 
+@pytest.mark.parametrize("workers", ["one process", "pools"])
 @pytest.mark.parametrize("fault", [errno.EACCES, errno.EROFS, errno.ENOSPC])
-def test_an_unwritable_or_full_cache_folder_costs_time_not_the_build(edited, tmp_path, monkeypatch, fault):
-    """Every cache file is written through press.cache; here each write fails as a read-only or full disk fails."""
+def test_an_unwritable_or_full_cache_folder_costs_time_not_the_build(edited, tmp_path, monkeypatch, fault, workers):
+    """Every cache file is written through press.cache; here each write fails as a read-only or full disk
+    fails — also in the worker processes that render pages and draw images and keep them (said once,
+    by the build)."""
     import contextlib
+
+    if workers == "pools":
+        from press.site import images, parallel, prerender
+
+        monkeypatch.setattr(os, "cpu_count", lambda: 2)
+        monkeypatch.setattr(prerender, "MIN_FILES", 0)
+        monkeypatch.setattr(parallel, "MIN_PAGES", 0)
+        monkeypatch.setattr(images, "MIN_PARALLEL", 0)
 
     base = tmp_path / "fresh-cache"
     real = cache.replacing
 
     @contextlib.contextmanager
-    def failing(path):
+    def failing(path, mode=None):
         if Path(path).is_relative_to(base):
             raise OSError(fault, os.strerror(fault), str(path))
-        with real(path) as f:  # elsewhere (a build's scratch folders) the disk still works
+        with real(path, mode) as f:  # elsewhere (a build's scratch folders) the disk still works
             yield f
 
     monkeypatch.setenv("PRESS_CACHE_DIR", str(base))

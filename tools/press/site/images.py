@@ -123,7 +123,8 @@ class Drawing:
             self.pool = Workers("drawing share images", cores)
             # A build that fails before finish() must not leave work handed out.
             weakref.finalize(self, self.pool.close, wait=False)
-            self.pending = self.pool.map(_draw_args, [args for _, args in missing], chunksize=8)
+            store = cache.store if cache.store.usable() else None  # else the bytes come back, for the scratch folder
+            self.pending = self.pool.map(_draw_and_keep, [(args, store) for _, args in missing], chunksize=8)
 
     def finish(self) -> list[Path]:
         cache = self.cache
@@ -131,7 +132,11 @@ class Drawing:
         try:
             made = self.pending if self.pool else (_draw(*args) for _, args in self.missing)
             for (key, _), data in zip(self.missing, made):
-                drawn[key] = cache.keep(key, data)
+                if isinstance(data, str):  # kept in the store by the worker that drew it, under this digest
+                    cache.kept[key] = data
+                    drawn[key] = cache.store.path(data)
+                else:
+                    drawn[key] = cache.keep(key, data)
         finally:
             if self.pool:
                 self.pool.close()
@@ -151,8 +156,14 @@ class Drawing:
         place(path, target)
 
 
-def _draw_args(args: tuple) -> bytes:
-    return _draw(*args)
+def _draw_and_keep(work: tuple) -> bytes | str:
+    """In a worker: draw an image and keep it in the store; its digest there, or its bytes when the
+    store could not take them (the build's own process then keeps them elsewhere). The bytes never
+    travel back to the build's process, which has the one busy core of a first build."""
+    args, store = work
+    data = _draw(*args)
+    digest = store.put(data) if store is not None else None
+    return digest if digest is not None else data
 
 
 def _draw(kind: str, card: Card | str, size: tuple[int, int], fonts: Path) -> bytes:
