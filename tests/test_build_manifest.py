@@ -24,7 +24,16 @@ def built(root: Path, result) -> tuple[Path, dict[str, dict]]:
     return site, build_manifest(result.memo.store, site, result.memo.salt.hex())
 
 
-def test_the_manifest_names_every_file_once_with_its_rule_key_and_bytes(sample, tmp_path, monkeypatch):
+@pytest.mark.parametrize("workers", ["one process", "pool"])
+def test_the_manifest_names_every_file_once_with_its_rule_key_and_bytes(sample, tmp_path, monkeypatch, workers):
+    """(With the pool, the pages are rendered and kept in the store by worker processes: the manifest
+    names the bytes they wrote.)"""
+    import os
+
+    from press.site import parallel
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel, "MIN_PAGES", 0 if workers == "pool" else 10**9)
     monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "caches"))
     result = build(sample)
     site, manifest = built(sample, result)

@@ -213,8 +213,19 @@ def test_pages_no_change_touches_stay_the_same_files_build_after_build(sample, t
 def test_a_fresh_clone_with_the_cache_restored_reuses_pages(sample, tmp_path, monkeypatch, workers):
     """CI: the previous site is gone, only the cache folder survives; pages come from the press's store,
     where whoever rendered them (a worker process, or the build's own) kept them."""
+    from press.store import Store
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
     monkeypatch.setattr(parallel, "MIN_PAGES", 0 if workers == "pool" else 10**9)
-    build(sample, tmp_path / "first")
+    read_back = []
+    real = Store.put_file
+    monkeypatch.setattr(Store, "put_file", lambda self, source: read_back.append(source) or real(self, source))
+    first = build(sample, tmp_path / "first")
+    pages = {name for name, made in first.outputs.rules().items() if made.rule.startswith("template ")}
+    assert len(pages) > 20
+    site = (tmp_path / "first").resolve()
+    # every template page was kept in the store by whoever rendered it, never read back to be kept
+    assert [p for p in read_back if Path(p).relative_to(site).as_posix() in pages] == []
     CHANGES["a new vote"](sample)
     again = build(sample, tmp_path / "second")  # another output: no previous site to link from
     assert again.memo.reused > 20 and again.memo.rendered > 0

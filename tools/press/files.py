@@ -39,7 +39,7 @@ def leftover(name: str) -> bool:
 
 def _beside(path: str, mode: int | None = None) -> tuple[int, str]:
     """A new file in ``path``'s folder (made, with the folders above it, when missing), with the
-    permissions ``mode`` (less the umask), or by default the old file's (or what a new file gets)."""
+    permissions ``mode`` (exactly), or by default the old file's (or what a new file gets)."""
     folder, name = os.path.split(path)
     made = False
     while True:
@@ -54,9 +54,8 @@ def _beside(path: str, mode: int | None = None) -> tuple[int, str]:
             os.makedirs(folder or ".", exist_ok=True)  # asked only when missing: a file written is a call fewer
             made = True
             continue
-        if mode is None:
-            with contextlib.suppress(OSError):
-                os.fchmod(fd, stat.S_IMODE(os.stat(path).st_mode))
+        with contextlib.suppress(OSError):  # exactly the mode asked, whatever the umask; else the old file's
+            os.fchmod(fd, mode if mode is not None else stat.S_IMODE(os.stat(path).st_mode))
         return fd, tmp
 
 
@@ -116,8 +115,8 @@ def replacing(path: Path, *, durable: bool = True, exclusive: bool = False, with
     keeps them). A cache, which only saves time, may skip it. ``exclusive``: never replace — raise
     :class:`FileExistsError` if ``path`` exists (a new article). ``within``: the repository the
     file belongs in — refuse (:class:`PressError`) when a folder on the way, or the file itself, is
-    a symbolic link, before anything is made. ``mode``: the new file's permissions (less the umask;
-    default: the old file's, or what a new file gets)."""
+    a symbolic link, before anything is made. ``mode``: the new file's permissions, from its making
+    on (default: the old file's, or what a new file gets)."""
     if within is not None and (link := linked_folder(within, Path(path))) is not None:
         shown = link.relative_to(within) if link.is_relative_to(within) else link
         raise PressError(f"{shown}: not written — it is a symbolic link or outside the repository; press writes records only inside it")

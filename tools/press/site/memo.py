@@ -281,7 +281,7 @@ class RenderMemo:
             self.after[name] = fingerprint
             if kept is not None:
                 self.stored[fingerprint] = kept
-                self._checked[kept] = True  # written from the bytes it is named by, in this build
+                self._checked[kept] = True  # as RenderMemo.save needs it: put in this build (an object found there is not hashed again; it is before any reuse)
         else:
             self.after.pop(name, None)
 
