@@ -103,6 +103,8 @@ ELSEWHERE = {
     "press.site.outputs.Claim": "the output list's bookkeeping",
     "press.site.outputs.Made": "the output list's bookkeeping: which rule made a file",
     "press.site.parallel.Job": "a page being rendered, keyed by its context",
+    "press.site.images._Text": "a card's layout while it is painted; the image is keyed by its Card and the drawing's version",
+    "press.site.images._Rule": "a card's layout while it is painted; the image is keyed by its Card and the drawing's version",
 }
 
 
