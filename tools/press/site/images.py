@@ -26,7 +26,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from ..store import Store, salt
 from .memo import place
-from .workers import Workers, cores_for
+from .workers import Workers, cores_for, inherited
 
 SHARE_SIZE = (1200, 630)
 COVER_SIZE = (1400, 1400)  # Apple Podcasts asks for square art of at least 1400 px
@@ -120,11 +120,12 @@ class Drawing:
         self.pool = self.pending = None
         cores = cores_for(len(missing), MIN_PARALLEL)
         if cores:
-            self.pool = Workers("drawing share images", cores)
+            # the store, inherited through fork (never sent with each image); None: the bytes come back, for the scratch folder
+            store = cache.store if cache.store.usable() else None
+            self.pool = Workers("drawing share images", cores, inherited=store)
             # A build that fails before finish() must not leave work handed out.
             weakref.finalize(self, self.pool.close, wait=False)
-            store = cache.store if cache.store.usable() else None  # else the bytes come back, for the scratch folder
-            self.pending = self.pool.map(_draw_and_keep, [(args, store) for _, args in missing], chunksize=8)
+            self.pending = self.pool.map(_draw_and_keep, [args for _, args in missing], chunksize=8)
 
     def finish(self) -> list[Path]:
         cache = self.cache
@@ -156,11 +157,11 @@ class Drawing:
         place(path, target)
 
 
-def _draw_and_keep(work: tuple) -> bytes | str:
-    """In a worker: draw an image and keep it in the store; its digest there, or its bytes when the
-    store could not take them (the build's own process then keeps them elsewhere). The bytes never
-    travel back to the build's process, which has the one busy core of a first build."""
-    args, store = work
+def _draw_and_keep(args: tuple) -> bytes | str:
+    """In a worker: draw an image and keep it in the store the pool inherited; its digest there, or its
+    bytes when the store could not take them (the build's own process then keeps them elsewhere). The
+    bytes never travel back to the build's process, which has the one busy core of a first build."""
+    store = inherited()
     data = _draw(*args)
     digest = store.put(data) if store is not None else None
     return digest if digest is not None else data
