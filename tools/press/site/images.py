@@ -358,9 +358,9 @@ def _card(card: Card, size: tuple[int, int], fonts: Path) -> Image.Image:
 def _share(card: Card, size: tuple[int, int], fonts: Path) -> Image.Image:
     """A share card painted in its palette (:func:`_palette`): each letter's coverage of a pixel is
     the blend of its colour with the paper nearest it, so the card is never drawn in full colour and
-    then reduced (a third of the time of a card went to that). Where text lies over other text (a
-    mark stacked down into the line below), the later text's pixels replace the earlier's instead of
-    blending with them."""
+    then reduced. Where text lies over other text (marks stacked into the line above or below), each
+    pixel shows the text that covers it more (the later one when they cover it alike), where a drawing
+    in full colour blends the two."""
     image = _paper_indices(size).copy()
     draw = ImageDraw.Draw(image)
     for op in _layout(card, size, fonts):
