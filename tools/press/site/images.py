@@ -96,10 +96,11 @@ class ImageCache:
         digest = self.kept.get(key)
         return digest is not None and self.store.path(digest).is_file()  # whole: checked when published
 
-    def keep(self, key: str, data: bytes) -> Path:
-        """Keep a drawn image; the file that holds it (in a folder of this build's own when the
-        store cannot be written)."""
-        digest = self.store.put(data)
+    def keep(self, key: str, data: bytes | str) -> Path:
+        """Keep a drawn image (``data``: its bytes, or its digest when a drawing worker kept it in the
+        store already); the file that holds it (in a folder of this build's own when the store cannot
+        be written)."""
+        digest = data if isinstance(data, str) else self.store.put(data)
         if digest is not None:
             self.kept[key] = digest
             return self.store.path(digest)
@@ -133,11 +134,7 @@ class Drawing:
         try:
             made = self.pending if self.pool else (_draw(*args) for _, args in self.missing)
             for (key, _), data in zip(self.missing, made):
-                if isinstance(data, str):  # kept in the store by the worker that drew it, under this digest
-                    cache.kept[key] = data
-                    drawn[key] = cache.store.path(data)
-                else:
-                    drawn[key] = cache.keep(key, data)
+                drawn[key] = cache.keep(key, data)
         finally:
             if self.pool:
                 self.pool.close()
@@ -210,9 +207,14 @@ def _shades(colour: tuple[int, int, int]) -> tuple[tuple[int, ...], tuple[int, .
     """For text in ``colour``: each coverage of a pixel by a letter (0-255) -> its palette index (the
     blend of the colour with the paper nearest that coverage), and -> whether the letter covers it
     at all (255) or leaves what is below (0)."""
-    base = 1 + _COLOURS.index(colour) * _BLENDS - 1
     steps = [round(a * _BLENDS / 255) for a in range(256)]
-    return tuple(base + k if k else 0 for k in steps), tuple(255 if k else 0 for k in steps)
+    return tuple(_index(colour, k) if k else 0 for k in steps), tuple(255 if k else 0 for k in steps)
+
+
+def _index(colour: tuple[int, int, int], step: int = _BLENDS) -> int:
+    """The palette index of ``colour`` blended with the paper at ``step`` (1 to :data:`_BLENDS`, the
+    colour itself), as :func:`_palette` lays them out."""
+    return 1 + _COLOURS.index(colour) * _BLENDS + step - 1
 
 
 REGULAR, BOLD = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
@@ -365,7 +367,7 @@ def _share(card: Card, size: tuple[int, int], fonts: Path) -> Image.Image:
     draw = ImageDraw.Draw(image)
     for op in _layout(card, size, fonts):
         if isinstance(op, _Rule):  # a line is drawn without blends: its colour itself
-            draw.line((*op.start, *op.end), fill=1 + _COLOURS.index(op.colour) * _BLENDS + _BLENDS - 1, width=op.width)
+            draw.line((*op.start, *op.end), fill=_index(op.colour), width=op.width)
         else:
             shades, mask, (left, top) = (_letters if op.shared else _letters.__wrapped__)(op.text, op.font, op.colour)
             if shades is None:
@@ -398,15 +400,20 @@ def _paper(size: tuple[int, int]) -> Image.Image:
     """The paper and the accent bar every card of ``size`` begins with, drawn once per process and
     copied for each card (no text reaches the bar: it lies within the margin)."""
     image = Image.new("RGB", size, PAPER)
-    ImageDraw.Draw(image).rectangle((0, 0, int(size[0] * 0.02), size[1]), fill=ACCENT)
+    ImageDraw.Draw(image).rectangle(_bar(size), fill=ACCENT)
     return image
+
+
+def _bar(size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The accent bar down the left edge of a card of ``size``."""
+    return (0, 0, int(size[0] * 0.02), size[1])
 
 
 @functools.lru_cache(maxsize=4)
 def _paper_indices(size: tuple[int, int]) -> Image.Image:
     """:func:`_paper` in palette indices: the paper (0) and the accent bar (the accent itself)."""
     image = Image.new("L", size, 0)
-    ImageDraw.Draw(image).rectangle((0, 0, int(size[0] * 0.02), size[1]), fill=1 + _COLOURS.index(ACCENT) * _BLENDS + _BLENDS - 1)
+    ImageDraw.Draw(image).rectangle(_bar(size), fill=_index(ACCENT))
     return image
 
 
